@@ -1,0 +1,60 @@
+#include "cli/args.h"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace regpol::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& switches) {
+  bool only_positionals = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (only_positionals || a.size() < 2 || a[0] != '-' || a == "-") {
+      positionals_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positionals = true;
+      continue;
+    }
+    std::string name = a, value;
+    bool inline_value = false;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      inline_value = true;
+    }
+    if (valued.count(name)) {
+      if (!inline_value) {
+        if (i + 1 >= argv.size()) throw UsageError{"option `" + name + "` needs a value"};
+        value = argv[++i];
+      }
+      values_[name].push_back(value);
+    } else if (switches.count(name)) {
+      if (inline_value) throw UsageError{"option `" + name + "` takes no value"};
+      switches_.insert(name);
+    } else {
+      throw UsageError{"unknown option `" + name + "`"};
+    }
+  }
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+
+bool use_color() {
+  const char* no = std::getenv("NO_COLOR");
+  return stdout_is_terminal() && (no == nullptr || *no == '\0');
+}
+
+}  // namespace regpol::cli

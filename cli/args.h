@@ -1,0 +1,38 @@
+#pragma once
+// A small, strict command-line parser: `--name value`, `--name=value`, boolean switches and
+// positionals. Anything unknown is a usage error (exit code 2), never silently ignored.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace regpol::cli {
+
+enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kBadInput = 3, kInternal = 4 };
+
+struct UsageError {
+  std::string message;
+};
+
+class Args {
+ public:
+  // `valued`: options that take a value (repeatable ones collect every value);
+  // `switches`: options without a value.
+  Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& switches);
+
+  bool has(const std::string& name) const { return values_.count(name) || switches_.count(name); }
+  std::optional<std::string> get(const std::string& name) const;
+  std::vector<std::string> all(const std::string& name) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+  std::set<std::string> switches_;
+  std::vector<std::string> positionals_;
+};
+
+bool stdout_is_terminal();
+bool use_color();
+
+}  // namespace regpol::cli

@@ -1,0 +1,117 @@
+// `regpol plan`: the dry-run report of a lifecycle policy against registry snapshots.
+#include <chrono>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "driver/snapshots.h"
+#include "plan/ecr_lifecycle.h"
+#include "report/plan_report.h"
+
+namespace regpol::cli {
+
+static const char* kPlanHelp =
+    "usage: regpol plan --ecr-lifecycle POLICY.json --snapshot SNAP... [options]\n"
+    "\n"
+    "Dry run: shows, per repository, which images the lifecycle policy would expire or\n"
+    "move to archive, which it keeps, and why. Nothing is deleted.\n"
+    "\n"
+    "  --ecr-lifecycle FILE   an ECR lifecycle policy document, evaluated exactly as ECR would\n"
+    "                         (a document ECR would reject is rejected, with ECR's reason)\n"
+    "  --snapshot FILE        describe-images / describe-repositories output or a regpol\n"
+    "                         snapshot JSON; repeat for several files (merged by repository)\n"
+    "  --repository NAME      evaluate only this repository (default: every repository)\n"
+    "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
+    "  --format F             text (default), json (schema regpol.plan/v1) or markdown\n"
+    "  --price-per-gb USD     standard storage price per GB-month (default 0.10)\n"
+    "  --archive-price-per-gb USD  archive storage price per GB-month (default 0.00)\n"
+    "  --threads N            evaluation threads (default: all cores; output is identical)\n"
+    "  --help                 this text\n";
+
+static bool parse_price(const std::optional<std::string>& text, double& out) {
+  if (!text) return true;
+  try {
+    std::size_t used = 0;
+    out = std::stod(*text, &used);
+    return used == text->size() && out >= 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+int cmd_plan(const Argv& argv) {
+  Args args(argv, {"--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
+                   "--archive-price-per-gb", "--threads"},
+            {"--help"});
+  if (args.has("--help")) {
+    std::cout << kPlanHelp << "\n" << kExitCodesHelp;
+    return kOk;
+  }
+  auto policy_path = args.get("--ecr-lifecycle");
+  if (!policy_path) throw UsageError{"`plan` needs --ecr-lifecycle FILE (see `regpol plan --help`)"};
+  std::vector<std::string> snapshots = args.all("--snapshot");
+  for (const auto& p : args.positionals()) snapshots.push_back(p);
+  if (snapshots.empty()) throw UsageError{"`plan` needs at least one --snapshot FILE"};
+
+  ReportFormat format = ReportFormat::Text;
+  if (auto f = args.get("--format")) {
+    if (*f == "text") format = ReportFormat::Text;
+    else if (*f == "json") format = ReportFormat::Json;
+    else if (*f == "markdown") format = ReportFormat::Markdown;
+    else throw UsageError{"unknown format `" + *f + "` (expected text, json or markdown)"};
+  }
+  ReportOptions ropt;
+  ropt.color = format == ReportFormat::Text && use_color();
+  if (!parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) throw UsageError{"--price-per-gb needs a non-negative number"};
+  if (!parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) throw UsageError{"--archive-price-per-gb needs a non-negative number"};
+  LifecycleOptions lopt;
+  if (auto n = args.get("--now")) {
+    auto t = parse_timestamp(*n);
+    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone, such as 2026-11-27T00:00:00Z"};
+    lopt.now = *t;
+  } else {
+    lopt.now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  if (auto t = args.get("--threads")) {
+    try {
+      int n = std::stoi(*t);
+      if (n < 1 || n > 256) throw std::out_of_range("threads");
+      lopt.threads = static_cast<unsigned>(n);
+    } catch (...) {
+      throw UsageError{"--threads needs a number from 1 to 256"};
+    }
+  }
+  ropt.now = lopt.now;
+
+  std::string text, err;
+  if (!read_file(*policy_path, text, err)) return fail(kBadInput, err);
+  LifecyclePlan plan;
+  std::vector<DocumentProblem> problems;
+  if (!lifecycle_plan_from_ecr_json(*policy_path, text, plan, problems)) {
+    for (const auto& p : problems) {
+      std::cerr << *policy_path << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
+    }
+    return fail(kBadInput, "ECR would reject this lifecycle policy (" + std::to_string(problems.size()) + " problem" +
+                               (problems.size() == 1 ? "" : "s") + ")");
+  }
+
+  Registry registry;
+  LoadError lerr;
+  if (!load_snapshots(snapshots, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+
+  ScopedPlan scope{&plan, {}};
+  if (auto name = args.get("--repository")) {
+    StrId id = registry.strings.find(*name);
+    auto it = id ? registry.repo_index.find(id) : registry.repo_index.end();
+    if (it == registry.repo_index.end()) return fail(kBadInput, "repository `" + *name + "` is not in the snapshot");
+    scope.repositories.push_back(it->second);
+  } else {
+    for (std::uint32_t r = 0; r < registry.repositories.size(); ++r) scope.repositories.push_back(r);
+  }
+  LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
+  std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
+  std::cout << render_plan_report(registry, result, plans, format, ropt);
+  return kOk;
+}
+
+}  // namespace regpol::cli

@@ -1,0 +1,28 @@
+#pragma once
+// One function per subcommand; each returns a process exit code (cli/args.h).
+#include <string>
+#include <vector>
+
+namespace regpol::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_plan(const Argv& args);
+int cmd_authorize(const Argv& args);
+int cmd_lint(const Argv& args);
+int cmd_fmt(const Argv& args);
+
+// Reads a whole file; false with `error` set when it cannot.
+bool read_file(const std::string& path, std::string& out, std::string& error);
+// Prints "regpol: error: ..." to stderr and returns `code`.
+int fail(int code, const std::string& message);
+
+constexpr const char* kExitCodesHelp =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  policy findings (lint errors, failed tests, denies with --fail-on-deny)\n"
+    "  2  usage error\n"
+    "  3  bad input (unreadable or malformed policy, snapshot or request)\n"
+    "  4  internal error\n";
+
+}  // namespace regpol::cli

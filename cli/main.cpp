@@ -1,0 +1,70 @@
+// regpol: the command-line entry point. Dispatches to one function per subcommand and maps
+// every failure to a documented exit code; no exception leaves main.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+
+namespace regpol::cli {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Argv&);
+};
+
+const Command kCommands[] = {
+    {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
+};
+
+void print_help() {
+  std::cout << "regpol " REGPOL_VERSION " - a policy engine for container registries\n\n"
+               "usage: regpol COMMAND [options]   (regpol COMMAND --help for its options)\n\n"
+               "Commands:\n";
+  for (const auto& c : kCommands) std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  std::cout << "\nOptions:\n  --version   print the version\n  --help      this text\n\n" << kExitCodesHelp;
+}
+
+}  // namespace
+}  // namespace regpol::cli
+
+int main(int argc, char** argv) {
+  using namespace regpol::cli;
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_help();
+    return kUsage;
+  }
+  const std::string& first = args[0];
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_help();
+    return kOk;
+  }
+  if (first == "--version") {
+    std::cout << "regpol " REGPOL_VERSION "\n";
+    return kOk;
+  }
+  for (const auto& c : kCommands) {
+    if (first != c.name) continue;
+    try {
+      return c.run(Argv(args.begin() + 1, args.end()));
+    } catch (const UsageError& e) {
+      std::cerr << "regpol " << c.name << ": " << e.message << "\n";
+      return kUsage;
+    } catch (const std::bad_alloc&) {
+      std::cerr << "regpol: internal error: out of memory\n";
+      return kInternal;
+    } catch (const std::exception& e) {
+      std::cerr << "regpol: internal error: " << e.what() << "\n";
+      return kInternal;
+    }
+  }
+  std::cerr << "regpol: unknown command `" << first << "` (see `regpol --help`)\n";
+  return kUsage;
+}

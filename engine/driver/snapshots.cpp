@@ -1,0 +1,26 @@
+#include "driver/snapshots.h"
+
+namespace regpol {
+
+bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error) {
+  for (const auto& path : paths) {
+    std::string io_error;
+    switch (sniff_snapshot_format(path, io_error)) {
+      case SnapshotFormat::Empty:
+        error = {path, "", "empty file (expected describe-images, describe-repositories or regpol snapshot JSON)"};
+        return false;
+      case SnapshotFormat::Unknown:
+        error = {path, "", io_error.empty() ? "not a snapshot: expected a JSON object or a regpol SQLite store" : "cannot open: " + io_error};
+        return false;
+      case SnapshotFormat::Sqlite:
+        error = {path, "", "SQLite snapshot stores are not supported by this build yet"};
+        return false;
+      case SnapshotFormat::Json:
+        if (!load_json_snapshot(path, registry, error)) return false;
+        break;
+    }
+  }
+  return finish_registry(registry, error);
+}
+
+}  // namespace regpol

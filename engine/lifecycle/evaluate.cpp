@@ -1,0 +1,283 @@
+#include "lifecycle/evaluate.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <unordered_map>
+
+#include "plan/semver.h"
+
+namespace regpol {
+
+namespace {
+
+int severity(Verdict v) { return v == Verdict::Expire ? 2 : v == Verdict::Transition ? 1 : 0; }
+
+Micros reference_time(const LifecycleRule& rule, const Image& img) {
+  switch (rule.count_type) {
+    case CountType::SinceImagePushed: return img.pushed_at;
+    case CountType::SinceImagePulled:
+      // ECR: the last recorded pull, else the last restore from archive, else the push.
+      if (img.last_pulled_at != kNoTime) return img.last_pulled_at;
+      if (img.last_activated_at != kNoTime) return img.last_activated_at;
+      return img.pushed_at;
+    case CountType::SinceImageTransitioned: return img.last_archived_at;
+    case CountType::ImageCountMoreThan: return kNoTime;
+  }
+  return kNoTime;
+}
+
+// The highest semver among an image's tags, if any.
+std::optional<Semver> best_semver(const Registry& reg, const Image& img) {
+  std::optional<Semver> best;
+  for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+    auto v = parse_semver(reg.str(reg.tags_of(img)[t]));
+    if (v && (!best || compare_semver(*v, *best) > 0)) best = std::move(v);
+  }
+  return best;
+}
+
+struct RepoEvaluator {
+  const Registry& reg;
+  const LifecyclePlan& plan;
+  const LifecycleOptions& opt;
+  std::vector<ImageDecision>& out;
+  std::vector<EvaluationError>& errors;
+
+  bool selected(const Selection& sel, std::uint32_t idx, std::int32_t rule) {
+    const Image& img = reg.images[idx];
+    if (!sel.any_storage && img.storage_class() != sel.storage) return false;
+    if (!tags_match(sel, reg, img)) return false;
+    if (sel.where) {
+      PredicateResult r = sel.where->eval(reg, img);
+      if (!r.ok) {
+        errors.push_back({idx, rule, r.error});
+        out[idx].reason = Reason::PredicateError;
+        return false;
+      }
+      return r.value;
+    }
+    return true;
+  }
+
+  void run(const Repository& repo) {
+    const auto& imgs = repo.images;  // newest first, equal push times by digest
+    const std::size_t n = imgs.size();
+    std::vector<std::uint8_t> claimed(n, 0);
+    std::vector<std::size_t> matched, order;
+    for (std::size_t k = 0; k < n; ++k) out[imgs[k]] = ImageDecision{};
+    for (std::size_t r = 0; r < plan.rules.size(); ++r) {
+      const LifecycleRule& rule = plan.rules[r];
+      const auto ri = static_cast<std::int32_t>(r);
+      matched.clear();
+      for (std::size_t k = 0; k < n; ++k) {
+        const Image& img = reg.images[imgs[k]];
+        if (img.status == ImageStatus::Activating) continue;
+        if (selected(rule.selection, imgs[k], ri)) matched.push_back(k);
+      }
+      auto action = [&](std::size_t k, Reason why, Micros ref) {
+        ImageDecision& d = out[imgs[k]];
+        if (claimed[k]) return;
+        d.verdict = rule.action == LifecycleAction::Expire ? Verdict::Expire : Verdict::Transition;
+        d.reason = why;
+        d.rule = ri;
+        d.reference_time = ref;
+      };
+      auto keep_reason = [&](std::size_t k, Reason why, Micros ref) {
+        ImageDecision& d = out[imgs[k]];
+        if (claimed[k]) return;
+        d.reason = why;
+        d.rule = ri;
+        d.reference_time = ref;
+      };
+      if (rule.count_type == CountType::ImageCountMoreThan) {
+        order = matched;
+        if (rule.order == OrderBy::Semver) {
+          std::vector<std::optional<Semver>> versions(n);
+          for (std::size_t k : order) versions[k] = best_semver(reg, reg.images[imgs[k]]);
+          // Highest version first; images without a version tag after all versioned ones,
+          // in push order. stable_sort keeps the newest-first order among equals.
+          std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const auto& va = versions[a];
+            const auto& vb = versions[b];
+            if (va && vb) return compare_semver(*va, *vb) > 0;
+            return va.has_value() && !vb.has_value();
+          });
+        }
+        std::unordered_map<std::string, std::int64_t> seen_per_group;
+        std::int64_t seen = 0;
+        for (std::size_t k : order) {
+          std::int64_t* counter = &seen;
+          if (rule.per) {
+            auto key = rule.per->key(reg, reg.images[imgs[k]]);
+            counter = &seen_per_group[key ? "=" + *key : std::string()];
+          }
+          if (++*counter > rule.count_number) action(k, Reason::BeyondNewest, kNoTime);
+          else keep_reason(k, Reason::WithinNewest, kNoTime);
+        }
+      } else {
+        const Micros threshold = opt.now - rule.duration;
+        for (std::size_t k : matched) {
+          Micros ref = reference_time(rule, reg.images[imgs[k]]);
+          if (ref == kNoTime) keep_reason(k, Reason::NoTimestamp, ref);
+          else if (ref < threshold) action(k, Reason::OlderThan, ref);  // strictly older
+          else keep_reason(k, Reason::NotOldEnough, ref);
+        }
+      }
+      // Matching a rule's selection claims an image, even when that rule keeps it.
+      for (std::size_t k : matched) claimed[k] = 1;
+    }
+    apply_protects(imgs);
+    apply_manifest_lists(imgs);
+  }
+
+  void apply_protects(const std::vector<std::uint32_t>& imgs) {
+    if (plan.protects.empty()) return;
+    for (std::uint32_t idx : imgs) {
+      ImageDecision& d = out[idx];
+      if (d.verdict == Verdict::Keep) continue;
+      for (std::size_t p = 0; p < plan.protects.size(); ++p) {
+        const ProtectClause& pc = plan.protects[p];
+        bool hit = pc.in_use ? opt.in_use.count(reg.images[idx].digest) > 0
+                             : selected(pc.selection, idx, -1 - static_cast<std::int32_t>(p));
+        if (hit) {
+          d.verdict = Verdict::Keep;
+          d.reason = Reason::Protected;
+          d.protect = static_cast<std::int32_t>(p);
+          break;
+        }
+      }
+    }
+  }
+
+  // A child of a manifest list never goes further than its list: a child of a kept list is
+  // kept, a child of an archived list is at most archived. Repeated to a fixed point for
+  // nested indexes.
+  void apply_manifest_lists(const std::vector<std::uint32_t>& imgs) {
+    bool any_list = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].child_count > 0; });
+    if (!any_list) return;
+    std::unordered_map<StrId, std::uint32_t> by_digest;
+    for (std::uint32_t idx : imgs) by_digest.emplace(reg.images[idx].digest, idx);
+    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
+      bool changed = false;
+      for (std::uint32_t parent : imgs) {
+        const Image& p = reg.images[parent];
+        for (std::uint32_t c = 0; c < p.child_count; ++c) {
+          auto it = by_digest.find(reg.children_of(p)[c]);
+          if (it == by_digest.end()) continue;
+          ImageDecision& cd = out[it->second];
+          if (severity(cd.verdict) > severity(out[parent].verdict)) {
+            cd.verdict = out[parent].verdict;
+            cd.reason = Reason::ReferencedByList;
+            cd.parent = parent;
+            changed = true;
+          }
+        }
+      }
+      if (!changed) break;
+    }
+  }
+};
+
+}  // namespace
+
+LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<ScopedPlan>& scopes,
+                                   const LifecycleOptions& options) {
+  LifecycleResult result;
+  result.decisions.assign(registry.images.size(), ImageDecision{});
+  struct Task {
+    const LifecyclePlan* plan;
+    std::uint32_t repo;
+  };
+  std::vector<Task> tasks;
+  for (const auto& s : scopes) {
+    for (auto r : s.repositories) tasks.push_back({s.plan, r});
+  }
+  std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.repo < b.repo; });
+  for (const auto& t : tasks) result.repositories.push_back(t.repo);
+
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
+  std::vector<std::vector<EvaluationError>> errors(threads);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&](unsigned w) {
+    for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) {
+      RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[w]};
+      ev.run(registry.repositories[tasks[i].repo]);
+    }
+  };
+  if (threads <= 1) {
+    worker(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < threads; ++w) pool.emplace_back(worker, w);
+    for (auto& t : pool) t.join();
+  }
+  for (const auto& e : errors) result.errors.insert(result.errors.end(), e.begin(), e.end());
+  std::sort(result.errors.begin(), result.errors.end(), [](const EvaluationError& a, const EvaluationError& b) {
+    return std::tie(a.image, a.rule) < std::tie(b.image, b.rule);
+  });
+  for (const auto& t : tasks) {
+    for (auto idx : registry.repositories[t.repo].images) {
+      if (registry.images[idx].status == ImageStatus::Activating) result.decisions[idx].reason = Reason::Activating;
+    }
+  }
+  return result;
+}
+
+static std::string days_ago(Micros now, Micros t) {
+  Micros d = now - t;
+  if (d < 0) return "in the future";
+  double days = static_cast<double>(d) / static_cast<double>(kMicrosPerDay);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fd ago", days);
+  return buf;
+}
+
+static std::string threshold_text(const LifecycleRule& r) {
+  Micros d = r.duration;
+  if (d % kMicrosPerDay == 0) return std::to_string(d / kMicrosPerDay) + "d";
+  if (d % (3600 * kMicrosPerSecond) == 0) return std::to_string(d / (3600 * kMicrosPerSecond)) + "h";
+  return std::to_string(d / kMicrosPerSecond) + "s";
+}
+
+static const char* time_name(CountType c) {
+  switch (c) {
+    case CountType::SinceImagePulled: return "last pulled";
+    case CountType::SinceImageTransitioned: return "archived";
+    default: return "pushed";
+  }
+}
+
+std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d, Micros now) {
+  auto rule_name = [&](std::int32_t r) { return "rule " + std::to_string(plan.rules[static_cast<std::size_t>(r)].priority); };
+  const LifecycleRule* rule = d.rule >= 0 ? &plan.rules[static_cast<std::size_t>(d.rule)] : nullptr;
+  std::string order = rule && rule->order == OrderBy::Semver ? " by semver" : "";
+  std::string per = rule && rule->per ? " per " + rule->per->describe() : "";
+  switch (d.reason) {
+    case Reason::NoRuleMatched: return "no rule's selection matched";
+    case Reason::Activating: return "being restored from archive (ACTIVATING): no rule applies";
+    case Reason::PredicateError: return "a `where` expression could not be evaluated";
+    case Reason::WithinNewest:
+      return "matched " + rule_name(d.rule) + "'s selection: among the " + std::to_string(rule->count_number) + " newest" + order + per;
+    case Reason::BeyondNewest:
+      return "not among the " + std::to_string(rule->count_number) + " newest" + order + per + " of " + rule_name(d.rule) + "'s selection";
+    case Reason::NotOldEnough:
+      return "matched " + rule_name(d.rule) + "'s selection: " + time_name(rule->count_type) + " " + days_ago(now, d.reference_time) +
+             ", not older than " + threshold_text(*rule);
+    case Reason::OlderThan:
+      return std::string(time_name(rule->count_type)) + " " + days_ago(now, d.reference_time) + ", older than " + threshold_text(*rule) +
+             " (" + rule_name(d.rule) + ")";
+    case Reason::NoTimestamp:
+      return "matched " + rule_name(d.rule) + "'s selection: no " + time_name(rule->count_type) + " time recorded";
+    case Reason::Protected:
+      return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "protected by " +
+             plan.protects[static_cast<std::size_t>(d.protect)].label;
+    case Reason::ReferencedByList:
+      return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "referenced by manifest list " +
+             std::string(registry.str(registry.images[d.parent].digest));
+  }
+  return "";
+}
+
+}  // namespace regpol

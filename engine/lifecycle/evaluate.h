@@ -1,0 +1,69 @@
+#pragma once
+// The lifecycle evaluator: ECR's documented algorithm (matched, candidates, claimed) and
+// regpol's extensions (`where`, `by semver`, `per`, `protect`, manifest lists).
+// docs/lifecycle.md states the algorithm and the tie-breaking rule.
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "plan/lifecycle_plan.h"
+
+namespace regpol {
+
+enum class Verdict : std::uint8_t { Keep, Expire, Transition };
+
+enum class Reason : std::uint8_t {
+  NoRuleMatched,        // no rule's selection matched
+  WithinNewest,         // matched `rule`, among the N it keeps
+  NotOldEnough,         // matched `rule`, not older than its threshold
+  NoTimestamp,          // matched `rule`, which needs a time the image lacks (lastArchivedAt)
+  BeyondNewest,         // actioned by `rule`: beyond the N newest
+  OlderThan,            // actioned by `rule`: older than its threshold
+  Protected,            // `rule` would have actioned it; protect clause `protect` saved it
+  ReferencedByList,     // `rule` would have actioned it; a surviving manifest list references it
+  Activating,           // being restored from archive: no rule applies
+  PredicateError,       // a `where`/`per` expression could not be evaluated (see errors)
+};
+
+struct ImageDecision {
+  Verdict verdict = Verdict::Keep;
+  Reason reason = Reason::NoRuleMatched;
+  std::int32_t rule = -1;     // index into plan.rules: the deciding (or first matching) rule
+  std::int32_t protect = -1;  // index into plan.protects
+  std::uint32_t parent = 0;   // ReferencedByList: the manifest list's image index
+  Micros reference_time = kNoTime;  // the time compared with the threshold (since* rules)
+};
+
+struct EvaluationError {
+  std::uint32_t image;
+  std::int32_t rule;
+  std::string message;
+};
+
+struct LifecycleOptions {
+  Micros now = 0;
+  std::unordered_set<StrId> in_use;  // digests that are deployed (protect in_use)
+  unsigned threads = 0;              // 0: all cores
+};
+
+struct LifecycleResult {
+  std::vector<ImageDecision> decisions;  // indexed like registry.images
+  std::vector<std::uint32_t> repositories;  // evaluated repositories (indices), in order
+  std::vector<EvaluationError> errors;
+};
+
+// Evaluates `plans[k]` against the repositories `scopes[k]`; a repository appears in one
+// scope at most. Output is identical at any thread count.
+struct ScopedPlan {
+  const LifecyclePlan* plan;
+  std::vector<std::uint32_t> repositories;
+};
+LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<ScopedPlan>& scopes,
+                                   const LifecycleOptions& options);
+
+// Human-readable reason for one decision ("matched rule 1's selection: among the 10 newest").
+std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d,
+                              Micros now);
+
+}  // namespace regpol

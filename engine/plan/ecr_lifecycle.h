@@ -1,0 +1,31 @@
+#pragma once
+// ECR lifecycle policy documents <-> lifecycle plans. Reading validates as ECR does and
+// rejects what ECR rejects, each problem with a JSON pointer and ECR's reason.
+#include <string>
+#include <vector>
+
+#include "plan/lifecycle_plan.h"
+
+namespace regpol {
+
+struct DocumentProblem {
+  std::string pointer;  // "/rules/1/selection/countNumber"
+  std::string message;
+};
+
+// Parses and validates `text` (an ECR lifecycle policy JSON document named `name`).
+// On any problem returns false; `problems` lists every one found.
+bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& text, LifecyclePlan& plan,
+                                  std::vector<DocumentProblem>& problems);
+
+// The ECR validation rules that apply to a plan as a whole (shared with `lint` of regpol
+// policies): unique priorities, `any` last per storage class, one untagged rule per
+// storage class, at most 50 rules, at most four `*` per pattern, count/action pairs.
+struct PlanRuleProblem {
+  std::size_t rule;  // index into plan.rules
+  std::string code;  // W1xxx / E0402
+  std::string message;
+};
+std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan);
+
+}  // namespace regpol

@@ -1,0 +1,48 @@
+#include "plan/lifecycle_plan.h"
+
+#include "plan/wildcard.h"
+
+namespace regpol {
+
+const char* tag_status_name(TagStatus s) {
+  switch (s) {
+    case TagStatus::Tagged: return "tagged";
+    case TagStatus::Untagged: return "untagged";
+    case TagStatus::Any: return "any";
+  }
+  return "any";
+}
+
+const char* count_type_name(CountType c) {
+  switch (c) {
+    case CountType::ImageCountMoreThan: return "imageCountMoreThan";
+    case CountType::SinceImagePushed: return "sinceImagePushed";
+    case CountType::SinceImagePulled: return "sinceImagePulled";
+    case CountType::SinceImageTransitioned: return "sinceImageTransitioned";
+  }
+  return "";
+}
+
+const char* action_name(LifecycleAction a) { return a == LifecycleAction::Expire ? "expire" : "transition"; }
+
+bool tags_match(const Selection& sel, const Registry& registry, const Image& image) {
+  switch (sel.status) {
+    case TagStatus::Any: return true;
+    case TagStatus::Untagged: return image.tag_count == 0;
+    case TagStatus::Tagged: break;
+  }
+  if (image.tag_count == 0) return false;
+  const StrId* tags = registry.tags_of(image);
+  // Every entry of the list must match at least one of the image's tags (ECR's rule).
+  for (const auto& entry : sel.list) {
+    bool any = false;
+    for (std::uint32_t i = 0; i < image.tag_count && !any; ++i) {
+      std::string_view tag = registry.str(tags[i]);
+      any = sel.list_kind == TagListKind::Prefix ? has_prefix(tag, entry) : wildcard_match(entry, tag);
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace regpol

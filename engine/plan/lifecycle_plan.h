@@ -1,0 +1,84 @@
+#pragma once
+// The compiled lifecycle plan: rules in ascending priority with their selections, count
+// types and actions, and protect clauses. Immutable once built; evaluated concurrently.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snapshot/model.h"
+
+namespace regpol {
+
+enum class TagStatus { Tagged, Untagged, Any };
+enum class TagListKind { None, Prefix, Pattern };
+enum class CountType { ImageCountMoreThan, SinceImagePushed, SinceImagePulled, SinceImageTransitioned };
+enum class LifecycleAction { Expire, Transition };
+enum class OrderBy { PushedAt, Semver };
+
+const char* tag_status_name(TagStatus s);
+const char* count_type_name(CountType c);
+const char* action_name(LifecycleAction a);
+
+// A `where` refinement or a `per` key, lowered from the policy's expressions. The result
+// says whether the value was computable: a missing field is an error, never a silent false.
+struct PredicateResult {
+  bool ok = true;
+  bool value = false;
+  std::string error;
+};
+
+class ImagePredicate {
+ public:
+  virtual ~ImagePredicate() = default;
+  virtual PredicateResult eval(const Registry& registry, const Image& image) const = 0;
+  virtual std::string describe() const = 0;
+};
+
+class ImageKey {
+ public:
+  virtual ~ImageKey() = default;
+  // The group key of an image (e.g. its semver major), or nullopt when it has none.
+  virtual std::optional<std::string> key(const Registry& registry, const Image& image) const = 0;
+  virtual std::string describe() const = 0;
+};
+
+struct Selection {
+  TagStatus status = TagStatus::Any;
+  TagListKind list_kind = TagListKind::None;
+  std::vector<std::string> list;
+  StorageClass storage = StorageClass::Standard;
+  bool any_storage = false;  // protect clauses without `in archive|standard` cover both classes
+  std::shared_ptr<const ImagePredicate> where;
+};
+
+struct LifecycleRule {
+  std::int64_t priority = 0;
+  std::string description;
+  Selection selection;
+  CountType count_type = CountType::ImageCountMoreThan;
+  std::int64_t count_number = 0;  // images for imageCountMoreThan, days for since*
+  Micros duration = 0;            // since*: the age threshold (count_number days, or a regpol duration)
+  LifecycleAction action = LifecycleAction::Expire;
+  OrderBy order = OrderBy::PushedAt;
+  std::shared_ptr<const ImageKey> per;
+  std::string source;  // "policy.regpol:14:5" or "policy.json#/rules/0"
+};
+
+struct ProtectClause {
+  std::string label;   // what the report says ("protect tagged pattern [\"prod-*\"]")
+  std::string source;
+  bool in_use = false;
+  Selection selection;
+};
+
+struct LifecyclePlan {
+  std::vector<LifecycleRule> rules;  // ascending priority
+  std::vector<ProtectClause> protects;
+};
+
+// True when `image` satisfies the tag part of `sel` (status and prefix/pattern list).
+bool tags_match(const Selection& sel, const Registry& registry, const Image& image);
+
+}  // namespace regpol

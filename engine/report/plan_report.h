@@ -1,0 +1,36 @@
+#pragma once
+// Dry-run reports of lifecycle decisions: text (per repository, what goes and why),
+// json (schema regpol.plan/v1, docs/interfaces.md) and markdown (for a pull request).
+#include <string>
+#include <vector>
+
+#include "lifecycle/evaluate.h"
+
+namespace regpol {
+
+enum class ReportFormat { Text, Json, Markdown };
+
+struct ReportOptions {
+  Micros now = 0;
+  double price_per_gb = 0.10;          // USD per GB-month, standard storage
+  double archive_price_per_gb = 0.0;   // USD per GB-month, archive storage
+  bool color = false;
+};
+
+struct ReportTotals {
+  std::size_t repositories = 0, images = 0, keep = 0, expire = 0, transition = 0;
+  std::int64_t bytes_reclaimed = 0;     // expired images
+  std::int64_t bytes_transitioned = 0;  // images moved to archive
+  double monthly_savings_usd = 0;
+};
+
+ReportTotals compute_totals(const Registry& registry, const LifecycleResult& result, const ReportOptions& options);
+
+// `plan_of_repo[r]` is the plan that decided repository r (nullptr if none).
+std::string render_plan_report(const Registry& registry, const LifecycleResult& result,
+                               const std::vector<const LifecyclePlan*>& plan_of_repo, ReportFormat format,
+                               const ReportOptions& options);
+
+std::string human_bytes(std::int64_t bytes);
+
+}  // namespace regpol

@@ -1,0 +1,419 @@
+#include "snapshot/reader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "snapshot/json_stream.h"
+
+namespace regpol {
+
+namespace {
+
+enum class Field {
+  Unknown, Repo, RegistryId, Digest, Tags, Size, PushedAt, LastPulled, ManifestType, ArtifactType,
+  Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
+  Subject, Children,
+  // repositories
+  RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption,
+};
+
+struct FieldName {
+  std::string_view name;
+  Field field;
+};
+
+// Both ECR's names and regpol's own (docs/snapshots.md) are accepted in image elements.
+constexpr FieldName kImageFields[] = {
+    {"repositoryName", Field::Repo}, {"repository", Field::Repo},
+    {"registryId", Field::RegistryId},
+    {"imageDigest", Field::Digest}, {"digest", Field::Digest},
+    {"imageTags", Field::Tags}, {"tags", Field::Tags},
+    {"imageSizeInBytes", Field::Size}, {"sizeBytes", Field::Size},
+    {"imagePushedAt", Field::PushedAt}, {"pushedAt", Field::PushedAt},
+    {"lastRecordedPullTime", Field::LastPulled}, {"lastPulledAt", Field::LastPulled},
+    {"imageManifestMediaType", Field::ManifestType}, {"manifestMediaType", Field::ManifestType},
+    {"artifactMediaType", Field::ArtifactType},
+    {"imageScanFindingsSummary.findingSeverityCounts.CRITICAL", Field::Critical},
+    {"imageScanFindingsSummary.findingSeverityCounts.HIGH", Field::High},
+    {"imageScanFindingsSummary.findingSeverityCounts.MEDIUM", Field::Medium},
+    {"imageScanFindingsSummary.findingSeverityCounts.LOW", Field::Low},
+    {"imageScanFindingsSummary.findingSeverityCounts.INFORMATIONAL", Field::Informational},
+    {"findings.critical", Field::Critical}, {"findings.high", Field::High},
+    {"findings.medium", Field::Medium}, {"findings.low", Field::Low},
+    {"findings.informational", Field::Informational},
+    {"imageStatus", Field::Status}, {"status", Field::Status},
+    {"storageClass", Field::StorageClassF},
+    {"lastArchivedAt", Field::LastArchived}, {"lastActivatedAt", Field::LastActivated},
+    {"subjectManifestDigest", Field::Subject}, {"subject", Field::Subject},
+    {"children", Field::Children},
+};
+
+constexpr FieldName kRepoFields[] = {
+    {"repositoryName", Field::Repo}, {"name", Field::Repo},
+    {"registryId", Field::RegistryId},
+    {"repositoryArn", Field::RepoArn}, {"arn", Field::RepoArn},
+    {"createdAt", Field::CreatedAt},
+    {"imageTagMutability", Field::Mutability}, {"mutability", Field::Mutability},
+    {"imageTagMutabilityExclusionFilters.filter", Field::MutabilityFilter},
+    {"mutabilityExclusions", Field::MutabilityFilter},
+    {"imageScanningConfiguration.scanOnPush", Field::ScanOnPush}, {"scanOnPush", Field::ScanOnPush},
+    {"encryptionConfiguration.encryptionType", Field::Encryption}, {"encryption", Field::Encryption},
+};
+
+template <std::size_t N>
+Field lookup(const FieldName (&table)[N], std::string_view path) {
+  for (const auto& f : table) {
+    if (f.name == path) return f.field;
+  }
+  return Field::Unknown;
+}
+
+class SnapshotHandler : public JsonElementHandler {
+ public:
+  SnapshotHandler(Registry& reg, std::uint16_t file_index) : reg_(reg), file_index_(file_index) {}
+
+  bool top_value(std::string_view key, const JsonValue& v) override {
+    if (key == "capturedAt") {
+      auto t = timestamp(v);
+      if (!t) return reject("$.capturedAt", "`capturedAt` is not a timestamp with a zone");
+      if (reg_.captured_at == kNoTime || *t > reg_.captured_at) reg_.captured_at = *t;
+    } else if (key == "schema") {
+      if (v.kind != JsonKind::String || v.string != "regpol.snapshot/v1") {
+        return reject("$.schema", "unsupported snapshot schema (expected \"regpol.snapshot/v1\")");
+      }
+    }
+    return true;
+  }
+
+  bool begin_element(std::string_view top_key, std::size_t index) override {
+    index_ = index;
+    top_key_ = std::string(top_key);
+    kind_ = (top_key == "imageDetails" || top_key == "images") ? Kind::Image
+            : top_key == "repositories"                        ? Kind::Repo
+                                                               : Kind::Ignored;
+    repo_name_.clear();
+    digest_.clear();
+    tags_.clear();
+    children_.clear();
+    filters_.clear();
+    img_ = Image{};
+    repo_ = Repository{};
+    registry_id_.clear();
+    have_status_ = false;
+    return true;
+  }
+
+  bool field(std::string_view path, const JsonValue& v, bool in_array) override {
+    if (kind_ == Kind::Ignored) return true;
+    Field f = kind_ == Kind::Image ? lookup(kImageFields, path) : lookup(kRepoFields, path);
+    if (f == Field::Unknown) return true;  // unknown fields are ignored
+    if (v.kind == JsonKind::Null) return true;
+    const bool list_field = f == Field::Tags || f == Field::Children || f == Field::MutabilityFilter;
+    if (v.kind == JsonKind::ArrayStart) {
+      if (list_field && !in_array) return true;
+      return wrong_type(path, "an array is not allowed here");
+    }
+    if (v.kind == JsonKind::ObjectStart) {
+      if (f == Field::MutabilityFilter && in_array) return true;
+      return wrong_type(path, "an object is not allowed here");
+    }
+    if (list_field && !in_array && f != Field::MutabilityFilter) return wrong_type(path, "expected an array of strings");
+    switch (f) {
+      case Field::Repo: return string_into(path, v, repo_name_);
+      case Field::RegistryId: return string_into(path, v, registry_id_);
+      case Field::Digest: return string_into(path, v, digest_);
+      case Field::Tags:
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected a string tag");
+        tags_.emplace_back(v.string);
+        return true;
+      case Field::Children:
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected a digest string");
+        children_.emplace_back(v.string);
+        return true;
+      case Field::MutabilityFilter:
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected a string filter");
+        filters_.emplace_back(v.string);
+        return true;
+      case Field::Size: {
+        if (!v.is_number()) return wrong_type(path, "expected a number of bytes");
+        if (v.kind == JsonKind::Integer && v.integer < 0) return reject(at(path), "negative image size");
+        if (v.kind == JsonKind::Float && (v.number < 0 || v.number != static_cast<double>(static_cast<std::int64_t>(v.number)))) {
+          return reject(at(path), "image size must be a non-negative whole number");
+        }
+        img_.size_bytes = v.kind == JsonKind::Unsigned ? static_cast<std::int64_t>(std::min<std::uint64_t>(v.unsigned_integer, INT64_MAX))
+                          : v.kind == JsonKind::Integer ? v.integer : static_cast<std::int64_t>(v.number);
+        return true;
+      }
+      case Field::PushedAt: return time_into(path, v, img_.pushed_at);
+      case Field::LastPulled: return time_into(path, v, img_.last_pulled_at);
+      case Field::LastArchived: return time_into(path, v, img_.last_archived_at);
+      case Field::LastActivated: return time_into(path, v, img_.last_activated_at);
+      case Field::CreatedAt: return time_into(path, v, repo_.created_at);
+      case Field::ManifestType: return intern_into(path, v, img_.manifest_media_type);
+      case Field::ArtifactType: return intern_into(path, v, img_.artifact_media_type);
+      case Field::Subject: return intern_into(path, v, img_.subject);
+      case Field::RepoArn: return intern_into(path, v, repo_.arn);
+      case Field::Encryption: return intern_into(path, v, repo_.encryption);
+      case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
+        if (!v.is_number() || v.as_double() < 0 || v.as_double() > 2e9) return wrong_type(path, "expected a non-negative count");
+        img_.findings[static_cast<int>(f) - static_cast<int>(Field::Critical)] = static_cast<std::int32_t>(v.as_double());
+        return true;
+      }
+      case Field::Status: {
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected ACTIVE, ARCHIVED or ACTIVATING");
+        if (v.string == "ACTIVE") img_.status = ImageStatus::Active;
+        else if (v.string == "ARCHIVED") img_.status = ImageStatus::Archived;
+        else if (v.string == "ACTIVATING") img_.status = ImageStatus::Activating;
+        else return reject(at(path), "unknown image status `" + std::string(v.string) + "` (expected ACTIVE, ARCHIVED or ACTIVATING)");
+        have_status_ = true;
+        return true;
+      }
+      case Field::StorageClassF: {
+        if (v.kind != JsonKind::String || (v.string != "standard" && v.string != "archive")) {
+          return wrong_type(path, "expected \"standard\" or \"archive\"");
+        }
+        if (!have_status_) img_.status = v.string == "archive" ? ImageStatus::Archived : ImageStatus::Active;
+        return true;
+      }
+      case Field::Mutability: {
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected a mutability setting");
+        std::string_view s = v.string;
+        if (s == "MUTABLE" || s == "mutable") repo_.mutability = Mutability::Mutable;
+        else if (s == "IMMUTABLE" || s == "immutable") repo_.mutability = Mutability::Immutable;
+        else if (s == "MUTABLE_WITH_EXCLUSION") repo_.mutability = Mutability::MutableWithExclusion;
+        else if (s == "IMMUTABLE_WITH_EXCLUSION") repo_.mutability = Mutability::ImmutableWithExclusion;
+        else return reject(at(path), "unknown tag mutability `" + std::string(s) + "`");
+        return true;
+      }
+      case Field::ScanOnPush:
+        if (v.kind != JsonKind::Bool) return wrong_type(path, "expected true or false");
+        repo_.scan_on_push = v.boolean ? 1 : 0;
+        return true;
+      default: return true;
+    }
+  }
+
+  bool end_element() override {
+    if (kind_ == Kind::Image) return finish_image();
+    if (kind_ == Kind::Repo) return finish_repo();
+    return true;
+  }
+
+ private:
+  enum class Kind { Image, Repo, Ignored };
+
+  std::string at(std::string_view path) const {
+    std::string p = "$." + top_key_ + "[" + std::to_string(index_) + "]";
+    if (!path.empty()) p += "." + std::string(path);
+    return p;
+  }
+  bool reject(std::string path, std::string message) {
+    error = std::move(message);
+    error_path = std::move(path);
+    return false;
+  }
+  bool wrong_type(std::string_view path, const std::string& expected) {
+    return reject(at(path), "wrong type for `" + std::string(path) + "`: " + expected);
+  }
+  bool string_into(std::string_view path, const JsonValue& v, std::string& out) {
+    if (v.kind != JsonKind::String) return wrong_type(path, "expected a string");
+    out.assign(v.string);
+    return true;
+  }
+  bool intern_into(std::string_view path, const JsonValue& v, StrId& out) {
+    if (v.kind != JsonKind::String) return wrong_type(path, "expected a string");
+    out = reg_.strings.intern(v.string);
+    return true;
+  }
+  static std::optional<Micros> timestamp(const JsonValue& v) {
+    if (v.kind == JsonKind::String) return parse_timestamp(v.string);
+    if (v.is_number()) return from_epoch_seconds(v.as_double());
+    return std::nullopt;
+  }
+  bool time_into(std::string_view path, const JsonValue& v, Micros& out) {
+    if (v.kind != JsonKind::String && !v.is_number()) {
+      return wrong_type(path, "expected a timestamp (ISO 8601 string with a zone, or epoch seconds)");
+    }
+    auto t = timestamp(v);
+    if (!t) {
+      std::string shown = v.kind == JsonKind::String ? "\"" + std::string(v.string.substr(0, 64)) + "\"" : "number";
+      return reject(at(path), "invalid timestamp " + shown + " (expected ISO 8601 with a zone, or epoch seconds)");
+    }
+    out = *t;
+    return true;
+  }
+
+  bool finish_image() {
+    if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
+    if (digest_.empty()) return reject(at(""), "missing `imageDigest`");
+    if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
+    std::uint32_t r = reg_.repository(repo_name_);
+    if (!registry_id_.empty()) reg_.repositories[r].registry_id = reg_.strings.intern(registry_id_);
+    img_.repo = r;
+    img_.digest = reg_.strings.intern(digest_);
+    img_.tags_begin = static_cast<std::uint32_t>(reg_.ids.size());
+    std::sort(tags_.begin(), tags_.end());
+    tags_.erase(std::unique(tags_.begin(), tags_.end()), tags_.end());
+    for (const auto& t : tags_) reg_.ids.push_back(reg_.strings.intern(t));
+    img_.tag_count = static_cast<std::uint32_t>(tags_.size());
+    img_.children_begin = static_cast<std::uint32_t>(reg_.ids.size());
+    for (const auto& c : children_) reg_.ids.push_back(reg_.strings.intern(c));
+    img_.child_count = static_cast<std::uint32_t>(children_.size());
+    img_.source_file = file_index_;
+    img_.source_index = static_cast<std::uint32_t>(index_);
+    reg_.repositories[r].images.push_back(static_cast<std::uint32_t>(reg_.images.size()));
+    reg_.images.push_back(img_);
+    return true;
+  }
+
+  bool finish_repo() {
+    if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
+    std::uint32_t r = reg_.repository(repo_name_);
+    Repository& dst = reg_.repositories[r];
+    if (!registry_id_.empty()) dst.registry_id = reg_.strings.intern(registry_id_);
+    if (repo_.arn) dst.arn = repo_.arn;
+    if (repo_.created_at != kNoTime) dst.created_at = repo_.created_at;
+    if (repo_.mutability != Mutability::Unknown) dst.mutability = repo_.mutability;
+    if (repo_.scan_on_push >= 0) dst.scan_on_push = repo_.scan_on_push;
+    if (repo_.encryption) dst.encryption = repo_.encryption;
+    if (!filters_.empty()) {
+      dst.mutability_exclusions.clear();
+      for (const auto& f : filters_) dst.mutability_exclusions.push_back(reg_.strings.intern(f));
+    }
+    return true;
+  }
+
+  Registry& reg_;
+  std::uint16_t file_index_;
+  std::size_t index_ = 0;
+  std::string top_key_;
+  Kind kind_ = Kind::Ignored;
+  std::string repo_name_, digest_, registry_id_;
+  std::vector<std::string> tags_, children_, filters_;
+  Image img_;
+  Repository repo_;
+  bool have_status_ = false;
+};
+
+bool finish_stream(const JsonStreamResult& r, std::string_view name, LoadError& error) {
+  if (r.ok) return true;
+  error.file = std::string(name);
+  error.location = r.location;
+  error.message = r.message;
+  return false;
+}
+
+}  // namespace
+
+SnapshotFormat sniff_snapshot_format(const std::string& path, std::string& io_error) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    io_error = std::strerror(errno);
+    return SnapshotFormat::Unknown;
+  }
+  char head[16] = {};
+  std::size_t n = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  if (n == 16 && std::memcmp(head, "SQLite format 3", 16) == 0) return SnapshotFormat::Sqlite;
+  std::size_t i = 0;
+  while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
+  if (n == 0) return SnapshotFormat::Empty;
+  if (i < n && head[i] == '{') return SnapshotFormat::Json;
+  if (i == n) return SnapshotFormat::Json;  // leading blanks: let the JSON reader decide
+  return SnapshotFormat::Unknown;
+}
+
+static std::uint16_t register_file(Registry& registry, std::string_view name) {
+  registry.source_files.emplace_back(name);
+  return static_cast<std::uint16_t>(registry.source_files.size() - 1);
+}
+
+bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
+    return false;
+  }
+  SnapshotHandler handler(registry, register_file(registry, path));
+  JsonStreamResult r = stream_json_file(f, handler);
+  std::fclose(f);
+  return finish_stream(r, path, error);
+}
+
+bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error) {
+  SnapshotHandler handler(registry, register_file(registry, name));
+  return finish_stream(stream_json_text(text, handler), name, error);
+}
+
+bool finish_registry(Registry& registry, LoadError& error) {
+  auto where = [&](const Image& img) {
+    std::string file = img.source_file < registry.source_files.size() ? registry.source_files[img.source_file] : "?";
+    return file + " (image " + std::to_string(img.source_index) + ")";
+  };
+  std::vector<std::pair<StrId, std::uint32_t>> pairs;
+  for (auto& repo : registry.repositories) {
+    auto& imgs = repo.images;
+    std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return registry.str(registry.images[a].digest) < registry.str(registry.images[b].digest);
+    });
+    for (std::size_t i = 1; i < imgs.size(); ++i) {
+      const Image& a = registry.images[imgs[i - 1]];
+      const Image& b = registry.images[imgs[i]];
+      if (a.digest == b.digest) {
+        error.file = registry.source_files[b.source_file];
+        error.location = "image " + std::to_string(b.source_index);
+        error.message = "digest `" + std::string(registry.str(b.digest)) + "` appears twice in repository `" +
+                        std::string(registry.str(repo.name)) + "` (also at " + where(a) + ")";
+        return false;
+      }
+    }
+    pairs.clear();
+    for (auto idx : imgs) {
+      const Image& img = registry.images[idx];
+      for (std::uint32_t t = 0; t < img.tag_count; ++t) pairs.emplace_back(registry.tags_of(img)[t], idx);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    for (std::size_t i = 1; i < pairs.size(); ++i) {
+      if (pairs[i].first == pairs[i - 1].first) {
+        const Image& a = registry.images[pairs[i - 1].second];
+        const Image& b = registry.images[pairs[i].second];
+        error.file = registry.source_files[b.source_file];
+        error.location = "image " + std::to_string(b.source_index);
+        error.message = "tag `" + std::string(registry.str(pairs[i].first)) + "` names two digests in repository `" +
+                        std::string(registry.str(repo.name)) + "`: `" + std::string(registry.str(a.digest)) +
+                        "` and `" + std::string(registry.str(b.digest)) + "` (also at " + where(a) + ")";
+        return false;
+      }
+    }
+    // Newest first; equal push times by digest so the order never depends on input order.
+    std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const Image& x = registry.images[a];
+      const Image& y = registry.images[b];
+      if (x.pushed_at != y.pushed_at) return x.pushed_at > y.pushed_at;
+      return registry.str(x.digest) < registry.str(y.digest);
+    });
+  }
+  // Repositories by name, so reports never depend on file order.
+  std::vector<std::uint32_t> order(registry.repositories.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return registry.str(registry.repositories[a].name) < registry.str(registry.repositories[b].name);
+  });
+  std::vector<Repository> sorted;
+  sorted.reserve(order.size());
+  std::vector<std::uint32_t> new_index(order.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    new_index[order[i]] = i;
+    sorted.push_back(std::move(registry.repositories[order[i]]));
+  }
+  registry.repositories = std::move(sorted);
+  registry.repo_index.clear();
+  for (std::uint32_t i = 0; i < registry.repositories.size(); ++i) registry.repo_index[registry.repositories[i].name] = i;
+  for (auto& img : registry.images) img.repo = new_index[img.repo];
+  return true;
+}
+
+}  // namespace regpol

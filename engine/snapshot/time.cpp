@@ -1,0 +1,96 @@
+#include "snapshot/time.h"
+
+#include <cmath>
+#include <cstdio>
+#include <date/date.h>
+
+namespace regpol {
+
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Micros> parse_timestamp(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec)) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  Micros frac = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    Micros scale = 100000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      frac += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  if (pos >= s.size()) return std::nullopt;  // no zone
+  int offset_minutes = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int sign = s[pos] == '-' ? -1 : 1;
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
+    std::size_t mpos = pos + 3;
+    if (mpos < s.size() && s[mpos] == ':') ++mpos;
+    if (!digits(s, mpos, 2, om)) return std::nullopt;
+    if (oh > 23 || om > 59) return std::nullopt;
+    offset_minutes = sign * (oh * 60 + om);
+    pos = mpos + 2;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)}, date::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  if (sec == 60) sec = 59;  // a leap second is folded into the second before it
+  auto days = date::sys_days(ymd).time_since_epoch().count();
+  Micros secs = static_cast<Micros>(days) * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
+  return secs * kMicrosPerSecond + frac;
+}
+
+std::optional<Micros> from_epoch_seconds(double seconds) {
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e12) return std::nullopt;
+  return static_cast<Micros>(std::llround(seconds * 1e6));
+}
+
+std::string format_timestamp(Micros t) {
+  Micros secs = t >= 0 ? t / kMicrosPerSecond : -((-t + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  Micros frac = t - secs * kMicrosPerSecond;
+  Micros days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  Micros rem = secs - days * 86400;
+  date::year_month_day ymd{date::sys_days{date::days{days}}};
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                        static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                        static_cast<long long>(rem % 60));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (frac != 0) {
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+    std::string f(buf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "Z";
+}
+
+}  // namespace regpol

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Data-driven lifecycle cases: each folder holds policy.json (ECR lifecycle policy),
+# images.json (a snapshot) and case.json ({now, repository, expire:[...], transition:[...]},
+# optionally "error": true when regpol must reject the input with exit code 3).
+# Every image not listed in expire/transition must be kept.
+# usage: run_lifecycle_cases.sh REGPOL CASE_DIR...
+set -u
+regpol=$1; shift
+pass=0; failed=0
+for dir in "$@"; do
+  for c in "$dir"/*/; do
+    c=${c%/}
+    name=$(basename "$c")
+    now=$(jq -r .now "$c/case.json")
+    out=$("$regpol" plan --ecr-lifecycle "$c/policy.json" --snapshot "$c/images.json" --now "$now" --format json 2>/tmp/lc_err.$$)
+    rc=$?
+    if [ "$(jq -r '.error // false' "$c/case.json")" = "true" ]; then
+      if [ $rc -eq 3 ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL $name: expected exit 3, got $rc"; fi
+      continue
+    fi
+    if [ $rc -ne 0 ]; then failed=$((failed+1)); echo "FAIL $name: exit $rc: $(cat /tmp/lc_err.$$)"; continue; fi
+    got_e=$(jq -c '[.images[]|select(.action=="expire")|.digest]|sort' <<<"$out")
+    got_t=$(jq -c '[.images[]|select(.action=="transition")|.digest]|sort' <<<"$out")
+    want_e=$(jq -c '.expire|sort' "$c/case.json")
+    want_t=$(jq -c '(.transition // [])|sort' "$c/case.json")
+    count=$(jq '.images|length' <<<"$out"); uniq=$(jq '[.images[].digest]|unique|length' <<<"$out")
+    if [ "$got_e" = "$want_e" ] && [ "$got_t" = "$want_t" ] && [ "$count" = "$uniq" ]; then
+      pass=$((pass+1))
+    else
+      failed=$((failed+1))
+      echo "FAIL $name"; echo "  expire want $want_e"; echo "         got  $got_e"
+      echo "  transition want $want_t"; echo "             got  $got_t"
+    fi
+  done
+done
+rm -f /tmp/lc_err.$$
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]

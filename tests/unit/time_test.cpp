@@ -1,0 +1,38 @@
+#include <doctest/doctest.h>
+
+#include "snapshot/time.h"
+
+using namespace regpol;
+
+TEST_CASE("timestamps with zones parse to the same instant") {
+  auto z = parse_timestamp("2026-11-27T00:00:00Z");
+  REQUIRE(z);
+  CHECK(*z == 1795737600LL * kMicrosPerSecond);
+  CHECK(parse_timestamp("2026-11-27T01:00:00+01:00") == z);
+  CHECK(parse_timestamp("2026-11-26T19:00:00-0500") == z);
+  CHECK(parse_timestamp("2026-11-27 00:00:00z") == z);
+  CHECK(*parse_timestamp("2026-11-27T00:00:00.25Z") == *z + 250000);
+  CHECK(*parse_timestamp("2026-11-27T00:00:00.1234567Z") == *z + 123456);
+}
+
+TEST_CASE("timestamps without a zone or out of range are rejected") {
+  CHECK_FALSE(parse_timestamp("2026-11-27T00:00:00"));
+  CHECK_FALSE(parse_timestamp("2026-02-30T00:00:00Z"));
+  CHECK_FALSE(parse_timestamp("2026-11-27T24:00:00Z"));
+  CHECK_FALSE(parse_timestamp("2026-11-27T00:00:00+25:00"));
+  CHECK_FALSE(parse_timestamp("2026-11-27"));
+  CHECK_FALSE(parse_timestamp("2026-11-27T00:00:00.Z"));
+  CHECK_FALSE(parse_timestamp("2026-11-27T00:00:00Zjunk"));
+  CHECK_FALSE(parse_timestamp(""));
+}
+
+TEST_CASE("epoch seconds keep their fraction") {
+  CHECK(*from_epoch_seconds(1795348800.5) == 1795348800LL * kMicrosPerSecond + 500000);
+  CHECK_FALSE(from_epoch_seconds(1e300));
+}
+
+TEST_CASE("formatting is canonical UTC and round-trips") {
+  CHECK(format_timestamp(*parse_timestamp("2026-11-27T01:00:00+01:00")) == "2026-11-27T00:00:00Z");
+  CHECK(format_timestamp(*parse_timestamp("2026-11-27T00:00:00.5Z")) == "2026-11-27T00:00:00.5Z");
+  CHECK(format_timestamp(*parse_timestamp("1969-12-31T23:59:59.5Z")) == "1969-12-31T23:59:59.5Z");
+}
