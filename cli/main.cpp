@@ -20,6 +20,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
+    {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
 };
 
 void print_help() {

@@ -4,14 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "plan/document.h"
 #include "plan/lifecycle_plan.h"
 
 namespace regpol {
-
-struct DocumentProblem {
-  std::string pointer;  // "/rules/1/selection/countNumber"
-  std::string message;
-};
 
 // Parses and validates `text` (an ECR lifecycle policy JSON document named `name`).
 // On any problem returns false; `problems` lists every one found.

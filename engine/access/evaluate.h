@@ -1,0 +1,33 @@
+#pragma once
+// IAM's decision logic for one request against an access plan: an explicit deny that
+// matches wins, else an allow that matches, else the implicit deny. The decision names the
+// deciding statement.
+#include <string>
+
+#include "access/request.h"
+#include "plan/access_plan.h"
+
+namespace regpol {
+
+enum class AccessDecision { Allow, Deny };
+enum class AccessReason { ExplicitDeny, Allowed, ImplicitDeny, TagImmutable };
+
+struct AccessResult {
+  AccessDecision decision = AccessDecision::Deny;
+  AccessReason reason = AccessReason::ImplicitDeny;
+  const Statement* statement = nullptr;
+};
+
+const char* access_reason_name(AccessReason r);
+
+// `request` must already carry the derived context (derive_context).
+AccessResult evaluate_access(const AccessPlan& plan, const AccessRequest& request);
+
+// Exposed for tests: does one statement's part match?
+bool statement_matches(const Statement& s, const AccessRequest& request);
+bool condition_matches(const Condition& c, const AccessRequest& request);
+
+// IAM ArnLike/ArnEquals: each of the six colon-separated parts matched separately with `*`/`?`.
+bool arn_like(std::string_view pattern, std::string_view arn);
+
+}  // namespace regpol

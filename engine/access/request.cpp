@@ -1,0 +1,119 @@
+#include "access/request.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace regpol {
+
+using json = nlohmann::json;
+
+static std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+static bool scalar(const json& v, std::string& out) {
+  if (v.is_string()) out = v.get<std::string>();
+  else if (v.is_boolean()) out = v.get<bool>() ? "true" : "false";
+  else if (v.is_number_integer() || v.is_number_unsigned()) out = std::to_string(v.get<std::int64_t>());
+  else if (v.is_number_float()) out = v.dump();
+  else return false;
+  return true;
+}
+
+bool parse_request_json(const std::string& text, AccessRequest& out, std::string& error) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    error = "malformed JSON at byte " + std::to_string(e.byte);
+    return false;
+  }
+  if (!j.is_object()) {
+    error = "a request must be a JSON object";
+    return false;
+  }
+  auto str = [&](const char* key, std::string& dst, bool required) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+      if (required) error = std::string("missing `") + key + "`";
+      return !required;
+    }
+    if (!it->is_string()) {
+      error = std::string("`") + key + "` must be a string";
+      return false;
+    }
+    dst = it->get<std::string>();
+    return true;
+  };
+  if (!str("principal", out.principal, true) || !str("action", out.action, true) ||
+      !str("repository", out.repository, true) || !str("tag", out.tag, false) || !str("digest", out.digest, false)) {
+    return false;
+  }
+  if (auto c = j.find("context"); c != j.end() && !c->is_null()) {
+    if (!c->is_object()) {
+      error = "`context` must be an object";
+      return false;
+    }
+    for (auto it = c->begin(); it != c->end(); ++it) {
+      AccessRequest::Value v;
+      if (it->is_array()) {
+        v.multi = true;
+        for (const auto& x : *it) {
+          std::string s;
+          if (!scalar(x, s)) {
+            error = "context value `" + it.key() + "` must hold strings, numbers or booleans";
+            return false;
+          }
+          v.values.push_back(s);
+        }
+      } else {
+        std::string s;
+        if (!scalar(*it, s)) {
+          error = "context value `" + it.key() + "` must be a string, number, boolean or list";
+          return false;
+        }
+        v.values.push_back(s);
+      }
+      out.context[lower(it.key())] = std::move(v);
+    }
+  }
+  return true;
+}
+
+std::string arn_account(const std::string& arn) {
+  if (arn.rfind("arn:", 0) != 0) return {};
+  std::size_t pos = 0;
+  for (int i = 0; i < 4; ++i) {
+    pos = arn.find(':', pos);
+    if (pos == std::string::npos) return {};
+    ++pos;
+  }
+  auto end = arn.find(':', pos);
+  return end == std::string::npos ? std::string() : arn.substr(pos, end - pos);
+}
+
+std::string principal_identity_arn(const std::string& principal) {
+  // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+  const std::string marker = ":assumed-role/";
+  auto m = principal.find(marker);
+  if (principal.rfind("arn:", 0) != 0 || m == std::string::npos || principal.find(":sts:") == std::string::npos) return principal;
+  std::string rest = principal.substr(m + marker.size());
+  auto slash = rest.find('/');
+  std::string role = slash == std::string::npos ? rest : rest.substr(0, slash);
+  std::string partition = principal.substr(4, principal.find(':', 4) - 4);
+  return "arn:" + partition + ":iam::" + arn_account(principal) + ":role/" + role;
+}
+
+void derive_context(AccessRequest& r, Micros now) {
+  if (!r.context.count("aws:principalarn") && r.principal.rfind("arn:", 0) == 0) {
+    r.context["aws:principalarn"] = {{principal_identity_arn(r.principal)}, false};
+  }
+  if (!r.context.count("aws:principalaccount")) {
+    std::string acct = arn_account(r.principal);
+    if (!acct.empty()) r.context["aws:principalaccount"] = {{acct}, false};
+  }
+  if (!r.context.count("aws:currenttime")) r.context["aws:currenttime"] = {{format_timestamp(now)}, false};
+}
+
+}  // namespace regpol
