@@ -19,6 +19,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"lint", "parse and check policy files; diagnostics as text, json or sarif", cmd_lint},
+    {"fmt", "print policy files in the canonical layout (--check, --write)", cmd_fmt},
     {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
 };

@@ -24,7 +24,7 @@ function(antlr_generate target lexer_g4 parser_g4 namespace)
     COMMENT "antlr4: generating ${lexer_name} and ${parser_name}"
     VERBATIM)
   add_library(${target} STATIC ${generated})
-  target_include_directories(${target} PUBLIC ${out} ${ANTLR4_INCLUDE_DIR})
+  target_include_directories(${target} SYSTEM PUBLIC ${out} ${ANTLR4_INCLUDE_DIR})
   # The 4.7.2 tool's output predates C++20's char8_t; compile it as C++17, silently.
   set_target_properties(${target} PROPERTIES CXX_STANDARD 17 POSITION_INDEPENDENT_CODE ON)
   target_compile_options(${target} PRIVATE -w)

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "snapshot/time.h"
+#include "util/time.h"
 
 namespace regpol {
 

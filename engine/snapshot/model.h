@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "snapshot/time.h"
+#include "util/time.h"
 
 namespace regpol {
 

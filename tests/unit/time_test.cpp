@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "snapshot/time.h"
+#include "util/time.h"
 
 using namespace regpol;
 

@@ -1,4 +1,4 @@
-#include "snapshot/time.h"
+#include "util/time.h"
 
 #include <cmath>
 #include <cstdio>

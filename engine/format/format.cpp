@@ -1,0 +1,260 @@
+#include "format/format.h"
+
+#include <type_traits>
+
+namespace regpol {
+
+namespace {
+
+using namespace ast;
+
+std::string join_exprs(const std::vector<ExprPtr>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + format_expr(*v[i]);
+  return s;
+}
+
+class Printer {
+ public:
+  Printer(const File& f, const SourceFile& src) : file_(f), src_(src) {}
+
+  std::string run() {
+    bool first = true;
+    if (file_.policy_name) {
+      flush_before(file_.header_span.begin, 0);
+      line(0, "policy " + quote(*file_.policy_name));
+      trailing(file_.header_span.end);
+      first = false;
+    }
+    std::size_t prev_kind = SIZE_MAX;
+    for (const auto& it : file_.items) {
+      // Consecutive imports, or consecutive lets, stay together; anything else is set apart.
+      bool grouped = it.index() == prev_kind && (it.index() == 0 || it.index() == 1);
+      prev_kind = it.index();
+      std::visit([&](const auto& x) {
+        if (!first && !grouped) out_ += "\n";
+        first = false;
+        flush_before(x.span.begin, 0);
+        item(x);
+      }, it);
+    }
+    flush_before(UINT32_MAX, 0);
+    return out_;
+  }
+
+ private:
+  void line(int indent, const std::string& text) {
+    out_.append(static_cast<std::size_t>(indent) * 2, ' ');
+    out_ += text;
+    out_ += "\n";
+  }
+
+  // Comments that start before `offset`, each on its own line.
+  void flush_before(std::uint32_t offset, int indent) {
+    while (next_ < file_.comments.size() && file_.comments[next_].span.begin < offset) {
+      line(indent, file_.comments[next_].text);
+      ++next_;
+    }
+  }
+
+  // A comment that starts on the line where a node ends goes at the end of the line just printed.
+  void trailing(std::uint32_t node_end) {
+    if (next_ >= file_.comments.size() || node_end == 0) return;
+    const Comment& c = file_.comments[next_];
+    if (c.span.begin < node_end) return;
+    if (src_.line_col(c.span.begin).line != src_.line_col(node_end - 1).line) return;
+    if (!out_.empty() && out_.back() == '\n') out_.pop_back();
+    out_ += "  " + c.text + "\n";
+    ++next_;
+  }
+
+  void item(const Import& x) {
+    line(0, "import " + quote(x.path) + " as " + x.alias);
+    trailing(x.span.end);
+  }
+  void item(const Let& x) {
+    line(0, "let " + x.name + " = " + format_expr(*x.value));
+    trailing(x.span.end);
+  }
+  void item(const RepositoryBlock& x) {
+    std::string head = x.is_defaults ? "defaults {" : "repository " + join_exprs(x.patterns) +
+                                                          (x.excepts.empty() ? "" : " except " + join_exprs(x.excepts)) + " {";
+    line(0, head);
+    trailing(x.items.empty() ? x.span.end : std::visit([](const auto& b) { return b.span.begin; }, x.items.front()));
+    bool first = true;
+    for (const auto& b : x.items) {
+      std::visit([&](const auto& y) {
+        if (!first) out_ += "\n";
+        first = false;
+        flush_before(y.span.begin, 1);
+        block(y);
+      }, b);
+    }
+    close(x.span.end, 0);
+  }
+  void close(std::uint32_t end, int indent) {
+    flush_before(end > 0 ? end - 1 : 0, indent + 1);
+    line(indent, "}");
+    trailing(end);
+  }
+
+  void block(const Mutability& m) {
+    line(1, std::string("mutability ") + (m.immutable ? "immutable" : "mutable") +
+                (m.except.empty() ? "" : " except " + join_exprs(m.except)));
+    trailing(m.span.end);
+  }
+  void block(const Lifecycle& l) {
+    line(1, "lifecycle {");
+    for (const auto& it : l.items) {
+      std::visit([&](const auto& y) {
+        flush_before(y.span.begin, 2);
+        lifecycle_item(y);
+      }, it);
+    }
+    close(l.span.end, 1);
+  }
+  void block(const Access& a) {
+    line(1, "access {");
+    for (const auto& s : a.statements) {
+      flush_before(s.span.begin, 2);
+      statement(s);
+    }
+    close(a.span.end, 1);
+  }
+
+  static std::string selection(const Selection& s) {
+    std::string out = s.tags == Selection::Tags::Tagged ? "tagged" : s.tags == Selection::Tags::Untagged ? "untagged" : "any";
+    if (!s.list_kind.empty()) out += " " + s.list_kind + " " + format_expr(*s.list);
+    if (!s.storage.empty()) out += " in " + s.storage;
+    if (s.where) out += " where " + format_expr(*s.where);
+    return out;
+  }
+  static std::string action(const Action& a) {
+    std::string amount = format_expr(*a.amount);
+    std::string out;
+    switch (a.kind) {
+      case Action::Kind::KeepNewest: out = "keep newest " + amount; break;
+      case Action::Kind::AllButNewest: out = a.verb + " all but newest " + amount; break;
+      case Action::Kind::OlderThan: out = a.verb + " older than " + amount; break;
+      case Action::Kind::UnpulledFor: out = a.verb + " unpulled for " + amount; break;
+      case Action::Kind::ArchivedFor: out = a.verb + " archived for " + amount; break;
+    }
+    if (!a.order.empty()) out += " by " + a.order;
+    if (a.per) out += " per " + format_expr(*a.per);
+    return out;
+  }
+  void body(const RuleBody& b, int indent) {
+    line(indent, "select " + selection(b.selection));
+    trailing(b.selection.span.end);
+    flush_before(b.action.span.begin, indent);
+    line(indent, action(b.action));
+    trailing(b.action.span.end);
+  }
+
+  void lifecycle_item(const Rule& r) {
+    line(2, "rule " + r.priority + (r.description ? " " + quote(*r.description) : "") + " {");
+    flush_before(r.body.selection.span.begin, 3);
+    body(r.body, 3);
+    close(r.span.end, 2);
+  }
+  void lifecycle_item(const Protect& p) {
+    line(2, "protect " + (p.in_use ? std::string("in_use") : selection(p.selection)));
+    trailing(p.span.end);
+  }
+  void lifecycle_item(const Use& u) {
+    std::string name;
+    for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
+    std::string args;
+    for (std::size_t i = 0; i < u.args.size(); ++i) {
+      args += (i ? ", " : "") + (u.args[i].name.empty() ? "" : u.args[i].name + ": ") + format_expr(*u.args[i].value);
+    }
+    line(2, "use " + name + "(" + args + ") priority " + u.priority);
+    trailing(u.span.end);
+  }
+
+  void statement(const AccessStmt& s) {
+    std::string out = s.sid ? "sid " + quote(*s.sid) + " " : "";
+    out += s.allow ? "allow " : "deny ";
+    if (s.not_action) out += "not ";
+    for (std::size_t i = 0; i < s.actions.size(); ++i) {
+      out += (i ? ", " : "") + (s.actions[i].quoted ? quote(s.actions[i].text) : s.actions[i].text);
+    }
+    if (!s.on_tags.empty()) out += " on tags " + join_exprs(s.on_tags);
+    out += " to ";
+    if (s.not_principal) out += "not ";
+    for (std::size_t i = 0; i < s.principals.size(); ++i) {
+      const auto& p = s.principals[i];
+      out += (i ? ", " : "") + (p.kind == "*" ? std::string("*") : p.kind + " " + format_expr(*p.value));
+    }
+    line(2, out);
+    if (s.clauses.empty()) {
+      trailing(s.span.end);
+      return;
+    }
+    for (const auto& c : s.clauses) {
+      std::string cl = c.unless ? "unless " : "when ";
+      for (std::size_t i = 0; i < c.conditions.size(); ++i) {
+        const auto& k = c.conditions[i];
+        cl += (i ? " and " : "") + (k.qualifier.empty() ? "" : k.qualifier + " of ") + k.key + " " + k.op + " " + format_expr(*k.value);
+      }
+      flush_before(c.span.begin, 3);
+      line(3, cl);
+      trailing(c.span.end);
+    }
+  }
+
+  void item(const Template& t) {
+    std::string params;
+    for (std::size_t i = 0; i < t.params.size(); ++i) {
+      params += (i ? ", " : "") + t.params[i].name + (t.params[i].default_value ? " = " + format_expr(*t.params[i].default_value) : "");
+    }
+    line(0, "template " + t.name + "(" + params + ")" + (t.description ? " " + quote(*t.description) : "") + " {");
+    flush_before(t.body.selection.span.begin, 1);
+    body(t.body, 1);
+    close(t.span.end, 0);
+  }
+  void item(const TestBlock& t) {
+    line(0, "test " + quote(t.name) + " {");
+    for (const auto& i : t.items) {
+      flush_before(i.span.begin, 1);
+      if (i.snapshot) line(1, "snapshot " + quote(i.text) + (i.at.empty() ? "" : " at " + i.at));
+      else line(1, "expect " + quote(i.text) + " " + i.outcome + (i.rule.empty() ? "" : " by rule " + i.rule));
+      trailing(i.span.end);
+    }
+    close(t.span.end, 0);
+  }
+
+  const File& file_;
+  const SourceFile& src_;
+  std::string out_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
+std::string format_expr(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::String: return quote(e.text);
+    case ExprKind::Number: case ExprKind::Duration: case ExprKind::Size: case ExprKind::Timestamp:
+    case ExprKind::Bool: case ExprKind::Name:
+      return e.text;
+    case ExprKind::List: return "[" + join_exprs(e.items) + "]";
+    case ExprKind::Paren: return "(" + format_expr(*e.items[0]) + ")";
+    case ExprKind::Member: return format_expr(*e.items[0]) + "." + e.text;
+    case ExprKind::Call: {
+      std::string s = format_expr(*e.items[0]) + "(";
+      for (std::size_t i = 1; i < e.items.size(); ++i) {
+        const std::string& name = e.arg_names[i - 1];
+        s += (i > 1 ? ", " : "") + (name.empty() ? "" : name + ": ") + format_expr(*e.items[i]);
+      }
+      return s + ")";
+    }
+    case ExprKind::Unary: return e.text == "not" ? "not " + format_expr(*e.items[0]) : "-" + format_expr(*e.items[0]);
+    case ExprKind::Binary: return format_expr(*e.items[0]) + " " + e.text + " " + format_expr(*e.items[1]);
+  }
+  return e.text;
+}
+
+std::string format_policy(const File& file, const SourceFile& source) { return Printer(file, source).run(); }
+
+}  // namespace regpol

@@ -1,0 +1,196 @@
+#pragma once
+// The hand-written AST of a policy file. Every node carries a NodeId (unique within a
+// file) and a Span (byte offsets). Built by engine/parse; no ANTLR type appears here.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "source/source_file.h"
+
+namespace regpol::ast {
+
+using NodeId = std::uint32_t;
+
+struct Node {
+  NodeId id = 0;
+  Span span;
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class ExprKind { String, Number, Duration, Size, Timestamp, Bool, List, Name, Paren, Member, Call, Unary, Binary };
+
+struct Expr : Node {
+  ExprKind kind = ExprKind::Name;
+  std::string text;           // literal as written (strings: decoded value), name, member or operator
+  double number = 0;          // Number
+  std::int64_t micros = 0;    // Duration, Timestamp
+  std::int64_t bytes = 0;     // Size
+  bool boolean = false;       // Bool
+  std::vector<ExprPtr> items;            // List items, Call/Member/Unary/Binary operands, Paren inner
+  std::vector<std::string> arg_names;    // Call: "" for positional arguments
+};
+
+struct Selection : Node {
+  enum class Tags { Tagged, Untagged, Any } tags = Tags::Any;
+  std::string list_kind;  // "", "prefix", "pattern"
+  ExprPtr list;
+  std::string storage;    // "", "archive", "standard"
+  ExprPtr where;
+};
+
+struct Action : Node {
+  enum class Kind { KeepNewest, AllButNewest, OlderThan, UnpulledFor, ArchivedFor } kind = Kind::KeepNewest;
+  std::string verb;       // "keep", "expire", "archive"
+  ExprPtr amount;         // count or duration
+  std::string order;      // "", "semver", or a name
+  ExprPtr per;
+};
+
+struct RuleBody {
+  Selection selection;
+  Action action;
+};
+
+struct Rule : Node {
+  std::string priority;   // as written
+  std::optional<std::string> description;
+  RuleBody body;
+};
+
+struct Protect : Node {
+  bool in_use = false;
+  Selection selection;
+};
+
+struct Arg {
+  std::string name;       // "" when positional
+  ExprPtr value;
+};
+
+struct Use : Node {
+  std::vector<std::string> name;  // ["retention", "untagged"]
+  std::vector<Arg> args;
+  std::string priority;
+};
+
+using LifecycleItem = std::variant<Rule, Protect, Use>;
+
+struct Lifecycle : Node {
+  std::vector<LifecycleItem> items;
+};
+
+struct Mutability : Node {
+  bool immutable = false;
+  std::vector<ExprPtr> except;
+};
+
+struct Principal : Node {
+  std::string kind;       // "*", "account", "arn", "service", "org"
+  ExprPtr value;
+};
+
+struct Condition : Node {
+  std::string qualifier;  // "", "any", "all"
+  std::string key;
+  std::string op;         // "==", "not like", "IpAddress", ...
+  Span op_span;
+  ExprPtr value;
+};
+
+struct CondClause : Node {
+  bool unless = false;
+  std::vector<Condition> conditions;
+};
+
+struct ActionItem : Node {
+  std::string text;
+  bool quoted = false;
+};
+
+struct AccessStmt : Node {
+  std::optional<std::string> sid;
+  bool allow = true;
+  bool not_action = false;
+  std::vector<ActionItem> actions;
+  std::vector<ExprPtr> on_tags;
+  bool not_principal = false;
+  std::vector<Principal> principals;
+  std::vector<CondClause> clauses;
+};
+
+struct Access : Node {
+  std::vector<AccessStmt> statements;
+};
+
+using BlockItem = std::variant<Mutability, Lifecycle, Access>;
+
+struct RepositoryBlock : Node {
+  bool is_defaults = false;
+  std::vector<ExprPtr> patterns;
+  std::vector<ExprPtr> excepts;
+  std::vector<BlockItem> items;
+};
+
+struct Import : Node {
+  std::string path;
+  std::string alias;
+};
+
+struct Let : Node {
+  std::string name;
+  ExprPtr value;
+};
+
+struct Param {
+  std::string name;
+  ExprPtr default_value;
+};
+
+struct Template : Node {
+  std::string name;
+  std::vector<Param> params;
+  std::optional<std::string> description;
+  RuleBody body;
+};
+
+struct TestItem : Node {
+  bool snapshot = false;
+  std::string text;          // snapshot path, or the image reference of an expectation
+  std::string at;            // snapshot instant as written
+  std::string outcome;       // kept, expired, archived, protected, ...
+  std::string rule;          // "by rule N", as written
+};
+
+struct TestBlock : Node {
+  std::string name;
+  std::vector<TestItem> items;
+};
+
+using Item = std::variant<Import, Let, RepositoryBlock, Template, TestBlock>;
+
+struct Comment {
+  Span span;
+  std::string text;  // "# ..." as written
+};
+
+struct File {
+  FileId file = 0;
+  std::optional<std::string> policy_name;
+  Span header_span;
+  std::vector<Item> items;
+  std::vector<Comment> comments;  // in source order
+};
+
+// Quotes a string for regpol source (escapes \ " and control characters).
+std::string quote(const std::string& s);
+
+// A stable S-expression of the tree. With `spans`, each node shows [begin,end); without,
+// two trees that differ only in layout dump identically (fmt's round-trip check).
+std::string dump(const File& file, bool spans);
+
+}  // namespace regpol::ast

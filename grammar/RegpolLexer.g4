@@ -1,0 +1,49 @@
+// The regpol policy language: tokens. docs/language.md is the reference.
+// No embedded actions: the lexer is generated for C++ but holds no C++.
+lexer grammar RegpolLexer;
+
+POLICY: 'policy'; IMPORT: 'import'; AS: 'as'; LET: 'let';
+REPOSITORY: 'repository'; EXCEPT: 'except'; DEFAULTS: 'defaults';
+MUTABILITY: 'mutability'; MUTABLE: 'mutable'; IMMUTABLE: 'immutable';
+LIFECYCLE: 'lifecycle'; RULE: 'rule'; SELECT: 'select';
+TAGGED: 'tagged'; UNTAGGED: 'untagged'; ANY: 'any'; PREFIX: 'prefix'; PATTERN: 'pattern';
+IN: 'in'; STANDARD: 'standard'; WHERE: 'where';
+KEEP: 'keep'; NEWEST: 'newest'; EXPIRE: 'expire'; ARCHIVE: 'archive';
+OLDER: 'older'; THAN: 'than'; UNPULLED: 'unpulled'; FOR: 'for'; ARCHIVED: 'archived';
+ALL: 'all'; BUT: 'but'; BY: 'by'; SEMVER: 'semver'; PER: 'per';
+PROTECT: 'protect'; IN_USE: 'in_use'; TEMPLATE: 'template'; USE: 'use'; PRIORITY: 'priority';
+ACCESS: 'access'; ALLOW: 'allow'; DENY: 'deny'; SID: 'sid'; TO: 'to'; ON: 'on'; TAGS: 'tags';
+WHEN: 'when'; UNLESS: 'unless'; OF: 'of';
+ACCOUNT: 'account'; ARN: 'arn'; SERVICE: 'service'; ORG: 'org';
+TEST: 'test'; SNAPSHOT: 'snapshot'; AT: 'at'; EXPECT: 'expect';
+AND: 'and'; OR: 'or'; NOT: 'not'; LIKE: 'like'; MATCHES: 'matches';
+TRUE: 'true'; FALSE: 'false';
+
+LBRACE: '{'; RBRACE: '}'; LBRACK: '['; RBRACK: ']'; LPAREN: '('; RPAREN: ')';
+COMMA: ','; DOT: '.'; COLON: ':';
+EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>'; ASSIGN: '=';
+STAR: '*'; SLASH: '/'; PLUS: '+'; MINUS: '-';
+
+// RFC 3339 instant with a zone: 2026-11-27T00:00:00Z, 2026-11-27T01:00:00.5+01:00.
+TIMESTAMP: D D D D '-' D D '-' D D 'T' D D ':' D D ':' D D ('.' D+)? ('Z' | [+-] D D ':' D D);
+// 7d, 12h, 30m, 45s, 2w.
+DURATION: D+ [wdhms];
+// 500MB, 2GiB, 1.5GB (decimal units are powers of 1000, binary ones of 1024).
+SIZE: D+ ('.' D+)? ('B' | 'KB' | 'MB' | 'GB' | 'TB' | 'KiB' | 'MiB' | 'GiB' | 'TiB');
+NUMBER: D+ ('.' D+)?;
+// A number glued to letters that make no unit ("7days", "5x"): reported as a malformed literal.
+BAD_LITERAL: D+ ('.' D+)? [a-zA-Z_] [a-zA-Z0-9_]*;
+
+// IAM condition keys: aws:SourceIp, ecr:ResourceTag/team, aws:PrincipalTag/cost-center.
+CONDKEY: ('aws' | 'ecr' | 'kms' | 'sts' | 'iam' | 's3' | 'ec2' | 'organizations') ':' [A-Za-z0-9_] [A-Za-z0-9_./-]*;
+
+IDENT: [a-zA-Z_] [a-zA-Z0-9_]*;
+STRING: '"' (ESC | ~["\\\r\n])* '"';
+UNTERMINATED_STRING: '"' (ESC | ~["\\\r\n])*;
+
+COMMENT: '#' ~[\r\n]* -> channel(HIDDEN);
+WS: [ \t\r\n\f]+ -> skip;
+ERROR_CHAR: .;
+
+fragment D: [0-9];
+fragment ESC: '\\' ~[\r\n];

@@ -1,0 +1,93 @@
+// The regpol policy language: syntax. docs/language.md is the reference; the AST built
+// from this tree lives in engine/syntax. No embedded actions.
+parser grammar RegpolParser;
+
+options { tokenVocab = RegpolLexer; }
+
+file: header? item* EOF;
+header: POLICY STRING;
+
+item: importDecl | letDecl | repositoryBlock | defaultsBlock | templateDecl | testBlock;
+
+importDecl: IMPORT STRING AS name;
+letDecl: LET name ASSIGN expr;
+
+repositoryBlock: REPOSITORY valueList (EXCEPT valueList)? LBRACE blockItem* RBRACE;
+defaultsBlock: DEFAULTS LBRACE blockItem* RBRACE;
+valueList: primary (COMMA primary)*;
+blockItem: mutabilityDecl | lifecycleBlock | accessBlock;
+
+mutabilityDecl: MUTABILITY setting=(MUTABLE | IMMUTABLE) (EXCEPT valueList)?;
+
+lifecycleBlock: LIFECYCLE LBRACE lifecycleItem* RBRACE;
+lifecycleItem: ruleDecl | protectDecl | useDecl;
+ruleDecl: RULE NUMBER STRING? LBRACE ruleBody RBRACE;
+ruleBody: SELECT selection actionClause;
+selection: tagSelection storageClause? (WHERE expr)?;
+tagSelection: TAGGED (kind=(PREFIX | PATTERN) primary)? | UNTAGGED | ANY;
+storageClause: IN storage=(ARCHIVE | STANDARD);
+actionClause
+  : KEEP NEWEST expr orderClause? perClause?                            # keepNewest
+  | verb=(EXPIRE | ARCHIVE) ALL BUT NEWEST expr orderClause? perClause?  # allButNewest
+  | verb=(EXPIRE | ARCHIVE) OLDER THAN expr                              # olderThan
+  | verb=(EXPIRE | ARCHIVE) UNPULLED FOR expr                            # unpulledFor
+  | verb=(EXPIRE | ARCHIVE) ARCHIVED FOR expr                            # archivedFor
+  ;
+orderClause: BY (SEMVER | name);
+perClause: PER expr;
+protectDecl: PROTECT (IN_USE | selection);
+useDecl: USE qualifiedName LPAREN argList? RPAREN PRIORITY NUMBER;
+qualifiedName: name (DOT name)*;
+argList: arg (COMMA arg)*;
+arg: (name COLON)? expr;
+
+templateDecl: TEMPLATE name LPAREN (param (COMMA param)*)? RPAREN STRING? LBRACE ruleBody RBRACE;
+param: name (ASSIGN expr)?;
+
+accessBlock: ACCESS LBRACE accessStmt* RBRACE;
+accessStmt
+  : (SID STRING)? effect=(ALLOW | DENY) notAction=NOT? actionItem (COMMA actionItem)*
+    (ON TAGS valueList)? TO notPrincipal=NOT? principal (COMMA principal)* condClause*
+  ;
+actionItem: name | STRING | STAR;
+principal: STAR | kind=(ACCOUNT | ARN | SERVICE | ORG) primary;
+condClause: kw=(WHEN | UNLESS) condition (AND condition)*;
+condition: (qual=(ANY | ALL) OF)? CONDKEY condOp primary;
+condOp: EQ | NE | LT | LE | GT | GE | LIKE | NOT LIKE | IN | NOT IN | IDENT;
+
+testBlock: TEST STRING LBRACE testItem* RBRACE;
+testItem
+  : SNAPSHOT STRING (AT TIMESTAMP)?                                # testSnapshot
+  | EXPECT STRING outcome=(IDENT | ARCHIVED) (BY RULE NUMBER)?     # testExpect
+  ;
+
+expr
+  : primary                                       # primaryExpr
+  | expr DOT name                                 # memberExpr
+  | expr LPAREN argList? RPAREN                   # callExpr
+  | MINUS expr                                    # negExpr
+  | expr op=(STAR | SLASH) expr                   # mulExpr
+  | expr op=(PLUS | MINUS) expr                   # addExpr
+  | expr op=(EQ | NE | LT | LE | GT | GE) expr    # cmpExpr
+  | expr NOT? IN expr                             # inExpr
+  | expr NOT? LIKE expr                           # likeExpr
+  | expr MATCHES expr                             # matchesExpr
+  | NOT expr                                      # notExpr
+  | expr AND expr                                 # andExpr
+  | expr OR expr                                  # orExpr
+  ;
+
+primary
+  : STRING                                        # stringLit
+  | NUMBER                                        # numberLit
+  | DURATION                                      # durationLit
+  | SIZE                                          # sizeLit
+  | TIMESTAMP                                     # timestampLit
+  | (TRUE | FALSE)                                # boolLit
+  | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK    # listLit
+  | name                                          # nameRef
+  | LPAREN expr RPAREN                            # parenExpr
+  ;
+
+// Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID;
