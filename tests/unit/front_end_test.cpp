@@ -31,7 +31,7 @@ TEST_CASE("carets stay under the character after a tab and after multi-byte UTF-
   CHECK(p.positions()[0] == "E0103 t.regpol:1:14");
   std::string text = render_human(p.sources, diags);
   // The caret line copies the tab and counts the two-byte é as one column.
-  CHECK(text.find("  | let x = \"\t\xc3\xa9\" @\n  |         \t   ^\n") != std::string::npos);
+  CHECK(text.find("  | let x = \"\t\xc3\xa9\" @\n  |          \t   ^\n") != std::string::npos);
 }
 
 TEST_CASE("a tab before the error keeps the caret aligned") {
