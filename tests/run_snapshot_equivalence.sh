@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One registry written as describe-images JSON, as regpol's own snapshot JSON, and split
+# over two shuffled files with other time-zone offsets, must give byte-identical plans, at
+# one thread and at four.
+# usage: run_snapshot_equivalence.sh REGPOL DIR
+set -u
+regpol=$1; d=$2
+plan() { "$regpol" plan --ecr-lifecycle "$d/policy.json" --now 2026-11-27T00:00:00Z --format json "$@"; }
+a=$(plan --snapshot "$d/ecr-images.json") || { echo "0 passed, 1 failed"; exit 1; }
+b=$(plan --snapshot "$d/regpol-snapshot.json")
+c=$(plan --snapshot "$d/ecr-images-shuffled-a.json" --snapshot "$d/ecr-images-shuffled-b.json" --threads 4)
+e=$(plan --snapshot "$d/ecr-images-shuffled-b.json" --snapshot "$d/ecr-images-shuffled-a.json" --threads 1)
+pass=0; failed=0
+for x in "$b" "$c" "$e"; do
+  if [ "$a" = "$x" ]; then pass=$((pass+1)); else failed=$((failed+1)); diff <(echo "$a") <(echo "$x") | head; fi
+done
+# The expected decisions, worked out by hand: 01 (v1) is beyond the newest v* image (03) and
+# expires; 02 was last pulled 6 days ago and moves to archive; 04 was archived 53 days ago
+# and expires; 03 stays.
+want='sha256:01=expire sha256:02=transition sha256:03=keep sha256:04=expire'
+got=$(jq -r '[.images[] | "\(.digest)=\(.action)"] | sort | join(" ")' <<<"$a")
+if [ "$got" = "$want" ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL decisions: $got"; fi
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]
