@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "plan/document.h"
+
 namespace regpol {
 
 using json = nlohmann::json;
@@ -12,14 +14,7 @@ static std::string lower(std::string s) {
   return s;
 }
 
-static bool scalar(const json& v, std::string& out) {
-  if (v.is_string()) out = v.get<std::string>();
-  else if (v.is_boolean()) out = v.get<bool>() ? "true" : "false";
-  else if (v.is_number_integer() || v.is_number_unsigned()) out = std::to_string(v.get<std::int64_t>());
-  else if (v.is_number_float()) out = v.dump();
-  else return false;
-  return true;
-}
+static bool scalar(const json& v, std::string& out) { return json_scalar_text(v, out); }
 
 bool parse_request_json(const std::string& text, AccessRequest& out, std::string& error) {
   json j;

@@ -18,8 +18,7 @@ static std::string caret_line(std::string_view line, std::size_t begin_byte, std
   for (std::size_t i = 0; i < begin_byte && i < line.size();) {
     auto c = static_cast<unsigned char>(line[i]);
     out += c == '\t' ? '\t' : ' ';
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-    i += len;
+    i += utf8_sequence_length(c);
   }
   std::size_t width = 1;
   if (end_byte > begin_byte && begin_byte < line.size()) {

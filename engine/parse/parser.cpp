@@ -21,8 +21,7 @@ class OffsetMap {
   explicit OffsetMap(const std::string& text) {
     for (std::uint32_t i = 0; i < text.size();) {
       starts_.push_back(i);
-      auto c = static_cast<unsigned char>(text[i]);
-      i += c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+      i += static_cast<std::uint32_t>(utf8_sequence_length(static_cast<unsigned char>(text[i])));
     }
     end_ = static_cast<std::uint32_t>(text.size());
   }

@@ -88,14 +88,7 @@ bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& te
                                   std::vector<DocumentProblem>& problems) {
   Reader rd{problems};
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    auto p = what.find(": ");
-    rd.bad("", "malformed JSON at byte " + std::to_string(e.byte) + ": " + (p == std::string::npos ? what : what.substr(p + 2)));
-    return false;
-  }
+  if (!parse_json_document(text, doc, problems)) return false;
   if (!doc.is_object()) {
     rd.bad("", "a lifecycle policy must be a JSON object with a `rules` array");
     return false;

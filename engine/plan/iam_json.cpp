@@ -17,16 +17,6 @@ std::string lower(std::string s) {
 bool is_date_op(CondOp op) { return op >= CondOp::DateEquals && op <= CondOp::DateGreaterThanEquals; }
 bool is_numeric_op(CondOp op) { return op >= CondOp::NumericEquals && op <= CondOp::NumericGreaterThanEquals; }
 
-// A scalar JSON value as IAM reads it: strings as they are, numbers and booleans as text.
-bool scalar_text(const json& v, std::string& out) {
-  if (v.is_string()) out = v.get<std::string>();
-  else if (v.is_boolean()) out = v.get<bool>() ? "true" : "false";
-  else if (v.is_number_integer() || v.is_number_unsigned()) out = std::to_string(v.get<std::int64_t>());
-  else if (v.is_number_float()) out = v.dump();
-  else return false;
-  return true;
-}
-
 struct Ctx {
   std::vector<DocumentProblem>& problems;
   void bad(std::string p, std::string m) { problems.push_back({std::move(p), std::move(m)}); }
@@ -126,14 +116,7 @@ bool access_plan_from_iam_json(const std::string& name, const std::string& text,
                                std::vector<DocumentProblem>& problems) {
   Ctx c{problems};
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    auto p = what.find(": ");
-    c.bad("", "malformed JSON at byte " + std::to_string(e.byte) + ": " + (p == std::string::npos ? what : what.substr(p + 2)));
-    return false;
-  }
+  if (!parse_json_document(text, doc, problems)) return false;
   if (!doc.is_object()) {
     c.bad("", "a policy must be a JSON object with a `Statement` list");
     return false;
@@ -223,7 +206,7 @@ bool access_plan_from_iam_json(const std::string& name, const std::string& text,
             for (std::size_t v = 0; v < raw.size(); ++v) {
               std::string text_value, error;
               CondValue cv;
-              if (!scalar_text(raw[v], text_value)) {
+              if (!json_scalar_text(raw[v], text_value)) {
                 c.bad(vat, "condition values must be strings, numbers or booleans");
               } else if (!compile_condition_value(cond.op, text_value, cv, error)) {
                 c.bad(key->is_array() ? vat + "/" + std::to_string(v) : vat, error);

@@ -38,8 +38,7 @@ FileId SourceMap::add(std::string name, std::string text) {
 std::uint32_t count_code_points(std::string_view bytes) {
   std::uint32_t n = 0;
   for (std::size_t i = 0; i < bytes.size();) {
-    auto c = static_cast<unsigned char>(bytes[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    std::size_t len = utf8_sequence_length(static_cast<unsigned char>(bytes[i]));
     bool valid = i + len <= bytes.size();
     for (std::size_t k = 1; valid && k < len; ++k) {
       valid = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;

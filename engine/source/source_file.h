@@ -52,6 +52,11 @@ class SourceMap {
   std::vector<SourceFile> files_;
 };
 
+// Length of the UTF-8 sequence that `lead` starts (1 for ASCII and for invalid lead bytes).
+inline std::size_t utf8_sequence_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+}
+
 // Number of code points in `bytes`, counting each invalid byte as one.
 std::uint32_t count_code_points(std::string_view bytes);
 
