@@ -4,14 +4,15 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "diag/render.h"
-#include "driver/front_end.h"
+#include "driver/compile.h"
 
 namespace regpol::cli {
 
 static const char* kLintHelp =
     "usage: regpol lint FILE... [--format text|json|sarif] [--deny-warnings] [--dump-after parse]\n"
     "\n"
-    "Parses and checks each policy file and reports every problem found, each with a stable\n"
+    "Parses and checks each policy file (names, imports, templates, types, the ECR rules)\n"
+    "and reports every problem found, each with a stable\n"
     "code (docs/diagnostics.md), file:line:col and a caret under the spot.\n"
     "Fast enough for a pre-commit hook (see docs/pre-commit.md).\n"
     "\n"
@@ -36,9 +37,14 @@ int cmd_lint(const Argv& argv) {
   DiagnosticSink sink;
   bool malformed = false;
   for (const auto& path : args.positionals()) {
-    LoadedPolicy p = load_policy(path, sources, sink);
-    malformed = malformed || !p.read_ok || !p.syntax_ok;
-    if (dump_after && p.syntax_ok) std::cout << ast::dump(p.ast, true);
+    if (dump_after) {
+      LoadedPolicy p = load_policy(path, sources, sink);
+      malformed = malformed || !p.read_ok || !p.syntax_ok;
+      if (p.syntax_ok) std::cout << ast::dump(p.ast, true);
+      continue;
+    }
+    CompiledPolicy c = compile_policy_file(path, sources, sink);
+    malformed = malformed || !c.loaded.read_ok || !c.loaded.syntax_ok;
   }
   auto diags = sink.sorted();
   if (format == "json") std::cout << render_json(sources, diags);

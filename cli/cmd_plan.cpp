@@ -4,6 +4,9 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "diag/render.h"
+#include "driver/compile.h"
+#include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
 #include "plan/ecr_lifecycle.h"
 #include "report/plan_report.h"
@@ -11,13 +14,17 @@
 namespace regpol::cli {
 
 static const char* kPlanHelp =
-    "usage: regpol plan --ecr-lifecycle POLICY.json --snapshot SNAP... [options]\n"
+    "usage: regpol plan (--policy FILE.regpol | --ecr-lifecycle POLICY.json) --snapshot SNAP... [options]\n"
     "\n"
     "Dry run: shows, per repository, which images the lifecycle policy would expire or\n"
     "move to archive, which it keeps, and why. Nothing is deleted.\n"
     "\n"
+    "  --policy FILE          a regpol policy; each repository gets the lifecycle of its most\n"
+    "                         specific matching block (docs/language.md), else `defaults`\n"
     "  --ecr-lifecycle FILE   an ECR lifecycle policy document, evaluated exactly as ECR would\n"
     "                         (a document ECR would reject is rejected, with ECR's reason)\n"
+    "  --in-use FILE          deployed images for `protect in_use`: one reference per line\n"
+    "                         (REPO:TAG, REPO@DIGEST) or `kubectl get pods -A -o json` output\n"
     "  --snapshot FILE        describe-images / describe-repositories output or a regpol\n"
     "                         snapshot JSON; repeat for several files (merged by repository)\n"
     "  --repository NAME      evaluate only this repository (default: every repository)\n"
@@ -39,8 +46,50 @@ static bool parse_price(const std::optional<std::string>& text, double& out) {
   }
 }
 
+// Prints evaluation errors (a `where` that needs a field an image lacks) and returns true
+// when there were any: the report is then withheld, never printed in part.
+bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result,
+                              const std::vector<const LifecyclePlan*>& plans) {
+  for (const auto& e : result.errors) {
+    const Image& img = registry.images[e.image];
+    const LifecyclePlan* plan = plans[img.repo];
+    std::string where = !plan ? "" : e.rule >= 0 ? plan->rules[static_cast<std::size_t>(e.rule)].source
+                                                 : plan->protects[static_cast<std::size_t>(-1 - e.rule)].source;
+    std::cerr << where << ": error[E0601]: cannot evaluate for " << registry.repo_name(img) << "@"
+              << registry.str(img.digest) << ": " << e.message << "\n";
+  }
+  return !result.errors.empty();
+}
+
+int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,
+                LifecycleOptions lopt, const ReportOptions& ropt, ReportFormat format) {
+  SourceMap sources;
+  DiagnosticSink sink;
+  CompiledPolicy compiled = compile_policy_file(path, sources, sink);
+  if (!compiled.ok) {
+    std::cerr << render_human(sources, sink.sorted(), {false});
+    return fail(kBadInput, path + ": the policy has errors; nothing was evaluated");
+  }
+  Registry registry;
+  LoadError lerr;
+  if (!load_snapshots(snapshots, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  std::string err;
+  if (auto in_use = args.get("--in-use")) {
+    if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
+  }
+  PolicyRun run;
+  if (!run_policy_lifecycle(compiled.plan, registry, lopt, args.get("--repository").value_or(""), run, err)) {
+    return fail(kBadInput, err);
+  }
+  if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
+    return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
+  }
+  std::cout << render_plan_report(registry, run.result, run.plan_of_repo, format, ropt);
+  return kOk;
+}
+
 int cmd_plan(const Argv& argv) {
-  Args args(argv, {"--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
+  Args args(argv, {"--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
                    "--archive-price-per-gb", "--threads"},
             {"--help"});
   if (args.has("--help")) {
@@ -48,7 +97,9 @@ int cmd_plan(const Argv& argv) {
     return kOk;
   }
   auto policy_path = args.get("--ecr-lifecycle");
-  if (!policy_path) throw UsageError{"`plan` needs --ecr-lifecycle FILE (see `regpol plan --help`)"};
+  auto regpol_path = args.get("--policy");
+  if (!policy_path == !regpol_path) throw UsageError{"`plan` needs one of --policy FILE and --ecr-lifecycle FILE (see `regpol plan --help`)"};
+  if (args.has("--in-use") && !regpol_path) throw UsageError{"--in-use works with --policy (ECR documents cannot say `protect in_use`)"};
   std::vector<std::string> snapshots = args.all("--snapshot");
   for (const auto& p : args.positionals()) snapshots.push_back(p);
   if (snapshots.empty()) throw UsageError{"`plan` needs at least one --snapshot FILE"};
@@ -82,6 +133,8 @@ int cmd_plan(const Argv& argv) {
     }
   }
   ropt.now = lopt.now;
+
+  if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, ropt, format);
 
   std::string text, err;
   if (!read_file(*policy_path, text, err)) return fail(kBadInput, err);

@@ -104,6 +104,12 @@ bool principal_matches(const Statement& s, const AccessRequest& r) {
     }
     for (const auto& v : p.service) hit = hit || v == r.principal;
     for (const auto& v : p.other) hit = hit || v == r.principal;
+    if (!hit && !p.orgs.empty()) {
+      auto org = r.context.find("aws:principalorgid");
+      if (org != r.context.end()) {
+        for (const auto& v : org->second.values) hit = hit || std::find(p.orgs.begin(), p.orgs.end(), v) != p.orgs.end();
+      }
+    }
   }
   return s.not_principal ? !hit : hit;
 }

@@ -49,7 +49,7 @@ struct RepoEvaluator {
     if (!sel.any_storage && img.storage_class() != sel.storage) return false;
     if (!tags_match(sel, reg, img)) return false;
     if (sel.where) {
-      PredicateResult r = sel.where->eval(reg, img);
+      PredicateResult r = sel.where->eval(reg, img, opt.now);
       if (!r.ok) {
         errors.push_back({idx, rule, r.error});
         out[idx].reason = Reason::PredicateError;
@@ -109,7 +109,7 @@ struct RepoEvaluator {
         for (std::size_t k : order) {
           std::int64_t* counter = &seen;
           if (rule.per) {
-            auto key = rule.per->key(reg, reg.images[imgs[k]]);
+            auto key = rule.per->key(reg, reg.images[imgs[k]], opt.now);
             counter = &seen_per_group[key ? "=" + *key : std::string()];
           }
           if (++*counter > rule.count_number) action(k, Reason::BeyondNewest, kNoTime);

@@ -57,6 +57,7 @@ struct PrincipalSpec {
   std::vector<std::string> aws;     // account ids, account/role/user ARNs
   std::vector<std::string> service; // "ecr.amazonaws.com"
   std::vector<std::string> other;   // Federated / CanonicalUser values
+  std::vector<std::string> orgs;    // regpol `org "o-…"`: any principal whose aws:PrincipalOrgID is one of these
 };
 
 struct Statement {

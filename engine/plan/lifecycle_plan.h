@@ -32,7 +32,7 @@ struct PredicateResult {
 class ImagePredicate {
  public:
   virtual ~ImagePredicate() = default;
-  virtual PredicateResult eval(const Registry& registry, const Image& image) const = 0;
+  virtual PredicateResult eval(const Registry& registry, const Image& image, Micros now) const = 0;
   virtual std::string describe() const = 0;
 };
 
@@ -40,7 +40,7 @@ class ImageKey {
  public:
   virtual ~ImageKey() = default;
   // The group key of an image (e.g. its semver major), or nullopt when it has none.
-  virtual std::optional<std::string> key(const Registry& registry, const Image& image) const = 0;
+  virtual std::optional<std::string> key(const Registry& registry, const Image& image, Micros now) const = 0;
   virtual std::string describe() const = 0;
 };
 

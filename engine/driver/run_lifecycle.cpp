@@ -1,0 +1,135 @@
+#include "driver/run_lifecycle.h"
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace regpol {
+
+bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, const LifecycleOptions& options,
+                          const std::string& only, PolicyRun& run, std::string& error) {
+  run.plan_of_repo.assign(registry.repositories.size(), nullptr);
+  std::map<int, std::vector<std::uint32_t>> by_scope;
+  std::vector<std::uint32_t> no_scope;
+  bool found_only = only.empty();
+  for (std::uint32_t r = 0; r < registry.repositories.size(); ++r) {
+    std::string_view name = registry.str(registry.repositories[r].name);
+    if (!only.empty() && name != only) continue;
+    found_only = true;
+    ScopeChoice c = choose_scope(plan, name, Concern::Lifecycle);
+    if (c.tied_with >= 0) {
+      error = "[E0401] repository `" + std::string(name) + "` matches two lifecycle blocks equally well: " +
+              plan.scopes[static_cast<std::size_t>(c.scope)].source + " and " +
+              plan.scopes[static_cast<std::size_t>(c.tied_with)].source + " (make one pattern more specific)";
+      return false;
+    }
+    if (c.scope < 0) {
+      no_scope.push_back(r);
+      continue;
+    }
+    by_scope[c.scope].push_back(r);
+    run.plan_of_repo[r] = &plan.scopes[static_cast<std::size_t>(c.scope)].lifecycle;
+  }
+  if (!found_only) {
+    error = "repository `" + only + "` is not in the snapshot";
+    return false;
+  }
+  std::vector<ScopedPlan> scopes;
+  for (auto& [s, repos] : by_scope) scopes.push_back({&plan.scopes[static_cast<std::size_t>(s)].lifecycle, std::move(repos)});
+  // Repositories no block covers are still reported (every image kept), with an empty plan.
+  static const LifecyclePlan empty;
+  if (!no_scope.empty()) scopes.push_back({&empty, no_scope});
+  run.result = evaluate_lifecycle(registry, scopes, options);
+  return true;
+}
+
+namespace {
+
+// Strips a registry host ("123.dkr.ecr.us-east-1.amazonaws.com/") from a reference.
+std::string strip_host(const std::string& ref) {
+  auto slash = ref.find('/');
+  if (slash == std::string::npos) return ref;
+  std::string first = ref.substr(0, slash);
+  if (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost") return ref.substr(slash + 1);
+  return ref;
+}
+
+void resolve(const std::string& raw, const Registry& registry, std::unordered_set<StrId>& out) {
+  std::string ref = raw;
+  for (const char* prefix : {"docker-pullable://", "docker://", "containerd://"}) {
+    if (ref.rfind(prefix, 0) == 0) ref = ref.substr(std::string(prefix).size());
+  }
+  ref = strip_host(ref);
+  auto at = ref.find('@');
+  if (at != std::string::npos) {
+    if (StrId d = registry.strings.find(ref.substr(at + 1))) out.insert(d);
+    return;
+  }
+  auto colon = ref.rfind(':');
+  std::string repo = colon == std::string::npos ? ref : ref.substr(0, colon);
+  std::string tag = colon == std::string::npos ? "latest" : ref.substr(colon + 1);
+  StrId repo_id = registry.strings.find(repo), tag_id = registry.strings.find(tag);
+  auto it = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
+  if (it == registry.repo_index.end() || !tag_id) return;
+  for (auto idx : registry.repositories[it->second].images) {
+    const Image& img = registry.images[idx];
+    for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+      if (registry.tags_of(img)[t] == tag_id) out.insert(img.digest);
+    }
+  }
+}
+
+}  // namespace
+
+bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<StrId>& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot open";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      error = path + ": byte " + std::to_string(e.byte) + ": malformed JSON";
+      return false;
+    }
+    auto items = doc.find("items");
+    if (items == doc.end() || !items->is_array()) {
+      error = path + ": expected `kubectl get pods -o json` output (an object with `items`)";
+      return false;
+    }
+    for (const auto& pod : *items) {
+      for (const char* section : {"spec", "status"}) {
+        if (!pod.contains(section) || !pod[section].is_object()) continue;
+        for (const char* list : {"containers", "initContainers", "containerStatuses", "initContainerStatuses"}) {
+          const auto& s = pod[section];
+          if (!s.contains(list) || !s[list].is_array()) continue;
+          for (const auto& c : s[list]) {
+            for (const char* field : {"image", "imageID"}) {
+              if (c.contains(field) && c[field].is_string()) resolve(c[field].get<std::string>(), registry, out);
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    auto e = line.find_last_not_of(" \t\r");
+    resolve(line.substr(b, e - b + 1), registry, out);
+  }
+  return true;
+}
+
+}  // namespace regpol

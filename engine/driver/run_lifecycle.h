@@ -1,0 +1,28 @@
+#pragma once
+// Runs a compiled policy's lifecycle rules over a registry: picks each repository's block
+// (the most specific match; a tie is an error, never a guess), then evaluates.
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "lifecycle/evaluate.h"
+#include "plan/policy_plan.h"
+
+namespace regpol {
+
+struct PolicyRun {
+  LifecycleResult result;
+  std::vector<const LifecyclePlan*> plan_of_repo;  // per repository; nullptr: no lifecycle applies
+};
+
+// `only`: evaluate just that repository when not empty. False with `error` on an ambiguous
+// scope or an unknown repository.
+bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, const LifecycleOptions& options,
+                          const std::string& only, PolicyRun& run, std::string& error);
+
+// Digests that are deployed, from a file of image references (one per line:
+// REPO@sha256:…, REPO:TAG, or with a registry host in front) or `kubectl get pods -o json`
+// output. References by tag are resolved through the snapshot.
+bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<StrId>& out, std::string& error);
+
+}  // namespace regpol

@@ -1,0 +1,139 @@
+#include "plan/lower.h"
+
+#include "diag/render.h"
+#include "diag/suggest.h"
+#include "plan/ecr_lifecycle.h"
+#include "plan/iam_json.h"
+#include "plan/predicate.h"
+
+namespace regpol {
+
+namespace {
+
+Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink, bool protect) {
+  Selection out;
+  out.status = s.tags == ast::Selection::Tags::Tagged ? TagStatus::Tagged
+               : s.tags == ast::Selection::Tags::Untagged ? TagStatus::Untagged : TagStatus::Any;
+  out.list_kind = s.list_kind == "prefix" ? TagListKind::Prefix : s.list_kind == "pattern" ? TagListKind::Pattern : TagListKind::None;
+  out.list = s.list;
+  out.storage = s.storage == "archive" ? StorageClass::Archive : StorageClass::Standard;
+  out.any_storage = protect && s.storage.empty();
+  if (s.where) out.where = compile_where(*s.where, *s.env, sink);
+  return out;
+}
+
+Condition lower_condition(const sema::CheckedCondition& c, DiagnosticSink& sink, bool& ok) {
+  Condition out;
+  out.key = c.key;
+  out.key_lower = c.key;
+  for (auto& ch : out.key_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  out.negate = c.negate;
+  out.qualifier = c.qualifier == "ForAnyValue" ? SetQualifier::ForAnyValue
+                  : c.qualifier == "ForAllValues" ? SetQualifier::ForAllValues : SetQualifier::None;
+  std::string name = c.op;
+  if (name.size() > 8 && name.compare(name.size() - 8, 8, "IfExists") == 0) {
+    out.if_exists = true;
+    name = name.substr(0, name.size() - 8);
+  }
+  auto op = cond_op_from_name(name);
+  if (!op || (out.if_exists && *op == CondOp::Null)) {
+    auto& d = sink.error("E0305", c.span, "unknown condition operator `" + c.op + "`");
+    std::vector<std::string> names = all_cond_op_names();
+    for (const auto& n : all_cond_op_names()) names.push_back(n + "IfExists");
+    if (auto s = closest_match(c.op, names)) d.help = "did you mean `" + *s + "`?";
+    ok = false;
+    return out;
+  }
+  out.op = *op;
+  for (const auto& v : c.values) {
+    CondValue cv;
+    std::string error;
+    if (!compile_condition_value(out.op, v, cv, error)) {
+      const char* code = (*op == CondOp::IpAddress || *op == CondOp::NotIpAddress) ? "E0303"
+                         : (name.rfind("Date", 0) == 0) ? "E0304" : "E0301";
+      sink.error(code, c.span, error);
+      ok = false;
+      continue;
+    }
+    out.values.push_back(std::move(cv));
+  }
+  return out;
+}
+
+}  // namespace
+
+PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sources, DiagnosticSink& sink) {
+  PolicyPlan plan;
+  plan.name = policy.name;
+  for (const auto& sc : policy.scopes) {
+    ScopePlan out;
+    out.is_defaults = sc.is_defaults;
+    out.patterns = sc.patterns;
+    out.excepts = sc.excepts;
+    out.source = location_string(sources, sc.span);
+    out.has_lifecycle = sc.has_lifecycle;
+    std::vector<Span> rule_spans;
+    for (const auto& r : sc.rules) {
+      LifecycleRule rule;
+      rule.priority = r.priority;
+      rule.description = r.description;
+      rule.selection = lower_selection(r.selection, sink, false);
+      rule.action = r.verb == "archive" ? LifecycleAction::Transition : LifecycleAction::Expire;
+      switch (r.kind) {
+        case ast::Action::Kind::KeepNewest:
+        case ast::Action::Kind::AllButNewest:
+          rule.count_type = CountType::ImageCountMoreThan;
+          rule.count_number = r.count;
+          break;
+        case ast::Action::Kind::OlderThan: rule.count_type = CountType::SinceImagePushed; break;
+        case ast::Action::Kind::UnpulledFor: rule.count_type = CountType::SinceImagePulled; break;
+        case ast::Action::Kind::ArchivedFor: rule.count_type = CountType::SinceImageTransitioned; break;
+      }
+      if (rule.count_type != CountType::ImageCountMoreThan) {
+        rule.duration = r.duration_us;
+        rule.count_number = r.duration_us % kMicrosPerDay == 0 ? r.duration_us / kMicrosPerDay : 0;
+      }
+      rule.order = r.order == "semver" ? OrderBy::Semver : OrderBy::PushedAt;
+      if (r.per) rule.per = compile_key(*r.per, *r.env, sink);
+      rule.source = location_string(sources, r.span);
+      out.lifecycle.rules.push_back(std::move(rule));
+      rule_spans.push_back(r.span);
+    }
+    for (const auto& p : ecr_rule_problems(out.lifecycle)) {
+      if (p.code == "E0402") continue;  // reported by sema, with both locations
+      sink.warning(p.code, rule_spans[std::min(p.rule, rule_spans.size() - 1)], p.message);
+    }
+    for (const auto& p : sc.protects) {
+      ProtectClause pc;
+      pc.in_use = p.in_use;
+      pc.label = p.label;
+      pc.source = location_string(sources, p.span);
+      if (!p.in_use) pc.selection = lower_selection(p.selection, sink, true);
+      out.lifecycle.protects.push_back(std::move(pc));
+    }
+    if (sc.mutability) out.mutability = MutabilityPlan{sc.mutability->immutable, sc.mutability->except, location_string(sources, sc.mutability->span)};
+    for (const auto& s : sc.statements) {
+      Statement st;
+      st.sid = s.sid.value_or("");
+      st.source = location_string(sources, s.span);
+      st.allow = s.allow;
+      st.not_action = s.not_action;
+      st.actions = s.actions;
+      st.tag_patterns = s.on_tags;
+      st.not_principal = s.not_principal;
+      for (const auto& p : s.principals) {
+        if (p.kind == "*") st.principal.any = true;
+        else if (p.kind == "account" || p.kind == "arn") st.principal.aws.push_back(p.value);
+        else if (p.kind == "service") st.principal.service.push_back(p.value);
+        else if (p.kind == "org") st.principal.orgs.push_back(p.value);
+      }
+      bool ok = true;
+      for (const auto& c : s.conditions) st.conditions.push_back(lower_condition(c, sink, ok));
+      if (ok) out.access.statements.push_back(std::move(st));
+    }
+    plan.scopes.push_back(std::move(out));
+  }
+  return plan;
+}
+
+}  // namespace regpol

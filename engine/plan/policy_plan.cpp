@@ -1,0 +1,68 @@
+#include "plan/policy_plan.h"
+
+#include <algorithm>
+
+#include "plan/wildcard.h"
+
+namespace regpol {
+
+int scope_specificity(const ScopePlan& scope, std::string_view repository) {
+  if (scope.is_defaults) return -1;
+  for (const auto& e : scope.excepts) {
+    if (wildcard_match(e, repository, true)) return -1;
+  }
+  int best = -1;
+  for (const auto& p : scope.patterns) {
+    if (!wildcard_match(p, repository, true)) continue;
+    int literal = static_cast<int>(std::count_if(p.begin(), p.end(), [](char c) { return c != '*' && c != '?'; }));
+    // An exact name beats any pattern with the same literal text.
+    int score = literal * 2 + (p.find_first_of("*?") == std::string::npos ? 1 : 0);
+    best = std::max(best, score);
+  }
+  return best;
+}
+
+ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Concern concern) {
+  ScopeChoice choice;
+  int best = -1;
+  auto has = [&](const ScopePlan& s) { return concern == Concern::Lifecycle ? s.has_lifecycle : s.mutability.has_value(); };
+  bool any_match = false;
+  for (std::size_t i = 0; i < plan.scopes.size(); ++i) {
+    const ScopePlan& s = plan.scopes[i];
+    int score = scope_specificity(s, repository);
+    if (score < 0) continue;
+    any_match = true;
+    if (!has(s)) continue;
+    if (score > best) {
+      best = score;
+      choice.scope = static_cast<int>(i);
+      choice.tied_with = -1;
+    } else if (score == best) {
+      choice.tied_with = static_cast<int>(i);
+    }
+  }
+  if (choice.scope < 0 && !any_match) {
+    for (std::size_t i = 0; i < plan.scopes.size(); ++i) {
+      if (plan.scopes[i].is_defaults && has(plan.scopes[i])) choice.scope = static_cast<int>(i);
+    }
+  }
+  return choice;
+}
+
+AccessPlan access_for(const PolicyPlan& plan, std::string_view repository) {
+  AccessPlan out;
+  bool any_match = false;
+  for (const auto& s : plan.scopes) {
+    if (scope_specificity(s, repository) < 0) continue;
+    any_match = true;
+    out.statements.insert(out.statements.end(), s.access.statements.begin(), s.access.statements.end());
+  }
+  if (!any_match) {
+    for (const auto& s : plan.scopes) {
+      if (s.is_defaults) out.statements.insert(out.statements.end(), s.access.statements.begin(), s.access.statements.end());
+    }
+  }
+  return out;
+}
+
+}  // namespace regpol

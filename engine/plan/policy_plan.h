@@ -1,0 +1,54 @@
+#pragma once
+// The compiled plan of a whole policy file: one entry per repository block (and the
+// defaults block), each with its lifecycle plan, mutability and access statements, and the
+// rule that picks, for a repository name, which block's lifecycle and mutability apply.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/access_plan.h"
+#include "plan/lifecycle_plan.h"
+
+namespace regpol {
+
+struct MutabilityPlan {
+  bool immutable = false;
+  std::vector<std::string> except;  // wildcard patterns (`*` and `?`)
+  std::string source;
+};
+
+struct ScopePlan {
+  bool is_defaults = false;
+  std::vector<std::string> patterns, excepts;
+  std::string source;               // "policy.regpol:8:1"
+  bool has_lifecycle = false;
+  LifecyclePlan lifecycle;
+  std::optional<MutabilityPlan> mutability;
+  AccessPlan access;
+};
+
+struct PolicyPlan {
+  std::string name;
+  std::vector<ScopePlan> scopes;
+};
+
+// How specific a block is for `repository`: -1 when it does not match; otherwise the
+// number of literal (non-wildcard) characters of its most specific matching pattern.
+int scope_specificity(const ScopePlan& scope, std::string_view repository);
+
+enum class Concern { Lifecycle, Mutability };
+
+struct ScopeChoice {
+  int scope = -1;            // index into plan.scopes; -1: none applies
+  int tied_with = -1;        // set when two blocks tie: an ambiguity, reported as E0401
+};
+
+// The most specific block that matches `repository` and has the concern; the defaults
+// block when none matches.
+ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Concern concern);
+
+// Access statements of every matching block accumulate (the defaults block's only when no
+// other block matches).
+AccessPlan access_for(const PolicyPlan& plan, std::string_view repository);
+
+}  // namespace regpol

@@ -1,0 +1,104 @@
+#pragma once
+// The checked policy: names resolved, imports and templates expanded, constants evaluated,
+// every value typed. `where` and `per` expressions stay as syntax (with the constants they
+// may name) and are compiled by plan/lower. Owns the ASTs those expressions point into.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sema/value.h"
+#include "syntax/ast.h"
+
+namespace regpol::sema {
+
+struct CheckedSelection {
+  ast::Selection::Tags tags = ast::Selection::Tags::Any;
+  std::string list_kind;            // "", "prefix", "pattern"
+  std::vector<std::string> list;
+  std::string storage;              // "", "standard", "archive"
+  const ast::Expr* where = nullptr;
+  std::shared_ptr<const Env> env;   // constants `where` may name
+  Span span;
+};
+
+struct CheckedRule {
+  std::int64_t priority = 0;
+  std::string description;
+  CheckedSelection selection;
+  ast::Action::Kind kind = ast::Action::Kind::KeepNewest;
+  std::string verb;                 // keep, expire, archive
+  std::int64_t count = 0;           // count actions
+  std::int64_t duration_us = 0;     // age actions
+  std::string order;                // "", "semver", "pushed"
+  const ast::Expr* per = nullptr;
+  std::shared_ptr<const Env> env;
+  Span span;                        // the rule (or the `use` line that made it)
+};
+
+struct CheckedProtect {
+  bool in_use = false;
+  CheckedSelection selection;
+  std::string label;                // as the report shows it
+  Span span;
+};
+
+struct CheckedMutability {
+  bool immutable = false;
+  std::vector<std::string> except;
+  Span span;
+};
+
+struct CheckedCondition {
+  std::string qualifier;            // "", "ForAnyValue", "ForAllValues"
+  std::string op;                   // IAM operator name, "IfExists" included
+  std::string key;
+  std::vector<std::string> values;
+  bool negate = false;              // from `unless`
+  Span span;
+};
+
+struct CheckedPrincipal {
+  std::string kind;                 // "*", "account", "arn", "service", "org"
+  std::string value;
+};
+
+struct CheckedStatement {
+  std::optional<std::string> sid;
+  bool allow = true;
+  bool not_action = false;
+  std::vector<std::string> actions; // "ecr:PutImage", "ecr:*", ...
+  std::vector<std::string> on_tags;
+  bool not_principal = false;
+  std::vector<CheckedPrincipal> principals;
+  std::vector<CheckedCondition> conditions;
+  Span span;
+};
+
+struct CheckedScope {
+  bool is_defaults = false;
+  std::vector<std::string> patterns, excepts;
+  Span span;
+  bool has_lifecycle = false;
+  Span lifecycle_span;
+  std::vector<CheckedRule> rules;   // ascending priority
+  std::vector<CheckedProtect> protects;
+  std::optional<CheckedMutability> mutability;
+  bool has_access = false;
+  std::vector<CheckedStatement> statements;
+};
+
+struct CheckedTest {
+  std::string name;
+  std::vector<const ast::TestItem*> items;
+  Span span;
+};
+
+struct CheckedPolicy {
+  std::string name;
+  std::vector<CheckedScope> scopes;  // in source order
+  std::vector<CheckedTest> tests;
+  std::vector<std::unique_ptr<ast::File>> files;  // the main file first, then imports
+};
+
+}  // namespace regpol::sema
