@@ -1,5 +1,6 @@
 #include "format/format.h"
 
+#include <algorithm>
 #include <type_traits>
 
 namespace regpol {
@@ -52,8 +53,15 @@ class Printer {
   // Comments that start before `offset`, each on its own line.
   void flush_before(std::uint32_t offset, int indent) {
     while (next_ < file_.comments.size() && file_.comments[next_].span.begin < offset) {
-      line(indent, file_.comments[next_].text);
+      const Comment& c = file_.comments[next_];
+      line(indent, c.text);
       ++next_;
+      // A blank line after a comment (a paragraph break, or a file header) is kept.
+      std::uint32_t following = next_ < file_.comments.size() && file_.comments[next_].span.begin < offset
+                                    ? file_.comments[next_].span.begin
+                                    : std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(src_.text().size()));
+      std::string_view gap = std::string_view(src_.text()).substr(c.span.end, following > c.span.end ? following - c.span.end : 0);
+      if (std::count(gap.begin(), gap.end(), '\n') >= 2 && following < src_.text().size()) out_ += "\n";
     }
   }
 
