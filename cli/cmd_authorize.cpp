@@ -1,63 +1,122 @@
-// `regpol authorize`: access decisions for requests, as IAM would make them.
+// `regpol authorize`: access and tag-mutability decisions for requests, as IAM and ECR
+// would make them; one request, a stream (JSON Lines) or CloudTrail logs; `--summary`
+// answers "what would this policy have denied?".
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "access/cloudtrail.h"
 #include "access/evaluate.h"
+#include "access/mutability.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "diag/render.h"
+#include "driver/compile.h"
+#include "driver/snapshots.h"
 #include "plan/iam_json.h"
 #include "report/json_writer.h"
 
 namespace regpol::cli {
 
 static const char* kAuthorizeHelp =
-    "usage: regpol authorize --iam-policy POLICY.json --repository NAME (--request REQ.json | --requests LOG.jsonl)\n"
+    "usage: regpol authorize --policy FILE.regpol (--request REQ.json | --requests LOG) [options]\n"
+    "       regpol authorize --iam-policy POLICY.json --repository NAME (--request REQ.json | --requests LOG)\n"
     "\n"
-    "Decides each request as IAM would for an ECR repository policy: an explicit deny that\n"
-    "matches wins, else an allow that matches, else the implicit deny. Prints one JSON line per\n"
-    "request: {\"decision\": \"allow|deny\", \"reason\": \"explicit-deny|allowed|implicit-deny\",\n"
-    "\"statement\": \"<Sid or document location>\"}.\n"
+    "Decides each request as IAM would (an explicit deny that matches wins, else an allow that\n"
+    "matches, else the implicit deny), then, for an allowed ecr:PutImage of a tag, as ECR's tag\n"
+    "immutability would. Prints one JSON line per request, in order:\n"
+    "  {\"decision\": \"allow|deny\", \"reason\": \"explicit-deny|allowed|implicit-deny|tag-immutable\",\n"
+    "   \"statement\": \"<Sid or source location>\"}\n"
     "\n"
-    "  --iam-policy FILE    an IAM repository policy document (JSON)\n"
-    "  --repository NAME    the repository the policy is attached to; a request for another\n"
-    "                       repository is not covered by it (implicit deny)\n"
-    "  --request FILE       one request (docs/interfaces.md)\n"
-    "  --requests FILE      one request per line (JSON Lines), decided in order\n"
-    "  --now T              the instant for aws:CurrentTime (RFC 3339; default: now)\n"
-    "  --fail-on-deny       exit 1 when any request is denied\n"
-    "  --help               this text\n";
+    "  --policy FILE         a regpol policy: the access statements of every block matching the\n"
+    "                        request's repository, and that repository's mutability setting\n"
+    "  --iam-policy FILE     an IAM repository policy document (JSON), with --repository NAME\n"
+    "  --request FILE        one request (docs/access.md)\n"
+    "  --requests FILE       JSON Lines (one request per line) or a CloudTrail log\n"
+    "                        ({\"Records\": [...]}, ECR events only); decided in order\n"
+    "  --snapshot SNAP       tag -> digest state to start from (each allowed push updates it),\n"
+    "                        and repository mutability where the policy sets none\n"
+    "  --now T               the instant for aws:CurrentTime (RFC 3339; default: now)\n"
+    "  --summary             instead of one line per request: denies grouped by statement and\n"
+    "                        principal (\"what would this policy have denied?\")\n"
+    "  --format F            for --summary: text (default), json or markdown\n"
+    "  --fail-on-deny        exit 1 when any request is denied (for CI)\n"
+    "  --help                this text\n";
 
 namespace {
 
-std::string decision_line(const AccessResult& r) {
+struct Decided {
+  AccessDecision decision = AccessDecision::Deny;
+  AccessReason reason = AccessReason::ImplicitDeny;
+  std::string statement;  // "" when none
+};
+
+std::string decision_line(const Decided& d) {
   std::string out = "{\"decision\": \"";
-  out += r.decision == AccessDecision::Allow ? "allow" : "deny";
+  out += d.decision == AccessDecision::Allow ? "allow" : "deny";
   out += "\", \"reason\": \"";
-  out += access_reason_name(r.reason);
+  out += access_reason_name(d.reason);
   out += "\", \"statement\": ";
-  if (r.statement) append_json_string(out, r.statement->label());
-  else out += "null";
+  if (d.statement.empty()) out += "null";
+  else append_json_string(out, d.statement);
   out += "}\n";
   return out;
+}
+
+bool read_requests(const std::string& path, std::vector<AccessRequest>& out, std::string& err) {
+  std::string text;
+  if (!read_file(path, text, err)) return false;
+  auto first = text.find_first_not_of(" \t\r\n");
+  // A CloudTrail log is one JSON object with "Records"; JSON Lines has one object per line.
+  if (first != std::string::npos && text.find("\"Records\"") != std::string::npos && text.find('\n', first) != std::string::npos &&
+      text.substr(first, 200).find("\"Records\"") != std::string::npos) {
+    if (!read_cloudtrail(text, out, err)) return (err = path + ": " + err), false;
+    return true;
+  }
+  if (first != std::string::npos && text.compare(first, 1, "{") == 0 && text.find("\"Records\"", first) == first + 1) {
+    if (!read_cloudtrail(text, out, err)) return (err = path + ": " + err), false;
+    return true;
+  }
+  std::istringstream lines(text);
+  std::string line;
+  for (std::size_t n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    AccessRequest r;
+    if (!parse_request_json(line, r, err)) return (err = path + ":" + std::to_string(n) + ": " + err), false;
+    out.push_back(std::move(r));
+  }
+  return true;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace
 
 int cmd_authorize(const Argv& argv) {
-  Args args(argv, {"--iam-policy", "--repository", "--request", "--requests", "--now"}, {"--help", "--fail-on-deny"});
+  Args args(argv, {"--policy", "--iam-policy", "--repository", "--request", "--requests", "--now", "--snapshot", "--format"},
+            {"--help", "--fail-on-deny", "--summary"});
   if (args.has("--help")) {
     std::cout << kAuthorizeHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
-  auto policy_path = args.get("--iam-policy");
-  if (!policy_path) throw UsageError{"`authorize` needs --iam-policy FILE (see `regpol authorize --help`)"};
+  auto iam_path = args.get("--iam-policy");
+  auto policy_path = args.get("--policy");
+  if (!iam_path == !policy_path) throw UsageError{"give one of --policy FILE and --iam-policy FILE (see `regpol authorize --help`)"};
   auto repository = args.get("--repository");
-  if (!repository) throw UsageError{"--iam-policy needs --repository NAME"};
+  if (iam_path && !repository) throw UsageError{"--iam-policy needs --repository NAME"};
   auto one = args.get("--request");
   auto many = args.get("--requests");
   if (!one == !many) throw UsageError{"give exactly one of --request FILE and --requests FILE"};
   if (!args.positionals().empty()) throw UsageError{"unexpected argument `" + args.positionals()[0] + "`"};
+  std::string format = args.get("--format").value_or("text");
+  if (format != "text" && format != "json" && format != "markdown") throw UsageError{"unknown format `" + format + "`"};
+  if (args.has("--format") && !args.has("--summary")) throw UsageError{"--format applies to --summary"};
   Micros now;
   if (auto n = args.get("--now")) {
     auto t = parse_timestamp(*n);
@@ -67,13 +126,25 @@ int cmd_authorize(const Argv& argv) {
     now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 
+  // Compile the policy.
   std::string text, err;
-  if (!read_file(*policy_path, text, err)) return fail(kBadInput, err);
-  AccessPlan plan;
-  std::vector<DocumentProblem> problems;
-  if (!access_plan_from_iam_json(*policy_path, text, plan, problems)) {
-    for (const auto& p : problems) std::cerr << *policy_path << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
-    return fail(kBadInput, "invalid IAM policy document");
+  AccessPlan iam;
+  SourceMap sources;
+  DiagnosticSink sink;
+  CompiledPolicy compiled;
+  if (iam_path) {
+    if (!read_file(*iam_path, text, err)) return fail(kBadInput, err);
+    std::vector<DocumentProblem> problems;
+    if (!access_plan_from_iam_json(*iam_path, text, iam, problems)) {
+      for (const auto& p : problems) std::cerr << *iam_path << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
+      return fail(kBadInput, "invalid IAM policy document");
+    }
+  } else {
+    compiled = compile_policy_file(*policy_path, sources, sink);
+    if (!compiled.ok) {
+      std::cerr << render_human(sources, sink.sorted(), {false});
+      return fail(kBadInput, *policy_path + ": the policy has errors; nothing was decided");
+    }
   }
 
   // Every request is read and checked before any decision is printed: a malformed
@@ -84,25 +155,111 @@ int cmd_authorize(const Argv& argv) {
     AccessRequest r;
     if (!parse_request_json(text, r, err)) return fail(kBadInput, *one + ": " + err);
     requests.push_back(std::move(r));
-  } else {
-    std::ifstream in(*many, std::ios::binary);
-    if (!in) return fail(kBadInput, *many + ": cannot open");
-    std::string line;
-    for (std::size_t n = 1; std::getline(in, line); ++n) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      AccessRequest r;
-      if (!parse_request_json(line, r, err)) return fail(kBadInput, *many + ":" + std::to_string(n) + ": " + err);
-      requests.push_back(std::move(r));
+  } else if (!read_requests(*many, requests, err)) {
+    return fail(kBadInput, err);
+  }
+
+  TagState state;
+  std::map<std::string, TagMutability> snapshot_mutability;
+  if (args.has("--snapshot")) {
+    Registry registry;
+    LoadError lerr;
+    if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+    for (const auto& img : registry.images) {
+      for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+        state.set(std::string(registry.repo_name(img)), std::string(registry.str(registry.tags_of(img)[t])), std::string(registry.str(img.digest)));
+      }
+    }
+    for (const auto& r : registry.repositories) {
+      if (r.mutability == Mutability::Unknown) continue;
+      TagMutability m;
+      m.immutable = r.mutability == Mutability::Immutable || r.mutability == Mutability::ImmutableWithExclusion;
+      for (auto f : r.mutability_exclusions) m.except.emplace_back(registry.str(f));
+      snapshot_mutability[std::string(registry.str(r.name))] = m;
     }
   }
+
+  std::map<std::string, AccessPlan> plan_cache;
   std::string out;
   bool denied = false;
+  struct Group {
+    std::size_t count = 0;
+    std::string example_action;
+  };
+  std::map<std::pair<std::string, std::string>, Group> summary;  // (statement or reason, principal)
+  std::size_t total = 0, total_denied = 0;
   for (auto& r : requests) {
     derive_context(r, now);
-    AccessResult res;
-    if (r.repository == *repository) res = evaluate_access(plan, r);
-    denied = denied || res.decision == AccessDecision::Deny;
-    out += decision_line(res);
+    Decided d;
+    const AccessPlan* plan = nullptr;
+    if (iam_path) {
+      if (r.repository == *repository) plan = &iam;
+    } else {
+      auto it = plan_cache.find(r.repository);
+      if (it == plan_cache.end()) it = plan_cache.emplace(r.repository, access_for(compiled.plan, r.repository)).first;
+      plan = &it->second;
+    }
+    if (plan) {
+      AccessResult res = evaluate_access(*plan, r);
+      d.decision = res.decision;
+      d.reason = res.reason;
+      if (res.statement) d.statement = res.statement->label();
+    }
+    bool is_put = lower(r.action) == "ecr:putimage";
+    if (d.decision == AccessDecision::Allow && is_put && !r.tag.empty()) {
+      std::optional<TagMutability> m;
+      std::string mutability_source;
+      if (policy_path) {
+        ScopeChoice c = choose_scope(compiled.plan, r.repository, Concern::Mutability);
+        if (c.scope >= 0) {
+          const auto& mp = *compiled.plan.scopes[static_cast<std::size_t>(c.scope)].mutability;
+          m = TagMutability{mp.immutable, mp.except};
+          mutability_source = mp.source;
+        }
+      }
+      if (!m) {
+        auto sm = snapshot_mutability.find(r.repository);
+        if (sm != snapshot_mutability.end()) {
+          m = sm->second;
+          mutability_source = "snapshot";
+        }
+      }
+      std::string current = state.get(r.repository, r.tag);
+      if (m && tag_is_immutable(*m, r.tag) && !current.empty() && current != r.digest) {
+        d.decision = AccessDecision::Deny;
+        d.reason = AccessReason::TagImmutable;
+        d.statement = mutability_source;
+      }
+    }
+    if (d.decision == AccessDecision::Allow && is_put && !r.tag.empty() && !r.digest.empty()) state.set(r.repository, r.tag, r.digest);
+    ++total;
+    if (d.decision == AccessDecision::Deny) {
+      denied = true;
+      ++total_denied;
+      auto& g = summary[{d.statement.empty() ? std::string("(") + access_reason_name(d.reason) + ")" : d.statement, r.principal}];
+      if (g.count++ == 0) g.example_action = r.action;
+    }
+    if (!args.has("--summary")) out += decision_line(d);
+  }
+  if (args.has("--summary")) {
+    if (format == "json") {
+      nlohmann::json groups = nlohmann::json::array();
+      for (const auto& [key, g] : summary) {
+        groups.push_back({{"statement", key.first}, {"principal", key.second}, {"denies", g.count}, {"exampleAction", g.example_action}});
+      }
+      out = nlohmann::json{{"schema", "regpol.authorize-summary/v1"}, {"requests", total}, {"denied", total_denied}, {"groups", groups}}.dump(2) + "\n";
+    } else if (format == "markdown") {
+      out = "### regpol authorize: " + std::to_string(total_denied) + " of " + std::to_string(total) + " requests denied\n\n";
+      out += "| statement | principal | denies | e.g. |\n|---|---|---:|---|\n";
+      for (const auto& [key, g] : summary) {
+        out += "| " + key.first + " | `" + key.second + "` | " + std::to_string(g.count) + " | " + g.example_action + " |\n";
+      }
+    } else {
+      out = std::to_string(total_denied) + " of " + std::to_string(total) + " requests denied\n";
+      for (const auto& [key, g] : summary) {
+        out += "  " + std::to_string(g.count) + "  " + key.first + "  " + key.second + "  (e.g. " + g.example_action + ")\n";
+      }
+    }
   }
   std::cout << out;
   return denied && args.has("--fail-on-deny") ? kFindings : kOk;

@@ -11,6 +11,10 @@ int cmd_plan(const Argv& args);
 int cmd_authorize(const Argv& args);
 int cmd_lint(const Argv& args);
 int cmd_fmt(const Argv& args);
+int cmd_import(const Argv& args);
+int cmd_explain(const Argv& args);
+int cmd_compile(const Argv& args);
+int cmd_export(const Argv& args);
 
 // Reads a whole file; false with `error` set when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& error);

@@ -22,6 +22,10 @@ const Command kCommands[] = {
     {"lint", "parse and check policy files; diagnostics as text, json or sarif", cmd_lint},
     {"fmt", "print policy files in the canonical layout (--check, --write)", cmd_fmt},
     {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
+    {"explain", "every rule's verdict on one image, with reasons", cmd_explain},
+    {"compile", "print the compiled plan of a policy (--emit plan|plan-json)", cmd_compile},
+    {"import", "ECR documents (lifecycle, repository policy, mutability) -> regpol source", cmd_import},
+    {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
 };
 

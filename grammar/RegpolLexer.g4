@@ -35,7 +35,8 @@ NUMBER: D+ ('.' D+)?;
 BAD_LITERAL: D+ ('.' D+)? [a-zA-Z_] [a-zA-Z0-9_]*;
 
 // IAM condition keys: aws:SourceIp, ecr:ResourceTag/team, aws:PrincipalTag/cost-center.
-CONDKEY: ('aws' | 'ecr' | 'kms' | 'sts' | 'iam' | 's3' | 'ec2' | 'organizations') ':' [A-Za-z0-9_] [A-Za-z0-9_./-]*;
+// The service prefix is case-insensitive, as IAM key names are.
+CONDKEY: ([aA][wW][sS] | [eE][cC][rR] | [kK][mM][sS] | [sS][tT][sS] | [iI][aA][mM] | [sS] '3' | [eE][cC] '2') ':' [A-Za-z0-9_] [A-Za-z0-9_./-]*;
 
 IDENT: [a-zA-Z_] [a-zA-Z0-9_]*;
 STRING: '"' (ESC | ~["\\\r\n])* '"';

@@ -3,16 +3,27 @@
 # images.json (a snapshot) and case.json ({now, repository, expire:[...], transition:[...]},
 # optionally "error": true when regpol must reject the input with exit code 3).
 # Every image not listed in expire/transition must be kept.
-# usage: run_lifecycle_cases.sh REGPOL CASE_DIR...
+# With VIA=import, each ECR policy is first turned into regpol source by `regpol import ecr`
+# and evaluated with `plan --policy`: the decisions must be the same.
+# usage: [VIA=import] run_lifecycle_cases.sh REGPOL CASE_DIR...
 set -u
 regpol=$1; shift
+tmpdir=$(mktemp -d); trap 'rm -rf "$tmpdir"' EXIT
+run_plan() {  # case dir, now
+  if [ "${VIA:-ecr}" = import ]; then
+    "$regpol" import ecr --lifecycle "$1/policy.json" --out "$tmpdir/policy.regpol" || return $?
+    "$regpol" plan --policy "$tmpdir/policy.regpol" --snapshot "$1/images.json" --now "$2" --format json
+  else
+    "$regpol" plan --ecr-lifecycle "$1/policy.json" --snapshot "$1/images.json" --now "$2" --format json
+  fi
+}
 pass=0; failed=0
 for dir in "$@"; do
   for c in "$dir"/*/; do
     c=${c%/}
     name=$(basename "$c")
     now=$(jq -r .now "$c/case.json")
-    out=$("$regpol" plan --ecr-lifecycle "$c/policy.json" --snapshot "$c/images.json" --now "$now" --format json 2>/tmp/lc_err.$$)
+    out=$(run_plan "$c" "$now" 2>/tmp/lc_err.$$)
     rc=$?
     if [ "$(jq -r '.error // false' "$c/case.json")" = "true" ]; then
       if [ $rc -eq 3 ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL $name: expected exit 3, got $rc"; fi

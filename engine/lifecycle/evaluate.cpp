@@ -66,9 +66,18 @@ struct RepoEvaluator {
     std::vector<std::uint8_t> claimed(n, 0);
     std::vector<std::size_t> matched, order;
     for (std::size_t k = 0; k < n; ++k) out[imgs[k]] = ImageDecision{};
+    std::size_t traced = n;
+    if (opt.trace) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (imgs[k] == opt.trace_image) traced = k;
+      }
+    }
     for (std::size_t r = 0; r < plan.rules.size(); ++r) {
       const LifecycleRule& rule = plan.rules[r];
       const auto ri = static_cast<std::int32_t>(r);
+      RuleTrace t;
+      t.rule = ri;
+      if (traced < n) t.claimed_before = claimed[traced] != 0;
       matched.clear();
       for (std::size_t k = 0; k < n; ++k) {
         const Image& img = reg.images[imgs[k]];
@@ -76,6 +85,7 @@ struct RepoEvaluator {
         if (selected(rule.selection, imgs[k], ri)) matched.push_back(k);
       }
       auto action = [&](std::size_t k, Reason why, Micros ref) {
+        if (k == traced) t.candidate = true, t.reason = why, t.reference_time = ref;
         ImageDecision& d = out[imgs[k]];
         if (claimed[k]) return;
         d.verdict = rule.action == LifecycleAction::Expire ? Verdict::Expire : Verdict::Transition;
@@ -84,6 +94,7 @@ struct RepoEvaluator {
         d.reference_time = ref;
       };
       auto keep_reason = [&](std::size_t k, Reason why, Micros ref) {
+        if (k == traced) t.reason = why, t.reference_time = ref;
         ImageDecision& d = out[imgs[k]];
         if (claimed[k]) return;
         d.reason = why;
@@ -126,6 +137,10 @@ struct RepoEvaluator {
       }
       // Matching a rule's selection claims an image, even when that rule keeps it.
       for (std::size_t k : matched) claimed[k] = 1;
+      if (traced < n) {
+        t.matched = claimed[traced] && std::find(matched.begin(), matched.end(), traced) != matched.end();
+        opt.trace->push_back(t);
+      }
     }
     apply_protects(imgs);
     apply_manifest_lists(imgs);

@@ -41,10 +41,22 @@ struct EvaluationError {
   std::string message;
 };
 
+// What each rule made of one image (regpol explain).
+struct RuleTrace {
+  std::int32_t rule = -1;
+  bool matched = false;         // in the rule's selection
+  bool candidate = false;       // beyond the count, or older than the threshold
+  bool claimed_before = false;  // a higher rule's selection had matched it already
+  Reason reason = Reason::NoRuleMatched;
+  Micros reference_time = kNoTime;
+};
+
 struct LifecycleOptions {
   Micros now = 0;
   std::unordered_set<StrId> in_use;  // digests that are deployed (protect in_use)
   unsigned threads = 0;              // 0: all cores
+  std::uint32_t trace_image = UINT32_MAX;  // record RuleTrace for this image index
+  std::vector<RuleTrace>* trace = nullptr;
 };
 
 struct LifecycleResult {

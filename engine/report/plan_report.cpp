@@ -167,7 +167,8 @@ std::string render_text(const Registry& reg, const LifecycleResult& res, const s
     }
   }
   if (!markdown) {
-    out += "\ntotal: " + std::to_string(t.repositories) + " repositories, " + std::to_string(t.images) + " images: " +
+    out += "\ntotal: " + std::to_string(t.repositories) + (t.repositories == 1 ? " repository, " : " repositories, ") +
+           std::to_string(t.images) + (t.images == 1 ? " image: " : " images: ") +
            std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " + std::to_string(t.keep) +
            " keep\n";
     out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +

@@ -1,0 +1,111 @@
+// `regpol explain`: every rule's verdict on one image, and the final decision, with reasons.
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "diag/render.h"
+#include "driver/compile.h"
+#include "driver/run_lifecycle.h"
+#include "driver/snapshots.h"
+
+namespace regpol::cli {
+
+static const char* kExplainHelp =
+    "usage: regpol explain --policy FILE.regpol --snapshot SNAP... --image REPO:TAG|REPO@DIGEST [--now T] [--in-use FILE]\n"
+    "\n"
+    "Shows which block's lifecycle applies to the image's repository, then for every rule in\n"
+    "priority order whether the image is in the rule's selection, whether the rule would act on\n"
+    "it, whether a higher rule had claimed it, and finally what happens to it and why.\n";
+
+int cmd_explain(const Argv& argv) {
+  Args args(argv, {"--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});
+  if (args.has("--help")) {
+    std::cout << kExplainHelp << "\n" << kExitCodesHelp;
+    return kOk;
+  }
+  auto policy = args.get("--policy");
+  auto image = args.get("--image");
+  if (!policy || !image || !args.has("--snapshot")) throw UsageError{"`explain` needs --policy, --snapshot and --image"};
+  LifecycleOptions lopt;
+  if (auto n = args.get("--now")) {
+    auto t = parse_timestamp(*n);
+    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone"};
+    lopt.now = *t;
+  } else {
+    lopt.now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  SourceMap sources;
+  DiagnosticSink sink;
+  CompiledPolicy compiled = compile_policy_file(*policy, sources, sink);
+  if (!compiled.ok) {
+    std::cerr << render_human(sources, sink.sorted(), {false});
+    return fail(kBadInput, *policy + ": the policy has errors");
+  }
+  Registry registry;
+  LoadError lerr;
+  if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  std::string err;
+  if (auto in_use = args.get("--in-use")) {
+    if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
+  }
+  // REPO@DIGEST or REPO:TAG (the last colon after the last slash separates the tag).
+  std::string repo, ref = *image;
+  std::uint32_t found = UINT32_MAX;
+  auto at = ref.find('@');
+  auto colon = ref.rfind(':');
+  bool by_digest = at != std::string::npos;
+  repo = by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
+  std::string key = by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
+  StrId repo_id = registry.strings.find(repo), key_id = registry.strings.find(key);
+  auto rit = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
+  if (rit == registry.repo_index.end()) return fail(kBadInput, "repository `" + repo + "` is not in the snapshot");
+  for (auto idx : registry.repositories[rit->second].images) {
+    const Image& img = registry.images[idx];
+    if (by_digest ? img.digest == key_id : std::find(registry.tags_of(img), registry.tags_of(img) + img.tag_count, key_id) != registry.tags_of(img) + img.tag_count) {
+      found = idx;
+    }
+  }
+  if (found == UINT32_MAX) return fail(kBadInput, "image `" + *image + "` is not in the snapshot");
+  std::vector<RuleTrace> trace;
+  lopt.trace_image = found;
+  lopt.trace = &trace;
+  PolicyRun run;
+  if (!run_policy_lifecycle(compiled.plan, registry, lopt, repo, run, err)) return fail(kBadInput, err);
+  const Image& img = registry.images[found];
+  const LifecyclePlan* plan = run.plan_of_repo[img.repo];
+  std::cout << repo << "@" << registry.str(img.digest) << "\n  tags: ";
+  for (std::uint32_t t = 0; t < img.tag_count; ++t) std::cout << (t ? ", " : "") << registry.str(registry.tags_of(img)[t]);
+  std::cout << (img.tag_count ? "" : "(untagged)") << "\n  pushed: " << format_timestamp(img.pushed_at)
+            << "  storage: " << (img.storage_class() == StorageClass::Archive ? "archive" : "standard") << "\n";
+  ScopeChoice choice = choose_scope(compiled.plan, repo, Concern::Lifecycle);
+  if (!plan || choice.scope < 0) {
+    std::cout << "no lifecycle block applies to `" << repo << "`: kept\n";
+    return kOk;
+  }
+  const ScopePlan& scope = compiled.plan.scopes[static_cast<std::size_t>(choice.scope)];
+  std::cout << "lifecycle from " << (scope.is_defaults ? "defaults" : "repository block") << " at " << scope.source << "\n\n";
+  for (const auto& t : trace) {
+    const LifecycleRule& r = plan->rules[static_cast<std::size_t>(t.rule)];
+    std::cout << "rule " << r.priority << (r.description.empty() ? "" : " \"" + r.description + "\"") << " (" << r.source << "): ";
+    if (!t.matched) {
+      std::cout << "not in its selection\n";
+      continue;
+    }
+    ImageDecision d;
+    d.rule = t.rule;
+    d.reason = t.reason;
+    d.reference_time = t.reference_time;
+    d.verdict = t.candidate ? Verdict::Expire : Verdict::Keep;
+    std::string why = describe_decision(registry, *plan, d, lopt.now);
+    if (t.claimed_before) std::cout << "in its selection, but a higher rule's selection claimed it first (" << why << ")\n";
+    else std::cout << (t.candidate ? "acts on it: " : "in its selection, keeps it: ") << why << "\n";
+  }
+  const ImageDecision& final_decision = run.result.decisions[found];
+  const char* verdict = final_decision.verdict == Verdict::Expire ? "expire" : final_decision.verdict == Verdict::Transition ? "transition" : "keep";
+  std::cout << "\ndecision: " << verdict << " — " << describe_decision(registry, *plan, final_decision, lopt.now) << "\n";
+  return kOk;
+}
+
+}  // namespace regpol::cli

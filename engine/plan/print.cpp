@@ -1,0 +1,138 @@
+#include "plan/print.h"
+
+namespace regpol {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string list(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::string("\"") + v[i] + "\"";
+  return out + "]";
+}
+
+json selection_json(const Selection& s) {
+  json j = {{"tagStatus", tag_status_name(s.status)},
+            {"storageClass", s.any_storage ? "any" : s.storage == StorageClass::Archive ? "archive" : "standard"}};
+  if (s.list_kind != TagListKind::None) j[s.list_kind == TagListKind::Prefix ? "tagPrefixList" : "tagPatternList"] = s.list;
+  if (s.where) j["where"] = s.where->describe();
+  return j;
+}
+
+std::string selection_text(const Selection& s) {
+  std::string out = tag_status_name(s.status);
+  if (s.list_kind == TagListKind::Prefix) out += " prefix " + list(s.list);
+  if (s.list_kind == TagListKind::Pattern) out += " pattern " + list(s.list);
+  out += s.any_storage ? " storage=any" : s.storage == StorageClass::Archive ? " storage=archive" : " storage=standard";
+  if (s.where) out += " where " + s.where->describe();
+  return out;
+}
+
+std::string principal_text(const PrincipalSpec& p) {
+  std::vector<std::string> parts;
+  if (p.any) parts.push_back("*");
+  for (const auto& a : p.aws) parts.push_back("aws " + a);
+  for (const auto& a : p.service) parts.push_back("service " + a);
+  for (const auto& a : p.orgs) parts.push_back("org " + a);
+  for (const auto& a : p.other) parts.push_back(a);
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
+
+std::string condition_name(const Condition& c) {
+  std::string q = c.qualifier == SetQualifier::ForAnyValue ? "ForAnyValue:" : c.qualifier == SetQualifier::ForAllValues ? "ForAllValues:" : "";
+  return q + cond_op_name(c.op) + (c.if_exists ? "IfExists" : "");
+}
+
+}  // namespace
+
+std::string plan_to_text(const PolicyPlan& plan) {
+  std::string out = "plan" + (plan.name.empty() ? std::string() : " \"" + plan.name + "\"") + "\n";
+  for (const auto& s : plan.scopes) {
+    out += s.is_defaults ? "scope defaults" : "scope repository " + list(s.patterns) + (s.excepts.empty() ? "" : " except " + list(s.excepts));
+    out += "  @" + s.source + "\n";
+    if (s.mutability) {
+      out += std::string("  mutability ") + (s.mutability->immutable ? "immutable" : "mutable") +
+             (s.mutability->except.empty() ? "" : " except " + list(s.mutability->except)) + "  @" + s.mutability->source + "\n";
+    }
+    if (s.has_lifecycle) {
+      out += "  lifecycle (" + std::to_string(s.lifecycle.rules.size()) + " rules, ascending priority)\n";
+      for (const auto& r : s.lifecycle.rules) {
+        out += "    rule " + std::to_string(r.priority) + (r.description.empty() ? "" : " \"" + r.description + "\"") + "  @" + r.source + "\n";
+        out += "      match " + selection_text(r.selection) + "\n";
+        out += std::string("      ") + count_type_name(r.count_type) + " ";
+        out += r.count_type == CountType::ImageCountMoreThan ? std::to_string(r.count_number)
+                                                             : std::to_string(r.duration / kMicrosPerSecond) + "s";
+        if (r.order == OrderBy::Semver) out += " order=semver";
+        if (r.per) out += " per=" + r.per->describe();
+        out += std::string(" -> ") + action_name(r.action) + "\n";
+      }
+      for (const auto& p : s.lifecycle.protects) {
+        out += "    " + p.label + "  @" + p.source + "\n";
+      }
+    }
+    if (!s.access.statements.empty()) {
+      out += "  access (" + std::to_string(s.access.statements.size()) + " statements)\n";
+      for (const auto& st : s.access.statements) {
+        out += std::string("    ") + (st.allow ? "allow" : "deny") + (st.not_action ? " not" : "") + " " + list(st.actions) + " to " +
+               (st.not_principal ? "not " : "") + principal_text(st.principal);
+        if (!st.tag_patterns.empty()) out += " on tags " + list(st.tag_patterns);
+        out += "  @" + (st.sid.empty() ? st.source : st.sid + " " + st.source) + "\n";
+        for (const auto& c : st.conditions) {
+          std::vector<std::string> values;
+          for (const auto& v : c.values) values.push_back(v.text);
+          out += std::string("      ") + (c.negate ? "unless " : "when ") + condition_name(c) + " " + c.key + " " + list(values) + "\n";
+        }
+      }
+    }
+  }
+  return out;
+}
+
+json plan_to_json(const PolicyPlan& plan) {
+  json scopes = json::array();
+  for (const auto& s : plan.scopes) {
+    json j = {{"defaults", s.is_defaults}, {"patterns", s.patterns}, {"except", s.excepts}, {"source", s.source}};
+    if (s.mutability) {
+      j["mutability"] = {{"immutable", s.mutability->immutable}, {"except", s.mutability->except}, {"source", s.mutability->source}};
+    }
+    if (s.has_lifecycle) {
+      json rules = json::array();
+      for (const auto& r : s.lifecycle.rules) {
+        json rj = {{"priority", r.priority}, {"description", r.description}, {"source", r.source},
+                   {"selection", selection_json(r.selection)}, {"countType", count_type_name(r.count_type)},
+                   {"action", action_name(r.action)}, {"order", r.order == OrderBy::Semver ? "semver" : "pushedAt"}};
+        if (r.count_type == CountType::ImageCountMoreThan) rj["count"] = r.count_number;
+        else rj["ageSeconds"] = r.duration / kMicrosPerSecond;
+        if (r.per) rj["per"] = r.per->describe();
+        rules.push_back(rj);
+      }
+      json protects = json::array();
+      for (const auto& p : s.lifecycle.protects) {
+        json pj = {{"label", p.label}, {"source", p.source}, {"inUse", p.in_use}};
+        if (!p.in_use) pj["selection"] = selection_json(p.selection);
+        protects.push_back(pj);
+      }
+      j["lifecycle"] = {{"rules", rules}, {"protects", protects}};
+    }
+    json statements = json::array();
+    for (const auto& st : s.access.statements) {
+      json conds = json::array();
+      for (const auto& c : st.conditions) {
+        json values = json::array();
+        for (const auto& v : c.values) values.push_back(v.text);
+        conds.push_back({{"operator", condition_name(c)}, {"key", c.key}, {"values", values}, {"negate", c.negate}});
+      }
+      statements.push_back({{"sid", st.sid}, {"source", st.source}, {"effect", st.allow ? "allow" : "deny"},
+                            {"notAction", st.not_action}, {"actions", st.actions}, {"notPrincipal", st.not_principal},
+                            {"principals", principal_text(st.principal)}, {"onTags", st.tag_patterns}, {"conditions", conds}});
+    }
+    j["access"] = statements;
+    scopes.push_back(j);
+  }
+  return json{{"schema", "regpol.compiled-plan/v1"}, {"policy", plan.name}, {"scopes", scopes}};
+}
+
+}  // namespace regpol

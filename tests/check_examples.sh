@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every example is a test: its policies lint without errors and are formatted, and the
+# quickstart's regpol policy and its ECR lifecycle document make the same decisions.
+# usage: check_examples.sh REGPOL REPO_ROOT
+set -u
+regpol=$1; root=$2; pass=0; failed=0
+ok() { pass=$((pass+1)); }
+bad() { failed=$((failed+1)); echo "FAIL $*"; }
+for f in "$root"/examples/*/*.regpol; do
+  "$regpol" lint "$f" >/dev/null 2>&1; rc=$?
+  [ $rc -eq 0 ] && ok || bad "$f: lint exit $rc"
+done
+"$regpol" lint --deny-warnings "$root/examples/quickstart/policy.regpol" >/dev/null 2>&1 && ok || bad "quickstart has lint warnings"
+q="$root/examples/quickstart"
+a=$("$regpol" plan --policy "$q/policy.regpol" --snapshot "$q/images.json" --now 2026-11-27T00:00:00Z --format json | jq -c '[.images[] | [.digest, .action]]')
+b=$("$regpol" plan --ecr-lifecycle "$q/ecr-lifecycle.json" --snapshot "$q/images.json" --now 2026-11-27T00:00:00Z --format json | jq -c '[.images[] | [.digest, .action]]')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "quickstart: regpol and ECR documents decide differently: $a vs $b"
+"$regpol" export ecr "$q/policy.regpol" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "quickstart export should refuse the where clause and protect"
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]
