@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Data-driven lifecycle cases: each folder holds policy.json (ECR lifecycle policy),
+# Data-driven lifecycle cases: each folder holds policy.json (ECR lifecycle policy) or
+# policy.regpol (with an optional in-use.txt for --in-use),
 # images.json (a snapshot) and case.json ({now, repository, expire:[...], transition:[...]},
 # optionally "error": true when regpol must reject the input with exit code 3).
 # Every image not listed in expire/transition must be kept.
@@ -10,7 +11,10 @@ set -u
 regpol=$1; shift
 tmpdir=$(mktemp -d); trap 'rm -rf "$tmpdir"' EXIT
 run_plan() {  # case dir, now
-  if [ "${VIA:-ecr}" = import ]; then
+  if [ -f "$1/policy.regpol" ]; then
+    in_use=(); [ -f "$1/in-use.txt" ] && in_use=(--in-use "$1/in-use.txt")
+    "$regpol" plan --policy "$1/policy.regpol" --snapshot "$1/images.json" --now "$2" --format json "${in_use[@]}"
+  elif [ "${VIA:-ecr}" = import ]; then
     "$regpol" import ecr --lifecycle "$1/policy.json" --out "$tmpdir/policy.regpol" || return $?
     "$regpol" plan --policy "$tmpdir/policy.regpol" --snapshot "$1/images.json" --now "$2" --format json
   else

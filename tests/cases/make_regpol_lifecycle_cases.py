@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Writes tests/cases/regpol-lifecycle/<case>/: regpol policies (policy.regpol) run with
+`plan --policy` on a regpol snapshot (images.json), expected decisions worked out by hand
+from docs/language.md and docs/lifecycle.md. Covers each extension beyond ECR (where,
+by semver, per, protect, in_use, manifest lists, templates, scoping). Re-run after editing:
+    python3 tests/cases/make_regpol_lifecycle_cases.py
+"""
+import json, os, shutil
+
+NOW = "2026-11-27T00:00:00Z"
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "regpol-lifecycle")
+CASES = {}
+
+def img(letter, pushed, tags=(), repo="app", **extra):
+    d = {"letter": letter, "repository": repo, "pushedAt": pushed, "tags": list(tags), "sizeBytes": 1000}
+    d.update(extra)
+    return d
+
+def case(name, policy, images, expire="", transition="", error=False, in_use=None):
+    CASES[name] = dict(policy=policy, images=images, expire=expire, transition=transition, error=error, in_use=in_use)
+
+def block(body, pattern="*"):
+    return 'repository "%s" {\n  lifecycle {\n%s  }\n}\n' % (pattern, body)
+
+def rule(n, select, action, desc=None):
+    return '    rule %d%s {\n      select %s\n      %s\n    }\n' % (n, ' "%s"' % desc if desc else "", select, action)
+
+D = lambda day: "2026-11-%02dT00:00:00Z" % day
+
+case("where-size", block(rule(1, "any where size > 1500", "expire older than 1d")),
+     [img("A", D(1), sizeBytes=1000), img("B", D(2), ["x"], sizeBytes=2000), img("C", D(26), sizeBytes=5000)], expire="B")
+case("where-size-units", block(rule(1, "any where size >= 1MB and size < 1MiB", "expire older than 1d")),
+     [img("A", D(1), sizeBytes=1000000), img("B", D(1), ["b"], sizeBytes=1048576), img("C", D(1), ["c"], sizeBytes=999999)], expire="A")
+case("where-findings-guarded", block(rule(1, 'tagged prefix ["pr-"] where scanned and findings.critical > 0', "expire older than 1d")),
+     [img("A", D(1), ["pr-1"], findings={"critical": 2}), img("B", D(1), ["pr-2"], findings={"high": 3}),
+      img("C", D(1), ["pr-3"]), img("D", D(1), ["v1"], findings={"critical": 1})], expire="A")
+case("where-unguarded-missing-field-is-an-error", block(rule(1, 'any where findings.critical > 0', "expire older than 1d")),
+     [img("A", D(1), ["a"], findings={"critical": 2}), img("B", D(1), ["b"])], error=True)
+case("where-matches-regex", block(rule(1, 'tagged pattern ["*"] where tags matches "^v[0-9]+$"', "expire older than 1d")),
+     [img("A", D(1), ["v12"]), img("B", D(1), ["v12a"]), img("C", D(1), ["latest", "v3"])], expire="AC")
+case("where-like-and-in", block(rule(1, 'any where tags like "feat-*" and not ("keep" in tags)', "expire older than 1d")),
+     [img("A", D(1), ["feat-x"]), img("B", D(1), ["feat-y", "keep"]), img("C", D(1), ["fix-z"]), img("D", D(1))], expire="A")
+case("where-age-and-pulled", block(rule(1, 'any where age > 20d and not (pulled and last_pulled_at > 2026-11-20T00:00:00Z)', "expire older than 1d")),
+     [img("A", D(1), ["a"]), img("B", D(1), ["b"], lastPulledAt=D(25)), img("C", D(1), ["c"], lastPulledAt=D(10)), img("D", D(10), ["d"])],
+     expire="AC")
+# `where` takes part in counting: only the matched images count towards the 1 kept.
+case("where-refines-count", block(rule(1, 'tagged pattern ["v*"] where size > 1500', "keep newest 1")),
+     [img("A", D(1), ["v1"], sizeBytes=2000), img("B", D(2), ["v2"], sizeBytes=2000), img("C", D(3), ["v3"], sizeBytes=100)], expire="A")
+case("let-constants", 'let big = 1500\nlet tags_to_drop = ["tmp-a", "tmp-b"]\nlet grace = 3d\n\n' +
+     block(rule(1, 'any where size > big or tags like "tmp-*"', "expire older than grace")),
+     [img("A", D(1), ["tmp-a"]), img("B", D(1), ["z"], sizeBytes=2000), img("C", D(1), ["z2"]), img("D", D(26), ["tmp-b"])], expire="AB")
+case("hours-and-weeks", block(rule(1, "untagged", "expire older than 36h") + rule(2, 'tagged pattern ["*"]', "expire older than 2w")),
+     [img("A", "2026-11-25T11:00:00Z"), img("B", "2026-11-25T13:00:00Z"), img("C", D(12), ["c"]), img("D", D(14), ["d"])], expire="AC")
+case("semver-order", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1 by semver")),
+     [img("A", D(1), ["v1.10.0"]), img("B", D(5), ["v1.9.0"]), img("C", D(9), ["v1.2.0"]), img("D", D(10), ["v1.10.0-rc.1"])],
+     expire="BCD")
+case("semver-unversioned-last", block(rule(1, 'tagged pattern ["*"]', "keep newest 2 by semver")),
+     [img("A", D(1), ["v1.0.0"]), img("B", D(20), ["latest"]), img("C", D(2), ["2.0"]), img("D", D(21), ["nightly"])],
+     expire="BD")
+case("per-semver-major", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1 by semver per semver.major")),
+     [img("A", D(1), ["v1.0.0"]), img("B", D(2), ["v1.1.0"]), img("C", D(3), ["v2.0.0"]), img("D", D(4), ["v2.1.0"]), img("E", D(5), ["v2.0.1"])],
+     expire="ACE")
+case("per-push-order", block(rule(1, 'tagged pattern ["*"]', "keep newest 1 per semver.major")),
+     [img("A", D(1), ["v1.5.0"]), img("B", D(2), ["v1.0.0"]), img("C", D(3), ["v2.0.0"]), img("D", D(4), ["x"]), img("E", D(5), ["y"])],
+     expire="AD")
+case("archive-all-but-newest", block(rule(1, 'tagged prefix ["nightly-"]', "archive all but newest 1")),
+     [img("A", D(1), ["nightly-1"]), img("B", D(2), ["nightly-2"]), img("C", D(3), ["nightly-3"], storageClass="archive")],
+     transition="A")
+case("protect-pattern", block(rule(1, "any", "expire older than 1d") + '    protect tagged pattern ["prod-*"]\n'),
+     [img("A", D(1), ["prod-1"]), img("B", D(1), ["dev-1"]), img("C", D(1), ["x", "prod-2"])], expire="B")
+case("protect-where", block(rule(1, "any", "expire older than 1d") + '    protect any where "latest" in tags\n'),
+     [img("A", D(1), ["latest"]), img("B", D(1), ["dev-1"])], expire="B")
+case("protect-in-use-lines", block(rule(1, "any", "expire older than 1d") + "    protect in_use\n"),
+     [img("A", D(1), ["v1"]), img("B", D(1), ["v2"]), img("C", D(1)), img("D", D(1), ["v4"])], expire="BD",
+     in_use="# deployed\n123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1\napp@DIGEST_C\nother/repo:v2\n")
+case("protect-in-use-kubectl", block(rule(1, "any", "expire older than 1d") + "    protect in_use\n"),
+     [img("A", D(1), ["v1"]), img("B", D(1), ["v2"]), img("C", D(1))], expire="A",
+     in_use=json.dumps({"items": [{"spec": {"containers": [{"image": "app:v2"}]},
+                                   "status": {"containerStatuses": [{"imageID": "docker-pullable://app@DIGEST_C"}]}}]}))
+# A protected image still counts and is still claimed: rule 2 cannot take it.
+case("protected-image-still-claimed", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1") + rule(2, "any", "expire older than 1d") +
+                                            '    protect tagged pattern ["v1"]\n'),
+     [img("A", D(1), ["v1"]), img("B", D(2), ["v2"]), img("C", D(3), ["v3"]), img("D", D(1), ["z"])], expire="BD")
+case("manifest-list-children-kept", block(rule(1, "untagged", "expire older than 1d")),
+     [img("L", D(1), ["v1"], children=["CHILD_A", "CHILD_B"]), img("A", D(1)), img("B", D(1)), img("C", D(1))], expire="C")
+case("manifest-list-expired-children-go", block(rule(1, "any", "expire older than 1d") + '    protect tagged pattern ["keep"]\n'),
+     [img("L", D(1), ["v1"], children=["CHILD_A"]), img("A", D(1)), img("M", D(1), ["keep"], children=["CHILD_B"]), img("B", D(1))],
+     expire="LA")
+case("manifest-list-archived-parent", block(rule(1, 'tagged pattern ["v*"]', "archive older than 1d") + rule(2, "untagged", "expire older than 1d")),
+     [img("L", D(1), ["v1"], children=["CHILD_A"]), img("A", D(1)), img("B", D(1))], expire="B", transition="LA")
+case("stdlib-template", 'import "std/retention" as retention\n\n' +
+     block("    use retention.untagged(after: 7d) priority 1\n    use retention.keep_releases(n: 1) priority 2\n"),
+     [img("A", D(1)), img("B", D(25)), img("C", D(1), ["v1"]), img("D", D(2), ["v2"])], expire="AC")
+case("local-template-defaults", 'template drop(prefix, after = 10d) {\n  select tagged prefix [prefix]\n  expire older than after\n}\n\n' +
+     block('    use drop("pr-") priority 1\n    use drop(prefix: "tmp-", after: 1d) priority 2\n'),
+     [img("A", D(1), ["pr-1"]), img("B", D(20), ["pr-2"]), img("C", D(20), ["tmp-1"]), img("D", D(20), ["x"])], expire="AC")
+case("scoping-most-specific-wins",
+     block(rule(1, "any", "expire older than 1d"), "team/*") + "\n" + block(rule(1, 'tagged pattern ["*"]', "keep newest 10"), "team/api") +
+     "\ndefaults {\n  lifecycle {\n" + rule(1, "untagged", "expire older than 1d") + "  }\n}\n",
+     [img("A", D(1), ["a"], repo="team/api"), img("B", D(1), repo="team/api"), img("C", D(1), ["c"], repo="team/web"),
+      img("D", D(1), ["d"], repo="other"), img("E", D(1), repo="other")], expire="CE")
+case("scoping-except", block(rule(1, "any", "expire older than 1d"), "*").replace('repository "*"', 'repository "*" except "legacy/*"'),
+     [img("A", D(1), ["a"], repo="svc"), img("B", D(1), ["b"], repo="legacy/old")], expire="A")
+case("scoping-tie-is-an-error", block(rule(1, "any", "expire older than 1d"), "a*") + "\n" + block(rule(1, "any", "keep newest 1"), "*b"),
+     [img("A", D(1), ["a"], repo="ab")], error=True)
+case("blocks-without-lifecycle-fall-through", 'repository "team/api" {\n  mutability immutable\n}\n\n' + block(rule(1, "any", "expire older than 1d"), "team/*"),
+     [img("A", D(1), ["a"], repo="team/api")], expire="A")
+case("duplicate-priority-is-an-error", block(rule(1, "any", "expire older than 1d") + rule(1, "untagged", "expire older than 2d")),
+     [img("A", D(1))], error=True)
+
+def write():
+    if os.path.isdir(OUT): shutil.rmtree(OUT)
+    for name, c in CASES.items():
+        d = os.path.join(OUT, name)
+        os.makedirs(d)
+        letters = {}
+        for i in c["images"]:
+            letters[i["letter"]] = "sha256:%s-%s" % (name[:20], i["letter"].lower() * 8)
+        images = []
+        for i in c["images"]:
+            i = dict(i)
+            letter = i.pop("letter")
+            i["digest"] = letters[letter]
+            if "children" in i:
+                i["children"] = [letters[x.replace("CHILD_", "")] for x in i["children"]]
+            images.append(i)
+        with open(os.path.join(d, "images.json"), "w") as f:
+            json.dump({"schema": "regpol.snapshot/v1", "capturedAt": NOW, "images": images}, f, indent=1)
+        with open(os.path.join(d, "policy.regpol"), "w") as f:
+            f.write(c["policy"])
+        if c["in_use"] is not None:
+            text = c["in_use"]
+            for l, dg in letters.items(): text = text.replace("DIGEST_" + l, dg)
+            with open(os.path.join(d, "in-use.txt"), "w") as f: f.write(text)
+        with open(os.path.join(d, "case.json"), "w") as f:
+            json.dump({"now": NOW, "error": c["error"], "expire": [letters[l] for l in c["expire"]],
+                       "transition": [letters[l] for l in c["transition"]], "letters": letters}, f, indent=1)
+
+if __name__ == "__main__":
+    write()
+    print("wrote %d cases to %s" % (len(CASES), OUT))
