@@ -225,3 +225,35 @@ TEST_CASE("keep newest N never actions one of the N newest of its selection") {
     }
   }
 }
+
+#include "driver/compile.h"
+#include "plan/ecr_export.h"
+#include "plan/ecr_lifecycle.h"
+
+TEST_CASE("export to ECR JSON and import back to regpol keep every lifecycle decision") {
+  std::mt19937 rng(99);
+  int tried = 0;
+  for (int iteration = 0; tried < 300 && iteration < 20000; ++iteration) {
+    LifecyclePlan plan = random_plan(rng);
+    for (auto& r : plan.rules) r.source = "random";
+    std::vector<ExportProblem> problems;
+    nlohmann::json doc = lifecycle_to_ecr_json(plan, problems);
+    if (!problems.empty()) continue;  // not a policy ECR accepts
+    ++tried;
+    LifecyclePlan from_json;
+    std::vector<DocumentProblem> dproblems;
+    REQUIRE(lifecycle_plan_from_ecr_json("p.json", doc.dump(), from_json, dproblems));
+    SourceMap sources;
+    DiagnosticSink sink;
+    CompiledPolicy compiled = compile_policy_text("p.regpol", "repository \"*\" {\n" + lifecycle_to_regpol(from_json) + "}\n", sources, sink);
+    REQUIRE(compiled.ok);
+    const LifecyclePlan& from_source = compiled.plan.scopes.at(0).lifecycle;
+    for (int s = 0; s < 5; ++s) {
+      auto imgs = random_images(rng);
+      auto want = evaluate(imgs, plan, 1);
+      REQUIRE(evaluate(imgs, from_json, 1) == want);
+      REQUIRE(evaluate(imgs, from_source, 2) == want);
+    }
+  }
+  CHECK(tried == 300);
+}
