@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
     {"explain", "every rule's verdict on one image, with reasons", cmd_explain},
     {"compile", "print the compiled plan of a policy (--emit plan|plan-json)", cmd_compile},
+    {"snapshot", "synthetic snapshots (gen), the SQLite store (import), summaries (stats)", cmd_snapshot},
     {"import", "ECR documents (lifecycle, repository policy, mutability) -> regpol source", cmd_import},
     {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},

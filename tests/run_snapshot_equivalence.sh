@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# One registry written as describe-images JSON, as regpol's own snapshot JSON, and split
-# over two shuffled files with other time-zone offsets, must give byte-identical plans, at
-# one thread and at four.
+# One registry written as describe-images JSON, as regpol's own snapshot JSON, split over
+# two shuffled files with other time-zone offsets, and stored in a SQLite store, must give
+# byte-identical plans, at one thread and at four.
 # usage: run_snapshot_equivalence.sh REGPOL DIR
 set -u
 regpol=$1; d=$2
@@ -10,8 +10,11 @@ a=$(plan --snapshot "$d/ecr-images.json") || { echo "0 passed, 1 failed"; exit 1
 b=$(plan --snapshot "$d/regpol-snapshot.json")
 c=$(plan --snapshot "$d/ecr-images-shuffled-a.json" --snapshot "$d/ecr-images-shuffled-b.json" --threads 4)
 e=$(plan --snapshot "$d/ecr-images-shuffled-b.json" --snapshot "$d/ecr-images-shuffled-a.json" --threads 1)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$regpol" snapshot import "$d/ecr-images.json" --db "$tmp/store.db" 2>/dev/null
+f=$(plan --snapshot "$tmp/store.db")
 pass=0; failed=0
-for x in "$b" "$c" "$e"; do
+for x in "$b" "$c" "$e" "$f"; do
   if [ "$a" = "$x" ]; then pass=$((pass+1)); else failed=$((failed+1)); diff <(echo "$a") <(echo "$x") | head; fi
 done
 # The expected decisions, worked out by hand: 01 (v1) is beyond the newest v* image (03) and

@@ -1,5 +1,7 @@
 #include "driver/snapshots.h"
 
+#include "store/snapshot_store.h"
+
 namespace regpol {
 
 bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error) {
@@ -12,9 +14,14 @@ bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, L
       case SnapshotFormat::Unknown:
         error = {path, "", io_error.empty() ? "not a snapshot: expected a JSON object or a regpol SQLite store" : "cannot open: " + io_error};
         return false;
-      case SnapshotFormat::Sqlite:
-        error = {path, "", "SQLite snapshot stores are not supported by this build yet"};
-        return false;
+      case SnapshotFormat::Sqlite: {
+        std::string message;
+        if (!load_registry_sqlite(path, registry, message)) {
+          error = {path, "", message};
+          return false;
+        }
+        break;
+      }
       case SnapshotFormat::Json:
         if (!load_json_snapshot(path, registry, error)) return false;
         break;
