@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "access/cloudtrail.h"
-#include "access/evaluate.h"
+#include "access/index.h"
 #include "access/mutability.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -179,7 +179,9 @@ int cmd_authorize(const Argv& argv) {
     }
   }
 
-  std::map<std::string, AccessPlan> plan_cache;
+  std::map<std::string, AccessIndex> plan_cache;  // per repository
+  std::optional<AccessIndex> iam_index;
+  if (iam_path) iam_index.emplace(iam);
   std::string out;
   bool denied = false;
   struct Group {
@@ -191,16 +193,16 @@ int cmd_authorize(const Argv& argv) {
   for (auto& r : requests) {
     derive_context(r, now);
     Decided d;
-    const AccessPlan* plan = nullptr;
+    const AccessIndex* plan = nullptr;
     if (iam_path) {
-      if (r.repository == *repository) plan = &iam;
+      if (r.repository == *repository) plan = &*iam_index;
     } else {
       auto it = plan_cache.find(r.repository);
-      if (it == plan_cache.end()) it = plan_cache.emplace(r.repository, access_for(compiled.plan, r.repository)).first;
+      if (it == plan_cache.end()) it = plan_cache.emplace(r.repository, AccessIndex(access_for(compiled.plan, r.repository))).first;
       plan = &it->second;
     }
     if (plan) {
-      AccessResult res = evaluate_access(*plan, r);
+      AccessResult res = plan->evaluate(r);
       d.decision = res.decision;
       d.reason = res.reason;
       if (res.statement) d.statement = res.statement->label();

@@ -11,6 +11,9 @@ bool read_cloudtrail(const std::string& text, std::vector<AccessRequest>& out, s
   } catch (const nlohmann::json::parse_error& e) {
     error = "malformed JSON at byte " + std::to_string(e.byte);
     return false;
+  } catch (const nlohmann::json::exception&) {
+    error = "malformed JSON (a number out of range)";
+    return false;
   }
   if (!doc.is_object() || !doc.contains("Records") || !doc["Records"].is_array()) {
     error = "not a CloudTrail log: expected {\"Records\": [...]}";

@@ -23,6 +23,9 @@ bool parse_request_json(const std::string& text, AccessRequest& out, std::string
   } catch (const json::parse_error& e) {
     error = "malformed JSON at byte " + std::to_string(e.byte);
     return false;
+  } catch (const json::exception&) {
+    error = "malformed JSON (a number out of range)";
+    return false;
   }
   if (!j.is_object()) {
     error = "a request must be a JSON object";

@@ -99,6 +99,9 @@ bool load_in_use(const std::string& path, const Registry& registry, std::unorder
     } catch (const nlohmann::json::parse_error& e) {
       error = path + ": byte " + std::to_string(e.byte) + ": malformed JSON";
       return false;
+    } catch (const nlohmann::json::exception&) {
+      error = path + ": malformed JSON (a number out of range)";
+      return false;
     }
     auto items = doc.find("items");
     if (items == doc.end() || !items->is_array()) {

@@ -18,8 +18,9 @@ using gen::RegpolParser;
 // Code-point index (what ANTLR counts) -> byte offset (what Span holds).
 class OffsetMap {
  public:
-  explicit OffsetMap(const std::string& text) {
-    for (std::uint32_t i = 0; i < text.size();) {
+  // Code points start at `first` (after a byte-order mark, which ANTLR never sees).
+  OffsetMap(const std::string& text, std::uint32_t first) {
+    for (std::uint32_t i = first; i < text.size();) {
       starts_.push_back(i);
       i += static_cast<std::uint32_t>(utf8_sequence_length(static_cast<unsigned char>(text[i])));
     }
@@ -575,8 +576,9 @@ ast::File parse_checked(const SourceFile& src, FileId file, DiagnosticSink& sink
   ast::File result;
   result.file = file;
   const std::string& text = src.text();
-  OffsetMap map(text);
-  antlr4::ANTLRInputStream input(text);
+  const std::uint32_t bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  OffsetMap map(text, bom);
+  antlr4::ANTLRInputStream input(text.substr(bom));
   RegpolLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);

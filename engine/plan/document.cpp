@@ -14,6 +14,11 @@ bool parse_json_document(const std::string& text, nlohmann::json& out, std::vect
     problems.push_back({"", "malformed JSON at byte " + std::to_string(e.byte) + ": " +
                                 (p == std::string::npos ? what : what.substr(p + 2))});
     return false;
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double
+    std::string what = e.what();
+    auto p = what.find("] ");
+    problems.push_back({"", "malformed JSON: " + (p == std::string::npos ? what : what.substr(p + 2))});
+    return false;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "snapshot/reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -140,7 +141,7 @@ class SnapshotHandler : public JsonElementHandler {
       case Field::Size: {
         if (!v.is_number()) return wrong_type(path, "expected a number of bytes");
         if (v.kind == JsonKind::Integer && v.integer < 0) return reject(at(path), "negative image size");
-        if (v.kind == JsonKind::Float && (v.number < 0 || v.number != static_cast<double>(static_cast<std::int64_t>(v.number)))) {
+        if (v.kind == JsonKind::Float && (v.number < 0 || v.number > 9.0e18 || v.number != std::floor(v.number))) {
           return reject(at(path), "image size must be a non-negative whole number");
         }
         img_.size_bytes = v.kind == JsonKind::Unsigned ? static_cast<std::int64_t>(std::min<std::uint64_t>(v.unsigned_integer, INT64_MAX))

@@ -127,3 +127,31 @@ TEST_CASE("export to IAM JSON and back, and import to regpol and back, keep ever
   }
   CHECK(requests == 100000);
 }
+
+#include "access/index.h"
+
+TEST_CASE("the indexed evaluator decides exactly as the plain one, naming the same statement") {
+  std::mt19937 rng(4242);
+  for (int p = 0; p < 300; ++p) {
+    AccessPlan plan = random_plan(rng);
+    // Larger plans too, with more principals and services.
+    int extra = static_cast<int>(rng() % 30);
+    for (int i = 0; i < extra; ++i) {
+      AccessPlan more = random_plan(rng);
+      for (auto& s : more.statements) {
+        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.service.push_back("codebuild.amazonaws.com");
+        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.aws.push_back("arn:aws:iam::444455556666:root");
+        plan.statements.push_back(s);
+      }
+    }
+    AccessIndex index(plan);
+    for (int q = 0; q < 300; ++q) {
+      AccessRequest r = random_request(rng);
+      if (q % 7 == 0) r.principal = "codebuild.amazonaws.com";
+      AccessResult a = evaluate_access(plan, r), b = index.evaluate(r);
+      REQUIRE(a.decision == b.decision);
+      REQUIRE(a.reason == b.reason);
+      REQUIRE((a.statement ? a.statement->sid : "") == (b.statement ? b.statement->sid : ""));
+    }
+  }
+}

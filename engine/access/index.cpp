@@ -1,0 +1,126 @@
+#include "access/index.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "plan/wildcard.h"
+
+namespace regpol {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_account(const std::string& a) { return a.size() == 12 && a.find_first_not_of("0123456789") == std::string::npos; }
+
+// The keys under which a statement's principal can be found: exact ARNs and account ids.
+// Empty when the statement must always be checked (`*`, orgs, services, NotPrincipal).
+std::vector<std::string> principal_keys(const Statement& s) {
+  const PrincipalSpec& p = s.principal;
+  if (s.not_principal || p.any || !p.orgs.empty()) return {};
+  std::vector<std::string> keys;
+  for (const auto& a : p.aws) {
+    if (is_account(a)) keys.push_back("acct:" + a);
+    else if (a.size() > 5 && a.compare(a.size() - 5, 5, ":root") == 0 && a.find(":iam::") != std::string::npos) keys.push_back("acct:" + arn_account(a));
+    else keys.push_back(a);
+  }
+  for (const auto& v : p.service) keys.push_back(v);
+  for (const auto& v : p.other) keys.push_back(v);
+  // A principal string equal to an account id or ARN in the request also matches (see
+  // principal_matches); the raw request principal is looked up too, so no key is lost.
+  return keys;
+}
+
+void add(std::unordered_map<std::string, std::vector<std::uint32_t>>& m, const std::string& k, std::uint32_t i) {
+  auto& v = m[k];
+  if (v.empty() || v.back() != i) v.push_back(i);
+}
+
+}  // namespace
+
+AccessIndex::AccessIndex(const AccessPlan& plan) : plan_(plan) {
+  for (std::uint32_t i = 0; i < plan_.statements.size(); ++i) {
+    const Statement& s = plan_.statements[i];
+    Prepared p;
+    for (const auto& a : s.actions) p.actions_lower.push_back(lower(a));
+    bool exact = !s.not_action && std::none_of(p.actions_lower.begin(), p.actions_lower.end(),
+                                               [](const std::string& a) { return a.find_first_of("*?") != std::string::npos; });
+    auto keys = principal_keys(s);
+    auto place = [&](Bucket& b) {
+      if (keys.empty()) {
+        if (b.any_principal.empty() || b.any_principal.back() != i) b.any_principal.push_back(i);
+      } else {
+        for (const auto& k : keys) add(b.by_principal, k, i);
+      }
+    };
+    if (exact) {
+      for (const auto& a : p.actions_lower) place(by_action_[a]);
+    } else {
+      place(generic_);
+    }
+    prepared_.push_back(std::move(p));
+  }
+}
+
+bool AccessIndex::matches(std::uint32_t index, const AccessRequest& r, const std::string& action_lower, const std::string& identity,
+                          const std::string& account) const {
+  const Statement& s = plan_.statements[index];
+  const auto& acts = prepared_[index].actions_lower;
+  bool action_hit = std::any_of(acts.begin(), acts.end(), [&](const std::string& p) { return wildcard_match(p, action_lower, true); });
+  if (s.not_action ? action_hit : !action_hit) return false;
+  (void)identity;
+  (void)account;
+  return statement_matches(s, r);
+}
+
+AccessResult AccessIndex::evaluate(const AccessRequest& r) const {
+  std::string action = lower(r.action);
+  std::string identity = principal_identity_arn(r.principal);
+  std::string account = arn_account(r.principal);
+  std::vector<std::uint32_t> candidates;
+  auto collect = [&](const Bucket& b) {
+    candidates.insert(candidates.end(), b.any_principal.begin(), b.any_principal.end());
+    for (const std::string* key : {&r.principal, static_cast<const std::string*>(&identity)}) {
+      auto it = b.by_principal.find(*key);
+      if (it != b.by_principal.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+    for (const std::string& acct : {account, is_account(r.principal) ? r.principal : std::string()}) {
+      if (acct.empty()) continue;
+      auto it = b.by_principal.find("acct:" + acct);
+      if (it != b.by_principal.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+  };
+  auto bucket = by_action_.find(action);
+  if (bucket != by_action_.end()) collect(bucket->second);
+  collect(generic_);
+  // IAM's answer does not depend on order, but the deciding statement reported does: keep
+  // the plan's order so the first matching deny (or allow) is named, as evaluate_access does.
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  AccessResult out;
+  const Statement* allow = nullptr;
+  for (auto i : candidates) {
+    const Statement& s = plan_.statements[i];
+    if (s.allow && allow) continue;
+    if (!matches(i, r, action, identity, account)) continue;
+    if (!s.allow) {
+      out.decision = AccessDecision::Deny;
+      out.reason = AccessReason::ExplicitDeny;
+      out.statement = &s;
+      return out;
+    }
+    allow = &s;
+  }
+  if (allow) {
+    out.decision = AccessDecision::Allow;
+    out.reason = AccessReason::Allowed;
+    out.statement = allow;
+  }
+  return out;
+}
+
+}  // namespace regpol

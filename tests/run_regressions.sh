@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Inputs the fuzzers once crashed on (tests/regressions/), each with the answer it must get:
+# a located error and exit 3, or formatting that is idempotent.
+# usage: run_regressions.sh REGPOL DIR
+set -u
+regpol=$1; d=$2; pass=0; failed=0
+expect() {  # want-exit, description, command...
+  local want=$1 what=$2; shift 2
+  "$@" >/dev/null 2>&1; local rc=$?
+  if [ $rc -eq "$want" ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL $what: exit $rc, want $want"; fi
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+echo '{"principal": "arn:aws:iam::1:role/x", "action": "ecr:PutImage", "repository": "r"}' > "$tmp/req.json"
+expect 3 "number overflow in an IAM policy" "$regpol" authorize --iam-policy "$d/number-overflow-iam.json" --repository r --request "$tmp/req.json"
+expect 3 "number overflow in an ECR lifecycle policy" "$regpol" plan --ecr-lifecycle "$d/number-overflow-lifecycle.json" --snapshot "$d/../snapshots/same/ecr-images.json"
+printf '{"principal": "p", "action": "a", "repository": "r", "context": {"n": 1e999999}}\n' > "$tmp/big.json"
+echo '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*"}]}' > "$tmp/iam.json"
+expect 0 "a valid request against a valid policy" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --request "$tmp/req.json"
+expect 3 "number overflow in a request" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --request "$tmp/big.json"
+# A byte-order mark before a comment: spans stay right and fmt is idempotent.
+"$regpol" fmt "$d/bom-comment.regpol" > "$tmp/once.regpol"
+"$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"
+if cmp -s "$tmp/once.regpol" "$tmp/twice.regpol" && grep -q 'true, false]$' "$tmp/once.regpol"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL bom-comment: fmt not idempotent or comment cut"; fi
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]
