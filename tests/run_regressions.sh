@@ -21,5 +21,9 @@ expect 3 "number overflow in a request" "$regpol" authorize --iam-policy "$tmp/i
 "$regpol" fmt "$d/bom-comment.regpol" > "$tmp/once.regpol"
 "$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"
 if cmp -s "$tmp/once.regpol" "$tmp/twice.regpol" && grep -q 'true, false]$' "$tmp/once.regpol"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL bom-comment: fmt not idempotent or comment cut"; fi
+# A comment right after a block's `{`: fmt moves it once, then leaves it.
+"$regpol" fmt "$d/comment-after-brace.regpol" > "$tmp/once.regpol"
+"$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"
+if cmp -s "$tmp/once.regpol" "$tmp/twice.regpol"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL comment-after-brace: fmt not idempotent"; fi
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

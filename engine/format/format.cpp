@@ -87,8 +87,7 @@ class Printer {
   void item(const RepositoryBlock& x) {
     std::string head = x.is_defaults ? "defaults {" : "repository " + join_exprs(x.patterns) +
                                                           (x.excepts.empty() ? "" : " except " + join_exprs(x.excepts)) + " {";
-    line(0, head);
-    trailing(x.items.empty() ? x.span.end : std::visit([](const auto& b) { return b.span.begin; }, x.items.front()));
+    line(0, head);  // a comment after the `{` moves to the next line, before the first item
     bool first = true;
     for (const auto& b : x.items) {
       std::visit([&](const auto& y) {
