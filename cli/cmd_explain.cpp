@@ -58,12 +58,14 @@ int cmd_explain(const Argv& argv) {
   bool by_digest = at != std::string::npos;
   repo = by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
   std::string key = by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
-  StrId repo_id = registry.strings.find(repo), key_id = registry.strings.find(key);
+  StrId repo_id = registry.strings.find(repo);
   auto rit = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
   if (rit == registry.repo_index.end()) return fail(kBadInput, "repository `" + repo + "` is not in the snapshot");
   for (auto idx : registry.repositories[rit->second].images) {
     const Image& img = registry.images[idx];
-    if (by_digest ? img.digest == key_id : std::find(registry.tags_of(img), registry.tags_of(img) + img.tag_count, key_id) != registry.tags_of(img) + img.tag_count) {
+    bool tagged = std::any_of(registry.tags_of(img), registry.tags_of(img) + img.tag_count,
+                              [&](StrId t) { return registry.str(t) == key; });
+    if (by_digest ? registry.str(img.digest) == key : tagged) {
       found = idx;
     }
   }

@@ -17,6 +17,10 @@ printf '{"principal": "p", "action": "a", "repository": "r", "context": {"n": 1e
 echo '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*"}]}' > "$tmp/iam.json"
 expect 0 "a valid request against a valid policy" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --request "$tmp/req.json"
 expect 3 "number overflow in a request" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --request "$tmp/big.json"
+expect 3 "an epoch date too large for 64 bits" "$regpol" authorize --iam-policy "$d/epoch-date-overflow-iam.json" --repository r --request "$tmp/req.json"
+expect 3 "a mangled lifecycle policy" "$regpol" plan --ecr-lifecycle "$d/count-overflow-lifecycle.json" --snapshot "$d/../snapshots/same/ecr-images.json"
+printf '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 99999999999999}, "action": {"type": "expire"}}]}' > "$tmp/huge.json"
+expect 0 "an age of 10^14 days (never elapses)" "$regpol" plan --ecr-lifecycle "$tmp/huge.json" --snapshot "$d/../snapshots/same/ecr-images.json" --now 2026-11-27T00:00:00Z
 # A byte-order mark before a comment: spans stay right and fmt is idempotent.
 "$regpol" fmt "$d/bom-comment.regpol" > "$tmp/once.regpol"
 "$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"

@@ -55,7 +55,7 @@ std::string strip_host(const std::string& ref) {
   return ref;
 }
 
-void resolve(const std::string& raw, const Registry& registry, std::unordered_set<StrId>& out) {
+void resolve(const std::string& raw, const Registry& registry, std::unordered_set<std::string>& out) {
   std::string ref = raw;
   for (const char* prefix : {"docker-pullable://", "docker://", "containerd://"}) {
     if (ref.rfind(prefix, 0) == 0) ref = ref.substr(std::string(prefix).size());
@@ -63,26 +63,26 @@ void resolve(const std::string& raw, const Registry& registry, std::unordered_se
   ref = strip_host(ref);
   auto at = ref.find('@');
   if (at != std::string::npos) {
-    if (StrId d = registry.strings.find(ref.substr(at + 1))) out.insert(d);
+    out.insert(ref.substr(at + 1));
     return;
   }
   auto colon = ref.rfind(':');
   std::string repo = colon == std::string::npos ? ref : ref.substr(0, colon);
   std::string tag = colon == std::string::npos ? "latest" : ref.substr(colon + 1);
-  StrId repo_id = registry.strings.find(repo), tag_id = registry.strings.find(tag);
+  StrId repo_id = registry.strings.find(repo);
   auto it = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
-  if (it == registry.repo_index.end() || !tag_id) return;
+  if (it == registry.repo_index.end()) return;
   for (auto idx : registry.repositories[it->second].images) {
     const Image& img = registry.images[idx];
     for (std::uint32_t t = 0; t < img.tag_count; ++t) {
-      if (registry.tags_of(img)[t] == tag_id) out.insert(img.digest);
+      if (registry.str(registry.tags_of(img)[t]) == tag) out.insert(std::string(registry.str(img.digest)));
     }
   }
 }
 
 }  // namespace
 
-bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<StrId>& out, std::string& error) {
+bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<std::string>& out, std::string& error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = path + ": cannot open";

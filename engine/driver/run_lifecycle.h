@@ -23,6 +23,6 @@ bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, cons
 // Digests that are deployed, from a file of image references (one per line:
 // REPO@sha256:…, REPO:TAG, or with a registry host in front) or `kubectl get pods -o json`
 // output. References by tag are resolved through the snapshot.
-bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<StrId>& out, std::string& error);
+bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<std::string>& out, std::string& error);
 
 }  // namespace regpol

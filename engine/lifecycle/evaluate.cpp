@@ -153,7 +153,7 @@ struct RepoEvaluator {
       if (d.verdict == Verdict::Keep) continue;
       for (std::size_t p = 0; p < plan.protects.size(); ++p) {
         const ProtectClause& pc = plan.protects[p];
-        bool hit = pc.in_use ? opt.in_use.count(reg.images[idx].digest) > 0
+        bool hit = pc.in_use ? opt.in_use.count(std::string(reg.str(reg.images[idx].digest))) > 0
                              : selected(pc.selection, idx, -1 - static_cast<std::int32_t>(p));
         if (hit) {
           d.verdict = Verdict::Keep;
@@ -171,14 +171,14 @@ struct RepoEvaluator {
   void apply_manifest_lists(const std::vector<std::uint32_t>& imgs) {
     bool any_list = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].child_count > 0; });
     if (!any_list) return;
-    std::unordered_map<StrId, std::uint32_t> by_digest;
-    for (std::uint32_t idx : imgs) by_digest.emplace(reg.images[idx].digest, idx);
+    std::unordered_map<std::string_view, std::uint32_t> by_digest;
+    for (std::uint32_t idx : imgs) by_digest.emplace(reg.str(reg.images[idx].digest), idx);
     for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
       bool changed = false;
       for (std::uint32_t parent : imgs) {
         const Image& p = reg.images[parent];
         for (std::uint32_t c = 0; c < p.child_count; ++c) {
-          auto it = by_digest.find(reg.children_of(p)[c]);
+          auto it = by_digest.find(reg.str(reg.children_of(p)[c]));
           if (it == by_digest.end()) continue;
           ImageDecision& cd = out[it->second];
           if (severity(cd.verdict) > severity(out[parent].verdict)) {

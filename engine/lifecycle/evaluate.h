@@ -53,7 +53,7 @@ struct RuleTrace {
 
 struct LifecycleOptions {
   Micros now = 0;
-  std::unordered_set<StrId> in_use;  // digests that are deployed (protect in_use)
+  std::unordered_set<std::string> in_use;  // digests that are deployed (protect in_use)
   unsigned threads = 0;              // 0: all cores
   std::uint32_t trace_image = UINT32_MAX;  // record RuleTrace for this image index
   std::vector<RuleTrace>* trace = nullptr;

@@ -476,7 +476,7 @@ class Builder {
     std::string digits = t.substr(0, t.size() - 1);
     std::int64_t per = unit == 'w' ? 7 * kMicrosPerDay : unit == 'd' ? kMicrosPerDay : unit == 'h' ? 3600 * kMicrosPerSecond
                        : unit == 'm' ? 60 * kMicrosPerSecond : kMicrosPerSecond;
-    if (digits.size() > 9) {
+    if (digits.size() > 9 || static_cast<double>(std::stoll(digits)) * static_cast<double>(per) > 1e17) {
       literal_error(ctx, "duration `" + t + "` is too long");
       return e;
     }

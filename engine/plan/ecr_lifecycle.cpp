@@ -179,7 +179,10 @@ bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& te
     else if (count_type == "sinceImageTransitioned") rule.count_type = CountType::SinceImageTransitioned;
     else rd.bad(sat + "/countType", "`countType` must be one of `imageCountMoreThan`, `sinceImagePushed`, `sinceImagePulled`, `sinceImageTransitioned`");
     auto cu = sel->find("countUnit");
-    if (since) {
+    if (count_type.empty() || (since && count_type != "sinceImagePushed" && count_type != "sinceImagePulled" &&
+                               count_type != "sinceImageTransitioned")) {
+      // The count type is already reported; say nothing about its unit.
+    } else if (since) {
       if (cu == sel->end()) rd.bad(sat + "/countUnit", "`countUnit` is required with `" + count_type + "`");
       else if (*cu != "days") rd.bad(sat + "/countUnit", "`countUnit` must be `days`");
     } else if (cu != sel->end()) {
@@ -189,7 +192,8 @@ bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& te
     if (cn == sel->end() || !positive_integer(*cn, rule.count_number)) {
       rd.bad(sat + "/countNumber", "`countNumber` is required and must be an integer of at least 1");
     }
-    if (since) rule.duration = rule.count_number * kMicrosPerDay;
+    // Ages beyond ~3000 years are clamped (they never elapse) so the arithmetic cannot overflow.
+    if (since) rule.duration = std::min<std::int64_t>(rule.count_number, 1'000'000) * kMicrosPerDay;
 
     auto act = jr.find("action");
     if (act == jr.end() || !act->is_object()) {

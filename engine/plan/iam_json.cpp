@@ -87,7 +87,7 @@ bool compile_condition_value(CondOp op, const std::string& text, CondValue& out,
     if (auto t = parse_timestamp(text)) {
       out.instant = *t;
     } else {
-      bool epoch = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+      bool epoch = !text.empty() && text.size() <= 12 && text.find_first_not_of("0123456789") == std::string::npos;
       if (!epoch) {
         error = "`" + text + "` is not a date with a zone (such as 2026-01-01T00:00:00Z) or epoch seconds";
         return false;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "util/time.h"
@@ -87,6 +88,7 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
     auto count = static_cast<std::uint64_t>(std::clamp(std::llround(x), 1LL, static_cast<long long>(m * 20 + 1)));
     std::uint64_t state = o.seed * 0x100000001B3ULL + r;
     std::vector<GenImage> imgs;
+    std::unordered_set<std::string> used_tags;  // a tag names one image per repository
     int major = 1, minor = 0, patch = 0;
     Micros t = now - static_cast<Micros>(400 * unit(rng) + 30) * kMicrosPerDay;
     Micros step = static_cast<Micros>((now - t) / static_cast<Micros>(count + 1));
@@ -108,6 +110,12 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
         g.tags.push_back(hex(state, 7));
       } else if (kind < 0.80) {
         g.tags.push_back("nightly-" + format_timestamp(g.pushed).substr(0, 10));
+      }
+      for (auto& tag : g.tags) {
+        if (!used_tags.insert(tag).second) {
+          tag += "-" + std::to_string(i);
+          used_tags.insert(tag);
+        }
       }
       g.size = static_cast<std::int64_t>(std::exp(19.0 + 0.8 * (unit(rng) + unit(rng) + unit(rng) - 1.5)));
       if (unit(rng) < 0.6) {

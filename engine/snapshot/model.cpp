@@ -1,35 +1,57 @@
 #include "snapshot/model.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
 namespace regpol {
 
-StringPool::StringPool() { views_.emplace_back(); }
+StringPool::StringPool() { starts_.push_back(nullptr); }
 
 StrId StringPool::intern(std::string_view s) {
   if (s.empty()) return kNoStr;
   auto it = index_.find(s);
   if (it != index_.end()) return it->second;
-  // Strings live in large blocks so that interning does not allocate per string.
-  if (block_used_ + s.size() > block_size_) {
-    block_size_ = std::max<std::size_t>(1 << 20, s.size());
+  StrId id = store(s);
+  index_.emplace(get(id), id);
+  return id;
+}
+
+StrId StringPool::store(std::string_view s) {
+  if (s.empty()) return kNoStr;
+  const std::size_t header = s.size() < 0xFF ? 1 : 5;
+  const std::size_t need = header + s.size();
+  // Strings live in large blocks so that storing one does not allocate.
+  if (block_used_ + need > block_size_) {
+    block_size_ = std::max<std::size_t>(1 << 20, need);
     blocks_.push_back(std::make_unique<char[]>(block_size_));
     block_used_ = 0;
   }
   char* dst = blocks_.back().get() + block_used_;
-  std::memcpy(dst, s.data(), s.size());
-  block_used_ += s.size();
-  std::string_view stored(dst, s.size());
-  auto id = static_cast<StrId>(views_.size());
-  views_.push_back(stored);
-  index_.emplace(stored, id);
+  if (header == 1) {
+    dst[0] = static_cast<char>(s.size());
+  } else {
+    dst[0] = static_cast<char>(0xFF);
+    auto len = static_cast<std::uint32_t>(s.size());
+    std::memcpy(dst + 1, &len, 4);
+  }
+  std::memcpy(dst + header, s.data(), s.size());
+  block_used_ += need;
+  auto id = static_cast<StrId>(starts_.size());
+  starts_.push_back(dst);
   return id;
 }
 
 StrId StringPool::find(std::string_view s) const {
   auto it = index_.find(s);
   return it == index_.end() ? kNoStr : it->second;
+}
+
+std::pair<std::string, std::uint32_t> Registry::image_source(std::uint32_t index) const {
+  auto it = std::upper_bound(file_first_image.begin(), file_first_image.end(), index);
+  if (it == file_first_image.begin()) return {"?", index};
+  auto f = static_cast<std::size_t>(it - file_first_image.begin() - 1);
+  return {source_files[f], index - file_first_image[f]};
 }
 
 std::uint32_t Registry::repository(std::string_view name) {

@@ -3,6 +3,7 @@
 // Compact by design (millions of images): strings are interned into one pool and images
 // refer to them by 32-bit ids; tag and child lists live in one shared id array.
 #include <array>
+#include <cstring>
 #include <memory>
 #include <cstdint>
 #include <string>
@@ -22,15 +23,29 @@ class StringPool {
  public:
   StringPool();
   StrId intern(std::string_view s);
-  std::string_view get(StrId id) const { return views_[id]; }
-  std::size_t size() const { return views_.size(); }
+  // Keeps `s` without indexing it: for strings that are unique anyway (image digests), so
+  // they cost no hash-table entry. find() does not see them; compare them by value.
+  StrId store(std::string_view s);
+  std::string_view get(StrId id) const {
+    // Each string is stored after its length: one byte, or 0xFF and four bytes.
+    const auto* p = reinterpret_cast<const unsigned char*>(starts_[id]);
+    if (p == nullptr) return {};
+    std::uint32_t len = p[0];
+    if (len == 0xFF) {
+      std::memcpy(&len, p + 1, 4);
+      return {reinterpret_cast<const char*>(p + 5), len};
+    }
+    return {reinterpret_cast<const char*>(p + 1), len};
+  }
+  std::size_t size() const { return starts_.size(); }
+  void reserve(std::size_t n) { starts_.reserve(n); }
   // Looks a string up without adding it; kNoStr when absent.
   StrId find(std::string_view s) const;
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0, block_size_ = 0;
-  std::vector<std::string_view> views_;
+  std::vector<const char*> starts_;  // 8 bytes a string: the length lives in the block
   std::unordered_map<std::string_view, StrId> index_;
 };
 
@@ -55,10 +70,8 @@ struct Image {
   StrId manifest_media_type = kNoStr;
   StrId artifact_media_type = kNoStr;
   StrId subject = kNoStr;            // referrer subject digest
-  std::array<std::int32_t, kSeverityCount> findings{-1, -1, -1, -1, -1};  // -1: not scanned
+  std::array<std::int16_t, kSeverityCount> findings{-1, -1, -1, -1, -1};  // -1: not scanned; counts cap at 32767
   ImageStatus status = ImageStatus::Active;
-  std::uint16_t source_file = 0;     // where it was read, for located errors
-  std::uint32_t source_index = 0;    // element index in that file's image array
 
   StorageClass storage_class() const {
     return status == ImageStatus::Active ? StorageClass::Standard : StorageClass::Archive;
@@ -87,6 +100,10 @@ struct Registry {
   std::vector<StrId> ids;  // tag and child lists
   Micros captured_at = kNoTime;
   std::vector<std::string> source_files;
+  std::vector<std::uint32_t> file_first_image;  // parallel to source_files: images are stored in reading order
+
+  // Where image `index` was read: the file and its position among that file's images.
+  std::pair<std::string, std::uint32_t> image_source(std::uint32_t index) const;
 
   std::uint32_t repository(std::string_view name);  // finds or adds
   std::string_view str(StrId id) const { return strings.get(id); }

@@ -160,7 +160,8 @@ class SnapshotHandler : public JsonElementHandler {
       case Field::Encryption: return intern_into(path, v, repo_.encryption);
       case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
         if (!v.is_number() || v.as_double() < 0 || v.as_double() > 2e9) return wrong_type(path, "expected a non-negative count");
-        img_.findings[static_cast<int>(f) - static_cast<int>(Field::Critical)] = static_cast<std::int32_t>(v.as_double());
+        img_.findings[static_cast<std::size_t>(static_cast<int>(f) - static_cast<int>(Field::Critical))] =
+            static_cast<std::int16_t>(std::min(v.as_double(), 32767.0));
         return true;
       }
       case Field::Status: {
@@ -254,17 +255,17 @@ class SnapshotHandler : public JsonElementHandler {
     std::uint32_t r = reg_.repository(repo_name_);
     if (!registry_id_.empty()) reg_.repositories[r].registry_id = reg_.strings.intern(registry_id_);
     img_.repo = r;
-    img_.digest = reg_.strings.intern(digest_);
+    img_.digest = reg_.strings.store(digest_);
     img_.tags_begin = static_cast<std::uint32_t>(reg_.ids.size());
     std::sort(tags_.begin(), tags_.end());
     tags_.erase(std::unique(tags_.begin(), tags_.end()), tags_.end());
-    for (const auto& t : tags_) reg_.ids.push_back(reg_.strings.intern(t));
+    // Tags and digests are stored unindexed (most are unique: git shas, pr numbers, digests);
+    // they are compared by value, never by id.
+    for (const auto& t : tags_) reg_.ids.push_back(reg_.strings.store(t));
     img_.tag_count = static_cast<std::uint32_t>(tags_.size());
     img_.children_begin = static_cast<std::uint32_t>(reg_.ids.size());
-    for (const auto& c : children_) reg_.ids.push_back(reg_.strings.intern(c));
+    for (const auto& c : children_) reg_.ids.push_back(reg_.strings.store(c));
     img_.child_count = static_cast<std::uint32_t>(children_.size());
-    img_.source_file = file_index_;
-    img_.source_index = static_cast<std::uint32_t>(index_);
     reg_.repositories[r].images.push_back(static_cast<std::uint32_t>(reg_.images.size()));
     reg_.images.push_back(img_);
     return true;
@@ -329,6 +330,7 @@ SnapshotFormat sniff_snapshot_format(const std::string& path, std::string& io_er
 
 static std::uint16_t register_file(Registry& registry, std::string_view name) {
   registry.source_files.emplace_back(name);
+  registry.file_first_image.push_back(static_cast<std::uint32_t>(registry.images.size()));
   return static_cast<std::uint16_t>(registry.source_files.size() - 1);
 }
 
@@ -337,6 +339,18 @@ bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& 
   if (!f) {
     error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
     return false;
+  }
+  // Reserve by file size so that the arrays never reallocate (a reallocation briefly holds
+  // old and new copies); capacity that is never written is never resident.
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    long bytes = std::ftell(f);
+    std::rewind(f);
+    if (bytes > 0) {
+      auto estimate = static_cast<std::size_t>(bytes) / 200;
+      registry.images.reserve(registry.images.size() + estimate);
+      registry.ids.reserve(registry.ids.size() + estimate);
+      registry.strings.reserve(registry.strings.size() + 2 * estimate);
+    }
   }
   SnapshotHandler handler(registry, register_file(registry, path));
   JsonStreamResult r = stream_json_file(f, handler);
@@ -350,11 +364,16 @@ bool load_json_snapshot_text(std::string_view name, std::string_view text, Regis
 }
 
 bool finish_registry(Registry& registry, LoadError& error) {
-  auto where = [&](const Image& img) {
-    std::string file = img.source_file < registry.source_files.size() ? registry.source_files[img.source_file] : "?";
-    return file + " (image " + std::to_string(img.source_index) + ")";
+  auto where = [&](std::uint32_t idx) {
+    auto [file, position] = registry.image_source(idx);
+    return file + " (image " + std::to_string(position) + ")";
   };
-  std::vector<std::pair<StrId, std::uint32_t>> pairs;
+  auto locate = [&](std::uint32_t idx) {
+    auto [file, position] = registry.image_source(idx);
+    error.file = file;
+    error.location = "image " + std::to_string(position);
+  };
+  std::vector<std::pair<std::string_view, std::uint32_t>> pairs;
   for (auto& repo : registry.repositories) {
     auto& imgs = repo.images;
     std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -363,29 +382,27 @@ bool finish_registry(Registry& registry, LoadError& error) {
     for (std::size_t i = 1; i < imgs.size(); ++i) {
       const Image& a = registry.images[imgs[i - 1]];
       const Image& b = registry.images[imgs[i]];
-      if (a.digest == b.digest) {
-        error.file = registry.source_files[b.source_file];
-        error.location = "image " + std::to_string(b.source_index);
+      if (registry.str(a.digest) == registry.str(b.digest)) {
+        std::uint32_t first = std::min(imgs[i - 1], imgs[i]), second = std::max(imgs[i - 1], imgs[i]);
+        locate(second);
         error.message = "digest `" + std::string(registry.str(b.digest)) + "` appears twice in repository `" +
-                        std::string(registry.str(repo.name)) + "` (also at " + where(a) + ")";
+                        std::string(registry.str(repo.name)) + "` (also at " + where(first) + ")";
         return false;
       }
     }
     pairs.clear();
     for (auto idx : imgs) {
       const Image& img = registry.images[idx];
-      for (std::uint32_t t = 0; t < img.tag_count; ++t) pairs.emplace_back(registry.tags_of(img)[t], idx);
+      for (std::uint32_t t = 0; t < img.tag_count; ++t) pairs.emplace_back(registry.str(registry.tags_of(img)[t]), idx);
     }
     std::sort(pairs.begin(), pairs.end());
     for (std::size_t i = 1; i < pairs.size(); ++i) {
       if (pairs[i].first == pairs[i - 1].first) {
-        const Image& a = registry.images[pairs[i - 1].second];
-        const Image& b = registry.images[pairs[i].second];
-        error.file = registry.source_files[b.source_file];
-        error.location = "image " + std::to_string(b.source_index);
-        error.message = "tag `" + std::string(registry.str(pairs[i].first)) + "` names two digests in repository `" +
-                        std::string(registry.str(repo.name)) + "`: `" + std::string(registry.str(a.digest)) +
-                        "` and `" + std::string(registry.str(b.digest)) + "` (also at " + where(a) + ")";
+        std::uint32_t first = std::min(pairs[i - 1].second, pairs[i].second), second = std::max(pairs[i - 1].second, pairs[i].second);
+        locate(second);
+        error.message = "tag `" + std::string(pairs[i].first) + "` names two digests in repository `" +
+                        std::string(registry.str(repo.name)) + "`: `" + std::string(registry.str(registry.images[first].digest)) +
+                        "` and `" + std::string(registry.str(registry.images[second].digest)) + "` (also at " + where(first) + ")";
         return false;
       }
     }

@@ -148,7 +148,7 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     if (!schema_ok) return fail("unsupported snapshot store schema");
   }
   reg.source_files.push_back(path);
-  auto file_index = static_cast<std::uint16_t>(reg.source_files.size() - 1);
+  reg.file_first_image.push_back(static_cast<std::uint32_t>(reg.images.size()));
   std::vector<std::uint32_t> repo_map;
   Stmt repo;
   if (sqlite3_prepare_v2(db.db, "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories ORDER BY id",
@@ -180,13 +180,12 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
   if (sqlite3_prepare_v2(db.db, "SELECT * FROM images ORDER BY repository, digest", -1, &img.s, nullptr) != SQLITE_OK) {
     return fail("not a regpol snapshot store");
   }
-  std::uint32_t index = 0;
   auto split_into = [&](std::string_view text) {
     std::uint32_t n = 0;
     for (std::size_t b = 0; !text.empty() && b <= text.size();) {
       std::size_t e = text.find('\n', b);
       if (e == std::string_view::npos) e = text.size();
-      reg.ids.push_back(reg.strings.intern(text.substr(b, e - b)));
+      reg.ids.push_back(reg.strings.store(text.substr(b, e - b)));
       ++n;
       b = e + 1;
     }
@@ -198,7 +197,7 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     auto rid = static_cast<std::size_t>(sqlite3_column_int64(img.s, 0));
     if (rid >= repo_map.size() || repo_map[rid] == UINT32_MAX) return fail("image row names an unknown repository");
     m.repo = repo_map[rid];
-    m.digest = reg.strings.intern(column_str(img.s, 1));
+    m.digest = reg.strings.store(column_str(img.s, 1));
     m.tags_begin = static_cast<std::uint32_t>(reg.ids.size());
     m.tag_count = split_into(column_str(img.s, 2));
     m.children_begin = static_cast<std::uint32_t>(reg.ids.size());
@@ -213,10 +212,9 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     m.subject = reg.strings.intern(column_str(img.s, 11));
     m.status = static_cast<ImageStatus>(sqlite3_column_int(img.s, 12));
     for (int f = 0; f < kSeverityCount; ++f) {
-      m.findings[static_cast<std::size_t>(f)] = sqlite3_column_type(img.s, 13 + f) == SQLITE_NULL ? -1 : sqlite3_column_int(img.s, 13 + f);
+      m.findings[static_cast<std::size_t>(f)] =
+          sqlite3_column_type(img.s, 13 + f) == SQLITE_NULL ? -1 : static_cast<std::int16_t>(std::min(sqlite3_column_int(img.s, 13 + f), 32767));
     }
-    m.source_file = file_index;
-    m.source_index = index++;
     reg.repositories[m.repo].images.push_back(static_cast<std::uint32_t>(reg.images.size()));
     reg.images.push_back(m);
   }

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 #include <string>
 
 #include "snapshot/generator.h"
@@ -76,7 +78,7 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
     "imageScanningConfiguration": {"scanOnPush": true}, "encryptionConfiguration": {"encryptionType": "KMS"}}]})";
   REQUIRE(load_json_snapshot_text("repos.json", repos, reg, err));
   REQUIRE(finish_registry(reg, err));
-  std::string path = std::string(std::tmpnam(nullptr)) + ".db";
+  std::string path = (std::filesystem::temp_directory_path() / ("regpol-store-test-" + std::to_string(::getpid()) + ".db")).string();
   std::string message;
   REQUIRE(save_registry_sqlite(reg, path, message));
   Registry back;
