@@ -13,6 +13,7 @@ int cmd_lint(const Argv& args);
 int cmd_fmt(const Argv& args);
 int cmd_import(const Argv& args);
 int cmd_snapshot(const Argv& args);
+int cmd_test(const Argv& args);
 int cmd_explain(const Argv& args);
 int cmd_compile(const Argv& args);
 int cmd_export(const Argv& args);

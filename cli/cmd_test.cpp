@@ -1,0 +1,135 @@
+// `regpol test`: runs the `test` blocks of policy files: each loads a snapshot, evaluates
+// the policy at the given instant, and checks what happens to named images.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "diag/render.h"
+#include "driver/compile.h"
+#include "driver/run_lifecycle.h"
+#include "driver/snapshots.h"
+
+namespace regpol::cli {
+
+static const char* kTestHelp =
+    "usage: regpol test FILE.regpol...\n"
+    "\n"
+    "Runs every `test` block: `snapshot \"FILE\" [at TIMESTAMP]` (relative to the policy file;\n"
+    "without `at`, the snapshot's capturedAt, else now), then each\n"
+    "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`.\n"
+    "Prints one line per test and exits 1 when any expectation fails.\n";
+
+namespace {
+
+// The image a reference names, or UINT32_MAX.
+std::uint32_t find_image(const Registry& reg, const std::string& ref) {
+  auto at = ref.find('@');
+  auto colon = ref.rfind(':');
+  bool by_digest = at != std::string::npos;
+  std::string repo = by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
+  std::string key = by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
+  StrId id = reg.strings.find(repo);
+  auto it = id ? reg.repo_index.find(id) : reg.repo_index.end();
+  if (it == reg.repo_index.end()) return UINT32_MAX;
+  for (auto idx : reg.repositories[it->second].images) {
+    const Image& img = reg.images[idx];
+    if (by_digest) {
+      if (reg.str(img.digest) == key || (key.size() >= 8 && reg.str(img.digest).rfind(key, 0) == 0)) return idx;
+      continue;
+    }
+    for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+      if (reg.str(reg.tags_of(img)[t]) == key) return idx;
+    }
+  }
+  return UINT32_MAX;
+}
+
+}  // namespace
+
+int cmd_test(const Argv& argv) {
+  Args args(argv, {}, {"--help"});
+  if (args.has("--help")) {
+    std::cout << kTestHelp << "\n" << kExitCodesHelp;
+    return kOk;
+  }
+  if (args.positionals().empty()) throw UsageError{"`test` needs at least one FILE"};
+  std::size_t passed = 0, failed = 0;
+  for (const auto& path : args.positionals()) {
+    SourceMap sources;
+    DiagnosticSink sink;
+    CompiledPolicy compiled = compile_policy_file(path, sources, sink);
+    if (!compiled.ok) {
+      std::cerr << render_human(sources, sink.sorted(), {false});
+      return fail(kBadInput, path + ": the policy has errors");
+    }
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    for (const auto& test : compiled.checked->tests) {
+      std::vector<std::string> problems;
+      Registry reg;
+      std::optional<Micros> at;
+      std::vector<std::string> snapshots;
+      for (const auto* item : test.items) {
+        if (!item->snapshot) continue;
+        snapshots.push_back((dir / item->text).string());
+        if (!item->at.empty()) at = parse_timestamp(item->at);
+      }
+      LoadError lerr;
+      if (snapshots.empty()) problems.push_back("no `snapshot` line");
+      else if (!load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
+      PolicyRun run;
+      if (problems.empty()) {
+        LifecycleOptions opt;
+        opt.now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at
+                                                        : std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        std::string err;
+        if (!run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
+        for (const auto& e : run.result.errors) problems.push_back("[E0601] " + e.message);
+      }
+      if (problems.empty()) {
+        for (const auto* item : test.items) {
+          if (item->snapshot) continue;
+          std::string where = location_string(sources, item->span);
+          std::uint32_t idx = find_image(reg, item->text);
+          if (idx == UINT32_MAX) {
+            problems.push_back(where + ": no image `" + item->text + "` in the snapshot");
+            continue;
+          }
+          const ImageDecision& d = run.result.decisions[idx];
+          std::string got = d.verdict == Verdict::Expire ? "expired" : d.verdict == Verdict::Transition ? "archived"
+                            : d.reason == Reason::Protected ? "protected" : "kept";
+          std::string want = item->outcome;
+          if (want == "expire") want = "expired";
+          if (want == "keep") want = "kept";
+          if (want == "transitioned" || want == "archive" || want == "transition") want = "archived";
+          bool ok = got == want || (want == "kept" && got == "protected");
+          if (ok && !item->rule.empty()) {
+            const LifecyclePlan* plan = run.plan_of_repo[reg.images[idx].repo];
+            ok = plan && d.rule >= 0 && std::to_string(plan->rules[static_cast<std::size_t>(d.rule)].priority) == item->rule;
+          }
+          if (!ok) {
+            std::string by = d.rule >= 0 && run.plan_of_repo[reg.images[idx].repo]
+                                 ? " by rule " + std::to_string(run.plan_of_repo[reg.images[idx].repo]->rules[static_cast<std::size_t>(d.rule)].priority)
+                                 : "";
+            problems.push_back(where + ": expected `" + item->text + "` " + item->outcome + (item->rule.empty() ? "" : " by rule " + item->rule) +
+                               ", but it is " + got + by);
+          }
+        }
+      }
+      std::string name = location_string(sources, test.span) + " test \"" + test.name + "\"";
+      if (problems.empty()) {
+        ++passed;
+        std::cout << "ok    " << name << "\n";
+      } else {
+        ++failed;
+        std::cout << "FAIL  " << name << "\n";
+        for (const auto& p : problems) std::cout << "      " << p << "\n";
+      }
+    }
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed ? kFindings : kOk;
+}
+
+}  // namespace regpol::cli
