@@ -6,7 +6,9 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
+#include "snapshot/fast_stream.h"
 #include "snapshot/json_stream.h"
 
 namespace regpol {
@@ -66,10 +68,14 @@ constexpr FieldName kRepoFields[] = {
 
 template <std::size_t N>
 Field lookup(const FieldName (&table)[N], std::string_view path) {
-  for (const auto& f : table) {
-    if (f.name == path) return f.field;
-  }
-  return Field::Unknown;
+  // Built once per table: a field name is looked up for every value of every image.
+  static const std::unordered_map<std::string_view, Field> index = [&] {
+    std::unordered_map<std::string_view, Field> m;
+    for (const auto& f : table) m.emplace(f.name, f.field);
+    return m;
+  }();
+  auto it = index.find(path);
+  return it == index.end() ? Field::Unknown : it->second;
 }
 
 class SnapshotHandler : public JsonElementHandler {
@@ -353,14 +359,14 @@ bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& 
     }
   }
   SnapshotHandler handler(registry, register_file(registry, path));
-  JsonStreamResult r = stream_json_file(f, handler);
+  JsonStreamResult r = fast_stream_json_file(f, handler);
   std::fclose(f);
   return finish_stream(r, path, error);
 }
 
 bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error) {
   SnapshotHandler handler(registry, register_file(registry, name));
-  return finish_stream(stream_json_text(text, handler), name, error);
+  return finish_stream(fast_stream_json_text(text, handler), name, error);
 }
 
 bool finish_registry(Registry& registry, LoadError& error) {

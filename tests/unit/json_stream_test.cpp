@@ -1,0 +1,90 @@
+// The simdjson bulk path gives the handler exactly the events of the nlohmann SAX path, and
+// accepts and rejects the same documents.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "snapshot/fast_stream.h"
+#include "snapshot/generator.h"
+#include "snapshot/json_stream.h"
+
+using namespace regpol;
+
+namespace {
+
+class Recorder : public JsonElementHandler {
+ public:
+  std::vector<std::string> events;
+  static std::string show(const JsonValue& v) {
+    switch (v.kind) {
+      case JsonKind::Null: return "null";
+      case JsonKind::Bool: return v.boolean ? "true" : "false";
+      case JsonKind::Integer: return "i" + std::to_string(v.integer);
+      case JsonKind::Unsigned: return "u" + std::to_string(v.unsigned_integer);
+      case JsonKind::Float: return "f" + std::to_string(v.number);
+      case JsonKind::String: return "s" + std::string(v.string);
+      case JsonKind::ArrayStart: return "[";
+      case JsonKind::ObjectStart: return "{";
+    }
+    return "?";
+  }
+  bool top_value(std::string_view key, const JsonValue& v) override {
+    events.push_back("top " + std::string(key) + "=" + show(v));
+    return true;
+  }
+  bool begin_element(std::string_view key, std::size_t index) override {
+    events.push_back("begin " + std::string(key) + "#" + std::to_string(index));
+    return true;
+  }
+  bool field(std::string_view path, const JsonValue& v, bool in_array) override {
+    events.push_back(std::string(path) + (in_array ? "[]" : "") + "=" + show(v));
+    return true;
+  }
+  bool end_element() override {
+    events.push_back("end");
+    return true;
+  }
+};
+
+void same(const std::string& text) {
+  Recorder a, b;
+  JsonStreamResult ra = stream_json_text(text, a);
+  JsonStreamResult rb = fast_stream_json_text(text, b);
+  INFO(text.substr(0, 300));
+  CHECK(ra.ok == rb.ok);
+  if (ra.ok && rb.ok) CHECK(a.events == b.events);
+}
+
+}  // namespace
+
+TEST_CASE("the bulk path and the SAX path agree") {
+  for (const char* text : {
+           R"({"imageDetails": [{"repositoryName": "r", "imageDigest": "sha256:a", "imageTags": ["x", "y"], "imagePushedAt": 1.5,
+               "imageScanFindingsSummary": {"findingSeverityCounts": {"HIGH": 2}}, "n": null, "b": true, "neg": -3, "big": 18446744073709551615}]})",
+           R"({"schema": "regpol.snapshot/v1", "capturedAt": "2026-11-27T00:00:00Z", "images": [], "repositories": [{"name": "a", "f": [{"filter": "x"}]}]})",
+           R"({"imageDetails": [{"a": "esc\"aped\\ \u00e9"}], "nextToken": "t", "list": [1, "two", null]})",
+           R"(  {"imageDetails":[{"a":[[1,2],[3]]}]}  )",
+           R"({})", R"({"imageDetails": []})",
+           // malformed: both reject
+           R"({"imageDetails": [{"a": 1})", R"({"imageDetails": [{"a": 1}] trailing)", R"([1, 2])", R"({"a": {"b": 1}})",
+           R"({"imageDetails": [[1]]})", R"({"imageDetails": [{"a": tru}]})", R"({"x": "a" "b"})", R"({"imageDetails": [{"a": 1e999999}]})",
+           R"({"imageDetails": [{"a": 1},]})", R"({"imageDetails" [{"a": 1}]})", R"()", R"({"a": 01})",
+       }) {
+    same(text);
+  }
+  GeneratorOptions o;
+  o.repositories = 5;
+  o.images_per_repository = 10;
+  for (bool ecr : {true, false}) {
+    o.ecr_format = ecr;
+    std::FILE* f = std::tmpfile();
+    generate_snapshot(o, f);
+    std::string text(static_cast<std::size_t>(std::ftell(f)), '\0');
+    std::rewind(f);
+    REQUIRE(std::fread(text.data(), 1, text.size(), f) == text.size());
+    std::fclose(f);
+    same(text);
+  }
+}
