@@ -84,7 +84,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }
-  std::cout << render_plan_report(registry, run.result, run.plan_of_repo, format, ropt);
+  write_plan_report(registry, run.result, run.plan_of_repo, format, ropt, std::cout);
   return kOk;
 }
 
@@ -163,7 +163,7 @@ int cmd_plan(const Argv& argv) {
   }
   LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
   std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
-  std::cout << render_plan_report(registry, result, plans, format, ropt);
+  write_plan_report(registry, result, plans, format, ropt, std::cout);
   return kOk;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ostream>
+#include <sstream>
 
 #include "report/json_writer.h"
 
@@ -67,11 +69,19 @@ void rule_json(std::string& out, const LifecyclePlan* plan, const ImageDecision&
   out += "}";
 }
 
-std::string render_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
-                        const ReportOptions& opt) {
+// Writes `out` to `sink` once it passes 1 MB, so a report of millions of images is never
+// held in memory whole.
+void spill(std::string& out, std::ostream& sink) {
+  if (out.size() < (1 << 20)) return;
+  sink << out;
+  out.clear();
+}
+
+void render_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                 const ReportOptions& opt, std::ostream& sink) {
   ReportTotals t = compute_totals(reg, res, opt);
   std::string out;
-  out.reserve(256 + t.images * 320);
+  out.reserve(2 << 20);
   out += "{\n  \"schema\": \"regpol.plan/v1\",\n  \"now\": \"" + format_timestamp(opt.now) + "\",\n";
   out += "  \"summary\": {\"repositories\": " + std::to_string(t.repositories) + ", \"images\": " + std::to_string(t.images) +
          ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) +
@@ -106,10 +116,11 @@ std::string render_json(const Registry& reg, const LifecycleResult& res, const s
       out += ", \"reason\": ";
       append_json_string(out, plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies");
       out += "}";
+      spill(out, sink);
     }
   }
   out += first ? "]\n}\n" : "\n  ]\n}\n";
-  return out;
+  sink << out;
 }
 
 std::string pad(std::string s, std::size_t w) {
@@ -117,8 +128,8 @@ std::string pad(std::string s, std::size_t w) {
   return s;
 }
 
-std::string render_text(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
-                        const ReportOptions& opt, bool markdown) {
+void render_text(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                 const ReportOptions& opt, bool markdown, std::ostream& sink) {
   ReportTotals t = compute_totals(reg, res, opt);
   std::string out;
   if (markdown) {
@@ -164,6 +175,7 @@ std::string render_text(const Registry& reg, const LifecycleResult& res, const s
                pad(short_digest(reg.str(img.digest)), 20) + " " + pad(tags_text(reg, img), 24) + " " + pushed + " " +
                pad(size, 10) + " " + why + "\n";
       }
+      spill(out, sink);
     }
   }
   if (!markdown) {
@@ -175,7 +187,7 @@ std::string render_text(const Registry& reg, const LifecycleResult& res, const s
            " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month at $" + money(opt.price_per_gb) +
            "/GB-month standard, $" + money(opt.archive_price_per_gb) + "/GB-month archive\n";
   }
-  return out;
+  sink << out;
 }
 
 }  // namespace
@@ -225,15 +237,21 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
   return t;
 }
 
+void write_plan_report(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
+                       ReportFormat format, const ReportOptions& options, std::ostream& sink) {
+  switch (format) {
+    case ReportFormat::Json: render_json(registry, result, plan_of_repo, options, sink); break;
+    case ReportFormat::Markdown: render_text(registry, result, plan_of_repo, options, true, sink); break;
+    case ReportFormat::Text: render_text(registry, result, plan_of_repo, options, false, sink); break;
+  }
+}
+
 std::string render_plan_report(const Registry& registry, const LifecycleResult& result,
                                const std::vector<const LifecyclePlan*>& plan_of_repo, ReportFormat format,
                                const ReportOptions& options) {
-  switch (format) {
-    case ReportFormat::Json: return render_json(registry, result, plan_of_repo, options);
-    case ReportFormat::Markdown: return render_text(registry, result, plan_of_repo, options, true);
-    case ReportFormat::Text: return render_text(registry, result, plan_of_repo, options, false);
-  }
-  return {};
+  std::ostringstream out;
+  write_plan_report(registry, result, plan_of_repo, format, options, out);
+  return out.str();
 }
 
 }  // namespace regpol

@@ -1,6 +1,7 @@
 #pragma once
 // Dry-run reports of lifecycle decisions: text (per repository, what goes and why),
 // json (schema regpol.plan/v1, docs/interfaces.md) and markdown (for a pull request).
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ struct ReportTotals {
 
 ReportTotals compute_totals(const Registry& registry, const LifecycleResult& result, const ReportOptions& options);
 
+// Streams the report to `sink` (memory stays bounded for millions of images).
 // `plan_of_repo[r]` is the plan that decided repository r (nullptr if none).
+void write_plan_report(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
+                       ReportFormat format, const ReportOptions& options, std::ostream& sink);
 std::string render_plan_report(const Registry& registry, const LifecycleResult& result,
                                const std::vector<const LifecyclePlan*>& plan_of_repo, ReportFormat format,
                                const ReportOptions& options);
