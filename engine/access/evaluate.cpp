@@ -222,23 +222,8 @@ bool statement_matches(const Statement& s, const AccessRequest& r) {
 }
 
 AccessResult evaluate_access(const AccessPlan& plan, const AccessRequest& request) {
-  AccessResult out;
-  const Statement* allow = nullptr;
-  for (const auto& s : plan.statements) {
-    if (!s.allow && statement_matches(s, request)) {
-      out.decision = AccessDecision::Deny;
-      out.reason = AccessReason::ExplicitDeny;
-      out.statement = &s;
-      return out;
-    }
-    if (s.allow && !allow && statement_matches(s, request)) allow = &s;
-  }
-  if (allow) {
-    out.decision = AccessDecision::Allow;
-    out.reason = AccessReason::Allowed;
-    out.statement = allow;
-  }
-  return out;
+  std::size_t i = 0;
+  return decide_in_order([&]() -> const Statement* { return i < plan.statements.size() ? &plan.statements[i++] : nullptr; }, request);
 }
 
 }  // namespace regpol

@@ -23,11 +23,39 @@ const char* access_reason_name(AccessReason r);
 // `request` must already carry the derived context (derive_context).
 AccessResult evaluate_access(const AccessPlan& plan, const AccessRequest& request);
 
+// IAM's decision over statements given in plan order by `next()` (nullptr at the end):
+// the first matching deny decides; else the first matching allow; else the implicit deny.
+template <typename Next>
+AccessResult decide_in_order(Next next, const AccessRequest& request);
+
 // Exposed for tests: does one statement's part match?
 bool statement_matches(const Statement& s, const AccessRequest& request);
 bool condition_matches(const Condition& c, const AccessRequest& request);
 
 // IAM ArnLike/ArnEquals: each of the six colon-separated parts matched separately with `*`/`?`.
 bool arn_like(std::string_view pattern, std::string_view arn);
+
+template <typename Next>
+AccessResult decide_in_order(Next next, const AccessRequest& request) {
+  AccessResult out;
+  const Statement* allow = nullptr;
+  while (const Statement* s = next()) {
+    if (s->allow && allow) continue;  // an allow is already found; only a deny can change it
+    if (!statement_matches(*s, request)) continue;
+    if (!s->allow) {
+      out.decision = AccessDecision::Deny;
+      out.reason = AccessReason::ExplicitDeny;
+      out.statement = s;
+      return out;
+    }
+    allow = s;
+  }
+  if (allow) {
+    out.decision = AccessDecision::Allow;
+    out.reason = AccessReason::Allowed;
+    out.statement = allow;
+  }
+  return out;
+}
 
 }  // namespace regpol

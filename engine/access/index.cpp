@@ -45,9 +45,9 @@ void add(std::unordered_map<std::string, std::vector<std::uint32_t>>& m, const s
 AccessIndex::AccessIndex(const AccessPlan& plan) : plan_(plan) {
   for (std::uint32_t i = 0; i < plan_.statements.size(); ++i) {
     const Statement& s = plan_.statements[i];
-    Prepared p;
-    for (const auto& a : s.actions) p.actions_lower.push_back(lower(a));
-    bool exact = !s.not_action && std::none_of(p.actions_lower.begin(), p.actions_lower.end(),
+    std::vector<std::string> actions;
+    for (const auto& a : s.actions) actions.push_back(lower(a));
+    bool exact = !s.not_action && std::none_of(actions.begin(), actions.end(),
                                                [](const std::string& a) { return a.find_first_of("*?") != std::string::npos; });
     auto keys = principal_keys(s);
     auto place = [&](Bucket& b) {
@@ -58,23 +58,11 @@ AccessIndex::AccessIndex(const AccessPlan& plan) : plan_(plan) {
       }
     };
     if (exact) {
-      for (const auto& a : p.actions_lower) place(by_action_[a]);
+      for (const auto& a : actions) place(by_action_[a]);
     } else {
       place(generic_);
     }
-    prepared_.push_back(std::move(p));
   }
-}
-
-bool AccessIndex::matches(std::uint32_t index, const AccessRequest& r, const std::string& action_lower, const std::string& identity,
-                          const std::string& account) const {
-  const Statement& s = plan_.statements[index];
-  const auto& acts = prepared_[index].actions_lower;
-  bool action_hit = std::any_of(acts.begin(), acts.end(), [&](const std::string& p) { return wildcard_match(p, action_lower, true); });
-  if (s.not_action ? action_hit : !action_hit) return false;
-  (void)identity;
-  (void)account;
-  return statement_matches(s, r);
 }
 
 AccessResult AccessIndex::evaluate(const AccessRequest& r) const {
@@ -101,26 +89,8 @@ AccessResult AccessIndex::evaluate(const AccessRequest& r) const {
   // the plan's order so the first matching deny (or allow) is named, as evaluate_access does.
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  AccessResult out;
-  const Statement* allow = nullptr;
-  for (auto i : candidates) {
-    const Statement& s = plan_.statements[i];
-    if (s.allow && allow) continue;
-    if (!matches(i, r, action, identity, account)) continue;
-    if (!s.allow) {
-      out.decision = AccessDecision::Deny;
-      out.reason = AccessReason::ExplicitDeny;
-      out.statement = &s;
-      return out;
-    }
-    allow = &s;
-  }
-  if (allow) {
-    out.decision = AccessDecision::Allow;
-    out.reason = AccessReason::Allowed;
-    out.statement = allow;
-  }
-  return out;
+  std::size_t k = 0;
+  return decide_in_order([&]() -> const Statement* { return k < candidates.size() ? &plan_.statements[candidates[k++]] : nullptr; }, r);
 }
 
 }  // namespace regpol

@@ -25,14 +25,8 @@ class AccessIndex {
     std::unordered_map<std::string, std::vector<std::uint32_t>> by_principal;  // exact ARN, account id
     std::vector<std::uint32_t> any_principal;
   };
-  struct Prepared {
-    std::vector<std::string> actions_lower;
-  };
-  bool matches(std::uint32_t index, const AccessRequest& r, const std::string& action_lower, const std::string& identity,
-               const std::string& account) const;
 
   AccessPlan plan_;
-  std::vector<Prepared> prepared_;
   std::unordered_map<std::string, Bucket> by_action_;
   Bucket generic_;  // statements whose actions are not all exact names
 };

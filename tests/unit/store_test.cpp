@@ -7,6 +7,7 @@
 #include <string>
 
 #include "snapshot/generator.h"
+#include "test_util.h"
 #include "snapshot/reader.h"
 #include "store/snapshot_store.h"
 
@@ -20,13 +21,7 @@ std::string generate(bool ecr, std::uint64_t seed) {
   o.images_per_repository = 15;
   o.seed = seed;
   o.ecr_format = ecr;
-  std::FILE* f = std::tmpfile();
-  generate_snapshot(o, f);
-  std::string text(static_cast<std::size_t>(std::ftell(f)), '\0');
-  std::rewind(f);
-  REQUIRE(std::fread(text.data(), 1, text.size(), f) == text.size());
-  std::fclose(f);
-  return text;
+  return testing::generated_snapshot(o);
 }
 
 // Every field of every repository and image, in a canonical order.
