@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Tag-immutability sequences through `regpol authorize --policy --requests`, one decision
+# per request in order, with tag state carried from request to request and from --snapshot.
+# Expected (worked out by hand from language.md section 3):
+#   1 push v1->aaa            allow   (new tag)
+#   2 push v1->bbb            deny    tag-immutable (v1 names aaa)
+#   3 push v1->aaa            allow   (same digest re-pushed)
+#   4 push latest->aaa        allow   (excluded tag)
+#   5 push latest->bbb        allow   (excluded tags may move)
+#   6 push dev-7->ccc         allow
+#   7 push dev-7->ddd         allow   (excluded by dev-*)
+#   8 push prod-1 by ci       deny    explicit-deny (the on-tags statement)
+#   9 push prod-1 by release  implicit deny (no allow for that role)
+#  10 push old->fff           deny    tag-immutable (old names old0 in the snapshot)
+#  11 scratch a->1            allow   (mutable repository)
+#  12 scratch a->2            allow   (mutable: overwrite allowed)
+#  13 scratch release-1->1    allow
+#  14 scratch release-1->2    deny    tag-immutable (release-* is the exception of a mutable repository)
+# usage: run_access_sequences.sh REGPOL DIR
+set -u
+regpol=$1; d=$2
+want='allow/allowed
+deny/tag-immutable
+allow/allowed
+allow/allowed
+allow/allowed
+allow/allowed
+allow/allowed
+deny/explicit-deny
+deny/implicit-deny
+deny/tag-immutable
+allow/allowed
+allow/allowed
+allow/allowed
+deny/tag-immutable'
+got=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/sequence.jsonl" --snapshot "$d/snapshot.json" --now 2026-11-27T00:00:00Z | jq -r '"\(.decision)/\(.reason)"')
+if [ "$got" = "$want" ]; then echo "1 passed, 0 failed"; else diff <(echo "$want") <(echo "$got"); echo "0 passed, 1 failed"; exit 1; fi
+"$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/sequence.jsonl" --snapshot "$d/snapshot.json" --fail-on-deny >/dev/null
+[ $? -eq 1 ] || { echo "FAIL --fail-on-deny should exit 1"; exit 1; }
+# CloudTrail: ECR events only, account-level calls skipped; the assumed-role session is the CI role.
+got=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/cloudtrail.json" | jq -r '"\(.decision)/\(.reason)"' | tr '\n' ' ')
+[ "$got" = "allow/allowed deny/implicit-deny " ] || { echo "FAIL cloudtrail: $got"; exit 1; }
+summary=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/cloudtrail.json" --summary --format json | jq -c '[.requests, .denied, .groups[0].denies]')
+[ "$summary" = "[2,1,1]" ] || { echo "FAIL summary: $summary"; exit 1; }
+echo "3 passed, 0 failed"
