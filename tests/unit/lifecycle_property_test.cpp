@@ -257,3 +257,30 @@ TEST_CASE("export to ECR JSON and import back to regpol keep every lifecycle dec
   }
   CHECK(tried == 300);
 }
+
+TEST_CASE("a protected image is never actioned, and an unprotected one is decided as without protect") {
+  std::mt19937 rng(123);
+  for (int iteration = 0; iteration < 400; ++iteration) {
+    auto imgs = random_images(rng);
+    LifecyclePlan plan = random_plan(rng);
+    auto unprotected = evaluate(imgs, plan, 1);
+    ProtectClause pc;
+    pc.label = "protect";
+    pc.selection.status = TagStatus::Tagged;
+    pc.selection.list_kind = TagListKind::Pattern;
+    pc.selection.list = {kPatterns[rng() % kPatterns.size()]};
+    pc.selection.any_storage = true;
+    plan.protects.push_back(pc);
+    auto got = evaluate(imgs, plan, 2);
+    for (const auto& m : imgs) {
+      bool covered = std::any_of(m.tags.begin(), m.tags.end(), [&](const std::string& t) {
+        std::string re;
+        for (char c : pc.selection.list[0]) re += c == '*' ? std::string(".*") : (std::isalnum(static_cast<unsigned char>(c)) ? std::string(1, c) : "\\" + std::string(1, c));
+        return std::regex_match(t, std::regex(re));
+      });
+      INFO(m.digest << " " << pc.selection.list[0]);
+      if (covered) CHECK(got[m.digest] == "keep");
+      else CHECK(got[m.digest] == unprotected[m.digest]);
+    }
+  }
+}
