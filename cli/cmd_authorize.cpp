@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/text.h"
 #include "access/cloudtrail.h"
 #include "access/index.h"
 #include "access/mutability.h"
@@ -91,10 +92,6 @@ bool read_requests(const std::string& path, std::vector<AccessRequest>& out, std
   return true;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -207,7 +204,7 @@ int cmd_authorize(const Argv& argv) {
       d.reason = res.reason;
       if (res.statement) d.statement = res.statement->label();
     }
-    bool is_put = lower(r.action) == "ecr:putimage";
+    bool is_put = ascii_lower(r.action) == "ecr:putimage";
     if (d.decision == AccessDecision::Allow && is_put && !r.tag.empty()) {
       std::optional<TagMutability> m;
       std::string mutability_source;

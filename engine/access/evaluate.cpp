@@ -5,16 +5,12 @@
 #include <cstdlib>
 
 #include "plan/wildcard.h"
+#include "util/text.h"
 
 namespace regpol {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool parse_double(const std::string& s, double& out) {
   if (s.empty()) return false;
@@ -42,7 +38,7 @@ bool base_match(CondOp op, const CondValue& policy, const std::string& value) {
     case CondOp::StringEquals: case CondOp::StringNotEquals: case CondOp::BinaryEquals:
       return policy.text == value;
     case CondOp::StringEqualsIgnoreCase: case CondOp::StringNotEqualsIgnoreCase:
-      return lower(policy.text) == lower(value);
+      return ascii_lower(policy.text) == ascii_lower(value);
     case CondOp::StringLike: case CondOp::StringNotLike:
       return wildcard_match(policy.text, value, true);
     case CondOp::NumericEquals: case CondOp::NumericNotEquals:
@@ -72,7 +68,7 @@ bool base_match(CondOp op, const CondValue& policy, const std::string& value) {
       }
     }
     case CondOp::Bool:
-      return lower(value) == policy.text;
+      return ascii_lower(value) == policy.text;
     case CondOp::IpAddress: case CondOp::NotIpAddress: {
       auto ip = parse_cidr(value);
       return ip && value.find('/') == std::string::npos && cidr_contains(policy.cidr, *ip);
@@ -115,9 +111,9 @@ bool principal_matches(const Statement& s, const AccessRequest& r) {
 }
 
 bool action_matches(const Statement& s, const AccessRequest& r) {
-  std::string action = lower(r.action);
+  std::string action = ascii_lower(r.action);
   bool hit = std::any_of(s.actions.begin(), s.actions.end(),
-                         [&](const std::string& p) { return wildcard_match(lower(p), action, true); });
+                         [&](const std::string& p) { return wildcard_match(ascii_lower(p), action, true); });
   return s.not_action ? !hit : hit;
 }
 

@@ -4,16 +4,12 @@
 #include <cctype>
 
 #include "plan/wildcard.h"
+#include "util/text.h"
 
 namespace regpol {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_account(const std::string& a) { return a.size() == 12 && a.find_first_not_of("0123456789") == std::string::npos; }
 
@@ -46,7 +42,7 @@ AccessIndex::AccessIndex(const AccessPlan& plan) : plan_(plan) {
   for (std::uint32_t i = 0; i < plan_.statements.size(); ++i) {
     const Statement& s = plan_.statements[i];
     std::vector<std::string> actions;
-    for (const auto& a : s.actions) actions.push_back(lower(a));
+    for (const auto& a : s.actions) actions.push_back(ascii_lower(a));
     bool exact = !s.not_action && std::none_of(actions.begin(), actions.end(),
                                                [](const std::string& a) { return a.find_first_of("*?") != std::string::npos; });
     auto keys = principal_keys(s);
@@ -66,7 +62,7 @@ AccessIndex::AccessIndex(const AccessPlan& plan) : plan_(plan) {
 }
 
 AccessResult AccessIndex::evaluate(const AccessRequest& r) const {
-  std::string action = lower(r.action);
+  std::string action = ascii_lower(r.action);
   std::string identity = principal_identity_arn(r.principal);
   std::string account = arn_account(r.principal);
   std::vector<std::uint32_t> candidates;

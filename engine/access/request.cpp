@@ -4,15 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/document.h"
+#include "util/text.h"
 
 namespace regpol {
 
 using json = nlohmann::json;
 
-static std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 static bool scalar(const json& v, std::string& out) { return json_scalar_text(v, out); }
 
@@ -73,7 +70,7 @@ bool parse_request_json(const std::string& text, AccessRequest& out, std::string
         }
         v.values.push_back(s);
       }
-      out.context[lower(it.key())] = std::move(v);
+      out.context[ascii_lower(it.key())] = std::move(v);
     }
   }
   return true;

@@ -1,4 +1,5 @@
 #include "plan/iam_json.h"
+#include "util/text.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -9,10 +10,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool is_date_op(CondOp op) { return op >= CondOp::DateEquals && op <= CondOp::DateGreaterThanEquals; }
 bool is_numeric_op(CondOp op) { return op >= CondOp::NumericEquals && op <= CondOp::NumericGreaterThanEquals; }
@@ -102,7 +99,7 @@ bool compile_condition_value(CondOp op, const std::string& text, CondValue& out,
     }
     out.cidr = *c;
   } else if (op == CondOp::Bool || op == CondOp::Null) {
-    std::string l = lower(text);
+    std::string l = ascii_lower(text);
     if (l != "true" && l != "false") {
       error = "`" + text + "` is not true or false";
       return false;
@@ -197,7 +194,7 @@ bool access_plan_from_iam_json(const std::string& name, const std::string& text,
           for (auto key = op->begin(); key != op->end(); ++key) {
             Condition cond = base;
             cond.key = key.key();
-            cond.key_lower = lower(key.key());
+            cond.key_lower = ascii_lower(key.key());
             std::string vat = oat + "/" + key.key();
             std::vector<json> raw;
             if (key->is_array()) raw.assign(key->begin(), key->end());
