@@ -1,5 +1,8 @@
 #include "cli/args.h"
 
+#include "util/time.h"
+
+#include <chrono>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -48,6 +51,15 @@ std::optional<std::string> Args::get(const std::string& name) const {
 std::vector<std::string> Args::all(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::int64_t now_option(const Args& args) {
+  if (auto n = args.get("--now")) {
+    auto t = parse_timestamp(*n);
+    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone, such as 2026-11-27T00:00:00Z"};
+    return *t;
+  }
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }

@@ -32,6 +32,9 @@ class Args {
   std::vector<std::string> positionals_;
 };
 
+// --now as an instant (RFC 3339 with a zone), or the current time when absent.
+std::int64_t now_option(const Args& args);
+
 bool stdout_is_terminal();
 bool use_color();
 

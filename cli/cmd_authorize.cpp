@@ -114,14 +114,7 @@ int cmd_authorize(const Argv& argv) {
   std::string format = args.get("--format").value_or("text");
   if (format != "text" && format != "json" && format != "markdown") throw UsageError{"unknown format `" + format + "`"};
   if (args.has("--format") && !args.has("--summary")) throw UsageError{"--format applies to --summary"};
-  Micros now;
-  if (auto n = args.get("--now")) {
-    auto t = parse_timestamp(*n);
-    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone, such as 2026-11-27T00:00:00Z"};
-    now = *t;
-  } else {
-    now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
+  const Micros now = now_option(args);
 
   // Compile the policy.
   std::string text, err;

@@ -29,13 +29,7 @@ int cmd_explain(const Argv& argv) {
   auto image = args.get("--image");
   if (!policy || !image || !args.has("--snapshot")) throw UsageError{"`explain` needs --policy, --snapshot and --image"};
   LifecycleOptions lopt;
-  if (auto n = args.get("--now")) {
-    auto t = parse_timestamp(*n);
-    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone"};
-    lopt.now = *t;
-  } else {
-    lopt.now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
+  lopt.now = now_option(args);
   SourceMap sources;
   DiagnosticSink sink;
   CompiledPolicy compiled = compile_policy_file(*policy, sources, sink);
@@ -50,25 +44,11 @@ int cmd_explain(const Argv& argv) {
   if (auto in_use = args.get("--in-use")) {
     if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
   }
-  // REPO@DIGEST or REPO:TAG (the last colon after the last slash separates the tag).
-  std::string repo, ref = *image;
-  std::uint32_t found = UINT32_MAX;
-  auto at = ref.find('@');
-  auto colon = ref.rfind(':');
-  bool by_digest = at != std::string::npos;
-  repo = by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
-  std::string key = by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
+  const ImageRef ref = parse_image_ref(*image);
+  const std::string& repo = ref.repository;
   StrId repo_id = registry.strings.find(repo);
-  auto rit = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
-  if (rit == registry.repo_index.end()) return fail(kBadInput, "repository `" + repo + "` is not in the snapshot");
-  for (auto idx : registry.repositories[rit->second].images) {
-    const Image& img = registry.images[idx];
-    bool tagged = std::any_of(registry.tags_of(img), registry.tags_of(img) + img.tag_count,
-                              [&](StrId t) { return registry.str(t) == key; });
-    if (by_digest ? registry.str(img.digest) == key : tagged) {
-      found = idx;
-    }
-  }
+  if (!repo_id || !registry.repo_index.count(repo_id)) return fail(kBadInput, "repository `" + repo + "` is not in the snapshot");
+  std::uint32_t found = find_image(registry, ref, false);
   if (found == UINT32_MAX) return fail(kBadInput, "image `" + *image + "` is not in the snapshot");
   std::vector<RuleTrace> trace;
   lopt.trace_image = found;

@@ -116,13 +116,7 @@ int cmd_plan(const Argv& argv) {
   if (!parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) throw UsageError{"--price-per-gb needs a non-negative number"};
   if (!parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) throw UsageError{"--archive-price-per-gb needs a non-negative number"};
   LifecycleOptions lopt;
-  if (auto n = args.get("--now")) {
-    auto t = parse_timestamp(*n);
-    if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone, such as 2026-11-27T00:00:00Z"};
-    lopt.now = *t;
-  } else {
-    lopt.now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
+  lopt.now = now_option(args);
   if (auto t = args.get("--threads")) {
     try {
       int n = std::stoi(*t);

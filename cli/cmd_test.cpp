@@ -21,32 +21,6 @@ static const char* kTestHelp =
     "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`.\n"
     "Prints one line per test and exits 1 when any expectation fails.\n";
 
-namespace {
-
-// The image a reference names, or UINT32_MAX.
-std::uint32_t find_image(const Registry& reg, const std::string& ref) {
-  auto at = ref.find('@');
-  auto colon = ref.rfind(':');
-  bool by_digest = at != std::string::npos;
-  std::string repo = by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
-  std::string key = by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
-  StrId id = reg.strings.find(repo);
-  auto it = id ? reg.repo_index.find(id) : reg.repo_index.end();
-  if (it == reg.repo_index.end()) return UINT32_MAX;
-  for (auto idx : reg.repositories[it->second].images) {
-    const Image& img = reg.images[idx];
-    if (by_digest) {
-      if (reg.str(img.digest) == key || (key.size() >= 8 && reg.str(img.digest).rfind(key, 0) == 0)) return idx;
-      continue;
-    }
-    for (std::uint32_t t = 0; t < img.tag_count; ++t) {
-      if (reg.str(reg.tags_of(img)[t]) == key) return idx;
-    }
-  }
-  return UINT32_MAX;
-}
-
-}  // namespace
 
 int cmd_test(const Argv& argv) {
   Args args(argv, {}, {"--help"});
@@ -91,7 +65,7 @@ int cmd_test(const Argv& argv) {
         for (const auto* item : test.items) {
           if (item->snapshot) continue;
           std::string where = location_string(sources, item->span);
-          std::uint32_t idx = find_image(reg, item->text);
+          std::uint32_t idx = find_image(reg, parse_image_ref(item->text), true);
           if (idx == UINT32_MAX) {
             problems.push_back(where + ": no image `" + item->text + "` in the snapshot");
             continue;

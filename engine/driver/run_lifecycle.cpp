@@ -44,6 +44,34 @@ bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, cons
   return true;
 }
 
+ImageRef parse_image_ref(const std::string& ref) {
+  ImageRef out;
+  auto at = ref.find('@');
+  auto colon = ref.rfind(':');
+  out.by_digest = at != std::string::npos;
+  out.repository = out.by_digest ? ref.substr(0, at) : colon == std::string::npos ? ref : ref.substr(0, colon);
+  out.key = out.by_digest ? ref.substr(at + 1) : colon == std::string::npos ? "latest" : ref.substr(colon + 1);
+  return out;
+}
+
+std::uint32_t find_image(const Registry& reg, const ImageRef& ref, bool digest_prefix) {
+  StrId id = reg.strings.find(ref.repository);
+  auto it = id ? reg.repo_index.find(id) : reg.repo_index.end();
+  if (it == reg.repo_index.end()) return UINT32_MAX;
+  for (auto idx : reg.repositories[it->second].images) {
+    const Image& img = reg.images[idx];
+    if (ref.by_digest) {
+      std::string_view d = reg.str(img.digest);
+      if (d == ref.key || (digest_prefix && ref.key.size() >= 8 && d.rfind(ref.key, 0) == 0)) return idx;
+      continue;
+    }
+    for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+      if (reg.str(reg.tags_of(img)[t]) == ref.key) return idx;
+    }
+  }
+  return UINT32_MAX;
+}
+
 namespace {
 
 // Strips a registry host ("123.dkr.ecr.us-east-1.amazonaws.com/") from a reference.
@@ -60,24 +88,13 @@ void resolve(const std::string& raw, const Registry& registry, std::unordered_se
   for (const char* prefix : {"docker-pullable://", "docker://", "containerd://"}) {
     if (ref.rfind(prefix, 0) == 0) ref = ref.substr(std::string(prefix).size());
   }
-  ref = strip_host(ref);
-  auto at = ref.find('@');
-  if (at != std::string::npos) {
-    out.insert(ref.substr(at + 1));
+  ImageRef r = parse_image_ref(strip_host(ref));
+  if (r.by_digest) {
+    out.insert(r.key);
     return;
   }
-  auto colon = ref.rfind(':');
-  std::string repo = colon == std::string::npos ? ref : ref.substr(0, colon);
-  std::string tag = colon == std::string::npos ? "latest" : ref.substr(colon + 1);
-  StrId repo_id = registry.strings.find(repo);
-  auto it = repo_id ? registry.repo_index.find(repo_id) : registry.repo_index.end();
-  if (it == registry.repo_index.end()) return;
-  for (auto idx : registry.repositories[it->second].images) {
-    const Image& img = registry.images[idx];
-    for (std::uint32_t t = 0; t < img.tag_count; ++t) {
-      if (registry.str(registry.tags_of(img)[t]) == tag) out.insert(std::string(registry.str(img.digest)));
-    }
-  }
+  std::uint32_t idx = find_image(registry, r, false);
+  if (idx != UINT32_MAX) out.insert(std::string(registry.str(registry.images[idx].digest)));
 }
 
 }  // namespace

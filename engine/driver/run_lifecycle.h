@@ -20,6 +20,19 @@ struct PolicyRun {
 bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, const LifecycleOptions& options,
                           const std::string& only, PolicyRun& run, std::string& error);
 
+// An image reference: REPO@DIGEST, or REPO:TAG (the last colon separates the tag; no
+// tag means `latest`).
+struct ImageRef {
+  std::string repository;
+  std::string key;  // the digest or the tag
+  bool by_digest = false;
+};
+ImageRef parse_image_ref(const std::string& ref);
+
+// The image a reference names in `registry`, or UINT32_MAX. With `digest_prefix`, a
+// digest of at least 8 characters may be a prefix of the full one.
+std::uint32_t find_image(const Registry& registry, const ImageRef& ref, bool digest_prefix);
+
 // Digests that are deployed, from a file of image references (one per line:
 // REPO@sha256:…, REPO:TAG, or with a registry host in front) or `kubectl get pods -o json`
 // output. References by tag are resolved through the snapshot.

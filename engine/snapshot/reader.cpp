@@ -80,7 +80,7 @@ Field lookup(const FieldName (&table)[N], std::string_view path) {
 
 class SnapshotHandler : public JsonElementHandler {
  public:
-  SnapshotHandler(Registry& reg, std::uint16_t file_index) : reg_(reg), file_index_(file_index) {}
+  explicit SnapshotHandler(Registry& reg) : reg_(reg) {}
 
   bool top_value(std::string_view key, const JsonValue& v) override {
     if (key == "capturedAt") {
@@ -295,7 +295,6 @@ class SnapshotHandler : public JsonElementHandler {
   }
 
   Registry& reg_;
-  std::uint16_t file_index_;
   std::size_t index_ = 0;
   std::string top_key_;
   Kind kind_ = Kind::Ignored;
@@ -334,10 +333,9 @@ SnapshotFormat sniff_snapshot_format(const std::string& path, std::string& io_er
   return SnapshotFormat::Unknown;
 }
 
-static std::uint16_t register_file(Registry& registry, std::string_view name) {
+static void register_file(Registry& registry, std::string_view name) {
   registry.source_files.emplace_back(name);
   registry.file_first_image.push_back(static_cast<std::uint32_t>(registry.images.size()));
-  return static_cast<std::uint16_t>(registry.source_files.size() - 1);
 }
 
 bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error) {
@@ -358,14 +356,16 @@ bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& 
       registry.strings.reserve(registry.strings.size() + 2 * estimate);
     }
   }
-  SnapshotHandler handler(registry, register_file(registry, path));
+  register_file(registry, path);
+  SnapshotHandler handler(registry);
   JsonStreamResult r = fast_stream_json_file(f, handler);
   std::fclose(f);
   return finish_stream(r, path, error);
 }
 
 bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error) {
-  SnapshotHandler handler(registry, register_file(registry, name));
+  register_file(registry, name);
+  SnapshotHandler handler(registry);
   return finish_stream(fast_stream_json_text(text, handler), name, error);
 }
 
