@@ -1,13 +1,16 @@
 // In-process benchmarks of the engines, apart from any I/O:
 //   bench_engine lifecycle SNAPSHOT.json  -- load time, then evaluation of a 10-rule policy
-//   bench_engine access N_STATEMENTS N_REQUESTS -- decisions per second over random requests
+//   bench_engine access IAM_POLICY.json REQUESTS.jsonl [LIMIT [ROUNDS]] -- decisions per second
 // Results go to stdout as one line of `key=value`; bench/run collects them.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
-#include <random>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "access/index.h"
+#include "access/request.h"
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
@@ -67,49 +70,50 @@ int lifecycle(const char* path, unsigned threads) {
   return 0;
 }
 
-int access(int statements, int requests) {
-  std::mt19937 rng(1);
+// Decides the requests of REQUESTS_JSONL (the first LIMIT of them) against the IAM policy
+// POLICY_JSON: the same two files the Cedar peer (bench/cedar/authorize.mjs) reads, so the
+// two `allowed=` counts must agree. Requests are parsed before the clock starts, as the peer
+// builds its calls before its clock starts; the loop then runs over them ROUNDS times.
+int access(const char* policy_path, const char* requests_path, std::size_t limit, int rounds) {
+  std::ifstream pf(policy_path);
+  std::stringstream text;
+  text << pf.rdbuf();
   AccessPlan plan;
-  const char* actions[] = {"ecr:PutImage", "ecr:BatchGetImage", "ecr:BatchDeleteImage", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload"};
-  for (int i = 0; i < statements; ++i) {
-    Statement s;
-    s.sid = "S" + std::to_string(i);
-    s.allow = rng() % 10 != 0;
-    s.principal.aws.push_back("arn:aws:iam::" + std::to_string(100000000000 + rng() % 50) + ":role/r" + std::to_string(rng() % 20));
-    s.actions.push_back(actions[rng() % 5]);
-    Condition c;
-    c.op = CondOp::IpAddress;
-    c.key = "aws:SourceIp";
-    c.key_lower = "aws:sourceip";
-    CondValue v;
-    std::string e;
-    compile_condition_value(c.op, "10." + std::to_string(rng() % 256) + ".0.0/16", v, e);
-    c.values.push_back(v);
-    s.conditions.push_back(c);
-    plan.statements.push_back(std::move(s));
+  std::vector<DocumentProblem> problems;
+  if (!pf || !access_plan_from_iam_json(policy_path, text.str(), plan, problems)) {
+    std::fprintf(stderr, "%s: cannot read the IAM policy\n", policy_path);
+    return 1;
   }
-  std::vector<AccessRequest> reqs(1000);
-  for (auto& r : reqs) {
-    r.principal = "arn:aws:iam::" + std::to_string(100000000000 + rng() % 50) + ":role/r" + std::to_string(rng() % 20);
-    r.action = actions[rng() % 5];
-    r.repository = "team/app";
-    r.context["aws:sourceip"] = {{"10." + std::to_string(rng() % 256) + ".1.2"}, false};
+  std::ifstream rf(requests_path);
+  std::vector<AccessRequest> reqs;
+  std::string line;
+  while (reqs.size() < limit && std::getline(rf, line)) {
+    AccessRequest r;
+    std::string e;
+    if (!parse_request_json(line, r, e)) {
+      std::fprintf(stderr, "%s:%zu: %s\n", requests_path, reqs.size() + 1, e.c_str());
+      return 1;
+    }
     derive_context(r, 0);
+    reqs.push_back(std::move(r));
   }
   AccessIndex index(plan);
-  auto t0 = Clock::now();
   std::size_t allowed = 0;
-  for (int i = 0; i < requests; ++i) allowed += index.evaluate(reqs[static_cast<std::size_t>(i) % reqs.size()]).decision == AccessDecision::Allow;
+  auto t0 = Clock::now();
+  for (int round = 0; round < rounds; ++round)
+    for (const auto& r : reqs) allowed += index.evaluate(r).decision == AccessDecision::Allow;
   double s = seconds_since(t0);
-  std::printf("statements=%d requests=%d seconds=%.3f decisions_per_s=%.0f us_per_decision=%.3f allowed=%zu\n", statements, requests, s,
-              requests / s, s * 1e6 / requests, allowed);
+  double n = static_cast<double>(reqs.size()) * rounds;
+  std::printf("engine=regpol statements=%zu requests=%zu rounds=%d seconds=%.3f decisions_per_s=%.0f us_per_decision=%.3f allowed=%zu\n",
+              plan.statements.size(), reqs.size(), rounds, s, n / s, s * 1e6 / n, allowed / static_cast<std::size_t>(rounds));
   return 0;
 }
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "lifecycle" && argc >= 3) return lifecycle(argv[2], argc >= 4 ? static_cast<unsigned>(std::stoi(argv[3])) : 0);
-  if (mode == "access" && argc >= 4) return access(std::stoi(argv[2]), std::stoi(argv[3]));
-  std::fprintf(stderr, "usage: bench_engine lifecycle SNAPSHOT [THREADS] | access STATEMENTS REQUESTS\n");
+  if (mode == "access" && argc >= 4)
+    return access(argv[2], argv[3], argc >= 5 ? std::stoul(argv[4]) : SIZE_MAX, argc >= 6 ? std::stoi(argv[5]) : 1);
+  std::fprintf(stderr, "usage: bench_engine lifecycle SNAPSHOT [THREADS] | access IAM_POLICY.json REQUESTS.jsonl [LIMIT [ROUNDS]]\n");
   return 2;
 }

@@ -1,7 +1,11 @@
 // `regpol authorize`: access and tag-mutability decisions for requests, as IAM and ECR
 // would make them; one request, a stream (JSON Lines) or CloudTrail logs; `--summary`
 // answers "what would this policy have denied?".
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -36,8 +40,9 @@ static const char* kAuthorizeHelp =
     "                        request's repository, and that repository's mutability setting\n"
     "  --iam-policy FILE     an IAM repository policy document (JSON), with --repository NAME\n"
     "  --request FILE        one request (docs/access.md)\n"
-    "  --requests FILE       JSON Lines (one request per line) or a CloudTrail log\n"
-    "                        ({\"Records\": [...]}, ECR events only); decided in order\n"
+    "  --requests FILE       JSON Lines (one request per line, streamed) or a CloudTrail log\n"
+    "                        ({\"Records\": [...]}, ECR events only); decided in order, printed\n"
+    "                        only once the whole file has been read (no partial output)\n"
     "  --snapshot SNAP       tag -> digest state to start from (each allowed push updates it),\n"
     "                        and repository mutability where the policy sets none\n"
     "  --now T               the instant for aws:CurrentTime (RFC 3339; default: now)\n"
@@ -67,31 +72,114 @@ std::string decision_line(const Decided& d) {
   return out;
 }
 
-bool read_requests(const std::string& path, std::vector<AccessRequest>& out, std::string& err) {
-  std::string text;
-  if (!read_file(path, text, err)) return false;
-  auto first = text.find_first_not_of(" \t\r\n");
-  // A CloudTrail log is one JSON object with "Records"; JSON Lines has one object per line.
-  if (first != std::string::npos && text.find("\"Records\"") != std::string::npos && text.find('\n', first) != std::string::npos &&
-      text.substr(first, 200).find("\"Records\"") != std::string::npos) {
-    if (!read_cloudtrail(text, out, err)) return (err = path + ": " + err), false;
+// Reads a stream in chunks and hands out its lines; works on pipes (nothing is re-read).
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in) { fill(); }
+  // The bytes read so far and not yet handed out (the start of the stream, before any next()).
+  const std::string& buffered() const { return buf_; }
+  bool next(std::string& line) {
+    for (;;) {
+      auto nl = buf_.find('\n', pos_);
+      if (nl != std::string::npos) {
+        line.assign(buf_, pos_, nl - pos_);
+        pos_ = nl + 1;
+        return true;
+      }
+      if (!fill()) {
+        if (pos_ >= buf_.size()) return false;
+        line.assign(buf_, pos_, std::string::npos);
+        pos_ = buf_.size();
+        return true;
+      }
+    }
+  }
+  bool bad() const { return in_.bad(); }
+
+ private:
+  bool fill() {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    char chunk[1 << 16];
+    in_.read(chunk, sizeof chunk);
+    auto n = static_cast<std::size_t>(in_.gcount());
+    buf_.append(chunk, n);
+    return n > 0;
+  }
+  std::istream& in_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+// True when the stream starts as a CloudTrail log does: one JSON object whose first member
+// is "Records" (compact or pretty-printed). JSON Lines starts with a request object.
+bool looks_like_cloudtrail(const std::string& start) {
+  std::size_t i = start.find_first_not_of(" \t\r\n");
+  if (i == std::string::npos || start[i] != '{') return false;
+  i = start.find_first_not_of(" \t\r\n", i + 1);
+  return i != std::string::npos && start.compare(i, 9, "\"Records\"") == 0;
+}
+
+// Calls `decide` on each request of a --requests file, in order. JSON Lines are streamed a
+// line at a time, so memory does not grow with the log; a CloudTrail file (one JSON
+// document, as CloudTrail writes them: a few MB each) is read whole.
+bool for_each_request(const std::string& path, const std::function<void(AccessRequest&)>& decide, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return (err = path + ": cannot open: " + std::strerror(errno)), false;
+  LineReader lines(in);
+  if (looks_like_cloudtrail(lines.buffered())) {
+    std::ostringstream text;
+    text << lines.buffered() << in.rdbuf();
+    std::vector<AccessRequest> records;
+    if (!read_cloudtrail(text.str(), records, err)) return (err = path + ": " + err), false;
+    for (auto& r : records) decide(r);
     return true;
   }
-  if (first != std::string::npos && text.compare(first, 1, "{") == 0 && text.find("\"Records\"", first) == first + 1) {
-    if (!read_cloudtrail(text, out, err)) return (err = path + ": " + err), false;
-    return true;
-  }
-  std::istringstream lines(text);
   std::string line;
-  for (std::size_t n = 1; std::getline(lines, line); ++n) {
+  for (std::size_t n = 1; lines.next(line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     AccessRequest r;
     if (!parse_request_json(line, r, err)) return (err = path + ":" + std::to_string(n) + ": " + err), false;
-    out.push_back(std::move(r));
+    decide(r);
   }
+  if (lines.bad()) return (err = path + ": read error"), false;
   return true;
 }
 
+// Holds the decision lines until every request has been read and decided, so that a
+// malformed request anywhere leaves no partial set of decisions on stdout. The lines go to
+// an anonymous temporary file, not to memory, so a log of any length runs in bounded memory.
+class DecisionSpool {
+ public:
+  DecisionSpool() : file_(std::tmpfile()) {}
+  ~DecisionSpool() {
+    if (file_) std::fclose(file_);
+  }
+  DecisionSpool(const DecisionSpool&) = delete;
+  DecisionSpool& operator=(const DecisionSpool&) = delete;
+
+  void add(const std::string& line) {
+    if (file_ && std::fwrite(line.data(), 1, line.size(), file_) == line.size()) return;
+    if (file_) failed_ = true;
+    else memory_ += line;  // no temporary directory: keep the lines in memory instead
+  }
+  // Copies everything to stdout; false when the temporary file could not be written or read.
+  bool release() {
+    if (failed_) return false;
+    std::cout << memory_;
+    if (!file_) return true;
+    std::rewind(file_);
+    std::vector<char> buf(1 << 16);
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), file_)) > 0) std::cout.write(buf.data(), static_cast<std::streamsize>(n));
+    return !std::ferror(file_);
+  }
+
+ private:
+  std::FILE* file_;
+  bool failed_ = false;
+  std::string memory_;
+};
 
 }  // namespace
 
@@ -137,18 +225,6 @@ int cmd_authorize(const Argv& argv) {
     }
   }
 
-  // Every request is read and checked before any decision is printed: a malformed
-  // request never leaves a partial set of decisions behind.
-  std::vector<AccessRequest> requests;
-  if (one) {
-    if (!read_file(*one, text, err)) return fail(kBadInput, err);
-    AccessRequest r;
-    if (!parse_request_json(text, r, err)) return fail(kBadInput, *one + ": " + err);
-    requests.push_back(std::move(r));
-  } else if (!read_requests(*many, requests, err)) {
-    return fail(kBadInput, err);
-  }
-
   TagState state;
   std::map<std::string, TagMutability> snapshot_mutability;
   if (args.has("--snapshot")) {
@@ -180,7 +256,8 @@ int cmd_authorize(const Argv& argv) {
   };
   std::map<std::pair<std::string, std::string>, Group> summary;  // (statement or reason, principal)
   std::size_t total = 0, total_denied = 0;
-  for (auto& r : requests) {
+  DecisionSpool spool;
+  auto decide = [&](AccessRequest& r) {
     derive_context(r, now);
     Decided d;
     const AccessIndex* plan = nullptr;
@@ -231,7 +308,17 @@ int cmd_authorize(const Argv& argv) {
       auto& g = summary[{d.statement.empty() ? std::string("(") + access_reason_name(d.reason) + ")" : d.statement, r.principal}];
       if (g.count++ == 0) g.example_action = r.action;
     }
-    if (!args.has("--summary")) out += decision_line(d);
+    if (!args.has("--summary")) spool.add(decision_line(d));
+  };
+  // Decisions are spooled, not printed, until every request has been read: a malformed
+  // request anywhere means exit 3 and no decisions at all.
+  if (one) {
+    if (!read_file(*one, text, err)) return fail(kBadInput, err);
+    AccessRequest r;
+    if (!parse_request_json(text, r, err)) return fail(kBadInput, *one + ": " + err);
+    decide(r);
+  } else if (!for_each_request(*many, decide, err)) {
+    return fail(kBadInput, err);
   }
   if (args.has("--summary")) {
     if (format == "json") {
@@ -253,6 +340,7 @@ int cmd_authorize(const Argv& argv) {
       }
     }
   }
+  if (!spool.release()) return fail(kInternal, "cannot write the decisions to a temporary file");
   std::cout << out;
   return denied && args.has("--fail-on-deny") ? kFindings : kOk;
 }

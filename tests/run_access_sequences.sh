@@ -42,4 +42,16 @@ got=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/cloudtr
 [ "$got" = "allow/allowed deny/implicit-deny " ] || { echo "FAIL cloudtrail: $got"; exit 1; }
 summary=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$d/cloudtrail.json" --summary --format json | jq -c '[.requests, .denied, .groups[0].denies]')
 [ "$summary" = "[2,1,1]" ] || { echo "FAIL summary: $summary"; exit 1; }
-echo "3 passed, 0 failed"
+# A pretty-printed CloudTrail file is still recognised as CloudTrail.
+got=$(jq . "$d/cloudtrail.json" | "$regpol" authorize --policy "$d/mutability.regpol" --requests /dev/stdin | jq -r .decision | tr '\n' ' ')
+[ "$got" = "allow deny " ] || { echo "FAIL pretty cloudtrail: $got"; exit 1; }
+# A malformed request after good ones: exit 3, the line named, and no decision printed at
+# all (decisions are held back until the whole log has been read).
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+{ head -3 "$d/sequence.jsonl"; echo '{"principal": "arn:aws:iam::1:role/x", "action": 7}'; } > "$tmp/bad.jsonl"
+"$regpol" authorize --policy "$d/mutability.regpol" --requests "$tmp/bad.jsonl" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 3 ] || { echo "FAIL malformed request: exit $rc, want 3"; exit 1; }
+[ ! -s "$tmp/out" ] || { echo "FAIL malformed request: decisions were printed"; cat "$tmp/out"; exit 1; }
+grep -q 'bad.jsonl:4: ' "$tmp/err" || { echo "FAIL malformed request: line not named"; cat "$tmp/err"; exit 1; }
+echo "5 passed, 0 failed"
