@@ -32,7 +32,8 @@ static const char* kPlanHelp =
     "  --format F             text (default), json (schema regpol.plan/v1) or markdown\n"
     "  --price-per-gb USD     standard storage price per GB-month (default 0.10)\n"
     "  --archive-price-per-gb USD  archive storage price per GB-month (default 0.00)\n"
-    "  --threads N            evaluation threads (default: all cores; output is identical)\n"
+    "  --threads N            threads for loading, evaluating and rendering (default: all\n"
+    "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
 
 static bool parse_price(const std::optional<std::string>& text, double& out) {
@@ -72,7 +73,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   }
   Registry registry;
   LoadError lerr;
-  if (!load_snapshots(snapshots, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
   if (auto in_use = args.get("--in-use")) {
     if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
@@ -122,6 +123,7 @@ int cmd_plan(const Argv& argv) {
       int n = std::stoi(*t);
       if (n < 1 || n > 256) throw std::out_of_range("threads");
       lopt.threads = static_cast<unsigned>(n);
+      ropt.threads = lopt.threads;
     } catch (...) {
       throw UsageError{"--threads needs a number from 1 to 256"};
     }
@@ -144,7 +146,7 @@ int cmd_plan(const Argv& argv) {
 
   Registry registry;
   LoadError lerr;
-  if (!load_snapshots(snapshots, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
 
   ScopedPlan scope{&plan, {}};
   if (auto name = args.get("--repository")) {

@@ -4,7 +4,7 @@
 
 namespace regpol {
 
-bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error) {
+bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads) {
   for (const auto& path : paths) {
     std::string io_error;
     switch (sniff_snapshot_format(path, io_error)) {
@@ -23,11 +23,11 @@ bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, L
         break;
       }
       case SnapshotFormat::Json:
-        if (!load_json_snapshot(path, registry, error)) return false;
+        if (!load_json_snapshot(path, registry, error, threads)) return false;
         break;
     }
   }
-  return finish_registry(registry, error);
+  return finish_registry(registry, error, threads);
 }
 
 }  // namespace regpol

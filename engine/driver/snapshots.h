@@ -8,6 +8,7 @@
 namespace regpol {
 
 // All or nothing: on the first bad file returns false with a located error.
-bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error);
+// `threads`: 0 = every core; the registry is the same at any count.
+bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads = 0);
 
 }  // namespace regpol

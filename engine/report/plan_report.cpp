@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <ostream>
 #include <sstream>
 
 #include "report/json_writer.h"
+#include "util/ordered_parallel.h"
 
 namespace regpol {
 
@@ -43,83 +45,125 @@ std::string short_digest(std::string_view d) {
   return std::string(d.substr(0, std::min(d.size(), start + 12)));
 }
 
-void rule_json(std::string& out, const LifecyclePlan* plan, const ImageDecision& d) {
-  if (!plan) {
-    out += "null";
-    return;
+// The "rule" member of an image, rendered once per rule and protect clause of each plan
+// (the same few strings repeat for a million images).
+class RuleJson {
+ public:
+  explicit RuleJson(const std::vector<const LifecyclePlan*>& plans) {
+    for (const auto* plan : plans) {
+      if (!plan || rules_.count(plan)) continue;
+      auto& r = rules_[plan];
+      for (const auto& rule : plan->rules) {
+        std::string out = "{\"priority\": " + std::to_string(rule.priority) + ", \"description\": ";
+        append_json_string(out, rule.description);
+        out += ", \"source\": ";
+        append_json_string(out, rule.source);
+        r.push_back(out + "}");
+      }
+      auto& p = protects_[plan];
+      for (const auto& protect : plan->protects) {
+        std::string out = "{\"protect\": ";
+        append_json_string(out, protect.label);
+        out += ", \"source\": ";
+        append_json_string(out, protect.source);
+        p.push_back(out + "}");
+      }
+    }
   }
-  if (d.reason == Reason::Protected) {
-    const auto& p = plan->protects[static_cast<std::size_t>(d.protect)];
-    out += "{\"protect\": ";
-    append_json_string(out, p.label);
-    out += ", \"source\": ";
-    append_json_string(out, p.source);
-    out += "}";
-    return;
+  void append(std::string& out, const LifecyclePlan* plan, const ImageDecision& d) const {
+    if (!plan) out += "null";
+    else if (d.reason == Reason::Protected) out += protects_.at(plan)[static_cast<std::size_t>(d.protect)];
+    else if (d.verdict == Verdict::Keep || d.rule < 0) out += "null";
+    else out += rules_.at(plan)[static_cast<std::size_t>(d.rule)];
   }
-  if (d.verdict == Verdict::Keep || d.rule < 0) {
-    out += "null";
-    return;
+
+ private:
+  std::map<const LifecyclePlan*, std::vector<std::string>> rules_, protects_;
+};
+
+// Consecutive repositories grouped into pieces of about kPieceImages images: the report is
+// rendered piece by piece on every core (ordered_parallel) and written in order, so it is
+// never held in memory whole and never depends on the thread count.
+constexpr std::size_t kPieceImages = 4096;
+
+std::vector<std::pair<std::size_t, std::size_t>> pieces(const Registry& reg, const LifecycleResult& res) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;  // [begin, end) into res.repositories
+  std::size_t begin = 0, images = 0;
+  for (std::size_t i = 0; i < res.repositories.size(); ++i) {
+    images += reg.repositories[res.repositories[i]].images.size();
+    if (images >= kPieceImages) {
+      out.emplace_back(begin, i + 1);
+      begin = i + 1;
+      images = 0;
+    }
   }
-  const auto& r = plan->rules[static_cast<std::size_t>(d.rule)];
-  out += "{\"priority\": " + std::to_string(r.priority) + ", \"description\": ";
-  append_json_string(out, r.description);
-  out += ", \"source\": ";
-  append_json_string(out, r.source);
-  out += "}";
+  if (begin < res.repositories.size()) out.emplace_back(begin, res.repositories.size());
+  return out;
 }
 
-// Writes `out` to `sink` once it passes 1 MB, so a report of millions of images is never
-// held in memory whole.
-void spill(std::string& out, std::ostream& sink) {
-  if (out.size() < (1 << 20)) return;
+template <typename RenderRepo>
+void render_pieces(const Registry& reg, const LifecycleResult& res, const ReportOptions& opt, std::string& out, std::ostream& sink,
+                   RenderRepo&& render_repo) {
+  auto parts = pieces(reg, res);
   sink << out;
   out.clear();
+  ordered_parallel<std::string>(
+      parts.size(), opt.threads, 2 * resolve_threads(opt.threads),
+      [&](std::size_t p, std::string& text) {
+        text.clear();
+        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) render_repo(text, res.repositories[i]);
+      },
+      [&](std::size_t, std::string& text) { sink << text; });
 }
 
 void render_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
                  const ReportOptions& opt, std::ostream& sink) {
   ReportTotals t = compute_totals(reg, res, opt);
   std::string out;
-  out.reserve(2 << 20);
   out += "{\n  \"schema\": \"regpol.plan/v1\",\n  \"now\": \"" + format_timestamp(opt.now) + "\",\n";
   out += "  \"summary\": {\"repositories\": " + std::to_string(t.repositories) + ", \"images\": " + std::to_string(t.images) +
          ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) +
          ", \"transition\": " + std::to_string(t.transition) + ", \"bytesReclaimed\": " + std::to_string(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + std::to_string(t.bytes_transitioned) +
          ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) + "},\n  \"images\": [";
-  bool first = true;
-  for (auto r : res.repositories) {
+  // Every image but the very first is preceded by a comma.
+  const std::uint32_t first_image = [&] {
+    for (auto r : res.repositories)
+      if (!reg.repositories[r].images.empty()) return reg.repositories[r].images.front();
+    return UINT32_MAX;
+  }();
+  const RuleJson rule_json(plans);
+  render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r) {
     const auto& repo = reg.repositories[r];
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
-      out += first ? "\n    " : ",\n    ";
-      first = false;
-      out += "{\"repository\": ";
-      append_json_string(out, reg.str(repo.name));
-      out += ", \"digest\": ";
-      append_json_string(out, reg.str(img.digest));
-      out += ", \"tags\": [";
+      text += idx == first_image ? "\n    " : ",\n    ";
+      text += "{\"repository\": ";
+      append_json_string(text, reg.str(repo.name));
+      text += ", \"digest\": ";
+      append_json_string(text, reg.str(img.digest));
+      text += ", \"tags\": [";
       for (std::uint32_t k = 0; k < img.tag_count; ++k) {
-        if (k) out += ", ";
-        append_json_string(out, reg.str(reg.tags_of(img)[k]));
+        if (k) text += ", ";
+        append_json_string(text, reg.str(reg.tags_of(img)[k]));
       }
-      out += "], \"pushedAt\": \"" + format_timestamp(img.pushed_at) + "\", \"sizeBytes\": ";
-      out += img.size_bytes >= 0 ? std::to_string(img.size_bytes) : "null";
-      out += ", \"storageClass\": ";
-      out += img.storage_class() == StorageClass::Archive ? "\"archive\"" : "\"standard\"";
-      out += ", \"action\": \"";
-      out += verdict_name(d.verdict);
-      out += "\", \"rule\": ";
-      rule_json(out, plans[r], d);
-      out += ", \"reason\": ";
-      append_json_string(out, plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies");
-      out += "}";
-      spill(out, sink);
+      text += "], \"pushedAt\": \"";
+      append_timestamp(text, img.pushed_at);
+      text += "\", \"sizeBytes\": ";
+      text += img.size_bytes >= 0 ? std::to_string(img.size_bytes) : "null";
+      text += ", \"storageClass\": ";
+      text += img.storage_class() == StorageClass::Archive ? "\"archive\"" : "\"standard\"";
+      text += ", \"action\": \"";
+      text += verdict_name(d.verdict);
+      text += "\", \"rule\": ";
+      rule_json.append(text, plans[r], d);
+      text += ", \"reason\": ";
+      append_json_string(text, plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies");
+      text += "}";
     }
-  }
-  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  });
+  out += first_image == UINT32_MAX ? "]\n}\n" : "\n  ]\n}\n";
   sink << out;
 }
 
@@ -142,7 +186,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   } else {
     out += "regpol plan at " + format_timestamp(opt.now) + "\n";
   }
-  for (auto r : res.repositories) {
+  render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r) {
     const auto& repo = reg.repositories[r];
     std::size_t e = 0, tr = 0, k = 0;
     for (auto idx : repo.images) {
@@ -152,10 +196,10 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
     std::string head = std::string(reg.str(repo.name)) + ": " + std::to_string(repo.images.size()) + " images, " +
                        std::to_string(e) + " expire, " + std::to_string(tr) + " transition, " + std::to_string(k) + " keep";
     if (markdown) {
-      if (e + tr == 0) continue;  // a pull-request comment lists only what changes
-      out += "\n#### " + head + "\n\n| action | digest | tags | pushed | size | why |\n|---|---|---|---|---|---|\n";
+      if (e + tr == 0) return;  // a pull-request comment lists only what changes
+      text += "\n#### " + head + "\n\n| action | digest | tags | pushed | size | why |\n|---|---|---|---|---|---|\n";
     } else {
-      out += "\n" + head + "\n";
+      text += "\n" + head + "\n";
     }
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
@@ -167,17 +211,16 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
       if (markdown) {
         std::string tags = tags_text(reg, img);
         for (auto& c : tags) if (c == '|') c = '/';
-        out += "| " + std::string(verdict_name(d.verdict)) + " | `" + short_digest(reg.str(img.digest)) + "` | " + tags + " | " +
+        text += "| " + std::string(verdict_name(d.verdict)) + " | `" + short_digest(reg.str(img.digest)) + "` | " + tags + " | " +
                pushed + " | " + size + " | " + why + " |\n";
       } else {
         const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Transition ? "\x1b[33m" : "\x1b[32m";
-        out += "  " + std::string(col) + pad(verdict_name(d.verdict), 10) + (opt.color ? "\x1b[0m" : "") + " " +
+        text += "  " + std::string(col) + pad(verdict_name(d.verdict), 10) + (opt.color ? "\x1b[0m" : "") + " " +
                pad(short_digest(reg.str(img.digest)), 20) + " " + pad(tags_text(reg, img), 24) + " " + pushed + " " +
                pad(size, 10) + " " + why + "\n";
       }
-      spill(out, sink);
     }
-  }
+  });
   if (!markdown) {
     out += "\ntotal: " + std::to_string(t.repositories) + (t.repositories == 1 ? " repository, " : " repositories, ") +
            std::to_string(t.images) + (t.images == 1 ? " image: " : " images: ") +

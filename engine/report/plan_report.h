@@ -16,6 +16,7 @@ struct ReportOptions {
   double price_per_gb = 0.10;          // USD per GB-month, standard storage
   double archive_price_per_gb = 0.0;   // USD per GB-month, archive storage
   bool color = false;
+  unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
 };
 
 struct ReportTotals {

@@ -2,8 +2,14 @@
 
 #include <simdjson.h>
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace regpol {
@@ -61,14 +67,66 @@ class Source {
   bool filled_ = false;
 };
 
-class Scanner {
- public:
-  Scanner(Source& src, JsonElementHandler& h) : src_(src), h_(h) {}
+// A scalar's text is one token: a string whose closing quote is the last byte, or a
+// literal or number without blanks inside.
+bool single_token(std::string_view t) {
+  if (t.empty()) return false;
+  if (t[0] != '"') return t.find_first_of(" \t\r\n\"") == std::string_view::npos;
+  bool escape = false;
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    if (escape) escape = false;
+    else if (t[i] == '\\') escape = true;
+    else if (t[i] == '"') return i + 1 == t.size();
+  }
+  return false;
+}
 
+// One element or top-level scalar cut out of the stream: its text is
+// batch.text[begin, begin + length); `at` is its byte offset in the input (for errors).
+struct Item {
+  bool element = true;  // else a scalar directly under the top-level object
+  std::uint32_t key = 0;  // index into Batch::keys
+  std::size_t index = 0;  // position in its array
+  std::size_t at = 0;
+  std::size_t begin = 0, length = 0;
+};
+
+// Items in input order, with their text in one buffer (simdjson reads up to
+// SIMDJSON_PADDING bytes past each item, which stay inside the buffer's capacity).
+struct Batch {
+  std::string text;
+  std::vector<std::string> keys;
+  std::vector<Item> items;
+  void clear() {
+    text.clear();
+    keys.clear();
+    items.clear();
+  }
+};
+
+constexpr std::size_t kBatchBytes = 256 << 10;
+
+// The first half of the bulk path: finds the top-level keys, checks the structure between
+// elements and cuts each element out whole (honouring strings and escapes), without
+// parsing it. Full batches go to `deliver`, which returns false to stop early.
+class Splitter {
+ public:
+  using Deliver = std::function<bool(Batch&)>;
+  Splitter(Source& src, Deliver deliver) : src_(src), deliver_(std::move(deliver)) { reset_batch(); }
+
+  // ok, or the first structural error; `stopped` when `deliver` asked to stop.
   JsonStreamResult run() {
+    scan();
+    if (!stopped_ && !batch_.items.empty()) stopped_ = !deliver_(batch_);
+    return result_;
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  void scan() {
     skip_ws();
     if (src_.peek() == '[') return fail("expected a JSON object at the top level, found an array");
-    if (!expect('{')) return result_;
+    if (!expect('{')) return;
     skip_ws();
     if (src_.peek() == '}') {
       src_.advance();
@@ -77,19 +135,18 @@ class Scanner {
     while (true) {
       skip_ws();
       std::string key;
-      if (!read_key(key)) return result_;
+      if (!read_key(key)) return;
       skip_ws();
-      if (!expect(':')) return result_;
+      if (!expect(':')) return;
       skip_ws();
       int c = src_.peek();
       if (c == '[') {
         src_.advance();
-        if (!array(key)) return result_;
+        if (!array(key)) return;
       } else if (c == '{') {
         return fail("top-level `" + key + "` must be an array or a scalar, not an object", "$." + key);
       } else {
-        std::size_t at = src_.offset();
-        if (!capture_scalar(elem_) || !scalar(elem_, at, [&](const JsonValue& v) { return h_.top_value(key, v); })) return result_;
+        if (!scalar_item(key)) return;
       }
       skip_ws();
       int d = src_.peek();
@@ -102,15 +159,53 @@ class Scanner {
         return finish();
       }
       malformed(d < 0 ? "unexpected end of input; expected ',' or '}'" : "expected ',' or '}'");
-      return result_;
+      return;
     }
   }
 
- private:
-  JsonStreamResult finish() {
+  void finish() {
     skip_ws();
     if (src_.peek() >= 0) malformed("unexpected content after the top-level object");
-    return result_;
+  }
+
+  void reset_batch() {
+    batch_.clear();
+    batch_.text.reserve(kBatchBytes + (16 << 10));
+    key_in_batch_ = false;
+  }
+  std::uint32_t key_id(const std::string& key) {
+    if (!key_in_batch_ || batch_.keys.back() != key) {
+      batch_.keys.push_back(key);
+      key_in_batch_ = true;
+    }
+    return static_cast<std::uint32_t>(batch_.keys.size() - 1);
+  }
+  // Adds the item whose text was just appended from `begin`; hands the batch on when full.
+  bool commit(bool element, const std::string& key, std::size_t index, std::size_t at, std::size_t begin) {
+    Item it;
+    it.element = element;
+    it.key = key_id(key);
+    it.index = index;
+    it.at = at;
+    it.begin = begin;
+    it.length = batch_.text.size() - begin;
+    batch_.items.push_back(it);
+    // Padding after the item so simdjson may read past its end.
+    batch_.text.append(simdjson::SIMDJSON_PADDING, ' ');
+    if (batch_.text.size() < kBatchBytes) return true;
+    if (!deliver_(batch_)) {
+      stopped_ = true;
+      return false;
+    }
+    reset_batch();
+    return true;
+  }
+
+  bool scalar_item(const std::string& key) {
+    std::size_t at = src_.offset();
+    std::size_t begin = batch_.text.size();
+    if (!capture_scalar(batch_.text)) return false;
+    return commit(false, key, 0, at, begin);
   }
 
   bool array(const std::string& key) {
@@ -125,13 +220,14 @@ class Scanner {
       int c = src_.peek();
       std::size_t at = src_.offset();
       if (c == '{') {
-        if (!capture_object(elem_)) return false;
-        if (!element(key, index++, elem_, at)) return false;
+        std::size_t begin = batch_.text.size();
+        if (!capture_object(batch_.text)) return false;
+        if (!commit(true, key, index++, at, begin)) return false;
       } else if (c == '[') {
         fail("`" + key + "` must hold objects, not arrays", "$." + key);
         return false;
       } else {
-        if (!capture_scalar(elem_) || !scalar(elem_, at, [&](const JsonValue& v) { return h_.top_value(key, v); })) return false;
+        if (!scalar_item(key)) return false;
       }
       skip_ws();
       int d = src_.peek();
@@ -148,9 +244,8 @@ class Scanner {
     }
   }
 
-  // Copies one object, braces included, honouring strings and escapes.
+  // Appends one object, braces included, honouring strings and escapes.
   bool capture_object(std::string& out) {
-    out.clear();
     int depth = 0;
     bool in_string = false, escape = false;
     while (true) {
@@ -195,9 +290,9 @@ class Scanner {
     }
   }
 
-  // Copies a scalar up to the next ',', ']' or '}' outside a string.
+  // Appends a scalar up to the next ',', ']' or '}' outside a string, without trailing blanks.
   bool capture_scalar(std::string& out) {
-    out.clear();
+    std::size_t begin = out.size();
     bool in_string = false, escape = false;
     while (true) {
       int c = src_.peek();
@@ -213,8 +308,8 @@ class Scanner {
         in_string = true;
       }
     }
-    while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || out.back() == '\r' || out.back() == '\t')) out.pop_back();
-    if (out.empty()) {
+    while (out.size() > begin && (out.back() == ' ' || out.back() == '\n' || out.back() == '\r' || out.back() == '\t')) out.pop_back();
+    if (out.size() == begin) {
       malformed("expected a value");
       return false;
     }
@@ -228,41 +323,108 @@ class Scanner {
       return false;
     }
     // Copy the string token exactly: from its opening quote to its closing one.
-    elem_.clear();
-    elem_.push_back('"');
+    key_text_.clear();
+    key_text_.push_back('"');
     src_.advance();
     bool escape = false;
     while (true) {
       int c = src_.peek();
       if (c < 0) return malformed("unexpected end of input inside a key");
-      elem_.push_back(static_cast<char>(c));
+      key_text_.push_back(static_cast<char>(c));
       src_.advance();
       if (escape) escape = false;
       else if (c == '\\') escape = true;
       else if (c == '"') break;
     }
     // Let simdjson validate and unescape the key.
-    return scalar(elem_, at, [&](const JsonValue& v) {
-      if (v.kind != JsonKind::String) return false;
-      key.assign(v.string);
-      return true;
-    }, "expected a string key");
+    std::string_view k;
+    if (!parse_string_token(key_text_, k)) return malformed_at(at, "expected a string key");
+    key.assign(k);
+    return true;
   }
 
-  template <typename F>
-  bool scalar(std::string& text, std::size_t at, F&& on_value, const char* what = nullptr) {
+  bool parse_string_token(std::string& text, std::string_view& out) {
     text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
     od::document doc;
-    if (parser_.iterate(text.data(), text.size(), text.capacity()).get(doc)) return malformed_at(at, "invalid JSON value");
+    if (key_parser_.iterate(text.data(), text.size(), text.capacity()).get(doc)) return false;
+    return !doc.get_string().get(out) && single_token(text);
+  }
+
+  void skip_ws() {
+    for (int c = src_.peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t'; c = src_.peek()) src_.advance();
+  }
+  bool expect(char c) {
+    if (src_.peek() == c) {
+      src_.advance();
+      return true;
+    }
+    malformed(std::string(src_.peek() < 0 ? "unexpected end of input" : "unexpected character") + "; expected '" + c + "'");
+    return false;
+  }
+  bool malformed(const std::string& message) { return malformed_at(src_.offset(), message); }
+  bool malformed_at(std::size_t at, const std::string& message) {
+    if (result_.ok) {
+      result_.ok = false;
+      result_.message = "malformed JSON: " + message;
+      result_.location = "byte " + std::to_string(at);
+    }
+    return false;
+  }
+  void fail(const std::string& message, const std::string& location = "") {
+    result_.ok = false;
+    result_.message = message;
+    result_.location = location;
+  }
+
+  Source& src_;
+  Deliver deliver_;
+  Batch batch_;
+  bool key_in_batch_ = false;
+  bool stopped_ = false;
+  od::parser key_parser_;
+  std::string key_text_;
+  JsonStreamResult result_;
+};
+
+// The second half: parses each item with simdjson and gives the handler the same events as
+// the SAX path (ObjectStart/ArrayStart for nested containers, leaves with dotted paths).
+class ElementParser {
+ public:
+  explicit ElementParser(JsonElementHandler& h) : h_(h) {}
+
+  // False at the first item that is invalid or that the handler rejects (see result()).
+  bool consume(Batch& batch) {
+    for (const Item& it : batch.items) {
+      const std::string& key = batch.keys[it.key];
+      const char* text = batch.text.data() + it.begin;
+      if (it.element ? !element(key, it.index, text, it.length, it.at) : !top_scalar(key, text, it.length, it.at)) return false;
+    }
+    return true;
+  }
+  const JsonStreamResult& result() const { return result_; }
+
+ private:
+  bool top_scalar(const std::string& key, const char* text, std::size_t length, std::size_t at) {
+    od::document doc;
+    if (parser_.iterate(text, length, length + simdjson::SIMDJSON_PADDING).get(doc)) return malformed_at(at, "invalid JSON value");
     JsonValue v;
     od::json_type type;
-    if (doc.type().get(type)) return malformed_at(at, what ? what : "invalid JSON value");
-    if (!read_scalar(doc, type, v)) return malformed_at(at, what ? what : "invalid JSON value");
-    if (!single_token(text)) return malformed_at(at, "invalid JSON value");
-    if (!on_value(v)) {
-      if (what) return malformed_at(at, what);
-      return handler_failed();
-    }
+    if (doc.type().get(type)) return malformed_at(at, "invalid JSON value");
+    if (!read_scalar(doc, type, v)) return malformed_at(at, "invalid JSON value");
+    if (!single_token(std::string_view(text, length))) return malformed_at(at, "invalid JSON value");
+    if (!h_.top_value(key, v)) return handler_failed();
+    return true;
+  }
+
+  bool element(const std::string& key, std::size_t index, const char* text, std::size_t length, std::size_t at) {
+    od::document doc;
+    if (parser_.iterate(text, length, length + simdjson::SIMDJSON_PADDING).get(doc)) return malformed_at(at, "invalid JSON in an element");
+    od::object obj;
+    if (doc.get_object().get(obj)) return malformed_at(at, "invalid JSON in an element");
+    if (!h_.begin_element(key, index)) return handler_failed();
+    path_.clear();
+    if (!walk_object(obj, at)) return false;
+    if (!h_.end_element()) return handler_failed();
     return true;
   }
 
@@ -320,35 +482,6 @@ class Scanner {
     }
   }
 
-  // A scalar's text is one token: a string whose closing quote is the last byte, or a
-  // literal or number without blanks inside.
-  static bool single_token(const std::string& t) {
-    if (t.empty()) return false;
-    if (t[0] != '"') return t.find_first_of(" \t\r\n\"") == std::string::npos;
-    bool escape = false;
-    for (std::size_t i = 1; i < t.size(); ++i) {
-      if (escape) escape = false;
-      else if (t[i] == '\\') escape = true;
-      else if (t[i] == '"') return i + 1 == t.size();
-    }
-    return false;
-  }
-
-  // One element of a top-level array: walk it and give the handler the same events as the
-  // SAX path (ObjectStart/ArrayStart for nested containers, leaves with dotted paths).
-  bool element(const std::string& key, std::size_t index, std::string& text, std::size_t at) {
-    text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-    od::document doc;
-    if (parser_.iterate(text.data(), text.size(), text.capacity()).get(doc)) return malformed_at(at, "invalid JSON in an element");
-    od::object obj;
-    if (doc.get_object().get(obj)) return malformed_at(at, "invalid JSON in an element");
-    if (!h_.begin_element(key, index)) return handler_failed();
-    path_.clear();
-    if (!walk_object(obj, at)) return false;
-    if (!h_.end_element()) return handler_failed();
-    return true;
-  }
-
   bool walk_object(od::object& obj, std::size_t at) {
     std::size_t base = path_.size();
     for (auto field : obj) {
@@ -393,18 +526,6 @@ class Scanner {
     return true;
   }
 
-  void skip_ws() {
-    for (int c = src_.peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t'; c = src_.peek()) src_.advance();
-  }
-  bool expect(char c) {
-    if (src_.peek() == c) {
-      src_.advance();
-      return true;
-    }
-    malformed(std::string(src_.peek() < 0 ? "unexpected end of input" : "unexpected character") + "; expected '" + c + "'");
-    return false;
-  }
-  bool malformed(const std::string& message) { return malformed_at(src_.offset(), message); }
   bool malformed_at(std::size_t at, const std::string& message) {
     if (result_.ok) {
       result_.ok = false;
@@ -412,12 +533,6 @@ class Scanner {
       result_.location = "byte " + std::to_string(at);
     }
     return false;
-  }
-  JsonStreamResult fail(const std::string& message, const std::string& location = "") {
-    result_.ok = false;
-    result_.message = message;
-    result_.location = location;
-    return result_;
   }
   bool handler_failed() {
     if (result_.ok) {
@@ -428,25 +543,87 @@ class Scanner {
     return false;
   }
 
-  Source& src_;
   JsonElementHandler& h_;
   od::parser parser_;
-  std::string elem_, path_;
+  std::string path_;
   JsonStreamResult result_;
 };
 
-}  // namespace
-
-JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler) {
-  Source src(file);
-  Scanner s(src, handler);
-  return s.run();
+// The whole input, one batch at a time on one thread.
+JsonStreamResult run_sequential(Source& src, JsonElementHandler& handler) {
+  ElementParser parser(handler);
+  Splitter splitter(src, [&](Batch& b) { return parser.consume(b); });
+  JsonStreamResult split = splitter.run();
+  // An item the parser rejected comes before anything the splitter found after it.
+  if (!parser.result().ok) return parser.result();
+  return split;
 }
 
-JsonStreamResult fast_stream_json_text(std::string_view text, JsonElementHandler& handler) {
+// Two threads: the splitter reads and cuts ahead while the calling thread parses and feeds
+// the handler, batches passing through a small bounded queue (memory stays bounded). The
+// handler sees exactly the events, and the caller exactly the result, of run_sequential.
+JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
+  constexpr std::size_t kInFlight = 3;
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::unique_ptr<Batch>> full, spare;
+  bool done = false, stop = false;
+  for (std::size_t i = 0; i < kInFlight; ++i) spare.push_back(std::make_unique<Batch>());
+
+  JsonStreamResult split;
+  std::thread reader([&] {
+    Splitter splitter(src, [&](Batch& b) {
+      std::unique_lock<std::mutex> lock(mu);
+      changed.wait(lock, [&] { return stop || !spare.empty(); });
+      if (stop) return false;
+      auto next = std::move(spare.front());
+      spare.pop_front();
+      next->clear();
+      std::swap(*next, b);  // the splitter keeps filling the (emptied, reserved) spare
+      full.push_back(std::move(next));
+      changed.notify_all();
+      return true;
+    });
+    JsonStreamResult r = splitter.run();
+    std::lock_guard<std::mutex> lock(mu);
+    split = r;
+    done = true;
+    changed.notify_all();
+  });
+
+  ElementParser parser(handler);
+  bool ok = true;
+  while (true) {
+    std::unique_ptr<Batch> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      changed.wait(lock, [&] { return !full.empty() || done; });
+      if (full.empty()) break;
+      batch = std::move(full.front());
+      full.pop_front();
+    }
+    if (ok) ok = parser.consume(*batch);
+    std::lock_guard<std::mutex> lock(mu);
+    spare.push_back(std::move(batch));
+    if (!ok) stop = true;
+    changed.notify_all();
+    if (!ok) break;
+  }
+  reader.join();
+  if (!parser.result().ok) return parser.result();
+  return split;
+}
+
+}  // namespace
+
+JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined) {
+  Source src(file);
+  return pipelined ? run_pipelined(src, handler) : run_sequential(src, handler);
+}
+
+JsonStreamResult fast_stream_json_text(std::string_view text, JsonElementHandler& handler, bool pipelined) {
   Source src(text);
-  Scanner s(src, handler);
-  return s.run();
+  return pipelined ? run_pipelined(src, handler) : run_sequential(src, handler);
 }
 
 }  // namespace regpol

@@ -12,7 +12,9 @@
 
 namespace regpol {
 
-JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler);
-JsonStreamResult fast_stream_json_text(std::string_view text, JsonElementHandler& handler);
+// `pipelined`: cut elements out of the stream on a second thread while this one parses
+// them; the handler's events and the result are the same either way.
+JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined = false);
+JsonStreamResult fast_stream_json_text(std::string_view text, JsonElementHandler& handler, bool pipelined = false);
 
 }  // namespace regpol

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include "util/huge_pages.h"
+
 namespace regpol {
 
 StringPool::StringPool() { starts_.push_back(nullptr); }
@@ -17,14 +19,27 @@ StrId StringPool::intern(std::string_view s) {
   return id;
 }
 
+StrId StringPool::store_digest(std::string_view s) {
+  if (digest_count_ % kDigestsPerBlock == 0) {
+    digest_blocks_.push_back(std::unique_ptr<char[]>(new char[kDigestsPerBlock * kDigestLength]));
+    advise_huge_pages(digest_blocks_.back().get(), kDigestsPerBlock * kDigestLength);
+  }
+  std::memcpy(digest_blocks_.back().get() + (digest_count_ % kDigestsPerBlock) * kDigestLength, s.data(), kDigestLength);
+  return static_cast<StrId>(kDigestBit | digest_count_++);
+}
+
 StrId StringPool::store(std::string_view s) {
   if (s.empty()) return kNoStr;
+  if (s.size() == kDigestLength && s.substr(0, 7) == "sha256:" && digest_count_ < kDigestBit - 1) return store_digest(s);
   const std::size_t header = s.size() < 0xFF ? 1 : 5;
   const std::size_t need = header + s.size();
   // Strings live in large blocks so that storing one does not allocate.
   if (block_used_ + need > block_size_) {
-    block_size_ = std::max<std::size_t>(1 << 20, need);
-    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    // Not zero-filled: every byte is written before it is read. Blocks of 8 MiB, backed by
+    // huge pages where the kernel allows (see advise_huge_pages).
+    block_size_ = std::max<std::size_t>(8 << 20, need);
+    blocks_.push_back(std::unique_ptr<char[]>(new char[block_size_]));
+    advise_huge_pages(blocks_.back().get(), block_size_);
     block_used_ = 0;
   }
   char* dst = blocks_.back().get() + block_used_;

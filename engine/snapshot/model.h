@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/huge_pages.h"
 #include "util/time.h"
 
 namespace regpol {
@@ -25,8 +26,13 @@ class StringPool {
   StrId intern(std::string_view s);
   // Keeps `s` without indexing it: for strings that are unique anyway (image digests), so
   // they cost no hash-table entry. find() does not see them; compare them by value.
+  // A sha256 digest costs its 71 bytes and nothing else.
   StrId store(std::string_view s);
   std::string_view get(StrId id) const {
+    if (id & kDigestBit) {
+      std::size_t i = id & ~kDigestBit;
+      return {digest_blocks_[i / kDigestsPerBlock].get() + (i % kDigestsPerBlock) * kDigestLength, kDigestLength};
+    }
     // Each string is stored after its length: one byte, or 0xFF and four bytes.
     const auto* p = reinterpret_cast<const unsigned char*>(starts_[id]);
     if (p == nullptr) return {};
@@ -38,11 +44,23 @@ class StringPool {
     return {reinterpret_cast<const char*>(p + 1), len};
   }
   std::size_t size() const { return starts_.size(); }
-  void reserve(std::size_t n) { starts_.reserve(n); }
+  void reserve(std::size_t n) {
+    starts_.reserve(n);
+    advise_huge_pages(starts_.data(), starts_.capacity() * sizeof(const char*));
+  }
   // Looks a string up without adding it; kNoStr when absent.
   StrId find(std::string_view s) const;
 
  private:
+  // sha256 digests, the one string every image has, are kept apart at a fixed width: no
+  // length byte and no 8-byte start, their place follows from their id.
+  static constexpr StrId kDigestBit = 0x80000000u;
+  static constexpr std::size_t kDigestLength = 71;  // "sha256:" + 64 hex digits
+  static constexpr std::size_t kDigestsPerBlock = (8u << 20) / kDigestLength;
+  StrId store_digest(std::string_view s);
+  std::vector<std::unique_ptr<char[]>> digest_blocks_;
+  std::size_t digest_count_ = 0;
+
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0, block_size_ = 0;
   std::vector<const char*> starts_;  // 8 bytes a string: the length lives in the block
@@ -55,21 +73,25 @@ enum class StorageClass : std::uint8_t { Standard, Archive };
 enum class Severity5 : std::uint8_t { Critical, High, Medium, Low, Informational };
 constexpr int kSeverityCount = 5;
 
+// At most this many tags, and this many manifest-list children, per image (the readers
+// reject more with a located error): the counts are 16-bit to keep an image at 80 bytes.
+constexpr std::size_t kMaxImageListLength = 65535;
+
 struct Image {
-  StrId digest = kNoStr;
-  std::uint32_t repo = 0;            // index into Registry::repositories
-  std::uint32_t tags_begin = 0;      // range into Registry::ids
-  std::uint32_t tag_count = 0;
-  std::uint32_t children_begin = 0;  // manifest-list children (digests), range into Registry::ids
-  std::uint32_t child_count = 0;
+  // 8-byte fields first, then 4, 2 and 1: 80 bytes, no padding inside.
   Micros pushed_at = kNoTime;
   Micros last_pulled_at = kNoTime;
   Micros last_archived_at = kNoTime;
   Micros last_activated_at = kNoTime;
   std::int64_t size_bytes = -1;      // -1: unknown
+  StrId digest = kNoStr;
+  std::uint32_t repo = 0;            // index into Registry::repositories
+  std::uint32_t tags_begin = 0;      // tags, then manifest-list children (digests): a range of Registry::ids
   StrId manifest_media_type = kNoStr;
   StrId artifact_media_type = kNoStr;
   StrId subject = kNoStr;            // referrer subject digest
+  std::uint16_t tag_count = 0;
+  std::uint16_t child_count = 0;
   std::array<std::int16_t, kSeverityCount> findings{-1, -1, -1, -1, -1};  // -1: not scanned; counts cap at 32767
   ImageStatus status = ImageStatus::Active;
 
@@ -77,6 +99,8 @@ struct Image {
     return status == ImageStatus::Active ? StorageClass::Standard : StorageClass::Archive;
   }
 };
+
+static_assert(sizeof(Image) == 80, "an image is 80 bytes (the memory budget is 200 bytes per image)");
 
 enum class Mutability : std::uint8_t { Unknown, Mutable, Immutable, MutableWithExclusion, ImmutableWithExclusion };
 
@@ -109,7 +133,7 @@ struct Registry {
   std::string_view str(StrId id) const { return strings.get(id); }
   std::string_view repo_name(const Image& img) const { return str(repositories[img.repo].name); }
   const StrId* tags_of(const Image& img) const { return ids.data() + img.tags_begin; }
-  const StrId* children_of(const Image& img) const { return ids.data() + img.children_begin; }
+  const StrId* children_of(const Image& img) const { return ids.data() + img.tags_begin + img.tag_count; }
 };
 
 }  // namespace regpol

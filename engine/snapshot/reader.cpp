@@ -1,6 +1,9 @@
 #include "snapshot/reader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +13,8 @@
 
 #include "snapshot/fast_stream.h"
 #include "snapshot/json_stream.h"
+#include "util/huge_pages.h"
+#include "util/ordered_parallel.h"
 
 namespace regpol {
 
@@ -265,15 +270,15 @@ class SnapshotHandler : public JsonElementHandler {
     img_.tags_begin = static_cast<std::uint32_t>(reg_.ids.size());
     std::sort(tags_.begin(), tags_.end());
     tags_.erase(std::unique(tags_.begin(), tags_.end()), tags_.end());
+    if (tags_.size() > kMaxImageListLength) return reject(at("imageTags"), "more than 65535 tags on one image");
+    if (children_.size() > kMaxImageListLength) return reject(at("children"), "more than 65535 manifest-list children");
     // Tags and digests are stored unindexed (most are unique: git shas, pr numbers, digests);
-    // they are compared by value, never by id.
+    // they are compared by value, never by id. Children follow the tags.
     for (const auto& t : tags_) reg_.ids.push_back(reg_.strings.store(t));
-    img_.tag_count = static_cast<std::uint32_t>(tags_.size());
-    img_.children_begin = static_cast<std::uint32_t>(reg_.ids.size());
+    img_.tag_count = static_cast<std::uint16_t>(tags_.size());
     for (const auto& c : children_) reg_.ids.push_back(reg_.strings.store(c));
-    img_.child_count = static_cast<std::uint32_t>(children_.size());
-    reg_.repositories[r].images.push_back(static_cast<std::uint32_t>(reg_.images.size()));
-    reg_.images.push_back(img_);
+    img_.child_count = static_cast<std::uint16_t>(children_.size());
+    reg_.images.push_back(img_);  // finish_registry lists each repository's images
     return true;
   }
 
@@ -338,7 +343,7 @@ static void register_file(Registry& registry, std::string_view name) {
   registry.file_first_image.push_back(static_cast<std::uint32_t>(registry.images.size()));
 }
 
-bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error) {
+bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error, unsigned threads) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
     error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
@@ -354,22 +359,27 @@ bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& 
       registry.images.reserve(registry.images.size() + estimate);
       registry.ids.reserve(registry.ids.size() + estimate);
       registry.strings.reserve(registry.strings.size() + 2 * estimate);
+      advise_huge_pages(registry.images.data(), registry.images.capacity() * sizeof(Image));
+      advise_huge_pages(registry.ids.data(), registry.ids.capacity() * sizeof(StrId));
     }
   }
   register_file(registry, path);
   SnapshotHandler handler(registry);
-  JsonStreamResult r = fast_stream_json_file(f, handler);
+  JsonStreamResult r = fast_stream_json_file(f, handler, resolve_threads(threads) > 1);
   std::fclose(f);
   return finish_stream(r, path, error);
 }
 
-bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error) {
+bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error, unsigned threads) {
   register_file(registry, name);
   SnapshotHandler handler(registry);
-  return finish_stream(fast_stream_json_text(text, handler), name, error);
+  return finish_stream(fast_stream_json_text(text, handler, resolve_threads(threads) > 1), name, error);
 }
 
-bool finish_registry(Registry& registry, LoadError& error) {
+namespace {
+
+// One repository's checks (a digest once, a tag on one digest) and its newest-first order.
+bool check_and_order(Registry& registry, Repository& repo, LoadError& error) {
   auto where = [&](std::uint32_t idx) {
     auto [file, position] = registry.image_source(idx);
     return file + " (image " + std::to_string(position) + ")";
@@ -379,46 +389,84 @@ bool finish_registry(Registry& registry, LoadError& error) {
     error.file = file;
     error.location = "image " + std::to_string(position);
   };
+  auto& imgs = repo.images;
+  std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return registry.str(registry.images[a].digest) < registry.str(registry.images[b].digest);
+  });
+  for (std::size_t i = 1; i < imgs.size(); ++i) {
+    const Image& a = registry.images[imgs[i - 1]];
+    const Image& b = registry.images[imgs[i]];
+    if (registry.str(a.digest) == registry.str(b.digest)) {
+      std::uint32_t first = std::min(imgs[i - 1], imgs[i]), second = std::max(imgs[i - 1], imgs[i]);
+      locate(second);
+      error.message = "digest `" + std::string(registry.str(b.digest)) + "` appears twice in repository `" +
+                      std::string(registry.str(repo.name)) + "` (also at " + where(first) + ")";
+      return false;
+    }
+  }
   std::vector<std::pair<std::string_view, std::uint32_t>> pairs;
-  for (auto& repo : registry.repositories) {
-    auto& imgs = repo.images;
-    std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return registry.str(registry.images[a].digest) < registry.str(registry.images[b].digest);
-    });
-    for (std::size_t i = 1; i < imgs.size(); ++i) {
-      const Image& a = registry.images[imgs[i - 1]];
-      const Image& b = registry.images[imgs[i]];
-      if (registry.str(a.digest) == registry.str(b.digest)) {
-        std::uint32_t first = std::min(imgs[i - 1], imgs[i]), second = std::max(imgs[i - 1], imgs[i]);
-        locate(second);
-        error.message = "digest `" + std::string(registry.str(b.digest)) + "` appears twice in repository `" +
-                        std::string(registry.str(repo.name)) + "` (also at " + where(first) + ")";
-        return false;
-      }
+  for (auto idx : imgs) {
+    const Image& img = registry.images[idx];
+    for (std::uint32_t t = 0; t < img.tag_count; ++t) pairs.emplace_back(registry.str(registry.tags_of(img)[t]), idx);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  for (std::size_t i = 1; i < pairs.size(); ++i) {
+    if (pairs[i].first == pairs[i - 1].first) {
+      std::uint32_t first = std::min(pairs[i - 1].second, pairs[i].second), second = std::max(pairs[i - 1].second, pairs[i].second);
+      locate(second);
+      error.message = "tag `" + std::string(pairs[i].first) + "` names two digests in repository `" +
+                      std::string(registry.str(repo.name)) + "`: `" + std::string(registry.str(registry.images[first].digest)) +
+                      "` and `" + std::string(registry.str(registry.images[second].digest)) + "` (also at " + where(first) + ")";
+      return false;
     }
-    pairs.clear();
-    for (auto idx : imgs) {
-      const Image& img = registry.images[idx];
-      for (std::uint32_t t = 0; t < img.tag_count; ++t) pairs.emplace_back(registry.str(registry.tags_of(img)[t]), idx);
+  }
+  // Newest first; equal push times by digest so the order never depends on input order.
+  std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Image& x = registry.images[a];
+    const Image& y = registry.images[b];
+    if (x.pushed_at != y.pushed_at) return x.pushed_at > y.pushed_at;
+    return registry.str(x.digest) < registry.str(y.digest);
+  });
+  return true;
+}
+
+}  // namespace
+
+bool finish_registry(Registry& registry, LoadError& error, unsigned threads) {
+  // Each repository's image list, exactly sized (no doubling growth while reading).
+  {
+    std::vector<std::uint32_t> count(registry.repositories.size(), 0);
+    for (const auto& img : registry.images) ++count[img.repo];
+    for (std::size_t r = 0; r < count.size(); ++r) {
+      registry.repositories[r].images.clear();
+      registry.repositories[r].images.reserve(count[r]);
     }
-    std::sort(pairs.begin(), pairs.end());
-    for (std::size_t i = 1; i < pairs.size(); ++i) {
-      if (pairs[i].first == pairs[i - 1].first) {
-        std::uint32_t first = std::min(pairs[i - 1].second, pairs[i].second), second = std::max(pairs[i - 1].second, pairs[i].second);
-        locate(second);
-        error.message = "tag `" + std::string(pairs[i].first) + "` names two digests in repository `" +
-                        std::string(registry.str(repo.name)) + "`: `" + std::string(registry.str(registry.images[first].digest)) +
-                        "` and `" + std::string(registry.str(registry.images[second].digest)) + "` (also at " + where(first) + ")";
-        return false;
-      }
+    for (std::uint32_t i = 0; i < registry.images.size(); ++i) registry.repositories[registry.images[i].repo].images.push_back(i);
+  }
+  // Repositories are independent: checked and ordered on every core. The error reported is
+  // the first repository's (in reading order), whatever the thread count.
+  const std::size_t n = registry.repositories.size();
+  std::vector<LoadError> errors;
+  std::vector<std::uint32_t> failed;
+  std::mutex mu;
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t r; (r = next.fetch_add(1)) < n;) {
+      LoadError e;
+      if (check_and_order(registry, registry.repositories[r], e)) continue;
+      std::lock_guard<std::mutex> lock(mu);
+      errors.push_back(std::move(e));
+      failed.push_back(static_cast<std::uint32_t>(r));
     }
-    // Newest first; equal push times by digest so the order never depends on input order.
-    std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Image& x = registry.images[a];
-      const Image& y = registry.images[b];
-      if (x.pushed_at != y.pushed_at) return x.pushed_at > y.pushed_at;
-      return registry.str(x.digest) < registry.str(y.digest);
-    });
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(resolve_threads(threads), n); ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (!failed.empty()) {
+    auto first = std::min_element(failed.begin(), failed.end()) - failed.begin();
+    error = errors[static_cast<std::size_t>(first)];
+    return false;
   }
   // Repositories by name, so reports never depend on file order.
   std::vector<std::uint32_t> order(registry.repositories.size());

@@ -19,12 +19,15 @@ struct LoadError {
 
 // Reads one JSON snapshot file into `registry`. On failure returns false and leaves
 // `registry` unusable (callers discard it: a bad input never yields a partial result).
-bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error);
-bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error);
+// `threads`: 0 = as many as the machine has; with more than one, reading runs on a second
+// thread (the result is the same).
+bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error, unsigned threads = 0);
+bool load_json_snapshot_text(std::string_view name, std::string_view text, Registry& registry, LoadError& error,
+                             unsigned threads = 1);
 
 // After every file: checks that a digest appears once per repository and that a tag names
 // one digest per repository, then orders each repository's images newest first.
-bool finish_registry(Registry& registry, LoadError& error);
+bool finish_registry(Registry& registry, LoadError& error, unsigned threads = 0);
 
 // What a file holds, from its first bytes.
 enum class SnapshotFormat { Json, Sqlite, Empty, Unknown };

@@ -199,9 +199,11 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     m.repo = repo_map[rid];
     m.digest = reg.strings.store(column_str(img.s, 1));
     m.tags_begin = static_cast<std::uint32_t>(reg.ids.size());
-    m.tag_count = split_into(column_str(img.s, 2));
-    m.children_begin = static_cast<std::uint32_t>(reg.ids.size());
-    m.child_count = split_into(column_str(img.s, 3));
+    std::size_t tag_count = split_into(column_str(img.s, 2));
+    std::size_t child_count = split_into(column_str(img.s, 3));  // stored right after the tags
+    if (tag_count > kMaxImageListLength || child_count > kMaxImageListLength) return fail("an image has more than 65535 tags or children");
+    m.tag_count = static_cast<std::uint16_t>(tag_count);
+    m.child_count = static_cast<std::uint16_t>(child_count);
     m.pushed_at = sqlite3_column_int64(img.s, 4);
     m.last_pulled_at = column_time(img.s, 5);
     m.last_archived_at = column_time(img.s, 6);
@@ -215,8 +217,7 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
       m.findings[static_cast<std::size_t>(f)] =
           sqlite3_column_type(img.s, 13 + f) == SQLITE_NULL ? -1 : static_cast<std::int16_t>(std::min(sqlite3_column_int(img.s, 13 + f), 32767));
     }
-    reg.repositories[m.repo].images.push_back(static_cast<std::uint32_t>(reg.images.size()));
-    reg.images.push_back(m);
+    reg.images.push_back(m);  // finish_registry lists each repository's images
   }
   if (rc != SQLITE_DONE) return fail("cannot read images");
   return true;

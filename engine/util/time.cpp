@@ -72,25 +72,55 @@ std::optional<Micros> from_epoch_seconds(double seconds) {
   return static_cast<Micros>(std::llround(seconds * 1e6));
 }
 
-std::string format_timestamp(Micros t) {
+void append_timestamp(std::string& out, Micros t) {
   Micros secs = t >= 0 ? t / kMicrosPerSecond : -((-t + kMicrosPerSecond - 1) / kMicrosPerSecond);
   Micros frac = t - secs * kMicrosPerSecond;
   Micros days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   Micros rem = secs - days * 86400;
   date::year_month_day ymd{date::sys_days{date::days{days}}};
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                        static_cast<long long>(rem % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (frac != 0) {
-    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
-    std::string f(buf);
-    while (f.back() == '0') f.pop_back();
-    out += f;
+  // Reports write one of these per image: digits by hand, not snprintf.
+  char buf[40];
+  char* p = buf;
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    p += std::snprintf(p, 16, "%04d", year);
+  } else {
+    *p++ = static_cast<char>('0' + year / 1000);
+    *p++ = static_cast<char>('0' + year / 100 % 10);
+    *p++ = static_cast<char>('0' + year / 10 % 10);
+    *p++ = static_cast<char>('0' + year % 10);
   }
-  return out + "Z";
+  auto two = [&](long long v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  *p++ = '-';
+  two(static_cast<unsigned>(ymd.month()));
+  *p++ = '-';
+  two(static_cast<unsigned>(ymd.day()));
+  *p++ = 'T';
+  two(rem / 3600);
+  *p++ = ':';
+  two(rem / 60 % 60);
+  *p++ = ':';
+  two(rem % 60);
+  if (frac != 0) {
+    *p++ = '.';
+    Micros div = 100000;
+    while (frac != 0) {  // six digits at most, trailing zeros dropped
+      *p++ = static_cast<char>('0' + frac / div);
+      frac %= div;
+      div /= 10;
+    }
+  }
+  *p++ = 'Z';
+  out.append(buf, static_cast<std::size_t>(p - buf));
+}
+
+std::string format_timestamp(Micros t) {
+  std::string out;
+  append_timestamp(out, t);
+  return out;
 }
 
 }  // namespace regpol

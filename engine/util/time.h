@@ -22,5 +22,7 @@ std::optional<Micros> from_epoch_seconds(double seconds);
 
 // Canonical UTC form: 2026-11-27T00:00:00Z, with .ffffff only when there is a fraction.
 std::string format_timestamp(Micros t);
+// The same text, appended to `out`.
+void append_timestamp(std::string& out, Micros t);
 
 }  // namespace regpol

@@ -49,6 +49,19 @@ class Recorder : public JsonElementHandler {
   }
 };
 
+// The bulk path run on one thread and pipelined on two: the same events, the same result
+// (message and location), for good and bad documents alike.
+void same_bulk(const std::string& text) {
+  Recorder a, b;
+  JsonStreamResult ra = fast_stream_json_text(text, a, false);
+  JsonStreamResult rb = fast_stream_json_text(text, b, true);
+  INFO(text.substr(0, 300));
+  CHECK(ra.ok == rb.ok);
+  CHECK(ra.message == rb.message);
+  CHECK(ra.location == rb.location);
+  CHECK(a.events == b.events);
+}
+
 void same(const std::string& text) {
   Recorder a, b;
   JsonStreamResult ra = stream_json_text(text, a);
@@ -56,6 +69,7 @@ void same(const std::string& text) {
   INFO(text.substr(0, 300));
   CHECK(ra.ok == rb.ok);
   if (ra.ok && rb.ok) CHECK(a.events == b.events);
+  same_bulk(text);
 }
 
 }  // namespace
@@ -82,4 +96,41 @@ TEST_CASE("the bulk path and the SAX path agree") {
     o.ecr_format = ecr;
     same(testing::generated_snapshot(o));
   }
+}
+
+TEST_CASE("pipelined reading gives the sequential events and errors across many batches") {
+  GeneratorOptions o;
+  o.repositories = 40;
+  o.images_per_repository = 150;  // a few MB: many batches of the pipeline
+  o.ecr_format = true;
+  std::string text = testing::generated_snapshot(o);
+  REQUIRE(text.size() > (2u << 20));
+  same_bulk(text);
+  // Damage it at several depths: a bad element far in, a truncation, a bad tail.
+  std::string bad = text;
+  auto far = bad.find("\"imageDigest\"", bad.size() * 3 / 4);
+  REQUIRE(far != std::string::npos);
+  bad.replace(far, 13, "\"imageDigest\" 1");
+  same_bulk(bad);
+  same_bulk(text.substr(0, text.size() * 2 / 3));
+  same_bulk(text + "x");
+  // A handler that rejects an element in the middle stops both at the same place.
+  class StopAt : public Recorder {
+   public:
+    bool begin_element(std::string_view key, std::size_t index) override {
+      if (index == 3000) {
+        error = "stop";
+        error_path = "$.x";
+        return false;
+      }
+      return Recorder::begin_element(key, index);
+    }
+  };
+  StopAt a, b;
+  JsonStreamResult ra = fast_stream_json_text(text, a, false);
+  JsonStreamResult rb = fast_stream_json_text(text, b, true);
+  CHECK_FALSE(ra.ok);
+  CHECK(ra.message == rb.message);
+  CHECK(ra.location == rb.location);
+  CHECK(a.events == b.events);
 }

@@ -36,3 +36,20 @@ TEST_CASE("formatting is canonical UTC and round-trips") {
   CHECK(format_timestamp(*parse_timestamp("2026-11-27T00:00:00.5Z")) == "2026-11-27T00:00:00.5Z");
   CHECK(format_timestamp(*parse_timestamp("1969-12-31T23:59:59.5Z")) == "1969-12-31T23:59:59.5Z");
 }
+
+TEST_CASE("formatting: every field's digits, fractions without trailing zeros") {
+  CHECK(format_timestamp(*parse_timestamp("0001-01-01T00:00:00Z")) == "0001-01-01T00:00:00Z");
+  CHECK(format_timestamp(*parse_timestamp("9999-12-31T23:59:59.999999Z")) == "9999-12-31T23:59:59.999999Z");
+  CHECK(format_timestamp(*parse_timestamp("2000-02-29T09:08:07.000100Z")) == "2000-02-29T09:08:07.0001Z");
+  CHECK(format_timestamp(*parse_timestamp("2026-07-04T12:34:56.120Z")) == "2026-07-04T12:34:56.12Z");
+  CHECK(format_timestamp(0) == "1970-01-01T00:00:00Z");
+  CHECK(format_timestamp(-1) == "1969-12-31T23:59:59.999999Z");
+  std::string out = "x";
+  append_timestamp(out, kMicrosPerSecond);
+  CHECK(out == "x1970-01-01T00:00:01Z");
+  // Every second of a leap day and its neighbours round-trips through the text.
+  Micros start = *parse_timestamp("2024-02-28T00:00:00Z");
+  for (Micros t = start; t < start + 3 * kMicrosPerDay; t += 997 * kMicrosPerSecond + 1234) {
+    CHECK(*parse_timestamp(format_timestamp(t)) == t);
+  }
+}
