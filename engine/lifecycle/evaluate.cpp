@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "plan/semver.h"
+#include "util/huge_pages.h"
 
 namespace regpol {
 
@@ -199,6 +200,8 @@ struct RepoEvaluator {
 LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<ScopedPlan>& scopes,
                                    const LifecycleOptions& options) {
   LifecycleResult result;
+  result.decisions.reserve(registry.images.size());
+  advise_huge_pages(result.decisions.data(), registry.images.size() * sizeof(ImageDecision));
   result.decisions.assign(registry.images.size(), ImageDecision{});
   struct Task {
     const LifecyclePlan* plan;
