@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <ostream>
 #include <sstream>
 
@@ -101,7 +102,11 @@ std::vector<std::pair<std::size_t, std::size_t>> pieces(const Registry& reg, con
   return out;
 }
 
-template <typename RenderRepo>
+// `PieceState` is per piece (one thread's scratch space, e.g. a cache); render_repo(text, r,
+// state) appends repository r.
+struct NoState {};
+
+template <typename PieceState = NoState, typename RenderRepo>
 void render_pieces(const Registry& reg, const LifecycleResult& res, const ReportOptions& opt, std::string& out, std::ostream& sink,
                    RenderRepo&& render_repo) {
   auto parts = pieces(reg, res);
@@ -111,10 +116,41 @@ void render_pieces(const Registry& reg, const LifecycleResult& res, const Report
       parts.size(), opt.threads, 2 * resolve_threads(opt.threads),
       [&](std::size_t p, std::string& text) {
         text.clear();
-        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) render_repo(text, res.repositories[i]);
+        PieceState state;
+        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) render_repo(text, res.repositories[i], state);
       },
       [&](std::size_t, std::string& text) { sink << text; });
 }
+
+// The "reason" member, escaped: most reasons name only the rule (or protect clause) and
+// repeat for thousands of images, so they are rendered once per piece; the ones that carry
+// an image's own times or parent are rendered each time.
+class ReasonJson {
+ public:
+  void append(std::string& out, const Registry& reg, const LifecyclePlan* plan, const ImageDecision& d, Micros now) {
+    if (!plan) {
+      out += "\"no lifecycle policy applies\"";
+      return;
+    }
+    const bool per_image = d.reason == Reason::OlderThan || d.reason == Reason::NotOldEnough || d.reason == Reason::ReferencedByList;
+    if (per_image) {
+      append_json_string(out, describe_decision(reg, *plan, d, now));
+      return;
+    }
+    Key key{plan, d.reason, d.rule, d.protect};
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      std::string text;
+      append_json_string(text, describe_decision(reg, *plan, d, now));
+      it = cache_.emplace(key, std::move(text)).first;
+    }
+    out += it->second;
+  }
+
+ private:
+  using Key = std::tuple<const LifecyclePlan*, Reason, std::int32_t, std::int32_t>;
+  std::map<Key, std::string> cache_;
+};
 
 void render_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
                  const ReportOptions& opt, std::ostream& sink) {
@@ -133,15 +169,16 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
     return UINT32_MAX;
   }();
   const RuleJson rule_json(plans);
-  render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r) {
+  render_pieces<ReasonJson>(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r, ReasonJson& reasons) {
     const auto& repo = reg.repositories[r];
+    std::string opening = "{\"repository\": ";
+    append_json_string(opening, reg.str(repo.name));
+    opening += ", \"digest\": ";
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
       text += idx == first_image ? "\n    " : ",\n    ";
-      text += "{\"repository\": ";
-      append_json_string(text, reg.str(repo.name));
-      text += ", \"digest\": ";
+      text += opening;
       append_json_string(text, reg.str(img.digest));
       text += ", \"tags\": [";
       for (std::uint32_t k = 0; k < img.tag_count; ++k) {
@@ -159,7 +196,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
       text += "\", \"rule\": ";
       rule_json.append(text, plans[r], d);
       text += ", \"reason\": ";
-      append_json_string(text, plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies");
+      reasons.append(text, reg, plans[r], d, opt.now);
       text += "}";
     }
   });
@@ -186,7 +223,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   } else {
     out += "regpol plan at " + format_timestamp(opt.now) + "\n";
   }
-  render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r) {
+  render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r, NoState&) {
     const auto& repo = reg.repositories[r];
     std::size_t e = 0, tr = 0, k = 0;
     for (auto idx : repo.images) {

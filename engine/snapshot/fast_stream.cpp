@@ -104,7 +104,7 @@ struct Batch {
   }
 };
 
-constexpr std::size_t kBatchBytes = 256 << 10;
+constexpr std::size_t kBatchBytes = 1 << 20;
 
 // The first half of the bulk path: finds the top-level keys, checks the structure between
 // elements and cuts each element out whole (honouring strings and escapes), without
@@ -170,7 +170,7 @@ class Splitter {
 
   void reset_batch() {
     batch_.clear();
-    batch_.text.reserve(kBatchBytes + (16 << 10));
+    batch_.text.reserve(kBatchBytes + (64 << 10));
     key_in_batch_ = false;
   }
   std::uint32_t key_id(const std::string& key) {
@@ -565,7 +565,10 @@ JsonStreamResult run_sequential(Source& src, JsonElementHandler& handler) {
 JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
   constexpr std::size_t kInFlight = 3;
   std::mutex mu;
-  std::condition_variable changed;
+  // One waiter on each side: the reader waits for a spare batch, this thread for a full one.
+  // A side is woken only when its queue was empty (waking a thread costs more, on a VM, than
+  // the batch it hands over).
+  std::condition_variable has_full, has_spare;
   std::deque<std::unique_ptr<Batch>> full, spare;
   bool done = false, stop = false;
   for (std::size_t i = 0; i < kInFlight; ++i) spare.push_back(std::make_unique<Batch>());
@@ -574,21 +577,22 @@ JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
   std::thread reader([&] {
     Splitter splitter(src, [&](Batch& b) {
       std::unique_lock<std::mutex> lock(mu);
-      changed.wait(lock, [&] { return stop || !spare.empty(); });
+      has_spare.wait(lock, [&] { return stop || !spare.empty(); });
       if (stop) return false;
       auto next = std::move(spare.front());
       spare.pop_front();
       next->clear();
       std::swap(*next, b);  // the splitter keeps filling the (emptied, reserved) spare
+      bool was_empty = full.empty();
       full.push_back(std::move(next));
-      changed.notify_all();
+      if (was_empty) has_full.notify_one();
       return true;
     });
     JsonStreamResult r = splitter.run();
     std::lock_guard<std::mutex> lock(mu);
     split = r;
     done = true;
-    changed.notify_all();
+    has_full.notify_one();
   });
 
   ElementParser parser(handler);
@@ -597,16 +601,17 @@ JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
     std::unique_ptr<Batch> batch;
     {
       std::unique_lock<std::mutex> lock(mu);
-      changed.wait(lock, [&] { return !full.empty() || done; });
+      has_full.wait(lock, [&] { return !full.empty() || done; });
       if (full.empty()) break;
       batch = std::move(full.front());
       full.pop_front();
     }
     if (ok) ok = parser.consume(*batch);
     std::lock_guard<std::mutex> lock(mu);
+    bool was_empty = spare.empty();
     spare.push_back(std::move(batch));
     if (!ok) stop = true;
-    changed.notify_all();
+    if (was_empty || stop) has_spare.notify_one();
     if (!ok) break;
   }
   reader.join();

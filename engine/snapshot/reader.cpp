@@ -1,6 +1,7 @@
 #include "snapshot/reader.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -71,16 +72,23 @@ constexpr FieldName kRepoFields[] = {
     {"encryptionConfiguration.encryptionType", Field::Encryption}, {"encryption", Field::Encryption},
 };
 
+// Field names grouped by length: a lookup compares the path with the one to three names of
+// its length, with no hashing (it runs for every value of every image).
 template <std::size_t N>
 Field lookup(const FieldName (&table)[N], std::string_view path) {
-  // Built once per table: a field name is looked up for every value of every image.
-  static const std::unordered_map<std::string_view, Field> index = [&] {
-    std::unordered_map<std::string_view, Field> m;
-    for (const auto& f : table) m.emplace(f.name, f.field);
-    return m;
+  static const std::vector<std::vector<FieldName>> by_length = [&] {
+    std::vector<std::vector<FieldName>> v;
+    for (const auto& f : table) {
+      if (v.size() <= f.name.size()) v.resize(f.name.size() + 1);
+      v[f.name.size()].push_back(f);
+    }
+    return v;
   }();
-  auto it = index.find(path);
-  return it == index.end() ? Field::Unknown : it->second;
+  if (path.size() >= by_length.size()) return Field::Unknown;
+  for (const auto& f : by_length[path.size()]) {
+    if (std::memcmp(f.name.data(), path.data(), path.size()) == 0) return f.field;
+  }
+  return Field::Unknown;
 }
 
 class SnapshotHandler : public JsonElementHandler {
@@ -238,8 +246,18 @@ class SnapshotHandler : public JsonElementHandler {
   }
   bool intern_into(std::string_view path, const JsonValue& v, StrId& out) {
     if (v.kind != JsonKind::String) return wrong_type(path, "expected a string");
-    out = reg_.strings.intern(v.string);
+    out = intern_cached(v.string);
     return true;
+  }
+  // Media types and registry ids repeat from image to image: a small direct-mapped cache of
+  // recent strings spares most hash-table lookups.
+  StrId intern_cached(std::string_view s) {
+    std::size_t slot = (s.size() * 31 + (s.empty() ? 0 : static_cast<unsigned char>(s.back()))) % recent_.size();
+    auto& [text, id] = recent_[slot];
+    if (id != kNoStr && text == s) return id;
+    id = reg_.strings.intern(s);
+    text.assign(s);
+    return id;
   }
   static std::optional<Micros> timestamp(const JsonValue& v) {
     if (v.kind == JsonKind::String) return parse_timestamp(v.string);
@@ -263,8 +281,14 @@ class SnapshotHandler : public JsonElementHandler {
     if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
     if (digest_.empty()) return reject(at(""), "missing `imageDigest`");
     if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
-    std::uint32_t r = reg_.repository(repo_name_);
-    if (!registry_id_.empty()) reg_.repositories[r].registry_id = reg_.strings.intern(registry_id_);
+    // describe-images lists a repository's images together: the previous image's repository
+    // is usually this one, found without hashing its name.
+    if (last_repo_ == UINT32_MAX || repo_name_ != last_repo_name_) {
+      last_repo_ = reg_.repository(repo_name_);
+      last_repo_name_ = repo_name_;
+    }
+    std::uint32_t r = last_repo_;
+    if (!registry_id_.empty()) reg_.repositories[r].registry_id = intern_cached(registry_id_);
     img_.repo = r;
     img_.digest = reg_.strings.store(digest_);
     img_.tags_begin = static_cast<std::uint32_t>(reg_.ids.size());
@@ -308,6 +332,9 @@ class SnapshotHandler : public JsonElementHandler {
   Image img_;
   Repository repo_;
   bool have_status_ = false;
+  std::uint32_t last_repo_ = UINT32_MAX;
+  std::string last_repo_name_;
+  std::array<std::pair<std::string, StrId>, 16> recent_{};
 };
 
 bool finish_stream(const JsonStreamResult& r, std::string_view name, LoadError& error) {
