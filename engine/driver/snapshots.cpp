@@ -1,20 +1,46 @@
 #include "driver/snapshots.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
 #include "store/snapshot_store.h"
 
 namespace regpol {
 
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
 bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads) {
   for (const auto& path : paths) {
-    std::string io_error;
-    switch (sniff_snapshot_format(path, io_error)) {
+    // Each file is opened once and its format told from its first bytes, which the JSON
+    // reader then continues from: a pipe (`--snapshot /dev/stdin`) works like a file.
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) {
+      error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
+      return false;
+    }
+    char head[16];
+    std::size_t n = std::fread(head, 1, sizeof head, f.get());
+    if (std::ferror(f.get())) {
+      error = {path, "", std::string("cannot read: ") + std::strerror(errno)};
+      return false;
+    }
+    switch (sniff_snapshot_head(std::string_view(head, n))) {
       case SnapshotFormat::Empty:
         error = {path, "", "empty file (expected describe-images, describe-repositories or regpol snapshot JSON)"};
         return false;
       case SnapshotFormat::Unknown:
-        error = {path, "", io_error.empty() ? "not a snapshot: expected a JSON object or a regpol SQLite store" : "cannot open: " + io_error};
+        error = {path, "", "not a snapshot: expected a JSON object or a regpol SQLite store"};
         return false;
       case SnapshotFormat::Sqlite: {
+        f.reset();
         std::string message;
         if (!load_registry_sqlite(path, registry, message)) {
           error = {path, "", message};
@@ -23,7 +49,7 @@ bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, L
         break;
       }
       case SnapshotFormat::Json:
-        if (!load_json_snapshot(path, registry, error, threads)) return false;
+        if (!load_json_snapshot(path, f.get(), std::string_view(head, n), registry, error, threads)) return false;
         break;
     }
   }

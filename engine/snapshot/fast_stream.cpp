@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -21,7 +22,11 @@ namespace od = simdjson::ondemand;
 // Bytes from a file (in chunks) or from memory, with the absolute offset of each byte.
 class Source {
  public:
-  explicit Source(std::FILE* f) : file_(f), buf_(1 << 20) {}
+  // `head`: bytes the caller already read from `f` (to tell the format), served first.
+  Source(std::FILE* f, std::string_view head) : file_(f), buf_(std::max<std::size_t>(1 << 20, head.size())) {
+    std::copy(head.begin(), head.end(), buf_.begin());
+    len_ = head.size();
+  }
   explicit Source(std::string_view text) : text_(text) {}
   // -1 at the end.
   int peek() {
@@ -105,6 +110,10 @@ struct Batch {
 };
 
 constexpr std::size_t kBatchBytes = 1 << 20;
+
+// No single element, scalar or key may be larger: a hostile file (one 2 GB string on one
+// line) is a located error instead of gigabytes of memory. Real image entries are < 10 KB.
+constexpr std::size_t kMaxElementBytes = 256u << 20;
 
 // The first half of the bulk path: finds the top-level keys, checks the structure between
 // elements and cuts each element out whole (honouring strings and escapes), without
@@ -246,6 +255,7 @@ class Splitter {
 
   // Appends one object, braces included, honouring strings and escapes.
   bool capture_object(std::string& out) {
+    const std::size_t begin = out.size();
     int depth = 0;
     bool in_string = false, escape = false;
     while (true) {
@@ -287,8 +297,11 @@ class Splitter {
       }
       out.append(w.data(), w.size());
       src_.consume(w.size());
+      if (out.size() - begin > kMaxElementBytes) return too_large();
     }
   }
+
+  bool too_large() { return malformed("an element larger than 256 MiB (image entries are a few KB)"); }
 
   // Appends a scalar up to the next ',', ']' or '}' outside a string, without trailing blanks.
   bool capture_scalar(std::string& out) {
@@ -300,6 +313,7 @@ class Splitter {
       if (!in_string && (c == ',' || c == ']' || c == '}')) break;
       out.push_back(static_cast<char>(c));
       src_.advance();
+      if (out.size() - begin > kMaxElementBytes) return too_large();
       if (in_string) {
         if (escape) escape = false;
         else if (c == '\\') escape = true;
@@ -332,6 +346,7 @@ class Splitter {
       if (c < 0) return malformed("unexpected end of input inside a key");
       key_text_.push_back(static_cast<char>(c));
       src_.advance();
+      if (key_text_.size() > kMaxElementBytes) return too_large();
       if (escape) escape = false;
       else if (c == '\\') escape = true;
       else if (c == '"') break;
@@ -621,8 +636,8 @@ JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
 
 }  // namespace
 
-JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined) {
-  Source src(file);
+JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined, std::string_view head) {
+  Source src(file, head);
   return pipelined ? run_pipelined(src, handler) : run_sequential(src, handler);
 }
 

@@ -14,7 +14,9 @@ namespace regpol {
 
 // `pipelined`: cut elements out of the stream on a second thread while this one parses
 // them; the handler's events and the result are the same either way.
-JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined = false);
+// `head`: bytes already read from `file` (they come first). Files may be pipes.
+JsonStreamResult fast_stream_json_file(std::FILE* file, JsonElementHandler& handler, bool pipelined = false,
+                                       std::string_view head = {});
 JsonStreamResult fast_stream_json_text(std::string_view text, JsonElementHandler& handler, bool pipelined = false);
 
 }  // namespace regpol

@@ -1,5 +1,7 @@
 #include "snapshot/reader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -347,22 +349,12 @@ bool finish_stream(const JsonStreamResult& r, std::string_view name, LoadError& 
 
 }  // namespace
 
-SnapshotFormat sniff_snapshot_format(const std::string& path, std::string& io_error) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    io_error = std::strerror(errno);
-    return SnapshotFormat::Unknown;
-  }
-  char head[16] = {};
-  std::size_t n = std::fread(head, 1, sizeof head, f);
-  std::fclose(f);
-  if (n == 16 && std::memcmp(head, "SQLite format 3", 16) == 0) return SnapshotFormat::Sqlite;
-  std::size_t i = 0;
-  while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
-  if (n == 0) return SnapshotFormat::Empty;
-  if (i < n && head[i] == '{') return SnapshotFormat::Json;
-  if (i == n) return SnapshotFormat::Json;  // leading blanks: let the JSON reader decide
-  return SnapshotFormat::Unknown;
+SnapshotFormat sniff_snapshot_head(std::string_view head) {
+  if (head.size() >= 16 && std::memcmp(head.data(), "SQLite format 3", 16) == 0) return SnapshotFormat::Sqlite;
+  if (head.empty()) return SnapshotFormat::Empty;
+  std::size_t i = head.find_first_not_of(" \n\r\t");
+  if (i == std::string_view::npos) return SnapshotFormat::Json;  // leading blanks: let the JSON reader decide
+  return head[i] == '{' ? SnapshotFormat::Json : SnapshotFormat::Unknown;
 }
 
 static void register_file(Registry& registry, std::string_view name) {
@@ -370,30 +362,24 @@ static void register_file(Registry& registry, std::string_view name) {
   registry.file_first_image.push_back(static_cast<std::uint32_t>(registry.images.size()));
 }
 
-bool load_json_snapshot(const std::string& path, Registry& registry, LoadError& error, unsigned threads) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
-    return false;
-  }
+bool load_json_snapshot(const std::string& path, std::FILE* f, std::string_view head, Registry& registry, LoadError& error,
+                        unsigned threads) {
   // Reserve by file size so that the arrays never reallocate (a reallocation briefly holds
-  // old and new copies); capacity that is never written is never resident.
-  if (std::fseek(f, 0, SEEK_END) == 0) {
-    long bytes = std::ftell(f);
-    std::rewind(f);
-    if (bytes > 0) {
-      auto estimate = static_cast<std::size_t>(bytes) / 200;
-      registry.images.reserve(registry.images.size() + estimate);
-      registry.ids.reserve(registry.ids.size() + estimate);
-      registry.strings.reserve(registry.strings.size() + 2 * estimate);
-      advise_huge_pages(registry.images.data(), registry.images.capacity() * sizeof(Image));
-      advise_huge_pages(registry.ids.data(), registry.ids.capacity() * sizeof(StrId));
-    }
+  // old and new copies); capacity that is never written is never resident. A pipe has no
+  // size: the arrays grow as they go.
+  struct stat st {};
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    auto estimate = static_cast<std::size_t>(st.st_size) / 200;
+    registry.images.reserve(registry.images.size() + estimate);
+    registry.ids.reserve(registry.ids.size() + estimate);
+    registry.strings.reserve(registry.strings.size() + 2 * estimate);
+    advise_huge_pages(registry.images.data(), registry.images.capacity() * sizeof(Image));
+    advise_huge_pages(registry.ids.data(), registry.ids.capacity() * sizeof(StrId));
   }
   register_file(registry, path);
   SnapshotHandler handler(registry);
-  JsonStreamResult r = fast_stream_json_file(f, handler, resolve_threads(threads) > 1);
-  std::fclose(f);
+  JsonStreamResult r = fast_stream_json_file(f, handler, resolve_threads(threads) > 1, head);
+  if (r.ok && std::ferror(f)) r = {false, std::string("read error: ") + std::strerror(errno), ""};
   return finish_stream(r, path, error);
 }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Long lines and huge elements, streamed through a pipe (nothing is written to disk):
+#  1. a describe-images document of more than 2 GiB on ONE line (a minified export) loads,
+#     every image of it, with memory bounded by the images kept, not by the line;
+#  2. one element of more than 256 MiB (a single giant tag) is a located error, exit 3,
+#     and nothing on stdout.
+# usage: run_long_lines.sh REGPOL
+set -uo pipefail
+regpol=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+"$regpol" snapshot gen --repos 4400 --images-per-repo 1000 --seed 7 2> "$tmp/gen.txt" | tr -d '\n' | tee >(wc -c > "$tmp/bytes") |
+  "$regpol" snapshot stats /dev/stdin --format json > "$tmp/stats.json"
+rc=$?
+want=$(grep -o 'generated [0-9]*' "$tmp/gen.txt" | grep -o '[0-9]*')
+got=$(jq .images "$tmp/stats.json" 2>/dev/null)
+bytes=$(cat "$tmp/bytes")
+if [ $rc -ne 0 ] || [ "$got" != "$want" ] || [ "$bytes" -le $((2 * 1024 * 1024 * 1024)) ]; then
+  echo "FAIL one-line snapshot: exit $rc, $got of $want images, $bytes bytes"; exit 1
+fi
+echo "ok: a $bytes-byte single-line snapshot, $got images"
+
+python3 -c '
+import sys
+sys.stdout.write("{\"imageDetails\": [{\"repositoryName\": \"r\", \"imageDigest\": \"sha256:x\", \"imagePushedAt\": 1, \"imageTags\": [\"")
+chunk = "a" * (1 << 20)
+for _ in range(300): sys.stdout.write(chunk)
+sys.stdout.write("\"]}]}")' 2>/dev/null | "$regpol" snapshot stats /dev/stdin > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc -ne 3 ] || [ -s "$tmp/out" ] || ! grep -q 'byte [0-9]*: malformed JSON: an element larger than 256 MiB' "$tmp/err"; then
+  echo "FAIL giant element: exit $rc"; cat "$tmp/err"; exit 1
+fi
+echo "ok: a 300 MiB element is refused: $(cat "$tmp/err")"
+echo "2 passed, 0 failed"
