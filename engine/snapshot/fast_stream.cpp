@@ -72,6 +72,16 @@ class Source {
   bool filled_ = false;
 };
 
+// Keeps the first error only (the earliest in the input); always false, for `return`.
+bool record_malformed(JsonStreamResult& result, std::size_t at, const std::string& message) {
+  if (result.ok) {
+    result.ok = false;
+    result.message = "malformed JSON: " + message;
+    result.location = "byte " + std::to_string(at);
+  }
+  return false;
+}
+
 // A scalar's text is one token: a string whose closing quote is the last byte, or a
 // literal or number without blanks inside.
 bool single_token(std::string_view t) {
@@ -377,14 +387,7 @@ class Splitter {
     return false;
   }
   bool malformed(const std::string& message) { return malformed_at(src_.offset(), message); }
-  bool malformed_at(std::size_t at, const std::string& message) {
-    if (result_.ok) {
-      result_.ok = false;
-      result_.message = "malformed JSON: " + message;
-      result_.location = "byte " + std::to_string(at);
-    }
-    return false;
-  }
+  bool malformed_at(std::size_t at, const std::string& message) { return record_malformed(result_, at, message); }
   void fail(const std::string& message, const std::string& location = "") {
     result_.ok = false;
     result_.message = message;
@@ -541,14 +544,7 @@ class ElementParser {
     return true;
   }
 
-  bool malformed_at(std::size_t at, const std::string& message) {
-    if (result_.ok) {
-      result_.ok = false;
-      result_.message = "malformed JSON: " + message;
-      result_.location = "byte " + std::to_string(at);
-    }
-    return false;
-  }
+  bool malformed_at(std::size_t at, const std::string& message) { return record_malformed(result_, at, message); }
   bool handler_failed() {
     if (result_.ok) {
       result_.ok = false;
