@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <atomic>
-#include <thread>
 #include <unordered_map>
 
 #include "plan/semver.h"
 #include "util/huge_pages.h"
+#include "util/parallel.h"
 
 namespace regpol {
 
@@ -215,23 +214,12 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
   std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.repo < b.repo; });
   for (const auto& t : tasks) result.repositories.push_back(t.repo);
 
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, tasks.size())));
-  std::vector<std::vector<EvaluationError>> errors(threads);
-  std::atomic<std::size_t> next{0};
-  auto worker = [&](unsigned w) {
-    for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) {
-      RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[w]};
-      ev.run(registry.repositories[tasks[i].repo]);
-    }
-  };
-  if (threads <= 1) {
-    worker(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < threads; ++w) pool.emplace_back(worker, w);
-    for (auto& t : pool) t.join();
-  }
+  // One error list per worker: no locking, and sorted below so the order is fixed.
+  std::vector<std::vector<EvaluationError>> errors(parallel_workers(tasks.size(), options.threads));
+  parallel_for(tasks.size(), options.threads, [&](std::size_t i, unsigned worker) {
+    RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[worker]};
+    ev.run(registry.repositories[tasks[i].repo]);
+  });
   for (const auto& e : errors) result.errors.insert(result.errors.end(), e.begin(), e.end());
   std::sort(result.errors.begin(), result.errors.end(), [](const EvaluationError& a, const EvaluationError& b) {
     return std::tie(a.image, a.rule) < std::tie(b.image, b.rule);
@@ -251,9 +239,8 @@ static std::string days_ago(Micros now, Micros t) {
   // to_chars with precision 1 is printf's "%.1f" (correctly rounded), without its cost:
   // a report writes one of these for most images.
   char buf[48];
-  auto r = std::to_chars(buf, buf + sizeof buf - 8, days, std::chars_format::fixed, 1);
-  std::string out(buf, r.ptr);
-  return out + "d ago";
+  auto r = std::to_chars(buf, buf + sizeof buf, days, std::chars_format::fixed, 1);
+  return std::string(buf, r.ptr) + "d ago";
 }
 
 static std::string threshold_text(const LifecycleRule& r) {

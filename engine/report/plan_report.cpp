@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "report/json_writer.h"
-#include "util/ordered_parallel.h"
+#include "util/parallel.h"
 
 namespace regpol {
 

@@ -133,13 +133,12 @@ class Splitter {
   using Deliver = std::function<bool(Batch&)>;
   Splitter(Source& src, Deliver deliver) : src_(src), deliver_(std::move(deliver)) { reset_batch(); }
 
-  // ok, or the first structural error; `stopped` when `deliver` asked to stop.
+  // ok, or the first structural error (when `deliver` asks to stop, scanning stops too).
   JsonStreamResult run() {
     scan();
     if (!stopped_ && !batch_.items.empty()) stopped_ = !deliver_(batch_);
     return result_;
   }
-  bool stopped() const { return stopped_; }
 
  private:
   void scan() {

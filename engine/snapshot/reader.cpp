@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <mutex>
-#include <thread>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -17,7 +15,7 @@
 #include "snapshot/fast_stream.h"
 #include "snapshot/json_stream.h"
 #include "util/huge_pages.h"
-#include "util/ordered_parallel.h"
+#include "util/parallel.h"
 
 namespace regpol {
 
@@ -285,7 +283,7 @@ class SnapshotHandler : public JsonElementHandler {
     if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
     // describe-images lists a repository's images together: the previous image's repository
     // is usually this one, found without hashing its name.
-    if (last_repo_ == UINT32_MAX || repo_name_ != last_repo_name_) {
+    if (repo_name_ != last_repo_name_) {  // always true for the first image (its name is not empty)
       last_repo_ = reg_.repository(repo_name_);
       last_repo_name_ = repo_name_;
     }
@@ -334,7 +332,7 @@ class SnapshotHandler : public JsonElementHandler {
   Image img_;
   Repository repo_;
   bool have_status_ = false;
-  std::uint32_t last_repo_ = UINT32_MAX;
+  std::uint32_t last_repo_ = 0;
   std::string last_repo_name_;
   std::array<std::pair<std::string, StrId>, 16> recent_{};
 };
@@ -456,29 +454,19 @@ bool finish_registry(Registry& registry, LoadError& error, unsigned threads) {
     }
     for (std::uint32_t i = 0; i < registry.images.size(); ++i) registry.repositories[registry.images[i].repo].images.push_back(i);
   }
-  // Repositories are independent: checked and ordered on every core. The error reported is
-  // the first repository's (in reading order), whatever the thread count.
+  // Repositories are independent: checked and ordered on every core. Each worker keeps its
+  // first failing repository; the error reported is the first of those (in reading order),
+  // whatever the thread count.
   const std::size_t n = registry.repositories.size();
-  std::vector<LoadError> errors;
-  std::vector<std::uint32_t> failed;
-  std::mutex mu;
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t r; (r = next.fetch_add(1)) < n;) {
-      LoadError e;
-      if (check_and_order(registry, registry.repositories[r], e)) continue;
-      std::lock_guard<std::mutex> lock(mu);
-      errors.push_back(std::move(e));
-      failed.push_back(static_cast<std::uint32_t>(r));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::min<std::size_t>(resolve_threads(threads), n); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (!failed.empty()) {
-    auto first = std::min_element(failed.begin(), failed.end()) - failed.begin();
-    error = errors[static_cast<std::size_t>(first)];
+  std::vector<std::pair<std::size_t, LoadError>> first_failure(parallel_workers(n, threads), {SIZE_MAX, LoadError{}});
+  parallel_for(n, threads, [&](std::size_t r, unsigned worker) {
+    LoadError e;
+    if (!check_and_order(registry, registry.repositories[r], e) && r < first_failure[worker].first) first_failure[worker] = {r, e};
+  });
+  auto failed = std::min_element(first_failure.begin(), first_failure.end(),
+                                 [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (failed->first != SIZE_MAX) {
+    error = failed->second;
     return false;
   }
   // Repositories by name, so reports never depend on file order.
