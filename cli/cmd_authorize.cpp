@@ -18,6 +18,7 @@
 #include "access/mutability.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/read_file.h"
 #include "diag/render.h"
 #include "driver/compile.h"
 #include "driver/snapshots.h"
@@ -75,16 +76,20 @@ std::string decision_line(const Decided& d) {
 // Reads a stream in chunks and hands out its lines; works on pipes (nothing is re-read).
 class LineReader {
  public:
-  explicit LineReader(std::istream& in) : in_(in) { fill(); }
+  LineReader(std::istream& in, std::size_t max_line) : in_(in), max_line_(max_line) { fill(); }
   // The bytes read so far and not yet handed out (the start of the stream, before any next()).
   const std::string& buffered() const { return buf_; }
   bool next(std::string& line) {
     for (;;) {
       auto nl = buf_.find('\n', pos_);
-      if (nl != std::string::npos) {
+      if (nl != std::string::npos && nl - pos_ <= max_line_) {
         line.assign(buf_, pos_, nl - pos_);
         pos_ = nl + 1;
         return true;
+      }
+      if (buf_.size() - pos_ > max_line_) {  // stop before an endless line eats the memory
+        too_long_ = true;
+        return false;
       }
       if (!fill()) {
         if (pos_ >= buf_.size()) return false;
@@ -95,6 +100,7 @@ class LineReader {
     }
   }
   bool bad() const { return in_.bad(); }
+  bool too_long() const { return too_long_; }
 
  private:
   bool fill() {
@@ -107,6 +113,8 @@ class LineReader {
     return n > 0;
   }
   std::istream& in_;
+  std::size_t max_line_;
+  bool too_long_ = false;
   std::string buf_;
   std::size_t pos_ = 0;
 };
@@ -120,28 +128,41 @@ bool looks_like_cloudtrail(const std::string& start) {
   return i != std::string::npos && start.compare(i, 9, "\"Records\"") == 0;
 }
 
+// One JSON Lines request, and a whole CloudTrail log file (docs/limits.md).
+constexpr std::size_t kMaxRequestLineBytes = std::size_t{1} << 20;
+constexpr std::size_t kMaxCloudTrailBytes = std::size_t{256} << 20;
+
 // Calls `decide` on each request of a --requests file, in order. JSON Lines are streamed a
 // line at a time, so memory does not grow with the log; a CloudTrail file (one JSON
 // document, as CloudTrail writes them: a few MB each) is read whole.
 bool for_each_request(const std::string& path, const std::function<void(AccessRequest&)>& decide, std::string& err) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return (err = path + ": cannot open: " + std::strerror(errno)), false;
-  LineReader lines(in);
+  LineReader lines(in, kMaxRequestLineBytes);
   if (looks_like_cloudtrail(lines.buffered())) {
-    std::ostringstream text;
-    text << lines.buffered() << in.rdbuf();
+    // The rest of the stream after what was sniffed (a pipe cannot be opened twice).
+    std::string text = lines.buffered();
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+      text.append(chunk, static_cast<std::size_t>(in.gcount()));
+      if (text.size() > kMaxCloudTrailBytes)
+        return (err = path + ": a CloudTrail log larger than " + describe_bytes(kMaxCloudTrailBytes)), false;
+    }
     std::vector<AccessRequest> records;
-    if (!read_cloudtrail(text.str(), records, err)) return (err = path + ": " + err), false;
+    if (!read_cloudtrail(text, records, err)) return (err = path + ": " + err), false;
     for (auto& r : records) decide(r);
     return true;
   }
   std::string line;
-  for (std::size_t n = 1; lines.next(line); ++n) {
+  std::size_t n = 1;
+  for (; lines.next(line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     AccessRequest r;
     if (!parse_request_json(line, r, err)) return (err = path + ":" + std::to_string(n) + ": " + err), false;
     decide(r);
   }
+  if (lines.too_long())
+    return (err = path + ":" + std::to_string(n) + ": a line longer than " + describe_bytes(kMaxRequestLineBytes) + " (one request is a few hundred bytes)"), false;
   if (lines.bad()) return (err = path + ": read error"), false;
   return true;
 }
@@ -184,10 +205,10 @@ class DecisionSpool {
 }  // namespace
 
 int cmd_authorize(const Argv& argv) {
-  Args args(argv, {"--policy", "--iam-policy", "--repository", "--request", "--requests", "--now", "--snapshot", "--format"},
+  Args args(argv, {"--import-root", "--policy", "--iam-policy", "--repository", "--request", "--requests", "--now", "--snapshot", "--format"},
             {"--help", "--fail-on-deny", "--summary"});
   if (args.has("--help")) {
-    std::cout << kAuthorizeHelp << "\n" << kExitCodesHelp;
+    std::cout << kAuthorizeHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   auto iam_path = args.get("--iam-policy");
@@ -218,7 +239,7 @@ int cmd_authorize(const Argv& argv) {
       return fail(kBadInput, "invalid IAM policy document");
     }
   } else {
-    compiled = compile_policy_file(*policy_path, sources, sink);
+    compiled = compile_policy_file(*policy_path, sources, sink, compile_options(args));
     if (!compiled.ok) {
       std::cerr << render_human(sources, sink.sorted(), {false});
       return fail(kBadInput, *policy_path + ": the policy has errors; nothing was decided");

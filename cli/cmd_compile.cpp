@@ -19,9 +19,9 @@ static const char* kCompileHelp =
     "  --emit plan-json   JSON (schema regpol.compiled-plan/v1)\n";
 
 int cmd_compile(const Argv& argv) {
-  Args args(argv, {"--emit"}, {"--help"});
+  Args args(argv, {"--import-root", "--emit"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kCompileHelp << "\n" << kExitCodesHelp;
+    std::cout << kCompileHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   std::string emit = args.get("--emit").value_or("plan");
@@ -29,10 +29,10 @@ int cmd_compile(const Argv& argv) {
   if (args.positionals().size() != 1) throw UsageError{"`compile` takes one FILE"};
   SourceMap sources;
   DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(args.positionals()[0], sources, sink);
+  CompiledPolicy compiled = compile_policy_file(args.positionals()[0], sources, sink, compile_options(args));
   if (!compiled.ok) {
     std::cerr << render_human(sources, sink.sorted(), {use_color()});
-    return compiled.loaded.syntax_ok ? kFindings : kBadInput;
+    return compiled.malformed ? kBadInput : kFindings;
   }
   std::cout << (emit == "plan" ? plan_to_text(compiled.plan) : plan_to_json(compiled.plan).dump(2) + "\n");
   return kOk;

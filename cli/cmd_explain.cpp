@@ -20,9 +20,9 @@ static const char* kExplainHelp =
     "it, whether a higher rule had claimed it, and finally what happens to it and why.\n";
 
 int cmd_explain(const Argv& argv) {
-  Args args(argv, {"--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});
+  Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kExplainHelp << "\n" << kExitCodesHelp;
+    std::cout << kExplainHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   auto policy = args.get("--policy");
@@ -32,7 +32,7 @@ int cmd_explain(const Argv& argv) {
   lopt.now = now_option(args);
   SourceMap sources;
   DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(*policy, sources, sink);
+  CompiledPolicy compiled = compile_policy_file(*policy, sources, sink, compile_options(args));
   if (!compiled.ok) {
     std::cerr << render_human(sources, sink.sorted(), {false});
     return fail(kBadInput, *policy + ": the policy has errors");

@@ -21,19 +21,19 @@ static const char* kExportHelp =
     "the ECR rule constraints) is an error at its source location (E0403), exit 1.\n";
 
 int cmd_export(const Argv& argv) {
-  Args args(argv, {"--repository"}, {"--help"});
+  Args args(argv, {"--import-root", "--repository"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kExportHelp << "\n" << kExitCodesHelp;
+    std::cout << kExportHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   const auto& pos = args.positionals();
   if (pos.size() != 2 || pos[0] != "ecr") throw UsageError{"usage: regpol export ecr FILE.regpol [--repository NAME]"};
   SourceMap sources;
   DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(pos[1], sources, sink);
+  CompiledPolicy compiled = compile_policy_file(pos[1], sources, sink, compile_options(args));
   if (!compiled.ok) {
     std::cerr << render_human(sources, sink.sorted(), {use_color()});
-    return compiled.loaded.syntax_ok ? kFindings : kBadInput;
+    return compiled.malformed ? kBadInput : kFindings;
   }
   const PolicyPlan& plan = compiled.plan;
   const LifecyclePlan* lifecycle = nullptr;

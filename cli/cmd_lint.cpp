@@ -22,9 +22,9 @@ static const char* kLintHelp =
     "  --help              this text\n";
 
 int cmd_lint(const Argv& argv) {
-  Args args(argv, {"--format", "--dump-after"}, {"--help", "--deny-warnings"});
+  Args args(argv, {"--import-root", "--format", "--dump-after"}, {"--help", "--deny-warnings"});
   if (args.has("--help")) {
-    std::cout << kLintHelp << "\n" << kExitCodesHelp;
+    std::cout << kLintHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   std::string format = args.get("--format").value_or("text");
@@ -43,8 +43,8 @@ int cmd_lint(const Argv& argv) {
       if (p.syntax_ok) std::cout << ast::dump(p.ast, true);
       continue;
     }
-    CompiledPolicy c = compile_policy_file(path, sources, sink);
-    malformed = malformed || !c.loaded.read_ok || !c.loaded.syntax_ok;
+    CompiledPolicy c = compile_policy_file(path, sources, sink, compile_options(args));
+    malformed = malformed || c.malformed;
   }
   auto diags = sink.sorted();
   if (format == "json") std::cout << render_json(sources, diags);

@@ -67,7 +67,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
                 LifecycleOptions lopt, const ReportOptions& ropt, ReportFormat format) {
   SourceMap sources;
   DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(path, sources, sink);
+  CompiledPolicy compiled = compile_policy_file(path, sources, sink, compile_options(args));
   if (!compiled.ok) {
     std::cerr << render_human(sources, sink.sorted(), {false});
     return fail(kBadInput, path + ": the policy has errors; nothing was evaluated");
@@ -91,11 +91,11 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
 }
 
 int cmd_plan(const Argv& argv) {
-  Args args(argv, {"--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
+  Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
                    "--archive-price-per-gb", "--threads"},
             {"--help"});
   if (args.has("--help")) {
-    std::cout << kPlanHelp << "\n" << kExitCodesHelp;
+    std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   auto policy_path = args.get("--ecr-lifecycle");

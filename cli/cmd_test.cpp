@@ -16,16 +16,16 @@ namespace regpol::cli {
 static const char* kTestHelp =
     "usage: regpol test FILE.regpol...\n"
     "\n"
-    "Runs every `test` block: `snapshot \"FILE\" [at TIMESTAMP]` (relative to the policy file;\n"
-    "without `at`, the snapshot's capturedAt, else now), then each\n"
+    "Runs every `test` block: `snapshot \"FILE\" [at TIMESTAMP]` (relative to the policy file,\n"
+    "inside the import root; without `at`, the snapshot's capturedAt, else now), then each\n"
     "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`.\n"
     "Prints one line per test and exits 1 when any expectation fails.\n";
 
 
 int cmd_test(const Argv& argv) {
-  Args args(argv, {}, {"--help"});
+  Args args(argv, {"--import-root"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kTestHelp << "\n" << kExitCodesHelp;
+    std::cout << kTestHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
   }
   if (args.positionals().empty()) throw UsageError{"`test` needs at least one FILE"};
@@ -33,12 +33,12 @@ int cmd_test(const Argv& argv) {
   for (const auto& path : args.positionals()) {
     SourceMap sources;
     DiagnosticSink sink;
-    CompiledPolicy compiled = compile_policy_file(path, sources, sink);
+    CompiledPolicy compiled = compile_policy_file(path, sources, sink, compile_options(args));
     if (!compiled.ok) {
       std::cerr << render_human(sources, sink.sorted(), {false});
       return fail(kBadInput, path + ": the policy has errors");
     }
-    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    const std::string root = effective_import_root(path, compile_options(args));
     for (const auto& test : compiled.checked->tests) {
       std::vector<std::string> problems;
       Registry reg;
@@ -46,11 +46,15 @@ int cmd_test(const Argv& argv) {
       std::vector<std::string> snapshots;
       for (const auto* item : test.items) {
         if (!item->snapshot) continue;
-        snapshots.push_back((dir / item->text).string());
+        // Confined like imports: a test block must not read (and echo) files outside the root.
+        std::string resolved, refused = confine_path(root, path, item->text, resolved);
+        if (!refused.empty()) problems.push_back(location_string(sources, item->span) + ": [E0206] snapshot `" + item->text + "` is not allowed: " + refused);
+        else snapshots.push_back(resolved);
         if (!item->at.empty()) at = parse_timestamp(item->at);
       }
       LoadError lerr;
-      if (snapshots.empty()) problems.push_back("no `snapshot` line");
+      if (!problems.empty()) {
+      } else if (snapshots.empty()) problems.push_back("no `snapshot` line");
       else if (!load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
       PolicyRun run;
       if (problems.empty()) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "driver/compile.h"
+
 namespace regpol::cli {
 
 using Argv = std::vector<std::string>;
@@ -20,8 +22,17 @@ int cmd_export(const Argv& args);
 
 // Reads a whole file; false with `error` set when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& error);
+class Args;
+// --import-root as CompileOptions.
+CompileOptions compile_options(const Args& args);
 // Prints "regpol: error: ..." to stderr and returns `code`.
 int fail(int code, const std::string& message);
+
+// The option every command that compiles a policy takes (cli/common.cpp: compile_options).
+constexpr const char* kImportRootHelp =
+    "\nImports: `std/...` modules, or `.regpol` files inside the import root; absolute paths,\n"
+    "`..` or symbolic links that leave it are refused (E0206).\n"
+    "  --import-root DIR   the import root (default: the folder of the policy file)\n";
 
 constexpr const char* kExitCodesHelp =
     "Exit codes:\n"

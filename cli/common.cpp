@@ -6,19 +6,24 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/read_file.h"
 
 namespace regpol::cli {
 
 bool read_file(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot open: " + std::strerror(errno);
+  ReadFileResult r = read_file_limited(path, kMaxDocumentBytes);
+  if (!r.ok) {
+    error = r.error;
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+  out = std::move(r.text);
   return true;
+}
+
+CompileOptions compile_options(const Args& args) {
+  CompileOptions o;
+  if (auto root = args.get("--import-root")) o.import_root = *root;
+  return o;
 }
 
 int fail(int code, const std::string& message) {

@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/deep_stack.h"
 
 namespace regpol::cli {
 namespace {
@@ -42,7 +43,9 @@ void print_help() {
 }  // namespace
 }  // namespace regpol::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace regpol::cli;
   std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -76,4 +79,17 @@ int main(int argc, char** argv) {
   }
   std::cerr << "regpol: unknown command `" << first << "` (see `regpol --help`)\n";
   return kUsage;
+}
+
+}  // namespace
+
+// Every command runs on a deep stack: policies may nest expressions up to the documented
+// limit, and each front-end stage recurses over them (util/deep_stack.h).
+int main(int argc, char** argv) {
+  try {
+    return regpol::run_on_deep_stack([&] { return run_main(argc, argv); });
+  } catch (...) {
+    std::cerr << "regpol: internal error\n";
+    return regpol::cli::kInternal;
+  }
 }

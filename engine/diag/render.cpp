@@ -29,6 +29,30 @@ static std::string caret_line(std::string_view line, std::size_t begin_byte, std
   return out;
 }
 
+// A source line longer than this is shown as a window around the span, so that one
+// diagnostic on a generated one-line policy does not print megabytes.
+static constexpr std::size_t kMaxShownLine = 160;
+
+struct ShownLine {
+  std::string_view text;
+  std::size_t begin = 0, end = 0;  // the span's bytes within `text`
+  bool cut_before = false, cut_after = false;
+};
+
+static std::size_t to_char_start(std::string_view line, std::size_t i) {
+  while (i > 0 && i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+static ShownLine clip_line(std::string_view line, std::size_t begin, std::size_t end) {
+  if (line.size() <= kMaxShownLine) return {line, begin, end, false, false};
+  std::size_t from = to_char_start(line, begin > kMaxShownLine / 3 ? begin - kMaxShownLine / 3 : 0);
+  std::size_t to = to_char_start(line, std::min(line.size(), from + kMaxShownLine));
+  ShownLine s{line.substr(from, to - from), begin - from, std::min(end, to) - from, from > 0, to < line.size()};
+  if (s.end < s.begin) s.end = s.begin;
+  return s;
+}
+
 static std::string sanitize(std::string_view line) {
   std::string out;
   for (char c : line) out += (c == '\0') ? ' ' : c;
@@ -53,8 +77,10 @@ std::string render_human(const SourceMap& sources, const std::vector<Diagnostic>
       std::uint32_t line_start = static_cast<std::uint32_t>(line.data() - f.text().data());
       std::size_t begin = d.span.begin - line_start;
       std::size_t end = d.span.end > d.span.begin ? d.span.end - line_start : begin + 1;
-      out += "  | " + sanitize(line) + "\n";
-      out += "  | " + caret_line(line, begin, end) + "\n";
+      ShownLine shown = clip_line(line, begin, end);
+      const char* lead = shown.cut_before ? "…" : "";
+      out += std::string("  | ") + lead + sanitize(shown.text) + (shown.cut_after ? "…" : "") + "\n";
+      out += std::string("  | ") + (shown.cut_before ? " " : "") + caret_line(shown.text, shown.begin, shown.end) + "\n";
     }
     for (const auto& l : d.labels) {
       if (l.span.file < sources.size()) out += "  = " + location_string(sources, l.span) + ": " + l.message + "\n";

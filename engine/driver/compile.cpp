@@ -8,61 +8,141 @@
 #include "plan/lower.h"
 #include "sema/check.h"
 #include "stdlib/embedded.h"
+#include "util/read_file.h"
 
 namespace regpol {
 
 namespace {
 
-// std/NAME comes from the embedded stdlib; anything else is a path relative to the file
-// that imports it (".regpol" may be left out).
+namespace fs = std::filesystem;
+
+bool inside(const fs::path& root, const fs::path& p) {
+  auto r = root.begin(), q = p.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (r->empty()) continue;  // a trailing separator
+    if (q == p.end() || *r != *q) return false;
+  }
+  return true;
+}
+
+bool is_stdlib_file(const std::string& name) { return name.rfind("<stdlib>/", 0) == 0; }
+
+// std/NAME comes from the embedded stdlib; anything else is a `.regpol` file relative to the
+// file that imports it, confined to the import root (confine_path).
 class Loader : public sema::ModuleLoader {
  public:
-  std::optional<ast::File> load(const std::string& spec, FileId importer, SourceMap& sources, DiagnosticSink& sink) override {
+  explicit Loader(std::string root) : root_(std::move(root)) {}
+
+  sema::ResolvedModule resolve(const std::string& spec, FileId importer, const SourceMap& sources) override {
+    sema::ResolvedModule r;
+    const std::string& from = sources.file(importer).name();
     if (spec.rfind("std/", 0) == 0) {
       std::string want = spec + (spec.size() > 7 && spec.compare(spec.size() - 7, 7, ".regpol") == 0 ? "" : ".regpol");
       for (const auto& [name, text] : stdlib::embedded_files()) {
         if (name == want) {
-          FileId id = sources.add("<stdlib>/" + want, std::string(text));
-          return parse_policy(sources, id, sink);
+          r.status = sema::ResolvedModule::Status::Found;
+          r.key = "<stdlib>/" + want;
         }
       }
+      return r;
+    }
+    if (is_stdlib_file(from)) {
+      r.status = sema::ResolvedModule::Status::Refused;
+      r.reason = "a stdlib module imports only `std/...` modules";
+      return r;
+    }
+    std::string file = spec;
+    if (file.size() < 7 || file.compare(file.size() - 7, 7, ".regpol") != 0) file += ".regpol";
+    std::string resolved;
+    r.reason = confine_path(root_, from, file, resolved);
+    if (!r.reason.empty()) {
+      r.status = sema::ResolvedModule::Status::Refused;
+      return r;
+    }
+    std::error_code ec;
+    if (!fs::exists(resolved, ec)) return r;
+    r.status = sema::ResolvedModule::Status::Found;
+    r.key = resolved;
+    return r;
+  }
+
+  std::optional<ast::File> load(const sema::ResolvedModule& module, SourceMap& sources, DiagnosticSink& sink,
+                                std::string& error) override {
+    if (is_stdlib_file(module.key)) {
+      std::string want = module.key.substr(9);
+      for (const auto& [name, text] : stdlib::embedded_files()) {
+        if (name == want) return parse_policy(sources, sources.add(module.key, std::string(text)), sink);
+      }
+      error = "not in the stdlib";
       return std::nullopt;
     }
-    std::filesystem::path base = std::filesystem::path(sources.file(importer).name()).parent_path();
-    std::filesystem::path p = base / spec;
-    if (!std::filesystem::exists(p) && p.extension() != ".regpol") p += ".regpol";
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    FileId id = sources.add(p.lexically_normal().string(), ss.str());
-    return parse_policy(sources, id, sink);
+    ReadFileResult read = read_file_limited(module.key, kMaxPolicyFileBytes);
+    if (!read.ok) {
+      // read.error names the path; say only why, so nothing but the import string is quoted.
+      error = read.error.substr(read.error.find("`: ") + 3);
+      return std::nullopt;
+    }
+    return parse_policy(sources, sources.add(module.key, std::move(read.text)), sink);
   }
+
+ private:
+  std::string root_;
 };
 
-CompiledPolicy finish(LoadedPolicy loaded, SourceMap& sources, DiagnosticSink& sink) {
+CompiledPolicy finish(LoadedPolicy loaded, SourceMap& sources, DiagnosticSink& sink, const CompileOptions& options) {
   CompiledPolicy out;
   std::size_t errors_before = sink.error_count();
   bool parsed = loaded.read_ok && loaded.syntax_ok;
+  out.malformed = !parsed;
   out.loaded.file = loaded.file;
   out.loaded.read_ok = loaded.read_ok;
   out.loaded.syntax_ok = loaded.syntax_ok;
   if (!parsed) return out;
-  Loader loader;
+  Loader loader(effective_import_root(sources.file(loaded.file).name(), options));
   out.checked = sema::check_policy(std::move(loaded.ast), sources, sink, loader);
   out.plan = lower_policy(*out.checked, sources, sink);
   out.ok = sink.error_count() == errors_before;
+  for (const auto& d : sink.raw()) out.malformed = out.malformed || d.code.rfind("E01", 0) == 0;
   return out;
 }
 
 }  // namespace
 
-CompiledPolicy compile_policy_file(const std::string& path, SourceMap& sources, DiagnosticSink& sink) {
-  return finish(load_policy(path, sources, sink), sources, sink);
+CompiledPolicy compile_policy_file(const std::string& path, SourceMap& sources, DiagnosticSink& sink,
+                                   const CompileOptions& options) {
+  return finish(load_policy(path, sources, sink), sources, sink, options);
 }
 
-CompiledPolicy compile_policy_text(const std::string& name, std::string text, SourceMap& sources, DiagnosticSink& sink) {
-  return finish(load_policy_text(name, std::move(text), sources, sink), sources, sink);
+CompiledPolicy compile_policy_text(const std::string& name, std::string text, SourceMap& sources, DiagnosticSink& sink,
+                                   const CompileOptions& options) {
+  return finish(load_policy_text(name, std::move(text), sources, sink), sources, sink, options);
+}
+
+std::string effective_import_root(const std::string& policy_path, const CompileOptions& options) {
+  std::error_code ec;
+  fs::path root;
+  if (!options.import_root.empty()) root = options.import_root;
+  else if (fs::is_regular_file(policy_path, ec)) root = fs::path(policy_path).parent_path();
+  if (root.empty()) root = ".";
+  fs::path abs = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  return (ec ? fs::absolute(root).lexically_normal() : abs).string();
+}
+
+std::string confine_path(const std::string& root_text, const std::string& from, const std::string& relative, std::string& out) {
+  fs::path rel(relative);
+  if (rel.is_absolute()) return "absolute paths are not allowed";
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(root_text, ec), ec);
+  // Paths resolve against the folder of the file that names them (a pipe: against the root).
+  fs::path base = fs::is_regular_file(from, ec) ? fs::weakly_canonical(fs::absolute(from, ec).parent_path(), ec) : root;
+  fs::path target = (base / rel).lexically_normal();
+  if (!inside(root, target)) return "it leaves the import root `" + root_text + "`";
+  fs::path real = fs::weakly_canonical(target, ec);
+  if (ec) real = target;
+  if (!inside(root, real)) return "it leaves the import root `" + root_text + "` through a symbolic link";
+  if (fs::exists(real, ec) && !fs::is_regular_file(real, ec)) return "it is not a regular file";
+  out = real.string();
+  return "";
 }
 
 }  // namespace regpol

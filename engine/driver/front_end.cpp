@@ -1,11 +1,8 @@
 #include "driver/front_end.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "parse/parser.h"
+#include "util/read_file.h"
 
 namespace regpol {
 
@@ -19,19 +16,16 @@ LoadedPolicy load_policy_text(const std::string& name, std::string text, SourceM
 }
 
 LoadedPolicy load_policy(const std::string& path, SourceMap& sources, DiagnosticSink& sink) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  ReadFileResult read = read_file_limited(path, kMaxPolicyFileBytes);
+  if (!read.ok) {
     LoadedPolicy p;
     p.file = sources.add(path, "");
     p.read_ok = p.syntax_ok = false;
-    auto& d = sink.error("E0110", {p.file, 0, 0}, std::string("cannot read policy file: ") + std::strerror(errno));
+    auto& d = sink.error("E0110", {p.file, 0, 0}, read.error);
     d.has_span = false;
-    d.message = "cannot read `" + path + "`: " + std::strerror(errno);
     return p;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_policy_text(path, ss.str(), sources, sink);
+  return load_policy_text(path, std::move(read.text), sources, sink);
 }
 
 }  // namespace regpol

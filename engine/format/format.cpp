@@ -239,27 +239,67 @@ class Printer {
 
 }  // namespace
 
-std::string format_expr(const Expr& e) {
+namespace {
+
+// Appends rather than returns: a chain of N operators is a left-deep tree, and building a
+// string per level would copy the text N times (quadratic).
+void append_expr(const Expr& e, std::string& out) {
   switch (e.kind) {
-    case ExprKind::String: return quote(e.text);
+    case ExprKind::String: out += quote(e.text); return;
     case ExprKind::Number: case ExprKind::Duration: case ExprKind::Size: case ExprKind::Timestamp:
     case ExprKind::Bool: case ExprKind::Name:
-      return e.text;
-    case ExprKind::List: return "[" + join_exprs(e.items) + "]";
-    case ExprKind::Paren: return "(" + format_expr(*e.items[0]) + ")";
-    case ExprKind::Member: return format_expr(*e.items[0]) + "." + e.text;
-    case ExprKind::Call: {
-      std::string s = format_expr(*e.items[0]) + "(";
+      out += e.text;
+      return;
+    case ExprKind::List:
+      out += '[';
+      for (std::size_t i = 0; i < e.items.size(); ++i) {
+        if (i) out += ", ";
+        append_expr(*e.items[i], out);
+      }
+      out += ']';
+      return;
+    case ExprKind::Paren:
+      out += '(';
+      append_expr(*e.items[0], out);
+      out += ')';
+      return;
+    case ExprKind::Member:
+      append_expr(*e.items[0], out);
+      out += '.';
+      out += e.text;
+      return;
+    case ExprKind::Call:
+      append_expr(*e.items[0], out);
+      out += '(';
       for (std::size_t i = 1; i < e.items.size(); ++i) {
         const std::string& name = e.arg_names[i - 1];
-        s += (i > 1 ? ", " : "") + (name.empty() ? "" : name + ": ") + format_expr(*e.items[i]);
+        if (i > 1) out += ", ";
+        if (!name.empty()) out += name + ": ";
+        append_expr(*e.items[i], out);
       }
-      return s + ")";
-    }
-    case ExprKind::Unary: return e.text == "not" ? "not " + format_expr(*e.items[0]) : "-" + format_expr(*e.items[0]);
-    case ExprKind::Binary: return format_expr(*e.items[0]) + " " + e.text + " " + format_expr(*e.items[1]);
+      out += ')';
+      return;
+    case ExprKind::Unary:
+      out += e.text == "not" ? "not " : "-";
+      append_expr(*e.items[0], out);
+      return;
+    case ExprKind::Binary:
+      append_expr(*e.items[0], out);
+      out += ' ';
+      out += e.text;
+      out += ' ';
+      append_expr(*e.items[1], out);
+      return;
   }
-  return e.text;
+  out += e.text;
+}
+
+}  // namespace
+
+std::string format_expr(const Expr& e) {
+  std::string out;
+  append_expr(e, out);
+  return out;
 }
 
 std::string format_policy(const File& file, const SourceFile& source) { return Printer(file, source).run(); }

@@ -6,6 +6,7 @@
 
 #include "RegpolLexer.h"
 #include "RegpolParser.h"
+#include "util/deep_stack.h"
 #include "util/time.h"
 
 namespace regpol {
@@ -572,6 +573,34 @@ class Builder {
   ast::NodeId next_id_ = 0;
 };
 
+// The deepest chain of nested expressions, walked with an explicit stack so that the walk
+// itself cannot overflow. Reports E0111 at the start of the outermost expression that nests
+// past kMaxExpressionDepth.
+bool check_expression_depth(antlr4::tree::ParseTree* root, const OffsetMap& map, FileId file, DiagnosticSink& sink) {
+  struct Item {
+    antlr4::tree::ParseTree* node;
+    int depth;
+    antlr4::ParserRuleContext* outermost;  // the top-level expression this node is part of
+  };
+  std::vector<Item> stack{{root, 0, nullptr}};
+  while (!stack.empty()) {
+    Item it = stack.back();
+    stack.pop_back();
+    if (auto* e = dynamic_cast<RegpolParser::ExprContext*>(it.node)) {
+      if (!it.outermost) it.outermost = e;
+      if (++it.depth > kMaxExpressionDepth) {
+        antlr4::Token* start = it.outermost->getStart();
+        sink.error("E0111", {file, map.byte(start->getStartIndex()), map.byte(start->getStopIndex() + 1)},
+                   "expression nested deeper than " + std::to_string(kMaxExpressionDepth) + " levels")
+            .help = "each operator of a chain nests one level; split the condition over several rules, or use `in [...]`";
+        return false;
+      }
+    }
+    for (auto* child : it.node->children) stack.push_back({child, it.depth, it.outermost});
+  }
+  return true;
+}
+
 ast::File parse_checked(const SourceFile& src, FileId file, DiagnosticSink& sink) {
   ast::File result;
   result.file = file;
@@ -643,6 +672,7 @@ ast::File parse_checked(const SourceFile& src, FileId file, DiagnosticSink& sink
   parser.addErrorListener(&listener);
   auto* tree = parser.file();
   if (listener.count > 0 || lexical_errors) return result;
+  if (!check_expression_depth(tree, map, file, sink)) return result;
   Builder builder(file, map, sink);
   ast::File built = builder.file(tree);
   built.comments = std::move(result.comments);

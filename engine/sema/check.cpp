@@ -115,24 +115,35 @@ class Checker {
   }
 
   std::shared_ptr<Module> import_module(const ast::Import& imp, FileId importer) {
-    if (std::find(stack_.begin(), stack_.end(), imp.path) != stack_.end()) {
-      sink_.error("E0204", imp.span, "import cycle through `" + imp.path + "`");
+    ResolvedModule where = loader_.resolve(imp.path, importer, sources_);
+    if (where.status == ResolvedModule::Status::Refused) {
+      auto& d = sink_.error("E0206", imp.span, "import `" + imp.path + "` is not allowed: " + where.reason);
+      d.help = "import `std/...` modules, or `.regpol` files inside the import root (the policy's folder, or `--import-root DIR`)";
       return nullptr;
     }
-    auto cached = cache_.find(imp.path);
-    if (cached != cache_.end()) return cached->second;
-    auto file = loader_.load(imp.path, importer, sources_, sink_);
-    if (!file) {
+    if (where.status == ResolvedModule::Status::NotFound) {
       auto& d = sink_.error("E0202", imp.span, "cannot find module `" + imp.path + "`");
       d.help = "stdlib modules are `std/retention`, `std/access`, `std/mutability`; other paths are relative to the importing file";
       return nullptr;
     }
+    if (std::find(stack_.begin(), stack_.end(), where.key) != stack_.end()) {
+      sink_.error("E0204", imp.span, "import cycle through `" + imp.path + "`");
+      return nullptr;
+    }
+    auto cached = cache_.find(where.key);
+    if (cached != cache_.end()) return cached->second;
+    std::string error;
+    auto file = loader_.load(where, sources_, sink_, error);
+    if (!file) {
+      sink_.error("E0202", imp.span, "cannot read module `" + imp.path + "`: " + error);
+      return nullptr;
+    }
     policy_->files.push_back(std::make_unique<ast::File>(std::move(*file)));
     const ast::File& f = *policy_->files.back();
-    stack_.push_back(imp.path);
+    stack_.push_back(where.key);
     auto m = std::make_shared<Module>(module_of(f, false));
     stack_.pop_back();
-    cache_[imp.path] = m;
+    cache_[where.key] = m;
     return m;
   }
 

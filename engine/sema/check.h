@@ -11,13 +11,22 @@
 
 namespace regpol::sema {
 
-// Finds and parses imported modules; the driver provides it (it knows the embedded stdlib
-// and the file system). Returns nullopt when the module does not exist.
+// Where an import string leads, decided before anything is read.
+struct ResolvedModule {
+  enum class Status { Found, NotFound, Refused } status = Status::NotFound;
+  std::string key;     // the module's identity (stdlib name or real path): cycles and caching
+  std::string reason;  // Refused: why, in words that quote only the import string
+};
+
+// Finds and parses imported modules; the driver provides it (it knows the embedded stdlib,
+// the file system and the import root imports are confined to).
 class ModuleLoader {
  public:
   virtual ~ModuleLoader() = default;
-  virtual std::optional<ast::File> load(const std::string& spec, FileId importer, SourceMap& sources,
-                                        DiagnosticSink& sink) = 0;
+  virtual ResolvedModule resolve(const std::string& spec, FileId importer, const SourceMap& sources) = 0;
+  // Parses a Found module; nullopt with `error` set when it cannot be read.
+  virtual std::optional<ast::File> load(const ResolvedModule& module, SourceMap& sources, DiagnosticSink& sink,
+                                        std::string& error) = 0;
 };
 
 std::unique_ptr<CheckedPolicy> check_policy(ast::File main, SourceMap& sources, DiagnosticSink& sink,

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <type_traits>
 
@@ -43,9 +44,13 @@ class Dumper {
   }
   void attr(const std::string& k, const std::string& v) { out += " " + k + "=" + quote(v); }
   void close() { out += ")"; }
+  // Indentation stops growing at kMaxIndent levels and deeper levels carry their depth as a
+  // number instead: a chain of N operators would otherwise dump in O(N^2) bytes.
+  static constexpr int kMaxIndent = 32;
   void indent() {
     out += "\n";
-    out.append(depth_ * 2, ' ');
+    out.append(static_cast<std::size_t>(std::min(depth_, kMaxIndent)) * 2, ' ');
+    if (depth_ > kMaxIndent) out += std::to_string(depth_) + ":";
   }
   struct Nest {
     Dumper& d;

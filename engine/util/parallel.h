@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "util/deep_stack.h"
+
 namespace regpol {
 
 // 0 means one per hardware thread.
@@ -21,7 +23,8 @@ inline unsigned parallel_workers(std::size_t n, unsigned threads) {
 }
 
 // Calls body(i, worker) for every i in [0, n), items handed out one at a time to
-// parallel_workers(n, threads) workers (worker 0 is the calling thread).
+// parallel_workers(n, threads) workers (worker 0 is the calling thread). Workers get deep
+// stacks because bodies may evaluate policy expressions (util/deep_stack.h).
 template <typename Body>
 void parallel_for(std::size_t n, unsigned threads, Body&& body) {
   const unsigned workers = parallel_workers(n, threads);
@@ -29,8 +32,9 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
   auto work = [&](unsigned w) {
     for (std::size_t i; (i = next.fetch_add(1)) < n;) body(i, w);
   };
-  std::vector<std::thread> pool;
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  std::vector<DeepStackThread> pool;
+  pool.reserve(workers);
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back([&work, w] { work(w); });
   work(0);
   for (auto& t : pool) t.join();
 }

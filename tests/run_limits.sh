@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The size limits of docs/limits.md: each reader stops at its limit with a message and
+# exit 3 (endless inputs such as /dev/zero included), never runs away with memory or time.
+# usage: run_limits.sh REGPOL
+set -u
+regpol=$1
+pass=0; failed=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+expect() {  # want-exit, message-pattern, description, command...
+  local want=$1 pattern=$2 what=$3; shift 3
+  timeout 60 "$@" > "$tmp/out" 2>&1; local rc=$?
+  if [ $rc -eq "$want" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" "$tmp/out"; }; then pass=$((pass+1));
+  else failed=$((failed+1)); echo "FAIL $what: exit $rc (want $want), output:"; head -c 400 "$tmp/out"; echo; fi
+}
+echo '{"Version": "2012-10-17", "Statement": []}' > "$tmp/iam.json"
+echo '{"principal": "arn:aws:iam::1:role/x", "action": "ecr:PutImage", "repository": "r"}' > "$tmp/req.json"
+# A policy one byte over 16 MiB (a long comment), and one at the limit that is valid.
+{ printf 'repository "*" { }\n#'; head -c $((16 * 1024 * 1024 - 21)) /dev/zero | tr '\0' 'x'; printf '\n'; } > "$tmp/at.regpol"
+{ cat "$tmp/at.regpol"; printf 'x'; } > "$tmp/over.regpol"
+mkdir -p "$tmp/dir"
+
+expect 3 'larger than 16 MiB' "lint /dev/zero" "$regpol" lint /dev/zero
+expect 3 'larger than 16 MiB' "a policy over 16 MiB" "$regpol" lint "$tmp/over.regpol"
+expect 0 '' "a policy of exactly 16 MiB" "$regpol" lint "$tmp/at.regpol"
+expect 3 'is a directory' "a directory as the policy" "$regpol" lint "$tmp/dir"
+expect 3 'is a directory' "a directory given to plan" "$regpol" plan --policy "$tmp/dir" --snapshot "$tmp/iam.json"
+printf 'import "over" as big\nrepository "*" { }\n' > "$tmp/imports-big.regpol"
+expect 1 'E0202' "an imported module over 16 MiB" "$regpol" lint "$tmp/imports-big.regpol"
+expect 3 'larger than 64 MiB' "an IAM policy from /dev/zero" "$regpol" authorize --iam-policy /dev/zero --repository r --request "$tmp/req.json"
+expect 3 'larger than 64 MiB' "a request from /dev/zero" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --request /dev/zero
+expect 3 'longer than 1 MiB' "a request log from /dev/zero" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --requests /dev/zero
+expect 3 'larger than 64 MiB' "an ECR lifecycle policy from /dev/zero" "$regpol" plan --ecr-lifecycle /dev/zero --snapshot "$tmp/iam.json"
+expect 0 'allow\|deny' "a normal request log" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --requests "$tmp/req.json"
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]
