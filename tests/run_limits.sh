@@ -31,5 +31,22 @@ expect 3 'larger than 64 MiB' "a request from /dev/zero" "$regpol" authorize --i
 expect 3 'longer than 1 MiB' "a request log from /dev/zero" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --requests /dev/zero
 expect 3 'larger than 64 MiB' "an ECR lifecycle policy from /dev/zero" "$regpol" plan --ecr-lifecycle /dev/zero --snapshot "$tmp/iam.json"
 expect 0 'allow\|deny' "a normal request log" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --requests "$tmp/req.json"
+# 100,000 nested arrays or objects where a reader expects none (an unknown field, a
+# condition value, a request's context): a located error, exit 3, never a crash.
+deep() { head -c 100000 /dev/zero | tr '\0' "$1"; }
+digest=sha256:$(printf '1%.0s' $(seq 64))
+for open_close in '[]' '{}'; do
+  o=${open_close:0:1}; c=${open_close:1:1}
+  if [ "$o" = '{' ]; then inner=$(deep '{' | sed 's/{/{"a":/g')1$(deep '}'); else inner=$(deep '[')1$(deep ']'); fi
+  printf '{"imageDetails":[{"repositoryName":"app","imageDigest":"%s","imagePushedAt":"2026-01-01T00:00:00Z","imageSizeInBytes":1,"extra":%s}]}' "$digest" "$inner" > "$tmp/deep.json"
+  expect 3 'nested deeper than 128' "snapshot stats on $o-nesting in an unknown field" "$regpol" snapshot stats "$tmp/deep.json"
+  expect 3 'nested deeper than 128' "plan on $o-nesting in an unknown field" "$regpol" plan --policy "$tmp/at.regpol" --snapshot "$tmp/deep.json"
+  printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*","Condition":{"StringEquals":{"aws:x":%s}}}]}' "$inner" > "$tmp/deep-iam.json"
+  expect 3 'E0405' "an IAM condition value with $o-nesting" "$regpol" authorize --iam-policy "$tmp/deep-iam.json" --repository r --request "$tmp/req.json"
+  printf '{"principal":"arn:aws:iam::1:role/x","action":"ecr:PutImage","repository":"r","context":{"k":%s}}\n' "$inner" > "$tmp/deep-req.json"
+  expect 3 'context value' "a request context with $o-nesting" "$regpol" authorize --iam-policy "$tmp/iam.json" --repository r --requests "$tmp/deep-req.json"
+  printf '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1,"x":%s},"action":{"type":"expire"}}]}' "$inner" > "$tmp/deep-lc.json"
+  expect 3 'E0404' "an ECR lifecycle policy with $o-nesting" "$regpol" plan --ecr-lifecycle "$tmp/deep-lc.json" --snapshot "$tmp/deep.json"
+done
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

@@ -499,7 +499,12 @@ class ElementParser {
     }
   }
 
-  bool walk_object(od::object& obj, std::size_t at) {
+  // Deepest nesting inside one element. Real entries nest four levels; the bound keeps a
+  // hostile unknown field from recursing without end (docs/limits.md).
+  static constexpr int kMaxDepth = 128;
+
+  bool walk_object(od::object& obj, std::size_t at, int depth = 1) {
+    if (depth > kMaxDepth) return malformed_at(at, "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels in an element");
     std::size_t base = path_.size();
     for (auto field : obj) {
       std::string_view k;
@@ -509,13 +514,13 @@ class ElementParser {
       path_.append(k.data(), k.size());
       od::value v;
       if (field.value().get(v)) return malformed_at(at, "invalid JSON in an element");
-      if (!walk_value(v, false, at)) return false;
+      if (!walk_value(v, false, at, depth)) return false;
     }
     path_.resize(base);
     return true;
   }
 
-  bool walk_value(od::value& val, bool in_array, std::size_t at) {
+  bool walk_value(od::value& val, bool in_array, std::size_t at, int depth) {
     od::json_type type;
     if (val.type().get(type)) return malformed_at(at, "invalid JSON in an element");
     JsonValue v;
@@ -524,17 +529,18 @@ class ElementParser {
       if (!h_.field(path_, v, in_array)) return handler_failed();
       od::object obj;
       if (val.get_object().get(obj)) return malformed_at(at, "invalid JSON in an element");
-      return walk_object(obj, at);
+      return walk_object(obj, at, depth + 1);
     }
     if (type == od::json_type::array) {
       v.kind = JsonKind::ArrayStart;
       if (!h_.field(path_, v, in_array)) return handler_failed();
       od::array arr;
       if (val.get_array().get(arr)) return malformed_at(at, "invalid JSON in an element");
+      if (depth + 1 > kMaxDepth) return malformed_at(at, "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels in an element");
       for (auto item : arr) {
         od::value iv;
         if (item.get(iv)) return malformed_at(at, "invalid JSON in an element");
-        if (!walk_value(iv, true, at)) return false;
+        if (!walk_value(iv, true, at, depth + 1)) return false;
       }
       return true;
     }
