@@ -117,7 +117,7 @@ struct FieldNode : Node {
           out.s = pre;
           return true;
         }
-        out.n = static_cast<double>(f == Field::SemverMajor ? best->major : f == Field::SemverMinor ? best->minor : best->patch);
+        out.n = Semver::number(f == Field::SemverMajor ? best->major : f == Field::SemverMinor ? best->minor : best->patch);
         return true;
       }
     }

@@ -24,7 +24,7 @@ namespace {
 enum class Field {
   Unknown, Repo, RegistryId, Digest, Tags, Size, PushedAt, LastPulled, ManifestType, ArtifactType,
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
-  Subject, Children,
+  Subject, Children, ScanSummary,
   // repositories
   RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption,
 };
@@ -53,6 +53,10 @@ constexpr FieldName kImageFields[] = {
     {"findings.critical", Field::Critical}, {"findings.high", Field::High},
     {"findings.medium", Field::Medium}, {"findings.low", Field::Low},
     {"findings.informational", Field::Informational},
+    // The summary object itself: its presence means "scanned", even with no severity counts.
+    {"imageScanFindingsSummary", Field::ScanSummary},
+    {"imageScanFindingsSummary.findingSeverityCounts", Field::ScanSummary},
+    {"findings", Field::ScanSummary},
     {"imageStatus", Field::Status}, {"status", Field::Status},
     {"storageClass", Field::StorageClassF},
     {"lastArchivedAt", Field::LastArchived}, {"lastActivatedAt", Field::LastActivated},
@@ -123,6 +127,7 @@ class SnapshotHandler : public JsonElementHandler {
     repo_ = Repository{};
     registry_id_.clear();
     have_status_ = false;
+    scanned_ = false;
     return true;
   }
 
@@ -135,6 +140,11 @@ class SnapshotHandler : public JsonElementHandler {
     if (v.kind == JsonKind::ArrayStart) {
       if (list_field && !in_array) return true;
       return wrong_type(path, "an array is not allowed here");
+    }
+    if (f == Field::ScanSummary) {
+      if (v.kind != JsonKind::ObjectStart || in_array) return wrong_type(path, "expected an object of severity counts");
+      scanned_ = true;
+      return true;
     }
     if (v.kind == JsonKind::ObjectStart) {
       if (f == Field::MutabilityFilter && in_array) return true;
@@ -281,6 +291,10 @@ class SnapshotHandler : public JsonElementHandler {
     if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
     if (digest_.empty()) return reject(at(""), "missing `imageDigest`");
     if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
+    // A scan summary without a severity is a clean scan: zero findings, not "not scanned".
+    if (scanned_) {
+      for (auto& n : img_.findings) n = std::max<std::int16_t>(n, 0);
+    }
     // describe-images lists a repository's images together: the previous image's repository
     // is usually this one, found without hashing its name.
     if (repo_name_ != last_repo_name_) {  // always true for the first image (its name is not empty)
@@ -332,6 +346,7 @@ class SnapshotHandler : public JsonElementHandler {
   Image img_;
   Repository repo_;
   bool have_status_ = false;
+  bool scanned_ = false;  // the element has a findings summary (docs/snapshots.md)
   std::uint32_t last_repo_ = 0;
   std::string last_repo_name_;
   std::array<std::pair<std::string, StrId>, 16> recent_{};

@@ -55,9 +55,54 @@ case("hours-and-weeks", block(rule(1, "untagged", "expire older than 36h") + rul
 case("semver-order", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1 by semver")),
      [img("A", D(1), ["v1.10.0"]), img("B", D(5), ["v1.9.0"]), img("C", D(9), ["v1.2.0"]), img("D", D(10), ["v1.10.0-rc.1"])],
      expire="BCD")
+# "2.0" is not a semantic version (MAJOR.MINOR.PATCH is required): C sorts with the
+# unversioned images, newest pushed first, so A and D are the two kept.
 case("semver-unversioned-last", block(rule(1, 'tagged pattern ["*"]', "keep newest 2 by semver")),
      [img("A", D(1), ["v1.0.0"]), img("B", D(20), ["latest"]), img("C", D(2), ["2.0"]), img("D", D(21), ["nightly"])],
-     expire="BD")
+     expire="BC")
+# Tags that look like versions but are not: the release is kept, not the date tag.
+case("semver-date-tag-is-not-a-version", block(rule(1, "any", "keep newest 1 by semver")),
+     [img("A", D(1), ["v1.3.0"]), img("B", D(2), ["20260101"]), img("C", D(3), ["v1.5"]), img("D", D(4), ["V2.0.0"]),
+      img("E", D(5), ["v01.2.3"]), img("F", D(6), ["1.02.0"])],
+     expire="BCDEF")
+case("semver-long-numbers", block(rule(1, "any", "keep newest 1 by semver")),
+     [img("A", D(1), ["v9999999999999999999.0.0"]), img("B", D(2), ["v10000000000000000000.0.0"]),
+      img("C", D(3), ["1.0.0-10000000000000000000"])],
+     expire="AC")
+case("semver-prerelease-numeric", block(rule(1, 'tagged pattern ["*"]', "keep newest 1 by semver")),
+     [img("A", D(5), ["1.0.0-rc.10"]), img("B", D(1), ["1.0.0-rc.9"]), img("C", D(2), ["1.0.0-rc.01"])],
+     expire="BC")
+case("has-semver-strict", block(rule(1, "any where not has_semver", "expire older than 1d")),
+     [img("A", D(1), ["v1.2.3"]), img("B", D(1), ["v1.2"]), img("C", D(1), ["2024.10"]), img("D", D(1), ["1.0.0-beta.1"])],
+     expire="BC")
+case("per-semver-prerelease-groups-releases", block(rule(1, "any where has_semver", "keep newest 1 by semver per semver.prerelease")),
+     [img("A", D(1), ["1.0.0"]), img("B", D(2), ["1.1.0"]), img("C", D(3), ["1.1.0-rc.1"]), img("D", D(4), ["1.2.0-rc.1"])],
+     expire="AC")
+# A scan summary with no severity counts is a clean scan: scanned, zero findings.
+case("clean-scan-is-scanned", block(rule(1, "any where scanned and findings.critical == 0", "expire older than 1d")),
+     [img("A", D(1), ["a"], findings={}), img("B", D(1), ["b"]), img("C", D(1), ["c"], findings={"critical": 1}),
+      img("D", D(1), ["d"], findings={"high": 2})],
+     expire="AD")
+case("clean-scan-unguarded-read", block(rule(1, "any where findings.critical > 0", "expire older than 1d")),
+     [img("A", D(1), ["a"], findings={}), img("B", D(1), ["b"], findings={"critical": 3})],
+     expire="B")
+# protect covers both storage classes unless narrowed with `in`.
+case("protect-any-covers-archive", block(rule(1, "any", "expire older than 1d") + rule(2, "any in archive", "expire archived for 1d") +
+                                         '    protect tagged pattern ["keep-*"]\n'),
+     [img("A", D(1), ["keep-1"]), img("B", D(1), ["keep-2"], storageClass="archive", lastArchivedAt=D(2)),
+      img("C", D(1), ["x"], storageClass="archive", lastArchivedAt=D(2)), img("D", D(1), ["y"])],
+     expire="CD")
+case("protect-in-archive-only", block(rule(1, "any", "expire older than 1d") + rule(2, "any in archive", "expire archived for 1d") +
+                                      '    protect tagged pattern ["keep-*"] in archive\n'),
+     [img("A", D(1), ["keep-1"]), img("B", D(1), ["keep-2"], storageClass="archive", lastArchivedAt=D(2))],
+     expire="A")
+case("protect-in-standard-only", block(rule(1, "any", "expire older than 1d") + rule(2, "any in archive", "expire archived for 1d") +
+                                       '    protect tagged pattern ["keep-*"] in standard\n'),
+     [img("A", D(1), ["keep-1"]), img("B", D(1), ["keep-2"], storageClass="archive", lastArchivedAt=D(2))],
+     expire="B")
+case("where-repository", 'repository "*" {\n  lifecycle {\n' + rule(1, 'any where repository like "backend/*"', "expire older than 1d") + '  }\n}\n',
+     [img("A", D(1), ["a"], repo="backend/api"), img("B", D(1), ["b"], repo="frontend/web"), img("C", D(1), ["c"], repo="backend")],
+     expire="A")
 case("per-semver-major", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1 by semver per semver.major")),
      [img("A", D(1), ["v1.0.0"]), img("B", D(2), ["v1.1.0"]), img("C", D(3), ["v2.0.0"]), img("D", D(4), ["v2.1.0"]), img("E", D(5), ["v2.0.1"])],
      expire="ACE")
