@@ -65,7 +65,7 @@ std::int64_t now_option(const Args& args) {
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
 
 bool use_color() {
-  const char* no = std::getenv("NO_COLOR");
+  const char* no = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe): read once; regpol never sets the environment
   return stdout_is_terminal() && (no == nullptr || *no == '\0');
 }
 

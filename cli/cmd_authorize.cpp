@@ -137,7 +137,7 @@ constexpr std::size_t kMaxCloudTrailBytes = std::size_t{256} << 20;
 // document, as CloudTrail writes them: a few MB each) is read whole.
 bool for_each_request(const std::string& path, const std::function<void(AccessRequest&)>& decide, std::string& err) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return (err = path + ": cannot open: " + std::strerror(errno)), false;
+  if (!in) return (err = path + ": cannot open: " + errno_message(errno)), false;
   LineReader lines(in, kMaxRequestLineBytes);
   if (looks_like_cloudtrail(lines.buffered())) {
     // The rest of the stream after what was sniffed (a pipe cannot be opened twice).

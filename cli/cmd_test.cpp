@@ -54,7 +54,7 @@ int cmd_test(const Argv& argv) {
       }
       LoadError lerr;
       if (!problems.empty()) {
-      } else if (snapshots.empty()) problems.push_back("no `snapshot` line");
+      } else if (snapshots.empty()) problems.emplace_back("no `snapshot` line");
       else if (!load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
       PolicyRun run;
       if (problems.empty()) {

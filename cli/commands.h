@@ -9,16 +9,16 @@ namespace regpol::cli {
 
 using Argv = std::vector<std::string>;
 
-int cmd_plan(const Argv& args);
-int cmd_authorize(const Argv& args);
-int cmd_lint(const Argv& args);
-int cmd_fmt(const Argv& args);
-int cmd_import(const Argv& args);
-int cmd_snapshot(const Argv& args);
-int cmd_test(const Argv& args);
-int cmd_explain(const Argv& args);
-int cmd_compile(const Argv& args);
-int cmd_export(const Argv& args);
+int cmd_plan(const Argv& argv);
+int cmd_authorize(const Argv& argv);
+int cmd_lint(const Argv& argv);
+int cmd_fmt(const Argv& argv);
+int cmd_import(const Argv& argv);
+int cmd_snapshot(const Argv& argv);
+int cmd_test(const Argv& argv);
+int cmd_explain(const Argv& argv);
+int cmd_compile(const Argv& argv);
+int cmd_export(const Argv& argv);
 
 // Reads a whole file; false with `error` set when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& error);

@@ -36,6 +36,7 @@ bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, cons
     return false;
   }
   std::vector<ScopedPlan> scopes;
+  scopes.reserve(by_scope.size() + 1);
   for (auto& [s, repos] : by_scope) scopes.push_back({&plan.scopes[static_cast<std::size_t>(s)].lifecycle, std::move(repos)});
   // Repositories no block covers are still reported (every image kept), with an empty plan.
   static const LifecyclePlan empty;

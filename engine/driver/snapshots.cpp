@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "store/snapshot_store.h"
+#include "util/text.h"
 
 namespace regpol {
 
@@ -23,13 +24,13 @@ bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, L
     // reader then continues from: a pipe (`--snapshot /dev/stdin`) works like a file.
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
     if (!f) {
-      error = {path, "", std::string("cannot open: ") + std::strerror(errno)};
+      error = {path, "", "cannot open: " + errno_message(errno)};
       return false;
     }
     char head[16];
     std::size_t n = std::fread(head, 1, sizeof head, f.get());
     if (std::ferror(f.get())) {
-      error = {path, "", std::string("cannot read: ") + std::strerror(errno)};
+      error = {path, "", "cannot read: " + errno_message(errno)};
       return false;
     }
     switch (sniff_snapshot_head(std::string_view(head, n))) {

@@ -221,7 +221,7 @@ bool access_to_regpol(const AccessPlan& plan, std::string& out, std::vector<Expo
     line += " to ";
     if (s.not_principal) line += "not ";
     std::vector<std::string> principals;
-    if (s.principal.any) principals.push_back("*");
+    if (s.principal.any) principals.emplace_back("*");
     for (const auto& a : s.principal.aws) {
       std::string acct = a.size() > 5 && a.compare(a.size() - 5, 5, ":root") == 0 && a.rfind("arn:aws:iam::", 0) == 0
                              ? a.substr(13, a.size() - 18) : "";

@@ -356,9 +356,7 @@ class Compiler {
       if (x != PT::Bool || y != PT::Bool) return mismatch();
       n->type = PT::Bool;
     } else if (op == "+" || op == "-") {
-      if (x == PT::Num && y == PT::Num) n->type = PT::Num;
-      else if (x == PT::Dur && y == PT::Dur) n->type = PT::Dur;
-      else if (x == PT::Time && y == PT::Dur) n->type = PT::Time;
+      if ((x == PT::Num || x == PT::Dur || x == PT::Time) && y == (x == PT::Num ? PT::Num : PT::Dur)) n->type = x;  // n±n, d±d, t±d
       else if (op == "-" && x == PT::Time && y == PT::Time) n->type = PT::Dur;
       else return mismatch();
     } else if (op == "*" || op == "/") {

@@ -31,7 +31,7 @@ std::string selection_text(const Selection& s) {
 
 std::string principal_text(const PrincipalSpec& p) {
   std::vector<std::string> parts;
-  if (p.any) parts.push_back("*");
+  if (p.any) parts.emplace_back("*");
   for (const auto& a : p.aws) parts.push_back("aws " + a);
   for (const auto& a : p.service) parts.push_back("service " + a);
   for (const auto& a : p.orgs) parts.push_back("org " + a);

@@ -72,10 +72,9 @@ class RuleJson {
     }
   }
   void append(std::string& out, const LifecyclePlan* plan, const ImageDecision& d) const {
-    if (!plan) out += "null";
-    else if (d.reason == Reason::Protected) out += protects_.at(plan)[static_cast<std::size_t>(d.protect)];
-    else if (d.verdict == Verdict::Keep || d.rule < 0) out += "null";
-    else out += rules_.at(plan)[static_cast<std::size_t>(d.rule)];
+    if (plan && d.reason == Reason::Protected) out += protects_.at(plan)[static_cast<std::size_t>(d.protect)];
+    else if (plan && d.verdict != Verdict::Keep && d.rule >= 0) out += rules_.at(plan)[static_cast<std::size_t>(d.rule)];
+    else out += "null";
   }
 
  private:

@@ -288,7 +288,7 @@ class Checker {
     return out;
   }
 
-  CheckedSelection selection(const ast::Selection& s, std::shared_ptr<const Env> env, const Module& m) {
+  CheckedSelection selection(const ast::Selection& s, const std::shared_ptr<const Env>& env, const Module& m) {
     CheckedSelection out;
     out.tags = s.tags;
     out.list_kind = s.list_kind;
@@ -312,7 +312,7 @@ class Checker {
     return out;
   }
 
-  std::optional<CheckedRule> rule_body(const ast::RuleBody& b, std::shared_ptr<const Env> env, const Module& m) {
+  std::optional<CheckedRule> rule_body(const ast::RuleBody& b, const std::shared_ptr<const Env>& env, const Module& m) {
     CheckedRule r;
     r.selection = selection(b.selection, env, m);
     r.env = env;
@@ -554,7 +554,7 @@ class Checker {
     out.span = s.span;
     for (const auto& a : s.actions) {
       if (a.text == "*") {
-        out.actions.push_back("ecr:*");
+        out.actions.emplace_back("ecr:*");
       } else if (!a.quoted) {
         auto group = expand_action_group(a.text);
         if (group.empty()) {

@@ -148,9 +148,10 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
       }
     }
     // `latest` names the newest release.
-    for (auto it = imgs.rbegin(); it != imgs.rend(); ++it) {
-      if (!it->tags.empty() && it->tags[0][0] == 'v') {
-        it->tags.push_back("latest");
+    for (std::size_t i = imgs.size(); i-- > 0;) {
+      auto& img = imgs[i];
+      if (!img.tags.empty() && img.tags[0][0] == 'v') {
+        img.tags.emplace_back("latest");
         break;
       }
     }

@@ -16,6 +16,7 @@
 #include "snapshot/json_stream.h"
 #include "util/huge_pages.h"
 #include "util/parallel.h"
+#include "util/text.h"
 
 namespace regpol {
 
@@ -392,7 +393,7 @@ bool load_json_snapshot(const std::string& path, std::FILE* f, std::string_view 
   register_file(registry, path);
   SnapshotHandler handler(registry);
   JsonStreamResult r = fast_stream_json_file(f, handler, resolve_threads(threads) > 1, head);
-  if (r.ok && std::ferror(f)) r = {false, std::string("read error: ") + std::strerror(errno), ""};
+  if (r.ok && std::ferror(f)) r = {false, "read error: " + errno_message(errno), ""};
   return finish_stream(r, path, error);
 }
 

@@ -1,4 +1,5 @@
 #include "util/read_file.h"
+#include "util/text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -25,7 +26,7 @@ ReadFileResult read_file_limited(const std::string& path, std::size_t max_bytes)
     return r;
   };
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(std::strerror(errno));
+  if (fd < 0) return fail(errno_message(errno));
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
@@ -42,7 +43,7 @@ ReadFileResult read_file_limited(const std::string& path, std::size_t max_bytes)
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
-      return fail(std::strerror(e));
+      return fail(errno_message(e));
     }
     if (n == 0) break;
     if (r.text.size() + static_cast<std::size_t>(n) > max_bytes) {

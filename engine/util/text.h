@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the layers.
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,13 @@ inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The message of an errno value. strerror_r, not strerror: readers run on several threads.
+inline std::string errno_message(int err) {
+  char buf[256];
+  // GNU strerror_r returns the message, which may or may not be in `buf`.
+  return ::strerror_r(err, buf, sizeof buf);
 }
 
 }  // namespace regpol

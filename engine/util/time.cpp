@@ -63,7 +63,7 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   if (!ymd.ok()) return std::nullopt;
   if (sec == 60) sec = 59;  // a leap second is folded into the second before it
   auto days = date::sys_days(ymd).time_since_epoch().count();
-  Micros secs = static_cast<Micros>(days) * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
+  Micros secs = static_cast<Micros>(days) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + sec - Micros{offset_minutes} * 60;
   return secs * kMicrosPerSecond + frac;
 }
 

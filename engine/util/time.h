@@ -15,7 +15,7 @@ constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 // RFC 3339 / ISO 8601 with a zone: 2026-11-27T00:00:00Z, 2026-11-27T01:00:00.25+01:00,
 // also "+0100" and a space for the `T`. Returns nullopt for anything else, including a
 // missing zone (an instant without a zone is ambiguous, so it is rejected, not guessed).
-std::optional<Micros> parse_timestamp(std::string_view text);
+std::optional<Micros> parse_timestamp(std::string_view s);
 
 // Epoch seconds as a JSON number (AWS CLI v1); nullopt when out of range or not finite.
 std::optional<Micros> from_epoch_seconds(double seconds);

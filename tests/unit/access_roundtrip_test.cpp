@@ -61,11 +61,11 @@ AccessPlan random_plan(std::mt19937& rng) {
     s.source = s.sid;
     s.allow = rng() % 3 != 0;
     if (rng() % 3 == 0) s.principal.any = true;
-    else s.principal.aws.push_back(rng() % 2 ? "111122223333" : "arn:aws:iam::111122223333:role/ci");
+    else s.principal.aws.emplace_back(rng() % 2 ? "111122223333" : "arn:aws:iam::111122223333:role/ci");
     s.not_principal = rng() % 8 == 0;
     s.not_action = rng() % 8 == 0;
     s.actions.push_back(rng() % 3 == 0 ? "ecr:*" : kActions[rng() % kActions.size()]);
-    if (rng() % 2) s.actions.push_back("ecr:Batch*");
+    if (rng() % 2) s.actions.emplace_back("ecr:Batch*");
     int conds = static_cast<int>(rng() % 3);
     for (int c = 0; c < conds; ++c) {
       Condition cond = random_condition(rng);
@@ -139,8 +139,8 @@ TEST_CASE("the indexed evaluator decides exactly as the plain one, naming the sa
     for (int i = 0; i < extra; ++i) {
       AccessPlan more = random_plan(rng);
       for (auto& s : more.statements) {
-        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.service.push_back("codebuild.amazonaws.com");
-        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.aws.push_back("arn:aws:iam::444455556666:root");
+        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.service.emplace_back("codebuild.amazonaws.com");
+        if (rng() % 4 == 0) s.principal = PrincipalSpec{}, s.principal.aws.emplace_back("arn:aws:iam::444455556666:root");
         plan.statements.push_back(s);
       }
     }

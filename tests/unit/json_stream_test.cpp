@@ -44,7 +44,7 @@ class Recorder : public JsonElementHandler {
     return true;
   }
   bool end_element() override {
-    events.push_back("end");
+    events.emplace_back("end");
     return true;
   }
 };

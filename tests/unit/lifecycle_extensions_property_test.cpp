@@ -211,8 +211,7 @@ std::string to_json(const std::vector<Img>& imgs) {
 Clause random_rule(std::mt19937& rng) {
   Clause c;
   c.kind = static_cast<Clause::Kind>(rng() % 5);
-  c.n = static_cast<int>(rng() % 4) + (c.kind <= Clause::KeepSemverVersioned ? 0 : 0);
-  if (c.n == 0) c.n = 1;
+  c.n = 1 + static_cast<int>(rng() % 3);
   std::string d = std::to_string(c.n * 10) + "d";
   switch (c.kind) {
     case Clause::KeepSemver: c.source = "select any\n      keep newest " + std::to_string(c.n) + " by semver"; break;
