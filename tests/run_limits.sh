@@ -48,5 +48,11 @@ for open_close in '[]' '{}'; do
   printf '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1,"x":%s},"action":{"type":"expire"}}]}' "$inner" > "$tmp/deep-lc.json"
   expect 3 'E0404' "an ECR lifecycle policy with $o-nesting" "$regpol" plan --ecr-lifecycle "$tmp/deep-lc.json" --snapshot "$tmp/deep.json"
 done
+# Sizes at ECR's largest add up exactly (128-bit totals), in the plan report and in stats.
+max=9223372036854775807
+printf '{"imageDetails":[%s]}' "$(for i in 1 2 3; do printf '{"repositoryName":"app","imageDigest":"sha256:%064d","imagePushedAt":"2020-01-01T00:00:00Z","imageSizeInBytes":%s}' $i $max; [ $i -lt 3 ] && printf ,; done)" > "$tmp/big.json"
+echo '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}' > "$tmp/all.json"
+expect 0 '"bytesReclaimed": 27670116110564327421,' "three images of 2^63-1 bytes: exact total" "$regpol" plan --ecr-lifecycle "$tmp/all.json" --snapshot "$tmp/big.json" --format json --now 2026-11-27T00:00:00Z
+expect 0 '"bytes": 2.767011611056' "stats of three images of 2^63-1 bytes: no wrap" "$regpol" snapshot stats "$tmp/big.json" --format json
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

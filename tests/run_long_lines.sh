@@ -22,7 +22,7 @@ echo "ok: a $bytes-byte single-line snapshot, $got images"
 
 python3 -c '
 import sys
-sys.stdout.write("{\"imageDetails\": [{\"repositoryName\": \"r\", \"imageDigest\": \"sha256:x\", \"imagePushedAt\": 1, \"imageTags\": [\"")
+sys.stdout.write("{\"imageDetails\": [{\"repositoryName\": \"r\", \"imageDigest\": \"sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\", \"imagePushedAt\": 1, \"imageTags\": [\"")
 chunk = "a" * (1 << 20)
 for _ in range(300): sys.stdout.write(chunk)
 sys.stdout.write("\"]}]}")' 2>/dev/null | "$regpol" snapshot stats /dev/stdin > "$tmp/out" 2> "$tmp/err"

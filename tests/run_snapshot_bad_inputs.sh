@@ -18,5 +18,16 @@ for f in "$dir"/bad/*.json "$gen"/*.json; do
   fi
 done
 rm -f /tmp/snap_err.$$
+# The edges of what is valid are accepted: a byte-order mark, an empty listing, sha512,
+# `__` and runs of `-` in names, a 128-character tag, the last second of year 9999.
+d256=sha256:$(printf 'ab%.0s' $(seq 32)); d512=sha512:$(printf 'cd%.0s' $(seq 64)); t128=$(printf 'x%.0s' $(seq 128))
+good() {  # name, content
+  printf '%s' "$2" > "$gen/$1.json"
+  if "$regpol" snapshot stats "$gen/$1.json" > /dev/null 2> "$gen/err"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL $1 rejected: $(cat "$gen/err")"; fi
+}
+good bom $'\xEF\xBB\xBF'"{\"imageDetails\": [{\"repositoryName\": \"app\", \"imageDigest\": \"$d256\", \"imagePushedAt\": 1}]}"
+good empty-listing '{"imageDetails": []}'
+good edges "{\"imageDetails\": [{\"repositoryName\": \"team__x/web--app.v2_b\", \"imageDigest\": \"$d512\", \"imagePushedAt\": \"9999-12-31T23:59:59Z\", \"imageTags\": [\"$t128\", \"_v1.0-rc\"], \"imageSizeInBytes\": 9223372036854775807}]}"
+good clean-scan "{\"imageDetails\": [{\"repositoryName\": \"app\", \"imageDigest\": \"$d256\", \"imagePushedAt\": 0, \"imageScanFindingsSummary\": {\"findingSeverityCounts\": {}}}]}"
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

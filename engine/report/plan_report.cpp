@@ -158,8 +158,8 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
   out += "{\n  \"schema\": \"regpol.plan/v1\",\n  \"now\": \"" + format_timestamp(opt.now) + "\",\n";
   out += "  \"summary\": {\"repositories\": " + std::to_string(t.repositories) + ", \"images\": " + std::to_string(t.images) +
          ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) +
-         ", \"transition\": " + std::to_string(t.transition) + ", \"bytesReclaimed\": " + std::to_string(t.bytes_reclaimed) +
-         ", \"bytesTransitioned\": " + std::to_string(t.bytes_transitioned) +
+         ", \"transition\": " + std::to_string(t.transition) + ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
+         ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
          ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) + "},\n  \"images\": [";
   // Every image but the very first is preceded by a comma.
   const std::uint32_t first_image = [&] {
@@ -271,16 +271,16 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
 
 }  // namespace
 
-std::string human_bytes(std::int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(bytes);
+std::string human_bytes(ByteTotal bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  auto v = static_cast<double>(bytes);
   int u = 0;
-  while (std::fabs(v) >= 1024 && u < 5) {
+  while (v >= 1024 && u < 8) {
     v /= 1024;
     ++u;
   }
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
   else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
   return buf;
 }
@@ -291,7 +291,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
   for (auto r : res.repositories) {
     for (auto idx : reg.repositories[r].images) {
       const Image& img = reg.images[idx];
-      std::int64_t size = std::max<std::int64_t>(0, img.size_bytes);
+      auto size = static_cast<ByteTotal>(std::max<std::int64_t>(0, img.size_bytes));
       ++t.images;
       switch (res.decisions[idx].verdict) {
         case Verdict::Keep: ++t.keep; break;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "util/byte_total.h"
 #include "lifecycle/evaluate.h"
 
 namespace regpol {
@@ -21,8 +22,8 @@ struct ReportOptions {
 
 struct ReportTotals {
   std::size_t repositories = 0, images = 0, keep = 0, expire = 0, transition = 0;
-  std::int64_t bytes_reclaimed = 0;     // expired images
-  std::int64_t bytes_transitioned = 0;  // images moved to archive
+  ByteTotal bytes_reclaimed = 0;     // expired images
+  ByteTotal bytes_transitioned = 0;  // images moved to archive
   double monthly_savings_usd = 0;
 };
 
@@ -36,6 +37,6 @@ std::string render_plan_report(const Registry& registry, const LifecycleResult& 
                                const std::vector<const LifecyclePlan*>& plan_of_repo, ReportFormat format,
                                const ReportOptions& options);
 
-std::string human_bytes(std::int64_t bytes);
+std::string human_bytes(ByteTotal bytes);
 
 }  // namespace regpol

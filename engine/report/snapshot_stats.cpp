@@ -7,14 +7,23 @@
 
 namespace regpol {
 
+namespace {
+// A JSON number for a byte total: exact up to 2^64 - 1 (any real registry), a double
+// beyond (never wrapped).
+nlohmann::json json_bytes(ByteTotal v) {
+  if (v <= UINT64_MAX) return static_cast<std::uint64_t>(v);
+  return static_cast<double>(v);
+}
+}  // namespace
+
 std::string render_snapshot_stats(const Registry& reg, bool as_json) {
   std::size_t tagged = 0, archived = 0;
-  std::int64_t bytes = 0, archived_bytes = 0;
+  ByteTotal bytes = 0, archived_bytes = 0;
   Micros oldest = kNoTime, newest = kNoTime;
-  std::vector<std::pair<std::int64_t, std::uint32_t>> repo_bytes(reg.repositories.size());
+  std::vector<std::pair<ByteTotal, std::uint32_t>> repo_bytes(reg.repositories.size());
   for (std::uint32_t r = 0; r < reg.repositories.size(); ++r) repo_bytes[r] = {0, r};
   for (const auto& img : reg.images) {
-    std::int64_t size = std::max<std::int64_t>(0, img.size_bytes);
+    auto size = static_cast<ByteTotal>(std::max<std::int64_t>(0, img.size_bytes));
     tagged += img.tag_count > 0;
     bytes += size;
     repo_bytes[img.repo].first += size;
@@ -31,11 +40,11 @@ std::string render_snapshot_stats(const Registry& reg, bool as_json) {
   if (as_json) {
     nlohmann::json top = nlohmann::json::array();
     for (const auto& [b, r] : repo_bytes) {
-      top.push_back({{"repository", reg.str(reg.repositories[r].name)}, {"images", reg.repositories[r].images.size()}, {"bytes", b}});
+      top.push_back({{"repository", reg.str(reg.repositories[r].name)}, {"images", reg.repositories[r].images.size()}, {"bytes", json_bytes(b)}});
     }
     nlohmann::json j = {{"schema", "regpol.snapshot-stats/v1"}, {"repositories", reg.repositories.size()}, {"images", n},
-                        {"tagged", tagged}, {"untagged", n - tagged}, {"bytes", bytes}, {"archivedImages", archived},
-                        {"archivedBytes", archived_bytes}, {"archiveShare", archive_share},
+                        {"tagged", tagged}, {"untagged", n - tagged}, {"bytes", json_bytes(bytes)}, {"archivedImages", archived},
+                        {"archivedBytes", json_bytes(archived_bytes)}, {"archiveShare", archive_share},
                         {"oldestPush", oldest == kNoTime ? nlohmann::json() : nlohmann::json(format_timestamp(oldest))},
                         {"newestPush", newest == kNoTime ? nlohmann::json() : nlohmann::json(format_timestamp(newest))},
                         {"topRepositoriesBySize", top}};

@@ -142,6 +142,7 @@ class Splitter {
 
  private:
   void scan() {
+    skip_bom();
     skip_ws();
     if (src_.peek() == '[') return fail("expected a JSON object at the top level, found an array");
     if (!expect('{')) return;
@@ -158,8 +159,12 @@ class Splitter {
       if (!expect(':')) return;
       skip_ws();
       int c = src_.peek();
+      if (std::find(seen_keys_.begin(), seen_keys_.end(), key) != seen_keys_.end())
+        return fail("top-level key `" + key + "` appears twice", "$." + key);
+      seen_keys_.push_back(key);
       if (c == '[') {
         src_.advance();
+        result_.top_arrays.push_back(key);
         if (!array(key)) return;
       } else if (c == '{') {
         return fail("top-level `" + key + "` must be an array or a scalar, not an object", "$." + key);
@@ -374,6 +379,13 @@ class Splitter {
     return !doc.get_string().get(out) && single_token(text);
   }
 
+  // A UTF-8 byte-order mark before the top-level object, as some editors and PowerShell write.
+  void skip_bom() {
+    if (src_.peek() != 0xEF) return;
+    src_.advance();
+    if (src_.peek() == 0xBB) src_.advance();
+    if (src_.peek() == 0xBF) src_.advance();
+  }
   void skip_ws() {
     for (int c = src_.peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t'; c = src_.peek()) src_.advance();
   }
@@ -401,6 +413,7 @@ class Splitter {
   od::parser key_parser_;
   std::string key_text_;
   JsonStreamResult result_;
+  std::vector<std::string> seen_keys_;  // top-level keys so far (a key twice is an error)
 };
 
 // The second half: parses each item with simdjson and gives the handler the same events as

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace regpol {
@@ -45,6 +46,7 @@ struct JsonStreamResult {
   bool ok = true;
   std::string message;  // parse error or the handler's error
   std::string location; // "byte 1234" or a JSON path
+  std::vector<std::string> top_arrays;  // the top-level keys whose value is an array, in order
 };
 
 // Reads `file` in chunks. `first_byte` is the first non-blank byte, already known by the caller.

@@ -14,6 +14,7 @@
 
 #include "snapshot/fast_stream.h"
 #include "snapshot/json_stream.h"
+#include "snapshot/validate.h"
 #include "util/huge_pages.h"
 #include "util/parallel.h"
 #include "util/text.h"
@@ -129,6 +130,7 @@ class SnapshotHandler : public JsonElementHandler {
     registry_id_.clear();
     have_status_ = false;
     scanned_ = false;
+    seen_fields_ = 0;
     return true;
   }
 
@@ -136,6 +138,13 @@ class SnapshotHandler : public JsonElementHandler {
     if (kind_ == Kind::Ignored) return true;
     Field f = kind_ == Kind::Image ? lookup(kImageFields, path) : lookup(kRepoFields, path);
     if (f == Field::Unknown) return true;  // unknown fields are ignored
+    // A field given twice (a duplicate key, or both of its names) is ambiguous: never keep
+    // just the last one. List fields and the scan summary's nested names come many times.
+    if (!in_array && f != Field::Tags && f != Field::Children && f != Field::MutabilityFilter && f != Field::ScanSummary) {
+      auto bit = std::uint64_t{1} << static_cast<unsigned>(f);
+      if (seen_fields_ & bit) return reject(at(path), "field given twice (a duplicate key, or both its ECR and regpol names)");
+      seen_fields_ |= bit;
+    }
     if (v.kind == JsonKind::Null) return true;
     const bool list_field = f == Field::Tags || f == Field::Children || f == Field::MutabilityFilter;
     if (v.kind == JsonKind::ArrayStart) {
@@ -174,7 +183,10 @@ class SnapshotHandler : public JsonElementHandler {
         if (v.kind == JsonKind::Float && (v.number < 0 || v.number > 9.0e18 || v.number != std::floor(v.number))) {
           return reject(at(path), "image size must be a non-negative whole number");
         }
-        img_.size_bytes = v.kind == JsonKind::Unsigned ? static_cast<std::int64_t>(std::min<std::uint64_t>(v.unsigned_integer, INT64_MAX))
+        // ECR sizes are Longs: more than 2^63-1 is not a size, never clamped to one.
+        if (v.kind == JsonKind::Unsigned && v.unsigned_integer > static_cast<std::uint64_t>(INT64_MAX))
+          return reject(at(path), "image size above 9223372036854775807 bytes (ECR's largest)");
+        img_.size_bytes = v.kind == JsonKind::Unsigned ? static_cast<std::int64_t>(v.unsigned_integer)
                           : v.kind == JsonKind::Integer ? v.integer : static_cast<std::int64_t>(v.number);
         return true;
       }
@@ -185,7 +197,11 @@ class SnapshotHandler : public JsonElementHandler {
       case Field::CreatedAt: return time_into(path, v, repo_.created_at);
       case Field::ManifestType: return intern_into(path, v, img_.manifest_media_type);
       case Field::ArtifactType: return intern_into(path, v, img_.artifact_media_type);
-      case Field::Subject: return intern_into(path, v, img_.subject);
+      case Field::Subject:
+        if (v.kind == JsonKind::String) {
+          if (auto why = check_digest(v.string); !why.empty()) return reject(at(path), why);
+        }
+        return intern_into(path, v, img_.subject);
       case Field::RepoArn: return intern_into(path, v, repo_.arn);
       case Field::Encryption: return intern_into(path, v, repo_.encryption);
       case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
@@ -284,6 +300,7 @@ class SnapshotHandler : public JsonElementHandler {
       std::string shown = v.kind == JsonKind::String ? "\"" + std::string(v.string.substr(0, 64)) + "\"" : "number";
       return reject(at(path), "invalid timestamp " + shown + " (expected ISO 8601 with a zone, or epoch seconds)");
     }
+    if (auto why = check_image_time(*t); !why.empty()) return reject(at(path), why);
     out = *t;
     return true;
   }
@@ -292,6 +309,14 @@ class SnapshotHandler : public JsonElementHandler {
     if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
     if (digest_.empty()) return reject(at(""), "missing `imageDigest`");
     if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
+    if (auto why = check_repository_name(repo_name_); !why.empty()) return reject(at("repositoryName"), why);
+    if (auto why = check_digest(digest_); !why.empty()) return reject(at("imageDigest"), why);
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+      if (auto why = check_tag(tags_[i]); !why.empty()) return reject(at("imageTags[" + std::to_string(i) + "]"), why);
+    }
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+      if (auto why = check_digest(children_[i]); !why.empty()) return reject(at("children[" + std::to_string(i) + "]"), why);
+    }
     // A scan summary without a severity is a clean scan: zero findings, not "not scanned".
     if (scanned_) {
       for (auto& n : img_.findings) n = std::max<std::int16_t>(n, 0);
@@ -308,7 +333,8 @@ class SnapshotHandler : public JsonElementHandler {
     img_.digest = reg_.strings.store(digest_);
     img_.tags_begin = static_cast<std::uint32_t>(reg_.ids.size());
     std::sort(tags_.begin(), tags_.end());
-    tags_.erase(std::unique(tags_.begin(), tags_.end()), tags_.end());
+    if (auto dup = std::adjacent_find(tags_.begin(), tags_.end()); dup != tags_.end())
+      return reject(at("imageTags"), "tag `" + *dup + "` appears twice on one image");
     if (tags_.size() > kMaxImageListLength) return reject(at("imageTags"), "more than 65535 tags on one image");
     if (children_.size() > kMaxImageListLength) return reject(at("children"), "more than 65535 manifest-list children");
     // Tags and digests are stored unindexed (most are unique: git shas, pr numbers, digests);
@@ -323,6 +349,7 @@ class SnapshotHandler : public JsonElementHandler {
 
   bool finish_repo() {
     if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
+    if (auto why = check_repository_name(repo_name_); !why.empty()) return reject(at("repositoryName"), why);
     std::uint32_t r = reg_.repository(repo_name_);
     Repository& dst = reg_.repositories[r];
     if (!registry_id_.empty()) dst.registry_id = reg_.strings.intern(registry_id_);
@@ -348,13 +375,23 @@ class SnapshotHandler : public JsonElementHandler {
   Repository repo_;
   bool have_status_ = false;
   bool scanned_ = false;  // the element has a findings summary (docs/snapshots.md)
+  std::uint64_t seen_fields_ = 0;  // one bit per Field set in this element
   std::uint32_t last_repo_ = 0;
   std::string last_repo_name_;
   std::array<std::pair<std::string, StrId>, 16> recent_{};
 };
 
 bool finish_stream(const JsonStreamResult& r, std::string_view name, LoadError& error) {
-  if (r.ok) return true;
+  if (r.ok) {
+    // `{}` or `{"other": []}` is not an empty snapshot: it is not a snapshot at all.
+    for (const auto& key : r.top_arrays) {
+      if (key == "imageDetails" || key == "images" || key == "repositories") return true;
+    }
+    error.file = std::string(name);
+    error.location = "$";
+    error.message = "not a snapshot: no `imageDetails`, `images` or `repositories` array at the top level";
+    return false;
+  }
   error.file = std::string(name);
   error.location = r.location;
   error.message = r.message;
@@ -366,6 +403,7 @@ bool finish_stream(const JsonStreamResult& r, std::string_view name, LoadError& 
 SnapshotFormat sniff_snapshot_head(std::string_view head) {
   if (head.size() >= 16 && std::memcmp(head.data(), "SQLite format 3", 16) == 0) return SnapshotFormat::Sqlite;
   if (head.empty()) return SnapshotFormat::Empty;
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);  // a byte-order mark, as for policies
   std::size_t i = head.find_first_not_of(" \n\r\t");
   if (i == std::string_view::npos) return SnapshotFormat::Json;  // leading blanks: let the JSON reader decide
   return head[i] == '{' ? SnapshotFormat::Json : SnapshotFormat::Unknown;
@@ -393,7 +431,7 @@ bool load_json_snapshot(const std::string& path, std::FILE* f, std::string_view 
   register_file(registry, path);
   SnapshotHandler handler(registry);
   JsonStreamResult r = fast_stream_json_file(f, handler, resolve_threads(threads) > 1, head);
-  if (r.ok && std::ferror(f)) r = {false, "read error: " + errno_message(errno), ""};
+  if (r.ok && std::ferror(f)) r = {false, "read error: " + errno_message(errno), "", {}};
   return finish_stream(r, path, error);
 }
 

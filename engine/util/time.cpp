@@ -61,7 +61,7 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)}, date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  if (sec == 60) sec = 59;  // a leap second is folded into the second before it
+  if (sec == 60) return std::nullopt;  // no AWS time is a leap second; folding it would invent one
   auto days = date::sys_days(ymd).time_since_epoch().count();
   Micros secs = static_cast<Micros>(days) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + sec - Micros{offset_minutes} * 60;
   return secs * kMicrosPerSecond + frac;

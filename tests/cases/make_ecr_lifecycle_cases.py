@@ -123,9 +123,10 @@ case("prefix-list-all-must-match", [rule(1, "tagged", "sinceImagePushed", 1, pre
      [img("A", "2026-01-01T00:00:00Z", ["prod-1", "v1"]), img("B", "2026-01-01T00:00:01Z", ["prod-2"]),
       img("C", "2026-01-01T00:00:02Z", ["v3"]), img("D", "2026-01-01T00:00:03Z", ["prodv"])],
      expire="A")
+# `?` is no wildcard in ECR patterns; no tag can contain it, so `v?` matches nothing.
 case("pattern-question-mark-is-literal", [rule(1, "tagged", "sinceImagePushed", 1, pattern=["v?"])],
-     [img("A", "2026-01-01T00:00:00Z", ["v1"]), img("B", "2026-01-01T00:00:01Z", ["v?"])],
-     expire="B")
+     [img("A", "2026-01-01T00:00:00Z", ["v1"]), img("B", "2026-01-01T00:00:01Z", ["v2"])],
+     expire="")
 case("multiple-rules-mixed", [rule(1, "tagged", "imageCountMoreThan", 1, prefix=["prod"]),
                               rule(2, "untagged", "sinceImagePushed", 7),
                               rule(3, "any", "imageCountMoreThan", 2)],

@@ -5,7 +5,7 @@ from docs/language.md and docs/lifecycle.md. Covers each extension beyond ECR (w
 by semver, per, protect, in_use, manifest lists, templates, scoping). Re-run after editing:
     python3 tests/cases/make_regpol_lifecycle_cases.py
 """
-import json, os, shutil
+import hashlib, json, os, shutil
 
 NOW = "2026-11-27T00:00:00Z"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -161,7 +161,8 @@ def write():
         os.makedirs(d)
         letters = {}
         for i in c["images"]:
-            letters[i["letter"]] = "sha256:%s-%s" % (name[:20], i["letter"].lower() * 8)
+            # A real digest (64 hex digits), derived from the case and the letter.
+            letters[i["letter"]] = "sha256:" + hashlib.sha256(("%s-%s" % (name[:20], i["letter"].lower() * 8)).encode()).hexdigest()
         images = []
         for i in c["images"]:
             i = dict(i)

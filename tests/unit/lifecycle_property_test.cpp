@@ -54,7 +54,9 @@ std::vector<Img> random_images(std::mt19937& rng) {
     for (int i = 0; i < n; ++i) {
       Img m;
       m.repo = "repo" + std::to_string(r);
-      m.digest = "sha256:" + std::to_string(r) + "-" + std::to_string(rng() % 100000) + "-" + std::to_string(i);
+      char hex[65];
+      std::snprintf(hex, sizeof hex, "%016x%016x%016x%016x", r, static_cast<unsigned>(rng() % 100000), i, 0);
+      m.digest = std::string("sha256:") + hex;
       // Few distinct days, so that equal push times are common.
       m.pushed = kNow - static_cast<Micros>(rng() % 8) * 5 * kMicrosPerDay;
       int tags = static_cast<int>(rng() % 3);
