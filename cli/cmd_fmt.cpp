@@ -9,6 +9,7 @@
 #include "diag/render.h"
 #include "driver/front_end.h"
 #include "format/format.h"
+#include "util/atomic_file.h"
 
 namespace regpol::cli {
 
@@ -60,9 +61,7 @@ int cmd_fmt(const Argv& argv) {
   if (args.has("--write")) {
     for (const auto& [path, text] : outputs) {
       if (std::find(changed.begin(), changed.end(), path) == changed.end()) continue;
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << text;
-      if (!out) return fail(kBadInput, path + ": cannot write");
+      if (auto err = write_file_atomically(path, text); !err.empty()) return fail(kInternal, err);
     }
     return kOk;
   }

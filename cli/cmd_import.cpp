@@ -10,6 +10,7 @@
 #include "plan/ecr_export.h"
 #include "plan/ecr_lifecycle.h"
 #include "plan/iam_json.h"
+#include "util/atomic_file.h"
 
 namespace regpol::cli {
 
@@ -93,9 +94,7 @@ int cmd_import(const Argv& argv) {
   }
   std::string formatted = format_policy(*compiled.checked->files.front(), sources.file(compiled.loaded.file));
   if (auto out = args.get("--out")) {
-    std::ofstream f(*out, std::ios::binary | std::ios::trunc);
-    f << formatted;
-    if (!f) return fail(kBadInput, *out + ": cannot write");
+    if (auto err = write_file_atomically(*out, formatted); !err.empty()) return fail(kInternal, err);
   } else {
     std::cout << formatted;
   }

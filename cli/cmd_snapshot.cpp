@@ -1,5 +1,6 @@
 // `regpol snapshot gen|import|stats`: synthetic snapshots, the SQLite store, summaries.
 #include <cstdio>
+#include <optional>
 #include <iostream>
 
 #include "cli/args.h"
@@ -8,12 +9,14 @@
 #include "report/snapshot_stats.h"
 #include "snapshot/generator.h"
 #include "store/snapshot_store.h"
+#include "util/atomic_file.h"
+#include "util/text.h"
 
 namespace regpol::cli {
 
 static const char* kSnapshotHelp =
     "usage: regpol snapshot gen --repos N --images-per-repo M [--seed S] [--format ecr|regpol] [--out FILE]\n"
-    "       regpol snapshot import SNAP... --db SNAP.db\n"
+    "       regpol snapshot import SNAP... --db SNAP.db [--replace]\n"
     "       regpol snapshot stats SNAP... [--format text|json]\n"
     "\n"
     "gen     writes a deterministic, realistic snapshot (describe-images output, or regpol's own\n"
@@ -21,7 +24,9 @@ static const char* kSnapshotHelp =
     "        untagged images, multi-arch indexes, scan findings, pulls, archived images, and a\n"
     "        long tail of repository sizes (M is the mean). Times end at 2026-11-27T00:00:00Z.\n"
     "import  reads snapshots (any format) and writes them into a SQLite store that every\n"
-    "        --snapshot option accepts; the round trip is lossless.\n"
+    "        --snapshot option accepts; the round trip is lossless. An existing --db is\n"
+    "        refused (exit 2) unless --replace; the store is written under a temporary name\n"
+    "        and moved into place, so a failed import leaves no partial store.\n"
     "stats   repositories, images, tagged/untagged, bytes, archive share, oldest/newest push,\n"
     "        the largest repositories.\n";
 
@@ -38,7 +43,7 @@ static std::uint64_t number(const std::optional<std::string>& v, const char* nam
 }
 
 int cmd_snapshot(const Argv& argv) {
-  Args args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help"});
+  Args args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help", "--replace"});
   if (args.has("--help") || args.positionals().empty()) {
     std::cout << kSnapshotHelp << "\n" << kExitCodesHelp;
     return args.has("--help") ? kOk : kUsage;
@@ -55,14 +60,16 @@ int cmd_snapshot(const Argv& argv) {
     if (format != "ecr" && format != "regpol") throw UsageError{"--format takes ecr or regpol"};
     o.ecr_format = format == "ecr";
     std::FILE* out = stdout;
+    std::optional<AtomicFile> file;
     if (auto path = args.get("--out")) {
-      out = std::fopen(path->c_str(), "wb");
-      if (!out) return fail(kBadInput, *path + ": cannot write");
+      file.emplace(*path);
+      if (!file->stream()) return fail(kInternal, file->error());
+      out = file->stream();
     }
     std::uint64_t n = generate_snapshot(o, out);
-    if (out != stdout) std::fclose(out);
-    else std::fflush(stdout);
-    std::cerr << "regpol: generated " << n << " images in " << o.repositories << " repositories\n";
+    if (file && !file->commit()) return fail(kInternal, file->error());
+    if (!file && (std::fflush(stdout) != 0 || std::ferror(stdout))) return fail(kInternal, "cannot write to standard output: " + errno_message(errno));
+    std::cerr << "regpol: generated " << plural(n, "image") << " in " << plural(o.repositories, "repository", "repositories") << "\n";
     return kOk;
   }
   if (files.empty()) throw UsageError{"`snapshot " + sub + "` needs at least one SNAP file"};
@@ -73,8 +80,14 @@ int cmd_snapshot(const Argv& argv) {
     if (!db) throw UsageError{"`snapshot import` needs --db SNAP.db"};
     if (!load_snapshots(files, registry, err)) return fail(kBadInput, "[E0501] " + err.to_string());
     std::string message;
-    if (!save_registry_sqlite(registry, *db, message)) return fail(kBadInput, message);
-    std::cerr << "regpol: stored " << registry.images.size() << " images in " << registry.repositories.size() << " repositories in " << *db << "\n";
+    bool replacing = args.has("--replace") && is_snapshot_store(*db);
+    switch (save_registry_sqlite(registry, *db, args.has("--replace"), message)) {
+      case SaveResult::Refused: return fail(kUsage, message);
+      case SaveResult::Failed: return fail(kInternal, message);
+      case SaveResult::Saved: break;
+    }
+    std::cerr << "regpol: " << (replacing ? "replaced " : "wrote ") << *db << ": " << plural(registry.images.size(), "image") << " in "
+              << plural(registry.repositories.size(), "repository", "repositories") << "\n";
     return kOk;
   }
   if (sub == "stats") {

@@ -40,6 +40,6 @@ constexpr const char* kExitCodesHelp =
     "  1  policy findings (lint errors, failed tests, denies with --fail-on-deny)\n"
     "  2  usage error\n"
     "  3  bad input (unreadable or malformed policy, snapshot or request)\n"
-    "  4  internal error\n";
+    "  4  internal error (also: an output that could not be written, such as a full disk)\n";
 
 }  // namespace regpol::cli

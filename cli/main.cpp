@@ -1,5 +1,7 @@
 // regpol: the command-line entry point. Dispatches to one function per subcommand and maps
 // every failure to a documented exit code; no exception leaves main.
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -9,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "util/deep_stack.h"
+#include "util/text.h"
 
 namespace regpol::cli {
 namespace {
@@ -65,7 +68,15 @@ int run_main(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (first != c.name) continue;
     try {
-      return c.run(Argv(args.begin() + 1, args.end()));
+      int rc = c.run(Argv(args.begin() + 1, args.end()));
+      // A report that did not reach its reader is a failure, not a success: check the last
+      // flush too (a full disk or a closed pipe shows up only there).
+      std::cout.flush();
+      if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::cerr << "regpol: error: cannot write to standard output: " << regpol::errno_message(errno) << "\n";
+        return kInternal;
+      }
+      return rc;
     } catch (const UsageError& e) {
       std::cerr << "regpol " << c.name << ": " << e.message << "\n";
       return kUsage;

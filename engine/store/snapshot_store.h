@@ -8,8 +8,15 @@
 
 namespace regpol {
 
-bool save_registry_sqlite(const Registry& registry, const std::string& path, std::string& error);
+enum class SaveResult { Saved, Refused, Failed };
+// Writes `registry` as a new store at `path`. An existing file is Refused unless `replace`
+// (and a directory or a non-regular file always); the store is written under a temporary
+// name and moved into place, so a failure never leaves a partial store behind.
+SaveResult save_registry_sqlite(const Registry& registry, const std::string& path, bool replace, std::string& error);
+// True when `path` is a SQLite file with regpol's snapshot-store schema.
+bool is_snapshot_store(const std::string& path);
 // Adds the store's repositories and images to `registry` (call finish_registry after).
+// Every value is checked with the rules of the JSON readers (snapshot/validate.h).
 bool load_registry_sqlite(const std::string& path, Registry& registry, std::string& error);
 
 }  // namespace regpol

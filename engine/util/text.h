@@ -14,6 +14,11 @@ inline std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+// "1 image", "2 images": counts in messages read as English.
+inline std::string plural(std::size_t n, std::string_view one, std::string_view many = {}) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many.empty() ? std::string(one) + "s" : std::string(many));
+}
+
 // The message of an errno value. strerror_r, not strerror: readers run on several threads.
 inline std::string errno_message(int err) {
   char buf[256];

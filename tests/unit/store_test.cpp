@@ -75,7 +75,7 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
   REQUIRE(finish_registry(reg, err));
   std::string path = (std::filesystem::temp_directory_path() / ("regpol-store-test-" + std::to_string(::getpid()) + ".db")).string();
   std::string message;
-  REQUIRE(save_registry_sqlite(reg, path, message));
+  REQUIRE(save_registry_sqlite(reg, path, true, message) == SaveResult::Saved);
   Registry back;
   REQUIRE(load_registry_sqlite(path, back, message));
   REQUIRE(finish_registry(back, err));
