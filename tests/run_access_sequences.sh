@@ -54,4 +54,15 @@ rc=$?
 [ $rc -eq 3 ] || { echo "FAIL malformed request: exit $rc, want 3"; exit 1; }
 [ ! -s "$tmp/out" ] || { echo "FAIL malformed request: decisions were printed"; cat "$tmp/out"; exit 1; }
 grep -q 'bad.jsonl:4: ' "$tmp/err" || { echo "FAIL malformed request: line not named"; cat "$tmp/err"; exit 1; }
-echo "5 passed, 0 failed"
+# CloudTrail records whose fields have the wrong type are located errors (exit 3), never
+# dropped or decided as if the field were absent.
+n=0
+for mutation in '.Records[0].requestParameters.repositoryName = 5' '.Records[0].userIdentity.arn = 12' \
+                '.Records[0].eventTime = 17' '.Records[0].eventTime = "yesterday"' '.Records[0].eventName = null' \
+                '.Records[0].requestParameters = "x"' '.Records[0].sourceIPAddress = []'; do
+  jq "$mutation" "$d/cloudtrail.json" > "$tmp/ct.json"
+  "$regpol" authorize --policy "$d/mutability.regpol" --requests "$tmp/ct.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+  { [ $rc -eq 3 ] && [ ! -s "$tmp/out" ] && grep -q 'Records\[0\]' "$tmp/err"; } || { echo "FAIL cloudtrail $mutation: exit $rc"; cat "$tmp/err"; exit 1; }
+  n=$((n + 1))
+done
+echo "$((5 + n)) passed, 0 failed"
