@@ -4,7 +4,11 @@
 // Inputs that start with byte 0x01 are expanded first, so that short inputs reach the long
 // shapes that crashed regpol once (operator chains tens of thousands long):
 //   0x01 COUNT_HI COUNT_LO PREFIX 0x02 FRAGMENT 0x02 SUFFIX
-// becomes PREFIX + FRAGMENT repeated COUNT times (at most 65,535) + SUFFIX.
+// becomes PREFIX + FRAGMENT repeated COUNT times (at most 65,535) + SUFFIX, at most 1 MiB of
+// repetitions: enough for the longest chains (a 30,000-term `and` chain is 400 KB), small
+// enough that each run stays fast under the sanitizers (a 14 MB file of syntax errors took
+// more than libFuzzer's 10 s there; it is linear, 2.4 s in a release build).
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -23,6 +27,7 @@ std::string expand(const std::uint8_t* data, std::size_t size) {
   std::size_t b = a == std::string::npos ? std::string::npos : rest.find('\x02', a + 1);
   if (b == std::string::npos) return text;
   std::string fragment = rest.substr(a + 1, b - a - 1);
+  if (!fragment.empty()) count = std::min(count, (std::size_t{1} << 20) / fragment.size());
   std::string out = rest.substr(0, a);
   out.reserve(out.size() + fragment.size() * count + rest.size() - b);
   for (std::size_t i = 0; i < count; ++i) out += fragment;
