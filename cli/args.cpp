@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include "diag/suggest.h"
 #include "util/time.h"
 
 #include <chrono>
@@ -27,6 +28,7 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
       value = a.substr(eq + 1);
       inline_value = true;
     }
+    if (name == "-h" && switches.count("--help")) name = "--help";  // every command's short help
     if (valued.count(name)) {
       if (!inline_value) {
         if (i + 1 >= argv.size()) throw UsageError{"option `" + name + "` needs a value"};
@@ -37,7 +39,11 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
       if (inline_value) throw UsageError{"option `" + name + "` takes no value"};
       switches_.insert(name);
     } else {
-      throw UsageError{"unknown option `" + name + "`"};
+      std::vector<std::string> known(valued.begin(), valued.end());
+      known.insert(known.end(), switches.begin(), switches.end());
+      if (name == "-h") known.emplace_back("--help");
+      auto near = closest_match(name, known);
+      throw UsageError{"unknown option `" + name + "`" + (near ? " (did you mean `" + *near + "`?)" : std::string())};
     }
   }
 }
@@ -45,7 +51,12 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
 std::optional<std::string> Args::get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end() || it->second.empty()) return std::nullopt;
-  return it->second.back();
+  // A single-valued option given twice is a mistake to report, never "the last one wins"
+  // (two --policy files would silently become one). Repeatable options are read with all().
+  if (it->second.size() > 1) {
+    throw UsageError{"option `" + name + "` given " + std::to_string(it->second.size()) + " times; it takes one value"};
+  }
+  return it->second.front();
 }
 
 std::vector<std::string> Args::all(const std::string& name) const {

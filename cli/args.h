@@ -22,7 +22,9 @@ class Args {
   Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& switches);
 
   bool has(const std::string& name) const { return values_.count(name) || switches_.count(name); }
+  // The value of a single-valued option; a UsageError when it was given more than once.
   std::optional<std::string> get(const std::string& name) const;
+  // Every value of a repeatable option (--snapshot), in order.
   std::vector<std::string> all(const std::string& name) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
 

@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "diag/suggest.h"
 #include "util/deep_stack.h"
 #include "util/text.h"
 
@@ -40,7 +41,7 @@ void print_help() {
                "usage: regpol COMMAND [options]   (regpol COMMAND --help for its options)\n\n"
                "Commands:\n";
   for (const auto& c : kCommands) std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  std::cout << "\nOptions:\n  --version   print the version\n  --help      this text\n\n" << kExitCodesHelp;
+  std::cout << "\nOptions:\n  --version   print the version (also `regpol version`)\n  --help, -h  this text (also `regpol COMMAND --help`)\n\n" << kExitCodesHelp;
 }
 
 }  // namespace
@@ -61,7 +62,7 @@ int run_main(int argc, char** argv) {
     print_help();
     return kOk;
   }
-  if (first == "--version") {
+  if (first == "--version" || first == "version") {
     std::cout << "regpol " REGPOL_VERSION "\n";
     return kOk;
   }
@@ -88,7 +89,11 @@ int run_main(int argc, char** argv) {
       return kInternal;
     }
   }
-  std::cerr << "regpol: unknown command `" << first << "` (see `regpol --help`)\n";
+  std::vector<std::string> names;
+  for (const auto& c : kCommands) names.emplace_back(c.name);
+  auto near = regpol::closest_match(first, names);
+  std::cerr << "regpol: unknown command `" << first << "`" << (near ? " (did you mean `" + *near + "`?)" : std::string())
+            << " (see `regpol --help`)\n";
   return kUsage;
 }
 

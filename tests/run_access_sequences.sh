@@ -65,4 +65,19 @@ for mutation in '.Records[0].requestParameters.repositoryName = 5' '.Records[0].
   { [ $rc -eq 3 ] && [ ! -s "$tmp/out" ] && grep -q 'Records\[0\]' "$tmp/err"; } || { echo "FAIL cloudtrail $mutation: exit $rc"; cat "$tmp/err"; exit 1; }
   n=$((n + 1))
 done
+# ECR's own field names work: the second push of a tag to another digest is denied by
+# immutability however the request spells the tag.
+printf '%s\n' '{"principal": "arn:aws:iam::123456789012:role/ci", "action": "ecr:PutImage", "repositoryName": "backend/api", "imageTag": "v9", "imageDigest": "sha256:1111111111111111111111111111111111111111111111111111111111111111"}' \
+               '{"principal": "arn:aws:iam::123456789012:role/ci", "action": "ecr:PutImage", "repository": "backend/api", "imageTag": "v9", "imageDigest": "sha256:2222222222222222222222222222222222222222222222222222222222222222"}' > "$tmp/ecr-names.jsonl"
+got=$("$regpol" authorize --policy "$d/mutability.regpol" --requests "$tmp/ecr-names.jsonl" | jq -r .reason | tr '\n' ' ')
+[ "$got" = "allowed tag-immutable " ] || { echo "FAIL ECR field names: $got"; exit 1; }
+n=$((n + 1))
+# Unknown fields, and one field under both names, are located errors.
+for line in '{"principal": "p", "action": "ecr:PutImage", "repository": "r", "imagetag": "v1"}' \
+            '{"principal": "p", "action": "ecr:PutImage", "repository": "r", "tag": "v1", "imageTag": "v2"}'; do
+  printf '%s\n' "$line" > "$tmp/bad-field.jsonl"
+  "$regpol" authorize --policy "$d/mutability.regpol" --requests "$tmp/bad-field.jsonl" > "$tmp/out" 2> "$tmp/err"; rc=$?
+  { [ $rc -eq 3 ] && grep -q 'bad-field.jsonl:1: ' "$tmp/err"; } || { echo "FAIL request $line: exit $rc"; cat "$tmp/err"; exit 1; }
+  n=$((n + 1))
+done
 echo "$((5 + n)) passed, 0 failed"

@@ -1,6 +1,8 @@
 #include "access/request.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "plan/document.h"
@@ -41,8 +43,28 @@ bool parse_request_json(const std::string& text, AccessRequest& out, std::string
     dst = it->get<std::string>();
     return true;
   };
+  // The schema (docs/request.schema.json): regpol's names, and ECR's own names as PutImage
+  // and CloudTrail's requestParameters spell them. Anything else is refused: an ignored
+  // `imageTag` would let a push past tag immutability.
+  static const char* const kFields[] = {"principal", "action", "repository", "repositoryName", "tag", "imageTag",
+                                        "digest", "imageDigest", "context"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find_if(std::begin(kFields), std::end(kFields), [&](const char* f) { return it.key() == f; }) == std::end(kFields)) {
+      error = "unknown field `" + it.key() + "` (a request has principal, action, repository, tag, digest, context)";
+      return false;
+    }
+  }
+  // One field under two names is ambiguous: refuse rather than pick one.
+  for (auto [a, b] : {std::pair{"repository", "repositoryName"}, std::pair{"tag", "imageTag"}, std::pair{"digest", "imageDigest"}}) {
+    if (j.contains(a) && j.contains(b)) {
+      error = std::string("both `") + a + "` and `" + b + "` given; use one";
+      return false;
+    }
+  }
+  const char* repo_key = j.contains("repositoryName") ? "repositoryName" : "repository";
   if (!str("principal", out.principal, true) || !str("action", out.action, true) ||
-      !str("repository", out.repository, true) || !str("tag", out.tag, false) || !str("digest", out.digest, false)) {
+      !str(repo_key, out.repository, true) || !str(j.contains("imageTag") ? "imageTag" : "tag", out.tag, false) ||
+      !str(j.contains("imageDigest") ? "imageDigest" : "digest", out.digest, false)) {
     return false;
   }
   if (auto c = j.find("context"); c != j.end() && !c->is_null()) {
