@@ -42,7 +42,10 @@ int cmd_explain(const Argv& argv) {
   if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
   if (auto in_use = args.get("--in-use")) {
-    if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
+    std::vector<UnmatchedReference> unmatched;
+    if (!load_in_use(*in_use, registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
+    for (const auto& u : unmatched)
+      std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
   }
   const ImageRef ref = parse_image_ref(*image);
   const std::string& repo = ref.repository;

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/text.h"
 #include "diag/render.h"
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
@@ -24,7 +25,10 @@ static const char* kPlanHelp =
     "  --ecr-lifecycle FILE   an ECR lifecycle policy document, evaluated exactly as ECR would\n"
     "                         (a document ECR would reject is rejected, with ECR's reason)\n"
     "  --in-use FILE          deployed images for `protect in_use`: one reference per line\n"
-    "                         (REPO:TAG, REPO@DIGEST) or `kubectl get pods -A -o json` output\n"
+    "                         (REPO:TAG, REPO@DIGEST) or `kubectl get pods -A -o json` output;\n"
+    "                         a reference that matches no image is a warning on stderr and is\n"
+    "                         counted in the report (inUseUnmatched)\n"
+    "  --strict-in-use        such a reference is an error instead (exit 3)\n"
     "  --snapshot FILE        describe-images / describe-repositories output, a regpol snapshot\n"
     "                         JSON or SQLite store (`snapshot import`); repeat for several files\n"
     "                         (merged by repository); /dev/stdin reads a pipe\n"
@@ -76,8 +80,15 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   LoadError lerr;
   if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
+  ReportOptions report_options = ropt;
   if (auto in_use = args.get("--in-use")) {
-    if (!load_in_use(*in_use, registry, lopt.in_use, err)) return fail(kBadInput, err);
+    std::vector<UnmatchedReference> unmatched;
+    if (!load_in_use(*in_use, registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
+    for (const auto& u : unmatched)
+      std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
+    if (!unmatched.empty() && args.has("--strict-in-use"))
+      return fail(kBadInput, plural(unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
+    report_options.in_use_unmatched = static_cast<long>(unmatched.size());
   }
   PolicyRun run;
   if (!run_policy_lifecycle(compiled.plan, registry, lopt, args.get("--repository").value_or(""), run, err)) {
@@ -86,14 +97,14 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }
-  write_plan_report(registry, run.result, run.plan_of_repo, format, ropt, std::cout);
+  write_plan_report(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
   return kOk;
 }
 
 int cmd_plan(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
                    "--archive-price-per-gb", "--threads"},
-            {"--help"});
+            {"--help", "--strict-in-use"});
   if (args.has("--help")) {
     std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;

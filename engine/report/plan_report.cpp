@@ -160,7 +160,9 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) +
          ", \"transition\": " + std::to_string(t.transition) + ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
-         ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) + "},\n  \"images\": [";
+         ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) +
+         (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
+         "},\n  \"images\": [";
   // Every image but the very first is preceded by a comma.
   const std::uint32_t first_image = [&] {
     for (auto r : res.repositories)
@@ -265,6 +267,9 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
     out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
            " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month at $" + money(opt.price_per_gb) +
            "/GB-month standard, $" + money(opt.archive_price_per_gb) + "/GB-month archive\n";
+    if (opt.in_use_unmatched > 0)
+      out += "in use: " + std::to_string(opt.in_use_unmatched) + (opt.in_use_unmatched == 1 ? " reference" : " references") +
+             " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
   }
   sink << out;
 }

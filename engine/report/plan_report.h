@@ -18,6 +18,7 @@ struct ReportOptions {
   double archive_price_per_gb = 0.0;   // USD per GB-month, archive storage
   bool color = false;
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
+  long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use
 };
 
 struct ReportTotals {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The command line never gives a silent wrong answer: repeated single-valued options,
+# unknown options and commands, in-use references that match nothing.
+# usage: run_cli_checks.sh REGPOL
+set -u
+regpol=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+pass=0; failed=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+check() {  # description, want-exit, stderr-pattern (or ""), command...
+  local what=$1 want=$2 pattern=$3; shift 3
+  "$@" > out 2> err; local rc=$?
+  if [ $rc -eq "$want" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" err out; }; then pass=$((pass+1));
+  else failed=$((failed+1)); echo "FAIL $what: exit $rc (want $want)"; head -5 err; fi
+}
+"$regpol" snapshot gen --repos 3 --images-per-repo 4 --out snap.json 2>/dev/null
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      expire older than 1d\n    }\n    protect in_use\n  }\n}\n' > p.regpol
+printf 'repository "*" {\n  mutability immutable\n}\n' > m.regpol
+echo '{"principal": "arn:aws:iam::1:role/x", "action": "ecr:PutImage", "repository": "r", "tag": "v1"}' > r.jsonl
+
+check "--policy twice" 2 'given 2 times' "$regpol" authorize --policy m.regpol --policy p.regpol --requests r.jsonl
+check "--now twice" 2 'given 2 times' "$regpol" plan --policy p.regpol --snapshot snap.json --now 2026-01-01T00:00:00Z --now 2026-02-01T00:00:00Z
+check "an unknown option suggests" 2 'did you mean `--policy`' "$regpol" plan --polcy p.regpol
+check "an unknown command suggests" 2 'did you mean `plan`' "$regpol" plna
+check "-h is --help" 0 'usage: regpol plan' "$regpol" plan -h
+check "regpol version" 0 'regpol ' "$regpol" version
+
+# In-use references: each one that matches nothing is a warning, counted in the report.
+repo=$(jq -r '.imageDetails[0].repositoryName' snap.json); tag=$(jq -r '[.imageDetails[] | select(.imageTags | length > 0)][0] | .imageTags[0]' snap.json)
+trepo=$(jq -r "[.imageDetails[] | select(.imageTags | length > 0)][0] | .repositoryName" snap.json)
+printf '%s:%s\nnosuch/repo:v1\n%s:no-such-tag\n' "$trepo" "$tag" "$repo" > in-use.txt
+check "unmatched in-use references warn" 0 'in-use.txt:2: in-use reference `nosuch/repo:v1` matches no image' \
+  "$regpol" plan --policy p.regpol --snapshot snap.json --in-use in-use.txt --now 2026-11-27T00:00:00Z
+grep -q 'in-use.txt:3: in-use reference' err && ! grep -q 'in-use.txt:1:' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL exactly the two unmatched lines warn"; cat err; }
+n=$("$regpol" plan --policy p.regpol --snapshot snap.json --in-use in-use.txt --now 2026-11-27T00:00:00Z --format json 2>/dev/null | jq .summary.inUseUnmatched)
+[ "$n" = 2 ] && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL inUseUnmatched is $n, want 2"; }
+check "--strict-in-use fails" 3 'matched no image' "$regpol" plan --policy p.regpol --snapshot snap.json --in-use in-use.txt --strict-in-use
+[ ! -s out ] && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL --strict-in-use printed a report"; }
+printf '%s:%s\n' "$trepo" "$tag" > in-use-ok.txt
+check "--strict-in-use with every reference matched" 0 '' "$regpol" plan --policy p.regpol --snapshot snap.json --in-use in-use-ok.txt --strict-in-use --now 2026-11-27T00:00:00Z
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ]
