@@ -49,6 +49,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"W1007", "rule can never action an image"},
       {"W1008", "unused `let` binding"},
       {"W1009", "tagged selection without a tag list matches every tagged image"},
+      {"W1010", "a module's repository, defaults and test blocks are ignored by importers"},
   };
   return codes;
 }

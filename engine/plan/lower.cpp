@@ -1,4 +1,5 @@
 #include "plan/lower.h"
+#include "plan/scope_ties.h"
 
 #include "diag/render.h"
 #include "diag/suggest.h"
@@ -64,6 +65,7 @@ Condition lower_condition(const sema::CheckedCondition& c, DiagnosticSink& sink,
 
 PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sources, DiagnosticSink& sink) {
   PolicyPlan plan;
+  std::vector<Span> scope_spans;  // parallel to plan.scopes, for located diagnostics
   plan.name = policy.name;
   for (const auto& sc : policy.scopes) {
     ScopePlan out;
@@ -132,6 +134,17 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
       if (ok) out.access.statements.push_back(std::move(st));
     }
     plan.scopes.push_back(std::move(out));
+    scope_spans.push_back(sc.span);
+  }
+  // Ties lint can prove now, with an example name, rather than `plan` on the first night a
+  // matching repository exists.
+  for (const auto& tie : find_scope_ties(plan)) {
+    const char* what = tie.concern == Concern::Lifecycle ? "lifecycle" : "mutability";
+    auto& d = sink.error("E0401", scope_spans[tie.second],
+                         std::string("this block and the one at ") + plan.scopes[tie.first].source + " match `" + tie.example +
+                             "` equally well, so its " + what + " would be ambiguous");
+    d.labels.push_back({scope_spans[tie.first], "the other block"});
+    d.help = "make one pattern more specific, add an `except`, or give such repositories a block of their own";
   }
   return plan;
 }

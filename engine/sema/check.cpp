@@ -1,5 +1,7 @@
 #include "sema/check.h"
 
+#include "util/time.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -74,6 +76,15 @@ class Checker {
         policy->tests.push_back(std::move(test));
       }
     }
+    // Templates of the main file that no `use` reached are still checked for names, so that
+    // a `let` used only there is not reported unused.
+    for (const auto& name : root.env->unused_names()) {
+      for (const auto& item : f.items) {
+        const auto* let = std::get_if<ast::Let>(&item);
+        if (let && let->name == name && !used_in_templates(f, name))
+          sink_.warning("W1008", let->span, "`" + name + "` is never used").help = "remove it, or use it in a rule";
+      }
+    }
     int defaults = 0;
     for (const auto& s : policy->scopes) {
       if (s.is_defaults && ++defaults == 2) sink_.error("E0203", s.span, "more than one `defaults` block");
@@ -87,6 +98,29 @@ class Checker {
     std::map<std::string, const ast::Template*> templates;
     std::map<std::string, std::shared_ptr<Module>> imports;
   };
+
+  // True when a template of `f` names `name` anywhere in its body (its use may be elsewhere).
+  static bool used_in_templates(const ast::File& f, const std::string& name) {
+    for (const auto& item : f.items) {
+      const auto* t = std::get_if<ast::Template>(&item);
+      if (!t) continue;
+      const ast::RuleBody& b = t->body;
+      for (const ast::Expr* e : {b.selection.list.get(), b.selection.where.get(), b.action.amount.get(), b.action.per.get()}) {
+        if (e && names(*e, name)) return true;
+      }
+      for (const auto& p : t->params) {
+        if (p.default_value && names(*p.default_value, name)) return true;
+      }
+    }
+    return false;
+  }
+  static bool names(const ast::Expr& e, const std::string& name) {
+    if (e.kind == ast::ExprKind::Name && e.text == name) return true;
+    for (const auto& i : e.items) {
+      if (i && names(*i, name)) return true;
+    }
+    return false;
+  }
 
   // Imports, lets and templates of one file.
   Module module_of(const ast::File& f, bool is_main) {
@@ -108,7 +142,7 @@ class Checker {
         m.templates[t->name] = t;
       } else if (!is_main) {
         auto sp = std::visit([](const auto& x) { return x.span; }, item);
-        sink_.warning("W1008", sp, "a module's repository, defaults and test blocks are ignored by importers");
+        sink_.warning("W1010", sp, "a module's repository, defaults and test blocks are ignored by importers");
       }
     }
     return m;
@@ -345,6 +379,10 @@ class Checker {
         return std::nullopt;
       }
       r.duration_us = amount->micros;
+      if (amount->micros % kMicrosPerDay != 0) {
+        sink_.warning("W1006", a.amount->span, "ECR counts ages in whole days; this age is not a whole number of days")
+            .help = "regpol evaluates it exactly, but `export ecr` refuses it: use a number of days such as `2d`";
+      }
     }
     if (!a.order.empty() && a.order != "semver" && a.order != "pushed") {
       auto& d = sink_.error("E0201", a.span, "unknown order `" + a.order + "`");

@@ -17,9 +17,20 @@ const char* type_name(Type t) {
 
 const Value* Env::find(const std::string& name) const {
   for (std::size_t i = names_.size(); i-- > 0;) {
-    if (names_[i] == name) return &values_[i];
+    if (names_[i] == name) {
+      used_[i] = true;
+      return &values_[i];
+    }
   }
   return parent_ ? parent_->find(name) : nullptr;
+}
+
+std::vector<std::string> Env::unused_names() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (!used_[i]) out.push_back(names_[i]);
+  }
+  return out;
 }
 
 std::vector<std::string> Env::all_names() const {

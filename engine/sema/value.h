@@ -30,14 +30,18 @@ struct Value {
 class Env {
  public:
   explicit Env(std::shared_ptr<const Env> parent = nullptr) : parent_(std::move(parent)) {}
-  void bind(const std::string& name, Value v) { names_.push_back(name), values_.push_back(std::move(v)); }
+  void bind(const std::string& name, Value v) { names_.push_back(name), values_.push_back(std::move(v)), used_.push_back(false); }
+  // Finds a name here or in a parent, and marks it used (for the unused-`let` lint).
   const Value* find(const std::string& name) const;
   std::vector<std::string> all_names() const;
+  // Names bound in this Env (not its parents) that no find() has looked up.
+  std::vector<std::string> unused_names() const;
 
  private:
   std::shared_ptr<const Env> parent_;
   std::vector<std::string> names_;
   std::vector<Value> values_;
+  mutable std::vector<bool> used_;
 };
 
 }  // namespace regpol::sema
