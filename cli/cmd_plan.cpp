@@ -1,6 +1,7 @@
 // `regpol plan`: the dry-run report of a lifecycle policy against registry snapshots.
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -53,16 +54,29 @@ static bool parse_price(const std::optional<std::string>& text, double& out) {
 }
 
 // Prints evaluation errors (a `where` that needs a field an image lacks) and returns true
-// when there were any: the report is then withheld, never printed in part.
+// when there were any: the report is then withheld, never printed in part. Each distinct
+// error (same place, same message) is printed once, with how many images it hit and one of
+// them: a rule that reads a missing field fails on every such image, and a thousand
+// identical lines hide the one thing to fix.
 bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result,
                               const std::vector<const LifecyclePlan*>& plans) {
+  struct Group {
+    std::size_t count = 0;
+    std::uint32_t example = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Group> groups;  // (source, message), in source order
   for (const auto& e : result.errors) {
     const Image& img = registry.images[e.image];
     const LifecyclePlan* plan = plans[img.repo];
     std::string where = !plan ? "" : e.rule >= 0 ? plan->rules[static_cast<std::size_t>(e.rule)].source
                                                  : plan->protects[static_cast<std::size_t>(-1 - e.rule)].source;
-    std::cerr << where << ": error[E0601]: cannot evaluate for " << registry.repo_name(img) << "@"
-              << registry.str(img.digest) << ": " << e.message << "\n";
+    Group& g = groups[{where, e.message}];
+    if (g.count++ == 0) g.example = e.image;
+  }
+  for (const auto& [key, g] : groups) {
+    const Image& img = registry.images[g.example];
+    std::cerr << key.first << ": error[E0601]: " << key.second << " (" << plural(g.count, "image") << ", such as "
+              << registry.repo_name(img) << "@" << registry.str(img.digest) << ")\n";
   }
   return !result.errors.empty();
 }

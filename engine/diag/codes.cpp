@@ -50,6 +50,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"W1008", "unused `let` binding"},
       {"W1009", "tagged selection without a tag list matches every tagged image"},
       {"W1010", "a module's repository, defaults and test blocks are ignored by importers"},
+      {"W1011", "a field some images lack is read without its guard (scanned, pulled, has_semver)"},
   };
   return codes;
 }

@@ -451,6 +451,7 @@ const std::vector<std::string>& image_field_names() {
 }  // namespace regpol
 
 #include "format/format.h"
+#include "plan/guards.h"
 
 namespace regpol {
 
@@ -462,6 +463,7 @@ std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const se
     sink.error("E0301", e.span, std::string("`where` needs a boolean condition, not a ") + pt_name(root->type));
     return nullptr;
   }
+  check_guarded_reads(e, env, sink);
   return std::make_shared<Predicate>(std::move(root), format_expr(e));
 }
 
