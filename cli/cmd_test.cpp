@@ -17,7 +17,9 @@ static const char* kTestHelp =
     "usage: regpol test FILE.regpol...\n"
     "\n"
     "Runs every `test` block: `snapshot \"FILE\" [at TIMESTAMP]` (relative to the policy file,\n"
-    "inside the import root; without `at`, the snapshot's capturedAt, else now), then each\n"
+    "inside the import root; without `at`, the snapshot's capturedAt, else now), optionally\n"
+    "`in_use \"FILE\"` (deployed images for `protect in_use`, as `plan --in-use` reads them; a\n"
+    "reference that matches no image fails the test), then each\n"
     "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`.\n"
     "Prints one line per test and exits 1 when any expectation fails.\n";
 
@@ -44,7 +46,13 @@ int cmd_test(const Argv& argv) {
       Registry reg;
       std::optional<Micros> at;
       std::vector<std::string> snapshots;
+      std::vector<std::string> in_use_files;
       for (const auto* item : test.items) {
+        if (item->in_use) {
+          std::string resolved, refused = confine_path(root, path, item->text, resolved);
+          if (!refused.empty()) problems.push_back(location_string(sources, item->span) + ": [E0206] in_use `" + item->text + "` is not allowed: " + refused);
+          else in_use_files.push_back(resolved);
+        }
         if (!item->snapshot) continue;
         // Confined like imports: a test block must not read (and echo) files outside the root.
         std::string resolved, refused = confine_path(root, path, item->text, resolved);
@@ -62,12 +70,18 @@ int cmd_test(const Argv& argv) {
         opt.now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at
                                                         : std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
         std::string err;
+        for (const auto& f : in_use_files) {
+          // A test is strict: a reference that names nothing is a failure, not a warning.
+          std::vector<UnmatchedReference> unmatched;
+          if (!load_in_use(f, reg, opt.in_use, err, &unmatched)) problems.push_back(err);
+          for (const auto& u : unmatched) problems.push_back(u.where + ": in-use reference `" + u.reference + "` matches no image");
+        }
         if (!run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
         for (const auto& e : run.result.errors) problems.push_back("[E0601] " + e.message);
       }
       if (problems.empty()) {
         for (const auto* item : test.items) {
-          if (item->snapshot) continue;
+          if (item->snapshot || item->in_use) continue;
           std::string where = location_string(sources, item->span);
           std::uint32_t idx = find_image(reg, parse_image_ref(item->text), true);
           if (idx == UINT32_MAX) {

@@ -58,6 +58,7 @@ condOp: EQ | NE | LT | LE | GT | GE | LIKE | NOT LIKE | IN | NOT IN | IDENT;
 testBlock: TEST STRING LBRACE testItem* RBRACE;
 testItem
   : SNAPSHOT STRING (AT TIMESTAMP)?                                # testSnapshot
+  | IN_USE STRING                                                  # testInUse
   | EXPECT STRING outcome=(IDENT | ARCHIVED) (BY RULE NUMBER)?     # testExpect
   ;
 

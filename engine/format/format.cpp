@@ -225,6 +225,7 @@ class Printer {
     for (const auto& i : t.items) {
       flush_before(i.span.begin, 1);
       if (i.snapshot) line(1, "snapshot " + quote(i.text) + (i.at.empty() ? "" : " at " + i.at));
+      else if (i.in_use) line(1, "in_use " + quote(i.text));
       else line(1, "expect " + quote(i.text) + " " + i.outcome + (i.rule.empty() ? "" : " by rule " + i.rule));
       trailing(i.span.end);
     }

@@ -206,6 +206,9 @@ class Builder {
             item.snapshot = true;
             item.text = string_value(s->STRING());
             if (s->TIMESTAMP()) item.at = s->TIMESTAMP()->getText();
+          } else if (auto* u = dynamic_cast<RegpolParser::TestInUseContext*>(t)) {
+            item.in_use = true;
+            item.text = string_value(u->STRING());
           } else if (auto* e = dynamic_cast<RegpolParser::TestExpectContext*>(t)) {
             item.text = string_value(e->STRING());
             item.outcome = e->outcome->getText();

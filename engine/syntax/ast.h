@@ -160,7 +160,8 @@ struct Template : Node {
 
 struct TestItem : Node {
   bool snapshot = false;
-  std::string text;          // snapshot path, or the image reference of an expectation
+  bool in_use = false;       // `in_use "FILE"`: the deployed images for `protect in_use`
+  std::string text;          // snapshot or in-use path, or the image reference of an expectation
   std::string at;            // snapshot instant as written
   std::string outcome;       // kept, expired, archived, protected, ...
   std::string rule;          // "by rule N", as written

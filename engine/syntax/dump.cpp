@@ -242,10 +242,10 @@ class Dumper {
         attr("name", x.name);
         Nest nest(*this);
         for (const auto& t : x.items) {
-          open(t.snapshot ? "snapshot" : "expect", t);
+          open(t.snapshot ? "snapshot" : t.in_use ? "in_use" : "expect", t);
           attr("text", t.text);
           if (t.snapshot) attr("at", t.at);
-          else {
+          else if (!t.in_use) {
             attr("outcome", t.outcome);
             attr("rule", t.rule);
           }
