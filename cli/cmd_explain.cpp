@@ -71,6 +71,7 @@ int cmd_explain(const Argv& argv) {
   }
   const ScopePlan& scope = compiled.plan.scopes[static_cast<std::size_t>(choice.scope)];
   std::cout << "lifecycle from " << (scope.is_defaults ? "defaults" : "repository block") << " at " << scope.source << "\n\n";
+  const LifecycleRule* claimer = nullptr;  // the first rule whose selection matched the image
   for (const auto& t : trace) {
     const LifecycleRule& r = plan->rules[static_cast<std::size_t>(t.rule)];
     std::cout << "rule " << r.priority << (r.description.empty() ? "" : " \"" + r.description + "\"") << " (" << r.source << "): ";
@@ -84,8 +85,16 @@ int cmd_explain(const Argv& argv) {
     d.reference_time = t.reference_time;
     d.verdict = t.candidate ? Verdict::Expire : Verdict::Keep;
     std::string why = describe_decision(registry, *plan, d, lopt.now);
-    if (t.claimed_before) std::cout << "in its selection, but a higher rule's selection claimed it first (" << why << ")\n";
-    else std::cout << (t.candidate ? "acts on it: " : "in its selection, keeps it: ") << why << "\n";
+    // One decision per line: a claimed image is decided by the claiming rule; what this rule
+    // would have done alone is said as that, never as this rule's verdict.
+    if (t.claimed_before) {
+      std::cout << "in its selection, but rule " << (claimer ? std::to_string(claimer->priority) : std::string("?"))
+                << " matched it first, so this rule does not decide it (alone it would "
+                << (t.candidate ? "act on it: " : "keep it: ") << why << ")\n";
+    } else {
+      std::cout << (t.candidate ? "acts on it: " : "in its selection, keeps it: ") << why << "\n";
+    }
+    if (!claimer) claimer = &r;
   }
   const ImageDecision& final_decision = run.result.decisions[found];
   const char* verdict = final_decision.verdict == Verdict::Expire ? "expire" : final_decision.verdict == Verdict::Transition ? "transition" : "keep";

@@ -38,5 +38,11 @@ check "--strict-in-use fails" 3 'matched no image' "$regpol" plan --policy p.reg
 [ ! -s out ] && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL --strict-in-use printed a report"; }
 printf '%s:%s\n' "$trepo" "$tag" > in-use-ok.txt
 check "--strict-in-use with every reference matched" 0 '' "$regpol" plan --policy p.regpol --snapshot snap.json --in-use in-use-ok.txt --strict-in-use --now 2026-11-27T00:00:00Z
+# explain says one decision per rule: a rule whose selection a higher rule matched first does
+# not decide the image, and what it would do alone is said as that.
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select tagged pattern ["*"]\n      keep newest 1\n    }\n    rule 2 {\n      select any\n      expire older than 9000d\n    }\n  }\n}\n' > ex.regpol
+"$regpol" explain --policy ex.regpol --snapshot snap.json --image "$trepo:$tag" --now 2026-11-27T00:00:00Z > out 2> err
+if grep -q '^rule 2 .*matched it first, so this rule does not decide it (alone it would keep it' out && ! grep -q 'claimed it first' out; then pass=$((pass+1));
+else failed=$((failed+1)); echo "FAIL explain of a claimed rule:"; cat out err; fi
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
