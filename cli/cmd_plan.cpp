@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "report/plan_summary.h"
 #include "util/text.h"
 #include "diag/render.h"
 #include "driver/compile.h"
@@ -35,7 +36,13 @@ static const char* kPlanHelp =
     "                         (merged by repository); /dev/stdin reads a pipe\n"
     "  --repository NAME      evaluate only this repository (default: every repository)\n"
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
-    "  --format F             text (default), json (schema regpol.plan/v1) or markdown\n"
+    "  --format F             text (default), json (schema regpol.plan/v1, docs/plan.schema.json)\n"
+    "                         or markdown (for a pull-request comment: the totals, repositories\n"
+    "                         with changes, the largest changes while under 60,000 characters,\n"
+    "                         then how many more)\n"
+    "  --summary              per repository: counts (protected too), bytes, dollars and the rules\n"
+    "                         that decided most images; JSON schema regpol.plan-summary/v1\n"
+    "  --changes-only         list only images that expire or transition\n"
     "  --price-per-gb USD     standard storage price per GB-month (default 0.10)\n"
     "  --archive-price-per-gb USD  archive storage price per GB-month (default 0.00)\n"
     "  --threads N            threads for loading, evaluating and rendering (default: all\n"
@@ -111,14 +118,15 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }
-  write_plan_report(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
+  if (report_options.summary_only) write_plan_summary(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
+  else write_plan_report(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
   return kOk;
 }
 
 int cmd_plan(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
                    "--archive-price-per-gb", "--threads"},
-            {"--help", "--strict-in-use"});
+            {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {
     std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -155,6 +163,9 @@ int cmd_plan(const Argv& argv) {
     }
   }
   ropt.now = lopt.now;
+  ropt.summary_only = args.has("--summary");
+  ropt.changes_only = args.has("--changes-only");
+  if (ropt.summary_only && ropt.changes_only) throw UsageError{"--summary and --changes-only cannot be combined"};
 
   if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, ropt, format);
 
@@ -185,7 +196,8 @@ int cmd_plan(const Argv& argv) {
   }
   LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
   std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
-  write_plan_report(registry, result, plans, format, ropt, std::cout);
+  if (ropt.summary_only) write_plan_summary(registry, result, plans, format, ropt, std::cout);
+  else write_plan_report(registry, result, plans, format, ropt, std::cout);
   return kOk;
 }
 

@@ -1,5 +1,6 @@
 #include "report/plan_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -8,6 +9,8 @@
 #include <sstream>
 
 #include "report/json_writer.h"
+#include "report/plan_summary.h"
+#include "util/text.h"
 #include "util/parallel.h"
 
 namespace regpol {
@@ -15,6 +18,15 @@ namespace regpol {
 namespace {
 
 constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;  // AWS bills storage "GB" as 2^30 bytes
+
+// --changes-only lists the images that expire or transition; otherwise every image.
+bool listed(const ImageDecision& d, const ReportOptions& opt) { return !opt.changes_only || d.verdict != Verdict::Keep; }
+
+// The outcome a person reads: `protected` for an image a protect clause saved.
+const char* outcome_name(const ImageDecision& d) {
+  if (d.reason == Reason::Protected) return "protected";
+  return d.verdict == Verdict::Expire ? "expire" : d.verdict == Verdict::Transition ? "transition" : "keep";
+}
 
 const char* verdict_name(Verdict v) {
   switch (v) {
@@ -158,15 +170,17 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
   out += "{\n  \"schema\": \"regpol.plan/v1\",\n  \"now\": \"" + format_timestamp(opt.now) + "\",\n";
   out += "  \"summary\": {\"repositories\": " + std::to_string(t.repositories) + ", \"images\": " + std::to_string(t.images) +
          ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) +
-         ", \"transition\": " + std::to_string(t.transition) + ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
+         ", \"transition\": " + std::to_string(t.transition) + ", \"protected\": " + std::to_string(t.protected_images) +
+         ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
          ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
-         "},\n  \"images\": [";
-  // Every image but the very first is preceded by a comma.
+         "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
+  // Every listed image but the very first is preceded by a comma.
   const std::uint32_t first_image = [&] {
     for (auto r : res.repositories)
-      if (!reg.repositories[r].images.empty()) return reg.repositories[r].images.front();
+      for (auto idx : reg.repositories[r].images)
+        if (listed(res.decisions[idx], opt)) return idx;
     return UINT32_MAX;
   }();
   const RuleJson rule_json(plans);
@@ -178,6 +192,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
+      if (!listed(d, opt)) continue;
       text += idx == first_image ? "\n    " : ",\n    ";
       text += opening;
       append_json_string(text, reg.str(img.digest));
@@ -194,7 +209,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
       text += img.storage_class() == StorageClass::Archive ? "\"archive\"" : "\"standard\"";
       text += ", \"action\": \"";
       text += verdict_name(d.verdict);
-      text += "\", \"rule\": ";
+      text += d.reason == Reason::Protected ? "\", \"protected\": true, \"rule\": " : "\", \"protected\": false, \"rule\": ";
       rule_json.append(text, plans[r], d);
       text += ", \"reason\": ";
       reasons.append(text, reg, plans[r], d, opt.now);
@@ -211,66 +226,131 @@ std::string pad(std::string s, std::size_t w) {
 }
 
 void render_text(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
-                 const ReportOptions& opt, bool markdown, std::ostream& sink) {
+                 const ReportOptions& opt, std::ostream& sink) {
   ReportTotals t = compute_totals(reg, res, opt);
-  std::string out;
-  if (markdown) {
-    out += "### regpol plan at " + format_timestamp(opt.now) + "\n\n";
-    out += "| repositories | images | expire | transition | keep | reclaimed | saving / month |\n";
-    out += "|---:|---:|---:|---:|---:|---:|---:|\n";
-    out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
-           std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + human_bytes(t.bytes_reclaimed) + " | $" +
-           money(t.monthly_savings_usd) + " |\n";
-  } else {
-    out += "regpol plan at " + format_timestamp(opt.now) + "\n";
-  }
+  const std::string totals = "total: " + plural(t.repositories, "repository", "repositories") + ", " + plural(t.images, "image") + ": " +
+                             std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " +
+                             std::to_string(t.keep) + " keep (" + std::to_string(t.protected_images) + " protected)\n";
+  // The totals come first too: on a large registry the end of the report is far away.
+  std::string out = "regpol plan at " + format_timestamp(opt.now) + "\n" + totals;
   render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r, NoState&) {
     const auto& repo = reg.repositories[r];
-    std::size_t e = 0, tr = 0, k = 0;
+    std::size_t e = 0, tr = 0, k = 0, p = 0;
     for (auto idx : repo.images) {
-      auto v = res.decisions[idx].verdict;
-      (v == Verdict::Expire ? e : v == Verdict::Transition ? tr : k)++;
+      const ImageDecision& d = res.decisions[idx];
+      (d.verdict == Verdict::Expire ? e : d.verdict == Verdict::Transition ? tr : k)++;
+      p += d.reason == Reason::Protected;
     }
-    std::string head = std::string(reg.str(repo.name)) + ": " + std::to_string(repo.images.size()) + " images, " +
-                       std::to_string(e) + " expire, " + std::to_string(tr) + " transition, " + std::to_string(k) + " keep";
-    if (markdown) {
-      if (e + tr == 0) return;  // a pull-request comment lists only what changes
-      text += "\n#### " + head + "\n\n| action | digest | tags | pushed | size | why |\n|---|---|---|---|---|---|\n";
-    } else {
-      text += "\n" + head + "\n";
-    }
+    if (opt.changes_only && e + tr == 0) return;
+    text += "\n" + std::string(reg.str(repo.name)) + ": " + plural(repo.images.size(), "image") + ", " + std::to_string(e) + " expire, " +
+            std::to_string(tr) + " transition, " + std::to_string(k) + " keep (" + std::to_string(p) + " protected)\n";
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
-      if (markdown && d.verdict == Verdict::Keep) continue;
+      if (!listed(d, opt)) continue;
       std::string why = plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies";
-      std::string size = img.size_bytes >= 0 ? human_bytes(img.size_bytes) : "?";
+      std::string size = img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?";
       std::string pushed = format_timestamp(img.pushed_at).substr(0, 10);
-      if (markdown) {
-        std::string tags = tags_text(reg, img);
-        for (auto& c : tags) if (c == '|') c = '/';
-        text += "| " + std::string(verdict_name(d.verdict)) + " | `" + short_digest(reg.str(img.digest)) + "` | " + tags + " | " +
-               pushed + " | " + size + " | " + why + " |\n";
-      } else {
-        const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Transition ? "\x1b[33m" : "\x1b[32m";
-        text += "  " + std::string(col) + pad(verdict_name(d.verdict), 10) + (opt.color ? "\x1b[0m" : "") + " " +
-               pad(short_digest(reg.str(img.digest)), 20) + " " + pad(tags_text(reg, img), 24) + " " + pushed + " " +
-               pad(size, 10) + " " + why + "\n";
-      }
+      const char* storage = img.storage_class() == StorageClass::Archive ? "archive " : "standard";
+      const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Transition ? "\x1b[33m" : "\x1b[32m";
+      text += "  " + std::string(col) + pad(outcome_name(d), 10) + (opt.color ? "\x1b[0m" : "") + " " +
+              pad(short_digest(reg.str(img.digest)), 20) + " " + pad(tags_text(reg, img), 24) + " " + pushed + " " + storage + " " +
+              pad(size, 10) + " " + why + "\n";
     }
   });
-  if (!markdown) {
-    out += "\ntotal: " + std::to_string(t.repositories) + (t.repositories == 1 ? " repository, " : " repositories, ") +
-           std::to_string(t.images) + (t.images == 1 ? " image: " : " images: ") +
-           std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " + std::to_string(t.keep) +
-           " keep\n";
-    out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
-           " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month at $" + money(opt.price_per_gb) +
-           "/GB-month standard, $" + money(opt.archive_price_per_gb) + "/GB-month archive\n";
-    if (opt.in_use_unmatched > 0)
-      out += "in use: " + std::to_string(opt.in_use_unmatched) + (opt.in_use_unmatched == 1 ? " reference" : " references") +
-             " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
+  out += "\n" + totals;
+  out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
+         " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month at $" + money(opt.price_per_gb) +
+         "/GB-month standard, $" + money(opt.archive_price_per_gb) + "/GB-month archive\n";
+  if (opt.in_use_unmatched > 0)
+    out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
+           " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
+  sink << out;
+}
+
+// Markdown, for a pull-request comment (at most 65,536 characters): the totals, the
+// repositories with changes, then the largest changes while they fit in the budget, then
+// how many more there are and how to list them.
+void render_markdown(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                     const ReportOptions& opt, std::ostream& sink) {
+  ReportTotals t = compute_totals(reg, res, opt);
+  std::string out = "### regpol plan at " + format_timestamp(opt.now) + "\n\n";
+  out += "| repositories | images | expire | transition | keep | protected | reclaimed | saving / month |\n";
+  out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
+         std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + std::to_string(t.protected_images) + " | " +
+         human_bytes(t.bytes_reclaimed) + " | $" + money(t.monthly_savings_usd) + " |\n";
+  const std::size_t budget = opt.markdown_budget;
+  auto repos = summarize_repositories(reg, res, plans, opt);
+  std::stable_sort(repos.begin(), repos.end(), [](const RepositorySummary& a, const RepositorySummary& b) {
+    return a.bytes_reclaimed + a.bytes_transitioned > b.bytes_reclaimed + b.bytes_transitioned;
+  });
+  std::size_t unchanged = 0, repos_left = 0;
+  std::string table = "\n#### Repositories with changes\n\n| repository | expire | transition | keep | protected | reclaimed | saving / month |\n"
+                      "|---|---:|---:|---:|---:|---:|---:|\n";
+  bool any_repo = false;
+  for (const auto& r : repos) {
+    if (r.expire + r.transition == 0) {
+      ++unchanged;
+      continue;
+    }
+    std::string name(reg.str(reg.repositories[r.repository].name));
+    std::string row = "| " + name + " | " + std::to_string(r.expire) + " | " + std::to_string(r.transition) + " | " +
+                      std::to_string(r.keep) + " | " + std::to_string(r.protected_images) + " | " + human_bytes(r.bytes_reclaimed) +
+                      " | $" + money(r.monthly_savings_usd) + " |\n";
+    if (out.size() + table.size() + row.size() > budget / 2) {
+      ++repos_left;
+      continue;
+    }
+    table += row;
+    any_repo = true;
   }
+  if (any_repo) out += table;
+  if (repos_left) out += "\n…and " + plural(repos_left, "more repository", "more repositories") + " with changes (`regpol plan --summary` lists them all).\n";
+  if (unchanged) out += "\n" + plural(unchanged, "repository", "repositories") + " without changes.\n";
+  // Every change, largest first (ties: repository, then digest, for a stable order).
+  std::vector<std::uint32_t> changes;
+  for (auto r : res.repositories)
+    for (auto idx : reg.repositories[r].images)
+      if (res.decisions[idx].verdict != Verdict::Keep) changes.push_back(idx);
+  std::sort(changes.begin(), changes.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Image& x = reg.images[a];
+    const Image& y = reg.images[b];
+    if (x.size_bytes != y.size_bytes) return x.size_bytes > y.size_bytes;
+    if (x.repo != y.repo) return reg.repo_name(x) < reg.repo_name(y);
+    return reg.str(x.digest) < reg.str(y.digest);
+  });
+  if (!changes.empty()) {
+    out += "\n#### Largest changes\n\n| action | repository | digest | tags | pushed | storage | size | why |\n|---|---|---|---|---|---|---|---|\n";
+  }
+  std::size_t shown = 0;
+  ByteTotal hidden_bytes = 0;
+  bool full = false;  // once a row does not fit, the rest are counted, not shown
+  for (auto idx : changes) {
+    const Image& img = reg.images[idx];
+    const ImageDecision& d = res.decisions[idx];
+    std::string tags = tags_text(reg, img);
+    for (auto& c : tags) if (c == '|') c = '/';
+    std::string why = plans[img.repo] ? describe_decision(reg, *plans[img.repo], d, opt.now) : "";
+    for (auto& c : why) if (c == '|') c = '/';
+    std::string row = "| " + std::string(outcome_name(d)) + " | " + std::string(reg.repo_name(img)) + " | `" + short_digest(reg.str(img.digest)) +
+                      "` | " + tags + " | " + format_timestamp(img.pushed_at).substr(0, 10) + " | " +
+                      (img.storage_class() == StorageClass::Archive ? "archive" : "standard") + " | " +
+                      (img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?") + " | " + why + " |\n";
+    full = full || out.size() + row.size() + 400 > budget;
+    if (!full) {
+      out += row;
+      ++shown;
+    } else {
+      hidden_bytes += static_cast<ByteTotal>(std::max<std::int64_t>(0, img.size_bytes));
+    }
+  }
+  if (shown < changes.size()) {
+    out += "\n…and " + plural(changes.size() - shown, "more change") + " (" + human_bytes(hidden_bytes) +
+           ") not shown; run `regpol plan` with the same options and `--format text --changes-only` to list every change.\n";
+  }
+  if (opt.in_use_unmatched > 0)
+    out += "\n**in use:** " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") + " matched no image of the snapshot; nothing they name is protected.\n";
   sink << out;
 }
 
@@ -298,6 +378,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
       const Image& img = reg.images[idx];
       auto size = static_cast<ByteTotal>(std::max<std::int64_t>(0, img.size_bytes));
       ++t.images;
+      t.protected_images += res.decisions[idx].reason == Reason::Protected;
       switch (res.decisions[idx].verdict) {
         case Verdict::Keep: ++t.keep; break;
         case Verdict::Expire: ++t.expire; t.bytes_reclaimed += size; break;
@@ -325,8 +406,8 @@ void write_plan_report(const Registry& registry, const LifecycleResult& result, 
                        ReportFormat format, const ReportOptions& options, std::ostream& sink) {
   switch (format) {
     case ReportFormat::Json: render_json(registry, result, plan_of_repo, options, sink); break;
-    case ReportFormat::Markdown: render_text(registry, result, plan_of_repo, options, true, sink); break;
-    case ReportFormat::Text: render_text(registry, result, plan_of_repo, options, false, sink); break;
+    case ReportFormat::Markdown: render_markdown(registry, result, plan_of_repo, options, sink); break;
+    case ReportFormat::Text: render_text(registry, result, plan_of_repo, options, sink); break;
   }
 }
 

@@ -19,12 +19,18 @@ struct ReportOptions {
   bool color = false;
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
   long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use
+  bool summary_only = false;           // --summary: per-repository counts, bytes, dollars, top reasons
+  bool changes_only = false;           // --changes-only: only images that expire or transition
+  // Markdown is for a pull-request comment, which holds at most 65,536 characters: the
+  // summary, then the largest changes while they fit, then how many more there are.
+  std::size_t markdown_budget = 60000;
 };
 
 struct ReportTotals {
   std::size_t repositories = 0, images = 0, keep = 0, expire = 0, transition = 0;
   ByteTotal bytes_reclaimed = 0;     // expired images
   ByteTotal bytes_transitioned = 0;  // images moved to archive
+  std::size_t protected_images = 0;  // kept by a protect clause (a rule would have acted)
   double monthly_savings_usd = 0;
 };
 
