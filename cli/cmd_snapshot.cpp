@@ -15,7 +15,7 @@
 namespace regpol::cli {
 
 static const char* kSnapshotHelp =
-    "usage: regpol snapshot gen --repos N --images-per-repo M [--seed S] [--format ecr|regpol] [--out FILE]\n"
+    "usage: regpol snapshot gen [--repos N] [--images-per-repo M] [--seed S] [--format ecr|regpol] [--out FILE]\n"
     "       regpol snapshot import SNAP... --db SNAP.db [--replace]\n"
     "       regpol snapshot stats SNAP... [--format text|json]\n"
     "\n"
@@ -23,6 +23,8 @@ static const char* kSnapshotHelp =
     "        JSON with manifest-list children): semver releases, pr-N and git-sha tags, latest,\n"
     "        untagged images, multi-arch indexes, scan findings, pulls, archived images, and a\n"
     "        long tail of repository sizes (M is the mean). Times end at 2026-11-27T00:00:00Z.\n"
+    "        Defaults: --repos 10, --images-per-repo 20, --seed 1, --format ecr, stdout; the\n"
+    "        counts used are printed on stderr.\n"
     "import  reads snapshots (any format) and writes them into a SQLite store that every\n"
     "        --snapshot option accepts; the round trip is lossless. An existing --db is\n"
     "        refused (exit 2) unless --replace; the store is written under a temporary name\n"
