@@ -1,16 +1,19 @@
 // `regpol export ecr`: regpol -> the ECR documents of one repository.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "diag/render.h"
 #include "driver/compile.h"
 #include "plan/ecr_export.h"
+#include "util/atomic_file.h"
 
 namespace regpol::cli {
 
 static const char* kExportHelp =
-    "usage: regpol export ecr FILE.regpol [--repository NAME]\n"
+    "usage: regpol export ecr FILE.regpol [--repository NAME] [--out-dir DIR]\n"
     "\n"
     "Prints, as one JSON object, what ECR needs for a repository: \"lifecyclePolicy\" (an ECR\n"
     "lifecycle policy), \"repositoryPolicy\" (an IAM policy document) and \"imageTagMutability\"\n"
@@ -18,10 +21,43 @@ static const char* kExportHelp =
     "NAME picks the blocks as `plan` does; without it the file must have exactly one\n"
     "repository block. Anything ECR or IAM cannot express (`where`, `by semver`, `per`,\n"
     "`protect`, `on tags`, ages that are not whole days, more than five exclusion filters,\n"
-    "the ECR rule constraints) is an error at its source location (E0403), exit 1.\n";
+    "the ECR rule constraints) is an error at its source location (E0403), exit 1.\n"
+    "\n"
+    "  --out-dir DIR   write the documents ECR takes, one file each, instead of the combined\n"
+    "                  object: DIR/lifecycle-policy.json (for `aws ecr put-lifecycle-policy\n"
+    "                  --lifecycle-policy-text file://…`), DIR/repository-policy.json (for\n"
+    "                  `aws ecr set-repository-policy --policy-text file://…`) and\n"
+    "                  DIR/image-tag-mutability.json (imageTagMutability and its exclusion\n"
+    "                  filters); a part the policy does not set is not written. `regpol import\n"
+    "                  ecr --from DIR` reads the folder back, as it reads the combined object.\n";
+
+// "file:LINE:COL" (a plan node's source) -> the span it names, for caret rendering.
+static std::optional<Span> span_of(const SourceMap& sources, const std::string& location) {
+  auto c2 = location.rfind(':');
+  auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : location.rfind(':', c2 - 1);
+  if (c1 == std::string::npos) return std::nullopt;
+  std::string file = location.substr(0, c1);
+  std::uint32_t line = 0, col = 0;
+  try {
+    line = static_cast<std::uint32_t>(std::stoul(location.substr(c1 + 1, c2 - c1 - 1)));
+    col = static_cast<std::uint32_t>(std::stoul(location.substr(c2 + 1)));
+  } catch (...) {
+    return std::nullopt;
+  }
+  for (FileId id = 0; id < sources.size(); ++id) {
+    const SourceFile& f = sources.file(id);
+    if (f.name() != file || line == 0 || line > f.line_count()) continue;
+    std::string_view text = f.line_text(line);
+    std::size_t at = 0;
+    for (std::uint32_t k = 1; k < col && at < text.size(); ++k) at += utf8_sequence_length(static_cast<unsigned char>(text[at]));
+    auto begin = static_cast<std::uint32_t>(text.data() - f.text().data() + at);
+    return Span{id, begin, begin + 1};
+  }
+  return std::nullopt;
+}
 
 int cmd_export(const Argv& argv) {
-  Args args(argv, {"--import-root", "--repository"}, {"--help"});
+  Args args(argv, {"--import-root", "--repository", "--out-dir"}, {"--help"});
   if (args.has("--help")) {
     std::cout << kExportHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -70,8 +106,34 @@ int cmd_export(const Argv& argv) {
     for (auto it = m.begin(); it != m.end(); ++it) out[it.key()] = it.value();
   }
   if (!problems.empty()) {
-    for (const auto& p : problems) std::cerr << p.source << ": error[E0403]: " << p.message << "\n";
+    // The same rendering as lint: carets under the source, in source order.
+    DiagnosticSink esink;
+    for (const auto& p : problems) {
+      if (auto sp = span_of(sources, p.source)) esink.error("E0403", *sp, p.message);
+      else esink.error("E0403", {}, p.source + ": " + p.message).has_span = false;
+    }
+    std::cerr << render_human(sources, esink.sorted(), {use_color()});
     return fail(kFindings, "the policy uses what ECR cannot express; nothing was exported");
+  }
+  if (auto dir = args.get("--out-dir")) {
+    std::error_code ec;
+    std::filesystem::create_directories(*dir, ec);
+    if (ec) return fail(kInternal, "cannot create `" + *dir + "`: " + ec.message());
+    const std::pair<const char*, nlohmann::json> files[] = {
+        {"lifecycle-policy.json", out["lifecyclePolicy"]},
+        {"repository-policy.json", out["repositoryPolicy"]},
+        {"image-tag-mutability.json",
+         out["imageTagMutability"].is_null() ? nlohmann::json() : nlohmann::json{{"imageTagMutability", out["imageTagMutability"]}}},
+    };
+    for (auto [name, doc] : files) {
+      if (doc.is_null()) continue;
+      if (std::string(name) == "image-tag-mutability.json" && out.contains("imageTagMutabilityExclusionFilters"))
+        doc["imageTagMutabilityExclusionFilters"] = out["imageTagMutabilityExclusionFilters"];
+      std::string path = (std::filesystem::path(*dir) / name).string();
+      if (auto err = write_file_atomically(path, doc.dump(2) + "\n"); !err.empty()) return fail(kInternal, err);
+      std::cerr << "regpol: wrote " << path << "\n";
+    }
+    return kOk;
   }
   std::cout << out.dump(2) << "\n";
   return kOk;

@@ -1,5 +1,8 @@
 // `regpol import ecr`: ECR documents -> regpol source.
 #include <fstream>
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <iostream>
 
 #include "cli/args.h"
@@ -10,23 +13,28 @@
 #include "plan/ecr_export.h"
 #include "plan/ecr_lifecycle.h"
 #include "plan/iam_json.h"
+#include "syntax/ast.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {
 
 static const char* kImportHelp =
     "usage: regpol import ecr [--lifecycle L.json] [--repository-policy P.json] [--repository R.json] [--out FILE]\n"
+    "       regpol import ecr --from DIR|EXPORT.json [--out FILE]\n"
     "\n"
     "Writes a regpol policy (to stdout, or FILE) that says what the ECR documents say:\n"
     "  --lifecycle L.json          an ECR lifecycle policy (rejected as ECR would reject it)\n"
     "  --repository-policy P.json  an ECR repository policy (an IAM policy document)\n"
     "  --repository R.json         `aws ecr describe-repositories` output: one block per\n"
     "                              repository, with its tag mutability\n"
+    "  --from PATH                 what `regpol export ecr` wrote: the folder of --out-dir\n"
+    "                              (lifecycle-policy.json, repository-policy.json,\n"
+    "                              image-tag-mutability.json) or the combined JSON object\n"
     "Without --repository the block is `repository \"*\"`. The output is checked: it parses,\n"
     "is formatted, and compiles before it is written.\n";
 
 int cmd_import(const Argv& argv) {
-  Args args(argv, {"--lifecycle", "--repository-policy", "--repository", "--out"}, {"--help"});
+  Args args(argv, {"--lifecycle", "--repository-policy", "--repository", "--out", "--from"}, {"--help"});
   if (args.has("--help")) {
     std::cout << kImportHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -35,25 +43,91 @@ int cmd_import(const Argv& argv) {
   auto lifecycle = args.get("--lifecycle");
   auto repo_policy = args.get("--repository-policy");
   auto repos = args.get("--repository");
-  if (!lifecycle && !repo_policy && !repos) throw UsageError{"give at least one of --lifecycle, --repository-policy, --repository"};
+  auto from = args.get("--from");
+  if (from && (lifecycle || repo_policy || repos)) throw UsageError{"--from reads everything export wrote; it cannot be combined with --lifecycle, --repository-policy or --repository"};
+  if (!lifecycle && !repo_policy && !repos && !from) throw UsageError{"give --from, or at least one of --lifecycle, --repository-policy, --repository"};
+
+  // What `export ecr` wrote: documents by name (a folder) or members of one object.
+  std::optional<std::string> lifecycle_text, policy_text;
+  std::string mutability_line;
+  if (from) {
+    std::error_code ec;
+    nlohmann::json mutability;
+    if (std::filesystem::is_directory(*from, ec)) {
+      auto part = [&](const char* name, std::optional<std::string>& dst) -> bool {
+        std::string path = (std::filesystem::path(*from) / name).string(), text, err;
+        if (!std::filesystem::exists(path, ec)) return true;
+        if (!read_file(path, text, err)) return (std::cerr << "regpol: error: " << err << "\n"), false;
+        dst = text;
+        return true;
+      };
+      std::optional<std::string> mut;
+      if (!part("lifecycle-policy.json", lifecycle_text) || !part("repository-policy.json", policy_text) ||
+          !part("image-tag-mutability.json", mut)) {
+        return kBadInput;
+      }
+      if (!lifecycle_text && !policy_text && !mut) return fail(kBadInput, "`" + *from + "` holds none of the files `export ecr --out-dir` writes");
+      if (mut) {
+        try {
+          mutability = nlohmann::json::parse(*mut);
+        } catch (const nlohmann::json::exception&) {
+          return fail(kBadInput, *from + "/image-tag-mutability.json: malformed JSON");
+        }
+      }
+    } else {
+      std::string text, err;
+      if (!read_file(*from, text, err)) return fail(kBadInput, err);
+      nlohmann::json doc;
+      try {
+        doc = nlohmann::json::parse(text);
+      } catch (const nlohmann::json::exception&) {
+        return fail(kBadInput, *from + ": malformed JSON");
+      }
+      if (!doc.is_object() || !doc.contains("lifecyclePolicy") || !doc.contains("repositoryPolicy") || !doc.contains("imageTagMutability"))
+        return fail(kBadInput, *from + ": not what `regpol export ecr` prints (lifecyclePolicy, repositoryPolicy, imageTagMutability)");
+      if (!doc["lifecyclePolicy"].is_null()) lifecycle_text = doc["lifecyclePolicy"].dump();
+      if (!doc["repositoryPolicy"].is_null()) policy_text = doc["repositoryPolicy"].dump();
+      if (!doc["imageTagMutability"].is_null()) mutability = doc;
+    }
+    if (!mutability.is_null()) {
+      static const std::map<std::string, bool> kSettings = {{"MUTABLE", false}, {"IMMUTABLE", true},
+                                                             {"MUTABLE_WITH_EXCLUSION", false}, {"IMMUTABLE_WITH_EXCLUSION", true}};
+      auto setting = mutability.value("imageTagMutability", nlohmann::json());
+      if (!setting.is_string() || !kSettings.count(setting.get<std::string>()))
+        return fail(kBadInput, *from + ": imageTagMutability must be MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION");
+      mutability_line = std::string("  mutability ") + (kSettings.at(setting.get<std::string>()) ? "immutable" : "mutable");
+      auto filters = mutability.value("imageTagMutabilityExclusionFilters", nlohmann::json::array());
+      for (std::size_t i = 0; filters.is_array() && i < filters.size(); ++i) {
+        const auto& f = filters[i];
+        if (!f.is_object() || !f.contains("filter") || !f["filter"].is_string())
+          return fail(kBadInput, *from + ": imageTagMutabilityExclusionFilters[" + std::to_string(i) + "] needs a string `filter`");
+        mutability_line += (i ? ", " : " except ") + ast::quote(f["filter"].get<std::string>());
+      }
+      mutability_line += "\n";
+    }
+  }
 
   std::string body, text, err;
-  if (lifecycle) {
-    if (!read_file(*lifecycle, text, err)) return fail(kBadInput, err);
+  if (lifecycle || lifecycle_text) {
+    if (lifecycle_text) text = *lifecycle_text;
+    else if (!read_file(*lifecycle, text, err)) return fail(kBadInput, err);
+    const std::string name = lifecycle ? *lifecycle : *from + "#lifecyclePolicy";
     LifecyclePlan plan;
     std::vector<DocumentProblem> problems;
-    if (!lifecycle_plan_from_ecr_json(*lifecycle, text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << *lifecycle << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
+    if (!lifecycle_plan_from_ecr_json(name, text, plan, problems)) {
+      for (const auto& p : problems) std::cerr << name << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
       return fail(kBadInput, "invalid ECR lifecycle policy");
     }
     body += lifecycle_to_regpol(plan);
   }
-  if (repo_policy) {
-    if (!read_file(*repo_policy, text, err)) return fail(kBadInput, err);
+  if (repo_policy || policy_text) {
+    if (policy_text) text = *policy_text;
+    else if (!read_file(*repo_policy, text, err)) return fail(kBadInput, err);
+    const std::string name = repo_policy ? *repo_policy : *from + "#repositoryPolicy";
     AccessPlan plan;
     std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(*repo_policy, text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << *repo_policy << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
+    if (!access_plan_from_iam_json(name, text, plan, problems)) {
+      for (const auto& p : problems) std::cerr << name << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
       return fail(kBadInput, "invalid IAM policy document");
     }
     std::string access;
@@ -82,7 +156,7 @@ int cmd_import(const Argv& argv) {
       source += block + body + "}\n";
     }
   } else {
-    source += "\nrepository \"*\" {\n" + body + "}\n";
+    source += "\nrepository \"*\" {\n" + mutability_line + (mutability_line.empty() || body.empty() ? "" : "\n") + body + "}\n";
   }
   // The output must compile; format it canonically.
   SourceMap sources;

@@ -1,4 +1,7 @@
 #include "plan/ecr_export.h"
+#include "util/text.h"
+#include "sema/check.h"
+#include <set>
 
 #include <algorithm>
 #include <map>
@@ -205,6 +208,46 @@ std::string lifecycle_to_regpol(const LifecyclePlan& plan) {
   return out + "  }\n";
 }
 
+namespace {
+
+// The language's action words (`pull`, `push`, `delete`) when `actions` is exactly the union
+// of their IAM actions (docs/access.md); "" otherwise, and the actions are quoted as written.
+std::string action_words(const std::vector<std::string>& actions) {
+  std::set<std::string> have;
+  for (const auto& a : actions) {
+    if (a.find_first_of("*?") != std::string::npos) return "";
+    have.insert(ascii_lower(a));
+  }
+  static const char* const kWords[] = {"pull", "push", "delete"};
+  // Where a word's actions first appear, so that the words keep the document's order.
+  auto first_index = [&](const char* word) {
+    std::size_t best = SIZE_MAX;
+    for (const auto& a : sema::expand_action_group(word)) {
+      for (std::size_t i = 0; i < actions.size(); ++i) {
+        if (ascii_lower(actions[i]) == ascii_lower(a)) best = std::min(best, i);
+      }
+    }
+    return best;
+  };
+  for (unsigned mask = 1; mask < 8; ++mask) {
+    std::set<std::string> want;
+    std::vector<std::pair<std::size_t, const char*>> words;
+    for (unsigned w = 0; w < 3; ++w) {
+      if (!(mask & (1u << w))) continue;
+      for (const auto& a : sema::expand_action_group(kWords[w])) want.insert(ascii_lower(a));
+      words.emplace_back(first_index(kWords[w]), kWords[w]);
+    }
+    if (want != have) continue;
+    std::stable_sort(words.begin(), words.end());
+    std::string out;
+    for (const auto& [index, word] : words) out += (out.empty() ? "" : ", ") + std::string(word);
+    return out;
+  }
+  return "";
+}
+
+}  // namespace
+
 bool access_to_regpol(const AccessPlan& plan, std::string& out, std::vector<ExportProblem>& problems) {
   out = "  access {\n";
   std::size_t before = problems.size();
@@ -217,7 +260,11 @@ bool access_to_regpol(const AccessPlan& plan, std::string& out, std::vector<Expo
     std::string line = s.sid.empty() ? "" : "sid " + quote(s.sid) + " ";
     line += s.allow ? "allow " : "deny ";
     if (s.not_action) line += "not ";
-    for (std::size_t i = 0; i < s.actions.size(); ++i) line += (i ? ", " : "") + (s.actions[i] == "*" ? std::string("*") : quote(s.actions[i]));
+    if (std::string words = action_words(s.actions); !words.empty()) {
+      line += words;
+    } else {
+      for (std::size_t i = 0; i < s.actions.size(); ++i) line += (i ? ", " : "") + (s.actions[i] == "*" ? std::string("*") : quote(s.actions[i]));
+    }
     line += " to ";
     if (s.not_principal) line += "not ";
     std::vector<std::string> principals;
