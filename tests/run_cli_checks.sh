@@ -44,5 +44,15 @@ printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select tagged patte
 "$regpol" explain --policy ex.regpol --snapshot snap.json --image "$trepo:$tag" --now 2026-11-27T00:00:00Z > out 2> err
 if grep -q '^rule 2 .*matched it first, so this rule does not decide it (alone it would keep it' out && ! grep -q 'claimed it first' out; then pass=$((pass+1));
 else failed=$((failed+1)); echo "FAIL explain of a claimed rule:"; cat out err; fi
+# An unguarded read that fails on many images is reported once, with the count and an example.
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any where findings.critical > 0\n      expire older than 1d\n    }\n  }\n}\n' > ug.regpol
+"$regpol" lint ug.regpol 2> err; grep -q 'W1011' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL lint does not flag the unguarded read"; }
+"$regpol" plan --policy ug.regpol --snapshot snap.json --now 2026-11-27T00:00:00Z > out 2> err; rc=$?
+n=$(grep -c 'error\[E0601\]' err)
+if [ $rc -eq 3 ] && [ "$n" -eq 1 ] && grep -qE 'E0601.*\([0-9]+ images?, such as ' err && [ ! -s out ]; then pass=$((pass+1));
+else failed=$((failed+1)); echo "FAIL E0601 grouping: exit $rc, $n lines"; head -3 err; fi
+# Plurals read as English.
+"$regpol" snapshot gen --repos 1 --images-per-repo 1 --out one.json 2> err
+grep -q 'in 1 repository$' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL plural: $(cat err)"; }
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
