@@ -1,11 +1,13 @@
 // `regpol plan`: the dry-run report of a lifecycle policy against registry snapshots.
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <map>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "report/plan_summary.h"
+#include "report/pricing.h"
 #include "util/text.h"
 #include "diag/render.h"
 #include "driver/compile.h"
@@ -43,11 +45,20 @@ static const char* kPlanHelp =
     "  --summary              per repository: counts (protected too), bytes, dollars and the rules\n"
     "                         that decided most images; JSON schema regpol.plan-summary/v1\n"
     "  --changes-only         list only images that expire or transition\n"
-    "  --price-per-gb USD     standard storage price per GB-month (default 0.10)\n"
-    "  --archive-price-per-gb USD  archive storage price per GB-month (default 0.00)\n"
+    "  --pricing FILE         storage prices (docs/pricing.md): standard, archive tiers, restore,\n"
+    "                         archive minimum days; default: us-east-1 list prices, where archive\n"
+    "                         costs what standard does for the first 150 TB\n"
+    "  --price-per-gb USD     override: a flat standard price per GB-month\n"
+    "  --archive-price-per-gb USD  override: a flat archive price per GB-month\n"
     "  --threads N            threads for loading, evaluating and rendering (default: all\n"
     "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
+
+static std::string usd(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
 
 static bool parse_price(const std::optional<std::string>& text, double& out) {
   if (!text) return true;
@@ -88,6 +99,56 @@ bool report_evaluation_errors(const Registry& registry, const LifecycleResult& r
   return !result.errors.empty();
 }
 
+// Prices from --pricing (or the built-in defaults), turned into the rates of this plan: the
+// archive tier depends on how much stays archived and how much moves there. --price-per-gb
+// and --archive-price-per-gb override with flat prices. The notes say what the dollars
+// leave out.
+void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& args, ReportOptions& ropt) {
+  Pricing pricing;
+  if (auto file = args.get("--pricing")) {
+    std::string err;
+    load_pricing(*file, pricing, err);  // checked by cmd_plan before anything was read
+  }
+  constexpr double kGb = 1024.0 * 1024.0 * 1024.0;
+  double archived = 0, expired_archive = 0, transitioned = 0;
+  for (auto r : res.repositories) {
+    for (auto idx : reg.repositories[r].images) {
+      const Image& img = reg.images[idx];
+      double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kGb;
+      bool in_archive = img.storage_class() == StorageClass::Archive;
+      archived += in_archive ? gb : 0;
+      if (res.decisions[idx].verdict == Verdict::Expire && in_archive) expired_archive += gb;
+      if (res.decisions[idx].verdict == Verdict::Transition) transitioned += gb;
+    }
+  }
+  ArchiveRates rates = archive_rates(pricing, archived, expired_archive, transitioned);
+  ropt.price_per_gb = pricing.standard_per_gb_month;
+  ropt.archive_price_per_gb = rates.transition_per_gb;
+  ropt.archive_expire_price_per_gb = rates.expire_per_gb;
+  std::string prices = "prices: " + pricing.name + ": standard $" + usd(pricing.standard_per_gb_month) + "/GB-month; archive";
+  for (std::size_t i = 0; i < pricing.archive.size(); ++i) {
+    const auto& t = pricing.archive[i];
+    prices += (i ? ", then " : " ") + std::string("$") + usd(t.per_gb_month) + "/GB-month" +
+              (std::isfinite(t.up_to_gb) ? " up to " + std::to_string(static_cast<long long>(t.up_to_gb)) + " GB" : std::string());
+  }
+  if (args.get("--price-per-gb") && parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) prices = "prices: --price-per-gb $" + usd(ropt.price_per_gb) + "/GB-month standard";
+  if (args.get("--archive-price-per-gb") && parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) {
+    ropt.archive_expire_price_per_gb = ropt.archive_price_per_gb;
+    prices += "; --archive-price-per-gb $" + usd(ropt.archive_price_per_gb) + "/GB-month archive (flat)";
+  }
+  ropt.pricing_notes.push_back(prices);
+  if (transitioned > 0) {
+    ropt.pricing_notes.push_back("archive transitions: at this volume a GB in archive costs $" + usd(ropt.archive_price_per_gb) +
+                                 "/GB-month against $" + usd(ropt.price_per_gb) + " standard, so moving it saves $" +
+                                 usd(std::max(0.0, ropt.price_per_gb - ropt.archive_price_per_gb)) + "/GB-month" +
+                                 (ropt.price_per_gb - ropt.archive_price_per_gb <= 0 ? " (nothing below the archive tier)" : "") +
+                                 "; archived images are billed for at least " + std::to_string(pricing.archive_minimum_days) +
+                                 " days from the transition, and restoring one costs " +
+                                 (pricing.restore_per_gb ? "$" + usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
+  }
+  ropt.pricing_notes.push_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
+}
+
 int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,
                 LifecycleOptions lopt, const ReportOptions& ropt, ReportFormat format) {
   SourceMap sources;
@@ -118,6 +179,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }
+  apply_pricing(registry, run.result, args, report_options);
   if (report_options.summary_only) write_plan_summary(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
   else write_plan_report(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
   return kOk;
@@ -125,7 +187,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
 
 int cmd_plan(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
-                   "--archive-price-per-gb", "--threads"},
+                   "--archive-price-per-gb", "--threads", "--pricing"},
             {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {
     std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
@@ -148,8 +210,9 @@ int cmd_plan(const Argv& argv) {
   }
   ReportOptions ropt;
   ropt.color = format == ReportFormat::Text && use_color();
-  if (!parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) throw UsageError{"--price-per-gb needs a non-negative number"};
-  if (!parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) throw UsageError{"--archive-price-per-gb needs a non-negative number"};
+  double price = 0;
+  if (!parse_price(args.get("--price-per-gb"), price)) throw UsageError{"--price-per-gb needs a non-negative number"};
+  if (!parse_price(args.get("--archive-price-per-gb"), price)) throw UsageError{"--archive-price-per-gb needs a non-negative number"};
   LifecycleOptions lopt;
   lopt.now = now_option(args);
   if (auto t = args.get("--threads")) {
@@ -167,6 +230,11 @@ int cmd_plan(const Argv& argv) {
   ropt.changes_only = args.has("--changes-only");
   if (ropt.summary_only && ropt.changes_only) throw UsageError{"--summary and --changes-only cannot be combined"};
 
+  if (auto file = args.get("--pricing")) {  // fail before reading a large snapshot
+    Pricing pricing;
+    std::string err;
+    if (!load_pricing(*file, pricing, err)) return fail(kBadInput, err);
+  }
   if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, ropt, format);
 
   std::string text, err;
@@ -196,8 +264,10 @@ int cmd_plan(const Argv& argv) {
   }
   LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
   std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
-  if (ropt.summary_only) write_plan_summary(registry, result, plans, format, ropt, std::cout);
-  else write_plan_report(registry, result, plans, format, ropt, std::cout);
+  ReportOptions report_options = ropt;
+  apply_pricing(registry, result, args, report_options);
+  if (report_options.summary_only) write_plan_summary(registry, result, plans, format, report_options, std::cout);
+  else write_plan_report(registry, result, plans, format, report_options, std::cout);
   return kOk;
 }
 

@@ -51,6 +51,17 @@ printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any where fi
 n=$(grep -c 'error\[E0601\]' err)
 if [ $rc -eq 3 ] && [ "$n" -eq 1 ] && grep -qE 'E0601.*\([0-9]+ images?, such as ' err && [ ! -s out ]; then pass=$((pass+1));
 else failed=$((failed+1)); echo "FAIL E0601 grouping: exit $rc, $n lines"; head -3 err; fi
+# Honest prices: below ECR's 150 TB archive tier, moving images to archive saves nothing.
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      archive older than 1d\n    }\n  }\n}\n' > arch.regpol
+got=$("$regpol" plan --policy arch.regpol --snapshot snap.json --now 2026-11-27T00:00:00Z --format json | jq '[.summary.transition > 0, .summary.monthlySavingsUsd]' -c)
+[ "$got" = "[true,0]" ] && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL default pricing: transitions saved $got"; }
+"$regpol" plan --policy arch.regpol --snapshot snap.json --now 2026-11-27T00:00:00Z | grep -q 'saves \$0.00/GB-month (nothing below the archive tier); archived images are billed for at least 90 days' \
+  && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL the report explains the archive price"; }
+echo '{"standardPerGbMonth": 0.10, "archiveTiers": [{"perGbMonth": 0.01}], "restorePerGb": 0.02, "archiveMinimumDays": 90}' > cheap.json
+s=$("$regpol" plan --policy arch.regpol --snapshot snap.json --now 2026-11-27T00:00:00Z --format json --pricing cheap.json | jq .summary.monthlySavingsUsd)
+awk "BEGIN { exit !($s > 0) }" && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL a cheaper archive in --pricing saves: $s"; }
+echo '{"standardPerGbMonth": "ten", "archiveTiers": []}' > badprice.json
+check "an invalid pricing file" 3 'badprice.json#/standardPerGbMonth' "$regpol" plan --policy arch.regpol --snapshot snap.json --pricing badprice.json
 # Plurals read as English.
 "$regpol" snapshot gen --repos 1 --images-per-repo 1 --out one.json 2> err
 grep -q 'in 1 repository$' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL plural: $(cat err)"; }

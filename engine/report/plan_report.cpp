@@ -260,8 +260,8 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   });
   out += "\n" + totals;
   out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
-         " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month at $" + money(opt.price_per_gb) +
-         "/GB-month standard, $" + money(opt.archive_price_per_gb) + "/GB-month archive\n";
+         " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month\n";
+  for (const auto& note : opt.pricing_notes) out += "  " + note + "\n";
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
@@ -349,6 +349,10 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     out += "\n…and " + plural(changes.size() - shown, "more change") + " (" + human_bytes(hidden_bytes) +
            ") not shown; run `regpol plan` with the same options and `--format text --changes-only` to list every change.\n";
   }
+  if (!opt.pricing_notes.empty()) {
+    out += "\n";
+    for (const auto& note : opt.pricing_notes) out += "- " + note + "\n";
+  }
   if (opt.in_use_unmatched > 0)
     out += "\n**in use:** " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") + " matched no image of the snapshot; nothing they name is protected.\n";
   sink << out;
@@ -394,7 +398,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
       const Image& img = reg.images[idx];
       double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
       auto v = res.decisions[idx].verdict;
-      if (v == Verdict::Expire) saving += gb * (img.storage_class() == StorageClass::Archive ? opt.archive_price_per_gb : opt.price_per_gb);
+      if (v == Verdict::Expire) saving += gb * (img.storage_class() == StorageClass::Archive ? opt.archive_expire_price_per_gb : opt.price_per_gb);
       if (v == Verdict::Transition) saving += gb * (opt.price_per_gb - opt.archive_price_per_gb);
     }
   }

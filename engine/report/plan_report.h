@@ -15,7 +15,11 @@ enum class ReportFormat { Text, Json, Markdown };
 struct ReportOptions {
   Micros now = 0;
   double price_per_gb = 0.10;          // USD per GB-month, standard storage
-  double archive_price_per_gb = 0.0;   // USD per GB-month, archive storage
+  double archive_price_per_gb = 0.10;  // USD per GB-month a transitioned image will cost in archive
+  double archive_expire_price_per_gb = 0.10;  // USD per GB-month an expired archived image stops costing
+  // Said under the dollars (text and markdown): what the prices are and what they leave out
+  // (archive minimum duration, restore charges, shared layers).
+  std::vector<std::string> pricing_notes;
   bool color = false;
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
   long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use

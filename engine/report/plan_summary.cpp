@@ -34,7 +34,7 @@ std::string decider(const LifecyclePlan* plan, const ImageDecision& d) {
 
 double image_saving_usd(const Image& img, Verdict v, const ReportOptions& opt) {
   double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
-  if (v == Verdict::Expire) return gb * (img.storage_class() == StorageClass::Archive ? opt.archive_price_per_gb : opt.price_per_gb);
+  if (v == Verdict::Expire) return gb * (img.storage_class() == StorageClass::Archive ? opt.archive_expire_price_per_gb : opt.price_per_gb);
   if (v == Verdict::Transition) return gb * (opt.price_per_gb - opt.archive_price_per_gb);
   return 0;
 }
