@@ -146,7 +146,7 @@ void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& 
                                  " days from the transition, and restoring one costs " +
                                  (pricing.restore_per_gb ? "$" + usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
   }
-  ropt.pricing_notes.push_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
+  ropt.pricing_notes.emplace_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
 }
 
 int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,

@@ -19,17 +19,15 @@ struct RepositorySummary {
 };
 
 // In report order (repositories by name).
-std::vector<RepositorySummary> summarize_repositories(const Registry& registry, const LifecycleResult& result,
-                                                      const std::vector<const LifecyclePlan*>& plan_of_repo,
-                                                      const ReportOptions& options);
+std::vector<RepositorySummary> summarize_repositories(const Registry& reg, const LifecycleResult& res,
+                                                      const std::vector<const LifecyclePlan*>& plans, const ReportOptions& opt);
 
 // `plan --summary`: the totals and one entry per repository, as text, markdown or JSON
 // (schema regpol.plan-summary/v1).
-void write_plan_summary(const Registry& registry, const LifecycleResult& result,
-                        const std::vector<const LifecyclePlan*>& plan_of_repo, ReportFormat format,
-                        const ReportOptions& options, std::ostream& sink);
+void write_plan_summary(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                        ReportFormat format, const ReportOptions& opt, std::ostream& sink);
 
 // The monthly saving of one image's verdict (the price model of compute_totals).
-double image_saving_usd(const Image& image, Verdict verdict, const ReportOptions& options);
+double image_saving_usd(const Image& img, Verdict v, const ReportOptions& opt);
 
 }  // namespace regpol
