@@ -5,12 +5,8 @@
 # are rendered as lint's, with carets, in source order.
 # usage: run_export_import.sh REGPOL
 set -u
-regpol=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0; failed=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-ok() { pass=$((pass+1)); }
-bad() { failed=$((failed+1)); echo "FAIL $*"; }
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh" "$1"
 cat > p.regpol <<'P'
 repository "app" {
   mutability immutable except "latest", "dev-*"
@@ -61,5 +57,4 @@ P
 "$regpol" export ecr q.regpol > out.json 2> err; rc=$?
 lines=$(grep -oE 'q.regpol:[0-9]+:[0-9]+: error\[E0403\]' err | cut -d: -f2 | tr '\n' ' ')
 if [ $rc -eq 1 ] && [ "$lines" = "3 7 " ] && grep -q '^  | *\^' err && [ ! -s out.json ]; then ok; else bad "export errors: exit $rc, lines '$lines'"; cat err; fi
-echo "$pass passed, $failed failed"
-[ $failed -eq 0 ]
+finish

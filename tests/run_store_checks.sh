@@ -5,12 +5,8 @@
 # always, and of two imports racing for one new store exactly one succeeds.
 # usage: run_store_checks.sh REGPOL
 set -u
-regpol=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0; failed=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-ok() { pass=$((pass+1)); }
-bad() { failed=$((failed+1)); echo "FAIL $*"; }
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh" "$1"
 "$regpol" snapshot gen --repos 3 --images-per-repo 5 --out snap.json 2>/dev/null
 "$regpol" snapshot import snap.json --db good.db 2>/dev/null || bad "import into a new store"
 "$regpol" snapshot stats good.db > /dev/null 2>&1 && ok || bad "a valid store is read"
@@ -71,5 +67,4 @@ for cmd in "snapshot stats snap.json" "snapshot gen --repos 1 --images-per-repo 
   "$regpol" $cmd > /dev/full 2>/dev/null; rc=$?
   [ $rc -eq 4 ] && ok || bad "$cmd > /dev/full: exit $rc"
 done
-echo "$pass passed, $failed failed"
-[ $failed -eq 0 ]
+finish
