@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every example is a test: its policies lint without errors and are formatted, and the
+# Every example is a test: its policies lint without errors and are formatted, their test
+# blocks pass, and the
 # quickstart's regpol policy and its ECR lifecycle document make the same decisions.
 # usage: check_examples.sh REGPOL REPO_ROOT
 set -u
@@ -9,6 +10,11 @@ bad() { failed=$((failed+1)); echo "FAIL $*"; }
 for f in "$root"/examples/*/*.regpol; do
   "$regpol" lint "$f" >/dev/null 2>&1; rc=$?
   [ $rc -eq 0 ] && ok || bad "$f: lint exit $rc"
+done
+# Every example's own `test` blocks pass (their fixtures are part of the example).
+for f in "$root"/examples/*/*.regpol; do
+  grep -q '^test ' "$f" || continue
+  "$regpol" test "$f" >/dev/null 2>&1 && ok || bad "$f: its test blocks fail ($("$regpol" test "$f" 2>&1 | grep -v '^ok' | head -3))"
 done
 "$regpol" lint --deny-warnings "$root/examples/quickstart/policy.regpol" >/dev/null 2>&1 && ok || bad "quickstart has lint warnings"
 q="$root/examples/quickstart"
