@@ -48,7 +48,9 @@ for fam in "${families[@]}"; do
   chain "$tmp/deep.regpol" "$operand" "$op" $((n + 1)) "$tail"
   run "$want_ok" "lint at the limit ($op)" "$regpol" lint "$tmp/ok.regpol"
   run 0 "fmt at the limit ($op)" "$regpol" fmt "$tmp/ok.regpol"
-  if [ "$want_ok" = 0 ]; then
+  # compile and plan walk the same recursive code for every family: two families suffice
+  # (each run at the limit costs seconds under the sanitizers).
+  if [ "$want_ok" = 0 ] && { [ "$op" = and ] || [ "$op" = + ]; }; then
     run 0 "compile at the limit ($op)" "$regpol" compile "$tmp/ok.regpol" --emit plan
     run 0 "plan at the limit ($op)" "$regpol" plan --policy "$tmp/ok.regpol" --snapshot "$tmp/snap.json" --now 2026-11-27T00:00:00Z
   fi
