@@ -29,5 +29,10 @@ if cmp -s "$tmp/once.regpol" "$tmp/twice.regpol" && grep -q 'true, false]$' "$tm
 "$regpol" fmt "$d/comment-after-brace.regpol" > "$tmp/once.regpol"
 "$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"
 if cmp -s "$tmp/once.regpol" "$tmp/twice.regpol"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL comment-after-brace: fmt not idempotent"; fi
+# A request whose aws:CurrentTime is an epoch too large for microseconds (fuzz finding):
+# not a date, decided without overflow (the sanitizer run fails on the overflow).
+echo '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}}]}' > "$tmp/date.json"
+echo '{"principal": "arn:aws:iam::1:role/x", "action": "ecr:PutImage", "repository": "r", "context": {"aws:CurrentTime": "94161616160000"}}' > "$tmp/far.json"
+expect 0 "an epoch aws:CurrentTime beyond year 9999" "$regpol" authorize --iam-policy "$tmp/date.json" --repository r --request "$tmp/far.json"
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
