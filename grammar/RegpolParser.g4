@@ -20,7 +20,8 @@ blockItem: mutabilityDecl | lifecycleBlock | accessBlock;
 mutabilityDecl: MUTABILITY setting=(MUTABLE | IMMUTABLE) (EXCEPT valueList)?;
 
 lifecycleBlock: LIFECYCLE LBRACE lifecycleItem* RBRACE;
-lifecycleItem: ruleDecl | protectDecl | useDecl;
+lifecycleItem: ruleDecl | protectDecl | useDecl | allowEmptyDecl;
+allowEmptyDecl: ALLOW_EMPTY;
 ruleDecl: RULE NUMBER STRING? LBRACE ruleBody RBRACE;
 ruleBody: SELECT selection actionClause;
 selection: tagSelection storageClause? (WHERE expr)?;
@@ -91,4 +92,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY;

@@ -10,7 +10,7 @@
 namespace regpol {
 
 bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, const LifecycleOptions& options,
-                          const std::string& only, PolicyRun& run, std::string& error) {
+                          const std::string& only, PolicyRun& run, std::string& error, const Shard& shard) {
   run.plan_of_repo.assign(registry.repositories.size(), nullptr);
   std::map<int, std::vector<std::uint32_t>> by_scope;
   std::vector<std::uint32_t> no_scope;
@@ -19,6 +19,7 @@ bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, cons
     std::string_view name = registry.str(registry.repositories[r].name);
     if (!only.empty() && name != only) continue;
     found_only = true;
+    if (!shard.contains(name)) continue;
     ScopeChoice c = choose_scope(plan, name, Concern::Lifecycle);
     if (c.tied_with >= 0) {
       error = "[E0401] repository `" + std::string(name) + "` matches two lifecycle blocks equally well: " +

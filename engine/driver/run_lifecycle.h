@@ -7,6 +7,7 @@
 
 #include "lifecycle/evaluate.h"
 #include "plan/policy_plan.h"
+#include "util/shard.h"
 
 namespace regpol {
 
@@ -15,10 +16,10 @@ struct PolicyRun {
   std::vector<const LifecyclePlan*> plan_of_repo;  // per repository; nullptr: no lifecycle applies
 };
 
-// `only`: evaluate just that repository when not empty. False with `error` on an ambiguous
-// scope or an unknown repository.
+// `only`: evaluate just that repository when not empty; `shard`: only the repositories of
+// that shard. False with `error` on an ambiguous scope or an unknown repository.
 bool run_policy_lifecycle(const PolicyPlan& plan, const Registry& registry, const LifecycleOptions& options,
-                          const std::string& only, PolicyRun& run, std::string& error);
+                          const std::string& only, PolicyRun& run, std::string& error, const Shard& shard = {});
 
 // An image reference: REPO@DIGEST, or REPO:TAG (the last colon separates the tag; no
 // tag means `latest`).

@@ -168,6 +168,10 @@ class Printer {
     line(2, "protect " + (p.in_use ? std::string("in_use") : selection(p.selection)));
     trailing(p.span.end);
   }
+  void lifecycle_item(const AllowEmpty& e) {
+    line(2, "allow_empty");
+    trailing(e.span.end);
+  }
   void lifecycle_item(const Use& u) {
     std::string name;
     for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;

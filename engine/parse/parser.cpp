@@ -250,6 +250,8 @@ class Builder {
           protect.in_use = p->IN_USE() != nullptr;
           if (p->selection()) protect.selection = selection(p->selection());
           n.items.emplace_back(std::move(protect));
+        } else if (auto* e = item->allowEmptyDecl()) {
+          n.items.emplace_back(node<ast::AllowEmpty>(e));
         } else if (auto* u = item->useDecl()) {
           auto use = node<ast::Use>(u);
           for (auto* nm : u->qualifiedName()->name()) use.name.push_back(nm->getText());

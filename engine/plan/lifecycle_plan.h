@@ -76,6 +76,9 @@ struct ProtectClause {
 struct LifecyclePlan {
   std::vector<LifecycleRule> rules;  // ascending priority
   std::vector<ProtectClause> protects;
+  // `allow_empty`: `regpol apply` may delete every image of a repository with this
+  // lifecycle (it refuses to otherwise). Its source, or empty when not said.
+  std::string allow_empty;
 };
 
 // True when `image` satisfies the tag part of `sel` (status and prefix/pattern list).

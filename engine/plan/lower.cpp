@@ -105,6 +105,7 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
       if (p.code == "E0402") continue;  // reported by sema, with both locations
       sink.warning(p.code, rule_spans[std::min(p.rule, rule_spans.size() - 1)], p.message);
     }
+    if (sc.allow_empty) out.lifecycle.allow_empty = location_string(sources, *sc.allow_empty);
     for (const auto& p : sc.protects) {
       ProtectClause pc;
       pc.in_use = p.in_use;

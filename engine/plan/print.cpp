@@ -72,6 +72,7 @@ std::string plan_to_text(const PolicyPlan& plan) {
       for (const auto& p : s.lifecycle.protects) {
         out += "    " + p.label + "  @" + p.source + "\n";
       }
+      if (!s.lifecycle.allow_empty.empty()) out += "    allow_empty  @" + s.lifecycle.allow_empty + "\n";
     }
     if (!s.access.statements.empty()) {
       out += "  access (" + std::to_string(s.access.statements.size()) + " statements)\n";
@@ -116,6 +117,7 @@ json plan_to_json(const PolicyPlan& plan) {
         protects.push_back(pj);
       }
       j["lifecycle"] = {{"rules", rules}, {"protects", protects}};
+      if (!s.lifecycle.allow_empty.empty()) j["lifecycle"]["allowEmpty"] = s.lifecycle.allow_empty;
     }
     json statements = json::array();
     for (const auto& st : s.access.statements) {

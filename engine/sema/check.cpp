@@ -426,6 +426,8 @@ class Checker {
         sc.protects.push_back(std::move(cp));
       } else if (const auto* u = std::get_if<ast::Use>(&item)) {
         use(*u, sc, m);
+      } else if (const auto* e = std::get_if<ast::AllowEmpty>(&item)) {
+        sc.allow_empty = e->span;
       }
     }
     std::stable_sort(sc.rules.begin(), sc.rules.end(), [](const CheckedRule& a, const CheckedRule& b) { return a.priority < b.priority; });

@@ -83,6 +83,7 @@ struct CheckedScope {
   Span lifecycle_span;
   std::vector<CheckedRule> rules;   // ascending priority
   std::vector<CheckedProtect> protects;
+  std::optional<Span> allow_empty;  // `allow_empty` (its place)
   std::optional<CheckedMutability> mutability;
   bool has_access = false;
   std::vector<CheckedStatement> statements;

@@ -78,7 +78,11 @@ struct Use : Node {
   std::string priority;
 };
 
-using LifecycleItem = std::variant<Rule, Protect, Use>;
+// `allow_empty`: the lifecycle may delete every image of a repository (apply refuses to
+// empty a repository otherwise).
+struct AllowEmpty : Node {};
+
+using LifecycleItem = std::variant<Rule, Protect, Use, AllowEmpty>;
 
 struct Lifecycle : Node {
   std::vector<LifecycleItem> items;

@@ -125,6 +125,9 @@ class Dumper {
         Nest nest(*this);
         if (!x.in_use) selection(x.selection);
         close();
+      } else if constexpr (std::is_same_v<T, AllowEmpty>) {
+        open("allow_empty", x);
+        close();
       } else {
         open("use", x);
         std::string name;

@@ -1,0 +1,156 @@
+#include "apply/plan_artifact.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/read_file.h"
+
+namespace regpol {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kSchema = "regpol.plan-artifact/v1";
+
+json time_json(Micros t) { return t == kNoTime ? json(nullptr) : json(format_timestamp(t)); }
+
+}  // namespace
+
+std::string plan_artifact_text(const PlanArtifact& a) {
+  json repos = json::array();
+  for (const auto& r : a.plan.repositories) {
+    repos.push_back({{"name", r.name}, {"images", r.images}, {"deletes", r.deletes},
+                     {"allowEmpty", r.allow_empty.empty() ? json(nullptr) : json(r.allow_empty)}});
+  }
+  json actions = json::array();
+  for (const auto& x : a.plan.actions) {
+    json j = {{"seq", x.seq},
+              {"repository", x.repository},
+              {"digest", x.digest},
+              {"tags", x.tags},
+              {"action", action_kind_name(x.kind)},
+              {"storageClass", x.storage_class},
+              {"sizeBytes", x.size_bytes},
+              {"pushedAt", time_json(x.pushed_at)},
+              {"rule", {{"priority", x.rule_priority}, {"source", x.rule_source}}},
+              {"reason", x.reason}};
+    if (!x.registry_id.empty()) j["registryId"] = x.registry_id;
+    actions.push_back(std::move(j));
+  }
+  json doc = {{"schema", kSchema},
+              {"now", time_json(a.now)},
+              {"policy", {{"file", a.policy_file}, {"sha256", a.policy_sha256}}},
+              {"snapshot", {{"files", a.snapshot_files}, {"sha256", a.snapshot_sha256}, {"capturedAt", time_json(a.captured_at)}}},
+              {"shard", a.shard},
+              {"repositories", repos},
+              {"actions", actions},
+              {"actionsSha256", a.actions_sha256}};
+  return doc.dump(2) + "\n";
+}
+
+namespace {
+
+struct Reader {
+  std::string& error;
+  std::string where;
+  bool fail(const std::string& member, const std::string& what) {
+    error = where + ": " + member + ": " + what;
+    return false;
+  }
+  bool str(const json& j, const char* key, std::string& out, const std::string& at, bool optional = false) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return optional ? true : fail(at + key, "missing");
+    if (!it->is_string()) return fail(at + key, "must be a string");
+    out = it->get<std::string>();
+    return true;
+  }
+  bool i64(const json& j, const char* key, std::int64_t& out, const std::string& at) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return fail(at + key, "must be an integer");
+    out = it->get<std::int64_t>();
+    return true;
+  }
+  bool time(const json& j, const char* key, Micros& out, const std::string& at) {
+    std::string s;
+    if (!str(j, key, s, at, true)) return false;
+    if (s.empty()) {
+      out = kNoTime;
+      return true;
+    }
+    auto t = parse_timestamp(s);
+    if (!t) return fail(at + key, "not an RFC 3339 time");
+    out = *t;
+    return true;
+  }
+};
+
+}  // namespace
+
+bool read_plan_artifact(const std::string& path, PlanArtifact& out, std::string& error) {
+  ReadFileResult file = read_file_limited(path, std::size_t{1} << 30);
+  if (!file.ok) {
+    error = file.error;
+    return false;
+  }
+  json doc = json::parse(file.text, nullptr, false);
+  Reader r{error, path};
+  if (doc.is_discarded() || !doc.is_object()) return r.fail("(document)", "not a JSON object");
+  std::string schema;
+  if (!r.str(doc, "schema", schema, "/") ) return false;
+  if (schema != kSchema) return r.fail("/schema", "expected " + std::string(kSchema) + " (written by `regpol plan --out`)");
+  if (!r.time(doc, "now", out.now, "/")) return false;
+  if (!doc.contains("policy") || !doc["policy"].is_object()) return r.fail("/policy", "must be an object");
+  if (!r.str(doc["policy"], "file", out.policy_file, "/policy/") || !r.str(doc["policy"], "sha256", out.policy_sha256, "/policy/")) return false;
+  if (!doc.contains("snapshot") || !doc["snapshot"].is_object()) return r.fail("/snapshot", "must be an object");
+  const json& snap = doc["snapshot"];
+  if (!r.str(snap, "sha256", out.snapshot_sha256, "/snapshot/") || !r.time(snap, "capturedAt", out.captured_at, "/snapshot/")) return false;
+  if (snap.contains("files") && snap["files"].is_array()) {
+    for (const auto& f : snap["files"]) {
+      if (f.is_string()) out.snapshot_files.push_back(f.get<std::string>());
+    }
+  }
+  if (!r.str(doc, "shard", out.shard, "/")) return false;
+  if (!doc.contains("repositories") || !doc["repositories"].is_array()) return r.fail("/repositories", "must be an array");
+  for (std::size_t i = 0; i < doc["repositories"].size(); ++i) {
+    const json& j = doc["repositories"][i];
+    std::string at = "/repositories/" + std::to_string(i) + "/";
+    if (!j.is_object()) return r.fail(at, "must be an object");
+    RepositoryCounts c;
+    if (!r.str(j, "name", c.name, at) || !r.i64(j, "images", c.images, at) || !r.i64(j, "deletes", c.deletes, at) ||
+        !r.str(j, "allowEmpty", c.allow_empty, at, true))
+      return false;
+    out.plan.repositories.push_back(std::move(c));
+  }
+  if (!doc.contains("actions") || !doc["actions"].is_array()) return r.fail("/actions", "must be an array");
+  for (std::size_t i = 0; i < doc["actions"].size(); ++i) {
+    const json& j = doc["actions"][i];
+    std::string at = "/actions/" + std::to_string(i) + "/";
+    if (!j.is_object()) return r.fail(at, "must be an object");
+    ActionRecord a;
+    std::string kind;
+    if (!r.i64(j, "seq", a.seq, at) || !r.str(j, "repository", a.repository, at) || !r.str(j, "digest", a.digest, at) ||
+        !r.str(j, "action", kind, at) || !r.str(j, "storageClass", a.storage_class, at) || !r.i64(j, "sizeBytes", a.size_bytes, at) ||
+        !r.time(j, "pushedAt", a.pushed_at, at) || !r.str(j, "reason", a.reason, at) || !r.str(j, "registryId", a.registry_id, at, true))
+      return false;
+    if (a.seq != static_cast<std::int64_t>(i) + 1) return r.fail(at + "seq", "must be " + std::to_string(i + 1));
+    if (kind != "delete" && kind != "transition") return r.fail(at + "action", "must be delete or transition");
+    a.kind = kind == "delete" ? ActionKind::Delete : ActionKind::Transition;
+    if (a.storage_class != "standard" && a.storage_class != "archive") return r.fail(at + "storageClass", "must be standard or archive");
+    if (!j.contains("tags") || !j["tags"].is_array()) return r.fail(at + "tags", "must be an array of strings");
+    for (const auto& t : j["tags"]) {
+      if (!t.is_string()) return r.fail(at + "tags", "must be an array of strings");
+      a.tags.push_back(t.get<std::string>());
+    }
+    if (j.contains("rule") && j["rule"].is_object()) {
+      if (!r.i64(j["rule"], "priority", a.rule_priority, at + "rule/") || !r.str(j["rule"], "source", a.rule_source, at + "rule/")) return false;
+    }
+    out.plan.actions.push_back(std::move(a));
+  }
+  if (!r.str(doc, "actionsSha256", out.actions_sha256, "/")) return false;
+  if (actions_digest(out.plan.actions) != out.actions_sha256) {
+    return r.fail("/actionsSha256", "does not match the actions: the plan was changed after `regpol plan --out` wrote it");
+  }
+  return true;
+}
+
+}  // namespace regpol

@@ -1,0 +1,28 @@
+#pragma once
+// Safety rails: checked on the whole plan before the first action; any rail that trips
+// refuses the whole run (nothing is changed) with an explanation per trip.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/planned_actions.h"
+
+namespace regpol {
+
+struct Rails {
+  std::optional<std::int64_t> max_delete;                 // deletions per run
+  std::optional<std::int64_t> max_delete_per_repository;  // deletions per repository
+  std::optional<double> max_delete_percent;               // of the images, per run and per repository
+  std::optional<Micros> max_snapshot_age;
+};
+
+// Each trip, one line ("repository `a` would lose 12 of 12 images …"). `captured_at` is the
+// snapshot's capture time (kNoTime: unknown), `now` the run's instant.
+std::vector<std::string> check_rails(const Rails& rails, const ActionPlan& plan, Micros captured_at, Micros now);
+
+// "30d", "12h", "90m", "45s", "2w" (a whole number and a unit); nullopt otherwise.
+std::optional<Micros> parse_duration_option(const std::string& text);
+// The same form back ("30d" when whole days).
+std::string format_duration_option(Micros d);
+
+}  // namespace regpol

@@ -1,0 +1,161 @@
+#include "apply/run_apply.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+
+namespace regpol {
+
+namespace {
+
+// Fault injection for the crash tests: REGPOL_TEST_KILL_AT=POINT:N kills the process with
+// SIGKILL the N-th time it reaches POINT (before-sent, after-sent, after-target,
+// after-record): the moments between the journal's writes and the target's call.
+class KillPoint {
+ public:
+  KillPoint() {
+    const char* spec = std::getenv("REGPOL_TEST_KILL_AT");
+    if (!spec) return;
+    std::string s = spec;
+    auto colon = s.find(':');
+    if (colon == std::string::npos) return;
+    point_ = s.substr(0, colon);
+    try {
+      remaining_ = std::stol(s.substr(colon + 1));
+    } catch (...) {
+      point_.clear();
+    }
+  }
+  void reach(const char* point) {
+    if (point_.empty() || point_ != point) return;
+    if (--remaining_ <= 0) std::raise(SIGKILL);
+  }
+
+ private:
+  std::string point_;
+  long remaining_ = 0;
+};
+
+std::string describe_tags(const std::vector<std::string>& tags) {
+  if (tags.empty()) return "untagged";
+  std::string out = "[";
+  for (std::size_t i = 0; i < tags.size(); ++i) out += (i ? ", " : "") + tags[i];
+  return out + "]";
+}
+
+bool is_final(ActionStatus s) { return s != ActionStatus::Pending && s != ActionStatus::Sent; }
+
+}  // namespace
+
+bool compare_with_target(Target& target, const std::vector<ActionRecord>& actions, std::vector<TargetMismatch>& out, std::string& error) {
+  out.clear();
+  if (!target.can_list()) return true;
+  std::map<std::string, std::vector<const ActionRecord*>> by_repo;
+  for (const auto& a : actions) {
+    if (!is_final(a.status)) by_repo[a.repository].push_back(&a);
+  }
+  for (const auto& [repo, list] : by_repo) {
+    std::vector<TargetImage> images;
+    if (!target.list(repo, images, error)) return false;
+    std::map<std::string, const TargetImage*> by_digest;
+    for (const auto& i : images) by_digest.emplace(i.digest, &i);
+    for (const auto* a : list) {
+      auto it = by_digest.find(a->digest);
+      if (it == by_digest.end()) {
+        out.push_back({a, true, "not in the target"});
+        continue;
+      }
+      std::vector<std::string> now_tags = it->second->tags;
+      std::sort(now_tags.begin(), now_tags.end());
+      std::string detail;
+      if (now_tags != a->tags) detail = "tags were " + describe_tags(a->tags) + ", now " + describe_tags(now_tags);
+      if (it->second->storage_class != a->storage_class) {
+        detail += (detail.empty() ? "" : "; ") + std::string("was in the ") + a->storage_class + " class, now in the " +
+                  it->second->storage_class + " class";
+      }
+      if (!detail.empty()) out.push_back({a, false, detail});
+    }
+  }
+  return true;
+}
+
+ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, const ExecuteOptions& options) {
+  ExecuteResult result;
+  static KillPoint kill;
+  try {
+    std::vector<ActionRecord> actions = store.actions(run);
+    // Batches are cut from the whole list (finished actions included), so a resumed run
+    // cuts the same batches as the first attempt: a batch's request is the same request.
+    struct Batch {
+      std::size_t begin, end;
+    };
+    std::vector<Batch> batches;
+    for (std::size_t i = 0; i < actions.size();) {
+      const ActionRecord& first = actions[i];
+      if (first.status == ActionStatus::Deferred || first.status == ActionStatus::Skipped) {
+        ++i;
+        continue;
+      }
+      std::size_t limit = target.batch_size(first.kind);
+      if (options.batch_size) limit = std::min(limit, options.batch_size);
+      std::size_t j = i;
+      std::size_t taken = 0;
+      while (j < actions.size() && taken < limit && actions[j].repository == first.repository && actions[j].kind == first.kind) {
+        if (actions[j].status != ActionStatus::Deferred && actions[j].status != ActionStatus::Skipped) ++taken;
+        ++j;
+      }
+      batches.push_back({i, j});
+      i = j;
+    }
+    std::size_t total = 0, finished = 0;
+    for (const auto& a : actions) total += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
+    bool any_failed = std::any_of(actions.begin(), actions.end(), [](const ActionRecord& a) { return a.status == ActionStatus::Failed; });
+    for (const auto& b : batches) {
+      std::vector<ActionRecord*> mine;
+      for (std::size_t k = b.begin; k < b.end; ++k) {
+        if (actions[k].status == ActionStatus::Pending || actions[k].status == ActionStatus::Sent) mine.push_back(&actions[k]);
+      }
+      std::vector<const ActionRecord*> todo(mine.begin(), mine.end());
+      if (todo.empty()) continue;
+      kill.reach("before-sent");
+      store.mark_sent(run, todo);
+      kill.reach("after-sent");
+      std::vector<TargetAnswer> answers;
+      if (!target.apply(run, todo.front()->kind, todo.front()->repository, todo, answers, result.error)) {
+        result.error = "the target failed: " + result.error;
+        store.audit_run_event(run, "run-stopped", result.error);
+        return result;
+      }
+      if (answers.size() != todo.size()) throw std::logic_error("the target answered " + std::to_string(answers.size()) + " of " + std::to_string(todo.size()));
+      kill.reach("after-target");
+      std::vector<StateStore::Outcome> outcomes;
+      for (std::size_t k = 0; k < todo.size(); ++k) {
+        outcomes.push_back({todo[k], answers[k].status, answers[k].event, answers[k].answer});
+        any_failed = any_failed || answers[k].status == ActionStatus::Failed;
+      }
+      store.record_outcomes(run, outcomes);
+      for (std::size_t k = 0; k < mine.size(); ++k) {
+        mine[k]->status = answers[k].status;
+        mine[k]->answer = answers[k].answer;
+      }
+      kill.reach("after-record");
+      finished += todo.size();
+      if (options.progress) options.progress(finished, total);
+    }
+    std::string err;
+    if (!target.finish(run, actions, err)) {
+      result.error = "the target failed to finish the run: " + err;
+      store.audit_run_event(run, "run-stopped", result.error);
+      return result;
+    }
+    store.finish_run(run, any_failed ? "failed" : "finished", any_failed ? "the target refused some actions" : "");
+    result.completed = true;
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+  return result;
+}
+
+}  // namespace regpol

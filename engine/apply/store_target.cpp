@@ -1,0 +1,54 @@
+#include "apply/store_target.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace regpol {
+
+std::unique_ptr<StoreTarget> StoreTarget::open(const std::string& path, std::string& error) {
+  auto editor = SnapshotStoreEditor::open(path, error);
+  if (!editor) return nullptr;
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return std::unique_ptr<StoreTarget>(new StoreTarget(ec ? path : abs.lexically_normal().string(), std::move(editor)));
+}
+
+bool StoreTarget::list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) {
+  std::vector<SnapshotStoreEditor::StoredImage> stored;
+  bool found = false;
+  if (!editor_->list(repository, stored, found, error)) return false;
+  out.clear();
+  for (auto& s : stored) out.push_back({std::move(s.digest), std::move(s.tags), s.archived ? "archive" : "standard"});
+  return true;
+}
+
+bool StoreTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+                        std::vector<TargetAnswer>& answers, std::string& error) {
+  std::vector<std::string> digests;
+  digests.reserve(batch.size());
+  for (const auto* a : batch) digests.push_back(a->digest);
+  std::vector<SnapshotStoreEditor::Change> changes;
+  bool ok = false;
+  if (kind == ActionKind::Delete) {
+    ok = editor_->remove(repository, digests, changes, error);
+  } else {
+    Micros now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    ok = editor_->archive(repository, digests, now, changes, error);
+  }
+  if (!ok) return false;
+  answers.clear();
+  for (auto c : changes) {
+    using C = SnapshotStoreEditor::Change;
+    if (kind == ActionKind::Delete) {
+      answers.push_back(c == C::Changed ? TargetAnswer{ActionStatus::Done, "deleted", "removed from the store"}
+                                        : TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "not in the store"});
+    } else {
+      answers.push_back(c == C::Changed       ? TargetAnswer{ActionStatus::Done, "transitioned", "moved to the archive class"}
+                        : c == C::AlreadyDone ? TargetAnswer{ActionStatus::AlreadyDone, "already-archived", "already in the archive class"}
+                                              : TargetAnswer{ActionStatus::Skipped, "skipped", "not in the store: nothing to move"});
+    }
+  }
+  return true;
+}
+
+}  // namespace regpol

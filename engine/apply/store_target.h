@@ -1,0 +1,26 @@
+#pragma once
+// `--target SNAP.db`: a SQLite snapshot store, changed in place (one transaction a batch).
+#include <memory>
+
+#include "apply/target.h"
+#include "store/snapshot_store_edit.h"
+
+namespace regpol {
+
+class StoreTarget : public Target {
+ public:
+  static std::unique_ptr<StoreTarget> open(const std::string& path, std::string& error);
+  std::string name() const override { return "store:" + path_; }
+  std::size_t batch_size(ActionKind) const override { return 500; }
+  bool can_list() const override { return true; }
+  bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) override;
+  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+             std::vector<TargetAnswer>& answers, std::string& error) override;
+
+ private:
+  StoreTarget(std::string path, std::unique_ptr<SnapshotStoreEditor> editor) : path_(std::move(path)), editor_(std::move(editor)) {}
+  std::string path_;
+  std::unique_ptr<SnapshotStoreEditor> editor_;
+};
+
+}  // namespace regpol

@@ -1,0 +1,51 @@
+#pragma once
+// Where apply's actions go. Each target declares its batch sizes and whether it can list a
+// repository's current images (to skip or refuse images that changed since the snapshot).
+// Calls must be idempotent: an action already carried out answers AlreadyDone, so a batch
+// sent twice (a crash between the call and the journal's record of it) acts once.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/state_store.h"
+
+namespace regpol {
+
+struct TargetImage {
+  std::string digest;
+  std::vector<std::string> tags;  // sorted
+  std::string storage_class;      // "standard" or "archive"
+};
+
+struct TargetAnswer {
+  ActionStatus status = ActionStatus::Failed;  // Done, AlreadyDone, Skipped or Failed
+  std::string event;   // the audit log's word: deleted, transitioned, already-gone, written, …
+  std::string answer;  // the target's own words, for the audit log
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  // How runs.target records it ("store:/path/snap.db", "actions:/path/dir").
+  virtual std::string name() const = 0;
+  virtual std::size_t batch_size(ActionKind kind) const = 0;
+  virtual bool can_list() const = 0;
+  // The repository's images now (empty when the repository does not exist). False with
+  // `error` when the target cannot be read.
+  virtual bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) = 0;
+  // One batch: the same repository and kind, at most batch_size(kind) actions. Fills one
+  // answer per action, in order. False with `error` when the batch could not be tried at
+  // all (the run stops and resumes later).
+  virtual bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+                     std::vector<TargetAnswer>& answers, std::string& error) = 0;
+  // After the run's last batch.
+  virtual bool finish(std::int64_t run, const std::vector<ActionRecord>& actions, std::string& error) {
+    (void)run;
+    (void)actions;
+    (void)error;
+    return true;
+  }
+};
+
+}  // namespace regpol

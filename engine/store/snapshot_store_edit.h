@@ -1,0 +1,44 @@
+#pragma once
+// Changes to a SQLite snapshot store in place: what `regpol apply --target SNAP.db` does
+// to it. Each call is one transaction: a crash leaves a batch wholly done or not at all.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/time.h"
+
+struct sqlite3;
+
+namespace regpol {
+
+class SnapshotStoreEditor {
+ public:
+  // False with `error` unless `path` is a snapshot store (`regpol snapshot import`).
+  static std::unique_ptr<SnapshotStoreEditor> open(const std::string& path, std::string& error);
+  ~SnapshotStoreEditor();
+  SnapshotStoreEditor(const SnapshotStoreEditor&) = delete;
+  SnapshotStoreEditor& operator=(const SnapshotStoreEditor&) = delete;
+
+  struct StoredImage {
+    std::string digest;
+    std::vector<std::string> tags;  // sorted
+    bool archived = false;
+  };
+  // The repository's images; `found` false when there is no such repository.
+  bool list(const std::string& repository, std::vector<StoredImage>& out, bool& found, std::string& error);
+
+  enum class Change { Changed, AlreadyDone, Missing };
+  // Removes these images (AlreadyDone: not there).
+  bool remove(const std::string& repository, const std::vector<std::string>& digests, std::vector<Change>& out, std::string& error);
+  // Moves these images to the archive class at `at` (AlreadyDone: archived already;
+  // Missing: not there).
+  bool archive(const std::string& repository, const std::vector<std::string>& digests, Micros at, std::vector<Change>& out,
+               std::string& error);
+
+ private:
+  explicit SnapshotStoreEditor(sqlite3* db) : db_(db) {}
+  bool repository_id(const std::string& repository, long long& id, bool& found, std::string& error);
+  sqlite3* db_;
+};
+
+}  // namespace regpol

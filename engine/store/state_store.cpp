@@ -1,0 +1,543 @@
+#include "store/state_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "util/text.h"
+
+namespace regpol {
+
+namespace {
+
+constexpr const char* kSchemaName = "regpol.state/v1";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
+  snapshot_sha256 TEXT NOT NULL, plan_sha256 TEXT NOT NULL, target TEXT NOT NULL, shard TEXT NOT NULL,
+  now INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, pid INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '');
+CREATE TABLE actions (
+  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, registry_id TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
+  tags TEXT NOT NULL, kind TEXT NOT NULL, storage_class TEXT NOT NULL, size_bytes INTEGER NOT NULL, pushed_at INTEGER,
+  rule_priority INTEGER NOT NULL, rule_source TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
+  answer TEXT NOT NULL DEFAULT '', PRIMARY KEY (run, seq)) WITHOUT ROWID;
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  event TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX audit_by_run ON audit(run, id);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE candidates (
+  repository TEXT NOT NULL, digest TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
+)sql";
+
+Micros wall_clock() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind_time(int i, Micros t) {
+    if (t == kNoTime) sqlite3_bind_null(s_, i);
+    else sqlite3_bind_int64(s_, i, t);
+    return *this;
+  }
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  Micros time(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNoTime : sqlite3_column_int64(s_, c); }
+  std::string str(int c) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : "\n") + s;
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+constexpr const char* kRunColumns =
+    "id, status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, finished_at, pid, message";
+
+RunRecord read_run(const Stmt& s) {
+  RunRecord r;
+  r.id = s.i64(0);
+  r.status = s.str(1);
+  r.source = s.str(2);
+  r.policy_sha256 = s.str(3);
+  r.snapshot_sha256 = s.str(4);
+  r.plan_sha256 = s.str(5);
+  r.target = s.str(6);
+  r.shard = s.str(7);
+  r.now = s.time(8);
+  r.started_at = s.time(9);
+  r.finished_at = s.time(10);
+  r.pid = s.i64(11);
+  r.message = s.str(12);
+  return r;
+}
+
+}  // namespace
+
+const char* action_kind_name(ActionKind k) { return k == ActionKind::Delete ? "delete" : "transition"; }
+
+const char* action_status_name(ActionStatus s) {
+  switch (s) {
+    case ActionStatus::Pending: return "pending";
+    case ActionStatus::Sent: return "sent";
+    case ActionStatus::Done: return "done";
+    case ActionStatus::AlreadyDone: return "already-done";
+    case ActionStatus::Skipped: return "skipped";
+    case ActionStatus::Failed: return "failed";
+    case ActionStatus::Deferred: return "deferred";
+  }
+  return "?";
+}
+
+std::optional<ActionStatus> action_status_from(std::string_view s) {
+  for (auto st : {ActionStatus::Pending, ActionStatus::Sent, ActionStatus::Done, ActionStatus::AlreadyDone, ActionStatus::Skipped,
+                  ActionStatus::Failed, ActionStatus::Deferred}) {
+    if (s == action_status_name(st)) return st;
+  }
+  return std::nullopt;
+}
+
+// ---- the lock ----
+
+StateLock::Result StateLock::acquire(const std::string& state_path, std::unique_ptr<StateLock>& out, std::string& message) {
+  std::string path = state_path + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    message = path + ": cannot open the lock file: " + errno_message(errno);
+    return Result::Failed;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    message = path + ": the lock file is not a regular file";
+    return Result::Failed;
+  }
+  auto holder = [&] {
+    char buf[256];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    std::string text = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+    return text;
+  };
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    std::string who = holder();
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      message = "another apply is using " + state_path + (who.empty() ? "" : " (" + who + ")") +
+                "; one apply per state file at a time: wait for it to finish, or use another state file";
+      return Result::Busy;
+    }
+    message = path + ": cannot lock: " + errno_message(err);
+    return Result::Failed;
+  }
+  out.reset(new StateLock(fd, path));
+  out->previous_ = holder();
+  std::string me = "pid " + std::to_string(getpid()) + ", since " + format_timestamp(wall_clock());
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
+    // The lock holds without the note; only the message of a second apply is poorer.
+  }
+  return Result::Acquired;
+}
+
+StateLock::~StateLock() {
+  // Clear the note first: a note left behind means the holder died while holding it.
+  if (ftruncate(fd_, 0) != 0) {
+  }
+  ::close(fd_);
+}
+
+// ---- the store ----
+
+std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::string& error) {
+  struct stat st {};
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) {
+    error = path + ": not a regular file";
+    return nullptr;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, nullptr) != SQLITE_OK) {
+    error = path + ": cannot open the state database: " + (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  try {
+    sqlite3_busy_timeout(db, 5000);
+    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    bool empty = true;
+    {
+      Stmt s(db, "SELECT count(*) FROM sqlite_master");
+      if (s.step()) empty = s.i64(0) == 0;
+    }
+    if (empty) {
+      store->exec("BEGIN IMMEDIATE;");
+      store->exec(kSchema);
+      Stmt m(db, "INSERT INTO meta VALUES ('schema', ?)");
+      m.bind(1, std::string(kSchemaName)).run();
+      store->exec("COMMIT;");
+    }
+    std::string schema;
+    {
+      Stmt s(db, "SELECT value FROM meta WHERE key = 'schema'");
+      if (s.step()) schema = s.str(0);
+    }
+    if (schema != kSchemaName) throw std::runtime_error("schema");
+  } catch (const std::exception&) {
+    error = path + ": not a regpol state database (expected schema " + kSchemaName + ")";
+    return nullptr;
+  }
+  return store;
+}
+
+std::unique_ptr<StateStore> StateStore::open_read_only(const std::string& path, std::string& error) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path + ": no such state database";
+    return nullptr;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    error = path + ": cannot open the state database";
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  try {
+    Stmt s(db, "SELECT value FROM meta WHERE key = 'schema'");
+    if (!s.step() || s.str(0) != kSchemaName) throw std::runtime_error("schema");
+  } catch (const std::exception&) {
+    error = path + ": not a regpol state database (expected schema " + kSchemaName + ")";
+    return nullptr;
+  }
+  return store;
+}
+
+StateStore::~StateStore() { sqlite3_close(db_); }
+
+void StateStore::exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    std::string text = msg ? msg : "error";
+    sqlite3_free(msg);
+    throw std::runtime_error("state database: " + text);
+  }
+}
+
+std::optional<RunRecord> StateStore::unfinished_run() {
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1").c_str());
+  if (!s.step()) return std::nullopt;
+  return read_run(s);
+}
+
+std::optional<RunRecord> StateStore::finished_run(const std::string& policy_sha256, const std::string& snapshot_sha256,
+                                                  const std::string& plan_sha256, const std::string& target, const std::string& shard) {
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns +
+               " FROM runs WHERE status = 'finished' AND policy_sha256 = ? AND snapshot_sha256 = ? AND plan_sha256 = ? AND target = ? "
+               "AND shard = ? ORDER BY id DESC LIMIT 1")
+                  .c_str());
+  s.bind(1, policy_sha256).bind(2, snapshot_sha256).bind(3, plan_sha256).bind(4, target).bind(5, shard);
+  if (!s.step()) return std::nullopt;
+  return read_run(s);
+}
+
+namespace {
+
+void insert_audit(Stmt& s, std::int64_t run, std::int64_t seq, Micros at, const std::string& event, const std::string& repo,
+                  const std::string& digest, const std::string& rule, const std::string& detail) {
+  s.bind(1, run).bind(2, seq).bind(3, at).bind(4, event).bind(5, repo).bind(6, digest).bind(7, rule).bind(8, detail).run();
+}
+
+constexpr const char* kInsertAudit = "INSERT INTO audit (run, seq, at, event, repository, digest, rule, detail) VALUES (?,?,?,?,?,?,?,?)";
+
+std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
+  Stmt s(db,
+         "INSERT INTO runs (status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, pid, message) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, std::string(status)).bind(2, r.source).bind(3, r.policy_sha256).bind(4, r.snapshot_sha256).bind(5, r.plan_sha256);
+  s.bind(6, r.target).bind(7, r.shard).bind_time(8, r.now).bind(9, wall_clock()).bind(10, static_cast<std::int64_t>(getpid()));
+  s.bind(11, r.message).run();
+  return sqlite3_last_insert_rowid(db);
+}
+
+}  // namespace
+
+std::int64_t StateStore::begin_run(RunRecord run, const std::vector<ActionRecord>& actions) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    std::int64_t id = insert_run(db_, run, "running");
+    Stmt a(db_,
+           "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
+           "rule_source, reason, status, registry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt audit(db_, kInsertAudit);
+    Micros at = wall_clock();
+    insert_audit(audit, id, 0, at, "run-started", "", "", "", run.source + " → " + run.target);
+    for (const auto& x : actions) {
+      a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
+      a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
+      a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).run();
+      insert_audit(audit, id, x.seq, at, x.status == ActionStatus::Deferred ? "deferred" : "planned", x.repository, x.digest,
+                   x.rule_source, std::string(action_kind_name(x.kind)) + ": " + x.reason);
+    }
+    exec("COMMIT;");
+    return id;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t StateStore::record_refused_run(RunRecord run) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    std::int64_t id = insert_run(db_, run, "refused");
+    Stmt f(db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
+    f.bind(1, wall_clock()).bind(2, id).run();
+    Stmt audit(db_, kInsertAudit);
+    insert_audit(audit, id, 0, wall_clock(), "run-refused", "", "", "", run.message);
+    exec("COMMIT;");
+    return id;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
+  Stmt s(db_,
+         "SELECT seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, rule_source, reason, status, "
+         "answer, registry_id FROM actions WHERE run = ? ORDER BY seq");
+  s.bind(1, run);
+  std::vector<ActionRecord> out;
+  while (s.step()) {
+    ActionRecord a;
+    a.seq = s.i64(0);
+    a.repository = s.str(1);
+    a.digest = s.str(2);
+    a.tags = split_lines(s.str(3));
+    a.kind = s.str(4) == "delete" ? ActionKind::Delete : ActionKind::Transition;
+    a.storage_class = s.str(5);
+    a.size_bytes = s.i64(6);
+    a.pushed_at = s.time(7);
+    a.rule_priority = s.i64(8);
+    a.rule_source = s.str(9);
+    a.reason = s.str(10);
+    auto st = action_status_from(s.str(11));
+    if (!st) throw std::runtime_error("state database: action " + std::to_string(a.seq) + " has an unknown status");
+    a.status = *st;
+    a.answer = s.str(12);
+    a.registry_id = s.str(13);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    Stmt u(db_, "UPDATE actions SET status = 'sent' WHERE run = ? AND seq = ?");
+    Stmt audit(db_, kInsertAudit);
+    Micros at = wall_clock();
+    for (const auto* a : batch) {
+      u.bind(1, run).bind(2, a->seq).run();
+      insert_audit(audit, run, a->seq, at, "sent", a->repository, a->digest, a->rule_source, action_kind_name(a->kind));
+    }
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& outcomes) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    Stmt u(db_, "UPDATE actions SET status = ?, answer = ? WHERE run = ? AND seq = ?");
+    Stmt audit(db_, kInsertAudit);
+    Micros at = wall_clock();
+    for (const auto& o : outcomes) {
+      u.bind(1, std::string(action_status_name(o.status))).bind(2, o.answer).bind(3, run).bind(4, o.action->seq).run();
+      insert_audit(audit, run, o.action->seq, at, o.event, o.action->repository, o.action->digest, o.action->rule_source, o.answer);
+    }
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void StateStore::finish_run(std::int64_t run, const std::string& status, const std::string& message) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    Stmt u(db_, "UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?");
+    u.bind(1, status).bind(2, wall_clock()).bind(3, message).bind(4, run).run();
+    Stmt audit(db_, kInsertAudit);
+    insert_audit(audit, run, 0, wall_clock(), "run-" + status, "", "", "", message);
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void StateStore::audit_run_event(std::int64_t run, const std::string& event, const std::string& detail) {
+  Stmt audit(db_, kInsertAudit);
+  insert_audit(audit, run, 0, wall_clock(), event, "", "", "", detail);
+}
+
+namespace {
+
+void add_counts(sqlite3* db, RunRecord& r) {
+  Stmt s(db,
+         "SELECT status, kind, count(*), sum(size_bytes) FROM actions WHERE run = ? GROUP BY status, kind");
+  s.bind(1, r.id);
+  while (s.step()) {
+    auto st = action_status_from(s.str(0));
+    bool del = s.str(1) == "delete";
+    std::int64_t n = s.i64(2);
+    r.planned += n;
+    if (!st) continue;
+    switch (*st) {
+      case ActionStatus::Pending:
+      case ActionStatus::Sent: r.pending += n; break;
+      case ActionStatus::Done: r.done += n; break;
+      case ActionStatus::AlreadyDone: r.already += n; break;
+      case ActionStatus::Skipped: r.skipped += n; break;
+      case ActionStatus::Failed: r.failed += n; break;
+      case ActionStatus::Deferred: r.deferred += n; break;
+    }
+    if (*st == ActionStatus::Done || *st == ActionStatus::AlreadyDone) {
+      (del ? r.deleted : r.transitioned) += n;
+      if (del) r.bytes_deleted += s.i64(3);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<RunRecord> StateStore::runs() {
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+  std::vector<RunRecord> out;
+  while (s.step()) out.push_back(read_run(s));
+  for (auto& r : out) add_counts(db_, r);
+  return out;
+}
+
+std::optional<RunRecord> StateStore::run(std::int64_t id) {
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  RunRecord r = read_run(s);
+  add_counts(db_, r);
+  return r;
+}
+
+std::vector<AuditEntry> StateStore::audit(std::int64_t run) {
+  Stmt s(db_, "SELECT id, run, seq, at, event, repository, digest, rule, detail FROM audit WHERE run = ? ORDER BY id");
+  s.bind(1, run);
+  std::vector<AuditEntry> out;
+  while (s.step()) {
+    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.time(3), s.str(4), s.str(5), s.str(6), s.str(7), s.str(8)});
+  }
+  return out;
+}
+
+std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& repositories,
+                                                const std::vector<std::pair<std::string, std::string>>& candidates, Micros now) {
+  std::vector<Micros> first(candidates.size(), now);
+  exec("BEGIN IMMEDIATE;");
+  try {
+    std::unordered_map<std::string, std::vector<std::size_t>> by_repo;
+    for (std::size_t i = 0; i < candidates.size(); ++i) by_repo[candidates[i].first].push_back(i);
+    Stmt sel(db_, "SELECT digest, first_seen FROM candidates WHERE repository = ?");
+    Stmt del(db_, "DELETE FROM candidates WHERE repository = ? AND digest = ?");
+    Stmt ins(db_, "INSERT INTO candidates VALUES (?,?,?)");
+    for (const auto& repo : repositories) {
+      std::unordered_map<std::string, Micros> known;
+      sel.bind(1, repo);
+      while (sel.step()) known.emplace(sel.str(0), sel.i64(1));
+      sel.reset();
+      auto it = by_repo.find(repo);
+      std::unordered_map<std::string, std::size_t> now_candidates;
+      if (it != by_repo.end()) {
+        for (auto i : it->second) now_candidates.emplace(candidates[i].second, i);
+      }
+      for (const auto& [digest, seen] : known) {
+        auto c = now_candidates.find(digest);
+        if (c == now_candidates.end()) del.bind(1, repo).bind(2, digest).run();
+        else first[c->second] = seen;
+      }
+      for (const auto& [digest, i] : now_candidates) {
+        if (!known.count(digest)) ins.bind(1, repo).bind(2, digest).bind(3, now).run();
+      }
+    }
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return first;
+}
+
+}  // namespace regpol

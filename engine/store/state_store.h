@@ -1,0 +1,142 @@
+#pragma once
+// The state database of `regpol apply` (SQLite, WAL): runs, the actions each run planned
+// and what became of them, an append-only audit log, and when each image first became a
+// deletion candidate (for `--grace`). docs/apply.md describes the tables.
+//
+// Exactly-once rests on two rules kept by apply/: an action is marked `sent` (durably)
+// before the target is called, and its outcome is recorded after; on resume, `sent`
+// actions are sent again to a target whose calls are idempotent (a delete of what is gone
+// is "already gone", recorded as such).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/time.h"
+
+struct sqlite3;
+
+namespace regpol {
+
+// One apply per state file: an exclusive lock on STATE.db.lock (flock), released by the
+// kernel when the holder exits, however it exits, so a killed apply leaves no stale lock
+// to wait on. The file keeps the holder's pid and start for the message a second apply
+// prints.
+class StateLock {
+ public:
+  enum class Result { Acquired, Busy, Failed };
+  static Result acquire(const std::string& state_path, std::unique_ptr<StateLock>& out, std::string& message);
+  ~StateLock();
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  // Who held the lock before us and did not release it cleanly ("" when nobody did).
+  const std::string& previous_holder() const { return previous_; }
+
+ private:
+  StateLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+  std::string previous_;
+};
+
+enum class ActionKind : std::uint8_t { Delete, Transition };
+const char* action_kind_name(ActionKind k);  // "delete", "transition"
+
+// What became of an action. Pending: not yet sent. Sent: the target may or may not have
+// acted (a crash in between): sent again on resume. The rest are final.
+enum class ActionStatus : std::uint8_t { Pending, Sent, Done, AlreadyDone, Skipped, Failed, Deferred };
+const char* action_status_name(ActionStatus s);
+std::optional<ActionStatus> action_status_from(std::string_view s);
+
+struct ActionRecord {
+  std::int64_t seq = 0;  // 1 … n within the run, in plan order
+  std::string registry_id;  // the AWS account of an ECR repository, when the snapshot says
+  std::string repository, digest;
+  std::vector<std::string> tags;
+  ActionKind kind = ActionKind::Delete;
+  std::string storage_class;  // as the plan saw it: "standard" or "archive"
+  std::int64_t size_bytes = 0;
+  Micros pushed_at = kNoTime;
+  std::int64_t rule_priority = 0;
+  std::string rule_source, reason;
+  ActionStatus status = ActionStatus::Pending;
+  std::string answer;  // the target's answer for the final status
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string status;       // running, finished, refused, failed, abandoned
+  std::string source;       // "policy FILE" or "plan FILE"
+  std::string policy_sha256, snapshot_sha256, plan_sha256;
+  std::string target, shard;
+  Micros now = kNoTime;     // the instant the plan was evaluated at
+  Micros started_at = kNoTime, finished_at = kNoTime;
+  std::int64_t pid = 0;
+  std::string message;      // why it was refused or failed
+  // Counts by status (filled by list_runs / run).
+  std::int64_t planned = 0, done = 0, already = 0, skipped = 0, failed = 0, deferred = 0, pending = 0;
+  std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0, run = 0, seq = 0;  // seq 0: about the run, not one action
+  Micros at = kNoTime;
+  std::string event;  // planned, sent, deleted, transitioned, already-gone, already-archived, skipped, failed, deferred, run-*
+  std::string repository, digest, rule, detail;
+};
+
+class StateStore {
+ public:
+  // Opens (creating when missing) the state database. False with `error` when the file is
+  // not a regpol state database or cannot be opened.
+  static std::unique_ptr<StateStore> open(const std::string& path, std::string& error);
+  // Read-only access for `regpol runs` (no lock needed; WAL readers do not block).
+  static std::unique_ptr<StateStore> open_read_only(const std::string& path, std::string& error);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // The newest run still `running` (a killed or failed apply), if any.
+  std::optional<RunRecord> unfinished_run();
+  // The newest `finished` run with these inputs, if any.
+  std::optional<RunRecord> finished_run(const std::string& policy_sha256, const std::string& snapshot_sha256,
+                                        const std::string& plan_sha256, const std::string& target, const std::string& shard);
+
+  // Records a new run with its actions (status Pending, or Deferred for those held back
+  // by --grace) and a `planned` audit entry per action, in one transaction. Returns the id.
+  std::int64_t begin_run(RunRecord run, const std::vector<ActionRecord>& actions);
+  // Records a run that a rail refused: no actions, the reason in `message`.
+  std::int64_t record_refused_run(RunRecord run);
+
+  std::vector<ActionRecord> actions(std::int64_t run);
+  // Marks these actions Sent, with a `sent` audit entry each, durably, in one transaction.
+  void mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch);
+  // Records final outcomes (status, answer) with one audit entry each, in one transaction.
+  struct Outcome {
+    const ActionRecord* action;
+    ActionStatus status;
+    std::string event, answer;
+  };
+  void record_outcomes(std::int64_t run, const std::vector<Outcome>& outcomes);
+  void finish_run(std::int64_t run, const std::string& status, const std::string& message);
+  void audit_run_event(std::int64_t run, const std::string& event, const std::string& detail);
+
+  std::vector<RunRecord> runs();
+  std::optional<RunRecord> run(std::int64_t id);
+  std::vector<AuditEntry> audit(std::int64_t run);
+
+  // --grace: `candidates` are (repository, digest) pairs that the plan would delete now;
+  // `repositories` the repositories it evaluated. Pairs seen before keep their first time;
+  // new ones get `now`; pairs of those repositories that are no longer candidates are
+  // forgotten (a candidate must stay one to ripen). Returns each candidate's first time.
+  std::vector<Micros> note_candidates(const std::vector<std::string>& repositories,
+                                      const std::vector<std::pair<std::string, std::string>>& candidates, Micros now);
+
+ private:
+  explicit StateStore(sqlite3* db) : db_(db) {}
+  void exec(const char* sql);
+  sqlite3* db_;
+};
+
+}  // namespace regpol
