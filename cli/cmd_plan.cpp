@@ -15,6 +15,10 @@
 #include "driver/snapshots.h"
 #include "plan/ecr_lifecycle.h"
 #include "report/plan_report.h"
+#include "cli/policy_run.h"
+#include "apply/plan_artifact.h"
+#include "util/atomic_file.h"
+#include "util/sha256.h"
 
 namespace regpol::cli {
 
@@ -50,6 +54,10 @@ static const char* kPlanHelp =
     "                         costs what standard does for the first 150 TB\n"
     "  --price-per-gb USD     override: a flat standard price per GB-month\n"
     "  --archive-price-per-gb USD  override: a flat archive price per GB-month\n"
+    "  --out PLAN.json        also write the plan artifact (schema regpol.plan-artifact/v1) that\n"
+    "                         `regpol apply --plan PLAN.json` carries out exactly, after review\n"
+    "  --shard I/N            evaluate only the repositories of shard I of N (a stable hash of the\n"
+    "                         name; 0 <= I < N): one worker each of an Indexed Job\n"
     "  --threads N            threads for loading, evaluating and rendering (default: all\n"
     "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
@@ -69,34 +77,6 @@ static bool parse_price(const std::optional<std::string>& text, double& out) {
   } catch (...) {
     return false;
   }
-}
-
-// Prints evaluation errors (a `where` that needs a field an image lacks) and returns true
-// when there were any: the report is then withheld, never printed in part. Each distinct
-// error (same place, same message) is printed once, with how many images it hit and one of
-// them: a rule that reads a missing field fails on every such image, and a thousand
-// identical lines hide the one thing to fix.
-bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result,
-                              const std::vector<const LifecyclePlan*>& plans) {
-  struct Group {
-    std::size_t count = 0;
-    std::uint32_t example = 0;
-  };
-  std::map<std::pair<std::string, std::string>, Group> groups;  // (source, message), in source order
-  for (const auto& e : result.errors) {
-    const Image& img = registry.images[e.image];
-    const LifecyclePlan* plan = plans[img.repo];
-    std::string where = !plan ? "" : e.rule >= 0 ? plan->rules[static_cast<std::size_t>(e.rule)].source
-                                                 : plan->protects[static_cast<std::size_t>(-1 - e.rule)].source;
-    Group& g = groups[{where, e.message}];
-    if (g.count++ == 0) g.example = e.image;
-  }
-  for (const auto& [key, g] : groups) {
-    const Image& img = registry.images[g.example];
-    std::cerr << key.first << ": error[E0601]: " << key.second << " (" << plural(g.count, "image") << ", such as "
-              << registry.repo_name(img) << "@" << registry.str(img.digest) << ")\n";
-  }
-  return !result.errors.empty();
 }
 
 // Prices from --pricing (or the built-in defaults), turned into the rates of this plan: the
@@ -149,45 +129,41 @@ void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& 
   ropt.pricing_notes.emplace_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
 }
 
+// `--out PLAN.json`: the plan artifact `regpol apply --plan` carries out (apply/plan_artifact.h).
+static int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Args& args,
+                               Micros now, const EvaluatedPolicy& ev) {
+  PlanArtifact a;
+  a.now = now;
+  a.captured_at = ev.registry.captured_at;
+  a.policy_file = policy;
+  std::string err;
+  if (!sha256_files({policy}, a.policy_sha256, err) || !sha256_files(snapshots, a.snapshot_sha256, err)) return fail(kBadInput, err);
+  a.snapshot_files = snapshots;
+  a.shard = shard_option(args).text();
+  a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
+  a.actions_sha256 = actions_digest(a.plan.actions);
+  if (auto e = write_file_atomically(out, plan_artifact_text(a)); !e.empty()) return fail(kInternal, e);
+  return kOk;
+}
+
 int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,
                 LifecycleOptions lopt, const ReportOptions& ropt, ReportFormat format) {
-  SourceMap sources;
-  DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(path, sources, sink, compile_options(args));
-  if (!compiled.ok) {
-    std::cerr << render_human(sources, sink.sorted(), {false});
-    return fail(kBadInput, path + ": the policy has errors; nothing was evaluated");
-  }
-  Registry registry;
-  LoadError lerr;
-  if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
-  std::string err;
+  EvaluatedPolicy ev;
+  if (int code = evaluate_policy(path, snapshots, args, lopt, kBadInput, ev); code != kOk) return code;
   ReportOptions report_options = ropt;
-  if (auto in_use = args.get("--in-use")) {
-    std::vector<UnmatchedReference> unmatched;
-    if (!load_in_use(*in_use, registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
-    for (const auto& u : unmatched)
-      std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
-    if (!unmatched.empty() && args.has("--strict-in-use"))
-      return fail(kBadInput, plural(unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
-    report_options.in_use_unmatched = static_cast<long>(unmatched.size());
+  report_options.in_use_unmatched = ev.in_use_unmatched;
+  if (auto out = args.get("--out")) {
+    if (int code = write_plan_artifact(*out, path, snapshots, args, lopt.now, ev); code != kOk) return code;
   }
-  PolicyRun run;
-  if (!run_policy_lifecycle(compiled.plan, registry, lopt, args.get("--repository").value_or(""), run, err)) {
-    return fail(kBadInput, err);
-  }
-  if (report_evaluation_errors(registry, run.result, run.plan_of_repo)) {
-    return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
-  }
-  apply_pricing(registry, run.result, args, report_options);
-  if (report_options.summary_only) write_plan_summary(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
-  else write_plan_report(registry, run.result, run.plan_of_repo, format, report_options, std::cout);
+  apply_pricing(ev.registry, ev.run.result, args, report_options);
+  if (report_options.summary_only) write_plan_summary(ev.registry, ev.run.result, ev.run.plan_of_repo, format, report_options, std::cout);
+  else write_plan_report(ev.registry, ev.run.result, ev.run.plan_of_repo, format, report_options, std::cout);
   return kOk;
 }
 
 int cmd_plan(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
-                   "--archive-price-per-gb", "--threads", "--pricing"},
+                   "--archive-price-per-gb", "--threads", "--pricing", "--out", "--shard"},
             {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {
     std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
@@ -197,6 +173,8 @@ int cmd_plan(const Argv& argv) {
   auto regpol_path = args.get("--policy");
   if (!policy_path == !regpol_path) throw UsageError{"`plan` needs one of --policy FILE and --ecr-lifecycle FILE (see `regpol plan --help`)"};
   if (args.has("--in-use") && !regpol_path) throw UsageError{"--in-use works with --policy (ECR documents cannot say `protect in_use`)"};
+  if ((args.has("--out") || args.has("--shard")) && !regpol_path) throw UsageError{"--out and --shard work with --policy"};
+  shard_option(args);  // a malformed --shard is a usage error before anything is read
   std::vector<std::string> snapshots = args.all("--snapshot");
   for (const auto& p : args.positionals()) snapshots.push_back(p);
   if (snapshots.empty()) throw UsageError{"`plan` needs at least one --snapshot FILE"};

@@ -19,6 +19,8 @@ int cmd_test(const Argv& argv);
 int cmd_explain(const Argv& argv);
 int cmd_compile(const Argv& argv);
 int cmd_export(const Argv& argv);
+int cmd_apply(const Argv& argv);
+int cmd_runs(const Argv& argv);
 
 // Reads a whole file; false with `error` set when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& error);

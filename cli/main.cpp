@@ -27,6 +27,8 @@ const Command kCommands[] = {
     {"lint", "parse and check policy files; diagnostics as text, json or sarif", cmd_lint},
     {"fmt", "print policy files in the canonical layout (--check, --write)", cmd_fmt},
     {"plan", "dry-run report: which images a lifecycle policy would expire or archive, and why", cmd_plan},
+    {"apply", "carry a plan out (delete, archive), journaled, resumable, behind safety rails", cmd_apply},
+    {"runs", "the runs apply recorded in a state database, and what each did and why", cmd_runs},
     {"test", "run the `test` blocks of policy files", cmd_test},
     {"explain", "every rule's verdict on one image, with reasons", cmd_explain},
     {"compile", "print the compiled plan of a policy (--emit plan|plan-json)", cmd_compile},

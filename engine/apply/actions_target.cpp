@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "interop/ecr_actions.h"
@@ -102,10 +103,10 @@ bool ActionsTarget::finish(std::int64_t run, const std::vector<ActionRecord>& ac
   std::string d = run_dir(run, error);
   if (!error.empty()) return false;
   std::string events, commands = "#!/bin/sh\n# regpol apply run " + std::to_string(run) + ": the requests of this folder, in order.\nset -e\ncd \"$(dirname \"$0\")\"\n";
-  std::string last_file;
+  std::set<std::string> listed;
   for (const auto& a : actions) {
-    if (a.status != ActionStatus::Done || a.answer == last_file) continue;
-    last_file = a.answer;  // the request file of the batch this action went out in
+    // The answer names the request file of the batch the action went out in.
+    if (a.status != ActionStatus::Done || !listed.insert(a.answer).second) continue;
     std::string seq = a.answer.substr(a.answer.find('-') + 1, 6);
     ReadFileResult r = read_file_limited((fs::path(d) / ("events-" + seq + ".jsonl")).string(), kMaxDocumentBytes);
     if (!r.ok) {

@@ -86,38 +86,44 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
   static KillPoint kill;
   try {
     std::vector<ActionRecord> actions = store.actions(run);
-    // Batches are cut from the whole list (finished actions included), so a resumed run
-    // cuts the same batches as the first attempt: a batch's request is the same request.
-    struct Batch {
-      std::size_t begin, end;
-    };
-    std::vector<Batch> batches;
+    // Batches: a repository's deletions, then its transitions, in plan order, cut at the
+    // batch size. They are cut from the whole list (finished actions included), so a
+    // resumed run cuts the same batches as the first attempt: a batch's request is the same
+    // request. Actions decided before any call (deferred, skipped) are in none.
+    std::vector<std::size_t> order;         // action indices, batch after batch
+    std::vector<std::size_t> batch_starts;  // where each batch begins in `order`
     for (std::size_t i = 0; i < actions.size();) {
-      const ActionRecord& first = actions[i];
-      if (first.status == ActionStatus::Deferred || first.status == ActionStatus::Skipped) {
-        ++i;
-        continue;
+      std::size_t end = i;
+      while (end < actions.size() && actions[end].repository == actions[i].repository) ++end;
+      for (ActionKind kind : {ActionKind::Delete, ActionKind::Transition}) {
+        std::size_t limit = target.batch_size(kind);
+        if (options.batch_size) limit = std::min(limit, options.batch_size);
+        std::size_t in_batch = limit;  // the last batch is full: the next action opens one
+        for (std::size_t k = i; k < end; ++k) {
+          if (actions[k].kind != kind || actions[k].status == ActionStatus::Deferred || actions[k].status == ActionStatus::Skipped) continue;
+          if (in_batch == limit) {
+            batch_starts.push_back(order.size());
+            in_batch = 0;
+          }
+          order.push_back(k);
+          ++in_batch;
+        }
       }
-      std::size_t limit = target.batch_size(first.kind);
-      if (options.batch_size) limit = std::min(limit, options.batch_size);
-      std::size_t j = i;
-      std::size_t taken = 0;
-      while (j < actions.size() && taken < limit && actions[j].repository == first.repository && actions[j].kind == first.kind) {
-        if (actions[j].status != ActionStatus::Deferred && actions[j].status != ActionStatus::Skipped) ++taken;
-        ++j;
-      }
-      batches.push_back({i, j});
-      i = j;
+      i = end;
     }
     std::size_t total = 0, finished = 0;
     for (const auto& a : actions) total += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
     bool any_failed = std::any_of(actions.begin(), actions.end(), [](const ActionRecord& a) { return a.status == ActionStatus::Failed; });
-    for (const auto& b : batches) {
-      std::vector<ActionRecord*> mine;
-      for (std::size_t k = b.begin; k < b.end; ++k) {
-        if (actions[k].status == ActionStatus::Pending || actions[k].status == ActionStatus::Sent) mine.push_back(&actions[k]);
+    batch_starts.push_back(order.size());
+    for (std::size_t b = 0; b + 1 < batch_starts.size(); ++b) {
+      std::vector<std::size_t> mine;  // indices into `actions`
+      std::vector<const ActionRecord*> todo;
+      for (std::size_t o = batch_starts[b]; o < batch_starts[b + 1]; ++o) {
+        std::size_t k = order[o];
+        if (actions[k].status != ActionStatus::Pending && actions[k].status != ActionStatus::Sent) continue;
+        mine.push_back(k);
+        todo.push_back(&actions[k]);
       }
-      std::vector<const ActionRecord*> todo(mine.begin(), mine.end());
       if (todo.empty()) continue;
       kill.reach("before-sent");
       store.mark_sent(run, todo);
@@ -137,8 +143,8 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       }
       store.record_outcomes(run, outcomes);
       for (std::size_t k = 0; k < mine.size(); ++k) {
-        mine[k]->status = answers[k].status;
-        mine[k]->answer = answers[k].answer;
+        actions[mine[k]].status = answers[k].status;
+        actions[mine[k]].answer = answers[k].answer;
       }
       kill.reach("after-record");
       finished += todo.size();

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <functional>
 
-#include "store/snapshot_store.h"
 
 namespace regpol {
 
@@ -27,10 +26,8 @@ constexpr int kActive = 0, kArchived = 1;
 }  // namespace
 
 std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string& path, std::string& error) {
-  if (!is_snapshot_store(path)) {
-    error = path + ": not a regpol snapshot store (write one with `regpol snapshot import`)";
-    return nullptr;
-  }
+  // Opened for writing before anything reads it: a batch cut short by a kill left a hot
+  // journal, which only a writer rolls back (a read-only open would fail on it).
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     error = path + ": cannot open the snapshot store for writing: " + (db ? sqlite3_errmsg(db) : "out of memory");
@@ -38,6 +35,18 @@ std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string
     return nullptr;
   }
   sqlite3_busy_timeout(db, 10000);
+  bool is_store = false;
+  {
+    Stmt s;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema'", -1, &s.s, nullptr) == SQLITE_OK && sqlite3_step(s.s) == SQLITE_ROW) {
+      is_store = text(s.s, 0) == "regpol.snapshot-store/v1";
+    }
+  }
+  if (!is_store) {
+    sqlite3_close(db);
+    error = path + ": not a regpol snapshot store (write one with `regpol snapshot import`)";
+    return nullptr;
+  }
   // A rollback journal, synchronous: each batch is durable before apply records it done.
   sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
   return std::unique_ptr<SnapshotStoreEditor>(new SnapshotStoreEditor(db));

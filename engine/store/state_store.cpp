@@ -295,7 +295,8 @@ std::optional<RunRecord> StateStore::finished_run(const std::string& policy_sha2
                                                   const std::string& plan_sha256, const std::string& target, const std::string& shard) {
   Stmt s(db_, (std::string("SELECT ") + kRunColumns +
                " FROM runs WHERE status = 'finished' AND policy_sha256 = ? AND snapshot_sha256 = ? AND plan_sha256 = ? AND target = ? "
-               "AND shard = ? ORDER BY id DESC LIMIT 1")
+               "AND shard = ? AND NOT EXISTS (SELECT 1 FROM actions WHERE actions.run = runs.id AND actions.status = 'deferred') "
+               "ORDER BY id DESC LIMIT 1")
                   .c_str());
   s.bind(1, policy_sha256).bind(2, snapshot_sha256).bind(3, plan_sha256).bind(4, target).bind(5, shard);
   if (!s.step()) return std::nullopt;
@@ -329,16 +330,20 @@ std::int64_t StateStore::begin_run(RunRecord run, const std::vector<ActionRecord
     std::int64_t id = insert_run(db_, run, "running");
     Stmt a(db_,
            "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
-           "rule_source, reason, status, registry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+           "rule_source, reason, status, registry_id, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt audit(db_, kInsertAudit);
     Micros at = wall_clock();
     insert_audit(audit, id, 0, at, "run-started", "", "", "", run.source + " → " + run.target);
     for (const auto& x : actions) {
       a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
       a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
-      a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).run();
-      insert_audit(audit, id, x.seq, at, x.status == ActionStatus::Deferred ? "deferred" : "planned", x.repository, x.digest,
-                   x.rule_source, std::string(action_kind_name(x.kind)) + ": " + x.reason);
+      a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer).run();
+      const char* event = x.status == ActionStatus::Deferred      ? "deferred"
+                          : x.status == ActionStatus::Skipped     ? "skipped"
+                          : x.status == ActionStatus::AlreadyDone ? "already-gone"
+                                                                  : "planned";
+      insert_audit(audit, id, x.seq, at, event, x.repository, x.digest, x.rule_source,
+                   std::string(action_kind_name(x.kind)) + ": " + x.reason + (x.answer.empty() ? "" : " — " + x.answer));
     }
     exec("COMMIT;");
     return id;

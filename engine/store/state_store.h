@@ -99,12 +99,14 @@ class StateStore {
 
   // The newest run still `running` (a killed or failed apply), if any.
   std::optional<RunRecord> unfinished_run();
-  // The newest `finished` run with these inputs, if any.
+  // The newest `finished` run with these inputs that deferred nothing, if any (a run that
+  // deferred deletions under --grace is not "done": a later run may let them go).
   std::optional<RunRecord> finished_run(const std::string& policy_sha256, const std::string& snapshot_sha256,
                                         const std::string& plan_sha256, const std::string& target, const std::string& shard);
 
-  // Records a new run with its actions (status Pending, or Deferred for those held back
-  // by --grace) and a `planned` audit entry per action, in one transaction. Returns the id.
+  // Records a new run with its actions and an audit entry per action, in one transaction:
+  // Pending (`planned`), or decided before any call: Deferred by --grace, Skipped (changed
+  // since the snapshot), AlreadyDone (already gone). Returns the id.
   std::int64_t begin_run(RunRecord run, const std::vector<ActionRecord>& actions);
   // Records a run that a rail refused: no actions, the reason in `message`.
   std::int64_t record_refused_run(RunRecord run);

@@ -1,0 +1,401 @@
+// `regpol apply`: carries a plan out through a target, journaled in a state database,
+// behind the safety rails (docs/apply.md).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "apply/actions_target.h"
+#include "apply/plan_artifact.h"
+#include "apply/rails.h"
+#include "apply/run_apply.h"
+#include "apply/store_target.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/policy_run.h"
+#include "report/plan_report.h"
+#include "util/sha256.h"
+#include "util/text.h"
+
+namespace regpol::cli {
+
+static const char* kApplyHelp =
+    "usage: regpol apply --policy FILE --snapshot SNAP... --state STATE.db --target TARGET [options]\n"
+    "       regpol apply --plan PLAN.json --state STATE.db --target TARGET [options]\n"
+    "\n"
+    "Carries a lifecycle plan out: plans exactly as `regpol plan` does, records the plan in the\n"
+    "state database, checks the safety rails, then deletes or archives image by image through\n"
+    "the target, journaling each step. Killed at any moment, the next apply with the same state\n"
+    "file resumes the unfinished run; each action happens once. Re-running a finished run on the\n"
+    "same policy and snapshot does nothing. docs/apply.md explains the journal and the rails.\n"
+    "\n"
+    "  --policy FILE          the regpol policy (with --snapshot), evaluated as `plan` does\n"
+    "  --snapshot FILE        the registry snapshot(s), as for `plan`; repeat for several files\n"
+    "  --plan PLAN.json       instead: a reviewed plan written by `regpol plan --out`; refused when\n"
+    "                         the target no longer holds the images as the plan saw them\n"
+    "  --state STATE.db       the state database (created when missing): runs, actions, audit log\n"
+    "  --target TARGET        where the actions go:\n"
+    "                           SNAP.db       a SQLite snapshot store (`regpol snapshot import`),\n"
+    "                                         changed in place, one transaction per batch\n"
+    "                           actions:DIR   ECR BatchDeleteImage / UpdateImageStorageClass request\n"
+    "                                         documents and `ECR Image Action` events under\n"
+    "                                         DIR/run-ID/, with commands.sh to carry them out\n"
+    "  --yes                  do not ask; needed when stdin or stderr is not a terminal (a job)\n"
+    "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
+    "  --in-use FILE          deployed images for `protect in_use` (as for `plan`)\n"
+    "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
+    "  --shard I/N            only the repositories of shard I of N (as for `plan`)\n"
+    "  --batch-size N         at most N actions per target call and journal transaction\n"
+    "                         (default and maximum: the target's; 100 for BatchDeleteImage)\n"
+    "  --threads N            threads for loading and evaluating (default: all cores)\n"
+    "\n"
+    "Safety rails (checked before the first action; any that trips refuses the whole run,\n"
+    "changes nothing, and exits 1):\n"
+    "  --max-delete N                  at most N deletions in the run\n"
+    "  --max-delete-per-repository N   at most N deletions in any one repository\n"
+    "  --max-delete-percent P          at most P% of the images, in the run and in each repository\n"
+    "  --max-snapshot-age D            refuse a snapshot captured more than D before now (30m, 6h,\n"
+    "                                  2d, 1w); a snapshot without capturedAt is refused too\n"
+    "  --grace D                       two-phase deletion: delete an image only when it was already\n"
+    "                                  a candidate in an earlier run at least D before (the rest are\n"
+    "                                  deferred), so a one-off glitch in a snapshot deletes nothing\n"
+    "  Always: a run never empties a repository unless its lifecycle says `allow_empty`, and a\n"
+    "  policy with errors is refused.\n";
+
+static const char* kApplyExitHelp =
+    "Exit codes:\n"
+    "  0  the run finished (or there was nothing to do)\n"
+    "  1  refused: a rail tripped, the policy has errors, the target changed under a --plan, an\n"
+    "     unfinished run has other inputs, or the question was answered no\n"
+    "  2  usage error (also: no --yes without a terminal)\n"
+    "  3  bad input (unreadable or malformed policy, snapshot, plan or target)\n"
+    "  4  the run stopped (the target or the journal failed; run the same command to resume) or\n"
+    "     the target refused some actions\n"
+    "  5  another apply holds the state file\n";
+
+constexpr int kBusy = 5;
+
+namespace {
+
+std::unique_ptr<Target> open_target(const std::string& spec, std::string& error, int& code) {
+  code = kBadInput;
+  if (spec.rfind("actions:", 0) == 0) {
+    if (spec.size() == 8) {
+      code = kUsage;
+      error = "--target actions:DIR needs a folder";
+      return nullptr;
+    }
+    return ActionsTarget::open(spec.substr(8), error);
+  }
+  if (spec == "ecr" || spec.rfind("oci://", 0) == 0) {
+    code = kUsage;
+    error = "--target " + spec + " is not available yet: this build applies to a snapshot store (SNAP.db) or actions:DIR";
+    return nullptr;
+  }
+  std::string path = spec.rfind("store:", 0) == 0 ? spec.substr(6) : spec;
+  return StoreTarget::open(path, error);
+}
+
+std::optional<std::int64_t> count_option(const Args& args, const char* name) {
+  auto text = args.get(name);
+  if (!text) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(*text, &used);
+    if (used != text->size() || v < 0) throw std::invalid_argument(name);
+    return v;
+  } catch (...) {
+    throw UsageError{std::string(name) + " needs a whole number of 0 or more, not `" + *text + "`"};
+  }
+}
+
+std::optional<Micros> duration_option(const Args& args, const char* name) {
+  auto text = args.get(name);
+  if (!text) return std::nullopt;
+  auto d = parse_duration_option(*text);
+  if (!d) throw UsageError{std::string(name) + " needs a duration such as 30m, 6h, 2d or 1w, not `" + *text + "`"};
+  return d;
+}
+
+bool interactive() { return isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1; }
+
+struct Tally {
+  std::int64_t deletes = 0, transitions = 0, bytes = 0, deferred = 0, skipped = 0, already = 0;
+};
+
+Tally tally(const std::vector<ActionRecord>& actions) {
+  Tally t;
+  for (const auto& a : actions) {
+    if (a.status == ActionStatus::Deferred) ++t.deferred;
+    else if (a.status == ActionStatus::Skipped) ++t.skipped;
+    else if (a.status == ActionStatus::AlreadyDone) ++t.already;
+    else if (a.kind == ActionKind::Delete) {
+      ++t.deletes;
+      t.bytes += a.size_bytes;
+    } else {
+      ++t.transitions;
+    }
+  }
+  return t;
+}
+
+std::string plan_line(const Tally& t) {
+  std::string s = plural(static_cast<std::size_t>(t.deletes), "deletion") + " (" + human_bytes(static_cast<ByteTotal>(t.bytes)) + "), " +
+                  plural(static_cast<std::size_t>(t.transitions), "transition") + " to archive";
+  if (t.deferred) s += ", " + std::to_string(t.deferred) + " deferred by --grace";
+  if (t.skipped) s += ", " + std::to_string(t.skipped) + " skipped (changed since the snapshot)";
+  if (t.already) s += ", " + std::to_string(t.already) + " already gone";
+  return s;
+}
+
+// Asks on the terminal; true to go on.
+bool confirm(const std::string& question) {
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+class Progress {
+ public:
+  explicit Progress(bool live) : live_(live), start_(std::chrono::steady_clock::now()) {}
+  void operator()(std::size_t done, std::size_t total) {
+    if (!live_) return;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+    double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "\rapplying: %zu/%zu actions, %.0f/s, ETA %.0fs   ", done, total, rate, eta);
+    std::cerr << buf << std::flush;
+  }
+  void end() {
+    if (live_) std::cerr << "\n";
+  }
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+ private:
+  bool live_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, const Progress& progress) {
+  auto rec = store.run(run);
+  if (!r.completed) {
+    return fail(kInternal, "run " + std::to_string(run) + " stopped: " + r.error +
+                               "; nothing after that point was done: run the same command again to resume");
+  }
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.1fs", progress.seconds());
+  std::cout << "run " << run << " " << rec->status << ": " << rec->deleted << " deleted (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted))
+            << "), " << rec->transitioned << " transitioned";
+  if (rec->already) std::cout << " (" << rec->already << " of them already so)";
+  if (rec->skipped) std::cout << ", " << rec->skipped << " skipped";
+  if (rec->deferred) std::cout << ", " << rec->deferred << " deferred";
+  if (rec->failed) std::cout << ", " << rec->failed << " failed";
+  std::cout << " in " << secs << " (`regpol runs show " << run << "` for details)\n";
+  return rec->failed ? kInternal : kOk;
+}
+
+}  // namespace
+
+int cmd_apply(const Argv& argv) {
+  Args args(argv,
+            {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
+             "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-snapshot-age", "--grace",
+             "--repository"},
+            {"--help", "--yes", "--strict-in-use"});
+  if (args.has("--help")) {
+    std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
+    return kOk;
+  }
+  auto policy = args.get("--policy");
+  auto plan_path = args.get("--plan");
+  std::vector<std::string> snapshots = args.all("--snapshot");
+  if (!args.positionals().empty()) throw UsageError{"unexpected argument `" + args.positionals().front() + "` (see `regpol apply --help`)"};
+  if (!policy == !plan_path) throw UsageError{"`apply` needs --policy FILE (with --snapshot) or --plan PLAN.json"};
+  if (policy && snapshots.empty()) throw UsageError{"`apply --policy` needs at least one --snapshot FILE"};
+  if (plan_path) {
+    for (const char* o : {"--snapshot", "--in-use", "--shard", "--grace", "--now", "--repository", "--strict-in-use"}) {
+      if (args.has(o)) throw UsageError{std::string(o) + " does not go with --plan: the plan artifact fixed what it decides"};
+    }
+  }
+  auto state_path = args.get("--state");
+  if (!state_path) throw UsageError{"`apply` needs --state STATE.db (the journal; created when missing)"};
+  auto target_spec = args.get("--target");
+  if (!target_spec) throw UsageError{"`apply` needs --target SNAP.db or --target actions:DIR"};
+  Rails rails;
+  rails.max_delete = count_option(args, "--max-delete");
+  rails.max_delete_per_repository = count_option(args, "--max-delete-per-repository");
+  if (auto p = args.get("--max-delete-percent")) {
+    try {
+      std::size_t used = 0;
+      double v = std::stod(*p, &used);
+      if (used != p->size() || !(v >= 0 && v <= 100)) throw std::invalid_argument("percent");
+      rails.max_delete_percent = v;
+    } catch (...) {
+      throw UsageError{"--max-delete-percent needs a number from 0 to 100, not `" + *p + "`"};
+    }
+  }
+  rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
+  auto grace = duration_option(args, "--grace");
+  ExecuteOptions exec;
+  if (auto b = count_option(args, "--batch-size")) {
+    if (*b < 1) throw UsageError{"--batch-size needs a number of 1 or more"};
+    exec.batch_size = static_cast<std::size_t>(*b);
+  }
+  Shard shard = shard_option(args);
+  LifecycleOptions lopt;
+  lopt.now = now_option(args);
+  if (auto t = count_option(args, "--threads")) {
+    if (*t < 1 || *t > 256) throw UsageError{"--threads needs a number from 1 to 256"};
+    lopt.threads = static_cast<unsigned>(*t);
+  }
+  bool yes = args.has("--yes");
+  if (!yes && !interactive()) throw UsageError{"apply changes a registry: pass --yes to run without a terminal (a job)"};
+
+  std::string err;
+  int code = kOk;
+  std::unique_ptr<Target> target = open_target(*target_spec, err, code);
+  if (!target) return fail(code, err);
+
+  std::unique_ptr<StateLock> lock;
+  switch (StateLock::acquire(*state_path, lock, err)) {
+    case StateLock::Result::Busy: return fail(kBusy, err);
+    case StateLock::Result::Failed: return fail(kBadInput, err);
+    case StateLock::Result::Acquired: break;
+  }
+  auto store = StateStore::open(*state_path, err);
+  if (!store) return fail(kBadInput, err);
+
+  // The inputs' identity: what decides whether this is the unfinished run again, or a run
+  // already done.
+  RunRecord rec;
+  rec.target = target->name();
+  rec.shard = plan_path ? "" : shard.text();
+  rec.now = lopt.now;
+  rec.source = policy ? "policy " + *policy : "plan " + *plan_path;
+  if (policy) {
+    if (!sha256_files({*policy}, rec.policy_sha256, err) || !sha256_files(snapshots, rec.snapshot_sha256, err)) return fail(kBadInput, err);
+  } else {
+    if (!sha256_files({*plan_path}, rec.plan_sha256, err)) return fail(kBadInput, err);
+  }
+
+  Progress progress(isatty(STDERR_FILENO) == 1);
+  exec.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+
+  if (auto open = store->unfinished_run()) {
+    bool same = open->target == rec.target && (policy ? open->shard == rec.shard && open->policy_sha256 == rec.policy_sha256 &&
+                                                            open->snapshot_sha256 == rec.snapshot_sha256 && open->plan_sha256.empty()
+                                                      : open->plan_sha256 == rec.plan_sha256);
+    if (!same) {
+      return fail(kFindings, "run " + std::to_string(open->id) + " (" + open->source + " → " + open->target +
+                                 ") did not finish; run it again with the same inputs to finish it, or give it up with "
+                                 "`regpol runs abandon " + std::to_string(open->id) + " --state " + *state_path + "`");
+    }
+    auto actions = store->actions(open->id);
+    std::size_t left = 0;
+    for (const auto& a : actions) left += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
+    std::cerr << "regpol: resuming run " << open->id << " (stopped" << (lock->previous_holder().empty() ? "" : ", held by " + lock->previous_holder())
+              << "): " << left << " of " << actions.size() << " actions left\n";
+    if (!yes && !confirm("Resume run " + std::to_string(open->id) + " on " + rec.target + "?")) return fail(kFindings, "not resumed");
+    store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
+    ExecuteResult r = execute_run(*store, *target, open->id, exec);
+    progress.end();
+    return finish_message(*store, open->id, r, progress);
+  }
+
+  ActionPlan plan;
+  Micros captured_at = kNoTime;
+  if (policy) {
+    EvaluatedPolicy ev;
+    if (int c = evaluate_policy(*policy, snapshots, args, lopt, kFindings, ev); c != kOk) return c;
+    plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, lopt.now);
+    captured_at = ev.registry.captured_at;
+  } else {
+    PlanArtifact artifact;
+    if (!read_plan_artifact(*plan_path, artifact, err)) return fail(kBadInput, err);
+    plan = std::move(artifact.plan);
+    captured_at = artifact.captured_at;
+    rec.now = artifact.now;
+    rec.policy_sha256 = artifact.policy_sha256;
+    rec.snapshot_sha256 = artifact.snapshot_sha256;
+    rec.shard = artifact.shard;
+  }
+  // A run from a policy is the same run when the policy and the snapshots are (plan_sha256
+  // stays empty); a run from a plan artifact, when the artifact is.
+  if (auto done = store->finished_run(rec.policy_sha256, rec.snapshot_sha256, rec.plan_sha256, rec.target, rec.shard)) {
+    std::cout << "nothing to do: run " << done->id << " already applied this " << (policy ? "policy and snapshot" : "plan") << " to "
+              << rec.target << "\n";
+    return kOk;
+  }
+
+  if (grace && policy) {
+    std::vector<std::string> repos;
+    for (const auto& r : plan.repositories) repos.push_back(r.name);
+    std::vector<std::pair<std::string, std::string>> candidates;
+    std::vector<ActionRecord*> deletes;
+    for (auto& a : plan.actions) {
+      if (a.kind != ActionKind::Delete) continue;
+      candidates.emplace_back(a.repository, a.digest);
+      deletes.push_back(&a);
+    }
+    auto first = store->note_candidates(repos, candidates, lopt.now);
+    for (std::size_t i = 0; i < deletes.size(); ++i) {
+      if (lopt.now - first[i] >= *grace) continue;
+      deletes[i]->status = ActionStatus::Deferred;
+      deletes[i]->answer = "a candidate since " + format_timestamp(first[i]) + "; --grace " + format_duration_option(*grace) +
+                           " lets it go from " + format_timestamp(first[i] + *grace);
+    }
+  }
+
+  auto refuse = [&](const std::vector<std::string>& why, const std::string& headline) {
+    rec.message = headline;
+    for (const auto& w : why) rec.message += "\n" + w;
+    std::int64_t id = store->record_refused_run(rec);
+    for (const auto& w : why) std::cerr << "regpol: refused: " << w << "\n";
+    return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed");
+  };
+
+  std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
+  if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
+
+  std::vector<TargetMismatch> mismatches;
+  if (!compare_with_target(*target, plan.actions, mismatches, err)) return fail(kInternal, "cannot read the target: " + err);
+  if (!mismatches.empty() && plan_path) {
+    std::vector<std::string> why;
+    for (const auto& m : mismatches) {
+      if (why.size() == 20) {
+        why.push_back("… and " + std::to_string(mismatches.size() - 20) + " more");
+        break;
+      }
+      why.push_back(m.action->repository + "@" + m.action->digest + ": " + m.detail);
+    }
+    return refuse(why, "the target no longer matches the plan for " + plural(mismatches.size(), "image"));
+  }
+  for (const auto& m : mismatches) {
+    auto* a = const_cast<ActionRecord*>(m.action);  // points into plan.actions, which we own
+    if (a->status == ActionStatus::Deferred) continue;
+    if (m.missing && a->kind == ActionKind::Delete) {
+      a->status = ActionStatus::AlreadyDone;
+      a->answer = "not in the target when the run began";
+    } else {
+      a->status = ActionStatus::Skipped;
+      a->answer = "changed since the snapshot: " + m.detail;
+    }
+  }
+
+  Tally t = tally(plan.actions);
+  if (!yes) {
+    std::cerr << "regpol apply: " << plan_line(t) << " on " << rec.target << "\n";
+    if ((t.deletes || t.transitions) && !confirm("Carry these out?")) return fail(kFindings, "not applied (answered no); nothing was changed");
+  }
+  std::int64_t run = store->begin_run(rec, plan.actions);
+  if (!isatty(STDERR_FILENO)) std::cerr << "regpol: run " << run << ": " << plan_line(t) << " on " << rec.target << "\n";
+  ExecuteResult r = execute_run(*store, *target, run, exec);
+  progress.end();
+  return finish_message(*store, run, r, progress);
+}
+
+}  // namespace regpol::cli

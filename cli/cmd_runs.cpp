@@ -1,0 +1,184 @@
+// `regpol runs`: the history a state database keeps, and what one run did and why.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "report/plan_report.h"
+#include "store/state_store.h"
+#include "util/text.h"
+
+namespace regpol::cli {
+
+static const char* kRunsHelp =
+    "usage: regpol runs --state STATE.db [--format text|json]\n"
+    "       regpol runs show ID --state STATE.db [--format text|json]\n"
+    "       regpol runs abandon ID --state STATE.db\n"
+    "\n"
+    "The runs `regpol apply` recorded in a state database.\n"
+    "  (no subcommand)  one line per run: id, status, when, what, counts\n"
+    "  show ID          one run: its inputs (policy and snapshot digests), every action with its\n"
+    "                   rule, reason and outcome, and the audit log\n"
+    "  abandon ID       give up an unfinished run (its remaining actions are never sent), so that\n"
+    "                   apply plans anew; the audit log records it\n"
+    "  --state FILE     the state database\n"
+    "  --format F       text (default) or json (schema regpol.runs/v1)\n"
+    "  --help           this text\n"
+    "\n"
+    "Runs of several shards (one state database each) merge with jq:\n"
+    "  for s in state-*.db; do regpol runs show LAST --state \"$s\" --format json; done | jq -s .\n"
+    "(LAST: `regpol runs --state S --format json | jq '.runs[-1].id'`)\n";
+
+namespace {
+
+nlohmann::json time_json(Micros t) { return t == kNoTime ? nlohmann::json(nullptr) : nlohmann::json(format_timestamp(t)); }
+
+nlohmann::json run_json(const RunRecord& r) {
+  return {{"id", r.id},
+          {"status", r.status},
+          {"source", r.source},
+          {"target", r.target},
+          {"shard", r.shard},
+          {"policySha256", r.policy_sha256},
+          {"snapshotSha256", r.snapshot_sha256},
+          {"planSha256", r.plan_sha256},
+          {"now", time_json(r.now)},
+          {"startedAt", time_json(r.started_at)},
+          {"finishedAt", time_json(r.finished_at)},
+          {"pid", r.pid},
+          {"message", r.message},
+          {"counts",
+           {{"planned", r.planned},
+            {"deleted", r.deleted},
+            {"transitioned", r.transitioned},
+            {"alreadyDone", r.already},
+            {"skipped", r.skipped},
+            {"deferred", r.deferred},
+            {"failed", r.failed},
+            {"pending", r.pending},
+            {"bytesDeleted", r.bytes_deleted}}}};
+}
+
+std::string run_line(const RunRecord& r) {
+  std::string s = "run " + std::to_string(r.id) + "  " + r.status + "  " + (r.started_at == kNoTime ? "" : format_timestamp(r.started_at)) +
+                  "  " + r.source + " → " + r.target + (r.shard.empty() || r.shard == "0/1" ? "" : " shard " + r.shard) + "\n    " +
+                  std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " +
+                  std::to_string(r.transitioned) + " transitioned";
+  if (r.already) s += " (" + std::to_string(r.already) + " already so)";
+  if (r.skipped) s += ", " + std::to_string(r.skipped) + " skipped";
+  if (r.deferred) s += ", " + std::to_string(r.deferred) + " deferred";
+  if (r.failed) s += ", " + std::to_string(r.failed) + " failed";
+  if (r.pending) s += ", " + std::to_string(r.pending) + " not done yet";
+  s += " of " + std::to_string(r.planned) + " planned\n";
+  if (!r.message.empty()) s += "    " + r.message.substr(0, r.message.find('\n')) + "\n";
+  return s;
+}
+
+std::int64_t run_id(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size() && v > 0) return v;
+  } catch (...) {
+  }
+  throw UsageError{"a run id is a number (see `regpol runs --state FILE`), not `" + text + "`"};
+}
+
+}  // namespace
+
+int cmd_runs(const Argv& argv) {
+  Args args(argv, {"--state", "--format"}, {"--help"});
+  if (args.has("--help")) {
+    std::cout << kRunsHelp << "\n" << kExitCodesHelp;
+    return kOk;
+  }
+  auto state = args.get("--state");
+  if (!state) throw UsageError{"`runs` needs --state STATE.db"};
+  std::string format = args.get("--format").value_or("text");
+  if (format != "text" && format != "json") throw UsageError{"unknown format `" + format + "` (expected text or json)"};
+  const auto& pos = args.positionals();
+  std::string sub = pos.empty() ? "" : pos[0];
+  if (!sub.empty() && sub != "show" && sub != "abandon") throw UsageError{"unknown `runs` subcommand `" + sub + "` (expected show or abandon)"};
+  if ((sub.empty() && pos.size() != 0) || (!sub.empty() && pos.size() != 2)) throw UsageError{"see `regpol runs --help`"};
+
+  std::string err;
+  if (sub == "abandon") {
+    std::int64_t id = run_id(pos[1]);
+    std::unique_ptr<StateLock> lock;
+    switch (StateLock::acquire(*state, lock, err)) {
+      case StateLock::Result::Busy: return fail(5, err);
+      case StateLock::Result::Failed: return fail(kBadInput, err);
+      case StateLock::Result::Acquired: break;
+    }
+    auto store = StateStore::open(*state, err);
+    if (!store) return fail(kBadInput, err);
+    auto r = store->run(id);
+    if (!r) return fail(kBadInput, "no run " + std::to_string(id) + " in " + *state);
+    if (r->status != "running") return fail(kBadInput, "run " + std::to_string(id) + " is " + r->status + ", not unfinished");
+    store->finish_run(id, "abandoned", "abandoned by `regpol runs abandon`: " + std::to_string(r->pending) + " actions never sent");
+    std::cout << "run " << id << " abandoned; " << r->pending << " actions were not sent\n";
+    return kOk;
+  }
+
+  auto store = StateStore::open_read_only(*state, err);
+  if (!store) return fail(kBadInput, err);
+  if (sub.empty()) {
+    auto runs = store->runs();
+    if (format == "json") {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& r : runs) list.push_back(run_json(r));
+      std::cout << nlohmann::json({{"schema", "regpol.runs/v1"}, {"runs", list}}).dump(2) << "\n";
+    } else {
+      if (runs.empty()) std::cout << "no runs yet\n";
+      for (const auto& r : runs) std::cout << run_line(r);
+    }
+    return kOk;
+  }
+  std::int64_t id = run_id(pos[1]);
+  auto r = store->run(id);
+  if (!r) return fail(kBadInput, "no run " + std::to_string(id) + " in " + *state);
+  auto actions = store->actions(id);
+  auto audit = store->audit(id);
+  if (format == "json") {
+    nlohmann::json j = run_json(*r);
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : actions) {
+      nlohmann::json x = {{"seq", a.seq}, {"repository", a.repository}, {"digest", a.digest}, {"tags", a.tags},
+                          {"action", action_kind_name(a.kind)}, {"sizeBytes", a.size_bytes},
+                          {"rule", {{"priority", a.rule_priority}, {"source", a.rule_source}}}, {"reason", a.reason},
+                          {"status", action_status_name(a.status)}, {"answer", a.answer}};
+      list.push_back(std::move(x));
+    }
+    j["actions"] = std::move(list);
+    nlohmann::json log = nlohmann::json::array();
+    for (const auto& e : audit) {
+      log.push_back({{"id", e.id}, {"at", time_json(e.at)}, {"seq", e.seq}, {"event", e.event}, {"repository", e.repository},
+                     {"digest", e.digest}, {"rule", e.rule}, {"detail", e.detail}});
+    }
+    j["audit"] = std::move(log);
+    j["schema"] = "regpol.runs/v1";
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  std::cout << run_line(*r);
+  std::cout << "  policy sha256 " << r->policy_sha256 << "\n  snapshot sha256 " << r->snapshot_sha256 << "\n";
+  if (!r->plan_sha256.empty()) std::cout << "  plan sha256 " << r->plan_sha256 << "\n";
+  if (r->now != kNoTime) std::cout << "  evaluated at " << format_timestamp(r->now) << "\n";
+  if (!r->message.empty()) std::cout << "  " << r->message << "\n";
+  for (const auto& a : actions) {
+    std::cout << "  " << a.seq << ". " << action_status_name(a.status) << "  " << action_kind_name(a.kind) << " " << a.repository << "@"
+              << a.digest.substr(0, 19) << (a.tags.empty() ? "" : " [" + a.tags.front() + (a.tags.size() > 1 ? ", …" : "") + "]")
+              << "\n      " << a.reason << (a.rule_source.empty() ? "" : " (" + a.rule_source + ")")
+              << (a.answer.empty() ? "" : "\n      → " + a.answer) << "\n";
+  }
+  std::cout << "  audit log (" << audit.size() << " entries):\n";
+  for (const auto& e : audit) {
+    std::cout << "    " << format_timestamp(e.at) << "  " << e.event;
+    if (e.seq) std::cout << "  #" << e.seq << " " << e.repository << "@" << e.digest.substr(0, 19);
+    if (!e.detail.empty()) std::cout << "  " << e.detail.substr(0, e.detail.find('\n'));
+    std::cout << "\n";
+  }
+  return kOk;
+}
+
+}  // namespace regpol::cli

@@ -1,0 +1,37 @@
+#pragma once
+// What `plan --policy` and `apply --policy` share, so that apply acts on exactly what plan
+// shows: compile, load the snapshots, read --in-use, evaluate (one repository, one shard),
+// and withhold everything when an expression could not be evaluated.
+#include <string>
+#include <vector>
+
+#include "diag/diagnostic.h"
+#include "driver/compile.h"
+#include "driver/run_lifecycle.h"
+#include "source/source_file.h"
+
+namespace regpol::cli {
+
+class Args;
+
+struct EvaluatedPolicy {
+  SourceMap sources;
+  CompiledPolicy compiled;
+  Registry registry;
+  PolicyRun run;
+  long in_use_unmatched = 0;
+};
+
+// The --shard option ("I/N"), or all repositories; a UsageError when malformed.
+Shard shard_option(const Args& args);
+
+// Prints diagnostics and errors to stderr. Returns kOk, or the exit code to end with:
+// `policy_errors_exit` for a policy with (non-syntax) errors, kBadInput for a malformed
+// policy, snapshot or in-use file.
+int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt,
+                    int policy_errors_exit, EvaluatedPolicy& out);
+
+// Evaluation errors (a `where` that needs a field an image lacks), printed; true when any.
+bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plans);
+
+}  // namespace regpol::cli

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# regpol apply: plan/apply equivalence, every rail (tripped and just under), the lock,
+# resume after a kill, --plan artifacts, grace, history. Crash injection at scale is
+# tests/run_apply_crashes.sh.
+source "$(dirname "$0")/lib.sh" "$1"
+now=2026-11-27T00:00:00Z
+
+cat > policy.regpol <<'EOF'
+policy "apply-test"
+defaults {
+  lifecycle {
+    rule 1 "keep five releases" {
+      select tagged pattern ["v*"]
+      keep newest 5
+    }
+    rule 2 "untagged go after a week" {
+      select untagged
+      expire older than 7d
+    }
+    rule 3 "old previews go to archive" {
+      select tagged prefix ["pr-"]
+      archive older than 30d
+    }
+  }
+}
+EOF
+"$regpol" snapshot gen --repos 12 --images-per-repo 40 --seed 7 --format regpol --out snap.json 2>/dev/null
+"$regpol" snapshot import snap.json --db snap.db >/dev/null 2>&1
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+images_in() { sqlite3 "$1" "SELECT count(*) FROM images"; }
+
+# ---- 1. apply acts on exactly what plan shows (the same evaluation) ----
+"$regpol" plan --policy policy.regpol --snapshot snap.db --now $now --format json > plan.json
+cp snap.db target.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s1.db --target target.db --now $now --yes > out.txt 2> err.txt
+rc=$?
+[ $rc -eq 0 ] && ok || bad "plain apply exit $rc: $(cat err.txt)"
+"$regpol" runs show 1 --state s1.db --format json > run1.json
+python3 - plan.json run1.json target.db <<'EOF' && ok || bad "plan and apply disagree"
+import json, sqlite3, sys
+plan = json.load(open(sys.argv[1])); run = json.load(open(sys.argv[2]))
+want = [(i["repository"], i["digest"], "delete" if i["action"] == "expire" else "transition")
+        for i in plan["images"] if i["action"] != "keep"]
+got = [(a["repository"], a["digest"], a["action"]) for a in run["actions"]]
+assert want == got, (len(want), len(got))
+assert len(want) > 50, len(want)
+assert all(a["status"] == "done" for a in run["actions"])
+db = sqlite3.connect(sys.argv[3])
+left = {(r, d): s for r, d, s in db.execute("SELECT r.name, i.digest, i.status FROM images i JOIN repositories r ON r.id = i.repository")}
+for repo, digest, kind in want:
+    if kind == "delete": assert (repo, digest) not in left, digest
+    else: assert left[(repo, digest)] == 1, digest
+kept = [(i["repository"], i["digest"]) for i in plan["images"] if i["action"] == "keep"]
+assert all(k in left for k in kept)
+assert len(left) == len(plan["images"]) - sum(1 for w in want if w[2] == "delete")
+EOF
+# Running it again on the same snapshot does nothing.
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s1.db --target target.db --now $now --yes > again.txt 2>&1
+[ $? -eq 0 ] && grep -q "nothing to do: run 1" again.txt && ok || bad "second apply of the same snapshot: $(cat again.txt)"
+
+# ---- 2. the rails: tripped (exit 1, nothing changed) and just under ----
+deletes=$(python3 -c 'import json,sys; print(sum(1 for i in json.load(open("plan.json"))["images"] if i["action"]=="expire"))')
+total=$(python3 -c 'import json,sys; print(len(json.load(open("plan.json"))["images"]))')
+rail() {  # rail NAME EXPECT(0|1) ARGS...
+  local name=$1 expect=$2; shift 2
+  rm -f t.db st.db st.db.lock; cp snap.db t.db
+  local before; before=$(sum t.db)
+  "$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now "${rail_now:-$now}" --yes "$@" > r.out 2> r.err
+  local rc=$?
+  if [ "$expect" = 1 ]; then
+    if [ $rc -eq 1 ] && [ "$(sum t.db)" = "$before" ] && grep -q "refused" r.err; then ok; else bad "rail $name should trip: exit $rc $(cat r.err)"; fi
+    [ "$(sqlite3 st.db "SELECT status FROM runs")" = refused ] && ok || bad "rail $name: the refused run is not in the history"
+  else
+    if [ $rc -eq 0 ] && [ "$(sum t.db)" != "$before" ]; then ok; else bad "rail $name should pass: exit $rc $(cat r.err)"; fi
+  fi
+}
+rail max-delete 1 --max-delete $((deletes - 1))
+rail max-delete 0 --max-delete $deletes
+max_repo=$(python3 -c '
+import json, collections
+c = collections.Counter(i["repository"] for i in json.load(open("plan.json"))["images"] if i["action"] == "expire")
+print(max(c.values()))')
+rail max-delete-per-repository 1 --max-delete-per-repository $((max_repo - 1))
+rail max-delete-per-repository 0 --max-delete-per-repository $max_repo
+pct=$(python3 -c '
+import json, collections
+imgs = json.load(open("plan.json"))["images"]
+n = collections.Counter(i["repository"] for i in imgs); d = collections.Counter(i["repository"] for i in imgs if i["action"] == "expire")
+print(max(100.0 * d[r] / n[r] for r in n))')
+rail max-delete-percent 1 --max-delete-percent "$(python3 -c "print($pct - 0.1)")"
+rail max-delete-percent 0 --max-delete-percent "$(python3 -c "print(min(100, $pct + 0.1))")"
+# capturedAt is 2026-11-27T00:00:00Z; now is two days later.
+rail_now=2026-11-29T00:00:00Z rail max-snapshot-age 1 --max-snapshot-age 47h
+rail_now=2026-11-29T00:00:00Z rail max-snapshot-age 0 --max-snapshot-age 48h
+"$regpol" snapshot gen --repos 2 --images-per-repo 5 --format ecr --out nocapture.json 2>/dev/null
+rm -f st.db st.db.lock
+"$regpol" apply --policy policy.regpol --snapshot nocapture.json --state st.db --target actions:acts --yes --max-snapshot-age 1d > r.out 2> r.err
+[ $? -eq 1 ] && grep -q "capturedAt" r.err && ok || bad "a snapshot without capturedAt passed --max-snapshot-age: $(cat r.err)"
+
+# Never empty a repository unless the policy says allow_empty.
+cat > empty.regpol <<'EOF'
+repository "old/*" {
+  lifecycle {
+    rule 1 { select any expire older than 1d }
+  }
+}
+EOF
+sed 's/lifecycle {/lifecycle {\n    allow_empty/' empty.regpol > empty-allowed.regpol
+python3 - <<'PY'
+import json
+imgs = [{"repository": "old/app", "digest": "sha256:" + str(i) * 64, "tags": ["t%d" % i], "sizeBytes": 1000,
+         "pushedAt": "2025-0%d-01T00:00:00Z" % i} for i in range(1, 4)]
+imgs.append({"repository": "old/lib", "digest": "sha256:" + "9" * 64, "tags": ["new"], "sizeBytes": 1000, "pushedAt": "2026-11-26T12:00:00Z"})
+imgs.append({"repository": "old/lib", "digest": "sha256:" + "8" * 64, "tags": ["old"], "sizeBytes": 1000, "pushedAt": "2025-01-01T00:00:00Z"})
+json.dump({"schema": "regpol.snapshot/v1", "capturedAt": "2026-11-27T00:00:00Z", "images": imgs}, open("old.json", "w"))
+PY
+"$regpol" snapshot import old.json --db old.db > /dev/null 2>&1
+cp old.db t.db; rm -f st.db st.db.lock; before=$(sum t.db)
+"$regpol" apply --policy empty.regpol --snapshot old.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+[ $? -eq 1 ] && [ "$(sum t.db)" = "$before" ] && grep -q "allow_empty" r.err && ok || bad "emptying a repository was not refused: $(cat r.err)"
+"$regpol" apply --policy empty-allowed.regpol --snapshot old.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+[ $? -eq 0 ] && [ "$(sqlite3 t.db "SELECT group_concat(i.tags) FROM images i")" = new ] \
+  && ok || bad "allow_empty did not let the repository be emptied: $(cat r.err)"
+
+# A policy with errors is refused (1); a malformed one is bad input (3).
+printf 'defaults { lifecycle { rule 1 { select any expire older than 1d } rule 1 { select untagged expire older than 1d } } }\n' > dup.regpol
+"$regpol" apply --policy dup.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > /dev/null 2>&1
+[ $? -eq 1 ] && ok || bad "a policy with errors was not refused with exit 1"
+printf 'defaults { lifecycle { rule 1 { select any expire older than } } }\n' > broken.regpol
+"$regpol" apply --policy broken.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > /dev/null 2>&1
+[ $? -eq 3 ] && ok || bad "a malformed policy was not exit 3"
+
+# ---- 3. --grace: two-phase deletion ----
+rm -f t.db g.db g.db.lock; cp snap.db t.db
+g() { "$regpol" apply --policy policy.regpol --snapshot snap.json --state g.db --target t.db --yes --grace 2d --now "$1" > g.out 2> g.err; }
+g 2026-11-27T00:00:00Z && [ "$(images_in t.db)" = "$(images_in snap.db)" ] && ok || bad "grace: the first run deleted: $(cat g.err g.out)"
+grep -q "deferred" g.out && ok || bad "grace: the deferrals are not reported: $(cat g.out)"
+g 2026-11-28T00:00:00Z && [ "$(images_in t.db)" = "$(images_in snap.db)" ] && ok || bad "grace: deleted after one day of two"
+g 2026-11-29T00:00:00Z && [ "$(images_in t.db)" -lt "$(images_in snap.db)" ] && ok || bad "grace: nothing deleted after the grace period: $(cat g.err g.out)"
+# A candidate that stops being one starts again from zero.
+rm -f t.db g.db g.db.lock; cp snap.db t.db
+g 2026-11-27T00:00:00Z
+# The next night's snapshot (a glitch, or a policy change) makes none of them a candidate.
+printf 'defaults { lifecycle { rule 1 { select untagged expire older than 3650d } } }\n' > lenient.regpol
+"$regpol" apply --policy lenient.regpol --snapshot snap.json --state g.db --target actions:glitch --yes --grace 2d --now 2026-11-28T00:00:00Z >/dev/null 2>&1
+[ "$(sqlite3 g.db "SELECT count(*) FROM candidates")" = 0 ] && ok || bad "grace: candidates not forgotten"
+g 2026-11-29T00:00:00Z && [ "$(images_in t.db)" = "$(images_in snap.db)" ] && ok || bad "grace: a candidate whose streak broke was deleted"
+
+# ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
+rm -f t.db s4.db s4.db.lock; cp snap.db t.db
+( exec 9> s4.db.lock; flock 9; echo "pid 1, since 2026-11-27T00:00:00Z" >&9; sleep 3 ) &
+holder=$!
+sleep 0.3
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s4.db --target t.db --now $now --yes > /dev/null 2> busy.err
+rc=$?
+[ $rc -eq 5 ] && grep -q "another apply is using" busy.err && ok || bad "a held state file gave exit $rc: $(cat busy.err)"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+# Killed in the middle (SIGKILL, holding the lock): the next apply resumes at once.
+REGPOL_TEST_KILL_AT=after-sent:3 "$regpol" apply --policy policy.regpol --snapshot snap.db --state s4.db --target t.db --now $now --yes --batch-size 10 > /dev/null 2>&1
+rc=$?
+[ $rc -eq 137 ] && ok || bad "the kill point did not kill (exit $rc)"
+timeout 20 "$regpol" apply --policy policy.regpol --snapshot snap.db --state s4.db --target t.db --now $now --yes > res.out 2> res.err
+rc=$?
+[ $rc -eq 0 ] && grep -q "resuming run 1" res.err && grep -q "held by pid" res.err && ok || bad "resume after SIGKILL: exit $rc $(cat res.err)"
+python3 - s4.db plan.json t.db <<'EOF' && ok || bad "resume: the audit log or the target is wrong"
+import json, sqlite3, sys
+st = sqlite3.connect(sys.argv[1]); plan = json.load(open(sys.argv[2])); t = sqlite3.connect(sys.argv[3])
+final = {}
+for seq, event in st.execute("SELECT seq, event FROM audit WHERE run = 1 AND seq > 0 AND event NOT IN ('planned','sent')"):
+    assert seq not in final, ("two outcomes", seq); final[seq] = event
+actions = list(st.execute("SELECT seq, repository, digest, kind, status FROM actions WHERE run = 1"))
+assert len(final) == len(actions)
+assert sum(1 for e in final.values() if e == "already-gone") <= 10  # at most the batch in flight
+left = {(r, d) for r, d in t.execute("SELECT r.name, i.digest FROM images i JOIN repositories r ON r.id = i.repository")}
+for seq, repo, digest, kind, status in actions:
+    assert status in ("done", "already-done"), status
+    if kind == "delete": assert (repo, digest) not in left
+EOF
+# Two applies at once on one state file: one works, the other is refused or finds it done.
+rm -f t.db s5.db s5.db.lock; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s5.db --target t.db --now $now --yes --batch-size 5 > a.out 2> a.err & pa=$!
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s5.db --target t.db --now $now --yes --batch-size 5 > b.out 2> b.err & pb=$!
+wait $pa; ra=$?; wait $pb; rb=$?
+case "$ra/$rb" in
+  0/5|5/0) ok ;;
+  0/0) grep -q "nothing to do" a.out b.out && ok || bad "two applies both ran" ;;
+  *) bad "two applies: exits $ra and $rb: $(cat a.err b.err)" ;;
+esac
+[ "$(sqlite3 s5.db "SELECT count(*) FROM audit WHERE event = 'deleted'")" = "$deletes" ] && ok || bad "two applies: deletions not exactly once"
+
+# ---- 5. an unfinished run with other inputs is not mixed up with a new one ----
+rm -f t.db s6.db s6.db.lock; cp snap.db t.db
+REGPOL_TEST_KILL_AT=after-target:2 "$regpol" apply --policy policy.regpol --snapshot snap.db --state s6.db --target t.db --now $now --yes --batch-size 10 >/dev/null 2>&1
+"$regpol" apply --policy empty-allowed.regpol --snapshot old.db --state s6.db --target t.db --now $now --yes > u.out 2> u.err
+[ $? -eq 1 ] && grep -q "runs abandon 1" u.err && ok || bad "a different policy joined an unfinished run: $(cat u.err)"
+"$regpol" runs abandon 1 --state s6.db > /dev/null && [ "$(sqlite3 s6.db "SELECT status FROM runs WHERE id = 1")" = abandoned ] && ok || bad "runs abandon"
+"$regpol" apply --policy empty-allowed.regpol --snapshot old.db --state s6.db --target t.db --now $now --yes > /dev/null 2>&1
+[ $? -eq 0 ] && ok || bad "apply after abandoning"
+
+# ---- 6. reviewed plans: --plan applies exactly the artifact, refuses a changed target ----
+rm -f t.db s7.db s7.db.lock; cp snap.db t.db
+"$regpol" plan --policy policy.regpol --snapshot t.db --now $now --out reviewed.json > /dev/null
+python3 - reviewed.json plan.json <<'EOF' && ok || bad "the plan artifact differs from the report"
+import json, sys
+a = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
+assert a["schema"] == "regpol.plan-artifact/v1"
+assert [(x["repository"], x["digest"]) for x in a["actions"]] == [(i["repository"], i["digest"]) for i in p["images"] if i["action"] != "keep"]
+EOF
+python3 -c '
+import json; a = json.load(open("reviewed.json")); a["actions"].pop(); json.dump(a, open("edited.json", "w"))'
+"$regpol" apply --plan edited.json --state s7.db --target t.db --yes > /dev/null 2> e.err
+[ $? -eq 3 ] && grep -q "actionsSha256" e.err && ok || bad "an edited plan artifact was accepted: $(cat e.err)"
+# The target changes under the plan (one planned image gets a new tag): refused, nothing changed.
+digest=$(python3 -c 'import json; print([x for x in json.load(open("reviewed.json"))["actions"] if x["action"]=="delete"][0]["digest"])')
+sqlite3 t.db "UPDATE images SET tags = 'hotfix' WHERE digest = '$digest'"
+before=$(sum t.db)
+"$regpol" apply --plan reviewed.json --state s7.db --target t.db --yes > /dev/null 2> p.err
+[ $? -eq 1 ] && [ "$(sum t.db)" = "$before" ] && grep -q "hotfix" p.err && ok || bad "a plan was applied to a changed target: $(cat p.err)"
+rm -f t.db; cp snap.db t.db
+"$regpol" apply --plan reviewed.json --state s7.db --target t.db --yes > /dev/null 2> p.err
+[ $? -eq 0 ] && [ "$(images_in t.db)" = "$(python3 -c '
+import json; a = json.load(open("reviewed.json")); print(sum(r["images"] for r in a["repositories"]) - sum(1 for x in a["actions"] if x["action"] == "delete"))')" ] \
+  && ok || bad "apply --plan: $(cat p.err)"
+"$regpol" apply --plan reviewed.json --state s7.db --target t.db --yes > again.out 2>&1
+grep -q "nothing to do" again.out && ok || bad "apply --plan twice: $(cat again.out)"
+
+# ---- 7. without --yes and without a terminal: a usage error, nothing read ----
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state s8.db --target t.db < /dev/null > /dev/null 2> y.err
+[ $? -eq 2 ] && grep -q -- "--yes" y.err && [ ! -e s8.db ] && ok || bad "no --yes in a job: $(cat y.err)"
+
+# ---- 8. --shard: the shards partition the repositories; together they are the whole plan ----
+for i in 0 1 2; do "$regpol" plan --policy policy.regpol --snapshot snap.db --now $now --shard $i/3 --format json > shard$i.json; done
+python3 - plan.json shard0.json shard1.json shard2.json <<'EOF' && ok || bad "shards do not partition the plan"
+import json, sys
+whole = json.load(open(sys.argv[1]))["images"]
+parts = [json.load(open(p))["images"] for p in sys.argv[2:]]
+repos = [set(i["repository"] for i in p) for p in parts]
+assert all(r for r in repos), "an empty shard (unlikely with 12 repositories)"
+assert not (repos[0] & repos[1]) and not (repos[0] & repos[2]) and not (repos[1] & repos[2])
+key = lambda i: (i["repository"], i["digest"], i["action"])
+assert sorted(map(key, whole)) == sorted(key(i) for p in parts for i in p)
+EOF
+"$regpol" plan --policy policy.regpol --snapshot snap.db --shard 3/3 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--shard 3/3 accepted"
+
+# ---- 9. history ----
+"$regpol" runs --state s1.db | grep -q "run 1  finished" && ok || bad "runs list"
+"$regpol" runs show 1 --state s1.db | grep -q "audit log" && ok || bad "runs show"
+"$regpol" runs show 9 --state s1.db > /dev/null 2>&1; [ $? -eq 3 ] && ok || bad "runs show of a missing run"
+sqlite3 s1.db "DELETE FROM audit" 2> del.err; grep -q "append-only" del.err && ok || bad "the audit log could be deleted"
+
+finish
