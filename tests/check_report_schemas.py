@@ -53,6 +53,17 @@ with tempfile.TemporaryDirectory() as tmp:
     full = run("plan", *common)["summary"]
     for k in ("images", "keep", "expire", "transition", "protected", "bytesReclaimed"):
         check("summary %s matches the report" % k, summary["summary"][k] == full[k] == sum(r[k] for r in summary["repositories"]))
+    # The plan artifact (plan --out) and the run history (runs --format json).
+    artifact = os.path.join(tmp, "plan-artifact.json")
+    subprocess.run([regpol, "plan", *common, "--out", artifact], check=True, capture_output=True)
+    with open(artifact) as f:
+        art = json.load(f)
+    try:
+        jsonschema.validate(art, schema("plan-artifact.schema.json")); check("plan artifact validates", True)
+    except jsonschema.ValidationError as e:
+        check("plan artifact validates: " + e.message, False)
+    check("the artifact's actions are the report's changes", len(art["actions"]) == full["expire"] + full["transition"])
+    check("the artifact has actions", len(art["actions"]) > 0)
     # Markdown fits a pull-request comment at any size.
     big = os.path.join(tmp, "big.json")
     subprocess.run([regpol, "snapshot", "gen", "--repos", "200", "--images-per-repo", "60", "--out", big], check=True, capture_output=True)

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""deploy/ against the CLI: the regpol command lines of the Kubernetes CronJob, the Indexed
+Job and the systemd service are parsed out of the manifests and run for real (their mount
+paths mapped to a temporary folder); the Indexed Job's shards must cover the whole plan once;
+the Dockerfile's run stage must install every shared library the binary links.
+usage: check_deploy.py REGPOL REPO_ROOT"""
+import configparser
+import datetime
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+regpol, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+deploy = os.path.join(root, "deploy")
+failed = passed = 0
+
+
+def check(what, cond):
+    global failed, passed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+
+
+def container(doc):
+    spec = doc["spec"]
+    if doc["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec, spec["template"]["spec"]["containers"][0]
+
+
+tmp_dir = tempfile.TemporaryDirectory()
+tmp = tmp_dir.name
+paths = {"/policy": "policy", "/data": "data", "/state": "state", "/etc/regpol": "policy", "/var/lib/regpol": "data"}
+for d in set(paths.values()):
+    os.makedirs(os.path.join(tmp, d), exist_ok=True)
+with open(os.path.join(tmp, "policy", "policy.regpol"), "w") as f:
+    # Gentle enough for the manifests' --max-delete-percent 20 (the rails are tests/run_apply.sh's).
+    f.write('defaults {\n  lifecycle {\n    rule 1 { select untagged expire older than 200d }\n  }\n}\n')
+snap = os.path.join(tmp, "snap.json")
+subprocess.run([regpol, "snapshot", "gen", "--repos", "16", "--images-per-repo", "30", "--format", "regpol", "--out", snap],
+               check=True, capture_output=True)
+with open(snap) as f:
+    doc = json.load(f)
+doc["capturedAt"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # fresh, for --max-snapshot-age
+with open(snap, "w") as f:
+    json.dump(doc, f)
+
+
+def fresh_store():
+    db = os.path.join(tmp, "data", "registry.db")
+    if os.path.exists(db):
+        os.remove(db)
+    subprocess.run([regpol, "snapshot", "import", snap, "--db", db], check=True, capture_output=True)
+    subprocess.run(["cp", db, os.path.join(tmp, "data", "pristine.db")], check=True)
+
+
+def localize(argv):
+    out = []
+    for a in argv:
+        for prefix, d in paths.items():
+            a = re.sub("(^|=|:)" + re.escape(prefix) + "/", lambda m: m.group(1) + os.path.join(tmp, d) + "/", a)
+        out.append(a)
+    return out
+
+
+def run(name, argv):
+    check(name + ": runs regpol", os.path.basename(argv[0]) == "regpol" and argv[1] == "apply")
+    help_text = subprocess.run([regpol, "apply", "--help"], capture_output=True, text=True).stdout
+    for a in argv[2:]:
+        if a.startswith("--"):
+            opt = a.split("=")[0]
+            check("%s: %s is an option of `regpol apply`" % (name, opt), re.search(r"\n\s+" + re.escape(opt) + r"\b", help_text))
+    r = subprocess.run([regpol] + localize(argv[1:]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    check("%s: exit %d: %s" % (name, r.returncode, r.stderr.strip()), r.returncode == 0)
+    return r
+
+
+# The CronJob.
+with open(os.path.join(deploy, "kubernetes", "cronjob.yaml")) as f:
+    cron = yaml.safe_load(f)
+check("cronjob is a CronJob", cron["kind"] == "CronJob")
+check("cronjob forbids overlapping runs", cron["spec"].get("concurrencyPolicy") == "Forbid")
+_, c = container(cron)
+fresh_store()
+r = run("cronjob", ["regpol"] + c["args"])
+check("cronjob: the grace period defers the first night's deletions", "deferred" in r.stdout)
+
+# The Indexed Job: every shard, then the shards' runs together are the whole plan.
+with open(os.path.join(deploy, "kubernetes", "indexed-job.yaml")) as f:
+    job = yaml.safe_load(f)
+spec, c = container(job)
+check("indexed job is Indexed", spec.get("completionMode") == "Indexed")
+n = spec["completions"]
+check("completions == parallelism", spec.get("parallelism") == n)
+script = c["args"][0]
+check("the Indexed Job runs through a shell (for ${JOB_COMPLETION_INDEX})", c["command"][:2] == ["/bin/sh", "-c"])
+fresh_store()
+actions = []
+for i in range(n):
+    argv = shlex.split(script.replace("${JOB_COMPLETION_INDEX}", str(i)))
+    check("exec", argv[0] == "exec")
+    argv = argv[1:]
+    shard = argv[argv.index("--shard") + 1]
+    check("shard %d: --shard %s matches completions %d" % (i, shard, n), shard == "%d/%d" % (i, n))
+    run("indexed job %d" % i, argv)
+    state = os.path.join(tmp, "state", "state-%d.db" % i)
+    shown = json.loads(subprocess.run([regpol, "runs", "show", "1", "--state", state, "--format", "json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    actions += [(a["repository"], a["digest"]) for a in shown["actions"]]
+plan = json.loads(subprocess.run([regpol, "plan", "--policy", os.path.join(tmp, "policy", "policy.regpol"), "--snapshot",
+                                  os.path.join(tmp, "data", "pristine.db"), "--format", "json"], capture_output=True, text=True,
+                                 check=True).stdout)
+whole = [(i["repository"], i["digest"]) for i in plan["images"] if i["action"] != "keep"]
+check("the shards together are the whole plan, each action once (%d vs %d)" % (len(actions), len(whole)),
+      sorted(actions) == sorted(whole) and len(whole) > 0)
+
+# The systemd service and timer.
+unit = configparser.ConfigParser(interpolation=None, strict=False)
+unit.optionxform = str
+unit.read(os.path.join(deploy, "systemd", "regpol-apply.service"))
+check("service is oneshot", unit["Service"]["Type"] == "oneshot")
+check("exit 5 (state file busy) is not a failure", "5" in unit["Service"].get("SuccessExitStatus", "").split())
+fresh_store()
+shutil.rmtree(os.path.join(tmp, "state"))
+os.makedirs(os.path.join(tmp, "state"))
+exec_start = shlex.split(unit["Service"]["ExecStart"])
+check("the service's state lives in its StateDirectory", any("/var/lib/" + unit["Service"]["StateDirectory"] in a for a in exec_start))
+run("systemd service", ["regpol"] + exec_start[1:])
+timer = configparser.ConfigParser(interpolation=None, strict=False)
+timer.optionxform = str
+timer.read(os.path.join(deploy, "systemd", "regpol-apply.timer"))
+check("timer is persistent", timer["Timer"].get("Persistent") == "true")
+check("timer has a calendar", bool(timer["Timer"].get("OnCalendar")))
+
+# The Dockerfile's run stage installs the package of every shared library regpol links.
+with open(os.path.join(deploy, "Dockerfile")) as f:
+    dockerfile = f.read()
+run_stage = dockerfile.split("FROM debian:bookworm-slim", 1)[-1]
+ldd = subprocess.run(["ldd", regpol], capture_output=True, text=True).stdout
+for lib in re.findall(r"=> (/\S+)", ldd):
+    owner = subprocess.run(["dpkg", "-S", "/usr" + lib if lib.startswith("/lib/") else lib], capture_output=True, text=True).stdout
+    pkg = owner.split(":")[0] if owner else ""
+    if pkg in ("libc6", "libgcc-s1", "libstdc++6", ""):
+        continue  # in every Debian image
+    check("Dockerfile installs %s (for %s)" % (pkg, lib), re.search(r"\b" + re.escape(pkg) + r"\b", run_stage))
+check("Dockerfile builds with the project's bootstrap", "scripts/bootstrap" in dockerfile)
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
