@@ -74,9 +74,12 @@ for seq, event in st.execute("SELECT seq, event FROM audit WHERE run = 1 AND seq
     assert seq not in outcomes, ("an action has two outcomes", seq)
     outcomes[seq] = event
 assert set(outcomes) == set(actions), "an action has no outcome in the audit log"
-sent = {}
-for (seq,) in st.execute("SELECT seq FROM audit WHERE run = 1 AND event = 'sent'"):
-    sent[seq] = sent.get(seq, 0) + 1
+sent = {}  # one `sent` entry per batch: "delete 20: seq 1-20" or "… seq 4,7-9"
+for (detail,) in st.execute("SELECT detail FROM audit WHERE run = 1 AND event = 'sent'"):
+    for part in detail.split(": seq ")[1].split(","):
+        lo, _, hi = part.partition("-")
+        for seq in range(int(lo), int(hi or lo) + 1):
+            sent[seq] = sent.get(seq, 0) + 1
 # An action is sent again only when a kill came between its `sent` and its outcome.
 assert all(n >= 1 for n in sent.values()) and set(sent) == set(actions)
 for seq, e in outcomes.items():

@@ -31,8 +31,9 @@ CREATE TABLE actions (
   rule_priority INTEGER NOT NULL, rule_source TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
   answer TEXT NOT NULL DEFAULT '', PRIMARY KEY (run, seq)) WITHOUT ROWID;
 CREATE TABLE audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
   event TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);
+
 CREATE INDEX audit_by_run ON audit(run, id);
 CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -217,7 +218,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     return nullptr;
   }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     error = path + ": cannot open the state database: " + (db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return nullptr;
@@ -225,7 +226,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
   std::unique_ptr<StateStore> store(new StateStore(db));
   try {
     sqlite3_busy_timeout(db, 5000);
-    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=16384;");
     bool empty = true;
     {
       Stmt s(db, "SELECT count(*) FROM sqlite_master");
@@ -333,15 +334,15 @@ std::int64_t StateStore::begin_run(RunRecord run, const std::vector<ActionRecord
            "rule_source, reason, status, registry_id, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt audit(db_, kInsertAudit);
     Micros at = wall_clock();
-    insert_audit(audit, id, 0, at, "run-started", "", "", "", run.source + " → " + run.target);
+    insert_audit(audit, id, 0, at, "run-started", "", "", "",
+                 run.source + " → " + run.target + ": " + std::to_string(actions.size()) + " actions planned");
     for (const auto& x : actions) {
       a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
       a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
       a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer).run();
-      const char* event = x.status == ActionStatus::Deferred      ? "deferred"
-                          : x.status == ActionStatus::Skipped     ? "skipped"
-                          : x.status == ActionStatus::AlreadyDone ? "already-gone"
-                                                                  : "planned";
+      // The plan itself is the `actions` table; the log gets the actions decided now.
+      if (x.status == ActionStatus::Pending) continue;
+      const char* event = x.status == ActionStatus::Deferred ? "deferred" : x.status == ActionStatus::Skipped ? "skipped" : "already-gone";
       insert_audit(audit, id, x.seq, at, event, x.repository, x.digest, x.rule_source,
                    std::string(action_kind_name(x.kind)) + ": " + x.reason + (x.answer.empty() ? "" : " — " + x.answer));
     }
@@ -401,13 +402,22 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
 void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch) {
   exec("BEGIN IMMEDIATE;");
   try {
-    Stmt u(db_, "UPDATE actions SET status = 'sent' WHERE run = ? AND seq = ?");
-    Stmt audit(db_, kInsertAudit);
-    Micros at = wall_clock();
-    for (const auto* a : batch) {
-      u.bind(1, run).bind(2, a->seq).run();
-      insert_audit(audit, run, a->seq, at, "sent", a->repository, a->digest, a->rule_source, action_kind_name(a->kind));
+    // Only the audit log, one entry per batch: a sent action is resumed exactly as a pending
+    // one (sent again), so its row in `actions` changes once, when its outcome is known.
+    if (batch.empty()) {
+      exec("COMMIT;");
+      return;
     }
+    Stmt audit(db_, kInsertAudit);
+    std::string seqs;  // "1-100" or "4,7-9": the batch's actions
+    for (std::size_t i = 0; i < batch.size();) {
+      std::size_t j = i;
+      while (j + 1 < batch.size() && batch[j + 1]->seq == batch[j]->seq + 1) ++j;
+      seqs += (seqs.empty() ? "" : ",") + std::to_string(batch[i]->seq) + (j > i ? "-" + std::to_string(batch[j]->seq) : "");
+      i = j + 1;
+    }
+    insert_audit(audit, run, batch.front()->seq, wall_clock(), "sent", batch.front()->repository, "", "",
+                 std::string(action_kind_name(batch.front()->kind)) + " " + std::to_string(batch.size()) + ": seq " + seqs);
     exec("COMMIT;");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
@@ -418,11 +428,21 @@ void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecor
 void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& outcomes) {
   exec("BEGIN IMMEDIATE;");
   try {
-    Stmt u(db_, "UPDATE actions SET status = ?, answer = ? WHERE run = ? AND seq = ?");
+    // One UPDATE per run of consecutive actions with the same outcome (usually the whole
+    // batch): the journal's cost per action is then mostly its audit entry.
+    Stmt u(db_, "UPDATE actions SET status = ?, answer = ? WHERE run = ? AND seq BETWEEN ? AND ?");
     Stmt audit(db_, kInsertAudit);
     Micros at = wall_clock();
+    for (std::size_t i = 0; i < outcomes.size();) {
+      std::size_t j = i;
+      while (j + 1 < outcomes.size() && outcomes[j + 1].action->seq == outcomes[j].action->seq + 1 &&
+             outcomes[j + 1].status == outcomes[i].status && outcomes[j + 1].answer == outcomes[i].answer)
+        ++j;
+      u.bind(1, std::string(action_status_name(outcomes[i].status))).bind(2, outcomes[i].answer).bind(3, run);
+      u.bind(4, outcomes[i].action->seq).bind(5, outcomes[j].action->seq).run();
+      i = j + 1;
+    }
     for (const auto& o : outcomes) {
-      u.bind(1, std::string(action_status_name(o.status))).bind(2, o.answer).bind(3, run).bind(4, o.action->seq).run();
       insert_audit(audit, run, o.action->seq, at, o.event, o.action->repository, o.action->digest, o.action->rule_source, o.answer);
     }
     exec("COMMIT;");

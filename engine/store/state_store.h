@@ -112,7 +112,8 @@ class StateStore {
   std::int64_t record_refused_run(RunRecord run);
 
   std::vector<ActionRecord> actions(std::int64_t run);
-  // Marks these actions Sent, with a `sent` audit entry each, durably, in one transaction.
+  // Records that this batch (one repository, one kind) goes to the target now: one `sent`
+  // audit entry naming its actions ("delete 100: seq 1-100"), before the call.
   void mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch);
   // Records final outcomes (status, answer) with one audit entry each, in one transaction.
   struct Outcome {
