@@ -1,0 +1,194 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "apply/plan_artifact.h"
+#include "apply/rails.h"
+#include "store/state_store.h"
+#include "util/shard.h"
+
+using namespace regpol;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/regpol_apply_test.XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const char* name) const { return (path / name).string(); }
+};
+
+ActionPlan plan_of(std::vector<RepositoryCounts> repos) {
+  ActionPlan p;
+  p.repositories = std::move(repos);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("durations of the rails") {
+  CHECK(parse_duration_option("30m") == 30 * 60 * kMicrosPerSecond);
+  CHECK(parse_duration_option("2d") == 2 * kMicrosPerDay);
+  CHECK(parse_duration_option("1w") == 7 * kMicrosPerDay);
+  CHECK(parse_duration_option("45s") == 45 * kMicrosPerSecond);
+  for (const char* bad : {"", "d", "2", "2 d", "-1d", "1.5d", "2y", "9999999d", "1dd"}) CHECK_MESSAGE(!parse_duration_option(bad), bad);
+  CHECK(format_duration_option(*parse_duration_option("48h")) == "2d");
+  CHECK(format_duration_option(*parse_duration_option("90m")) == "90m");
+}
+
+TEST_CASE("rails: each trips just above its limit and not at it") {
+  ActionPlan p = plan_of({{"a", 10, 4, ""}, {"b", 10, 1, ""}});
+  Micros now = 100 * kMicrosPerDay;
+  CHECK(check_rails({}, p, kNoTime, now).empty());
+  Rails r;
+  r.max_delete = 5;
+  CHECK(check_rails(r, p, kNoTime, now).empty());
+  r.max_delete = 4;
+  CHECK(check_rails(r, p, kNoTime, now).size() == 1);
+  r = {};
+  r.max_delete_per_repository = 4;
+  CHECK(check_rails(r, p, kNoTime, now).empty());
+  r.max_delete_per_repository = 3;
+  CHECK(check_rails(r, p, kNoTime, now).size() == 1);
+  r = {};
+  r.max_delete_percent = 40;  // a: 40%, the run: 25%
+  CHECK(check_rails(r, p, kNoTime, now).empty());
+  r.max_delete_percent = 39.9;
+  CHECK(check_rails(r, p, kNoTime, now).size() == 1);
+  r.max_delete_percent = 20;  // a and the run
+  CHECK(check_rails(r, p, kNoTime, now).size() == 2);
+  r = {};
+  r.max_snapshot_age = kMicrosPerDay;
+  CHECK(check_rails(r, p, now - kMicrosPerDay, now).empty());
+  CHECK(check_rails(r, p, now - kMicrosPerDay - 1, now).size() == 1);
+  CHECK(check_rails(r, p, kNoTime, now).size() == 1);  // an unknown capture time cannot pass
+}
+
+TEST_CASE("rails: a repository is never emptied unless its lifecycle allows it") {
+  Micros now = 0;
+  CHECK(check_rails({}, plan_of({{"a", 3, 3, ""}}), kNoTime, now).size() == 1);
+  CHECK(check_rails({}, plan_of({{"a", 3, 3, "p.regpol:3:5"}}), kNoTime, now).empty());
+  CHECK(check_rails({}, plan_of({{"a", 3, 2, ""}}), kNoTime, now).empty());
+  CHECK(check_rails({}, plan_of({{"empty", 0, 0, ""}}), kNoTime, now).empty());
+}
+
+TEST_CASE("shards: I/N parsing, and every name in exactly one shard") {
+  CHECK(Shard::parse("0/1"));
+  CHECK(Shard::parse("3/4")->index == 3);
+  for (const char* bad : {"4/4", "1/0", "/4", "1/", "a/4", "1/4/2", "-1/4", "1/100000"}) CHECK_MESSAGE(!Shard::parse(bad), bad);
+  for (int k = 0; k < 500; ++k) {
+    std::string name = "team-" + std::to_string(k) + "/service";
+    int hits = 0;
+    for (std::uint32_t i = 0; i < 7; ++i) hits += Shard{i, 7}.contains(name);
+    CHECK(hits == 1);
+  }
+  // The hash is fixed forever: a repository never moves to another worker.
+  CHECK(Shard{1, 4}.contains("backend/api") == (Shard::parse("1/4")->contains("backend/api")));
+}
+
+TEST_CASE("state store: runs, outcomes, the lock and grace candidates") {
+  TempDir dir;
+  std::string err;
+  auto store = StateStore::open(dir.file("state.db"), err);
+  REQUIRE(store);
+  std::vector<ActionRecord> actions(3);
+  for (int i = 0; i < 3; ++i) {
+    actions[i].seq = i + 1;
+    actions[i].repository = "r";
+    actions[i].digest = "sha256:" + std::string(64, static_cast<char>('a' + i));
+    actions[i].storage_class = "standard";
+  }
+  actions[2].status = ActionStatus::Deferred;
+  RunRecord rec;
+  rec.policy_sha256 = "p";
+  rec.snapshot_sha256 = "s";
+  rec.target = "t";
+  std::int64_t id = store->begin_run(rec, actions);
+  CHECK(store->unfinished_run()->id == id);
+  auto loaded = store->actions(id);
+  REQUIRE(loaded.size() == 3);
+  store->mark_sent(id, {&loaded[0], &loaded[1]});
+  store->record_outcomes(id, {{&loaded[0], ActionStatus::Done, "deleted", "ok"}, {&loaded[1], ActionStatus::AlreadyDone, "already-gone", "gone"}});
+  store->finish_run(id, "finished", "");
+  auto run = store->run(id);
+  CHECK(run->deleted == 2);
+  CHECK(run->already == 1);
+  CHECK(run->deferred == 1);
+  CHECK(!store->unfinished_run());
+  // A run that deferred deletions is not "already done".
+  CHECK(!store->finished_run("p", "s", "", "t", ""));
+
+  // A second holder of the lock is refused at once.
+  std::unique_ptr<StateLock> a, b;
+  CHECK(StateLock::acquire(dir.file("state.db"), a, err) == StateLock::Result::Acquired);
+  CHECK(StateLock::acquire(dir.file("state.db"), b, err) == StateLock::Result::Busy);
+  CHECK(err.find("another apply") != std::string::npos);
+  a.reset();
+  CHECK(StateLock::acquire(dir.file("state.db"), b, err) == StateLock::Result::Acquired);
+
+  // Grace: first seen kept while the image stays a candidate, forgotten when it stops.
+  auto t = [](int day) { return day * kMicrosPerDay; };
+  auto first = store->note_candidates({"r"}, {{"r", "x"}, {"r", "y"}}, t(1));
+  CHECK(first == std::vector<Micros>{t(1), t(1)});
+  first = store->note_candidates({"r"}, {{"r", "x"}}, t(2));
+  CHECK(first == std::vector<Micros>{t(1)});
+  first = store->note_candidates({"r"}, {{"r", "x"}, {"r", "y"}}, t(3));
+  CHECK(first == std::vector<Micros>{t(1), t(3)});
+  // A repository not evaluated keeps its candidates.
+  first = store->note_candidates({"other"}, {}, t(4));
+  first = store->note_candidates({"r"}, {{"r", "x"}}, t(5));
+  CHECK(first == std::vector<Micros>{t(1)});
+}
+
+TEST_CASE("state store: another file is not taken for a state database") {
+  TempDir dir;
+  std::ofstream(dir.file("notes.db")) << "hello";
+  std::string err;
+  CHECK(!StateStore::open(dir.file("notes.db"), err));
+  CHECK(err.find("not a regpol state database") != std::string::npos);
+  CHECK(!StateStore::open_read_only(dir.file("missing.db"), err));
+}
+
+TEST_CASE("plan artifacts: written, read back, and refused when edited") {
+  TempDir dir;
+  PlanArtifact a;
+  a.now = 5 * kMicrosPerDay;
+  a.policy_file = "p.regpol";
+  a.policy_sha256 = std::string(64, 'a');
+  a.snapshot_sha256 = std::string(64, 'b');
+  a.plan.repositories = {{"r", 3, 1, ""}};
+  ActionRecord x;
+  x.seq = 1;
+  x.repository = "r";
+  x.digest = "sha256:" + std::string(64, 'c');
+  x.tags = {"v1"};
+  x.storage_class = "standard";
+  x.rule_source = "p.regpol:3:5";
+  a.plan.actions = {x};
+  a.actions_sha256 = actions_digest(a.plan.actions);
+  std::ofstream(dir.file("plan.json")) << plan_artifact_text(a);
+  PlanArtifact back;
+  std::string err;
+  REQUIRE_MESSAGE(read_plan_artifact(dir.file("plan.json"), back, err), err);
+  CHECK(back.plan.actions.size() == 1);
+  CHECK(back.plan.actions[0].tags == std::vector<std::string>{"v1"});
+  CHECK(back.now == a.now);
+  CHECK(actions_digest(back.plan.actions) == a.actions_sha256);
+
+  a.plan.actions[0].tags = {"v2"};  // the digest no longer matches
+  std::ofstream(dir.file("edited.json")) << plan_artifact_text(a);
+  CHECK(!read_plan_artifact(dir.file("edited.json"), back, err));
+  CHECK(err.find("actionsSha256") != std::string::npos);
+  for (const char* bad : {"", "[]", "{\"schema\": \"regpol.plan/v1\"}", "{\"schema\": \"regpol.plan-artifact/v1\", \"now\": 5}"}) {
+    std::ofstream(dir.file("bad.json")) << bad;
+    PlanArtifact b;
+    CHECK_MESSAGE(!read_plan_artifact(dir.file("bad.json"), b, err), bad);
+  }
+}
