@@ -92,8 +92,12 @@ bool read_plan_artifact(const std::string& path, PlanArtifact& out, std::string&
     error = file.error;
     return false;
   }
-  json doc = json::parse(file.text, nullptr, false);
-  Reader r{error, path};
+  return parse_plan_artifact(file.text, path, out, error);
+}
+
+bool parse_plan_artifact(const std::string& text, const std::string& name, PlanArtifact& out, std::string& error) {
+  json doc = json::parse(text, nullptr, false);
+  Reader r{error, name};
   if (doc.is_discarded() || !doc.is_object()) return r.fail("(document)", "not a JSON object");
   std::string schema;
   if (!r.str(doc, "schema", schema, "/") ) return false;

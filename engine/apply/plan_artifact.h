@@ -26,5 +26,7 @@ std::string plan_artifact_text(const PlanArtifact& artifact);
 // False with `error` (naming the member) when the file is not a well-formed plan artifact
 // or its actions do not match its actionsSha256 (it was edited after `plan` wrote it).
 bool read_plan_artifact(const std::string& path, PlanArtifact& out, std::string& error);
+// The same for a document in memory; `name` prefixes the error.
+bool parse_plan_artifact(const std::string& text, const std::string& name, PlanArtifact& out, std::string& error);
 
 }  // namespace regpol
