@@ -242,6 +242,44 @@ assert sorted(map(key, whole)) == sorted(key(i) for p in parts for i in p)
 EOF
 "$regpol" plan --policy policy.regpol --snapshot snap.db --shard 3/3 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--shard 3/3 accepted"
 
+# ---- 8b. plan and apply agree on random policies and snapshots ----
+python3 - <<'PY'
+import random
+rnd = random.Random(9)
+sels = ['any', 'untagged', 'tagged prefix ["pr-"]', 'tagged pattern ["v*"]', 'tagged pattern ["*"]', 'any in archive',
+        'tagged prefix ["nightly-", "pr-"]', 'any where size > 100000000']
+for k in range(12):
+    rules = []
+    for prio in range(1, rnd.randint(1, 5) + 1):
+        sel = rnd.choice(sels)
+        if "in archive" in sel:
+            act = "expire archived for %dd" % rnd.randint(1, 200)
+        else:
+            act = rnd.choice(["keep newest %d" % rnd.randint(1, 15), "expire older than %dd" % rnd.randint(1, 300),
+                              "archive older than %dd" % rnd.randint(1, 300), "expire all but newest %d" % rnd.randint(1, 20),
+                              "archive unpulled for %dd" % rnd.randint(1, 300), "expire unpulled for %dd" % rnd.randint(1, 300)])
+        rules.append("    rule %d { select %s %s }" % (prio, sel, act))
+    protect = "    protect tagged pattern [\"v1*\"]\n" if rnd.random() < 0.3 else ""
+    open("random-%d.regpol" % k, "w").write("defaults {\n  lifecycle {\n    allow_empty\n%s\n%s  }\n}\n" % ("\n".join(rules), protect))
+PY
+for k in $(seq 0 11); do
+  "$regpol" snapshot gen --repos 6 --images-per-repo 30 --seed $((k + 100)) --format regpol --out r$k.json 2>/dev/null
+  "$regpol" plan --policy random-$k.regpol --snapshot r$k.json --now $now --format json > rp$k.json 2> rp$k.err || { bad "random policy $k does not plan: $(cat rp$k.err)"; continue; }
+  "$regpol" apply --policy random-$k.regpol --snapshot r$k.json --state rs$k.db --target actions:ra$k --now $now --yes > /dev/null 2> ra$k.err \
+    || { bad "random policy $k does not apply: $(cat ra$k.err)"; continue; }
+  "$regpol" runs show 1 --state rs$k.db --format json > rr$k.json
+  python3 - rp$k.json rr$k.json <<'PY' && ok || bad "random policy $k: plan and apply disagree"
+import json, sys
+plan = json.load(open(sys.argv[1])); run = json.load(open(sys.argv[2]))
+want = [(i["repository"], i["digest"], "delete" if i["action"] == "expire" else "transition") for i in plan["images"] if i["action"] != "keep"]
+assert want == [(a["repository"], a["digest"], a["action"]) for a in run["actions"]]
+open("random-actions.txt", "a").write("%d\n" % len(want))
+PY
+done
+total_random=$(awk '{s += $1} END {print s}' random-actions.txt)
+nonzero=$(awk '$1 > 0' random-actions.txt | wc -l)
+[ "$total_random" -gt 300 ] && [ "$nonzero" -ge 8 ] && ok || bad "the random policies act too little to compare ($total_random actions, $nonzero policies with any)"
+
 # ---- 9. history ----
 "$regpol" runs --state s1.db | grep -q "run 1  finished" && ok || bad "runs list"
 "$regpol" runs show 1 --state s1.db | grep -q "audit log" && ok || bad "runs show"
