@@ -147,7 +147,7 @@ static int write_plan_artifact(const std::string& out, const std::string& policy
 }
 
 int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,
-                LifecycleOptions lopt, const ReportOptions& ropt, ReportFormat format) {
+                const LifecycleOptions& lopt, const ReportOptions& ropt, ReportFormat format) {
   EvaluatedPolicy ev;
   if (int code = evaluate_policy(path, snapshots, args, lopt, kBadInput, ev); code != kOk) return code;
   ReportOptions report_options = ropt;

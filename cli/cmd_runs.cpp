@@ -99,7 +99,7 @@ int cmd_runs(const Argv& argv) {
   const auto& pos = args.positionals();
   std::string sub = pos.empty() ? "" : pos[0];
   if (!sub.empty() && sub != "show" && sub != "abandon") throw UsageError{"unknown `runs` subcommand `" + sub + "` (expected show or abandon)"};
-  if ((sub.empty() && pos.size() != 0) || (!sub.empty() && pos.size() != 2)) throw UsageError{"see `regpol runs --help`"};
+  if (!sub.empty() && pos.size() != 2) throw UsageError{"see `regpol runs --help`"};
 
   std::string err;
   if (sub == "abandon") {

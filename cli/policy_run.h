@@ -28,8 +28,8 @@ Shard shard_option(const Args& args);
 // Prints diagnostics and errors to stderr. Returns kOk, or the exit code to end with:
 // `policy_errors_exit` for a policy with (non-syntax) errors, kBadInput for a malformed
 // policy, snapshot or in-use file.
-int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt,
-                    int policy_errors_exit, EvaluatedPolicy& out);
+int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt_in,
+                    int policy_errors_exit, EvaluatedPolicy& ev);
 
 // Evaluation errors (a `where` that needs a field an image lacks), printed; true when any.
 bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plans);

@@ -325,7 +325,7 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
 
 }  // namespace
 
-std::int64_t StateStore::begin_run(RunRecord run, const std::vector<ActionRecord>& actions) {
+std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions) {
   exec("BEGIN IMMEDIATE;");
   try {
     std::int64_t id = insert_run(db_, run, "running");
@@ -354,7 +354,7 @@ std::int64_t StateStore::begin_run(RunRecord run, const std::vector<ActionRecord
   }
 }
 
-std::int64_t StateStore::record_refused_run(RunRecord run) {
+std::int64_t StateStore::record_refused_run(const RunRecord& run) {
   exec("BEGIN IMMEDIATE;");
   try {
     std::int64_t id = insert_run(db_, run, "refused");

@@ -107,9 +107,9 @@ class StateStore {
   // Records a new run with its actions and an audit entry per action, in one transaction:
   // Pending (`planned`), or decided before any call: Deferred by --grace, Skipped (changed
   // since the snapshot), AlreadyDone (already gone). Returns the id.
-  std::int64_t begin_run(RunRecord run, const std::vector<ActionRecord>& actions);
+  std::int64_t begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions);
   // Records a run that a rail refused: no actions, the reason in `message`.
-  std::int64_t record_refused_run(RunRecord run);
+  std::int64_t record_refused_run(const RunRecord& run);
 
   std::vector<ActionRecord> actions(std::int64_t run);
   // Records that this batch (one repository, one kind) goes to the target now: one `sent`

@@ -25,7 +25,7 @@ std::string Sha256::hex() {
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &n);
   static const char* digits = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * n);
+  out.reserve(std::size_t{2} * n);
   for (unsigned i = 0; i < n; ++i) {
     out.push_back(digits[md[i] >> 4]);
     out.push_back(digits[md[i] & 15]);

@@ -34,7 +34,7 @@ ActionPlan plan_of(std::vector<RepositoryCounts> repos) {
 }  // namespace
 
 TEST_CASE("durations of the rails") {
-  CHECK(parse_duration_option("30m") == 30 * 60 * kMicrosPerSecond);
+  CHECK(parse_duration_option("30m") == Micros{30} * 60 * kMicrosPerSecond);
   CHECK(parse_duration_option("2d") == 2 * kMicrosPerDay);
   CHECK(parse_duration_option("1w") == 7 * kMicrosPerDay);
   CHECK(parse_duration_option("45s") == 45 * kMicrosPerSecond);
