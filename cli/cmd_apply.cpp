@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "apply/actions_target.h"
+#include "apply/ecr_target.h"
 #include "apply/plan_artifact.h"
 #include "apply/rails.h"
 #include "apply/run_apply.h"
@@ -39,6 +40,10 @@ static const char* kApplyHelp =
     "  --target TARGET        where the actions go:\n"
     "                           SNAP.db       a SQLite snapshot store (`regpol snapshot import`),\n"
     "                                         changed in place, one transaction per batch\n"
+    "                           ecr           Amazon ECR through its API: BatchDeleteImage (100 ids a\n"
+    "                                         call), UpdateImageStorageClass; each repository is read\n"
+    "                                         again first, and an image whose tags or storage class\n"
+    "                                         changed since the snapshot is skipped and reported\n"
     "                           actions:DIR   ECR BatchDeleteImage / UpdateImageStorageClass request\n"
     "                                         documents and `ECR Image Action` events under\n"
     "                                         DIR/run-ID/, with commands.sh to carry them out\n"
@@ -50,6 +55,8 @@ static const char* kApplyHelp =
     "  --batch-size N         at most N actions per target call and journal transaction\n"
     "                         (default and maximum: the target's; 100 for BatchDeleteImage)\n"
     "  --threads N            threads for loading and evaluating (default: all cores)\n"
+    "  --region R, --registry-id ID, --profile P, --endpoint-url URL\n"
+    "                         with --target ecr: as for `regpol snapshot pull ecr` (docs/ecr.md)\n"
     "\n"
     "Safety rails (checked before the first action; any that trips refuses the whole run,\n"
     "changes nothing, and exits 1):\n"
@@ -79,7 +86,7 @@ constexpr int kBusy = 5;
 
 namespace {
 
-std::unique_ptr<Target> open_target(const std::string& spec, std::string& error, int& code) {
+std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, std::string& error, int& code) {
   code = kBadInput;
   if (spec.rfind("actions:", 0) == 0) {
     if (spec.size() == 8) {
@@ -89,9 +96,23 @@ std::unique_ptr<Target> open_target(const std::string& spec, std::string& error,
     }
     return ActionsTarget::open(spec.substr(8), error);
   }
-  if (spec == "ecr" || spec.rfind("oci://", 0) == 0) {
+  if (spec == "ecr") {
+    std::string profile = args.get("--profile").value_or("");
+    aws::EcrEndpoint endpoint;
+    endpoint.region = aws::resolve_region(args.get("--region").value_or(""), profile);
+    endpoint.registry_id = args.get("--registry-id").value_or("");
+    endpoint.endpoint_url = args.get("--endpoint-url").value_or("");
+    auto chain = std::make_unique<aws::CredentialChain>(aws::ChainOptions{profile, endpoint.region});
+    auto client = aws::EcrClient::create(endpoint, *chain, error);
+    if (!client) {
+      code = kUsage;
+      return nullptr;
+    }
+    return std::make_unique<EcrTarget>(std::move(chain), std::move(client));
+  }
+  if (spec.rfind("oci://", 0) == 0) {
     code = kUsage;
-    error = "--target " + spec + " is not available yet: this build applies to a snapshot store (SNAP.db) or actions:DIR";
+    error = "--target " + spec + " is not available yet: this build applies to ecr, a snapshot store (SNAP.db) or actions:DIR";
     return nullptr;
   }
   std::string path = spec.rfind("store:", 0) == 0 ? spec.substr(6) : spec;
@@ -204,7 +225,7 @@ int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-snapshot-age", "--grace",
-             "--repository"},
+             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url"},
             {"--help", "--yes", "--strict-in-use"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -257,7 +278,10 @@ int cmd_apply(const Argv& argv) {
 
   std::string err;
   int code = kOk;
-  std::unique_ptr<Target> target = open_target(*target_spec, err, code);
+  for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
+    if (args.has(o) && *target_spec != "ecr") throw UsageError{std::string(o) + " goes with --target ecr"};
+  }
+  std::unique_ptr<Target> target = open_target(*target_spec, args, err, code);
   if (!target) return fail(code, err);
 
   std::unique_ptr<StateLock> lock;

@@ -18,6 +18,7 @@ static const char* kSnapshotHelp =
     "usage: regpol snapshot gen [--repos N] [--images-per-repo M] [--seed S] [--format ecr|regpol] [--out FILE]\n"
     "       regpol snapshot import SNAP... --db SNAP.db [--replace]\n"
     "       regpol snapshot stats SNAP... [--format text|json]\n"
+    "       regpol snapshot pull ecr … --out SNAP   (`regpol snapshot pull --help`)\n"
     "\n"
     "gen     writes a deterministic, realistic snapshot (describe-images output, or regpol's own\n"
     "        JSON with manifest-list children): semver releases, pr-N and git-sha tags, latest,\n"
@@ -30,7 +31,8 @@ static const char* kSnapshotHelp =
     "        refused (exit 2) unless --replace; the store is written under a temporary name\n"
     "        and moved into place, so a failed import leaves no partial store.\n"
     "stats   repositories, images, tagged/untagged, bytes, archive share, oldest/newest push,\n"
-    "        the largest repositories.\n";
+    "        the largest repositories.\n"
+    "pull    a live registry (Amazon ECR) into a snapshot.\n";
 
 static std::uint64_t number(const std::optional<std::string>& v, const char* name, std::uint64_t fallback) {
   if (!v) return fallback;
@@ -44,14 +46,24 @@ static std::uint64_t number(const std::optional<std::string>& v, const char* nam
   }
 }
 
+extern const char* kSnapshotPullHelp;
+int snapshot_pull(const Args& args, const std::vector<std::string>& rest);
+
 int cmd_snapshot(const Argv& argv) {
-  Args args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help", "--replace"});
+  bool pull = !argv.empty() && argv[0] == "pull";
+  Args args = pull ? Args(argv, {"--out", "--region", "--registry-id", "--profile", "--repository", "--endpoint-url", "--jobs"}, {"--help", "--replace"})
+                   : Args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help", "--replace"});
+  if (pull && args.has("--help")) {
+    std::cout << kSnapshotPullHelp << "\n" << kExitCodesHelp;
+    return kOk;
+  }
   if (args.has("--help") || args.positionals().empty()) {
     std::cout << kSnapshotHelp << "\n" << kExitCodesHelp;
     return args.has("--help") ? kOk : kUsage;
   }
   const std::string& sub = args.positionals()[0];
   std::vector<std::string> files(args.positionals().begin() + 1, args.positionals().end());
+  if (pull) return snapshot_pull(args, files);
   if (sub == "gen") {
     if (!files.empty()) throw UsageError{"`snapshot gen` takes no files"};
     GeneratorOptions o;

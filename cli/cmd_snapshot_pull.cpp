@@ -1,0 +1,104 @@
+// `regpol snapshot pull ecr`: a live ECR registry into a snapshot (JSON or a SQLite store).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "driver/snapshots.h"
+#include "registry/ecr/ecr_pull.h"
+#include "store/snapshot_store.h"
+#include "util/atomic_file.h"
+#include "util/text.h"
+
+namespace regpol::cli {
+
+const char* kSnapshotPullHelp =
+    "usage: regpol snapshot pull ecr [--region R] [--registry-id ID] [--profile P] [--repository GLOB...]\n"
+    "                                [--endpoint-url URL] [--jobs N] --out SNAP.json|SNAP.db [--replace]\n"
+    "\n"
+    "Reads every matching repository of an Amazon ECR registry: its images (every field of\n"
+    "describe-images, the archive class included) and settings (tag mutability and exclusions,\n"
+    "scan on push, encryption, lifecycle policy, repository policy, resource tags), into a regpol\n"
+    "snapshot: JSON (regpol.snapshot/v1), or a SQLite store when --out ends in .db. The\n"
+    "snapshot is checked by reading it back before it replaces --out; nothing is written when\n"
+    "any call fails. Credentials and region as the AWS SDKs resolve them (docs/ecr.md).\n"
+    "\n"
+    "  --region R          the region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)\n"
+    "  --registry-id ID    another account's registry (default: the caller's)\n"
+    "  --profile P         a profile of ~/.aws/config and ~/.aws/credentials (only that profile)\n"
+    "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
+    "  --endpoint-url URL  a VPC endpoint or a test endpoint; http:// only to a loopback address\n"
+    "  --jobs N            repositories read at a time (default 8, at most 64)\n"
+    "  --out FILE          where the snapshot goes; an existing file needs --replace\n";
+
+int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
+  if (rest.size() != 1 || rest[0] != "ecr") {
+    if (!rest.empty() && rest[0].rfind("oci://", 0) == 0)
+      throw UsageError{"`snapshot pull oci://…` is not available yet in this build (see `regpol snapshot pull --help`)"};
+    throw UsageError{"`snapshot pull` needs a source: ecr (see `regpol snapshot pull --help`)"};
+  }
+  auto out = args.get("--out");
+  if (!out) throw UsageError{"`snapshot pull` needs --out SNAP.json or --out SNAP.db"};
+  bool as_store = out->size() > 3 && out->compare(out->size() - 3, 3, ".db") == 0;
+  if (std::filesystem::exists(*out) && !args.has("--replace")) throw UsageError{*out + " exists; add --replace to overwrite it"};
+  unsigned jobs = 8;
+  if (auto j = args.get("--jobs")) {
+    try {
+      std::size_t used = 0;
+      int n = std::stoi(*j, &used);
+      if (used != j->size() || n < 1 || n > 64) throw std::out_of_range("jobs");
+      jobs = static_cast<unsigned>(n);
+    } catch (...) {
+      throw UsageError{"--jobs needs a number from 1 to 64"};
+    }
+  }
+  std::string profile = args.get("--profile").value_or("");
+  aws::EcrEndpoint endpoint;
+  endpoint.region = aws::resolve_region(args.get("--region").value_or(""), profile);
+  endpoint.registry_id = args.get("--registry-id").value_or("");
+  endpoint.endpoint_url = args.get("--endpoint-url").value_or("");
+  aws::CredentialChain chain({profile, endpoint.region});
+  std::string err;
+  auto client = aws::EcrClient::create(endpoint, chain, err);
+  if (!client) return fail(kUsage, err);
+  aws::PullOptions options;
+  options.repository_globs = args.all("--repository");
+  options.jobs = jobs;
+  std::string document;
+  aws::PullStats stats;
+  if (!aws::pull_ecr_snapshot(*client, options, document, stats, err)) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
+
+  // Read it back with the snapshot readers before it replaces --out: a registry whose data
+  // regpol would refuse is refused now, not at the night's apply.
+  std::string tmp = *out + ".pull-" + std::to_string(getpid()) + ".json";
+  if (auto e = write_file_atomically(tmp, document); !e.empty()) return fail(kInternal, e);
+  Registry registry;
+  LoadError lerr;
+  bool ok = load_snapshots({tmp}, registry, lerr);
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return fail(kBadInput, "snapshot pull ecr: the registry's answer is not a valid snapshot: " + lerr.to_string());
+  }
+  if (as_store) {
+    std::remove(tmp.c_str());
+    switch (save_registry_sqlite(registry, *out, true, err)) {
+      case SaveResult::Saved: break;
+      default: return fail(kInternal, err);
+    }
+  } else {
+    std::error_code ec;
+    std::filesystem::rename(tmp, *out, ec);
+    if (ec) {
+      std::remove(tmp.c_str());
+      return fail(kInternal, *out + ": " + ec.message());
+    }
+  }
+  std::cerr << "regpol: pulled " << plural(stats.images, "image") << " in " << plural(stats.repositories, "repository", "repositories")
+            << " (" << stats.calls << " API calls) into " << *out << "\n";
+  return kOk;
+}
+
+}  // namespace regpol::cli

@@ -1,0 +1,93 @@
+#include "apply/ecr_target.h"
+
+#include <algorithm>
+#include <map>
+
+namespace regpol {
+
+using nlohmann::json;
+
+std::string EcrTarget::name() const {
+  const auto& e = client_->endpoint();
+  return "ecr:" + e.region + "/" + (e.registry_id.empty() ? std::string("default") : e.registry_id) +
+         (e.endpoint_url.empty() ? std::string() : "@" + e.endpoint_url);
+}
+
+bool EcrTarget::list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) {
+  out.clear();
+  std::vector<json> details;
+  aws::EcrError e;
+  if (!client_->call_all("DescribeImages", {{"repositoryName", repository}, {"maxResults", 1000}}, "imageDetails", details, e)) {
+    if (e.type == "RepositoryNotFoundException") return true;  // gone, and its images with it
+    error = e.message;
+    return false;
+  }
+  for (const auto& d : details) {
+    TargetImage t;
+    t.digest = d.value("imageDigest", "");
+    if (d.contains("imageTags") && d["imageTags"].is_array()) {
+      for (const auto& tag : d["imageTags"]) {
+        if (tag.is_string()) t.tags.push_back(tag.get<std::string>());
+      }
+    }
+    std::sort(t.tags.begin(), t.tags.end());
+    std::string status = d.value("imageStatus", "ACTIVE");
+    t.storage_class = status == "ARCHIVED" ? "archive" : status == "ACTIVATING" ? "activating" : "standard";
+    out.push_back(std::move(t));
+  }
+  return true;
+}
+
+bool EcrTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+                      std::vector<TargetAnswer>& answers, std::string& error) {
+  answers.assign(batch.size(), TargetAnswer{});
+  aws::EcrError e;
+  if (kind == ActionKind::Delete) {
+    json ids = json::array();
+    for (const auto* a : batch) ids.push_back({{"imageDigest", a->digest}});
+    json out;
+    if (!client_->call("BatchDeleteImage", {{"repositoryName", repository}, {"imageIds", ids}}, out, e)) {
+      if (e.type == "RepositoryNotFoundException") {
+        answers.assign(batch.size(), {ActionStatus::AlreadyDone, "already-gone", "the repository is gone"});
+        return true;
+      }
+      error = e.message;
+      return false;
+    }
+    std::map<std::string, TargetAnswer> by_digest;
+    if (out.contains("imageIds")) {
+      for (const auto& id : out["imageIds"]) by_digest[id.value("imageDigest", "")] = {ActionStatus::Done, "deleted", "BatchDeleteImage: deleted"};
+    }
+    if (out.contains("failures")) {
+      for (const auto& f : out["failures"]) {
+        std::string digest = f.contains("imageId") ? f["imageId"].value("imageDigest", "") : "";
+        std::string code = f.value("failureCode", ""), reason = f.value("failureReason", "");
+        by_digest[digest] = code == "ImageNotFound" ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "BatchDeleteImage: ImageNotFound"}
+                                                    : TargetAnswer{ActionStatus::Failed, "failed", "BatchDeleteImage: " + code + ": " + reason};
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto it = by_digest.find(batch[i]->digest);
+      answers[i] = it != by_digest.end() ? it->second
+                                         : TargetAnswer{ActionStatus::Failed, "failed", "BatchDeleteImage: neither deleted nor a failure"};
+    }
+    return true;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    json out;
+    json input = {{"repositoryName", repository}, {"imageId", {{"imageDigest", batch[i]->digest}}}, {"targetStorageClass", "ARCHIVE"}};
+    if (client_->call("UpdateImageStorageClass", input, out, e)) {
+      answers[i] = {ActionStatus::Done, "transitioned", "UpdateImageStorageClass: " + out.value("imageStatus", std::string("ARCHIVED"))};
+    } else if (e.type == "ImageNotFoundException" || e.type == "RepositoryNotFoundException") {
+      answers[i] = {ActionStatus::Skipped, "skipped", "UpdateImageStorageClass: " + e.type + ": nothing to move"};
+    } else if (e.status >= 400 && e.status < 500 && !e.type.empty()) {
+      answers[i] = {ActionStatus::Failed, "failed", e.message};
+    } else {
+      error = e.message;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace regpol

@@ -1,0 +1,29 @@
+#pragma once
+// `--target ecr`: Amazon ECR through its API. Deletions go out as BatchDeleteImage (100
+// image ids a call, ECR's limit), each `failures` entry judged per image (ImageNotFound is
+// "already gone"); transitions as UpdateImageStorageClass (one image a call). Before a
+// run, each repository is read again (DescribeImages) and compared with the plan.
+#include <memory>
+
+#include "apply/target.h"
+#include "registry/ecr/ecr_client.h"
+
+namespace regpol {
+
+class EcrTarget : public Target {
+ public:
+  EcrTarget(std::unique_ptr<aws::CredentialChain> chain, std::unique_ptr<aws::EcrClient> client)
+      : chain_(std::move(chain)), client_(std::move(client)) {}
+  std::string name() const override;
+  std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }
+  bool can_list() const override { return true; }
+  bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) override;
+  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+             std::vector<TargetAnswer>& answers, std::string& error) override;
+
+ private:
+  std::unique_ptr<aws::CredentialChain> chain_;
+  std::unique_ptr<aws::EcrClient> client_;
+};
+
+}  // namespace regpol

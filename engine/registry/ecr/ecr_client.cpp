@@ -1,0 +1,130 @@
+#include "registry/ecr/ecr_client.h"
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "registry/ecr/sigv4.h"
+#include "registry/http/http_client.h"
+
+namespace regpol::aws {
+
+namespace {
+
+constexpr const char* kTargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
+
+std::string amz_date_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+bool is_throttling(const std::string& type) {
+  return type == "ThrottlingException" || type == "Throttling" || type == "TooManyRequestsException" ||
+         type == "RequestLimitExceeded" || type == "ServerException" || type == "ServiceUnavailableException";
+}
+
+bool is_expired(const std::string& type) {
+  return type == "ExpiredTokenException" || type == "ExpiredToken" || type == "RequestExpired";
+}
+
+}  // namespace
+
+std::string ecr_error_type(const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("__type") || !body["__type"].is_string()) return "";
+  std::string t = body["__type"].get<std::string>();
+  auto hash = t.rfind('#');
+  return hash == std::string::npos ? t : t.substr(hash + 1);
+}
+
+std::unique_ptr<EcrClient> EcrClient::create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error) {
+  if (endpoint.region.empty()) {
+    error = "no AWS region: give --region, or set AWS_REGION (or a profile's region)";
+    return nullptr;
+  }
+  std::string url = endpoint.endpoint_url.empty() ? "https://api.ecr." + endpoint.region + ".amazonaws.com/" : endpoint.endpoint_url;
+  http::Url parsed;
+  if (!http::parse_url(url, parsed, error) || !http::check_transport(parsed, false, error)) {
+    error = "--endpoint-url: " + error;
+    return nullptr;
+  }
+  return std::unique_ptr<EcrClient>(new EcrClient(endpoint, url, parsed.authority(), credentials));
+}
+
+bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error) {
+  thread_local http::Client client;
+  if (!endpoint_.registry_id.empty() && operation != "ListTagsForResource" && !input.contains("registryId")) input["registryId"] = endpoint_.registry_id;
+  std::string body = input.dump();
+  bool refreshed = false;
+  http::Backoff backoff;
+  for (int attempt = 1;; ++attempt) {
+    Credentials creds;
+    std::string why;
+    if (!credentials_.get(creds, why)) {
+      error = {"", why, 0};
+      return false;
+    }
+    SigningRequest s;
+    s.method = "POST";
+    s.path = "/";
+    s.body = body;
+    std::string date = amz_date_now();
+    s.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"Host", host_}, {"X-Amz-Date", date}, {"X-Amz-Target", kTargetPrefix + operation}};
+    if (!creds.session_token.empty()) s.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
+    SigningKeyParts k{creds.access_key_id, creds.secret_access_key, creds.session_token, endpoint_.region, "ecr", date};
+    http::Request r;
+    r.method = "POST";
+    r.url = url_;
+    for (const auto& h : s.headers) {
+      if (h.first != "Host") r.headers.push_back(h);
+    }
+    r.headers.emplace_back("Authorization", authorization(s, k));
+    r.body = body;
+    ++calls_;
+    http::Response resp = client.send(r);
+    nlohmann::json doc = nlohmann::json::parse(resp.body.empty() ? std::string("{}") : resp.body, nullptr, false);
+    if (resp.status == 200 && !doc.is_discarded()) {
+      output = std::move(doc);
+      return true;
+    }
+    std::string type = doc.is_discarded() ? "" : ecr_error_type(doc);
+    std::string message = !doc.is_discarded() && doc.is_object() && doc.contains("message") && doc["message"].is_string()
+                              ? doc["message"].get<std::string>()
+                              : (!doc.is_discarded() && doc.is_object() && doc.contains("Message") && doc["Message"].is_string() ? doc["Message"].get<std::string>() : "");
+    if (is_expired(type) && !refreshed) {
+      refreshed = true;
+      credentials_.invalidate();
+      continue;
+    }
+    bool retry = resp.status == 0 || resp.status == 429 || resp.status >= 500 || is_throttling(type);
+    if (!retry || attempt >= backoff.max_attempts) {
+      error.status = resp.status;
+      error.type = type;
+      error.message = operation + ": " +
+                      (resp.status == 0 ? resp.error
+                                        : "HTTP " + std::to_string(resp.status) + (type.empty() ? "" : " " + type) + (message.empty() ? "" : ": " + message)) +
+                      (retry ? " (after " + std::to_string(attempt) + " attempts)" : "");
+      return false;
+    }
+    std::this_thread::sleep_for(backoff.delay(attempt));
+  }
+}
+
+bool EcrClient::call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
+                         EcrError& error) {
+  nlohmann::json page_input = input;
+  for (;;) {
+    nlohmann::json page;
+    if (!call(operation, page_input, page, error)) return false;
+    if (page.contains(list_key) && page[list_key].is_array()) {
+      for (auto& x : page[list_key]) out.push_back(std::move(x));
+    }
+    if (!page.contains("nextToken") || !page["nextToken"].is_string() || page["nextToken"].get<std::string>().empty()) return true;
+    page_input["nextToken"] = page["nextToken"];
+  }
+}
+
+}  // namespace regpol::aws

@@ -1,0 +1,56 @@
+#pragma once
+// The Amazon ECR API over its JSON 1.1 protocol (POST /, X-Amz-Target:
+// AmazonEC2ContainerRegistry_V20150921.<Operation>, SigV4 with signing name `ecr`).
+// Safe to call from several threads: each thread has its own HTTP connection.
+// Retries throttling (ThrottlingException, HTTP 429), 5xx and dropped connections with
+// full-jitter backoff; an expired token refreshes the credentials once and retries.
+#include <atomic>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/ecr/credentials.h"
+
+namespace regpol::aws {
+
+struct EcrEndpoint {
+  std::string region;
+  std::string registry_id;   // "" for the caller's own registry
+  std::string endpoint_url;  // "" for https://api.ecr.REGION.amazonaws.com
+};
+
+struct EcrError {
+  std::string type;     // the exception name (RepositoryNotFoundException, …), or "" for a transport error
+  std::string message;  // never contains credentials
+  long status = 0;
+};
+
+class EcrClient {
+ public:
+  // False with `error` when the endpoint is not acceptable (plain http off loopback).
+  static std::unique_ptr<EcrClient> create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error);
+
+  // One operation; `output` is the response document. False with `error`.
+  bool call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error);
+
+  // Every page of a paginated list operation (nextToken), concatenating `list_key`.
+  bool call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
+                EcrError& error);
+
+  const EcrEndpoint& endpoint() const { return endpoint_; }
+  long calls() const { return calls_; }
+
+ private:
+  EcrClient(EcrEndpoint e, std::string url, std::string host, CredentialChain& c) : endpoint_(std::move(e)), url_(std::move(url)), host_(std::move(host)), credentials_(c) {}
+  EcrEndpoint endpoint_;
+  std::string url_, host_;
+  CredentialChain& credentials_;
+  std::atomic<long> calls_{0};
+};
+
+// "RepositoryNotFoundException" from "com.amazonaws.ecr#RepositoryNotFoundException".
+std::string ecr_error_type(const nlohmann::json& body);
+
+}  // namespace regpol::aws

@@ -1,0 +1,162 @@
+#include "registry/ecr/ecr_pull.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "plan/wildcard.h"
+
+namespace regpol::aws {
+
+using nlohmann::json;
+
+namespace {
+
+// ECR's JSON 1.1 timestamps are epoch seconds (numbers); the snapshot gets RFC 3339 text.
+json time_of(const json& v) {
+  if (v.is_number()) {
+    auto t = from_epoch_seconds(v.get<double>());
+    if (t) return format_timestamp(*t);
+  }
+  if (v.is_string()) return v;
+  return nullptr;
+}
+
+void copy_time(const json& from, const char* key, json& to, const char* as) {
+  if (from.contains(key)) {
+    json t = time_of(from[key]);
+    if (!t.is_null()) to[as] = t;
+  }
+}
+
+struct RepoData {
+  json repository;  // the snapshot's repository entry
+  std::vector<json> images;
+};
+
+bool optional_text(EcrClient& client, const std::string& op, const std::string& repo, const char* missing, const char* key, json& out,
+                   const char* as, EcrError& error) {
+  json r;
+  if (client.call(op, {{"repositoryName", repo}}, r, error)) {
+    if (r.contains(key) && r[key].is_string()) out[as] = r[key];
+    return true;
+  }
+  return error.type == missing;  // none set: not an error
+}
+
+}  // namespace
+
+json snapshot_image(const json& d, const std::string& repository) {
+  json img = {{"repository", repository}, {"digest", d.value("imageDigest", "")}};
+  json tags = json::array();
+  if (d.contains("imageTags") && d["imageTags"].is_array()) tags = d["imageTags"];
+  img["tags"] = tags;
+  if (d.contains("imageSizeInBytes")) img["sizeBytes"] = d["imageSizeInBytes"];
+  copy_time(d, "imagePushedAt", img, "pushedAt");
+  copy_time(d, "lastRecordedPullTime", img, "lastPulledAt");
+  copy_time(d, "lastArchivedAt", img, "lastArchivedAt");
+  copy_time(d, "lastActivatedAt", img, "lastActivatedAt");
+  for (const auto& [from, to] : {std::pair{"imageManifestMediaType", "manifestMediaType"}, std::pair{"artifactMediaType", "artifactMediaType"},
+                                 std::pair{"subjectManifestDigest", "subject"}, std::pair{"imageStatus", "status"}, std::pair{"registryId", "registryId"}}) {
+    if (d.contains(from) && d[from].is_string()) img[to] = d[from];
+  }
+  if (d.contains("imageScanFindingsSummary") && d["imageScanFindingsSummary"].is_object()) {
+    json counts = d["imageScanFindingsSummary"].value("findingSeverityCounts", json::object());
+    json f = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"informational", 0}};
+    for (auto& [k, v] : counts.items()) {
+      std::string lower = k;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (f.contains(lower) && v.is_number_integer()) f[lower] = v;
+    }
+    img["findings"] = f;
+  }
+  return img;
+}
+
+bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, std::string& error) {
+  auto started = std::chrono::system_clock::now();
+  std::vector<json> repos;
+  EcrError err;
+  if (!client.call_all("DescribeRepositories", {{"maxResults", 1000}}, "repositories", repos, err)) {
+    error = err.message;
+    return false;
+  }
+  std::vector<RepoData> data;
+  for (const auto& r : repos) {
+    std::string name = r.value("repositoryName", "");
+    bool match = options.repository_globs.empty();
+    for (const auto& g : options.repository_globs) match = match || wildcard_match(g, name);
+    if (!match) continue;
+    json entry = {{"name", name}};
+    if (r.contains("registryId")) entry["registryId"] = r["registryId"];
+    if (r.contains("repositoryArn")) entry["arn"] = r["repositoryArn"];
+    copy_time(r, "createdAt", entry, "createdAt");
+    if (r.contains("imageTagMutability")) entry["mutability"] = r["imageTagMutability"];
+    if (r.contains("imageTagMutabilityExclusionFilters") && r["imageTagMutabilityExclusionFilters"].is_array()) {
+      json ex = json::array();
+      for (const auto& f : r["imageTagMutabilityExclusionFilters"]) {
+        if (f.contains("filter")) ex.push_back(f["filter"]);
+      }
+      entry["mutabilityExclusions"] = ex;
+    }
+    if (r.contains("imageScanningConfiguration")) entry["scanOnPush"] = r["imageScanningConfiguration"].value("scanOnPush", false);
+    if (r.contains("encryptionConfiguration")) entry["encryption"] = r["encryptionConfiguration"].value("encryptionType", "AES256");
+    data.push_back({std::move(entry), {}});
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i = next++;
+      if (i >= data.size() || failed) return;
+      RepoData& d = data[i];
+      std::string name = d.repository["name"].get<std::string>();
+      EcrError e;
+      std::vector<json> details;
+      bool ok = client.call_all("DescribeImages", {{"repositoryName", name}, {"maxResults", 1000}}, "imageDetails", details, e) &&
+                optional_text(client, "GetLifecyclePolicy", name, "LifecyclePolicyNotFoundException", "lifecyclePolicyText", d.repository,
+                              "lifecyclePolicy", e) &&
+                optional_text(client, "GetRepositoryPolicy", name, "RepositoryPolicyNotFoundException", "policyText", d.repository,
+                              "repositoryPolicy", e);
+      if (ok && d.repository.contains("arn")) {
+        json tags;
+        ok = client.call("ListTagsForResource", {{"resourceArn", d.repository["arn"]}}, tags, e);
+        if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
+      }
+      if (!ok) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) error = "repository `" + name + "`: " + e.message;
+        return;
+      }
+      for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+    }
+  };
+  std::vector<std::thread> threads;
+  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<std::size_t>(1, data.size()))));
+  for (unsigned t = 0; t < n; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (failed) return false;
+
+  Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();
+  document = "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": \"" + format_timestamp(captured / kMicrosPerSecond * kMicrosPerSecond) +
+             "\",\n\"source\": " + json({{"kind", "ecr"}, {"region", client.endpoint().region}}).dump() + ",\n\"repositories\": [";
+  for (std::size_t i = 0; i < data.size(); ++i) document += (i ? ",\n" : "\n") + data[i].repository.dump();
+  document += "\n],\n\"images\": [";
+  bool first = true;
+  for (const auto& d : data) {
+    for (const auto& img : d.images) {
+      document += (first ? "\n" : ",\n") + img.dump();
+      first = false;
+      ++stats.images;
+    }
+  }
+  document += "\n]}\n";
+  stats.repositories = data.size();
+  stats.calls = client.calls();
+  return true;
+}
+
+}  // namespace regpol::aws

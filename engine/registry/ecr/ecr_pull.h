@@ -1,0 +1,31 @@
+#pragma once
+// `regpol snapshot pull ecr`: every matching repository's settings and images, read with
+// DescribeRepositories, DescribeImages (pages of 1,000), GetLifecyclePolicy,
+// GetRepositoryPolicy and ListTagsForResource, `jobs` repositories at a time, written as a
+// regpol snapshot JSON document (schema regpol.snapshot/v1, docs/snapshots.md) whose
+// repositories also carry their lifecycle policy, repository policy and resource tags.
+#include <string>
+#include <vector>
+
+#include "registry/ecr/ecr_client.h"
+
+namespace regpol::aws {
+
+struct PullOptions {
+  std::vector<std::string> repository_globs;  // empty: every repository
+  unsigned jobs = 8;
+};
+
+struct PullStats {
+  std::size_t repositories = 0, images = 0;
+  long calls = 0;
+};
+
+// The snapshot document's text. False with `error` (the operation and repository that
+// failed): nothing is returned in part.
+bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, std::string& error);
+
+// One describe-images imageDetail as a regpol snapshot image.
+nlohmann::json snapshot_image(const nlohmann::json& detail, const std::string& repository);
+
+}  // namespace regpol::aws
