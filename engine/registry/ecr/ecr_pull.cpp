@@ -142,7 +142,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
 
   Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();
   document = "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": \"" + format_timestamp(captured / kMicrosPerSecond * kMicrosPerSecond) +
-             "\",\n\"source\": " + json({{"kind", "ecr"}, {"region", client.endpoint().region}}).dump() + ",\n\"repositories\": [";
+             "\",\n\"source\": " + json("ecr:" + client.endpoint().region).dump() + ",\n\"repositories\": [";
   for (std::size_t i = 0; i < data.size(); ++i) document += (i ? ",\n" : "\n") + data[i].repository.dump();
   document += "\n],\n\"images\": [";
   bool first = true;

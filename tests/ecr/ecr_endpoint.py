@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""A test Amazon ECR endpoint on 127.0.0.1, serving the JSON 1.1 protocol from a fixture
+registry. Every request's SigV4 signature is recomputed with Debian's python3-botocore (an
+implementation independent of regpol's) and every body is validated against the ECR
+service model botocore ships, with botocore's own validator; a request that fails either
+is refused as AWS would (InvalidSignatureException, ValidationException) and counted.
+
+Also on the same port, for the credential-chain tests: an STS AssumeRoleWithWebIdentity
+(POST /sts), a container credentials endpoint (GET /creds), and EC2 instance metadata
+(PUT /latest/api/token, GET /latest/meta-data/iam/security-credentials/...). Each source
+hands out its own access key; the ECR side accepts exactly the keys it knows.
+
+GET /_state (unsigned, test only): the registry's images now, the call counts and the
+problems seen.
+
+usage: ecr_endpoint.py FIXTURE.json PORT_FILE [--throttle-every N] [--fail-every N]
+       [--drop-every N] [--latency-ms MS] [--fail-delete-digest DIGEST] [--expire-session-after N]
+FIXTURE is a regpol snapshot JSON (regpol snapshot gen --format regpol)."""
+import argparse
+import datetime
+import json
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.model import ShapeResolver, StructureShape
+from botocore.validate import ParamValidator
+
+ap = argparse.ArgumentParser()
+ap.add_argument("fixture")
+ap.add_argument("port_file")
+ap.add_argument("--throttle-every", type=int, default=0)
+ap.add_argument("--fail-every", type=int, default=0)
+ap.add_argument("--drop-every", type=int, default=0)
+ap.add_argument("--latency-ms", type=int, default=0)
+ap.add_argument("--fail-delete-digest", default="")
+ap.add_argument("--expire-session-after", type=int, default=0)
+args = ap.parse_args()
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+KEYS = {  # access key -> (secret, session token or None)
+    "AKIDREGPOLTEST": ("regpol-test-secret", None),
+    "ASIASTSWEBIDENTITY": ("secret-from-sts", "token-from-sts"),
+    "ASIACONTAINER": ("secret-from-container", "token-from-container"),
+    "ASIAIMDS": ("secret-from-imds", "token-from-imds"),
+    "AKIDPROCESS": ("secret-from-process", None),
+    "AKIDPROFILE": ("secret-from-profile", None),
+}
+CONTAINER_AUTH = "container-auth-token"
+IMDS_TOKEN = "imds-session-token"
+
+model = botocore.session.get_session().get_service_model("ecr")
+validator = ParamValidator()
+shapes = dict(model._shape_resolver._shape_map)
+shapes.setdefault("TargetStorageClass", {"type": "string", "enum": ["STANDARD", "ARCHIVE"]})
+UPDATE_SHAPE = StructureShape("UpdateImageStorageClassRequest", {
+    "type": "structure", "required": ["repositoryName", "imageId", "targetStorageClass"],
+    "members": {"registryId": {"shape": "RegistryId"}, "repositoryName": {"shape": "RepositoryName"},
+                "imageId": {"shape": "ImageIdentifier"}, "targetStorageClass": {"shape": "TargetStorageClass"}}}, ShapeResolver(shapes))
+
+
+def epoch(text):
+    if text is None:
+        return None
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+with open(args.fixture) as f:
+    fixture = json.load(f)
+repos = {}
+for r in fixture.get("repositories", []):
+    repos[r["name"]] = {"settings": r, "images": {}}
+for img in fixture["images"]:
+    repo = repos.setdefault(img["repository"], {"settings": {"name": img["repository"]}, "images": {}})
+    d = {"registryId": ACCOUNT, "repositoryName": img["repository"], "imageDigest": img["digest"],
+         "imagePushedAt": epoch(img["pushedAt"]), "imageStatus": "ARCHIVED" if img.get("storageClass") == "archive" else "ACTIVE"}
+    if img.get("tags"):
+        d["imageTags"] = list(img["tags"])
+    if img.get("sizeBytes") is not None:
+        d["imageSizeInBytes"] = img["sizeBytes"]
+    for ours, theirs in (("lastPulledAt", "lastRecordedPullTime"), ("lastArchivedAt", "lastArchivedAt"), ("lastActivatedAt", "lastActivatedAt")):
+        if img.get(ours):
+            d[theirs] = epoch(img[ours])
+    for ours, theirs in (("manifestMediaType", "imageManifestMediaType"), ("artifactMediaType", "artifactMediaType"), ("subject", "subjectManifestDigest")):
+        if img.get(ours):
+            d[theirs] = img[ours]
+    if img.get("findings") is not None:
+        d["imageScanFindingsSummary"] = {"findingSeverityCounts": {k.upper(): v for k, v in img["findings"].items() if v}}
+    repo["images"][img["digest"]] = d
+names = sorted(repos)
+for n in names:
+    repos[n]["settings"].setdefault("mutability", "MUTABLE")
+repos[names[0]]["lifecycle"] = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
+repos[names[0]]["policy"] = '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222233334444:root"},"Action":["ecr:BatchGetImage"]}]}'
+repos[names[0]]["tags"] = [{"Key": "team", "Value": "platform"}]
+
+lock = threading.Lock()
+counters = {"calls": 0, "by_op": {}, "by_key": {}, "problems": [], "deleted": [], "transitioned": [], "throttled": 0, "failed": 0, "dropped": 0}
+
+
+class Problem(Exception):
+    def __init__(self, status, type_, message):
+        super().__init__(message)
+        self.status, self.type, self.message = status, type_, message
+
+
+def page(items, body, default_max):
+    start = int(body.get("nextToken", "0") or 0)
+    n = body.get("maxResults", default_max)
+    out = items[start:start + n]
+    token = str(start + n) if start + n < len(items) else None
+    return out, token
+
+
+def repo_of(body):
+    name = body["repositoryName"]
+    if body.get("registryId", ACCOUNT) != ACCOUNT or name not in repos:
+        raise Problem(400, "RepositoryNotFoundException", "The repository with name '%s' does not exist in the registry with id '%s'" % (name, body.get("registryId", ACCOUNT)))
+    return repos[name]
+
+
+def operate(op, body):
+    if op == "DescribeRepositories":
+        items = []
+        for n in names:
+            s = repos[n]["settings"]
+            r = {"repositoryArn": "arn:aws:ecr:%s:%s:repository/%s" % (REGION, ACCOUNT, n), "registryId": ACCOUNT, "repositoryName": n,
+                 "repositoryUri": "%s.dkr.ecr.%s.amazonaws.com/%s" % (ACCOUNT, REGION, n), "createdAt": 1700000000.0,
+                 "imageTagMutability": s.get("mutability", "MUTABLE"),
+                 "imageScanningConfiguration": {"scanOnPush": bool(s.get("scanOnPush", False))},
+                 "encryptionConfiguration": {"encryptionType": "AES256"}}
+            items.append(r)
+        out, token = page(items, body, 100)
+        return {"repositories": out, **({"nextToken": token} if token else {})}
+    if op == "DescribeImages":
+        repo = repo_of(body)
+        out, token = page(sorted(repo["images"].values(), key=lambda d: d["imageDigest"]), body, 100)
+        return {"imageDetails": out, **({"nextToken": token} if token else {})}
+    if op == "GetLifecyclePolicy":
+        repo = repo_of(body)
+        if "lifecycle" not in repo:
+            raise Problem(400, "LifecyclePolicyNotFoundException", "Lifecycle policy does not exist")
+        return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "lifecyclePolicyText": repo["lifecycle"]}
+    if op == "GetRepositoryPolicy":
+        repo = repo_of(body)
+        if "policy" not in repo:
+            raise Problem(400, "RepositoryPolicyNotFoundException", "Repository policy does not exist")
+        return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "policyText": repo["policy"]}
+    if op == "ListTagsForResource":
+        name = body["resourceArn"].split(":repository/")[-1]
+        if name not in repos:
+            raise Problem(400, "RepositoryNotFoundException", "no such repository")
+        return {"tags": repos[name].get("tags", [])}
+    if op == "BatchDeleteImage":
+        repo = repo_of(body)
+        if len(body["imageIds"]) > 100:
+            raise Problem(400, "InvalidParameterException", "imageIds: at most 100")
+        deleted, failures = [], []
+        for image_id in body["imageIds"]:
+            digest = image_id.get("imageDigest")
+            if digest and digest == args.fail_delete_digest:
+                failures.append({"imageId": {"imageDigest": digest}, "failureCode": "ImageReferencedByManifestList",
+                                 "failureReason": "Requested image referenced by manifest list"})
+            elif digest in repo["images"]:
+                d = repo["images"].pop(digest)
+                deleted.append({"imageDigest": digest, **({"imageTag": d["imageTags"][0]} if d.get("imageTags") else {})})
+                counters["deleted"].append([body["repositoryName"], digest])
+            else:
+                failures.append({"imageId": {"imageDigest": digest}, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"})
+        return {"imageIds": deleted, "failures": failures}
+    if op == "UpdateImageStorageClass":
+        repo = repo_of(body)
+        digest = body["imageId"].get("imageDigest")
+        if digest not in repo["images"]:
+            raise Problem(400, "ImageNotFoundException", "The image requested does not exist")
+        repo["images"][digest]["imageStatus"] = body["targetStorageClass"] == "ARCHIVE" and "ARCHIVED" or "ACTIVE"
+        repo["images"][digest]["lastArchivedAt"] = time.time()
+        counters["transitioned"].append([body["repositoryName"], digest])
+        return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "imageId": {"imageDigest": digest},
+                "imageStatus": repo["images"][digest]["imageStatus"]}
+    raise Problem(400, "UnknownOperationException", "unknown operation " + op)
+
+
+def verify_signature(handler, body):
+    auth = handler.headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        raise Problem(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+    parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    key, date, region, service, term = parts["Credential"].split("/")
+    if key not in KEYS:
+        raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+    secret, token = KEYS[key]
+    if region != REGION or service != "ecr" or term != "aws4_request":
+        raise Problem(403, "InvalidSignatureException", "Credential should be scoped to a valid region and service ecr")
+    amz_date = handler.headers.get("X-Amz-Date", "")
+    stamp = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    if abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) > 300 or date != amz_date[:8]:
+        raise Problem(403, "InvalidSignatureException", "Signature expired or the date is wrong")
+    signed = parts["SignedHeaders"].split(";")
+    for required in ("host", "x-amz-date", "x-amz-target", "content-type"):
+        if required not in signed:
+            raise Problem(403, "InvalidSignatureException", "the header %s must be signed" % required)
+    if token is not None:
+        if handler.headers.get("X-Amz-Security-Token") != token or "x-amz-security-token" not in signed:
+            raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid")
+    headers = {h: handler.headers.get(h) for h in signed if h != "host"}
+    req = AWSRequest(method="POST", url="http://%s/" % handler.headers.get("Host"), data=body, headers=headers)
+    req.context["timestamp"] = amz_date
+    signer = SigV4Auth(Credentials(key, secret, token), "ecr", REGION)
+    canonical = signer.canonical_request(req)
+    expected = signer.signature(signer.string_to_sign(req, canonical), req)
+    if expected != parts["Signature"]:
+        raise Problem(403, "InvalidSignatureException",
+                      "The request signature we calculated does not match the signature you provided.")
+    return key
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, doc, content_type="application/x-amz-json-1.1"):
+        data = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def creds_doc(self, key, code=True):
+        secret, token = KEYS[key]
+        exp = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        doc = {"AccessKeyId": key, "SecretAccessKey": secret, "Token": token, "Expiration": exp}
+        if code:
+            doc["Code"] = "Success"
+        return doc
+
+    def do_GET(self):
+        if self.path == "/_state":
+            with lock:
+                images = {n: sorted(repos[n]["images"].values(), key=lambda d: d["imageDigest"]) for n in names}
+                return self.reply(200, {"images": images, **counters}, "application/json")
+        if self.path == "/creds":
+            if self.headers.get("Authorization") != CONTAINER_AUTH:
+                return self.reply(401, {"message": "bad authorization"}, "application/json")
+            return self.reply(200, self.creds_doc("ASIACONTAINER", code=False), "application/json")
+        if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != IMDS_TOKEN:
+                return self.reply(401, b"", "text/plain")
+            role = self.path.rsplit("/", 1)[1]
+            if not role:
+                return self.reply(200, b"regpol-node-role", "text/plain")
+            return self.reply(200, self.creds_doc("ASIAIMDS"), "application/json")
+        self.reply(404, {"message": "not found"}, "application/json")
+
+    def do_PUT(self):
+        if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+            return self.reply(200, IMDS_TOKEN.encode(), "text/plain")
+        self.reply(404, {"message": "not found"}, "application/json")
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+        if self.path == "/sts":
+            form = urllib.parse.parse_qs(body.decode())
+            ok = form.get("Action") == ["AssumeRoleWithWebIdentity"] and form.get("WebIdentityToken") == ["web-identity-token"] \
+                and form.get("RoleArn", [""])[0].startswith("arn:aws:iam::")
+            if not ok:
+                return self.reply(400, b"<ErrorResponse><Error><Code>InvalidIdentityToken</Code></Error></ErrorResponse>", "text/xml")
+            secret, token = KEYS["ASIASTSWEBIDENTITY"]
+            exp = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            xml = ("<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                   "<AccessKeyId>ASIASTSWEBIDENTITY</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken>"
+                   "<Expiration>%s</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>") % (secret, token, exp)
+            return self.reply(200, xml.encode(), "text/xml")
+        if args.latency_ms:
+            time.sleep(args.latency_ms / 1000.0)
+        target = self.headers.get("X-Amz-Target", "")
+        op = target.split(".", 1)[1] if target.startswith("AmazonEC2ContainerRegistry_V20150921.") else ""
+        with lock:
+            counters["calls"] += 1
+            n = counters["calls"]
+        try:
+            key = verify_signature(self, body)
+            if self.headers.get("Content-Type") != "application/x-amz-json-1.1":
+                raise Problem(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1")
+            if args.drop_every and n % args.drop_every == 0:
+                with lock:
+                    counters["dropped"] += 1
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if args.throttle_every and n % args.throttle_every == 0:
+                with lock:
+                    counters["throttled"] += 1
+                raise Problem(400, "ThrottlingException", "Rate exceeded")
+            if args.fail_every and n % args.fail_every == 0:
+                with lock:
+                    counters["failed"] += 1
+                raise Problem(500, "ServerException", "Internal error")
+            if args.expire_session_after and key == "AKIDPROCESS":
+                with lock:
+                    used = counters["by_key"].get(key, 0)
+                if used and used % args.expire_session_after == 0:
+                    with lock:
+                        counters["by_key"][key] = used + 1
+                    raise Problem(400, "ExpiredTokenException", "The security token included in the request is expired")
+            try:
+                doc = json.loads(body or b"{}")
+            except ValueError:
+                raise Problem(400, "SerializationException", "malformed JSON")
+            if op == "UpdateImageStorageClass":
+                shape = UPDATE_SHAPE
+            elif op in model.operation_names:
+                shape = model.operation_model(op).input_shape
+            else:
+                raise Problem(400, "UnknownOperationException", "unknown operation %r" % target)
+            report = validator.validate(doc, shape)
+            if report.has_errors():
+                raise Problem(400, "ValidationException", report.generate_report())
+            with lock:
+                counters["by_op"][op] = counters["by_op"].get(op, 0) + 1
+                counters["by_key"][key] = counters["by_key"].get(key, 0) + 1
+                out = operate(op, doc)
+            self.reply(200, out)
+        except Problem as p:
+            if p.type not in ("ThrottlingException", "ServerException", "RepositoryNotFoundException", "LifecyclePolicyNotFoundException",
+                              "RepositoryPolicyNotFoundException", "ImageNotFoundException", "ExpiredTokenException"):
+                with lock:
+                    counters["problems"].append("%s: %s: %s" % (op, p.type, p.message))
+            self.reply(p.status, {"__type": p.type, "message": p.message})
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+with open(args.port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+os.rename(args.port_file + ".tmp", args.port_file)
+server.serve_forever()

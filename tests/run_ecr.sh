@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# regpol against a test ECR endpoint (tests/ecr/ecr_endpoint.py, on 127.0.0.1, stopped by
+# its PID): every request's SigV4 signature is recomputed by Debian's python3-botocore and
+# every body validated against botocore's ECR model. Covers snapshot pull ecr, apply
+# --target ecr, Debian's awscli against the same endpoint, faults (throttling, 500s,
+# dropped connections, a partial BatchDeleteImage failure), every credential source, and
+# that no secret is ever printed or stored.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh" "$1"
+now=2026-11-27T00:00:00Z
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+
+# Only loopback, and only the credentials each case gives.
+unset AWS_PROFILE AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_ENDPOINT_URL_STS
+export AWS_CONFIG_FILE=$tmp/no-config AWS_SHARED_CREDENTIALS_FILE=$tmp/no-credentials AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=AKIDREGPOLTEST AWS_SECRET_ACCESS_KEY=regpol-test-secret
+export NO_PROXY='*' no_proxy='*'
+
+start_endpoint() {  # start_endpoint NAME FIXTURE [OPTIONS...] -> $url
+  local name=$1 fixture=$2; shift 2
+  rm -f "$name.port"
+  /usr/bin/python3 "$here/ecr/ecr_endpoint.py" "$fixture" "$name.port" "$@" 2> "$name.log" &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$name.port" ] && break; sleep 0.1; done
+  [ -s "$name.port" ] || { echo "the test endpoint did not start: $(cat "$name.log")"; exit 1; }
+  url=http://127.0.0.1:$(cat "$name.port")
+}
+state() { curl -s --noproxy '*' "$1/_state"; }
+
+cat > policy.regpol <<'EOF'
+defaults {
+  lifecycle {
+    rule 1 { select untagged expire older than 7d }
+    rule 2 { select tagged pattern ["v*"] keep newest 3 }
+    rule 3 { select tagged prefix ["pr-"] archive older than 30d }
+  }
+}
+EOF
+"$regpol" snapshot gen --repos 12 --images-per-repo 60 --seed 4 --format regpol --out fixture.json 2>/dev/null
+
+# ---- pull → plan → apply; the endpoint ends exactly as the plan kept it ----
+start_endpoint main fixture.json
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out pulled.json 2> pull.err && ok || bad "pull: $(cat pull.err)"
+"$regpol" plan --policy policy.regpol --snapshot fixture.json --now $now --format json > want.json
+"$regpol" plan --policy policy.regpol --snapshot pulled.json --now $now --format json > got.json
+cmp -s want.json got.json && ok || bad "the pulled snapshot plans differently from the registry it came from"
+python3 - pulled.json <<'EOF' && ok || bad "repository settings missing from the pulled snapshot"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = [x for x in d["repositories"] if "lifecyclePolicy" in x]
+assert len(r) == 1 and json.loads(r[0]["lifecyclePolicy"])["rules"][0]["rulePriority"] == 1
+assert "Statement" in json.loads(r[0]["repositoryPolicy"]) and r[0]["tags"] == [{"Key": "team", "Value": "platform"}]
+assert all("mutability" in x and "scanOnPush" in x and x["arn"].startswith("arn:aws:ecr:") for x in d["repositories"])
+EOF
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out pulled.db 2> /dev/null && "$regpol" plan --policy policy.regpol --snapshot pulled.db --now $now --format json | cmp -s - want.json \
+  && ok || bad "pull into a SQLite store"
+"$regpol" apply --policy policy.regpol --snapshot pulled.json --state st.db --target ecr --endpoint-url "$url" --now $now --yes > apply.out 2> apply.err \
+  && ok || bad "apply --target ecr: $(cat apply.err)"
+state "$url" > after.json
+python3 - want.json after.json <<'EOF' && ok || bad "the endpoint's final state is not the plan's"
+import json, sys
+plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
+assert not st["problems"], st["problems"][:5]
+left = {(r, d["imageDigest"]): d["imageStatus"] for r, ds in st["images"].items() for d in ds}
+for i in plan["images"]:
+    k = (i["repository"], i["digest"])
+    if i["action"] == "expire": assert k not in left, k
+    elif i["action"] == "transition": assert left[k] == "ARCHIVED", k
+    else: assert k in left, k
+assert len(st["deleted"]) == plan["summary"]["expire"] and len(set(map(tuple, st["deleted"]))) == len(st["deleted"])
+assert len(st["transitioned"]) == plan["summary"]["transition"]
+assert st["by_op"]["BatchDeleteImage"] <= 12 + plan["summary"]["expire"] // 100
+EOF
+# Applying again after a fresh pull: nothing left to do.
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out again.json 2> /dev/null
+"$regpol" plan --policy policy.regpol --snapshot again.json --now $now --format json --changes-only > again-plan.json
+[ "$(python3 -c 'import json; print(len(json.load(open("again-plan.json"))["images"]))')" = 0 ] && ok || bad "the registry still has work after apply"
+
+# ---- Debian's awscli speaks to the same endpoint (so it checks what AWS clients send) ----
+repo=$(python3 -c 'import json; print(json.load(open("fixture.json"))["images"][0]["repository"])')
+if command -v aws > /dev/null; then
+  aws ecr describe-images --repository-name "$repo" --endpoint-url "$url" --region us-east-1 --output json > cli.json 2> cli.err \
+    && python3 -c 'import json,sys; assert len(json.load(open("cli.json"))["imageDetails"]) > 0' && ok || bad "awscli describe-images: $(cat cli.err)"
+  # The actions: target's request documents, carried out by the AWS CLI itself.
+  start_endpoint cli fixture.json
+  "$regpol" apply --policy policy.regpol --snapshot fixture.json --state st-cli.db --target actions:acts --now $now --yes > /dev/null 2>&1
+  n=0
+  for f in acts/run-1/delete-*.json; do
+    aws ecr batch-delete-image --cli-input-json "file://$f" --endpoint-url "$url" --region us-east-1 --output json > /dev/null 2>> cli.err || n=$((n + 1))
+  done
+  state "$url" > cli-state.json
+  python3 - want.json cli-state.json <<'EOF' && [ $n -eq 0 ] && ok || bad "aws ecr batch-delete-image on the actions: documents: $(tail -3 cli.err)"
+import json, sys
+plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
+assert not st["problems"], st["problems"][:3]
+assert len(st["deleted"]) == plan["summary"]["expire"]
+EOF
+  [ "$(python3 -c 'import json; print(json.load(open("cli-state.json"))["by_key"].get("AKIDREGPOLTEST", 0))')" -gt 0 ] && ok || bad "awscli calls not counted"
+else
+  bad "awscli is not installed (scripts/bootstrap installs it)"
+fi
+
+# ---- faults: throttling, 500s, dropped connections; then a partial BatchDeleteImage ----
+start_endpoint faults fixture.json --throttle-every 4 --fail-every 9 --drop-every 13
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out f.json 2> f.err && "$regpol" plan --policy policy.regpol --snapshot f.json --now $now --format json | cmp -s - want.json \
+  && ok || bad "pull under faults: $(cat f.err)"
+"$regpol" apply --policy policy.regpol --snapshot f.json --state f.db --target ecr --endpoint-url "$url" --now $now --yes > /dev/null 2> fa.err \
+  && ok || bad "apply under faults: $(cat fa.err)"
+state "$url" > f-state.json
+python3 - want.json f-state.json f.db <<'EOF' && ok || bad "faults: the final state or the journal is wrong"
+import json, sqlite3, sys
+plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2])); db = sqlite3.connect(sys.argv[3])
+assert st["throttled"] > 0 and st["failed"] > 0 and st["dropped"] > 0, (st["throttled"], st["failed"], st["dropped"])
+assert len(st["deleted"]) == plan["summary"]["expire"] and len(set(map(tuple, st["deleted"]))) == len(st["deleted"])
+statuses = [s for (s,) in db.execute("SELECT status FROM actions")]
+assert all(s in ("done", "already-done") for s in statuses), set(statuses)
+outcomes = db.execute("SELECT count(*) FROM audit WHERE seq > 0 AND event NOT IN ('sent')").fetchone()[0]
+assert outcomes == len(statuses)
+EOF
+victim=$(python3 -c 'import json; print([i["digest"] for i in json.load(open("want.json"))["images"] if i["action"] == "expire"][0])')
+start_endpoint partial fixture.json --fail-delete-digest "$victim"
+"$regpol" apply --policy policy.regpol --snapshot fixture.json --state p.db --target ecr --endpoint-url "$url" --now $now --yes > p.out 2> p.err
+rc=$?
+[ $rc -eq 4 ] && grep -q "1 failed" p.out && ok || bad "a partial BatchDeleteImage failure: exit $rc $(cat p.out p.err)"
+[ "$(sqlite3 p.db "SELECT status || ' ' || answer FROM actions WHERE digest = '$victim'")" = "failed BatchDeleteImage: ImageReferencedByManifestList: Requested image referenced by manifest list" ] \
+  && ok || bad "the failed image's answer is not recorded"
+[ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = "$(( $(python3 -c 'import json; print(json.load(open("want.json"))["summary"]["expire"])') - 1 ))" ] \
+  && ok || bad "a partial failure stopped the other deletions"
+
+# ---- bad credentials and transport: refused, and no secret in any output ----
+AWS_SECRET_ACCESS_KEY=not-the-secret "$regpol" snapshot pull ecr --endpoint-url "$url" --out bad.json > bad.out 2> bad.err
+rc=$?
+[ $rc -eq 3 ] && grep -q "InvalidSignatureException" bad.err && [ ! -e bad.json ] && ok || bad "a wrong secret: exit $rc $(cat bad.err)"
+"$regpol" snapshot pull ecr --endpoint-url http://192.0.2.1:5000 --out x.json > /dev/null 2> http.err
+[ $? -eq 2 ] && grep -q "only loopback" http.err && ok || bad "plain http off loopback was not refused: $(cat http.err)"
+
+# ---- every credential source ----
+start_endpoint creds fixture.json
+one=(--endpoint-url "$url" --repository "$repo" --replace --out c.json)
+used() { state "$url" | python3 -c "import json,sys; print(json.load(sys.stdin)['by_key'].get('$1', 0))"; }
+via() {  # via KEY LABEL ENV... : pull with only this source configured; KEY must have signed
+  local key=$1 label=$2; shift 2
+  local before; before=$(used "$key")
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$@" "$regpol" snapshot pull ecr "${one[@]}" > via.out 2> via.err
+  local rc=$?
+  [ $rc -eq 0 ] && [ "$(used "$key")" -gt "$before" ] && ok || bad "credentials from $label: exit $rc $(cat via.err)"
+  cat via.out via.err >> all-output.txt
+}
+printf '[default]\nregion = us-east-1\n[profile ci]\ncredential_process = %s/cred-process.sh\n' "$tmp" > config
+printf '[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret-from-profile\n' > credentials
+printf '#!/bin/sh\necho "{\\"Version\\": 1, \\"AccessKeyId\\": \\"AKIDPROCESS\\", \\"SecretAccessKey\\": \\"secret-from-process\\"}"\n' > cred-process.sh
+chmod +x cred-process.sh
+via AKIDPROFILE "the shared credentials file" AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials
+via AKIDPROCESS "credential_process (--profile ci)" AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials AWS_PROFILE=ci
+echo web-identity-token > token
+via ASIASTSWEBIDENTITY "web identity (STS)" AWS_ROLE_ARN=arn:aws:iam::123456789012:role/regpol AWS_WEB_IDENTITY_TOKEN_FILE=$tmp/token \
+  AWS_ENDPOINT_URL_STS=$url/sts
+echo container-auth-token > auth-token
+via ASIACONTAINER "container credentials" AWS_CONTAINER_CREDENTIALS_FULL_URI=$url/creds AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$tmp/auth-token
+via ASIAIMDS "instance metadata (IMDSv2)" AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$url
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$regpol" snapshot pull ecr "${one[@]}" > none.out 2> none.err
+[ $? -ne 0 ] && grep -q "none found; tried" none.err && grep -q "instance metadata (disabled)" none.err && ok || bad "no credentials: $(cat none.err)"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials \
+  "$regpol" snapshot pull ecr "${one[@]}" --profile nosuch > np.out 2> np.err
+[ $? -ne 0 ] && grep -q "profile \`nosuch\` is not in the AWS config" np.err && ok || bad "a missing profile: $(cat np.err)"
+cat apply.out apply.err pull.err bad.out bad.err f.err fa.err p.out p.err none.err np.err >> all-output.txt
+for secret in regpol-test-secret secret-from-profile secret-from-process secret-from-sts token-from-sts secret-from-container \
+  token-from-container secret-from-imds token-from-imds container-auth-token web-identity-token; do
+  if grep -q -- "$secret" all-output.txt || grep -q -a -- "$secret" st.db f.db p.db pulled.json pulled.db 2>/dev/null; then bad "a secret ($secret) was printed or stored"; else ok; fi
+done
+finish
