@@ -32,6 +32,13 @@ sed 's/expire older/expire older/; s/findings.critical > 0$/findings.critical > 
 g=$("$regpol" lint --format json "$tmp/guarded.regpol" 2>/dev/null | grep -o W1011 | wc -l)
 u=$("$regpol" lint --format json "$tmp/unguarded.regpol" 2>/dev/null | grep -o '"W1011"' | wc -l)
 if [ "$g" = 0 ] && [ "$u" = 1 ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL guard checker at 24,000 terms: $g and $u W1011 (want 0 and 1)"; fi
+# The ecr_responses fuzzer's crash: a credential_process printing a string Version threw
+# (nlohmann's value() on a wrong type) and aborted. Now a located refusal, exit 3.
+printf '[default]\ncredential_process = cat %s\n' "$d/../fuzz/corpus/ecr_responses/version-not-a-number.json" > "$tmp/aws-config"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE AWS_CONFIG_FILE="$tmp/aws-config" AWS_SHARED_CREDENTIALS_FILE="$tmp/none" \
+  AWS_EC2_METADATA_DISABLED=true "$regpol" snapshot pull ecr --region us-east-1 --endpoint-url http://127.0.0.1:9 --out "$tmp/x.json" 2> "$tmp/cp.err"
+rc=$?
+if [ $rc -eq 3 ] && grep -q "credential_process printed an unsupported Version" "$tmp/cp.err"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL credential_process with a string Version: exit $rc $(cat "$tmp/cp.err")"; fi
 # A byte-order mark before a comment: spans stay right and fmt is idempotent.
 "$regpol" fmt "$d/bom-comment.regpol" > "$tmp/once.regpol"
 "$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"

@@ -24,14 +24,14 @@ bool EcrTarget::list(const std::string& repository, std::vector<TargetImage>& ou
   }
   for (const auto& d : details) {
     TargetImage t;
-    t.digest = d.value("imageDigest", "");
+    t.digest = aws::json_string(d, "imageDigest");
     if (d.contains("imageTags") && d["imageTags"].is_array()) {
       for (const auto& tag : d["imageTags"]) {
         if (tag.is_string()) t.tags.push_back(tag.get<std::string>());
       }
     }
     std::sort(t.tags.begin(), t.tags.end());
-    std::string status = d.value("imageStatus", "ACTIVE");
+    std::string status = aws::json_string(d, "imageStatus", "ACTIVE");
     t.storage_class = status == "ARCHIVED" ? "archive" : status == "ACTIVATING" ? "activating" : "standard";
     out.push_back(std::move(t));
   }
@@ -55,13 +55,13 @@ bool EcrTarget::apply(std::int64_t, ActionKind kind, const std::string& reposito
       return false;
     }
     std::map<std::string, TargetAnswer> by_digest;
-    if (out.contains("imageIds")) {
-      for (const auto& id : out["imageIds"]) by_digest[id.value("imageDigest", "")] = {ActionStatus::Done, "deleted", "BatchDeleteImage: deleted"};
+    if (out.contains("imageIds") && out["imageIds"].is_array()) {
+      for (const auto& id : out["imageIds"]) by_digest[aws::json_string(id, "imageDigest")] = {ActionStatus::Done, "deleted", "BatchDeleteImage: deleted"};
     }
-    if (out.contains("failures")) {
+    if (out.contains("failures") && out["failures"].is_array()) {
       for (const auto& f : out["failures"]) {
-        std::string digest = f.contains("imageId") ? f["imageId"].value("imageDigest", "") : "";
-        std::string code = f.value("failureCode", ""), reason = f.value("failureReason", "");
+        std::string digest = f.contains("imageId") ? aws::json_string(f["imageId"], "imageDigest") : "";
+        std::string code = aws::json_string(f, "failureCode"), reason = aws::json_string(f, "failureReason");
         by_digest[digest] = code == "ImageNotFound" ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "BatchDeleteImage: ImageNotFound"}
                                                     : TargetAnswer{ActionStatus::Failed, "failed", "BatchDeleteImage: " + code + ": " + reason};
       }
@@ -77,7 +77,7 @@ bool EcrTarget::apply(std::int64_t, ActionKind kind, const std::string& reposito
     json out;
     json input = {{"repositoryName", repository}, {"imageId", {{"imageDigest", batch[i]->digest}}}, {"targetStorageClass", "ARCHIVE"}};
     if (client_->call("UpdateImageStorageClass", input, out, e)) {
-      answers[i] = {ActionStatus::Done, "transitioned", "UpdateImageStorageClass: " + out.value("imageStatus", std::string("ARCHIVED"))};
+      answers[i] = {ActionStatus::Done, "transitioned", "UpdateImageStorageClass: " + aws::json_string(out, "imageStatus", "ARCHIVED")};
     } else if (e.type == "ImageNotFoundException" || e.type == "RepositoryNotFoundException") {
       answers[i] = {ActionStatus::Skipped, "skipped", "UpdateImageStorageClass: " + e.type + ": nothing to move"};
     } else if (e.status >= 400 && e.status < 500 && !e.type.empty()) {

@@ -92,3 +92,19 @@ TEST_CASE("SigV4: the canonical request and string to sign of get-vanilla") {
         "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
         "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
 }
+
+#include "registry/ecr/credentials.h"
+
+TEST_CASE("credential answers of the wrong shape are refused, never thrown") {
+  regpol::aws::Credentials c;
+  std::string err;
+  for (const char* bad : {"{\"Version\": \"AKID\", \"SecretAccessKey\": \"s\"}", "{\"Version\": 1, \"AccessKeyId\": 5, \"SecretAccessKey\": \"s\"}",
+                          "[1]", "{\"Version\": 1, \"AccessKeyId\": \"a\", \"SecretAccessKey\": \"s\", \"Expiration\": 7}"}) {
+    CHECK_MESSAGE(!parse_process_credentials(bad, c, err), bad);
+    CHECK(!err.empty());
+  }
+  CHECK(!parse_container_credentials("{\"Code\": 5, \"AccessKeyId\": \"a\", \"SecretAccessKey\": \"s\", \"Token\": \"t\"}", c, err));
+  CHECK(parse_process_credentials("{\"Version\": 1, \"AccessKeyId\": \"a\", \"SecretAccessKey\": \"s\"}", c, err));
+  CHECK(c.expiration == regpol::kNoTime);
+  CHECK(!parse_sts_web_identity_response("<Credentials><AccessKeyId>a</AccessKeyId></Credentials>", c, err));
+}

@@ -293,7 +293,7 @@ bool parse_process_credentials(const std::string& text, Credentials& out, std::s
     error = "no JSON object";
     return false;
   }
-  if (j.value("Version", 0) != 1) {
+  if (!j.contains("Version") || !j["Version"].is_number_integer() || j["Version"].get<long long>() != 1) {
     error = "an unsupported Version (expected 1)";
     return false;
   }
@@ -320,7 +320,7 @@ bool parse_container_credentials(const std::string& text, Credentials& out, std:
     error = "no JSON object";
     return false;
   }
-  if (j.contains("Code") && j["Code"] != "Success") {
+  if (j.contains("Code") && !(j["Code"].is_string() && j["Code"] == "Success")) {
     error = "code " + (j["Code"].is_string() ? j["Code"].get<std::string>() : std::string("?"));
     return false;
   }

@@ -50,6 +50,20 @@ class EcrClient {
   std::atomic<long> calls_{0};
 };
 
+// Members of an AWS answer, read without trusting their types: the string (bool) at
+// `key` when `obj` is an object holding one, else `fallback` (nlohmann's value() throws on
+// a wrong type, and an answer is input like any other).
+inline std::string json_string(const nlohmann::json& obj, const char* key, const std::string& fallback = "") {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+inline bool json_bool(const nlohmann::json& obj, const char* key, bool fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
 // "RepositoryNotFoundException" from "com.amazonaws.ecr#RepositoryNotFoundException".
 std::string ecr_error_type(const nlohmann::json& body);
 

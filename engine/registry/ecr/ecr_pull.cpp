@@ -48,7 +48,7 @@ bool optional_text(EcrClient& client, const std::string& op, const std::string& 
 }  // namespace
 
 json snapshot_image(const json& d, const std::string& repository) {
-  json img = {{"repository", repository}, {"digest", d.value("imageDigest", "")}};
+  json img = {{"repository", repository}, {"digest", json_string(d, "imageDigest")}};
   json tags = json::array();
   if (d.contains("imageTags") && d["imageTags"].is_array()) tags = d["imageTags"];
   img["tags"] = tags;
@@ -62,7 +62,8 @@ json snapshot_image(const json& d, const std::string& repository) {
     if (d.contains(from) && d[from].is_string()) img[to] = d[from];
   }
   if (d.contains("imageScanFindingsSummary") && d["imageScanFindingsSummary"].is_object()) {
-    json counts = d["imageScanFindingsSummary"].value("findingSeverityCounts", json::object());
+    json counts = d["imageScanFindingsSummary"].contains("findingSeverityCounts") ? d["imageScanFindingsSummary"]["findingSeverityCounts"] : json::object();
+    if (!counts.is_object()) counts = json::object();
     json f = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"informational", 0}};
     for (auto& [k, v] : counts.items()) {
       std::string lower = k;
@@ -84,7 +85,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   }
   std::vector<RepoData> data;
   for (const auto& r : repos) {
-    std::string name = r.value("repositoryName", "");
+    std::string name = json_string(r, "repositoryName");
     bool match = options.repository_globs.empty();
     for (const auto& g : options.repository_globs) match = match || wildcard_match(g, name);
     if (!match) continue;
@@ -100,15 +101,15 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
       }
       entry["mutabilityExclusions"] = ex;
     }
-    if (r.contains("imageScanningConfiguration")) entry["scanOnPush"] = r["imageScanningConfiguration"].value("scanOnPush", false);
-    if (r.contains("encryptionConfiguration")) entry["encryption"] = r["encryptionConfiguration"].value("encryptionType", "AES256");
+    if (r.contains("imageScanningConfiguration")) entry["scanOnPush"] = json_bool(r["imageScanningConfiguration"], "scanOnPush", false);
+    if (r.contains("encryptionConfiguration")) entry["encryption"] = json_string(r["encryptionConfiguration"], "encryptionType", "AES256");
     data.push_back({std::move(entry), {}});
   }
 
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
-  auto worker = [&] {
+  auto work = [&] {
     for (;;) {
       std::size_t i = next++;
       if (i >= data.size() || failed) return;
@@ -132,6 +133,15 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         return;
       }
       for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+    }
+  };
+  // An answer of an unexpected shape is an error of the pull, never a crash of the thread.
+  auto worker = [&] {
+    try {
+      work();
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!failed.exchange(true)) error = std::string("an answer of an unexpected shape: ") + e.what();
     }
   };
   std::vector<std::thread> threads;
