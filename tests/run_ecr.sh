@@ -129,6 +129,46 @@ rc=$?
 [ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = "$(( $(python3 -c 'import json; print(json.load(open("want.json"))["summary"]["expire"])') - 1 ))" ] \
   && ok || bad "a partial failure stopped the other deletions"
 
+# ---- credentials that expire mid-run: each session lasts 10 calls; regpol resolves anew ----
+start_endpoint sessions fixture.json --expire-session-after 10
+cat > session-process.sh <<EOF
+#!/bin/sh
+n=\$(( \$(cat $tmp/sessions.count 2>/dev/null || echo 0) + 1 )); echo \$n > $tmp/sessions.count
+exp=\$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+echo "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROCESS\", \"SecretAccessKey\": \"secret-from-process\", \"SessionToken\": \"session-\$n\", \"Expiration\": \"\$exp\"}"
+EOF
+chmod +x session-process.sh
+printf '[profile rotating]\nregion = us-east-1\ncredential_process = %s/session-process.sh\n' "$tmp" > rotating-config
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=$tmp/rotating-config "$regpol" snapshot pull ecr --profile rotating \
+  --endpoint-url "$url" --jobs 1 --out rot.json 2> rot.err
+rc=$?
+[ $rc -eq 0 ] && "$regpol" plan --policy policy.regpol --snapshot rot.json --now $now --format json | cmp -s - want.json && [ "$(cat sessions.count)" -ge 4 ] \
+  && ok || bad "credentials expiring mid-run: exit $rc, $(cat sessions.count 2>/dev/null) sessions: $(cat rot.err)"
+
+# ---- scale: 50 repositories, 20,000 images: pull -> plan -> apply, the endpoint ends as planned ----
+"$regpol" snapshot gen --repos 50 --images-per-repo 400 --seed 8 --format regpol --out big.json 2>/dev/null
+# Deletions only here (transitions, one call an image, are covered above).
+grep -v 'archive older' policy.regpol > big-policy.regpol
+start_endpoint big big.json
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out big-pulled.db 2> big.err && ok || bad "pull of 20,000 images: $(cat big.err)"
+"$regpol" plan --policy big-policy.regpol --snapshot big-pulled.db --now $now --format json > big-plan.json
+"$regpol" apply --policy big-policy.regpol --snapshot big-pulled.db --state big.db --target ecr --endpoint-url "$url" --now $now --yes > /dev/null 2> big-apply.err \
+  && ok || bad "apply of the 20,000-image plan: $(cat big-apply.err)"
+state "$url" > big-state.json
+python3 - big-plan.json big-state.json <<'EOF' && ok || bad "20,000 images: the endpoint's final state is not the plan's"
+import json, sys
+plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
+assert plan["summary"]["images"] >= 19000, plan["summary"]["images"]
+assert not st["problems"], st["problems"][:3]
+left = {(r, d["imageDigest"]): d["imageStatus"] for r, ds in st["images"].items() for d in ds}
+for i in plan["images"]:
+    k = (i["repository"], i["digest"])
+    if i["action"] == "expire": assert k not in left, k
+    elif i["action"] == "transition": assert left[k] == "ARCHIVED", k
+    else: assert k in left, k
+assert len(st["deleted"]) == plan["summary"]["expire"] and len(st["transitioned"]) == plan["summary"]["transition"]
+EOF
+
 # ---- bad credentials and transport: refused, and no secret in any output ----
 AWS_SECRET_ACCESS_KEY=not-the-secret "$regpol" snapshot pull ecr --endpoint-url "$url" --out bad.json > bad.out 2> bad.err
 rc=$?
@@ -165,9 +205,9 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$regpol" snapshot pull ecr "$
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials \
   "$regpol" snapshot pull ecr "${one[@]}" --profile nosuch > np.out 2> np.err
 [ $? -ne 0 ] && grep -q "profile \`nosuch\` is not in the AWS config" np.err && ok || bad "a missing profile: $(cat np.err)"
-cat apply.out apply.err pull.err bad.out bad.err f.err fa.err p.out p.err none.err np.err >> all-output.txt
+cat rot.err big.err big-apply.err apply.out apply.err pull.err bad.out bad.err f.err fa.err p.out p.err none.err np.err >> all-output.txt
 for secret in regpol-test-secret secret-from-profile secret-from-process secret-from-sts token-from-sts secret-from-container \
-  token-from-container secret-from-imds token-from-imds container-auth-token web-identity-token; do
-  if grep -q -- "$secret" all-output.txt || grep -q -a -- "$secret" st.db f.db p.db pulled.json pulled.db 2>/dev/null; then bad "a secret ($secret) was printed or stored"; else ok; fi
+  token-from-container secret-from-imds token-from-imds container-auth-token web-identity-token session-1; do
+  if grep -q -- "$secret" all-output.txt || grep -q -a -- "$secret" st.db f.db p.db big.db pulled.json pulled.db rot.json big-pulled.db 2>/dev/null; then bad "a secret ($secret) was printed or stored"; else ok; fi
 done
 finish

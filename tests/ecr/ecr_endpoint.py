@@ -51,7 +51,11 @@ KEYS = {  # access key -> (secret, session token or None)
     "ASIAIMDS": ("secret-from-imds", "token-from-imds"),
     "AKIDPROCESS": ("secret-from-process", None),
     "AKIDPROFILE": ("secret-from-profile", None),
+    # A credential_process that hands out a new session token each time it runs
+    # ("session-N"); with --expire-session-after N a session lasts N calls.
+    "ASIAPROCESS": ("secret-from-process", "session-*"),
 }
+sessions = {}
 CONTAINER_AUTH = "container-auth-token"
 IMDS_TOKEN = "imds-session-token"
 
@@ -206,7 +210,16 @@ def verify_signature(handler, body):
     for required in ("host", "x-amz-date", "x-amz-target", "content-type"):
         if required not in signed:
             raise Problem(403, "InvalidSignatureException", "the header %s must be signed" % required)
-    if token is not None:
+    if token == "session-*":
+        token = handler.headers.get("X-Amz-Security-Token") or ""
+        if not token.startswith("session-") or "x-amz-security-token" not in signed:
+            raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid")
+        with lock:
+            sessions[token] = sessions.get(token, 0) + 1
+            expired = args.expire_session_after and sessions[token] > args.expire_session_after
+        if expired:
+            raise Problem(400, "ExpiredTokenException", "The security token included in the request is expired")
+    elif token is not None:
         if handler.headers.get("X-Amz-Security-Token") != token or "x-amz-security-token" not in signed:
             raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid")
     headers = {h: handler.headers.get(h) for h in signed if h != "host"}
@@ -248,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_state":
             with lock:
                 images = {n: sorted(repos[n]["images"].values(), key=lambda d: d["imageDigest"]) for n in names}
-                return self.reply(200, {"images": images, **counters}, "application/json")
+                return self.reply(200, {"images": images, "sessions": sessions, **counters}, "application/json")
         if self.path == "/creds":
             if self.headers.get("Authorization") != CONTAINER_AUTH:
                 return self.reply(401, {"message": "bad authorization"}, "application/json")
@@ -307,13 +320,6 @@ class Handler(BaseHTTPRequestHandler):
                 with lock:
                     counters["failed"] += 1
                 raise Problem(500, "ServerException", "Internal error")
-            if args.expire_session_after and key == "AKIDPROCESS":
-                with lock:
-                    used = counters["by_key"].get(key, 0)
-                if used and used % args.expire_session_after == 0:
-                    with lock:
-                        counters["by_key"][key] = used + 1
-                    raise Problem(400, "ExpiredTokenException", "The security token included in the request is expired")
             try:
                 doc = json.loads(body or b"{}")
             except ValueError:
