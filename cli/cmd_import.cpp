@@ -21,6 +21,7 @@ namespace regpol::cli {
 static const char* kImportHelp =
     "usage: regpol import ecr [--lifecycle L.json] [--repository-policy P.json] [--repository R.json] [--out FILE]\n"
     "       regpol import ecr --from DIR|EXPORT.json [--out FILE]\n"
+    "       regpol import ecr --snapshot PULLED.json [--out FILE]\n"
     "\n"
     "Writes a regpol policy (to stdout, or FILE) that says what the ECR documents say:\n"
     "  --lifecycle L.json          an ECR lifecycle policy (rejected as ECR would reject it)\n"
@@ -30,11 +31,100 @@ static const char* kImportHelp =
     "  --from PATH                 what `regpol export ecr` wrote: the folder of --out-dir\n"
     "                              (lifecycle-policy.json, repository-policy.json,\n"
     "                              image-tag-mutability.json) or the combined JSON object\n"
+    "  --snapshot PULLED.json      what `regpol snapshot pull ecr --out PULLED.json` wrote: every\n"
+    "                              repository's lifecycle policy, repository policy and tag\n"
+    "                              mutability, as one policy (repositories with the same three\n"
+    "                              share a block); the migration path from ECR-native settings\n"
     "Without --repository the block is `repository \"*\"`. The output is checked: it parses,\n"
     "is formatted, and compiles before it is written.\n";
 
+// The regpol text of one repository's ECR settings (its block's body); false with the
+// problems printed, naming `where`.
+static bool repository_body(const std::string& where, const nlohmann::json& repo, std::string& body) {
+  body.clear();
+  auto text_of = [&](const char* key) -> std::optional<std::string> {
+    if (!repo.contains(key) || !repo[key].is_string()) return std::nullopt;
+    return repo[key].get<std::string>();
+  };
+  if (repo.contains("mutability") && repo["mutability"].is_string()) {
+    std::string m = repo["mutability"].get<std::string>();
+    body += std::string("  mutability ") + (m.rfind("IMMUTABLE", 0) == 0 ? "immutable" : "mutable");
+    if (repo.contains("mutabilityExclusions") && repo["mutabilityExclusions"].is_array()) {
+      std::size_t i = 0;
+      for (const auto& f : repo["mutabilityExclusions"]) {
+        if (f.is_string()) body += (i++ ? ", " : " except ") + ast::quote(f.get<std::string>());
+      }
+    }
+    body += "\n";
+  }
+  if (auto text = text_of("lifecyclePolicy")) {
+    LifecyclePlan plan;
+    std::vector<DocumentProblem> problems;
+    if (!lifecycle_plan_from_ecr_json(where + "#lifecyclePolicy", *text, plan, problems)) {
+      for (const auto& p : problems) std::cerr << where << "#lifecyclePolicy" << p.pointer << ": error[E0404]: " << p.message << "\n";
+      return false;
+    }
+    body += (body.empty() ? "" : "\n") + lifecycle_to_regpol(plan);
+  }
+  if (auto text = text_of("repositoryPolicy")) {
+    AccessPlan plan;
+    std::vector<DocumentProblem> problems;
+    if (!access_plan_from_iam_json(where + "#repositoryPolicy", *text, plan, problems)) {
+      for (const auto& p : problems) std::cerr << where << "#repositoryPolicy" << p.pointer << ": error[E0405]: " << p.message << "\n";
+      return false;
+    }
+    std::string access;
+    std::vector<ExportProblem> eprobs;
+    if (!access_to_regpol(plan, access, eprobs)) {
+      for (const auto& p : eprobs) std::cerr << where << ": " << p.source << ": error[E0403]: " << p.message << "\n";
+      return false;
+    }
+    body += (body.empty() ? "" : "\n") + access;
+  }
+  return true;
+}
+
+// --snapshot: the repositories of a pulled snapshot, grouped by identical settings. The
+// file is streamed; its images are skipped as they are read, never held.
+static int import_pulled(const std::string& path, std::string& source) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(kBadInput, "cannot read `" + path + "`");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in, [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+      return !(depth == 1 && event == nlohmann::json::parse_event_t::key && parsed == "images");
+    });
+  } catch (const nlohmann::json::exception& e) {
+    return fail(kBadInput, path + ": malformed JSON (" + std::string(e.what()) + ")");
+  }
+  if (!doc.is_object() || doc.value("schema", nlohmann::json()) != "regpol.snapshot/v1" || !doc.contains("repositories") ||
+      !doc["repositories"].is_array())
+    return fail(kBadInput, path + ": not a snapshot `regpol snapshot pull ecr` wrote (a regpol.snapshot/v1 document with repositories)");
+  std::map<std::string, std::vector<std::string>> blocks;  // body -> repositories, in order of first sight
+  std::vector<std::string> order;
+  bool ok = true;
+  for (std::size_t i = 0; i < doc["repositories"].size(); ++i) {
+    const auto& r = doc["repositories"][i];
+    if (!r.is_object() || !r.contains("name") || !r["name"].is_string()) return fail(kBadInput, path + ": repositories[" + std::to_string(i) + "] has no name");
+    std::string name = r["name"].get<std::string>(), body;
+    if (!repository_body(path + ": repository `" + name + "`", r, body)) {
+      ok = false;
+      continue;
+    }
+    if (!blocks.count(body)) order.push_back(body);
+    blocks[body].push_back(name);
+  }
+  if (!ok) return fail(kBadInput, "some repositories' ECR settings cannot be imported; nothing was written");
+  for (const auto& body : order) {
+    std::string names;
+    for (const auto& n : blocks[body]) names += (names.empty() ? "" : ", ") + ast::quote(n);
+    source += "\nrepository " + names + " {\n" + body + "}\n";
+  }
+  return kOk;
+}
+
 int cmd_import(const Argv& argv) {
-  Args args(argv, {"--lifecycle", "--repository-policy", "--repository", "--out", "--from"}, {"--help"});
+  Args args(argv, {"--lifecycle", "--repository-policy", "--repository", "--out", "--from", "--snapshot"}, {"--help"});
   if (args.has("--help")) {
     std::cout << kImportHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -44,8 +134,10 @@ int cmd_import(const Argv& argv) {
   auto repo_policy = args.get("--repository-policy");
   auto repos = args.get("--repository");
   auto from = args.get("--from");
+  auto pulled = args.get("--snapshot");
+  if (pulled && (from || lifecycle || repo_policy || repos)) throw UsageError{"--snapshot reads every repository's settings; it cannot be combined with other inputs"};
   if (from && (lifecycle || repo_policy || repos)) throw UsageError{"--from reads everything export wrote; it cannot be combined with --lifecycle, --repository-policy or --repository"};
-  if (!lifecycle && !repo_policy && !repos && !from) throw UsageError{"give --from, or at least one of --lifecycle, --repository-policy, --repository"};
+  if (!lifecycle && !repo_policy && !repos && !from && !pulled) throw UsageError{"give --from, or at least one of --lifecycle, --repository-policy, --repository"};
 
   // What `export ecr` wrote: documents by name (a folder) or members of one object.
   std::optional<std::string> lifecycle_text, policy_text;
@@ -139,7 +231,9 @@ int cmd_import(const Argv& argv) {
     body += (body.empty() ? "" : "\n") + access;
   }
   std::string source = "# imported by `regpol import ecr`\n";
-  if (repos) {
+  if (pulled) {
+    if (int code = import_pulled(*pulled, source); code != kOk) return code;
+  } else if (repos) {
     Registry registry;
     LoadError lerr;
     if (!load_snapshots({*repos}, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());

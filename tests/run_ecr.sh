@@ -73,6 +73,22 @@ assert len(st["deleted"]) == plan["summary"]["expire"] and len(set(map(tuple, st
 assert len(st["transitioned"]) == plan["summary"]["transition"]
 assert st["by_op"]["BatchDeleteImage"] <= 12 + plan["summary"]["expire"] // 100
 EOF
+# The migration path: the pulled registry's ECR settings as one regpol policy, which plans
+# as ECR's own lifecycle document does.
+"$regpol" import ecr --snapshot pulled.json --out imported.regpol 2> imp.err && "$regpol" lint imported.regpol > /dev/null 2>&1 \
+  && grep -q 'sid "pull" allow "ecr:BatchGetImage" to account "222233334444"' imported.regpol && grep -q "mutability" imported.regpol \
+  && ok || bad "import ecr --snapshot: $(cat imp.err)"
+lrepo=$(python3 -c 'import json; print([r["name"] for r in json.load(open("pulled.json"))["repositories"] if "lifecyclePolicy" in r][0])')
+python3 -c 'import json; print([r["lifecyclePolicy"] for r in json.load(open("pulled.json"))["repositories"] if "lifecyclePolicy" in r][0])' > ecr-lifecycle.json
+"$regpol" plan --ecr-lifecycle ecr-lifecycle.json --snapshot pulled.json --repository "$lrepo" --now $now --format json > ecr-native.json
+"$regpol" plan --policy imported.regpol --snapshot pulled.json --repository "$lrepo" --now $now --format json > ecr-imported.json
+python3 - ecr-native.json ecr-imported.json <<'EOF' && ok || bad "the imported lifecycle plans differently from ECR's document"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+key = lambda d: [(i["digest"], i["action"]) for i in d["images"]]
+assert key(a) == key(b) and a["summary"]["expire"] > 0
+EOF
+
 # Applying again after a fresh pull: nothing left to do.
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out again.json 2> /dev/null
 "$regpol" plan --policy policy.regpol --snapshot again.json --now $now --format json --changes-only > again-plan.json
