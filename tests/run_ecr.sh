@@ -118,6 +118,22 @@ else
   bad "awscli is not installed (scripts/bootstrap installs it)"
 fi
 
+# ---- an image retagged after the snapshot: skipped by apply, refused under --plan ----
+start_endpoint retag fixture.json
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out r.json 2> /dev/null
+"$regpol" plan --policy policy.regpol --snapshot r.json --now $now --out reviewed.json > /dev/null
+read -r rrepo rdigest < <(python3 -c '
+import json; a = [x for x in json.load(open("reviewed.json"))["actions"] if x["action"] == "delete"][0]; print(a["repository"], a["digest"])')
+curl -s --noproxy '*' -X POST -d "{\"repository\": \"$rrepo\", \"digest\": \"$rdigest\", \"tags\": [\"hotfix\"]}" "$url/_retag" > /dev/null
+"$regpol" apply --plan reviewed.json --state rp.db --target ecr --endpoint-url "$url" --yes > /dev/null 2> rp.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "hotfix" rp.err && [ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = 0 ] \
+  && ok || bad "apply --plan after a retag: exit $rc $(cat rp.err)"
+"$regpol" apply --policy policy.regpol --snapshot r.json --state rs.db --target ecr --endpoint-url "$url" --now $now --yes > rs.out 2> rs.err
+[ $? -eq 0 ] && [ "$(sqlite3 rs.db "SELECT status FROM actions WHERE digest = '$rdigest'")" = skipped ] \
+  && state "$url" | python3 -c "import json,sys; assert '$rdigest' in [d['imageDigest'] for d in json.load(sys.stdin)['images']['$rrepo']]" \
+  && ok || bad "apply after a retag: the changed image was not skipped: $(cat rs.err rs.out)"
+
 # ---- faults: throttling, 500s, dropped connections; then a partial BatchDeleteImage ----
 start_endpoint faults fixture.json --throttle-every 4 --fail-every 9 --drop-every 13
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out f.json 2> f.err && "$regpol" plan --policy policy.regpol --snapshot f.json --now $now --format json | cmp -s - want.json \

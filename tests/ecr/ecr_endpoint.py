@@ -10,6 +10,7 @@ Also on the same port, for the credential-chain tests: an STS AssumeRoleWithWebI
 (PUT /latest/api/token, GET /latest/meta-data/iam/security-credentials/...). Each source
 hands out its own access key; the ECR side accepts exactly the keys it knows.
 
+POST /_retag {"repository", "digest", "tags"} (unsigned, test only): retags an image.
 GET /_state (unsigned, test only): the registry's images now, the call counts and the
 problems seen.
 
@@ -283,6 +284,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+        if self.path == "/_retag":  # test only: someone pushes a tag between the snapshot and apply
+            doc = json.loads(body)
+            with lock:
+                repos[doc["repository"]]["images"][doc["digest"]]["imageTags"] = doc["tags"]
+            return self.reply(200, {}, "application/json")
         if self.path == "/sts":
             form = urllib.parse.parse_qs(body.decode())
             ok = form.get("Action") == ["AssumeRoleWithWebIdentity"] and form.get("WebIdentityToken") == ["web-identity-token"] \
