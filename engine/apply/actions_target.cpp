@@ -66,6 +66,7 @@ bool ActionsTarget::apply(std::int64_t run, ActionKind kind, const std::string& 
   nlohmann::json doc;
   if (kind == ActionKind::Delete) {
     std::vector<std::string> digests;
+    digests.reserve(batch.size());
     for (const auto* a : batch) digests.push_back(a->digest);
     doc = ecr_batch_delete_request(registry, repository, digests);
   } else {

@@ -50,7 +50,7 @@ std::vector<std::string> check_rails(const Rails& rails, const ActionPlan& plan,
   }
   if (rails.max_snapshot_age) {
     if (captured_at == kNoTime) {
-      trips.push_back("the snapshot does not say when it was captured (no capturedAt), so --max-snapshot-age cannot be checked");
+      trips.emplace_back("the snapshot does not say when it was captured (no capturedAt), so --max-snapshot-age cannot be checked");
     } else if (now - captured_at > *rails.max_snapshot_age) {
       trips.push_back("the snapshot was captured at " + format_timestamp(captured_at) + ", more than --max-snapshot-age " +
                       format_duration_option(*rails.max_snapshot_age) + " before " + format_timestamp(now));

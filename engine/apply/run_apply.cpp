@@ -16,7 +16,7 @@ namespace {
 class KillPoint {
  public:
   KillPoint() {
-    const char* spec = std::getenv("REGPOL_TEST_KILL_AT");
+    const char* spec = std::getenv("REGPOL_TEST_KILL_AT");  // NOLINT(concurrency-mt-unsafe): regpol never sets the environment
     if (!spec) return;
     std::string s = spec;
     auto colon = s.find(':');

@@ -21,7 +21,7 @@ namespace {
 using Ini = std::map<std::string, std::map<std::string, std::string>>;
 
 std::string env(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): regpol never sets the environment
   return v ? v : "";
 }
 
@@ -358,9 +358,12 @@ bool parse_sts_web_identity_response(const std::string& xml, Credentials& out, s
   return true;
 }
 
+// Temporary credentials are resolved again this long before they expire.
+constexpr Micros kRefreshMargin = Micros{300} * kMicrosPerSecond;
+
 bool CredentialChain::get(Credentials& out, std::string& error) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cached_ && (cached_->expiration == kNoTime || cached_->expiration - wall_clock() > 5 * 60 * kMicrosPerSecond)) {
+  if (cached_ && (cached_->expiration == kNoTime || cached_->expiration - wall_clock() > kRefreshMargin)) {
     out = *cached_;
     return true;
   }
@@ -416,7 +419,7 @@ bool CredentialChain::resolve(Credentials& out, std::string& error) {
     error = "credentials: " + label + (found ? " has no credentials regpol can use" : " is not in the AWS config or credentials file");
     return false;
   }
-  tried.push_back("environment (AWS_ACCESS_KEY_ID)");
+  tried.emplace_back("environment (AWS_ACCESS_KEY_ID)");
   tried.push_back(label + (found ? " (no keys, no credential_process)" : " (not found)"));
   if (!env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").empty() || !env("AWS_CONTAINER_CREDENTIALS_FULL_URI").empty()) {
     if (from_container(out, why)) return true;

@@ -57,8 +57,8 @@ class CredentialChain {
 };
 
 // Parsers of the sources' answers, exposed for tests and fuzzing. False with the reason.
-bool parse_process_credentials(const std::string& json, Credentials& out, std::string& error);
-bool parse_container_credentials(const std::string& json, Credentials& out, std::string& error);
+bool parse_process_credentials(const std::string& text, Credentials& out, std::string& error);
+bool parse_container_credentials(const std::string& text, Credentials& out, std::string& error);
 bool parse_sts_web_identity_response(const std::string& xml, Credentials& out, std::string& error);
 
 }  // namespace regpol::aws
