@@ -3,7 +3,6 @@
 #include "diag/suggest.h"
 #include "util/time.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -70,7 +69,7 @@ std::int64_t now_option(const Args& args) {
     if (!t) throw UsageError{"--now needs an RFC 3339 instant with a zone, such as 2026-11-27T00:00:00Z"};
     return *t;
   }
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return current_time();
 }
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }

@@ -1,6 +1,5 @@
 // `regpol test`: runs the `test` blocks of policy files: each loads a snapshot, evaluates
 // the policy at the given instant, and checks what happens to named images.
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -67,8 +66,7 @@ int cmd_test(const Argv& argv) {
       PolicyRun run;
       if (problems.empty()) {
         LifecycleOptions opt;
-        opt.now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at
-                                                        : std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        opt.now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at : current_time();
         std::string err;
         for (const auto& f : in_use_files) {
           // A test is strict: a reference that names nothing is a failure, not a warning.

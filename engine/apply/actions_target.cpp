@@ -1,6 +1,5 @@
 #include "apply/actions_target.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -73,9 +72,7 @@ bool ActionsTarget::apply(std::int64_t run, ActionKind kind, const std::string& 
     doc = ecr_update_storage_class_request(registry, repository, batch.front()->digest, "ARCHIVE");
   }
   std::string events;
-  std::string now = format_timestamp(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count() /
-      kMicrosPerSecond * kMicrosPerSecond);
+  std::string now = format_timestamp(current_time() / kMicrosPerSecond * kMicrosPerSecond);
   for (const auto* a : batch) {
     ImageActionEvent e;
     e.id = event_id(name(), run, a->seq);

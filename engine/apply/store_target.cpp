@@ -1,6 +1,5 @@
 #include "apply/store_target.h"
 
-#include <chrono>
 #include <filesystem>
 
 namespace regpol {
@@ -32,8 +31,7 @@ bool StoreTarget::apply(std::int64_t, ActionKind kind, const std::string& reposi
   if (kind == ActionKind::Delete) {
     ok = editor_->remove(repository, digests, changes, error);
   } else {
-    Micros now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    ok = editor_->archive(repository, digests, now, changes, error);
+    ok = editor_->archive(repository, digests, current_time(), changes, error);
   }
   if (!ok) return false;
   answers.clear();

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -40,10 +39,6 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAIS
 CREATE TABLE candidates (
   repository TEXT NOT NULL, digest TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
-
-Micros wall_clock() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 class Stmt {
  public:
@@ -194,7 +189,7 @@ StateLock::Result StateLock::acquire(const std::string& state_path, std::unique_
   }
   out.reset(new StateLock(fd, path));
   out->previous_ = holder();
-  std::string me = "pid " + std::to_string(getpid()) + ", since " + format_timestamp(wall_clock());
+  std::string me = "pid " + std::to_string(getpid()) + ", since " + format_timestamp(current_time());
   if (ftruncate(fd, 0) != 0 || pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
     // The lock holds without the note; only the message of a second apply is poorer.
   }
@@ -318,7 +313,7 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
          "INSERT INTO runs (status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, pid, message) "
          "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, std::string(status)).bind(2, r.source).bind(3, r.policy_sha256).bind(4, r.snapshot_sha256).bind(5, r.plan_sha256);
-  s.bind(6, r.target).bind(7, r.shard).bind_time(8, r.now).bind(9, wall_clock()).bind(10, static_cast<std::int64_t>(getpid()));
+  s.bind(6, r.target).bind(7, r.shard).bind_time(8, r.now).bind(9, current_time()).bind(10, static_cast<std::int64_t>(getpid()));
   s.bind(11, r.message).run();
   return sqlite3_last_insert_rowid(db);
 }
@@ -333,7 +328,7 @@ std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<Actio
            "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
            "rule_source, reason, status, registry_id, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt audit(db_, kInsertAudit);
-    Micros at = wall_clock();
+    Micros at = current_time();
     insert_audit(audit, id, 0, at, "run-started", "", "", "",
                  run.source + " → " + run.target + ": " + std::to_string(actions.size()) + " actions planned");
     for (const auto& x : actions) {
@@ -359,9 +354,9 @@ std::int64_t StateStore::record_refused_run(const RunRecord& run) {
   try {
     std::int64_t id = insert_run(db_, run, "refused");
     Stmt f(db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
-    f.bind(1, wall_clock()).bind(2, id).run();
+    f.bind(1, current_time()).bind(2, id).run();
     Stmt audit(db_, kInsertAudit);
-    insert_audit(audit, id, 0, wall_clock(), "run-refused", "", "", "", run.message);
+    insert_audit(audit, id, 0, current_time(), "run-refused", "", "", "", run.message);
     exec("COMMIT;");
     return id;
   } catch (...) {
@@ -416,7 +411,7 @@ void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecor
       seqs += (seqs.empty() ? "" : ",") + std::to_string(batch[i]->seq) + (j > i ? "-" + std::to_string(batch[j]->seq) : "");
       i = j + 1;
     }
-    insert_audit(audit, run, batch.front()->seq, wall_clock(), "sent", batch.front()->repository, "", "",
+    insert_audit(audit, run, batch.front()->seq, current_time(), "sent", batch.front()->repository, "", "",
                  std::string(action_kind_name(batch.front()->kind)) + " " + std::to_string(batch.size()) + ": seq " + seqs);
     exec("COMMIT;");
   } catch (...) {
@@ -432,7 +427,7 @@ void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& o
     // batch): the journal's cost per action is then mostly its audit entry.
     Stmt u(db_, "UPDATE actions SET status = ?, answer = ? WHERE run = ? AND seq BETWEEN ? AND ?");
     Stmt audit(db_, kInsertAudit);
-    Micros at = wall_clock();
+    Micros at = current_time();
     for (std::size_t i = 0; i < outcomes.size();) {
       std::size_t j = i;
       while (j + 1 < outcomes.size() && outcomes[j + 1].action->seq == outcomes[j].action->seq + 1 &&
@@ -456,9 +451,9 @@ void StateStore::finish_run(std::int64_t run, const std::string& status, const s
   exec("BEGIN IMMEDIATE;");
   try {
     Stmt u(db_, "UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?");
-    u.bind(1, status).bind(2, wall_clock()).bind(3, message).bind(4, run).run();
+    u.bind(1, status).bind(2, current_time()).bind(3, message).bind(4, run).run();
     Stmt audit(db_, kInsertAudit);
-    insert_audit(audit, run, 0, wall_clock(), "run-" + status, "", "", "", message);
+    insert_audit(audit, run, 0, current_time(), "run-" + status, "", "", "", message);
     exec("COMMIT;");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
@@ -468,7 +463,7 @@ void StateStore::finish_run(std::int64_t run, const std::string& status, const s
 
 void StateStore::audit_run_event(std::int64_t run, const std::string& event, const std::string& detail) {
   Stmt audit(db_, kInsertAudit);
-  insert_audit(audit, run, 0, wall_clock(), event, "", "", "", detail);
+  insert_audit(audit, run, 0, current_time(), event, "", "", "", detail);
 }
 
 namespace {

@@ -1,3 +1,4 @@
+#include <chrono>
 #include "util/time.h"
 
 #include <cmath>
@@ -121,6 +122,10 @@ std::string format_timestamp(Micros t) {
   std::string out;
   append_timestamp(out, t);
   return out;
+}
+
+Micros current_time() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace regpol

@@ -20,6 +20,9 @@ std::optional<Micros> parse_timestamp(std::string_view s);
 // Epoch seconds as a JSON number (AWS CLI v1); nullopt when out of range or not finite.
 std::optional<Micros> from_epoch_seconds(double seconds);
 
+// The current instant (the system clock).
+Micros current_time();
+
 // Canonical UTC form: 2026-11-27T00:00:00Z, with .ffffff only when there is a fraction.
 std::string format_timestamp(Micros t);
 // The same text, appended to `out`.

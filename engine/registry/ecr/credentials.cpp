@@ -25,10 +25,6 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-Micros wall_clock() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
   std::size_t i = 0;
@@ -147,7 +143,7 @@ bool from_web_identity(const std::string& role_arn, const std::string& token_fil
     error = label + ": " + error;
     return false;
   }
-  if (session.empty()) session = "regpol-" + std::to_string(wall_clock() / kMicrosPerSecond);
+  if (session.empty()) session = "regpol-" + std::to_string(current_time() / kMicrosPerSecond);
   std::string t = trim(token.text);
   while (!t.empty() && t.back() == '\n') t.pop_back();
   std::string body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + uri_encode(role_arn, false) +
@@ -363,7 +359,7 @@ constexpr Micros kRefreshMargin = Micros{300} * kMicrosPerSecond;
 
 bool CredentialChain::get(Credentials& out, std::string& error) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cached_ && (cached_->expiration == kNoTime || cached_->expiration - wall_clock() > kRefreshMargin)) {
+  if (cached_ && (cached_->expiration == kNoTime || cached_->expiration - current_time() > kRefreshMargin)) {
     out = *cached_;
     return true;
   }
