@@ -23,6 +23,9 @@ class Sha256 {
 
 std::string sha256_hex(std::string_view bytes);
 
+// Bytes as lowercase hex digits (two a byte).
+std::string to_hex(std::string_view bytes);
+
 // The digest of the files' contents, in the order given (each file's length is hashed
 // before its bytes, so moving bytes between files changes it). False with `error` when a
 // file cannot be read.

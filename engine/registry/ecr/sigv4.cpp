@@ -19,17 +19,6 @@ std::string hmac(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -115,7 +104,7 @@ std::string signature(const SigningKeyParts& k, const std::string& to_sign) {
   key = hmac(key, k.region);
   key = hmac(key, k.service);
   key = hmac(key, "aws4_request");
-  return hex(hmac(key, to_sign));
+  return to_hex(hmac(key, to_sign));
 }
 
 std::string authorization(const SigningRequest& r, const SigningKeyParts& k) {
