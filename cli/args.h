@@ -9,7 +9,8 @@
 
 namespace regpol::cli {
 
-enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kBadInput = 3, kInternal = 4 };
+// kBusy: another apply holds the state file (apply and `runs abandon`).
+enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kBadInput = 3, kInternal = 4, kBusy = 5 };
 
 struct UsageError {
   std::string message;

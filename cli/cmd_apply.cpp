@@ -82,8 +82,6 @@ static const char* kApplyExitHelp =
     "     the target refused some actions\n"
     "  5  another apply holds the state file\n";
 
-constexpr int kBusy = 5;
-
 namespace {
 
 std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, std::string& error, int& code) {
@@ -394,12 +392,13 @@ int cmd_apply(const Argv& argv) {
         why.push_back("… and " + std::to_string(mismatches.size() - 20) + " more");
         break;
       }
-      why.push_back(m.action->repository + "@" + m.action->digest + ": " + m.detail);
+      const ActionRecord& a = plan.actions[m.action];
+      why.push_back(a.repository + "@" + a.digest + ": " + m.detail);
     }
     return refuse(why, "the target no longer matches the plan for " + plural(mismatches.size(), "image"));
   }
   for (const auto& m : mismatches) {
-    auto* a = const_cast<ActionRecord*>(m.action);  // points into plan.actions, which we own
+    ActionRecord* a = &plan.actions[m.action];
     if (a->status == ActionStatus::Deferred) continue;
     if (m.missing && a->kind == ActionKind::Delete) {
       a->status = ActionStatus::AlreadyDone;

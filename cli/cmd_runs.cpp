@@ -106,7 +106,7 @@ int cmd_runs(const Argv& argv) {
     std::int64_t id = run_id(pos[1]);
     std::unique_ptr<StateLock> lock;
     switch (StateLock::acquire(*state, lock, err)) {
-      case StateLock::Result::Busy: return fail(5, err);
+      case StateLock::Result::Busy: return fail(kBusy, err);
       case StateLock::Result::Failed: return fail(kBadInput, err);
       case StateLock::Result::Acquired: break;
     }

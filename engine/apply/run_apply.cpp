@@ -52,19 +52,20 @@ bool is_final(ActionStatus s) { return s != ActionStatus::Pending && s != Action
 bool compare_with_target(Target& target, const std::vector<ActionRecord>& actions, std::vector<TargetMismatch>& out, std::string& error) {
   out.clear();
   if (!target.can_list()) return true;
-  std::map<std::string, std::vector<const ActionRecord*>> by_repo;
-  for (const auto& a : actions) {
-    if (!is_final(a.status)) by_repo[a.repository].push_back(&a);
+  std::map<std::string, std::vector<std::size_t>> by_repo;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (!is_final(actions[i].status)) by_repo[actions[i].repository].push_back(i);
   }
   for (const auto& [repo, list] : by_repo) {
     std::vector<TargetImage> images;
     if (!target.list(repo, images, error)) return false;
     std::map<std::string, const TargetImage*> by_digest;
     for (const auto& i : images) by_digest.emplace(i.digest, &i);
-    for (const auto* a : list) {
+    for (std::size_t i : list) {
+      const ActionRecord* a = &actions[i];
       auto it = by_digest.find(a->digest);
       if (it == by_digest.end()) {
-        out.push_back({a, true, "not in the target"});
+        out.push_back({i, true, "not in the target"});
         continue;
       }
       std::vector<std::string> now_tags = it->second->tags;
@@ -75,7 +76,7 @@ bool compare_with_target(Target& target, const std::vector<ActionRecord>& action
         detail += (detail.empty() ? "" : "; ") + std::string("was in the ") + a->storage_class + " class, now in the " +
                   it->second->storage_class + " class";
       }
-      if (!detail.empty()) out.push_back({a, false, detail});
+      if (!detail.empty()) out.push_back({i, false, detail});
     }
   }
   return true;

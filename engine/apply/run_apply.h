@@ -12,7 +12,7 @@ namespace regpol {
 
 // What the target holds now that differs from what the plan saw for one action.
 struct TargetMismatch {
-  const ActionRecord* action;
+  std::size_t action;    // index into the actions compared
   bool missing = false;  // the image is not in the target
   std::string detail;    // "tags now [a, b]", "now in the archive class", "not in the target"
 };
