@@ -28,6 +28,27 @@ start_endpoint() {  # start_endpoint NAME FIXTURE [OPTIONS...] -> $url
   url=http://127.0.0.1:$(cat "$name.port")
 }
 state() { curl -s --noproxy '*' "$1/_state"; }
+# ends_as_planned PLAN.json STATE.json [PYTHON...]: the endpoint holds exactly what the plan
+# kept (archived what it transitioned), with no refused request; extra assertions may follow
+# (they see `plan` and `st`).
+ends_as_planned() {
+  local plan=$1 st=$2; shift 2
+  python3 - "$plan" "$st" "$@" <<'EOF'
+import json, sys
+plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
+assert not st["problems"], st["problems"][:5]
+left = {(r, d["imageDigest"]): d["imageStatus"] for r, ds in st["images"].items() for d in ds}
+for i in plan["images"]:
+    k = (i["repository"], i["digest"])
+    if i["action"] == "expire": assert k not in left, k
+    elif i["action"] == "transition": assert left[k] == "ARCHIVED", k
+    else: assert k in left, k
+assert len(st["deleted"]) == plan["summary"]["expire"] and len(set(map(tuple, st["deleted"]))) == len(st["deleted"])
+assert len(st["transitioned"]) == plan["summary"]["transition"]
+for extra in sys.argv[3:]:
+    exec(extra)
+EOF
+}
 
 cat > policy.regpol <<'EOF'
 defaults {
@@ -59,20 +80,8 @@ EOF
 "$regpol" apply --policy policy.regpol --snapshot pulled.json --state st.db --target ecr --endpoint-url "$url" --now $now --yes > apply.out 2> apply.err \
   && ok || bad "apply --target ecr: $(cat apply.err)"
 state "$url" > after.json
-python3 - want.json after.json <<'EOF' && ok || bad "the endpoint's final state is not the plan's"
-import json, sys
-plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
-assert not st["problems"], st["problems"][:5]
-left = {(r, d["imageDigest"]): d["imageStatus"] for r, ds in st["images"].items() for d in ds}
-for i in plan["images"]:
-    k = (i["repository"], i["digest"])
-    if i["action"] == "expire": assert k not in left, k
-    elif i["action"] == "transition": assert left[k] == "ARCHIVED", k
-    else: assert k in left, k
-assert len(st["deleted"]) == plan["summary"]["expire"] and len(set(map(tuple, st["deleted"]))) == len(st["deleted"])
-assert len(st["transitioned"]) == plan["summary"]["transition"]
-assert st["by_op"]["BatchDeleteImage"] <= 12 + plan["summary"]["expire"] // 100
-EOF
+ends_as_planned want.json after.json 'assert st["by_op"]["BatchDeleteImage"] <= 12 + plan["summary"]["expire"] // 100' \
+  && ok || bad "the endpoint's final state is not the plan's"
 # The migration path: the pulled registry's ECR settings as one regpol policy, which plans
 # as ECR's own lifecycle document does.
 "$regpol" import ecr --snapshot pulled.json --out imported.regpol 2> imp.err && "$regpol" lint imported.regpol > /dev/null 2>&1 \
@@ -187,19 +196,8 @@ start_endpoint big big.json
 "$regpol" apply --policy big-policy.regpol --snapshot big-pulled.db --state big.db --target ecr --endpoint-url "$url" --now $now --yes > /dev/null 2> big-apply.err \
   && ok || bad "apply of the 20,000-image plan: $(cat big-apply.err)"
 state "$url" > big-state.json
-python3 - big-plan.json big-state.json <<'EOF' && ok || bad "20,000 images: the endpoint's final state is not the plan's"
-import json, sys
-plan = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
-assert plan["summary"]["images"] >= 19000, plan["summary"]["images"]
-assert not st["problems"], st["problems"][:3]
-left = {(r, d["imageDigest"]): d["imageStatus"] for r, ds in st["images"].items() for d in ds}
-for i in plan["images"]:
-    k = (i["repository"], i["digest"])
-    if i["action"] == "expire": assert k not in left, k
-    elif i["action"] == "transition": assert left[k] == "ARCHIVED", k
-    else: assert k in left, k
-assert len(st["deleted"]) == plan["summary"]["expire"] and len(st["transitioned"]) == plan["summary"]["transition"]
-EOF
+ends_as_planned big-plan.json big-state.json 'assert plan["summary"]["images"] >= 19000, plan["summary"]["images"]' \
+  && ok || bad "20,000 images: the endpoint's final state is not the plan's"
 
 # ---- bad credentials and transport: refused, and no secret in any output ----
 AWS_SECRET_ACCESS_KEY=not-the-secret "$regpol" snapshot pull ecr --endpoint-url "$url" --out bad.json > bad.out 2> bad.err

@@ -283,18 +283,20 @@ std::string resolve_region(const std::string& flag, const std::string& profile) 
   return it == settings.end() ? "" : it->second;
 }
 
-bool parse_process_credentials(const std::string& text, Credentials& out, std::string& error) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    error = "no JSON object";
-    return false;
+namespace {
+
+// The members both JSON answers share: AccessKeyId and SecretAccessKey strings, the session
+// token under `token_key` (required or not), and an optional RFC 3339 Expiration.
+bool credentials_from(const nlohmann::json& j, const char* token_key, bool token_required, Credentials& out, std::string& error) {
+  for (const char* k : {"AccessKeyId", "SecretAccessKey"}) {
+    if (!j.contains(k) || !j[k].is_string()) {
+      error = std::string("no ") + k + " string";
+      return false;
+    }
   }
-  if (!j.contains("Version") || !j["Version"].is_number_integer() || j["Version"].get<long long>() != 1) {
-    error = "an unsupported Version (expected 1)";
-    return false;
-  }
-  if (!j.contains("AccessKeyId") || !j["AccessKeyId"].is_string() || !j.contains("SecretAccessKey") || !j["SecretAccessKey"].is_string()) {
-    error = "no AccessKeyId / SecretAccessKey strings";
+  bool has_token = j.contains(token_key) && j[token_key].is_string();
+  if (token_required && !has_token) {
+    error = std::string("no ") + token_key + " string";
     return false;
   }
   auto exp = parse_expiration(j, "Expiration");
@@ -305,9 +307,24 @@ bool parse_process_credentials(const std::string& text, Credentials& out, std::s
   out = {};
   out.access_key_id = j["AccessKeyId"].get<std::string>();
   out.secret_access_key = j["SecretAccessKey"].get<std::string>();
-  if (j.contains("SessionToken") && j["SessionToken"].is_string()) out.session_token = j["SessionToken"].get<std::string>();
+  if (has_token) out.session_token = j[token_key].get<std::string>();
   out.expiration = *exp;
   return true;
+}
+
+}  // namespace
+
+bool parse_process_credentials(const std::string& text, Credentials& out, std::string& error) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "no JSON object";
+    return false;
+  }
+  if (!j.contains("Version") || !j["Version"].is_number_integer() || j["Version"].get<long long>() != 1) {
+    error = "an unsupported Version (expected 1)";
+    return false;
+  }
+  return credentials_from(j, "SessionToken", false, out, error);
 }
 
 bool parse_container_credentials(const std::string& text, Credentials& out, std::string& error) {
@@ -320,23 +337,7 @@ bool parse_container_credentials(const std::string& text, Credentials& out, std:
     error = "code " + (j["Code"].is_string() ? j["Code"].get<std::string>() : std::string("?"));
     return false;
   }
-  for (const char* k : {"AccessKeyId", "SecretAccessKey", "Token"}) {
-    if (!j.contains(k) || !j[k].is_string()) {
-      error = std::string("no ") + k;
-      return false;
-    }
-  }
-  auto exp = parse_expiration(j, "Expiration");
-  if (!exp) {
-    error = "an Expiration that is not an RFC 3339 time";
-    return false;
-  }
-  out = {};
-  out.access_key_id = j["AccessKeyId"].get<std::string>();
-  out.secret_access_key = j["SecretAccessKey"].get<std::string>();
-  out.session_token = j["Token"].get<std::string>();
-  out.expiration = *exp;
-  return true;
+  return credentials_from(j, "Token", true, out, error);
 }
 
 bool parse_sts_web_identity_response(const std::string& xml, Credentials& out, std::string& error) {
