@@ -126,7 +126,10 @@ void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& 
                                  " days from the transition, and restoring one costs " +
                                  (pricing.restore_per_gb ? "$" + usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
   }
-  ropt.pricing_notes.emplace_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
+  if (reg.has_blobs())
+    ropt.pricing_notes.emplace_back("dollars are on summed image sizes, an upper bound: the bytes freed in storage are counted blob by blob above");
+  else
+    ropt.pricing_notes.emplace_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
 }
 
 // `--out PLAN.json`: the plan artifact `regpol apply --plan` carries out (apply/plan_artifact.h).

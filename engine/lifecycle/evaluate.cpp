@@ -145,6 +145,53 @@ struct RepoEvaluator {
     }
     apply_protects(imgs);
     apply_manifest_lists(imgs);
+    if (reg.referrers_follow_subject) apply_subjects(imgs);
+  }
+
+  // On a Distribution registry an artifact (signature, SBOM, attestation) and a child of
+  // an index are manifests of their own that nothing deletes with their subject or index:
+  // left behind they would be orphans no rule ever reaches (untagged manifests are not
+  // listed). One that no rule and no protect clause decided follows its subject out, or
+  // its indexes when every index that lists it expires; one a rule kept or a protect clause
+  // saved stays. Repeated to a fixed point (artifacts of artifacts, nested indexes).
+  void apply_subjects(const std::vector<std::uint32_t>& imgs) {
+    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) {
+      return reg.images[i].subject != kNoStr || reg.images[i].child_count > 0;
+    });
+    if (!any) return;
+    std::unordered_map<std::string_view, std::uint32_t> by_digest;
+    for (std::uint32_t idx : imgs) by_digest.emplace(reg.str(reg.images[idx].digest), idx);
+    std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> parents;  // child -> indexes listing it
+    for (std::uint32_t idx : imgs) {
+      const Image& p = reg.images[idx];
+      for (std::uint32_t c = 0; c < p.child_count; ++c) {
+        auto it = by_digest.find(reg.str(reg.children_of(p)[c]));
+        if (it != by_digest.end()) parents[it->second].push_back(idx);
+      }
+    }
+    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
+      bool changed = false;
+      for (std::uint32_t idx : imgs) {
+        const Image& img = reg.images[idx];
+        ImageDecision& d = out[idx];
+        if (d.verdict != Verdict::Keep || d.reason != Reason::NoRuleMatched) continue;
+        std::uint32_t gone_with = UINT32_MAX;
+        if (img.subject != kNoStr) {
+          auto it = by_digest.find(reg.str(img.subject));
+          if (it != by_digest.end() && out[it->second].verdict == Verdict::Expire) gone_with = it->second;
+        }
+        if (auto pit = parents.find(idx); gone_with == UINT32_MAX && pit != parents.end()) {
+          if (std::all_of(pit->second.begin(), pit->second.end(), [&](std::uint32_t p) { return out[p].verdict == Verdict::Expire; }))
+            gone_with = pit->second.front();
+        }
+        if (gone_with == UINT32_MAX || protect_if_named(idx)) continue;
+        d.verdict = Verdict::Expire;
+        d.reason = Reason::SubjectDeleted;
+        d.parent = gone_with;
+        changed = true;
+      }
+      if (!changed) break;
+    }
   }
 
   void apply_protects(const std::vector<std::uint32_t>& imgs) {
@@ -152,18 +199,25 @@ struct RepoEvaluator {
     for (std::uint32_t idx : imgs) {
       ImageDecision& d = out[idx];
       if (d.verdict == Verdict::Keep) continue;
-      for (std::size_t p = 0; p < plan.protects.size(); ++p) {
-        const ProtectClause& pc = plan.protects[p];
-        bool hit = pc.in_use ? opt.in_use.count(std::string(reg.str(reg.images[idx].digest))) > 0
-                             : selected(pc.selection, idx, -1 - static_cast<std::int32_t>(p));
-        if (hit) {
-          d.verdict = Verdict::Keep;
-          d.reason = Reason::Protected;
-          d.protect = static_cast<std::int32_t>(p);
-          break;
-        }
+      protect_if_named(idx);
+    }
+  }
+
+  // Keeps image `idx` when a protect clause names it; true if one did.
+  bool protect_if_named(std::uint32_t idx) {
+    ImageDecision& d = out[idx];
+    for (std::size_t p = 0; p < plan.protects.size(); ++p) {
+      const ProtectClause& pc = plan.protects[p];
+      bool hit = pc.in_use ? opt.in_use.count(std::string(reg.str(reg.images[idx].digest))) > 0
+                           : selected(pc.selection, idx, -1 - static_cast<std::int32_t>(p));
+      if (hit) {
+        d.verdict = Verdict::Keep;
+        d.reason = Reason::Protected;
+        d.protect = static_cast<std::int32_t>(p);
+        return true;
       }
     }
+    return false;
   }
 
   // A child of a manifest list never goes further than its list: a child of a kept list is
@@ -278,7 +332,11 @@ std::string describe_decision(const Registry& registry, const LifecyclePlan& pla
       return std::string(time_name(rule->count_type)) + " " + days_ago(now, d.reference_time) + ", older than " + threshold_text(*rule) +
              " (" + rule_name(d.rule) + ")";
     case Reason::NoTimestamp:
-      return "matched " + rule_name(d.rule) + "'s selection: no " + time_name(rule->count_type) + " time recorded";
+      return "matched " + rule_name(d.rule) + "'s selection: no " + time_name(rule->count_type) +
+             " time recorded (or only a placeholder): never an age candidate";
+    case Reason::SubjectDeleted:
+      return "goes with " + std::string(registry.str(registry.images[d.parent].digest)) +
+             ", which expires (its subject, or every index that lists it; no rule decided it)";
     case Reason::Protected:
       return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "protected by " +
              plan.protects[static_cast<std::size_t>(d.protect)].label;

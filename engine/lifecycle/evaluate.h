@@ -24,6 +24,7 @@ enum class Reason : std::uint8_t {
   ReferencedByList,     // `rule` would have actioned it; a surviving manifest list references it
   Activating,           // being restored from archive: no rule applies
   PredicateError,       // a `where`/`per` expression could not be evaluated (see errors)
+  SubjectDeleted,       // an artifact no rule decided whose subject (`parent`) expires (Distribution snapshots)
 };
 
 struct ImageDecision {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 #include <ostream>
 #include <sstream>
 
@@ -143,7 +144,8 @@ class ReasonJson {
       out += "\"no lifecycle policy applies\"";
       return;
     }
-    const bool per_image = d.reason == Reason::OlderThan || d.reason == Reason::NotOldEnough || d.reason == Reason::ReferencedByList;
+    const bool per_image = d.reason == Reason::OlderThan || d.reason == Reason::NotOldEnough || d.reason == Reason::ReferencedByList ||
+                          d.reason == Reason::SubjectDeleted;
     if (per_image) {
       append_json_string(out, describe_decision(reg, *plan, d, now));
       return;
@@ -174,6 +176,8 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
          ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) +
+         (t.blobs_known ? ", \"bytesFreed\": " + to_decimal(t.bytes_freed) : std::string()) +
+         (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -201,10 +205,17 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
         if (k) text += ", ";
         append_json_string(text, reg.str(reg.tags_of(img)[k]));
       }
-      text += "], \"pushedAt\": \"";
-      append_timestamp(text, img.pushed_at);
-      text += "\", \"sizeBytes\": ";
+      if (img.pushed_at == kNoTime) {
+        text += "], \"pushedAt\": null, \"sizeBytes\": ";
+      } else {
+        text += "], \"pushedAt\": \"";
+        append_timestamp(text, img.pushed_at);
+        text += "\", \"sizeBytes\": ";
+      }
       text += img.size_bytes >= 0 ? std::to_string(img.size_bytes) : "null";
+      if (img.time_source == TimeSource::ConfigCreated) text += ", \"pushedAtSource\": \"config-created\"";
+      else if (img.time_source == TimeSource::FirstSeen) text += ", \"pushedAtSource\": \"first-seen\"";
+      else if (img.time_source == TimeSource::Unknown) text += ", \"pushedAtSource\": \"unknown\"";
       text += ", \"storageClass\": ";
       text += img.storage_class() == StorageClass::Archive ? "\"archive\"" : "\"standard\"";
       text += ", \"action\": \"";
@@ -250,7 +261,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
       if (!listed(d, opt)) continue;
       std::string why = plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies";
       std::string size = img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?";
-      std::string pushed = format_timestamp(img.pushed_at).substr(0, 10);
+      std::string pushed = img.pushed_at == kNoTime ? "undated   " : format_timestamp(img.pushed_at).substr(0, 10);
       const char* storage = img.storage_class() == StorageClass::Archive ? "archive " : "standard";
       const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Transition ? "\x1b[33m" : "\x1b[32m";
       text += "  " + std::string(col) + pad(outcome_name(d), 10) + (opt.color ? "\x1b[0m" : "") + " " +
@@ -261,7 +272,13 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   out += "\n" + totals;
   out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
          " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month\n";
+  if (t.blobs_known)
+    out += "freed in storage: " + human_bytes(t.bytes_freed) + " (blobs no kept image references, shared layers counted once; " +
+           human_bytes(t.bytes_reclaimed) + " summed image sizes)\n";
   for (const auto& note : opt.pricing_notes) out += "  " + note + "\n";
+  if (t.undated > 0)
+    out += "warning: " + plural(t.undated, "image") + " without a usable push time (none recorded, or a placeholder before 2000):" +
+           " never an age candidate, and newest for count rules\n";
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
@@ -280,6 +297,10 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
          std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + std::to_string(t.protected_images) + " | " +
          human_bytes(t.bytes_reclaimed) + " | $" + money(t.monthly_savings_usd) + " |\n";
+  if (t.blobs_known)
+    out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
+  if (t.undated > 0)
+    out += "\n> **Warning:** " + plural(t.undated, "image") + " without a usable push time: never age candidates, newest for count rules.\n";
   const std::size_t budget = opt.markdown_budget;
   auto repos = summarize_repositories(reg, res, plans, opt);
   std::stable_sort(repos.begin(), repos.end(), [](const RepositorySummary& a, const RepositorySummary& b) {
@@ -403,7 +424,32 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
     }
   }
   t.monthly_savings_usd = std::round(saving * 100) / 100;
+  t.blobs_known = reg.has_blobs();
+  if (t.blobs_known) t.bytes_freed = freed_blob_bytes(reg, res);
+  for (auto r : res.repositories) {
+    for (auto idx : reg.repositories[r].images) t.undated += reg.images[idx].time_source == TimeSource::Unknown;
+  }
   return t;
+}
+
+ByteTotal freed_blob_bytes(const Registry& reg, const LifecycleResult& res) {
+  // Per blob: 1 = an expired image references it, 2 = a surviving one does. Images of
+  // repositories no plan evaluated survive (their decisions are the default, keep).
+  std::unordered_map<StrId, std::pair<std::uint8_t, std::int64_t>> state;
+  for (std::uint32_t i = 0; i < reg.images.size(); ++i) {
+    const bool expires = res.decisions[i].verdict == Verdict::Expire;
+    auto [b, e] = reg.blobs_of(i);
+    for (; b != e; ++b) {
+      auto& s = state[b->digest];
+      s.first |= expires ? 1 : 2;
+      s.second = b->size;
+    }
+  }
+  ByteTotal freed = 0;
+  for (const auto& [digest, s] : state) {
+    if (s.first == 1) freed += static_cast<ByteTotal>(s.second);
+  }
+  return freed;
 }
 
 void write_plan_report(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,

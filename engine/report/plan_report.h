@@ -36,7 +36,16 @@ struct ReportTotals {
   ByteTotal bytes_transitioned = 0;  // images moved to archive
   std::size_t protected_images = 0;  // kept by a protect clause (a rule would have acted)
   double monthly_savings_usd = 0;
+  // With blobs in the snapshot (OCI pulls): the bytes deleting the expired images frees
+  // for real, each blob counted once and only when no surviving image references it.
+  bool blobs_known = false;
+  ByteTotal bytes_freed = 0;
+  std::size_t undated = 0;  // images without a usable push time (never age candidates)
 };
+
+// The bytes the expired images free in the registry's storage: blobs (manifests, configs,
+// layers) referenced by an expired image and by no other image of the snapshot, each once.
+ByteTotal freed_blob_bytes(const Registry& registry, const LifecycleResult& result);
 
 ReportTotals compute_totals(const Registry& registry, const LifecycleResult& result, const ReportOptions& options);
 

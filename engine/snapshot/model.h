@@ -70,6 +70,14 @@ class StringPool {
 enum class ImageStatus : std::uint8_t { Active, Archived, Activating };
 enum class StorageClass : std::uint8_t { Standard, Archive };
 
+// Where an image's `pushed_at` came from. ECR records pushes; a Distribution registry does
+// not, so a pulled OCI snapshot uses the image config's `created` time or the first time
+// regpol saw the digest (docs/registries.md). Unknown: no usable time at all, or a
+// placeholder (reproducible builds write 1970-01-01; anything before 2000 counts as one):
+// such an image is never an age candidate and sorts as newest, so count rules keep it.
+enum class TimeSource : std::uint8_t { Pushed, ConfigCreated, FirstSeen, Unknown };
+constexpr Micros kPlaceholderTimeBefore = 946684800LL * 1000000;  // 2000-01-01T00:00:00Z
+
 enum class Severity5 : std::uint8_t { Critical, High, Medium, Low, Informational };
 constexpr int kSeverityCount = 5;
 
@@ -94,6 +102,7 @@ struct Image {
   std::uint16_t child_count = 0;
   std::array<std::int16_t, kSeverityCount> findings{-1, -1, -1, -1, -1};  // -1: not scanned; counts cap at 32767
   ImageStatus status = ImageStatus::Active;
+  TimeSource time_source = TimeSource::Pushed;  // fills the last byte of padding
 
   StorageClass storage_class() const {
     return status == ImageStatus::Active ? StorageClass::Standard : StorageClass::Archive;
@@ -116,12 +125,26 @@ struct Repository {
   std::vector<std::uint32_t> images;  // indices into Registry::images
 };
 
+// A blob an image's manifest references (config and layers), for the bytes a deletion
+// really frees: a blob goes only when no kept image references it.
+struct Blob {
+  StrId digest = kNoStr;
+  std::int64_t size = 0;
+};
+
 struct Registry {
   StringPool strings;
   std::vector<Repository> repositories;
   std::unordered_map<StrId, std::uint32_t> repo_index;  // name -> repository
   std::vector<Image> images;
   std::vector<StrId> ids;  // tag and child lists
+  // Blobs, when the snapshot lists them (OCI pulls): image i's are
+  // blobs[blob_end[i-1] .. blob_end[i]). Empty when no image lists any.
+  std::vector<Blob> blobs;
+  std::vector<std::uint32_t> blob_end;
+  // The snapshot came from a Distribution registry: an artifact (signature, SBOM) whose
+  // subject is deleted goes with it, unless a rule or protect clause decided it.
+  bool referrers_follow_subject = false;
   Micros captured_at = kNoTime;
   std::vector<std::string> source_files;
   std::vector<std::uint32_t> file_first_image;  // parallel to source_files: images are stored in reading order
@@ -134,6 +157,12 @@ struct Registry {
   std::string_view repo_name(const Image& img) const { return str(repositories[img.repo].name); }
   const StrId* tags_of(const Image& img) const { return ids.data() + img.tags_begin; }
   const StrId* children_of(const Image& img) const { return ids.data() + img.tags_begin + img.tag_count; }
+  bool has_blobs() const { return !blob_end.empty(); }
+  std::pair<const Blob*, const Blob*> blobs_of(std::uint32_t index) const {
+    if (index >= blob_end.size()) return {nullptr, nullptr};
+    std::uint32_t b = index == 0 ? 0 : blob_end[index - 1];
+    return {blobs.data() + b, blobs.data() + blob_end[index]};
+  }
 };
 
 }  // namespace regpol

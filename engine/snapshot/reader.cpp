@@ -26,7 +26,7 @@ namespace {
 enum class Field {
   Unknown, Repo, RegistryId, Digest, Tags, Size, PushedAt, LastPulled, ManifestType, ArtifactType,
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
-  Subject, Children, ScanSummary,
+  Subject, Children, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
   // repositories
   RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption,
 };
@@ -64,6 +64,8 @@ constexpr FieldName kImageFields[] = {
     {"lastArchivedAt", Field::LastArchived}, {"lastActivatedAt", Field::LastActivated},
     {"subjectManifestDigest", Field::Subject}, {"subject", Field::Subject},
     {"children", Field::Children},
+    {"pushedAtSource", Field::PushedAtSource},
+    {"layers", Field::Layers}, {"layers.digest", Field::LayerDigest}, {"layers.size", Field::LayerSize},
 };
 
 constexpr FieldName kRepoFields[] = {
@@ -106,6 +108,11 @@ class SnapshotHandler : public JsonElementHandler {
       auto t = timestamp(v);
       if (!t) return reject("$.capturedAt", "`capturedAt` is not a timestamp with a zone");
       if (reg_.captured_at == kNoTime || *t > reg_.captured_at) reg_.captured_at = *t;
+    } else if (key == "registryKind") {
+      if (v.kind != JsonKind::String || (v.string != "ecr" && v.string != "distribution")) {
+        return reject("$.registryKind", "unknown registry kind (expected \"ecr\" or \"distribution\")");
+      }
+      if (v.string == "distribution") reg_.referrers_follow_subject = true;
     } else if (key == "schema") {
       if (v.kind != JsonKind::String || v.string != "regpol.snapshot/v1") {
         return reject("$.schema", "unsupported snapshot schema (expected \"regpol.snapshot/v1\")");
@@ -129,6 +136,8 @@ class SnapshotHandler : public JsonElementHandler {
     repo_ = Repository{};
     registry_id_.clear();
     have_status_ = false;
+    have_source_ = false;
+    layers_.clear();
     scanned_ = false;
     seen_fields_ = 0;
     return true;
@@ -140,13 +149,15 @@ class SnapshotHandler : public JsonElementHandler {
     if (f == Field::Unknown) return true;  // unknown fields are ignored
     // A field given twice (a duplicate key, or both of its names) is ambiguous: never keep
     // just the last one. List fields and the scan summary's nested names come many times.
-    if (!in_array && f != Field::Tags && f != Field::Children && f != Field::MutabilityFilter && f != Field::ScanSummary) {
+    const bool layer_field = f == Field::Layers || f == Field::LayerDigest || f == Field::LayerSize;
+    if (!in_array && f != Field::Tags && f != Field::Children && f != Field::MutabilityFilter && f != Field::ScanSummary && !layer_field) {
       auto bit = std::uint64_t{1} << static_cast<unsigned>(f);
       if (seen_fields_ & bit) return reject(at(path), "field given twice (a duplicate key, or both its ECR and regpol names)");
       seen_fields_ |= bit;
     }
     if (v.kind == JsonKind::Null) return true;
     const bool list_field = f == Field::Tags || f == Field::Children || f == Field::MutabilityFilter;
+    if (layer_field) return layer_value(path, v, f, in_array);
     if (v.kind == JsonKind::ArrayStart) {
       if (list_field && !in_array) return true;
       return wrong_type(path, "an array is not allowed here");
@@ -202,6 +213,17 @@ class SnapshotHandler : public JsonElementHandler {
           if (auto why = check_digest(v.string); !why.empty()) return reject(at(path), why);
         }
         return intern_into(path, v, img_.subject);
+      case Field::PushedAtSource: {
+        if (v.kind != JsonKind::String) return wrong_type(path, "expected pushed, config-created, first-seen or unknown");
+        if (v.string == "pushed") img_.time_source = TimeSource::Pushed;
+        else if (v.string == "config-created") img_.time_source = TimeSource::ConfigCreated;
+        else if (v.string == "first-seen") img_.time_source = TimeSource::FirstSeen;
+        else if (v.string == "unknown") img_.time_source = TimeSource::Unknown;
+        else return reject(at(path), "unknown `pushedAtSource` `" + std::string(v.string.substr(0, 64)) +
+                                         "` (expected pushed, config-created, first-seen or unknown)");
+        have_source_ = true;
+        return true;
+      }
       case Field::RepoArn: return intern_into(path, v, repo_.arn);
       case Field::Encryption: return intern_into(path, v, repo_.encryption);
       case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
@@ -305,10 +327,50 @@ class SnapshotHandler : public JsonElementHandler {
     return true;
   }
 
+  // `layers`: an array of {"digest", "size"} objects (a "mediaType" is allowed and ignored).
+  bool layer_value(std::string_view path, const JsonValue& v, Field f, bool in_array) {
+    if (f == Field::Layers) {
+      if (v.kind == JsonKind::ArrayStart && !in_array) return true;
+      if (v.kind == JsonKind::ObjectStart && in_array) {
+        layers_.push_back({});
+        return true;
+      }
+      return wrong_type(path, "expected an array of {\"digest\", \"size\"} objects");
+    }
+    if (layers_.empty()) return wrong_type(path, "expected an array of {\"digest\", \"size\"} objects");
+    PendingLayer& l = layers_.back();
+    if (f == Field::LayerDigest) {
+      if (v.kind != JsonKind::String) return wrong_type(path, "expected a digest string");
+      if (auto why = check_digest(v.string); !why.empty()) return reject(at(path), why);
+      if (!l.digest.empty()) return reject(at(path), "field given twice");
+      l.digest.assign(v.string);
+      return true;
+    }
+    if (v.kind != JsonKind::Integer && v.kind != JsonKind::Unsigned) return wrong_type(path, "expected a number of bytes");
+    if ((v.kind == JsonKind::Integer && v.integer < 0) ||
+        (v.kind == JsonKind::Unsigned && v.unsigned_integer > static_cast<std::uint64_t>(INT64_MAX)))
+      return reject(at(path), "layer size out of range");
+    if (l.size >= 0) return reject(at(path), "field given twice");
+    l.size = v.kind == JsonKind::Unsigned ? static_cast<std::int64_t>(v.unsigned_integer) : v.integer;
+    return true;
+  }
+
   bool finish_image() {
     if (repo_name_.empty()) return reject(at(""), "missing `repositoryName`");
     if (digest_.empty()) return reject(at(""), "missing `imageDigest`");
-    if (img_.pushed_at == kNoTime) return reject(at(""), "missing `imagePushedAt`");
+    // A registry's own push record is always a real time. A time read from an image config
+    // (or first seen) may be a placeholder: it must never make an image look old.
+    if (img_.time_source != TimeSource::Pushed &&
+        (img_.pushed_at == kNoTime || img_.pushed_at < kPlaceholderTimeBefore || img_.time_source == TimeSource::Unknown)) {
+      img_.time_source = TimeSource::Unknown;
+      img_.pushed_at = kNoTime;
+    }
+    if (img_.pushed_at == kNoTime && img_.time_source == TimeSource::Pushed)
+      return reject(at(""), have_source_ ? "`pushedAtSource` is `pushed` but `pushedAt` is missing" : "missing `imagePushedAt`");
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+      if (layers_[i].digest.empty() || layers_[i].size < 0)
+        return reject(at("layers[" + std::to_string(i) + "]"), "a layer needs both `digest` and `size`");
+    }
     if (auto why = check_repository_name(repo_name_); !why.empty()) return reject(at("repositoryName"), why);
     if (auto why = check_digest(digest_); !why.empty()) return reject(at("imageDigest"), why);
     for (std::size_t i = 0; i < tags_.size(); ++i) {
@@ -343,6 +405,11 @@ class SnapshotHandler : public JsonElementHandler {
     img_.tag_count = static_cast<std::uint16_t>(tags_.size());
     for (const auto& c : children_) reg_.ids.push_back(reg_.strings.store(c));
     img_.child_count = static_cast<std::uint16_t>(children_.size());
+    if (!layers_.empty() || reg_.has_blobs()) {
+      reg_.blob_end.resize(reg_.images.size(), static_cast<std::uint32_t>(reg_.blobs.size()));  // earlier images: none
+      for (const auto& l : layers_) reg_.blobs.push_back({reg_.strings.intern(l.digest), l.size});
+      reg_.blob_end.push_back(static_cast<std::uint32_t>(reg_.blobs.size()));
+    }
     reg_.images.push_back(img_);  // finish_registry lists each repository's images
     return true;
   }
@@ -374,6 +441,12 @@ class SnapshotHandler : public JsonElementHandler {
   Image img_;
   Repository repo_;
   bool have_status_ = false;
+  bool have_source_ = false;  // `pushedAtSource` was given
+  struct PendingLayer {
+    std::string digest;
+    std::int64_t size = -1;
+  };
+  std::vector<PendingLayer> layers_;
   bool scanned_ = false;  // the element has a findings summary (docs/snapshots.md)
   std::uint64_t seen_fields_ = 0;  // one bit per Field set in this element
   std::uint32_t last_repo_ = 0;
@@ -486,10 +559,12 @@ bool check_and_order(Registry& registry, Repository& repo, LoadError& error) {
     }
   }
   // Newest first; equal push times by digest so the order never depends on input order.
+  // An image without a usable time (TimeSource::Unknown) sorts as newest: count rules keep it.
   std::sort(imgs.begin(), imgs.end(), [&](std::uint32_t a, std::uint32_t b) {
     const Image& x = registry.images[a];
     const Image& y = registry.images[b];
-    if (x.pushed_at != y.pushed_at) return x.pushed_at > y.pushed_at;
+    const Micros xt = x.pushed_at == kNoTime ? INT64_MAX : x.pushed_at, yt = y.pushed_at == kNoTime ? INT64_MAX : y.pushed_at;
+    if (xt != yt) return xt > yt;
     return registry.str(x.digest) < registry.str(y.digest);
   });
   return true;
@@ -498,6 +573,8 @@ bool check_and_order(Registry& registry, Repository& repo, LoadError& error) {
 }  // namespace
 
 bool finish_registry(Registry& registry, LoadError& error, unsigned threads) {
+  // Images read after the last one that listed blobs list none.
+  if (registry.has_blobs()) registry.blob_end.resize(registry.images.size(), static_cast<std::uint32_t>(registry.blobs.size()));
   // Each repository's image list, exactly sized (no doubling growth while reading).
   {
     std::vector<std::uint32_t> count(registry.repositories.size(), 0);

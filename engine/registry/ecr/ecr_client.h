@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "registry/ecr/credentials.h"
+#include "registry/json_fields.h"
 
 namespace regpol::aws {
 
@@ -50,19 +51,9 @@ class EcrClient {
   std::atomic<long> calls_{0};
 };
 
-// Members of an AWS answer, read without trusting their types: the string (bool) at
-// `key` when `obj` is an object holding one, else `fallback` (nlohmann's value() throws on
-// a wrong type, and an answer is input like any other).
-inline std::string json_string(const nlohmann::json& obj, const char* key, const std::string& fallback = "") {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-inline bool json_bool(const nlohmann::json& obj, const char* key, bool fallback) {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
+// Members of an AWS answer, read without trusting their types (registry/json_fields.h).
+using registry::json_bool;
+using registry::json_string;
 
 // "RepositoryNotFoundException" from "com.amazonaws.ecr#RepositoryNotFoundException".
 std::string ecr_error_type(const nlohmann::json& body);
