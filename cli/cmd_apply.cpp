@@ -9,6 +9,8 @@
 
 #include "apply/actions_target.h"
 #include "apply/ecr_target.h"
+#include "apply/oci_target.h"
+#include "cli/oci_options.h"
 #include "apply/plan_artifact.h"
 #include "apply/rails.h"
 #include "apply/run_apply.h"
@@ -44,6 +46,12 @@ static const char* kApplyHelp =
     "                                         call), UpdateImageStorageClass; each repository is read\n"
     "                                         again first, and an image whose tags or storage class\n"
     "                                         changed since the snapshot is skipped and reported\n"
+    "                           oci://HOST[:PORT][/PREFIX]\n"
+    "                                         an OCI Distribution registry: DELETE of each manifest\n"
+    "                                         by digest (every tag on it goes too); each repository\n"
+    "                                         is read again first and an image whose tags changed\n"
+    "                                         is skipped; blob space returns at the registry's\n"
+    "                                         garbage collection (docs/registries.md)\n"
     "                           actions:DIR   ECR BatchDeleteImage / UpdateImageStorageClass request\n"
     "                                         documents and `ECR Image Action` events under\n"
     "                                         DIR/run-ID/, with commands.sh to carry them out\n"
@@ -57,6 +65,8 @@ static const char* kApplyHelp =
     "  --threads N            threads for loading and evaluating (default: all cores)\n"
     "  --region R, --registry-id ID, --profile P, --endpoint-url URL\n"
     "                         with --target ecr: as for `regpol snapshot pull ecr` (docs/ecr.md)\n"
+    "  --username U, --password-stdin, --insecure\n"
+    "                         with --target oci://: as for `regpol snapshot pull oci://`\n"
     "\n"
     "Safety rails (checked before the first action; any that trips refuses the whole run,\n"
     "changes nothing, and exits 1):\n"
@@ -109,9 +119,12 @@ std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, s
     return std::make_unique<EcrTarget>(std::move(chain), std::move(client));
   }
   if (spec.rfind("oci://", 0) == 0) {
-    code = kUsage;
-    error = "--target " + spec + " is not available yet: this build applies to ecr, a snapshot store (SNAP.db) or actions:DIR";
-    return nullptr;
+    auto client = open_oci_client(spec, args, error);
+    if (!client) {
+      code = kUsage;
+      return nullptr;
+    }
+    return std::make_unique<OciTarget>(std::move(client));
   }
   std::string path = spec.rfind("store:", 0) == 0 ? spec.substr(6) : spec;
   return StoreTarget::open(path, error);
@@ -223,8 +236,8 @@ int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-snapshot-age", "--grace",
-             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url"},
-            {"--help", "--yes", "--strict-in-use"});
+             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username"},
+            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
     return kOk;
@@ -279,6 +292,10 @@ int cmd_apply(const Argv& argv) {
   for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
     if (args.has(o) && *target_spec != "ecr") throw UsageError{std::string(o) + " goes with --target ecr"};
   }
+  for (const char* o : {"--username", "--password-stdin", "--insecure"}) {
+    if (args.has(o) && target_spec->rfind("oci://", 0) != 0) throw UsageError{std::string(o) + " goes with --target oci://…"};
+  }
+  if (args.has("--password-stdin") && !yes) throw UsageError{"--password-stdin reads stdin: pass --yes as well"};
   std::unique_ptr<Target> target = open_target(*target_spec, args, err, code);
   if (!target) return fail(code, err);
 

@@ -8,7 +8,9 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "driver/snapshots.h"
+#include "cli/oci_options.h"
 #include "registry/ecr/ecr_pull.h"
+#include "registry/oci/oci_pull.h"
 #include "store/snapshot_store.h"
 #include "util/atomic_file.h"
 #include "util/text.h"
@@ -32,18 +34,75 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --endpoint-url URL  a VPC endpoint or a test endpoint; http:// only to a loopback address\n"
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
-    "  --out FILE          where the snapshot goes; an existing file needs --replace\n";
+    "  --out FILE          where the snapshot goes; an existing file needs --replace\n"
+    "\n"
+    "usage: regpol snapshot pull oci://HOST[:PORT][/PREFIX] [--repository GLOB...] [--jobs N]\n"
+    "                            [--username U --password-stdin] [--insecure] --out SNAP.json [--replace]\n"
+    "\n"
+    "Reads an OCI Distribution registry (the CNCF Distribution registry and the products built\n"
+    "on its API): the catalog (only repositories under PREFIX when one is given), each\n"
+    "repository's tags and manifests, the children of indexes, attached artifacts (signatures,\n"
+    "SBOMs: the referrers API where offered, else `sha256-<hex>.sig`-style tags), image config\n"
+    "`created` times, and every blob with its size, into a regpol snapshot (JSON). The\n"
+    "registry records no push time: each image's is its config's `created` time; a missing\n"
+    "or placeholder one (before 2000) is `unknown`, which never makes an image look old\n"
+    "(docs/registries.md).\n"
+    "\n"
+    "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
+    "  --jobs N            repositories read at a time (default 8, at most 64)\n"
+    "  --out FILE          where the snapshot goes (JSON); an existing file needs --replace\n";
+
+namespace {
+
+// Read it back with the snapshot readers before it replaces --out: a registry whose data
+// regpol would refuse is refused now, not at the night's apply.
+int write_checked_snapshot(const std::string& document, const std::string& out, bool as_store, const std::string& what) {
+  std::string tmp = out + ".pull-" + std::to_string(getpid()) + ".json";
+  if (auto e = write_file_atomically(tmp, document); !e.empty()) return fail(kInternal, e);
+  Registry registry;
+  LoadError lerr;
+  bool ok = load_snapshots({tmp}, registry, lerr);
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return fail(kBadInput, what + ": the registry's answer is not a valid snapshot: " + lerr.to_string());
+  }
+  std::string err;
+  if (as_store) {
+    std::remove(tmp.c_str());
+    switch (save_registry_sqlite(registry, out, true, err)) {
+      case SaveResult::Saved: break;
+      default: return fail(kInternal, err);
+    }
+  } else {
+    std::error_code ec;
+    std::filesystem::rename(tmp, out, ec);
+    if (ec) {
+      std::remove(tmp.c_str());
+      return fail(kInternal, out + ": " + ec.message());
+    }
+  }
+  return kOk;
+}
+
+}  // namespace
 
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
-  if (rest.size() != 1 || rest[0] != "ecr") {
-    if (!rest.empty() && rest[0].rfind("oci://", 0) == 0)
-      throw UsageError{"`snapshot pull oci://…` is not available yet in this build (see `regpol snapshot pull --help`)"};
-    throw UsageError{"`snapshot pull` needs a source: ecr (see `regpol snapshot pull --help`)"};
-  }
+  const bool oci = rest.size() == 1 && rest[0].rfind("oci://", 0) == 0;
+  if (rest.size() != 1 || (rest[0] != "ecr" && !oci))
+    throw UsageError{"`snapshot pull` needs a source: ecr or oci://HOST[:PORT][/PREFIX] (see `regpol snapshot pull --help`)"};
   auto out = args.get("--out");
   if (!out) throw UsageError{"`snapshot pull` needs --out SNAP.json or --out SNAP.db"};
   bool as_store = out->size() > 3 && out->compare(out->size() - 3, 3, ".db") == 0;
   if (std::filesystem::exists(*out) && !args.has("--replace")) throw UsageError{*out + " exists; add --replace to overwrite it"};
+  for (const char* o : {"--username", "--password-stdin", "--insecure"}) {
+    if (!oci && args.has(o)) throw UsageError{std::string(o) + " goes with an oci:// registry"};
+  }
+  for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
+    if (oci && args.has(o)) throw UsageError{std::string(o) + " goes with `snapshot pull ecr`"};
+  }
+  if (oci && as_store)
+    throw UsageError{"a snapshot of an OCI registry is written as JSON (--out SNAP.json): the SQLite store keeps neither blobs nor "
+                     "push-time sources"};
   unsigned jobs = 8;
   if (auto j = args.get("--jobs")) {
     try {
@@ -54,6 +113,22 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
     } catch (...) {
       throw UsageError{"--jobs needs a number from 1 to 64"};
     }
+  }
+  if (oci) {
+    std::string err;
+    auto client = open_oci_client(rest[0], args, err);
+    if (!client) return fail(kUsage, err);
+    oci::OciPullOptions options;
+    options.repository_globs = args.all("--repository");
+    options.jobs = jobs;
+    std::string document;
+    oci::OciPullStats stats;
+    if (!oci::pull_oci_snapshot(*client, options, document, stats, err))
+      return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
+    if (int code = write_checked_snapshot(document, *out, false, "snapshot pull " + client->endpoint().address()); code != kOk) return code;
+    std::cerr << "regpol: pulled " << plural(stats.images, "image") << " in " << plural(stats.repositories, "repository", "repositories")
+              << " (" << stats.calls << " requests) into " << *out << "\n";
+    return kOk;
   }
   std::string profile = args.get("--profile").value_or("");
   aws::EcrEndpoint endpoint;
@@ -71,31 +146,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   aws::PullStats stats;
   if (!aws::pull_ecr_snapshot(*client, options, document, stats, err)) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
 
-  // Read it back with the snapshot readers before it replaces --out: a registry whose data
-  // regpol would refuse is refused now, not at the night's apply.
-  std::string tmp = *out + ".pull-" + std::to_string(getpid()) + ".json";
-  if (auto e = write_file_atomically(tmp, document); !e.empty()) return fail(kInternal, e);
-  Registry registry;
-  LoadError lerr;
-  bool ok = load_snapshots({tmp}, registry, lerr);
-  if (!ok) {
-    std::remove(tmp.c_str());
-    return fail(kBadInput, "snapshot pull ecr: the registry's answer is not a valid snapshot: " + lerr.to_string());
-  }
-  if (as_store) {
-    std::remove(tmp.c_str());
-    switch (save_registry_sqlite(registry, *out, true, err)) {
-      case SaveResult::Saved: break;
-      default: return fail(kInternal, err);
-    }
-  } else {
-    std::error_code ec;
-    std::filesystem::rename(tmp, *out, ec);
-    if (ec) {
-      std::remove(tmp.c_str());
-      return fail(kInternal, *out + ": " + ec.message());
-    }
-  }
+  if (int code = write_checked_snapshot(document, *out, as_store, "snapshot pull ecr"); code != kOk) return code;
   std::cerr << "regpol: pulled " << plural(stats.images, "image") << " in " << plural(stats.repositories, "repository", "repositories")
             << " (" << stats.calls << " API calls) into " << *out << "\n";
   return kOk;

@@ -1,0 +1,31 @@
+#pragma once
+// `--target oci://HOST[:PORT][/PREFIX]`: an OCI Distribution registry. Each deletion is a
+// DELETE of the manifest by digest (404: already gone), one call per image. A delete
+// removes every tag on that digest, so before a run each repository is read again and an
+// image whose tags changed since the snapshot (say, a kept tag moved onto it) is skipped.
+// Distribution has no archive class: a transition is skipped with that answer.
+// Blob space returns only after the registry's garbage collection (docs/registries.md).
+#include <atomic>
+#include <memory>
+
+#include "apply/target.h"
+#include "registry/oci/oci_client.h"
+
+namespace regpol {
+
+class OciTarget : public Target {
+ public:
+  explicit OciTarget(std::unique_ptr<oci::OciClient> client) : client_(std::move(client)) {}
+  std::string name() const override { return client_->endpoint().address(); }
+  std::size_t batch_size(ActionKind) const override { return 50; }
+  bool can_list() const override { return true; }
+  bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) override;
+  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+             std::vector<TargetAnswer>& answers, std::string& error) override;
+
+ private:
+  std::unique_ptr<oci::OciClient> client_;
+  bool referrers_api_ = true;
+};
+
+}  // namespace regpol

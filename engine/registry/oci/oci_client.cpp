@@ -1,0 +1,376 @@
+#include "registry/oci/oci_client.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "registry/json_fields.h"
+#include "registry/oci/manifest.h"
+#include "util/sha256.h"
+
+namespace regpol::oci {
+
+using nlohmann::json;
+
+namespace {
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+  }
+  return out;
+}
+
+bool retryable(const http::Response& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
+
+// `<url>; rel="next"` from a Link header, or "".
+std::string next_link(const std::string& link) {
+  auto lt = link.find('<'), gt = link.find('>');
+  if (lt == std::string::npos || gt == std::string::npos || gt < lt) return "";
+  if (link.find("rel=\"next\"", gt) == std::string::npos && link.find("rel=next", gt) == std::string::npos) return "";
+  return link.substr(lt + 1, gt - lt - 1);
+}
+
+// The registry's error code ("NAME_UNKNOWN", "MANIFEST_UNKNOWN", …) and message, for errors.
+std::string registry_error(const OciResponse& r) {
+  json doc = json::parse(r.body, nullptr, false);
+  std::string text = "HTTP " + std::to_string(r.status);
+  if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() && !doc["errors"].empty()) {
+    const auto& e = doc["errors"][0];
+    std::string code = registry::json_string(e, "code"), message = registry::json_string(e, "message");
+    if (!code.empty()) text += " " + code.substr(0, 80);
+    if (!message.empty()) text += ": " + message.substr(0, 200);
+  }
+  return text;
+}
+
+std::string read_whole(const std::string& path, bool& exists) {
+  std::ifstream in(path, std::ios::binary);
+  exists = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+bool parse_oci_address(const std::string& text, bool insecure, OciEndpoint& out, std::string& error) {
+  out = OciEndpoint{};
+  if (text.rfind("oci://", 0) != 0) {
+    error = "a registry address is oci://HOST[:PORT][/PREFIX]";
+    return false;
+  }
+  std::string rest = text.substr(6);
+  auto slash = rest.find('/');
+  out.authority = rest.substr(0, slash);
+  if (slash != std::string::npos) out.prefix = rest.substr(slash + 1);
+  while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
+  if (out.authority.empty()) {
+    error = "`" + text + "` names no host";
+    return false;
+  }
+  http::Url url;
+  if (!http::parse_url("https://" + out.authority + "/", url, error)) return false;
+  out.scheme = http::is_loopback_host(url.host) || insecure ? "http" : "https";
+  if (out.scheme == "http" && !http::is_loopback_host(url.host) && !insecure) {
+    error = "plain http to " + url.host + " needs --insecure";
+    return false;
+  }
+  return true;
+}
+
+bool resolve_credentials(const std::string& authority, const std::string& flag_username, const std::string* flag_password,
+                         RegistryCredentials& out, std::string& error) {
+  out = RegistryCredentials{};
+  if (!flag_username.empty()) {
+    out.username = flag_username;
+    if (flag_password) out.password = *flag_password;
+    out.source = "--username";
+    return true;
+  }
+  // regpol never sets the environment: reading it from worker threads is safe.
+  const char* u = std::getenv("REGPOL_REGISTRY_USERNAME");  // NOLINT(concurrency-mt-unsafe)
+  const char* p = std::getenv("REGPOL_REGISTRY_PASSWORD");  // NOLINT(concurrency-mt-unsafe)
+  if (u && *u) {
+    out.username = u;
+    out.password = p ? p : "";
+    out.source = "REGPOL_REGISTRY_USERNAME";
+    return true;
+  }
+  std::string path;
+  if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) path = std::string(d) + "/config.json";  // NOLINT(concurrency-mt-unsafe)
+  else if (const char* h = std::getenv("HOME"); h && *h) path = std::string(h) + "/.docker/config.json";  // NOLINT(concurrency-mt-unsafe)
+  if (path.empty()) return true;
+  bool exists = false, found = false;
+  std::string text = read_whole(path, exists);
+  if (!exists) return true;
+  if (!parse_docker_config(text, authority, out, found, error)) {
+    error = path + ": " + error;
+    return false;
+  }
+  if (found) out.source = path;
+  return true;
+}
+
+bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::string& token, std::string& error) {
+  auto realm = c.params.find("realm");
+  if (realm == c.params.end() || realm->second.empty()) {
+    error = "the registry asked for a bearer token but named no token service (realm)";
+    return false;
+  }
+  http::Url url;
+  if (!http::parse_url(realm->second, url, error)) return false;
+  // Credentials go to the token service only over TLS, or to loopback (tests, a local
+  // registry), or with --insecure, exactly as to the registry itself.
+  if (!http::check_transport(url, endpoint_.scheme == "http" && !http::is_loopback_host(url.host) ? true : false, error)) return false;
+  std::string q = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
+  if (auto s = c.params.find("service"); s != c.params.end()) q += "service=" + url_encode(s->second) + "&";
+  q += "scope=" + url_encode(scope);
+  thread_local http::Client client;
+  int attempts = 0;
+  http::Response r = http::send_with_retries(
+      client,
+      [&] {
+        http::Request req;
+        req.url = q;
+        if (credentials_.present())
+          req.headers.emplace_back("Authorization", "Basic " + base64_encode(credentials_.username + ":" + credentials_.password));
+        return req;
+      },
+      retryable, http::Backoff{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)}, &attempts);
+  calls_ += attempts;
+  if (r.status != 200) {
+    error = "the token service at " + url.authority() + " refused (" + (r.status ? "HTTP " + std::to_string(r.status) : r.error) + ")" +
+            (credentials_.present() ? "" : "; no credentials were given (--username, REGPOL_REGISTRY_USERNAME or the Docker config)");
+    return false;
+  }
+  long expires = 60;
+  if (!parse_token_answer(r.body, token, expires)) {
+    error = "the token service's answer has no token";
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Renew a little early: a token that expires in flight costs a 401 and a retry.
+  tokens_[scope] = {token, std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1L, expires - 10))};
+  return true;
+}
+
+bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
+                     OciResponse& out, std::string& error) {
+  thread_local http::Client client;
+  out = OciResponse{};
+  for (int round = 0; round < 3; ++round) {
+    std::string auth;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = tokens_.find(scope);
+      if (it != tokens_.end() && it->second.second > std::chrono::steady_clock::now()) auth = "Bearer " + it->second.first;
+      else if (basic_ && credentials_.present())
+        auth = "Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
+    }
+    int attempts = 0;
+    http::Response r = http::send_with_retries(
+        client,
+        [&] {
+          http::Request req;
+          req.method = method;
+          req.url = endpoint_.base() + path;
+          if (!accept.empty()) req.headers.emplace_back("Accept", accept);
+          if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
+          return req;
+        },
+        retryable, http::Backoff{8, std::chrono::milliseconds(100), std::chrono::milliseconds(10000)}, &attempts);
+    calls_ += attempts;
+    if (r.status == 0) {
+      error = method + " " + path + ": " + r.error;
+      return false;
+    }
+    if (r.status == 401 && round < 2) {
+      Challenge c;
+      if (!parse_challenge(r.header("www-authenticate"), c)) {
+        error = method + " " + path + ": HTTP 401 without a readable WWW-Authenticate challenge";
+        return false;
+      }
+      if (c.scheme == "basic") {
+        if (!credentials_.present()) {
+          error = method + " " + path + ": the registry needs credentials (--username with --password-stdin, REGPOL_REGISTRY_USERNAME/"
+                                        "REGPOL_REGISTRY_PASSWORD, or the Docker config file)";
+          return false;
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (basic_) break;  // the credentials were sent and refused
+        basic_ = true;
+        continue;
+      }
+      if (c.scheme == "bearer") {
+        std::string token, s = c.params.count("scope") ? c.params["scope"] : scope;
+        {
+          // A token for this scope that was just refused: asking again gives the same one.
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (round > 0 && auth.rfind("Bearer ", 0) == 0 && s == scope) tokens_.erase(scope);
+        }
+        if (!fetch_token(c, s, token, error)) return false;
+        if (s != scope) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          tokens_[scope] = tokens_[s];
+        }
+        continue;
+      }
+      error = method + " " + path + ": unsupported authentication scheme `" + c.scheme.substr(0, 40) + "`";
+      return false;
+    }
+    out.status = r.status;
+    out.body = std::move(r.body);
+    out.content_type = r.header("content-type");
+    out.digest = r.header("docker-content-digest");
+    out.link_next = next_link(r.header("link"));
+    if (r.status == 401 || r.status == 403) {
+      error = method + " " + path + ": " + registry_error(out) + (credentials_.present() ? " (credentials from " + credentials_.source + ")" : "");
+      return false;
+    }
+    return true;
+  }
+  error = method + " " + path + ": HTTP 401: the registry refused the credentials" +
+          (credentials_.present() ? " from " + credentials_.source : std::string());
+  return false;
+}
+
+bool OciClient::list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
+                           bool& exists, std::string& error) {
+  out.clear();
+  exists = true;
+  std::string next = first;
+  for (int page = 0; !next.empty(); ++page) {
+    if (page > 1000000) {
+      error = "more than a million pages of " + key;
+      return false;
+    }
+    OciResponse r;
+    if (!send("GET", next, "application/json", scope, r, error)) return false;
+    if (r.status == 404 && key == "tags") {
+      exists = false;
+      return true;
+    }
+    if (r.status != 200) {
+      error = "GET " + next + ": " + registry_error(r);
+      return false;
+    }
+    json doc = json::parse(r.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      error = "GET " + next + ": the answer is not a JSON object";
+      return false;
+    }
+    auto it = doc.find(key);
+    if (it != doc.end() && it->is_array()) {
+      for (const auto& v : *it) {
+        if (!v.is_string()) {
+          error = "GET " + next + ": `" + key + "` holds a non-string";
+          return false;
+        }
+        out.push_back(v.get<std::string>());
+      }
+    } else if (it != doc.end() && !it->is_null()) {
+      error = "GET " + next + ": `" + key + "` is not an array";
+      return false;
+    }
+    // A next link is relative to the registry; one that leaves it is not followed (it would
+    // carry our credentials elsewhere).
+    next = r.link_next;
+    if (next.rfind(endpoint_.base() + "/", 0) == 0) next = next.substr(endpoint_.base().size());
+    if (!next.empty() && next[0] != '/') {
+      error = "GET " + first + ": a Link header points away from the registry";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
+  bool exists = true;
+  std::vector<std::string> all;
+  if (!list_pages("/v2/_catalog?n=1000", "repositories", "registry:catalog:*", all, exists, error)) return false;
+  out.clear();
+  for (auto& name : all) {
+    if (endpoint_.prefix.empty() || name.rfind(endpoint_.prefix + "/", 0) == 0) out.push_back(std::move(name));
+  }
+  return true;
+}
+
+bool OciClient::tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error) {
+  return list_pages("/v2/" + repository + "/tags/list?n=1000", "tags", "repository:" + repository + ":pull", out, exists, error);
+}
+
+bool OciClient::manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error) {
+  found = false;
+  std::string path = "/v2/" + repository + "/manifests/" + reference;
+  if (!send("GET", path, manifest_accept(), "repository:" + repository + ":pull", out, error)) return false;
+  if (out.status == 404) return true;
+  if (out.status != 200) {
+    error = "GET " + path + ": " + registry_error(out);
+    return false;
+  }
+  // The digest is the hash of the bytes served: checked, never trusted.
+  std::string actual = "sha256:" + sha256_hex(out.body);
+  if ((valid_digest(reference) && reference != actual) || (!out.digest.empty() && out.digest != actual)) {
+    error = "GET " + path + ": the manifest's bytes hash to " + actual + ", not to the digest the registry gave";
+    return false;
+  }
+  out.digest = actual;
+  found = true;
+  return true;
+}
+
+bool OciClient::blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error) {
+  std::string path = "/v2/" + repository + "/blobs/" + digest;
+  OciResponse r;
+  if (!send("GET", path, "", "repository:" + repository + ":pull", r, error)) return false;
+  if (r.status != 200) {
+    error = "GET " + path + ": " + registry_error(r);
+    return false;
+  }
+  if ("sha256:" + sha256_hex(r.body) != digest) {
+    error = "GET " + path + ": the blob's bytes do not hash to its digest";
+    return false;
+  }
+  out = std::move(r.body);
+  return true;
+}
+
+bool OciClient::referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported,
+                          std::string& error) {
+  std::string path = "/v2/" + repository + "/referrers/" + digest;
+  OciResponse r;
+  supported = false;
+  if (!send("GET", path, kOciIndex, "repository:" + repository + ":pull", r, error)) return false;
+  if (r.status == 404 || r.status == 405 || r.status == 400) return true;
+  if (r.status != 200) {
+    error = "GET " + path + ": " + registry_error(r);
+    return false;
+  }
+  supported = r.content_type.rfind(kOciIndex, 0) == 0 || r.body.find("\"manifests\"") != std::string::npos;
+  index_body = std::move(r.body);
+  return true;
+}
+
+bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, std::string& error) {
+  std::string path = "/v2/" + repository + "/manifests/" + digest;
+  OciResponse r;
+  gone = false;
+  if (!send("DELETE", path, "", "repository:" + repository + ":delete", r, error)) return false;
+  if (r.status == 202 || r.status == 200) return true;
+  if (r.status == 404) {
+    gone = true;
+    return true;
+  }
+  error = "DELETE " + path + ": " + registry_error(r) + (r.status == 405 ? " (the registry has deletion disabled: storage.delete.enabled)" : "");
+  return false;
+}
+
+}  // namespace regpol::oci

@@ -1,0 +1,82 @@
+#pragma once
+// The OCI Distribution API (distribution-spec v1.1) over HTTP: catalog and tag lists
+// (Link pagination), manifests by tag or digest (digests verified against the bytes),
+// blobs, the referrers API, and DELETE of manifests. Authentication as the spec and
+// Docker do it: anonymous first; on 401 the WWW-Authenticate challenge says Basic (send
+// the credentials) or Bearer (ask the token service at `realm` for the `scope`, with the
+// credentials if there are any, and cache the token per scope until it expires).
+// 429, 5xx and dropped connections are retried with full-jitter backoff. Safe to call from
+// several threads: each thread has its own connection.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "registry/http/http_client.h"
+#include "registry/oci/auth.h"
+
+namespace regpol::oci {
+
+// oci://HOST[:PORT][/PREFIX]: https, or http for a loopback host (or anywhere with --insecure).
+struct OciEndpoint {
+  std::string scheme, authority, prefix;  // prefix without slashes at either end, "" for none
+  std::string base() const { return scheme + "://" + authority; }
+  std::string address() const { return "oci://" + authority + (prefix.empty() ? "" : "/" + prefix); }
+};
+bool parse_oci_address(const std::string& text, bool insecure, OciEndpoint& out, std::string& error);
+
+struct OciResponse {
+  long status = 0;
+  std::string body, content_type, digest;  // digest: Docker-Content-Digest
+  std::string link_next;                   // the rel="next" Link target, if any
+};
+
+class OciClient {
+ public:
+  OciClient(OciEndpoint endpoint, RegistryCredentials credentials) : endpoint_(std::move(endpoint)), credentials_(std::move(credentials)) {}
+  const OciEndpoint& endpoint() const { return endpoint_; }
+
+  // Every repository of the catalog (under the prefix). False with `error`.
+  bool catalog(std::vector<std::string>& out, std::string& error);
+  // Every tag of `repository`; `exists` is false (and the list empty) for an unknown repository.
+  bool tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error);
+  // A manifest by tag or digest; the answer's digest is checked against its bytes (and
+  // against `reference` when that is a digest). `found` is false on 404.
+  bool manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error);
+  // A blob's bytes, checked against `digest`.
+  bool blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error);
+  // GET /v2/<name>/referrers/<digest>: `supported` is false when the registry does not
+  // offer the API (404 without an index, as Distribution 2.8 answers).
+  bool referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported, std::string& error);
+  // DELETE /v2/<name>/manifests/<digest>: `gone` is true when it was already gone (404).
+  bool delete_manifest(const std::string& repository, const std::string& digest, bool& gone, std::string& error);
+
+  long calls() const { return calls_; }
+
+ private:
+  // One request with authentication and retries. `scope` is the token scope to ask for
+  // when the registry challenges without one.
+  bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
+            OciResponse& out, std::string& error);
+  bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, std::string& error);
+  // Follows Link headers; `key` is the array in each page ("repositories", "tags").
+  bool list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
+                  bool& exists, std::string& error);
+
+  OciEndpoint endpoint_;
+  RegistryCredentials credentials_;
+  std::mutex mutex_;  // guards the two members below
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> tokens_;  // scope -> token, expiry
+  bool basic_ = false;  // the registry asked for Basic: send it up front
+  std::atomic<long> calls_{0};
+};
+
+// Reads credentials as interfaces.md orders them: --username (with --password-stdin's
+// text), then REGPOL_REGISTRY_USERNAME/REGPOL_REGISTRY_PASSWORD, then the Docker config
+// file ($DOCKER_CONFIG/config.json, else ~/.docker/config.json). None is fine (anonymous).
+bool resolve_credentials(const std::string& authority, const std::string& flag_username, const std::string* flag_password,
+                         RegistryCredentials& out, std::string& error);
+
+}  // namespace regpol::oci

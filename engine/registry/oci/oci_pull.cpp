@@ -1,0 +1,238 @@
+#include "registry/oci/oci_pull.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "plan/wildcard.h"
+
+namespace regpol::oci {
+
+using nlohmann::json;
+
+namespace {
+
+// "sha256-<64 hex>" or "sha256-<64 hex>.sig" (cosign's scheme, also .att and .sbom): the
+// subject digest the tag names, or "".
+std::string tag_scheme_subject(const std::string& tag) {
+  if (tag.size() < 71 || tag.rfind("sha256-", 0) != 0) return "";
+  std::string digest = "sha256:" + tag.substr(7, 64);
+  if (!valid_digest(digest) || (tag.size() > 71 && tag[71] != '.')) return "";
+  return digest;
+}
+
+class RepositoryReader {
+ public:
+  RepositoryReader(OciClient& c, const std::string& repo) : client_(c), repo_(repo) {}
+
+  bool run(std::vector<OciImage>& out, bool& exists, bool& referrers_api, std::string& error) {
+    std::vector<std::string> tags;
+    if (!client_.tags(repo_, tags, exists, error)) return false;
+    if (!exists) return true;
+    for (const auto& tag : tags) {
+      OciResponse r;
+      bool found = false;
+      if (!client_.manifest(repo_, tag, r, found, error)) return false;
+      if (!found) continue;  // untagged between the list and the read
+      if (!add(r, error)) return false;
+      images_[r.digest].tags.push_back(tag);
+    }
+    // Children of indexes, then artifacts that refer to any image read so far (which may
+    // themselves be indexes or have artifacts): until nothing new turns up.
+    std::set<std::string> asked_referrers;
+    for (bool more = true; more;) {
+      more = false;
+      while (!pending_.empty()) {
+        std::string d = *pending_.begin();
+        pending_.erase(pending_.begin());
+        if (images_.count(d)) continue;
+        OciResponse r;
+        bool found = false;
+        if (!client_.manifest(repo_, d, r, found, error)) return false;
+        if (found && !add(r, error)) return false;
+        more = true;
+      }
+      if (!referrers_api) break;
+      std::vector<std::string> digests;
+      for (const auto& [d, img] : images_) {
+        if (!asked_referrers.count(d)) digests.push_back(d);
+      }
+      for (const auto& d : digests) {
+        asked_referrers.insert(d);
+        std::string body;
+        bool supported = false;
+        if (!client_.referrers(repo_, d, body, supported, error)) return false;
+        if (!supported) {
+          referrers_api = false;
+          break;
+        }
+        Manifest index;
+        if (!parse_manifest(body, kOciIndex, index, error)) {
+          error = "GET /v2/" + repo_ + "/referrers/" + d + ": " + error;
+          return false;
+        }
+        for (const auto& m : index.manifests) {
+          if (!images_.count(m.digest)) pending_.insert(m.digest), more = true;
+        }
+      }
+    }
+    // Artifacts found by the tag scheme: the tag names the subject.
+    for (auto& [d, img] : images_) {
+      if (!img.subject.empty()) continue;
+      for (const auto& t : img.tags) {
+        std::string s = tag_scheme_subject(t);
+        if (!s.empty() && images_.count(s) && s != d) {
+          img.subject = s;
+          break;
+        }
+      }
+    }
+    // An index is as new as its newest child.
+    for (auto& [d, img] : images_) {
+      for (const auto& c : img.children) {
+        auto it = images_.find(c);
+        if (it != images_.end() && it->second.created != kNoTime && (img.created == kNoTime || it->second.created > img.created))
+          img.created = it->second.created;
+      }
+    }
+    out.clear();
+    for (auto& [d, img] : images_) {
+      std::sort(img.tags.begin(), img.tags.end());
+      out.push_back(std::move(img));
+    }
+    return true;
+  }
+
+ private:
+  bool add(const OciResponse& r, std::string& error) {
+    if (images_.count(r.digest)) return true;
+    Manifest m;
+    if (!parse_manifest(r.body, r.content_type, m, error)) {
+      error = "manifest " + r.digest + " of `" + repo_ + "`: " + error;
+      return false;
+    }
+    OciImage img;
+    img.digest = r.digest;
+    img.media_type = m.media_type;
+    img.artifact_type = m.artifact_type;
+    img.subject = m.subject;
+    img.blobs.push_back({m.media_type, r.digest, "", static_cast<std::int64_t>(r.body.size())});
+    if (m.is_index) {
+      for (const auto& c : m.manifests) {
+        if (std::find(img.children.begin(), img.children.end(), c.digest) == img.children.end()) img.children.push_back(c.digest);
+        if (!images_.count(c.digest)) pending_.insert(c.digest);
+      }
+    } else {
+      img.blobs.push_back(m.config);
+      for (const auto& l : m.layers) img.blobs.push_back(l);
+      if (is_image_config(m.config.media_type)) {
+        std::string body, created;
+        if (!client_.blob(repo_, m.config.digest, body, error)) return false;
+        if (!parse_config_created(body, created, error)) {
+          error = "config " + m.config.digest + " of `" + repo_ + "`: " + error;
+          return false;
+        }
+        if (auto t = parse_timestamp(created)) img.created = *t;
+      }
+    }
+    for (const auto& b : img.blobs) img.size += b.size;
+    images_.emplace(img.digest, std::move(img));
+    return true;
+  }
+
+  OciClient& client_;
+  const std::string& repo_;
+  std::map<std::string, OciImage> images_;
+  std::set<std::string> pending_;  // digests to read by digest
+};
+
+json image_json(const std::string& repository, const OciImage& img) {
+  json j = {{"repository", repository}, {"digest", img.digest}, {"tags", img.tags}, {"sizeBytes", img.size}};
+  if (img.created != kNoTime) {
+    j["pushedAt"] = format_timestamp(img.created);
+    j["pushedAtSource"] = "config-created";
+  } else {
+    j["pushedAtSource"] = "unknown";
+  }
+  if (!img.media_type.empty()) j["manifestMediaType"] = img.media_type;
+  if (!img.artifact_type.empty()) j["artifactMediaType"] = img.artifact_type;
+  if (!img.subject.empty()) j["subject"] = img.subject;
+  if (!img.children.empty()) j["children"] = img.children;
+  json blobs = json::array();
+  for (const auto& b : img.blobs) blobs.push_back({{"digest", b.digest}, {"size", b.size}, {"mediaType", b.media_type}});
+  j["layers"] = std::move(blobs);
+  return j;
+}
+
+}  // namespace
+
+bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
+                     std::string& error) {
+  RepositoryReader reader(client, repository);
+  return reader.run(out, exists, referrers_api, error);
+}
+
+bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, std::string& error) {
+  const Micros started = current_time();
+  std::vector<std::string> names, repos;
+  if (!client.catalog(names, error)) return false;
+  for (const auto& name : names) {
+    bool match = options.repository_globs.empty();
+    for (const auto& g : options.repository_globs) match = match || wildcard_match(g, name);
+    if (match) repos.push_back(name);
+  }
+  std::vector<std::vector<OciImage>> images(repos.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::atomic<bool> referrers_api{true};
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (;;) {
+      std::size_t i = next++;
+      if (i >= repos.size() || failed) return;
+      bool exists = true, use_referrers = referrers_api;
+      std::string e;
+      bool ok = false;
+      try {
+        ok = read_repository(client, repos[i], images[i], exists, use_referrers, e);
+      } catch (const std::exception& x) {
+        e = std::string("an answer of an unexpected shape: ") + x.what();
+      }
+      if (!use_referrers) referrers_api = false;
+      if (!ok) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) error = "repository `" + repos[i] + "`: " + e;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<std::size_t>(1, repos.size()))));
+  for (unsigned t = 0; t < n; ++t) threads.emplace_back(work);
+  for (auto& t : threads) t.join();
+  if (failed) return false;
+
+  document = "{\"schema\": \"regpol.snapshot/v1\", \"registryKind\": \"distribution\", \"capturedAt\": \"" +
+             format_timestamp(started / kMicrosPerSecond * kMicrosPerSecond) + "\",\n\"source\": " + json(client.endpoint().address()).dump() +
+             ",\n\"repositories\": [";
+  for (std::size_t i = 0; i < repos.size(); ++i) document += (i ? ",\n" : "\n") + json{{"name", repos[i]}}.dump();
+  document += "\n],\n\"images\": [";
+  bool first = true;
+  for (std::size_t i = 0; i < repos.size(); ++i) {
+    for (const auto& img : images[i]) {
+      document += (first ? "\n" : ",\n") + image_json(repos[i], img).dump();
+      first = false;
+      ++stats.images;
+    }
+  }
+  document += "\n]}\n";
+  stats.repositories = repos.size();
+  stats.calls = client.calls();
+  return true;
+}
+
+}  // namespace regpol::oci

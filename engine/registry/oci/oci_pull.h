@@ -1,0 +1,46 @@
+#pragma once
+// `regpol snapshot pull oci://…`: a Distribution registry's repositories read into a regpol
+// snapshot (schema regpol.snapshot/v1, registryKind "distribution"). Per repository: the
+// tags, each tag's manifest, the children of indexes, attached artifacts (the referrers
+// API where the registry offers it, else cosign-style `sha256-<hex>.sig` tags), the image
+// configs' `created` times, and every blob (manifest, config, layers) with its size.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "registry/oci/manifest.h"
+#include "registry/oci/oci_client.h"
+#include "util/time.h"
+
+namespace regpol::oci {
+
+struct OciImage {
+  std::string digest, media_type, artifact_type, subject;
+  std::vector<std::string> tags;      // sorted
+  std::vector<std::string> children;  // indexes: the manifests they list (in this repository)
+  std::vector<Descriptor> blobs;      // the manifest itself, then config and layers
+  std::int64_t size = 0;              // the blobs' sizes summed
+  Micros created = kNoTime;           // from the image config (indexes: the newest child's)
+};
+
+// The images of one repository as the registry holds them now. `exists` is false for a
+// repository the registry does not know. `referrers_api`: in/out, whether to try the
+// referrers API (set false the first time the registry says it has none).
+bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
+                     std::string& error);
+
+struct OciPullOptions {
+  std::vector<std::string> repository_globs;  // empty: every repository
+  unsigned jobs = 8;
+};
+
+struct OciPullStats {
+  std::size_t repositories = 0, images = 0;
+  long calls = 0;
+};
+
+// The snapshot document's text. False with `error` (the request and repository that
+// failed): nothing is returned in part.
+bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, std::string& error);
+
+}  // namespace regpol::oci

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# snapshot pull and apply against a real OCI Distribution registry (Debian's
+# docker-registry) on 127.0.0.1, filled by tests/oci/populate.py with skopeo copy:
+# images with shared layers, multi-arch indexes, signature artifacts and a reproducible
+# build (created 1970). Each registry is started here with deletion enabled and a temporary
+# storage folder, and stopped by its PID. Variants: anonymous, htpasswd (basic), token auth
+# (tests/oci/token_service.py), apply killed mid-way and resumed, a tag moved onto an image
+# between the snapshot and the apply.
+# usage: run_oci.sh REGPOL
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh" "$1"
+py=/usr/bin/python3
+export NO_PROXY='*' no_proxy='*' HOME=$tmp DOCKER_CONFIG=$tmp/docker-config
+unset REGPOL_REGISTRY_USERNAME REGPOL_REGISTRY_PASSWORD
+for tool in docker-registry skopeo; do
+  command -v $tool > /dev/null || { echo "$tool is missing: run scripts/bootstrap as root"; exit 1; }
+done
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done; wait 2> /dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+now=2026-11-01T00:00:00Z
+free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_registry NAME [AUTH-YAML]: sets port_NAME and pid_NAME.
+start_registry() {
+  local name=$1 auth=${2:-} port
+  port=$(free_port)
+  mkdir -p "$name/data"
+  cat > "$name/config.yml" <<YML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $tmp/$name/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+$auth
+YML
+  docker-registry serve "$name/config.yml" > "$name/registry.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:$port/v2/" || { echo "the registry did not start: $(cat "$name/registry.log")"; exit 1; }
+  printf -v "port_$name" %s "$port"
+  printf -v "pid_$name" %s "$pid"
+}
+stop_registry() { local p="pid_$1"; kill "${!p}"; wait "${!p}" 2> /dev/null; }
+blob_bytes() { find "$1/data/docker/registry/v2/blobs" -name data -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+tags_of() { curl -s ${3:+-u "$3"} "http://127.0.0.1:$1/v2/$2/tags/list" | jq -c '.tags | sort'; }
+digest_of() { jq -r --arg t "$2" '.images[] | select(.tag == $t) | .digest' "$1"; }
+
+cat > policy.regpol <<'POLICY'
+policy "oci-test"
+
+repository "team/app" {
+  lifecycle {
+    rule 1 "three newest releases" {
+      select tagged pattern ["v*"]
+      keep newest 3
+    }
+    rule 2 "old previews" {
+      select tagged prefix ["pr-"]
+      expire older than 30d
+    }
+    protect tagged pattern ["*-hotfix"]
+  }
+}
+
+repository "team/multi" {
+  lifecycle {
+    rule 1 "newest release" {
+      select tagged pattern ["*"]
+      keep newest 1
+    }
+  }
+}
+
+repository "team/signed" {
+  lifecycle {
+    rule 1 "two newest" {
+      select tagged pattern ["rel-*"]
+      keep newest 2
+    }
+  }
+}
+POLICY
+
+# The digests the policy must delete, from what populate.py made (by construction).
+expected_deletions() {
+  local made=$1
+  {
+    for t in v1 v2 pr-1 pr-2 pr-3 1.0 rel-1; do digest_of "$made" $t; done
+    jq -r '.images[] | select(.tag == "1.0") | .children[]' "$made"
+    jq -r --arg s "$(digest_of "$made" rel-1)" '.images[] | select(.subject == $s) | .digest' "$made"
+  } | sort
+}
+
+# --- anonymous registry: pull, plan, apply, garbage collection ---
+start_registry anon
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_anon --out anon-made.json || { echo "populate failed"; exit 1; }
+if "$regpol" snapshot pull oci://127.0.0.1:$port_anon --out anon.json 2> pull.err; then ok; else bad "pull: $(cat pull.err)"; fi
+[ "$(jq '.images | length' anon.json)" = 20 ] && ok || bad "20 images expected, got $(jq '.images | length' anon.json)"
+[ "$(jq -r .registryKind anon.json)" = distribution ] && ok || bad "registryKind"
+[ "$(jq '[.images[] | select((.children // []) | length == 2)] | length' anon.json)" = 2 ] && ok || bad "two indexes with two children each"
+[ "$(jq '[.images[] | select(.subject != null)] | length' anon.json)" = 2 ] && ok || bad "two signatures linked to their subjects"
+sig_subject=$(jq -r --arg t "sha256-$(digest_of anon-made.json rel-2 | cut -c8-).sig" '.images[] | select(.tags | index($t)) | .subject' anon.json)
+[ "$sig_subject" = "$(digest_of anon-made.json rel-2)" ] && ok || bad "the rel-2 signature's subject: $sig_subject"
+# Sizes: the manifest, config and layers, exactly as pushed.
+want_size=$(jq --arg d "$(digest_of anon-made.json v1)" '[.images[] | select(.digest == $d) | .blobs[].size] | add' anon-made.json)
+got_size=$(jq --arg d "$(digest_of anon-made.json v1)" '.images[] | select(.digest == $d) | .sizeBytes' anon.json)
+[ "$want_size" = "$got_size" ] && ok || bad "v1's size: $got_size, pushed $want_size"
+"$regpol" plan --policy policy.regpol --snapshot anon.json --now $now --format json > plan.json || bad "plan failed"
+jq -r '.images[] | select(.action == "expire") | .digest' plan.json | sort > planned.txt
+expected_deletions anon-made.json > expected.txt
+diff expected.txt planned.txt > /dev/null && ok || bad "planned deletions differ from the expected ones: $(diff expected.txt planned.txt)"
+# The image tagged both pr-9 (an old preview) and v0-hotfix (protected) is kept.
+[ "$(jq -r --arg d "$(digest_of anon-made.json pr-9)" '.images[] | select(.digest == $d) | .action' plan.json)" = keep ] && ok || bad "pr-9/v0-hotfix must be kept"
+# The reproducible build (created 1970) is undated: newest for the count rule, so kept.
+repro=$(jq -r --arg d "$(digest_of anon-made.json rel-repro)" '.images[] | select(.digest == $d) | [.action, .pushedAtSource, (.pushedAt == null)] | join(" ")' plan.json)
+[ "$repro" = "keep unknown true" ] && ok || bad "the 1970 image: $repro"
+[ "$(jq .summary.undatedImages plan.json)" = 3 ] && ok || bad "undatedImages: $(jq .summary.undatedImages plan.json)"
+"$regpol" plan --policy policy.regpol --snapshot anon.json --now $now | grep -q "without a usable push time" && ok || bad "the text report warns about undated images"
+freed=$(jq .summary.bytesFreed plan.json)
+summed=$(jq .summary.bytesReclaimed plan.json)
+[ "$freed" -gt 0 ] && [ "$freed" -lt "$summed" ] && ok || bad "bytesFreed $freed should be below the summed sizes $summed (shared layers)"
+if "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state anon-state.db --target oci://127.0.0.1:$port_anon --yes > apply.out 2>&1; then ok; else bad "apply: $(cat apply.out)"; fi
+grep -q "10 deleted" apply.out && ok || bad "apply should delete 10 manifests: $(cat apply.out)"
+[ "$(tags_of $port_anon team/app)" = '["pr-9","v0-hotfix","v3","v4","v5"]' ] && ok || bad "team/app tags: $(tags_of $port_anon team/app)"
+[ "$(tags_of $port_anon team/multi)" = '["2.0"]' ] && ok || bad "team/multi tags: $(tags_of $port_anon team/multi)"
+sig2="sha256-$(digest_of anon-made.json rel-2 | cut -c8-).sig"
+[ "$(tags_of $port_anon team/signed)" = "[\"rel-2\",\"rel-repro\",\"$sig2\"]" ] && ok || bad "team/signed tags: $(tags_of $port_anon team/signed)"
+gone=0 kept=0
+while read -r repo digest; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json" "http://127.0.0.1:$port_anon/v2/$repo/manifests/$digest")
+  if grep -q "$digest" expected.txt; then [ "$code" = 404 ] && gone=$((gone+1)); else [ "$code" = 200 ] && kept=$((kept+1)); fi
+done < <(jq -r '.images[] | "\(.repository) \(.digest)"' anon.json)
+[ "$gone" = 10 ] && [ "$kept" = 10 ] && ok || bad "by digest: $gone of 10 deleted manifests gone, $kept of 10 kept ones there"
+"$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state anon-state.db --target oci://127.0.0.1:$port_anon --yes > again.out 2>&1
+[ $? = 0 ] && ok || bad "a second apply of the same inputs: $(cat again.out)"
+final_anon=$(for r in team/app team/multi team/signed; do tags_of $port_anon $r; done)
+before=$(blob_bytes anon)
+stop_registry anon
+docker-registry garbage-collect anon/config.yml > gc.log 2>&1 || bad "garbage-collect: $(tail -3 gc.log)"
+after=$(blob_bytes anon)
+[ $((before - after)) = "$freed" ] && ok || bad "garbage collection freed $((before - after)) bytes, the plan said $freed"
+
+# --- apply killed mid-way, then resumed: the same final registry ---
+start_registry kill
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_kill --out kill-made.json || { echo "populate failed"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --out kill.json 2> /dev/null || bad "pull (kill)"
+REGPOL_TEST_KILL_AT=after-target:2 "$regpol" apply --policy policy.regpol --snapshot kill.json --now $now --state kill-state.db \
+  --target oci://127.0.0.1:$port_kill --yes --batch-size 2 > kill.out 2>&1
+[ $? = 137 ] && ok || bad "the apply should have been killed: $(cat kill.out)"
+"$regpol" apply --policy policy.regpol --snapshot kill.json --now $now --state kill-state.db --target oci://127.0.0.1:$port_kill --yes \
+  --batch-size 2 > resume.out 2>&1 && ok || bad "resume: $(cat resume.out)"
+final_kill=$(for r in team/app team/multi team/signed; do tags_of $port_kill $r; done)
+[ "$final_kill" = "$final_anon" ] && ok || bad "killed and resumed ends as an uninterrupted apply: $final_kill"
+"$regpol" runs show 1 --state kill-state.db --format json > kill-run.json 2> /dev/null
+[ "$(jq '[.actions[] | select(.status == "done" or .status == "already-done")] | length' kill-run.json)" = 10 ] && ok ||
+  bad "every action has one final outcome: $(jq -c '[.actions[].status]' kill-run.json)"
+
+# --- a tag moved onto a planned image between the snapshot and the apply: skipped ---
+start_registry moved
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_moved --out moved-made.json || { echo "populate failed"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_moved --out moved.json 2> /dev/null || bad "pull (moved)"
+v1=$(digest_of moved-made.json v1)
+curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://127.0.0.1:$port_moved/v2/team/app/manifests/v1" > v1.manifest
+curl -s -o /dev/null -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" --data-binary @v1.manifest \
+  "http://127.0.0.1:$port_moved/v2/team/app/manifests/keep-me"
+"$regpol" apply --policy policy.regpol --snapshot moved.json --now $now --state moved-state.db --target oci://127.0.0.1:$port_moved --yes > moved.out 2>&1
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://127.0.0.1:$port_moved/v2/team/app/manifests/$v1")
+[ "$code" = 200 ] && ok || bad "the image that gained the tag keep-me must survive (HTTP $code)"
+"$regpol" runs show 1 --state moved-state.db --format json 2> /dev/null | jq -r --arg d "$v1" '.actions[] | select(.digest == $d) | .status' | grep -q skipped && ok ||
+  bad "the changed image is recorded as skipped"
+stop_registry moved
+
+# --- basic auth (htpasswd, bcrypt) ---
+secret=s3cret-$RANDOM-pw
+$py -c 'import bcrypt, sys; print("ci:" + bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(5)).decode())' "$secret" > htpasswd
+start_registry basic "auth:
+  htpasswd:
+    realm: regpol-test
+    path: $tmp/htpasswd"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret $py "$here/oci/populate.py" --registry 127.0.0.1:$port_basic --out basic-made.json ||
+  { echo "populate (basic) failed"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_basic --out anon-basic.json > b1.out 2>&1
+[ $? = 3 ] && grep -q "needs credentials" b1.out && ok || bad "anonymous pull of a basic-auth registry: $(cat b1.out)"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=wrong "$regpol" snapshot pull oci://127.0.0.1:$port_basic --out wrong.json > b2.out 2>&1
+[ $? = 3 ] && [ ! -e wrong.json ] && ok || bad "a wrong password: $(cat b2.out)"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" snapshot pull oci://127.0.0.1:$port_basic --out env.json > b3.out 2>&1 &&
+  ok || bad "pull with REGPOL_REGISTRY_USERNAME: $(cat b3.out)"
+printf '%s\n' "$secret" | "$regpol" snapshot pull oci://127.0.0.1:$port_basic --username ci --password-stdin --out stdin.json > b4.out 2>&1 &&
+  ok || bad "pull with --password-stdin: $(cat b4.out)"
+mkdir -p docker-config
+printf '{"auths": {"http://127.0.0.1:%s/v1/": {"auth": "%s"}}}' "$port_basic" "$(printf 'ci:%s' "$secret" | base64 -w0)" > docker-config/config.json
+"$regpol" snapshot pull oci://127.0.0.1:$port_basic --out docker.json > b5.out 2>&1 && ok || bad "pull with the Docker config file: $(cat b5.out)"
+[ "$(jq '.images | length' docker.json 2> /dev/null)" = 20 ] && ok || bad "the authenticated pull read 20 images"
+"$regpol" apply --policy policy.regpol --snapshot docker.json --now $now --state basic-state.db --target oci://127.0.0.1:$port_basic --yes > b6.out 2>&1 &&
+  ok || bad "apply with basic auth: $(cat b6.out)"
+[ "$(tags_of $port_basic team/app "ci:$secret")" = '["pr-9","v0-hotfix","v3","v4","v5"]' ] && ok || bad "basic: team/app tags after apply"
+rm -f docker-config/config.json
+stop_registry basic
+
+# --- token auth (a token service signing with a key the registry trusts) ---
+printf '%s\n' "$secret" > token-password
+$py "$here/oci/token_service.py" token-cert.pem token.port regpol-test-issuer regpol-test-registry ci token-password > token.log 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do [ -s token.port ] && break; sleep 0.1; done
+[ -s token.port ] || { echo "the token service did not start: $(cat token.log)"; exit 1; }
+start_registry token "auth:
+  token:
+    realm: http://127.0.0.1:$(cat token.port)/token
+    service: regpol-test-registry
+    issuer: regpol-test-issuer
+    rootcertbundle: $tmp/token-cert.pem"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret $py "$here/oci/populate.py" --registry 127.0.0.1:$port_token --out token-made.json ||
+  { echo "populate (token) failed: $(tail -5 token/registry.log)"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_token --out anon-token.json > t1.out 2>&1
+[ $? = 3 ] && [ ! -e anon-token.json ] && ok || bad "anonymous pull of a token-auth registry: $(cat t1.out)"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" snapshot pull oci://127.0.0.1:$port_token --out token.json > t2.out 2>&1 &&
+  ok || bad "pull with a bearer token: $(cat t2.out)"
+[ "$(jq '.images | length' token.json 2> /dev/null)" = 20 ] && ok || bad "the token pull read 20 images"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" apply --policy policy.regpol --snapshot token.json --now $now \
+  --state token-state.db --target oci://127.0.0.1:$port_token --yes > t3.out 2>&1 && ok || bad "apply with a bearer token: $(cat t3.out)"
+grep -q "10 deleted" t3.out && ok || bad "token apply deleted 10: $(cat t3.out)"
+stop_registry token
+
+# --- no secret in any output or database ---
+leaks=$(grep -rl --exclude=htpasswd --exclude=token-password --exclude-dir=docker-config --exclude-dir=data -e "$secret" . 2> /dev/null)
+[ -z "$leaks" ] && ok || bad "the password appears in: $leaks"
+
+# --- usage errors ---
+"$regpol" snapshot pull oci://example.com:5000 --insecure --out x.db > u2.out 2>&1
+[ $? = 2 ] && grep -q "JSON" u2.out && ok || bad "an OCI pull into .db is refused with a reason: $(cat u2.out)"
+"$regpol" snapshot pull oci://127.0.0.1:1 --password-stdin --out x.json < /dev/null > u3.out 2>&1
+[ $? = 2 ] && ok || bad "--password-stdin without --username: $(cat u3.out)"
+finish
