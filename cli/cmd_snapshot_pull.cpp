@@ -12,6 +12,7 @@
 #include "registry/ecr/ecr_pull.h"
 #include "registry/oci/oci_pull.h"
 #include "store/snapshot_store.h"
+#include "store/state_store.h"
 #include "util/atomic_file.h"
 #include "util/text.h"
 
@@ -50,6 +51,9 @@ const char* kSnapshotPullHelp =
     "\n"
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
+    "  --state STATE.db    remember when each digest was first seen (kept across pulls): an\n"
+    "                      image whose config time is unknown, a placeholder, or later than\n"
+    "                      that is dated by its first sighting (`first-seen`) instead\n"
     "  --out FILE          where the snapshot goes (JSON); an existing file needs --replace\n";
 
 namespace {
@@ -94,7 +98,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   if (!out) throw UsageError{"`snapshot pull` needs --out SNAP.json or --out SNAP.db"};
   bool as_store = out->size() > 3 && out->compare(out->size() - 3, 3, ".db") == 0;
   if (std::filesystem::exists(*out) && !args.has("--replace")) throw UsageError{*out + " exists; add --replace to overwrite it"};
-  for (const char* o : {"--username", "--password-stdin", "--insecure"}) {
+  for (const char* o : {"--username", "--password-stdin", "--insecure", "--state"}) {
     if (!oci && args.has(o)) throw UsageError{std::string(o) + " goes with an oci:// registry"};
   }
   for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
@@ -121,6 +125,15 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
     oci::OciPullOptions options;
     options.repository_globs = args.all("--repository");
     options.jobs = jobs;
+    std::unique_ptr<StateStore> state;
+    if (auto path = args.get("--state")) {
+      state = StateStore::open(*path, err);
+      if (!state) return fail(kBadInput, err);
+      const std::string registry = client->endpoint().address();
+      options.first_seen = [&state, registry](const std::vector<std::pair<std::string, std::string>>& images, Micros now) {
+        return state->note_first_seen(registry, images, now);
+      };
+    }
     std::string document;
     oci::OciPullStats stats;
     if (!oci::pull_oci_snapshot(*client, options, document, stats, err))

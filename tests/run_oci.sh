@@ -164,6 +164,18 @@ final_kill=$(for r in team/app team/multi team/signed; do tags_of $port_kill $r;
 [ "$(jq '[.actions[] | select(.status == "done" or .status == "already-done")] | length' kill-run.json)" = 10 ] && ok ||
   bad "every action has one final outcome: $(jq -c '[.actions[].status]' kill-run.json)"
 
+# --- --state: the first sighting dates an image whose config time is a placeholder ---
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen1.json 2> /dev/null || bad "pull --state (first)"
+repro_d=$(digest_of kill-made.json rel-repro)
+[ "$(jq -r --arg d "$repro_d" '.images[] | select(.digest == $d) | .pushedAtSource' seen1.json)" = unknown ] && ok || bad "first pull: the 1970 image is unknown"
+first_capture=$(jq -r .capturedAt seen1.json)
+sleep 1
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen2.json 2> /dev/null || bad "pull --state (second)"
+[ "$(jq -r --arg d "$repro_d" '.images[] | select(.digest == $d) | "\(.pushedAtSource) \(.pushedAt)"' seen2.json)" = "first-seen $first_capture" ] && ok ||
+  bad "second pull: the 1970 image is dated by its first sighting: $(jq -c --arg d "$repro_d" '.images[] | select(.digest == $d)' seen2.json)"
+[ "$(jq -r --arg d "$(digest_of kill-made.json v3)" '.images[] | select(.digest == $d) | .pushedAtSource' seen2.json)" = config-created ] && ok ||
+  bad "an image with a real config time keeps it"
+
 # --- a tag moved onto a planned image between the snapshot and the apply: skipped ---
 start_registry moved
 $py "$here/oci/populate.py" --registry 127.0.0.1:$port_moved --out moved-made.json || { echo "populate failed"; exit 1; }

@@ -76,7 +76,6 @@ enum class StorageClass : std::uint8_t { Standard, Archive };
 // placeholder (reproducible builds write 1970-01-01; anything before 2000 counts as one):
 // such an image is never an age candidate and sorts as newest, so count rules keep it.
 enum class TimeSource : std::uint8_t { Pushed, ConfigCreated, FirstSeen, Unknown };
-constexpr Micros kPlaceholderTimeBefore = 946684800LL * 1000000;  // 2000-01-01T00:00:00Z
 
 enum class Severity5 : std::uint8_t { Critical, High, Medium, Low, Informational };
 constexpr int kSeverityCount = 5;

@@ -240,6 +240,10 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
       if (s.step()) schema = s.str(0);
     }
     if (schema != kSchemaName) throw std::runtime_error("schema");
+    // Added after the first release of the schema: databases written before have no such
+    // table yet, and get it here.
+    store->exec("CREATE TABLE IF NOT EXISTS first_seen (registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, "
+                "seen_at INTEGER NOT NULL, PRIMARY KEY (registry, repository, digest)) WITHOUT ROWID;");
   } catch (const std::exception&) {
     error = path + ": not a regpol state database (expected schema " + kSchemaName + ")";
     return nullptr;
@@ -558,6 +562,27 @@ std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& 
     throw;
   }
   return first;
+}
+
+std::vector<Micros> StateStore::note_first_seen(const std::string& registry, const std::vector<std::pair<std::string, std::string>>& images,
+                                                Micros now) {
+  std::vector<Micros> earlier(images.size(), kNoTime);
+  exec("BEGIN IMMEDIATE;");
+  try {
+    Stmt sel(db_, "SELECT seen_at FROM first_seen WHERE registry = ? AND repository = ? AND digest = ?");
+    Stmt ins(db_, "INSERT INTO first_seen VALUES (?,?,?,?)");
+    for (std::size_t i = 0; i < images.size(); ++i) {
+      sel.bind(1, registry).bind(2, images[i].first).bind(3, images[i].second);
+      if (sel.step()) earlier[i] = sel.i64(0);
+      sel.reset();
+      if (earlier[i] == kNoTime) ins.bind(1, registry).bind(2, images[i].first).bind(3, images[i].second).bind(4, now).run();
+    }
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return earlier;
 }
 
 }  // namespace regpol

@@ -136,6 +136,12 @@ class StateStore {
   std::vector<Micros> note_candidates(const std::vector<std::string>& repositories,
                                       const std::vector<std::pair<std::string, std::string>>& candidates, Micros now);
 
+  // `snapshot pull oci:// --state`: the first time an earlier pull saw each (repository,
+  // digest) of `registry`, or kNoTime when none did (those are recorded at `now`). Kept
+  // across runs: it dates images whose config time is missing or a placeholder.
+  std::vector<Micros> note_first_seen(const std::string& registry, const std::vector<std::pair<std::string, std::string>>& images,
+                                      Micros now);
+
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}
   void exec(const char* sql);

@@ -9,6 +9,9 @@ namespace regpol {
 
 using Micros = std::int64_t;
 constexpr Micros kNoTime = INT64_MIN;  // field absent
+// An image time read from a build (a config's `created`) before this is a placeholder:
+// reproducible builds write 1970-01-01. 2000-01-01T00:00:00Z.
+constexpr Micros kPlaceholderTimeBefore = 946684800LL * 1000000;
 constexpr Micros kMicrosPerSecond = 1'000'000;
 constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 

@@ -150,14 +150,19 @@ class RepositoryReader {
   std::set<std::string> pending_;  // digests to read by digest
 };
 
-json image_json(const std::string& repository, const OciImage& img) {
+json image_json(const std::string& repository, const OciImage& img, Micros first_seen) {
   json j = {{"repository", repository}, {"digest", img.digest}, {"tags", img.tags}, {"sizeBytes", img.size}};
-  if (img.created != kNoTime) {
+  const bool placeholder = img.created == kNoTime || img.created < kPlaceholderTimeBefore;
+  if (first_seen != kNoTime && (placeholder || first_seen < img.created)) {
+    j["pushedAt"] = format_timestamp(first_seen);
+    j["pushedAtSource"] = "first-seen";
+  } else if (!placeholder) {
     j["pushedAt"] = format_timestamp(img.created);
     j["pushedAtSource"] = "config-created";
   } else {
     j["pushedAtSource"] = "unknown";
   }
+  if (img.created != kNoTime) j["configCreated"] = format_timestamp(img.created);  // as the config says, for people
   if (!img.media_type.empty()) j["manifestMediaType"] = img.media_type;
   if (!img.artifact_type.empty()) j["artifactMediaType"] = img.artifact_type;
   if (!img.subject.empty()) j["subject"] = img.subject;
@@ -216,15 +221,25 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   for (auto& t : threads) t.join();
   if (failed) return false;
 
+  const Micros captured = started / kMicrosPerSecond * kMicrosPerSecond;
+  std::vector<Micros> seen;
+  if (options.first_seen) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (std::size_t i = 0; i < repos.size(); ++i) {
+      for (const auto& img : images[i]) pairs.emplace_back(repos[i], img.digest);
+    }
+    seen = options.first_seen(pairs, captured);
+  }
   document = "{\"schema\": \"regpol.snapshot/v1\", \"registryKind\": \"distribution\", \"capturedAt\": \"" +
-             format_timestamp(started / kMicrosPerSecond * kMicrosPerSecond) + "\",\n\"source\": " + json(client.endpoint().address()).dump() +
+             format_timestamp(captured) + "\",\n\"source\": " + json(client.endpoint().address()).dump() +
              ",\n\"repositories\": [";
   for (std::size_t i = 0; i < repos.size(); ++i) document += (i ? ",\n" : "\n") + json{{"name", repos[i]}}.dump();
   document += "\n],\n\"images\": [";
   bool first = true;
+  std::size_t k = 0;
   for (std::size_t i = 0; i < repos.size(); ++i) {
     for (const auto& img : images[i]) {
-      document += (first ? "\n" : ",\n") + image_json(repos[i], img).dump();
+      document += (first ? "\n" : ",\n") + image_json(repos[i], img, seen.empty() ? kNoTime : seen[k++]).dump();
       first = false;
       ++stats.images;
     }

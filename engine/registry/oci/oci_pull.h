@@ -5,6 +5,7 @@
 // API where the registry offers it, else cosign-style `sha256-<hex>.sig` tags), the image
 // configs' `created` times, and every blob (manifest, config, layers) with its size.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,17 @@ struct OciImage {
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
                      std::string& error);
 
+// Given every (repository, digest) pulled and the capture time, the time an earlier pull
+// first saw each (kNoTime: never), recording the new ones (StateStore::note_first_seen).
+using FirstSeenLookup = std::function<std::vector<Micros>(const std::vector<std::pair<std::string, std::string>>&, Micros)>;
+
 struct OciPullOptions {
   std::vector<std::string> repository_globs;  // empty: every repository
   unsigned jobs = 8;
+  // With `--state`: an image whose config time is unknown, a placeholder, or later than
+  // the time an earlier pull first saw it is dated by that first sighting instead
+  // ("pushedAtSource": "first-seen"): it was pushed no later than that.
+  FirstSeenLookup first_seen;
 };
 
 struct OciPullStats {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `regpol snapshot pull oci://` against Debian's docker-registry on 127.0.0.1 holding 20
+# repositories of 100 tagged images each (tests/oci/populate.py --scenario bench), side by
+# side with what a team's script does: `skopeo list-tags` per repository and
+# `skopeo inspect` per tag (which, like regpol, reads the manifest and the image config).
+# Run from the repository root after `make`.
+set -euo pipefail
+out=$PWD/bench/out/oci-pull; rm -rf "$out"; mkdir -p "$out/data"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$out/config.yml" <<YML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $out/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YML
+docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
+pid=$!; trap 'kill $pid' EXIT
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+/usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 20 --per-repo 100 --direct --out "$out/made.json"
+start=$(date +%s.%N)
+build/regpol snapshot pull oci://127.0.0.1:$port --jobs 8 --out "$out/pulled.json" 2> "$out/pull.log"
+ours=$(echo "$(date +%s.%N) - $start" | bc)
+images=$(jq '.images | length' "$out/pulled.json")
+start=$(date +%s.%N)
+for r in $(curl -s "http://127.0.0.1:$port/v2/_catalog?n=1000" | jq -r '.repositories[]'); do
+  for t in $(skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/$r" | jq -r '.Tags[]'); do
+    skopeo inspect --tls-verify=false "docker://127.0.0.1:$port/$r:$t" > /dev/null
+  done
+done
+theirs=$(echo "$(date +%s.%N) - $start" | bc)
+printf 'images=%s repositories=20 (loopback registry)\n' "$images"
+printf 'regpol snapshot pull oci:// --jobs 8                    %7.2f s  (%s)\n' "$ours" "$(tail -1 "$out/pull.log")"
+printf 'skopeo list-tags + skopeo inspect per tag               %7.2f s\n' "$theirs"
+printf '  -> regpol is %.1fx faster\n' "$(echo "$theirs / $ours" | bc -l)"
