@@ -21,6 +21,7 @@ int cmd_compile(const Argv& argv);
 int cmd_export(const Argv& argv);
 int cmd_apply(const Argv& argv);
 int cmd_runs(const Argv& argv);
+int cmd_diff(const Argv& argv);
 
 // Reads a whole file; false with `error` set when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& error);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# `regpol diff`: on policy pairs whose difference is known by construction, and against
+# running `plan` on each policy and comparing the verdicts image by image (several pairs,
+# random snapshots); the old policy through a pipe; access decisions from a request log.
+# usage: run_diff.sh REGPOL
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh" "$1"
+now=2026-06-01T00:00:00Z
+
+policy() {  # policy NAME KEEP-RELEASES PR-DAYS UNTAGGED-DAYS EXTRA-STATEMENT
+  cat > "$1.regpol" <<P
+policy "$1"
+repository "*" {
+  lifecycle {
+    rule 1 "releases" {
+      select tagged pattern ["v*"]
+      keep newest $2
+    }
+    rule 2 "previews" {
+      select tagged prefix ["pr-"]
+      expire older than ${3}d
+    }
+    rule 3 "untagged" {
+      select untagged
+      expire older than ${4}d
+    }
+  }
+  access {
+    allow pull to account "111122223333"
+    $5
+  }
+}
+P
+}
+policy a 5 30 14 ''
+policy b 5 30 14 ''
+policy c 3 30 14 'deny pull to arn "arn:aws:iam::111122223333:role/old"'
+policy d 8 10 60 ''
+policy e 1 1 1 ''
+
+for seed in 1 2 3; do
+  "$regpol" snapshot gen --repos 4 --images-per-repo 60 --seed $seed --format regpol --out snap$seed.json 2> /dev/null
+done
+
+# Same policy twice: nothing changes, and --fail-on-change passes.
+"$regpol" diff a.regpol b.regpol --snapshot snap1.json --now $now --format json --fail-on-change > same.json
+[ $? = 0 ] && [ "$(jq .summary.changed same.json)" = 0 ] && ok || bad "identical policies must show no change"
+
+# Against plan run twice: the changed images, with their old and new actions, are exactly
+# those whose actions differ between the two plan reports.
+for pair in "a c" "a d" "a e" "d e" "c e"; do
+  set -- $pair
+  for seed in 1 2 3; do
+    "$regpol" plan --policy $1.regpol --snapshot snap$seed.json --now $now --format json > p1.json
+    "$regpol" plan --policy $2.regpol --snapshot snap$seed.json --now $now --format json > p2.json
+    jq -r -n --slurpfile x p1.json --slurpfile y p2.json '
+      ($x[0].images | map({key: (.repository + "@" + .digest), value: .action}) | from_entries) as $old
+      | $y[0].images[] | select($old[.repository + "@" + .digest] != .action)
+      | "\(.repository)@\(.digest) \($old[.repository + "@" + .digest]) \(.action)"' | sort > want.txt
+    "$regpol" diff $1.regpol $2.regpol --snapshot snap$seed.json --now $now --format json > d.json
+    jq -r '.images[] | "\(.repository)@\(.digest) \(.old.action) \(.new.action)"' d.json | sort > got.txt
+    if diff want.txt got.txt > /dev/null && [ "$(jq .summary.changed d.json)" = "$(wc -l < want.txt)" ]; then ok
+    else bad "diff $1 $2 on seed $seed differs from two plans: $(diff want.txt got.txt | head -5)"; fi
+    # The bytes: the change in the plans' reclaimed bytes.
+    delta=$(( $(jq .summary.bytesReclaimed p2.json) - $(jq .summary.bytesReclaimed p1.json) ))
+    [ "$(jq .summary.bytesReclaimedDelta d.json)" = "$delta" ] && ok || bad "bytes delta $1 $2 seed $seed: $(jq .summary.bytesReclaimedDelta d.json), plans say $delta"
+  done
+done
+
+# Known by construction: keeping 3 newest releases instead of 5 expires exactly the 4th and
+# 5th newest `v*` image of each repository (those the rest of the policy leaves alone).
+"$regpol" plan --policy a.regpol --snapshot snap1.json --now $now --format json > pa.json
+jq -r '[.images[] | select(.tags | any(startswith("v")))] | group_by(.repository)[] | .[3:5][] | select(.action == "keep") | .digest' pa.json | sort > want.txt
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --format json > ac.json
+jq -r '.images[] | select(.old.action == "keep" and .new.action == "expire") | .digest' ac.json | sort > got.txt
+[ -s want.txt ] && diff want.txt got.txt > /dev/null && ok || bad "keep 5 -> keep 3: $(diff want.txt got.txt | head -4)"
+[ "$(jq '[.images[].new.rule.priority] | unique' ac.json)" = "[
+  1
+]" ] && ok || bad "each change names the new deciding rule"
+
+# OLD through a pipe, as `git show HEAD~1:policy.regpol | regpol diff - policy.regpol`.
+git init -q repo && cp a.regpol repo/policy.regpol && (cd repo && git add policy.regpol && git -c user.email=t@t -c user.name=t commit -qm one) &&
+  cp c.regpol repo/policy.regpol
+(cd repo && git show HEAD:policy.regpol | "$regpol" diff - policy.regpol --snapshot ../snap1.json --now $now --format json) > piped.json
+[ "$(jq .summary.changed piped.json)" = "$(jq .summary.changed ac.json)" ] && [ "$(jq .summary.changed ac.json)" -gt 0 ] && ok ||
+  bad "the piped old policy gives the same diff"
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --fail-on-change > /dev/null
+[ $? = 1 ] && ok || bad "--fail-on-change exits 1 on a change"
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --format markdown | grep -q '^| platform/' && ok || bad "markdown lists repositories"
+
+# Access: c denies pull to one role; exactly its pulls change.
+cat > requests.jsonl <<'R'
+{"principal": "arn:aws:iam::111122223333:role/old", "action": "ecr:BatchGetImage", "repository": "platform/api-0"}
+{"principal": "arn:aws:iam::111122223333:role/new", "action": "ecr:BatchGetImage", "repository": "platform/api-0"}
+{"principal": "arn:aws:iam::111122223333:role/old", "action": "ecr:GetDownloadUrlForLayer", "repository": "platform/api-1"}
+{"principal": "arn:aws:iam::999999999999:role/old", "action": "ecr:BatchGetImage", "repository": "platform/api-0"}
+R
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --requests requests.jsonl --format json > acc.json
+[ "$(jq -c '[.access.changes[].index]' acc.json)" = "[1,3]" ] && [ "$(jq -r '.access.changes[0].new.decision' acc.json)" = deny ] && ok ||
+  bad "access changes: $(jq -c .access acc.json)"
+"$regpol" diff a.regpol b.regpol --snapshot snap1.json --now $now --requests requests.jsonl --fail-on-change > /dev/null
+[ $? = 0 ] && ok || bad "no access change between identical policies"
+
+# Errors.
+"$regpol" diff a.regpol --snapshot snap1.json > /dev/null 2>&1; [ $? = 2 ] && ok || bad "one policy is a usage error"
+"$regpol" diff a.regpol c.regpol > /dev/null 2>&1; [ $? = 2 ] && ok || bad "no snapshot is a usage error"
+printf 'policy "x"\nrepository "*" {' > broken.regpol
+"$regpol" diff a.regpol broken.regpol --snapshot snap1.json > /dev/null 2> err.txt; [ $? = 3 ] && grep -q "broken.regpol:" err.txt && ok ||
+  bad "a malformed policy is bad input, located: $(cat err.txt)"
+printf '{"principal": 5}\n' > bad.jsonl
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --requests bad.jsonl > out.txt 2>&1; [ $? = 3 ] && ! grep -q "change verdict" out.txt && ok ||
+  bad "a malformed request log gives exit 3 and no partial diff"
+finish
