@@ -159,6 +159,9 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
     if (int code = write_plan_artifact(*out, path, snapshots, args, lopt.now, ev); code != kOk) return code;
   }
   apply_pricing(ev.registry, ev.run.result, args, report_options);
+  if (!ev.in_use_warning.empty())
+    report_options.pricing_notes.push_back("warning[W2103]: `protect in_use` (" + ev.in_use_warning +
+                                           ") protects nothing in this run: no --in-use FILE was given");
   if (report_options.summary_only) write_plan_summary(ev.registry, ev.run.result, ev.run.plan_of_repo, format, report_options, std::cout);
   else write_plan_report(ev.registry, ev.run.result, ev.run.plan_of_repo, format, report_options, std::cout);
   return kOk;

@@ -75,6 +75,18 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   if (!run_policy_lifecycle(ev.compiled.plan, ev.registry, lopt, args.get("--repository").value_or(""), ev.run, err, shard_option(args))) {
     return fail(kBadInput, err);
   }
+  if (!args.has("--in-use")) {
+    // W2103: a `protect in_use` with nothing to say what is in use protects nothing.
+    for (const LifecyclePlan* p : ev.run.plan_of_repo) {
+      if (!p) continue;
+      for (const auto& pc : p->protects) {
+        if (pc.in_use && ev.in_use_warning.empty()) ev.in_use_warning = pc.source;
+      }
+    }
+    if (!ev.in_use_warning.empty())
+      std::cerr << "regpol: warning[W2103]: " << ev.in_use_warning
+                << ": `protect in_use` without --in-use FILE protects nothing (pass the deployed images)\n";
+  }
   if (report_evaluation_errors(ev.registry, ev.run.result, ev.run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }

@@ -20,6 +20,7 @@ struct EvaluatedPolicy {
   Registry registry;
   PolicyRun run;
   long in_use_unmatched = 0;
+  std::string in_use_warning;  // W2103: where a `protect in_use` is that no --in-use feeds, or ""
 };
 
 // The --shard option ("I/N"), or all repositories; a UsageError when malformed.

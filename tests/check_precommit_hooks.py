@@ -23,7 +23,7 @@ for h in hooks:
     import tempfile, os
     with tempfile.TemporaryDirectory() as d:
         good, bad = os.path.join(d, "good.regpol"), os.path.join(d, "bad.regpol")
-        open(good, "w").write('repository "*" {\n  mutability immutable\n}\n')
+        open(good, "w").write('repository "*" {\n  mutability immutable except "latest"\n}\n')
         open(bad, "w").write('repository "*" {\n mutability   immutable\n')
         ok = subprocess.run([regpol] + words[1:] + [good], capture_output=True).returncode == 0
         ko = subprocess.run([regpol] + words[1:] + [bad], capture_output=True).returncode != 0

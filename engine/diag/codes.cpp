@@ -1,6 +1,7 @@
 #include "diag/codes.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace regpol {
 
@@ -51,13 +52,107 @@ const std::vector<CodeInfo>& all_codes() {
       {"W1009", "tagged selection without a tag list matches every tagged image"},
       {"W1010", "a module's repository, defaults and test blocks are ignored by importers"},
       {"W1011", "a field some images lack is read without its guard (scanned, pulled, has_semver)"},
+      // The lint catalogue (engine/lint): security.
+      {"W2001", "an allow to every principal without a condition", "allow-to-everyone",
+       "An `allow` whose principal is `*` and that has no `when`/`unless` condition lets anyone with an AWS account (or no account, "
+       "for public pulls through a proxy) do what it names in this repository.",
+       "name the accounts, roles or organization that need access, or add a condition (aws:PrincipalOrgID, aws:SourceVpce)", "8.0"},
+      {"W2002", "push, delete or ecr:* open to another account or to everyone", "write-open-outside",
+       "An `allow` grants push, delete or every ECR action (`ecr:*`, `*`) to every principal, or (with `lint --account ID`) to "
+       "principals of another account: they could overwrite or delete the images this registry serves.",
+       "grant pull only across accounts; keep push and delete to the account's own CI roles", "9.0"},
+      {"W2003", "`not` principal or `not` action in an allow", "allow-with-not",
+       "An `allow` with a negated principal (`to not …`) or negated action list (`not …`) grants to everyone except a few, or "
+       "every action except a few, including principals and actions that do not exist yet.",
+       "list what is allowed instead of what is not", "7.0"},
+      {"W2004", "an allow made useless by a broader unconditional deny", "allow-shadowed-by-deny",
+       "A `deny` without conditions covers every principal and action of an `allow` in the same block: the allow can never "
+       "grant anything, which usually means one of the two is not what was meant.",
+       "narrow the deny (a condition, fewer actions or principals), or remove the allow", "5.0"},
+      {"W2005", "`latest` made immutable", "moving-tag-immutable",
+       "`mutability immutable` covers `latest`, the tag pipelines move on every build: its second push is denied and the "
+       "pipeline fails, or the tag silently stops moving.",
+       "except it: `mutability immutable except \"latest\"`", "4.0"},
+      // Lifecycle safety.
+      {"W2101", "a lifecycle that can expire every image of a repository", "can-expire-everything",
+       "No rule keeps any image (no `keep newest` count, no `protect`), and the expiring rules together select every image: "
+       "a snapshot glitch or a quiet month deletes the whole repository. `regpol apply` refuses to empty a repository unless "
+       "the lifecycle says `allow_empty`.",
+       "add a `keep newest N` rule for the images to keep, a `protect` clause, or say `allow_empty` if emptying is intended"},
+      {"W2102", "an expire on tagged images with no real count or age guard", "tagged-expire-unguarded",
+       "An `expire older than` on tagged images with a threshold under one day deletes tagged images almost as soon as "
+       "they are pushed.",
+       "use an age of days, or `keep newest N`"},
+      {"W2103", "`protect in_use` without an in-use source", "in-use-without-source",
+       "The lifecycle protects deployed images (`protect in_use`), but the run was given no `--in-use FILE`: nothing is "
+       "known to be in use, so the clause protects nothing.",
+       "pass `--in-use` with the deployed images (a list of references, or `kubectl get pods -A -o json`)"},
+      // Dead rules.
+      {"W2201", "a rule shadowed by a higher rule", "shadowed-rule",
+       "Every image this rule's selection can match is matched by a rule with a lower priority number in the same storage "
+       "class first (matching claims an image, even when that rule keeps it), so this rule never decides anything. An "
+       "`any` rule above others shadows all of them.",
+       "move the rule above the one that shadows it, or narrow that one"},
+      {"W2202", "duplicate repository patterns", "duplicate-repository-pattern",
+       "Two `repository` blocks name the same pattern: their access statements add up, and for lifecycle and mutability "
+       "the tie is an error (E0401) wherever both set one.",
+       "merge the two blocks"},
+      // Portability (on request: --target ecr).
+      {"W2401", "not expressible in ECR", "not-ecr-expressible",
+       "With `lint --target ecr`: this part of the policy (semver ordering, `per`, `where`, `protect`, durations of hours, "
+       "...) has no equivalent in an ECR lifecycle policy or repository policy, so `regpol export ecr` cannot carry it.",
+       "keep regpol as the engine of record, or rewrite the rule in ECR's terms", "", true},
+      // Suppressions.
+      {"W2301", "a suppression that suppresses nothing", "unused-suppression",
+       "A `# regpol: allow CODE because …` comment names a code that no finding on its line (or the next) carries: the "
+       "finding was fixed, or the code is wrong. Left in place it would hide a future finding.",
+       "remove the comment"},
+      {"W2302", "a suppression without a reason", "suppression-without-reason",
+       "A `# regpol: allow CODE` comment must say why (`because …`); without a reason it suppresses nothing.",
+       "add `because` and the reason"},
   };
   return codes;
 }
 
-bool is_known_code(std::string_view code) {
-  const auto& codes = all_codes();
-  return std::any_of(codes.begin(), codes.end(), [&](const CodeInfo& c) { return c.code == code; });
+bool is_known_code(std::string_view code) { return find_code(code) != nullptr; }
+
+const CodeInfo* find_code(std::string_view code) {
+  for (const auto& c : all_codes()) {
+    if (c.code == code) return &c;
+  }
+  return nullptr;
+}
+
+const char* grade_name(Grade g) {
+  switch (g) {
+    case Grade::Error: return "error";
+    case Grade::Security: return "security warning";
+    case Grade::Warning: return "warning";
+    case Grade::Suggestion: return "suggestion";
+  }
+  return "warning";
+}
+
+Grade code_grade(const CodeInfo& c) {
+  if (!c.code.empty() && c.code[0] == 'E') return Grade::Error;
+  if (!c.security_severity.empty()) return Grade::Security;
+  if (c.code == "W2202" || c.code == "W1008" || c.code == "W2401") return Grade::Suggestion;
+  return Grade::Warning;
+}
+
+std::string code_name(const CodeInfo& c) {
+  if (!c.name.empty()) return std::string(c.name);
+  std::string out;
+  for (char ch : c.summary) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    else if (!out.empty() && out.back() != '-') out.push_back('-');
+    if (ch == '(' || ch == ':') {
+      if (ch == ':') out.clear();  // "ECR: …": the part after the family
+      else break;
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
 }
 
 }  // namespace regpol

@@ -1,5 +1,7 @@
 #include "diag/render.h"
 
+#include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "diag/codes.h"
@@ -104,6 +106,7 @@ std::string render_json(const SourceMap& sources, const std::vector<Diagnostic>&
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& d : diags) {
     nlohmann::json j = {{"code", d.code}, {"severity", severity_name(d.severity)}, {"message", d.message}};
+    if (const CodeInfo* info = find_code(d.code)) j["grade"] = grade_name(code_grade(*info));
     j["location"] = d.has_span && d.span.file < sources.size() ? position_json(sources, d.span) : nlohmann::json();
     if (!d.help.empty()) j["help"] = d.help;
     if (!d.notes.empty()) j["notes"] = d.notes;
@@ -114,13 +117,34 @@ std::string render_json(const SourceMap& sources, const std::vector<Diagnostic>&
 }
 
 std::string render_sarif(const SourceMap& sources, const std::vector<Diagnostic>& diags) {
+  // Every rule's metadata, as code-scanning tools read it: the rule index of each result,
+  // its name, descriptions, help, the page section, default level, and for security checks
+  // `security-severity` (a CVSS-like score) with the `security` tag.
   nlohmann::json rules = nlohmann::json::array();
+  std::map<std::string, std::size_t> rule_index;
   for (const auto& c : all_codes()) {
-    rules.push_back({{"id", c.code}, {"shortDescription", {{"text", c.summary}}}});
+    const Grade g = code_grade(c);
+    std::string anchor(c.code);
+    for (auto& ch : anchor) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string full = c.description.empty() ? std::string(c.summary) + "." : std::string(c.description);
+    nlohmann::json rule = {{"id", c.code},
+                           {"name", code_name(c)},
+                           {"shortDescription", {{"text", c.summary}}},
+                           {"fullDescription", {{"text", full}}},
+                           {"helpUri", "https://github.com/regpol/regpol/blob/main/docs/diagnostics.md#" + anchor},
+                           {"defaultConfiguration", {{"level", g == Grade::Error ? "error" : g == Grade::Suggestion ? "note" : "warning"},
+                                                     {"enabled", !c.on_request}}}};
+    if (!c.help.empty()) rule["help"] = {{"text", std::string(c.help)}};
+    nlohmann::json props = {{"tags", nlohmann::json::array({g == Grade::Security ? "security" : grade_name(g)})}, {"grade", grade_name(g)}};
+    if (!c.security_severity.empty()) props["security-severity"] = std::string(c.security_severity);
+    rule["properties"] = props;
+    rule_index[std::string(c.code)] = rules.size();
+    rules.push_back(std::move(rule));
   }
   nlohmann::json results = nlohmann::json::array();
   for (const auto& d : diags) {
     nlohmann::json r = {{"ruleId", d.code},
+                        {"ruleIndex", rule_index.count(d.code) ? rule_index[d.code] : 0},
                         {"level", d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note"},
                         {"message", {{"text", d.message + (d.help.empty() ? "" : " (help: " + d.help + ")")}}}};
     if (d.has_span && d.span.file < sources.size()) {

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""`regpol lint --format sarif` over the lint corpus (tests/golden/lint) validates against
+tests/sarif/sarif-2.1.0-subset.schema.json (python3-jsonschema), and what code scanning
+relies on holds: every result's ruleIndex names the rule with its ruleId, every code of the
+catalogue has a rule with a help page anchor that docs/diagnostics.md has, and security
+checks (and only they) carry a security-severity and the `security` tag.
+usage: check_sarif.py REGPOL REPO_ROOT"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+regpol, root = sys.argv[1], sys.argv[2]
+schema = json.load(open(os.path.join(root, "tests/sarif/sarif-2.1.0-subset.schema.json")))
+docs = open(os.path.join(root, "docs/diagnostics.md")).read()
+failed = passed = 0
+
+
+def check(ok, what):
+    global failed, passed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+
+
+corpus = sorted(glob.glob(os.path.join(root, "tests/golden/lint/*.regpol")))
+out = subprocess.run([regpol, "lint", "--format", "sarif"] + [os.path.basename(f) for f in corpus],
+                     cwd=os.path.join(root, "tests/golden/lint"), capture_output=True, text=True).stdout
+doc = json.loads(out)
+try:
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
+    check(True, "")
+except jsonschema.ValidationError as e:
+    check(False, "schema: %s at %s" % (e.message, list(e.absolute_path)))
+# The schema is not vacuous: a result without a level, or a rule without its full
+# description, is refused.
+import copy
+for path, key in ((("runs", 0, "results", 0), "level"), (("runs", 0, "tool", "driver", "rules", 0), "fullDescription")):
+    broken = copy.deepcopy(doc)
+    node = broken
+    for k in path:
+        node = node[k]
+    del node[key]
+    check(not jsonschema.Draft7Validator(schema).is_valid(broken), "the schema refuses a document without %s" % key)
+run = doc["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+results = run["results"]
+check(len(results) > 20, "the corpus gives results (%d)" % len(results))
+for r in results:
+    check(rules[r["ruleIndex"]]["id"] == r["ruleId"], "ruleIndex of %s" % r["ruleId"])
+codes = {r["id"] for r in rules}
+found = {r["ruleId"] for r in results}
+for code in ["W2001", "W2002", "W2003", "W2004", "W2005", "W2101", "W2102", "W2201", "W2202", "W2301", "W2302"]:
+    check(code in found, "the corpus produces %s" % code)
+for rule in rules:
+    sev = rule["properties"].get("security-severity")
+    security = "security" in rule["properties"]["tags"]
+    check((sev is not None) == security, "%s: security-severity and the security tag go together" % rule["id"])
+    if rule["id"].startswith("W2"):
+        check("### " + rule["id"] + "\n" in docs, "%s has a section in docs/diagnostics.md" % rule["id"])
+        check(rule["helpUri"].endswith("#" + rule["id"].lower()), "%s helpUri anchor" % rule["id"])
+check(all(c in codes for c in ["W2001", "W2401", "E0101"]), "every code is a rule")
+check({r["id"] for r in rules if "security" in r["properties"]["tags"]} == {"W2001", "W2002", "W2003", "W2004", "W2005"},
+      "the security checks are W2001-W2005")
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
