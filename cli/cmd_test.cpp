@@ -1,8 +1,12 @@
 // `regpol test`: runs the `test` blocks of policy files: each loads a snapshot, evaluates
 // the policy at the given instant, and checks what happens to named images.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 
+#include "access/request.h"
+#include "cli/access_decider.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "diag/render.h"
@@ -19,8 +23,46 @@ static const char* kTestHelp =
     "inside the import root; without `at`, the snapshot's capturedAt, else now), optionally\n"
     "`in_use \"FILE\"` (deployed images for `protect in_use`, as `plan --in-use` reads them; a\n"
     "reference that matches no image fails the test), then each\n"
-    "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`.\n"
+    "`expect \"REPO:TAG\"|\"REPO@DIGEST\" kept|expired|archived|protected [by rule N]`, and\n"
+    "access expectations, checked as `regpol authorize` decides (statements, then tag\n"
+    "immutability against the snapshot's tags), in order like a request log:\n"
+    "  expect allow|deny principal \"ARN\" action \"ecr:PutImage\"|pull|push|delete\n"
+    "         repository \"NAME\" [tag \"T\"] [digest \"D\"] [context \"KEY\" \"VALUE\"]... [by \"SID\"]\n"
+    "(`by` names the deciding statement's sid or source, or a reason: tag-immutable,\n"
+    "implicit-deny). A test with only access expectations needs no snapshot.\n"
     "Prints one line per test and exits 1 when any expectation fails.\n";
+
+namespace {
+
+// An access expectation's request, or a problem naming the field.
+bool request_of(const ast::TestItem& item, AccessRequest& r, std::string& problem) {
+  for (const auto& f : item.fields) {
+    const std::string& v = f.values.front();
+    if (f.name == "context") {
+      if (f.values.size() != 2) return (problem = "`context` takes a key and a value"), false;
+      std::string key = f.values[0];
+      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.context[key] = AccessRequest::Value{{f.values[1]}, false};
+      continue;
+    }
+    if (f.values.size() != 1) return (problem = "`" + f.name + "` takes one value"), false;
+    if (f.name == "principal") r.principal = v;
+    else if (f.name == "action") r.action = v == "pull" ? "ecr:BatchGetImage" : v == "push" ? "ecr:PutImage" : v == "delete" ? "ecr:BatchDeleteImage" : v;
+    else if (f.name == "repository") r.repository = v;
+    else if (f.name == "tag") r.tag = v;
+    else if (f.name == "digest") r.digest = v;
+    else return (problem = "unknown request field `" + f.name + "` (principal, action, repository, tag, digest, context)"), false;
+  }
+  if (r.principal.empty() || r.action.empty() || r.repository.empty())
+    return (problem = "an access expectation needs principal, action and repository"), false;
+  return true;
+}
+
+std::string describe_request(const AccessRequest& r) {
+  return r.principal + " " + r.action + " on " + r.repository + (r.tag.empty() ? "" : ":" + r.tag);
+}
+
+}  // namespace
 
 
 int cmd_test(const Argv& argv) {
@@ -30,7 +72,7 @@ int cmd_test(const Argv& argv) {
     return kOk;
   }
   if (args.positionals().empty()) throw UsageError{"`test` needs at least one FILE"};
-  std::size_t passed = 0, failed = 0;
+  std::size_t passed = 0, failed = 0, expectations = 0;
   for (const auto& path : args.positionals()) {
     SourceMap sources;
     DiagnosticSink sink;
@@ -60,7 +102,9 @@ int cmd_test(const Argv& argv) {
         if (!item->at.empty()) at = parse_timestamp(item->at);
       }
       LoadError lerr;
+      const bool only_access = std::all_of(test.items.begin(), test.items.end(), [](const ast::TestItem* i) { return i->access || i->in_use; });
       if (!problems.empty()) {
+      } else if (snapshots.empty() && only_access) {
       } else if (snapshots.empty()) problems.emplace_back("no `snapshot` line");
       else if (!load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
       PolicyRun run;
@@ -74,13 +118,35 @@ int cmd_test(const Argv& argv) {
           if (!load_in_use(f, reg, opt.in_use, err, &unmatched)) problems.push_back(err);
           for (const auto& u : unmatched) problems.push_back(u.where + ": in-use reference `" + u.reference + "` matches no image");
         }
-        if (!run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
+        if (!snapshots.empty() && !run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
         for (const auto& e : run.result.errors) problems.push_back("[E0601] " + e.message);
       }
       if (problems.empty()) {
+        AccessDecider decider(&compiled.plan, nullptr, "");
+        decider.load_snapshot_state(reg);
+        const Micros now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at : current_time();
         for (const auto* item : test.items) {
           if (item->snapshot || item->in_use) continue;
           std::string where = location_string(sources, item->span);
+          ++expectations;
+          if (item->access) {
+            AccessRequest r;
+            std::string problem;
+            if (!request_of(*item, r, problem)) {
+              problems.push_back(where + ": " + problem);
+              continue;
+            }
+            derive_context(r, now);
+            Decided d = decider.decide(r);
+            const std::string got = d.decision == AccessDecision::Allow ? "allow" : "deny";
+            bool ok = got == item->decision;
+            if (ok && !item->by.empty()) ok = d.statement == item->by || access_reason_name(d.reason) == item->by;
+            if (!ok)
+              problems.push_back(where + ": expected " + item->decision + (item->by.empty() ? "" : " by \"" + item->by + "\"") + " for " +
+                                 describe_request(r) + ", but it is " + got + " (" + access_reason_name(d.reason) +
+                                 (d.statement.empty() ? "" : ", by \"" + d.statement + "\"") + ")");
+            continue;
+          }
           std::uint32_t idx = find_image(reg, parse_image_ref(item->text), true);
           if (idx == UINT32_MAX) {
             problems.push_back(where + ": no image `" + item->text + "` in the snapshot");
@@ -118,7 +184,7 @@ int cmd_test(const Argv& argv) {
       }
     }
   }
-  std::cout << passed << " passed, " << failed << " failed\n";
+  std::cout << passed << " passed, " << failed << " failed (" << expectations << " expectations)\n";
   return failed ? kFindings : kOk;
 }
 

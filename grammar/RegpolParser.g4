@@ -57,10 +57,14 @@ condition: (qual=(ANY | ALL) OF)? CONDKEY condOp primary;
 condOp: EQ | NE | LT | LE | GT | GE | LIKE | NOT LIKE | IN | NOT IN | IDENT;
 
 testBlock: TEST STRING LBRACE testItem* RBRACE;
+// An access expectation's request: principal "ARN", action "ecr:PutImage" (or pull, push,
+// delete), repository "NAME", tag "T", digest "sha256:…", context "KEY" "VALUE".
+requestField: key=name (STRING | word=name) STRING?;
 testItem
   : SNAPSHOT STRING (AT TIMESTAMP)?                                # testSnapshot
   | IN_USE STRING                                                  # testInUse
   | EXPECT STRING outcome=(IDENT | ARCHIVED) (BY RULE NUMBER)?     # testExpect
+  | EXPECT decision=(ALLOW | DENY) requestField+ (BY STRING)?      # testExpectAccess
   ;
 
 expr

@@ -230,6 +230,18 @@ class Printer {
       flush_before(i.span.begin, 1);
       if (i.snapshot) line(1, "snapshot " + quote(i.text) + (i.at.empty() ? "" : " at " + i.at));
       else if (i.in_use) line(1, "in_use " + quote(i.text));
+      else if (i.access) {
+        std::string text = "expect " + i.decision;
+        for (const auto& f : i.fields) {
+          text += " " + f.name;
+          for (std::size_t k = 0; k < f.values.size(); ++k) {
+            const std::string& v = f.values[k];
+            // `action pull|push|delete` stays a word, as written; everything else is a string.
+            text += " " + (k == 0 && f.name == "action" && (v == "pull" || v == "push" || v == "delete") ? v : quote(v));
+          }
+        }
+        line(1, text + (i.by.empty() ? "" : " by " + quote(i.by)));
+      }
       else line(1, "expect " + quote(i.text) + " " + i.outcome + (i.rule.empty() ? "" : " by rule " + i.rule));
       trailing(i.span.end);
     }

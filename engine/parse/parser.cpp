@@ -213,6 +213,18 @@ class Builder {
             item.text = string_value(e->STRING());
             item.outcome = e->outcome->getText();
             if (e->NUMBER()) item.rule = e->NUMBER()->getText();
+          } else if (auto* a = dynamic_cast<RegpolParser::TestExpectAccessContext*>(t)) {
+            item.access = true;
+            item.decision = a->decision->getText();
+            for (auto* rf : a->requestField()) {
+              ast::TestItem::RequestField field;
+              field.span = span(rf);
+              field.name = rf->key->getText();
+              if (rf->word) field.values.push_back(rf->word->getText());  // action pull|push|delete
+              for (auto* v : rf->STRING()) field.values.push_back(string_value(v));
+              item.fields.push_back(std::move(field));
+            }
+            if (a->STRING()) item.by = string_value(a->STRING());
           }
           n.items.push_back(std::move(item));
         }

@@ -169,6 +169,16 @@ struct TestItem : Node {
   std::string at;            // snapshot instant as written
   std::string outcome;       // kept, expired, archived, protected, ...
   std::string rule;          // "by rule N", as written
+  // `expect allow|deny FIELD "VALUE" … [by "SID"]`: an access expectation.
+  bool access = false;
+  std::string decision;      // allow or deny
+  struct RequestField {
+    Span span;
+    std::string name;
+    std::vector<std::string> values;  // one, or two for `context "KEY" "VALUE"`
+  };
+  std::vector<RequestField> fields;
+  std::string by;            // the deciding statement's sid or source, or a reason (tag-immutable)
 };
 
 struct TestBlock : Node {

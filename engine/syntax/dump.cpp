@@ -245,10 +245,20 @@ class Dumper {
         attr("name", x.name);
         Nest nest(*this);
         for (const auto& t : x.items) {
-          open(t.snapshot ? "snapshot" : t.in_use ? "in_use" : "expect", t);
-          attr("text", t.text);
+          open(t.snapshot ? "snapshot" : t.in_use ? "in_use" : t.access ? "expect_access" : "expect", t);
+          if (t.access) {
+            attr("decision", t.decision);
+            for (const auto& f : t.fields) {
+              std::string v;
+              for (const auto& x : f.values) v += (v.empty() ? "" : " ") + x;
+              attr(f.name, v);
+            }
+            attr("by", t.by);
+          } else {
+            attr("text", t.text);
+          }
           if (t.snapshot) attr("at", t.at);
-          else if (!t.in_use) {
+          else if (!t.in_use && !t.access) {
             attr("outcome", t.outcome);
             attr("rule", t.rule);
           }
