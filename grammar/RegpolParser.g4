@@ -42,10 +42,14 @@ qualifiedName: name (DOT name)*;
 argList: arg (COMMA arg)*;
 arg: (name COLON)? expr;
 
-templateDecl: TEMPLATE name LPAREN (param (COMMA param)*)? RPAREN STRING? LBRACE ruleBody RBRACE;
+// A template holds one rule body (used in a lifecycle block, with a priority) or access
+// statements (used in an access block).
+templateDecl: TEMPLATE name LPAREN (param (COMMA param)*)? RPAREN STRING? LBRACE (ruleBody | accessStmt+) RBRACE;
 param: name (ASSIGN expr)?;
 
-accessBlock: ACCESS LBRACE accessStmt* RBRACE;
+accessBlock: ACCESS LBRACE accessItem* RBRACE;
+accessItem: accessStmt | accessUse;
+accessUse: USE qualifiedName LPAREN argList? RPAREN;
 accessStmt
   : (SID STRING)? effect=(ALLOW | DENY) notAction=NOT? actionItem (COMMA actionItem)*
     (ON TAGS valueList)? TO notPrincipal=NOT? principal (COMMA principal)* condClause*

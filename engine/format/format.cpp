@@ -122,11 +122,30 @@ class Printer {
   }
   void block(const Access& a) {
     line(1, "access {");
-    for (const auto& s : a.statements) {
-      flush_before(s.span.begin, 2);
-      statement(s);
+    // Statements and uses, in source order.
+    std::size_t si = 0, ui = 0;
+    while (si < a.statements.size() || ui < a.uses.size()) {
+      bool stmt = ui >= a.uses.size() || (si < a.statements.size() && a.statements[si].span.begin < a.uses[ui].span.begin);
+      if (stmt) {
+        flush_before(a.statements[si].span.begin, 2);
+        statement(a.statements[si++]);
+      } else {
+        const Use& u = a.uses[ui++];
+        flush_before(u.span.begin, 2);
+        line(2, "use " + use_call(u));
+        trailing(u.span.end);
+      }
     }
     close(a.span.end, 1);
+  }
+  static std::string use_call(const Use& u) {
+    std::string name;
+    for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
+    std::string args;
+    for (std::size_t i = 0; i < u.args.size(); ++i) {
+      args += (i ? ", " : "") + (u.args[i].name.empty() ? "" : u.args[i].name + ": ") + format_expr(*u.args[i].value);
+    }
+    return name + "(" + args + ")";
   }
 
   static std::string selection(const Selection& s) {
@@ -173,17 +192,11 @@ class Printer {
     trailing(e.span.end);
   }
   void lifecycle_item(const Use& u) {
-    std::string name;
-    for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
-    std::string args;
-    for (std::size_t i = 0; i < u.args.size(); ++i) {
-      args += (i ? ", " : "") + (u.args[i].name.empty() ? "" : u.args[i].name + ": ") + format_expr(*u.args[i].value);
-    }
-    line(2, "use " + name + "(" + args + ") priority " + u.priority);
+    line(2, "use " + use_call(u) + " priority " + u.priority);
     trailing(u.span.end);
   }
 
-  void statement(const AccessStmt& s) {
+  void statement(const AccessStmt& s, int indent = 2) {
     std::string out = s.sid ? "sid " + quote(*s.sid) + " " : "";
     out += s.allow ? "allow " : "deny ";
     if (s.not_action) out += "not ";
@@ -197,7 +210,7 @@ class Printer {
       const auto& p = s.principals[i];
       out += (i ? ", " : "") + (p.kind == "*" ? std::string("*") : p.kind + " " + format_expr(*p.value));
     }
-    line(2, out);
+    line(indent, out);
     if (s.clauses.empty()) {
       trailing(s.span.end);
       return;
@@ -208,8 +221,8 @@ class Printer {
         const auto& k = c.conditions[i];
         cl += (i ? " and " : "") + (k.qualifier.empty() ? "" : k.qualifier + " of ") + k.key + " " + k.op + " " + format_expr(*k.value);
       }
-      flush_before(c.span.begin, 3);
-      line(3, cl);
+      flush_before(c.span.begin, indent + 1);
+      line(indent + 1, cl);
       trailing(c.span.end);
     }
   }
@@ -220,8 +233,15 @@ class Printer {
       params += (i ? ", " : "") + t.params[i].name + (t.params[i].default_value ? " = " + format_expr(*t.params[i].default_value) : "");
     }
     line(0, "template " + t.name + "(" + params + ")" + (t.description ? " " + quote(*t.description) : "") + " {");
-    flush_before(t.body.selection.span.begin, 1);
-    body(t.body, 1);
+    if (t.access) {
+      for (const auto& st : t.statements) {
+        flush_before(st.span.begin, 1);
+        statement(st, 1);
+      }
+    } else {
+      flush_before(t.body.selection.span.begin, 1);
+      body(t.body, 1);
+    }
     close(t.span.end, 0);
   }
   void item(const TestBlock& t) {

@@ -50,6 +50,19 @@ std::string account_of(const std::string& principal) {
   return "";
 }
 
+// True when a condition of `s` limits who the principal is (its ARN, account or
+// organization), so a `*` principal is not everyone.
+bool restricts_identity(const Statement& s) {
+  for (const auto& c : s.conditions) {
+    if (c.negate || cond_op_negated(c.op) || c.if_exists) continue;
+    const std::string& k = c.key_lower;
+    if (k == "aws:principalarn" || k == "aws:principalaccount" || k == "aws:principalorgid" || k == "aws:principalorgpaths" ||
+        k == "aws:userid" || k == "aws:sourceaccount")
+      return true;
+  }
+  return false;
+}
+
 // True when `deny`, unconditionally, covers every request `allow` could grant.
 bool deny_covers(const Statement& deny, const Statement& allow) {
   if (!deny.conditions.empty() || deny.not_principal || deny.not_action || deny.not_resource || !deny.resources.empty() ||
@@ -149,8 +162,8 @@ class Linter {
         warn("W2001", s.source, what + " grants to every principal (`*`) without a condition");
       std::string write = s.not_action ? std::string("every action but a few") : granted_write(s.actions);
       if (!write.empty()) {
-        if (s.principal.any || s.not_principal) {
-          warn("W2002", s.source, what + " grants " + write + " to every principal" + (s.conditions.empty() ? "" : " (behind a condition)"));
+        if ((s.principal.any || s.not_principal) && !restricts_identity(s)) {
+          warn("W2002", s.source, what + " grants " + write + " to every principal" + (s.conditions.empty() ? "" : " (behind a condition that does not say who)"));
         } else if (!options_.own_accounts.empty()) {
           for (const auto& p : s.principal.aws) {
             std::string account = account_of(p);

@@ -195,7 +195,12 @@ class Builder {
           n.params.push_back(std::move(param));
         }
         if (x->STRING()) n.description = string_value(x->STRING());
-        n.body = rule_body(x->ruleBody());
+        if (x->ruleBody()) {
+          n.body = rule_body(x->ruleBody());
+        } else {
+          n.access = true;
+          for (auto* st : x->accessStmt()) n.statements.push_back(statement(st));
+        }
         f.items.emplace_back(std::move(n));
       } else if (auto* x = it->testBlock()) {
         auto n = node<ast::TestBlock>(x);
@@ -276,7 +281,17 @@ class Builder {
     }
     auto* a = ctx->accessBlock();
     auto n = node<ast::Access>(a);
-    for (auto* s : a->accessStmt()) n.statements.push_back(statement(s));
+    for (auto* item : a->accessItem()) {
+      if (item->accessStmt()) {
+        n.statements.push_back(statement(item->accessStmt()));
+      } else {
+        auto* u = item->accessUse();
+        auto use = node<ast::Use>(u);
+        for (auto* nm : u->qualifiedName()->name()) use.name.push_back(nm->getText());
+        if (u->argList()) use.args = args(u->argList());
+        n.uses.push_back(std::move(use));
+      }
+    }
     return n;
   }
 

@@ -108,6 +108,19 @@ class Checker {
       for (const ast::Expr* e : {b.selection.list.get(), b.selection.where.get(), b.action.amount.get(), b.action.per.get()}) {
         if (e && names(*e, name)) return true;
       }
+      for (const auto& st : t->statements) {
+        for (const auto& e : st.on_tags) {
+          if (e && names(*e, name)) return true;
+        }
+        for (const auto& p : st.principals) {
+          if (p.value && names(*p.value, name)) return true;
+        }
+        for (const auto& c : st.clauses) {
+          for (const auto& k : c.conditions) {
+            if (k.value && names(*k.value, name)) return true;
+          }
+        }
+      }
       for (const auto& p : t->params) {
         if (p.default_value && names(*p.default_value, name)) return true;
       }
@@ -449,7 +462,16 @@ class Checker {
     return true;
   }
 
-  void use(const ast::Use& u, CheckedScope& sc, const Module& m) {
+  struct Bound {
+    const ast::Template* t;
+    const Module* owner;
+    std::shared_ptr<Env> env;  // the owner's names with the parameters bound
+    std::string full;          // the name as used
+  };
+
+  // The template a `use` names, with its arguments evaluated and bound; nullopt after
+  // reporting why not. `access`: the use is in an access block.
+  std::optional<Bound> bind_template(const ast::Use& u, const Module& m, bool access) {
     const ast::Template* t = nullptr;
     const Module* owner = &m;
     std::string full;
@@ -473,7 +495,12 @@ class Checker {
       }
       auto& d = sink_.error("E0205", u.span, "unknown template `" + full + "`");
       if (auto s = closest_match(full, candidates)) d.help = "did you mean `" + *s + "`?";
-      return;
+      return std::nullopt;
+    }
+    if (t->access != access) {
+      auto& d = sink_.error("E0205", u.span, "template `" + full + "` holds " + (t->access ? "access statements" : "a lifecycle rule"));
+      d.help = t->access ? "use it in an `access` block, without a priority" : "use it in a `lifecycle` block, with a priority";
+      return std::nullopt;
     }
     auto env = std::make_shared<Env>(owner->env);
     std::vector<bool> bound(t->params.size(), false);
@@ -522,14 +549,31 @@ class Checker {
         ok = false;
       }
     }
-    if (!ok) return;
+    if (!ok) return std::nullopt;
     for (auto& [i, v] : values) env->bind(t->params[i].name, v);
-    auto checked = rule_body(t->body, env, *owner);
+    return Bound{t, owner, env, full};
+  }
+
+  void use(const ast::Use& u, CheckedScope& sc, const Module& m) {
+    auto b = bind_template(u, m, false);
+    if (!b) return;
+    const ast::Template* t = b->t;
+    const std::string& full = b->full;
+    auto checked = rule_body(t->body, b->env, *b->owner);
     if (!checked) return;
     if (!priority(u.priority, u.span, checked->priority)) return;
     checked->description = t->description.value_or(full);
     checked->span = u.span;
     sc.rules.push_back(std::move(*checked));
+  }
+
+
+  // `use ALIAS.TEMPLATE(ARGS)` in an access block: the template's statements, with the
+  // parameters bound, join the block's (their locations are the template's lines).
+  void access_use(const ast::Use& u, CheckedScope& sc, const Module& m) {
+    auto b = bind_template(u, m, true);
+    if (!b) return;
+    for (const auto& st : b->t->statements) statement(st, sc, *b->owner, *b->env);
   }
 
   void mutability(const ast::Mutability& mu, CheckedScope& sc, const Module& m) {
@@ -585,7 +629,8 @@ class Checker {
     return op;  // an IAM operator name, checked by plan lowering
   }
 
-  void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m) {
+  void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m) { statement(s, sc, m, *m.env); }
+  void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m, const Env& env) {
     CheckedStatement out;
     out.sid = s.sid;
     out.allow = s.allow;
@@ -623,13 +668,13 @@ class Checker {
       }
     }
     for (const auto& e : s.on_tags) {
-      if (auto l = strings(*e, *m.env, m, "tag patterns")) out.on_tags.insert(out.on_tags.end(), l->begin(), l->end());
+      if (auto l = strings(*e, env, m, "tag patterns")) out.on_tags.insert(out.on_tags.end(), l->begin(), l->end());
     }
     for (const auto& p : s.principals) {
       CheckedPrincipal cp;
       cp.kind = p.kind;
       if (p.value) {
-        auto v = eval(*p.value, *m.env, m);
+        auto v = eval(*p.value, env, m);
         if (!v) continue;
         if (v->type != Type::String) {
           sink_.error("E0301", p.value->span, "a principal must be a string");
@@ -675,7 +720,7 @@ class Checker {
             continue;
           }
         }
-        auto v = eval(*c.value, *m.env, m);
+        auto v = eval(*c.value, env, m);
         if (!v) continue;
         auto op = iam_operator(c, *v);
         if (!op) continue;
@@ -732,6 +777,7 @@ class Checker {
         access_seen = true;
         sc.has_access = true;
         for (const auto& s : a->statements) statement(s, sc, m);
+        for (const auto& u : a->uses) access_use(u, sc, m);
       }
     }
     policy_->scopes.push_back(std::move(sc));

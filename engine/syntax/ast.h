@@ -129,6 +129,7 @@ struct AccessStmt : Node {
 
 struct Access : Node {
   std::vector<AccessStmt> statements;
+  std::vector<Use> uses;  // `use ALIAS.TEMPLATE(ARGS)` of access templates (no priority)
 };
 
 using BlockItem = std::variant<Mutability, Lifecycle, Access>;
@@ -159,7 +160,9 @@ struct Template : Node {
   std::string name;
   std::vector<Param> params;
   std::optional<std::string> description;
-  RuleBody body;
+  RuleBody body;                       // a lifecycle template
+  bool access = false;                 // an access template: `statements` instead of `body`
+  std::vector<AccessStmt> statements;
 };
 
 struct TestItem : Node {

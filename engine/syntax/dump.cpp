@@ -164,6 +164,21 @@ class Dumper {
         open("access", x);
         Nest nest(*this);
         for (const auto& s : x.statements) statement(s);
+        for (const auto& u : x.uses) {
+          open("use", u);
+          std::string name;
+          for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
+          attr("name", name);
+          Nest n2(*this);
+          for (const auto& a : u.args) {
+            open("arg");
+            attr("name", a.name);
+            Nest n3(*this);
+            expr(a.value.get());
+            close();
+          }
+          close();
+        }
         close();
       }
     }, item);
@@ -238,7 +253,11 @@ class Dumper {
           expr(p.default_value.get());
           close();
         }
-        body(x.body);
+        if (x.access) {
+          for (const auto& st : x.statements) statement(st);
+        } else {
+          body(x.body);
+        }
         close();
       } else {
         open("test", x);
