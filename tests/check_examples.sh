@@ -22,5 +22,17 @@ a=$("$regpol" plan --policy "$q/policy.regpol" --snapshot "$q/images.json" --now
 b=$("$regpol" plan --ecr-lifecycle "$q/ecr-lifecycle.json" --snapshot "$q/images.json" --now 2026-11-27T00:00:00Z --format json | jq -c '[.images[] | [.digest, .action]]')
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "quickstart: regpol and ECR documents decide differently: $a vs $b"
 "$regpol" export ecr "$q/policy.regpol" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "quickstart export should refuse the where clause and protect"
+# Every example has a README, a policy with test blocks, and passes lint --deny-warnings.
+for d in "$root"/examples/*/; do
+  [ -f "$d/README.md" ] && ok || bad "$d has no README.md"
+  grep -q '^test ' "$d"/*.regpol && ok || bad "$d has no test block"
+  # brief/ shows every language feature at once, some of which lint rightly warns about.
+  [ "$(basename "$d")" = brief ] && continue
+  "$regpol" lint --deny-warnings "$d"/*.regpol >/dev/null 2>&1 && ok || bad "$d: lint --deny-warnings fails"
+done
+# Archive tiering says what a transition really saves below the archive tier.
+a="$root/examples/archive-tiering"
+"$regpol" plan --policy "$a/policy.regpol" --snapshot "$a/registry.json" --now 2026-11-27T00:00:00Z --pricing "$a/pricing.json" |
+  grep -q 'saves \$0.00/GB-month (nothing below the archive tier).*at least 90 days.*\$0.02/GB' && ok || bad "archive-tiering: the report must say transitions save nothing here"
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
