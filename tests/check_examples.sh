@@ -34,5 +34,18 @@ done
 a="$root/examples/archive-tiering"
 "$regpol" plan --policy "$a/policy.regpol" --snapshot "$a/registry.json" --now 2026-11-27T00:00:00Z --pricing "$a/pricing.json" |
   grep -q 'saves \$0.00/GB-month (nothing below the archive tier).*at least 90 days.*\$0.02/GB' && ok || bad "archive-tiering: the report must say transitions save nothing here"
+# The examples and the stdlib carry at least 40 expectations between them, all passing.
+summary=$("$regpol" test "$root"/examples/*/*.regpol "$root"/stdlib/tests/*_test.regpol | tail -1)
+n=$(sed -E 's/.*\(([0-9]+) expectations\)/\1/' <<<"$summary")
+grep -q ' 0 failed' <<<"$summary" && [ "$n" -ge 40 ] && ok || bad "examples + stdlib: $summary (at least 40 expectations, none failing)"
+# The migration example: the import still gives the policy (before its tests), and the
+# migrated policy decides every image as ECR's own document does.
+m="$root/examples/migrate-ecr"
+imported=$("$regpol" import ecr --lifecycle "$m/lifecycle.json" --repository-policy "$m/repository-policy.json" --repository "$m/repository.json")
+[ -n "$imported" ] && [ "$imported" = "$(sed '/^# Added after the import/,$d' "$m/policy.regpol" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')" ] && ok ||
+  bad "migrate-ecr: policy.regpol no longer starts with what import ecr writes"
+a=$("$regpol" plan --policy "$m/policy.regpol" --snapshot "$m/images.json" --now 2026-11-27T00:00:00Z --format json | jq -c '[.images[] | [.digest, .action]]')
+b=$("$regpol" plan --ecr-lifecycle "$m/lifecycle.json" --snapshot "$m/images.json" --now 2026-11-27T00:00:00Z --format json | jq -c '[.images[] | [.digest, .action]]')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "migrate-ecr: regpol and ECR documents decide differently"
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
