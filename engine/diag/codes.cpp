@@ -97,6 +97,13 @@ const std::vector<CodeInfo>& all_codes() {
        "Two `repository` blocks name the same pattern: their access statements add up, and for lifecycle and mutability "
        "the tie is an error (E0401) wherever both set one.",
        "merge the two blocks"},
+      {"W2204", "unused template", "unused-template",
+       "A template of this policy file is never instantiated with `use`. (A module that others import is not checked: "
+       "its templates are for them.)",
+       "remove it, or `use` it in a block"},
+      {"W2205", "unused import", "unused-import",
+       "An imported module is never read: no `use ALIAS.TEMPLATE` and no `ALIAS.NAME`.",
+       "remove the import"},
       // Portability (on request: --target ecr).
       {"W2401", "not expressible in ECR", "not-ecr-expressible",
        "With `lint --target ecr`: this part of the policy (semver ordering, `per`, `where`, `protect`, durations of hours, "
@@ -136,7 +143,7 @@ const char* grade_name(Grade g) {
 Grade code_grade(const CodeInfo& c) {
   if (!c.code.empty() && c.code[0] == 'E') return Grade::Error;
   if (!c.security_severity.empty()) return Grade::Security;
-  if (c.code == "W2202" || c.code == "W1008" || c.code == "W2401") return Grade::Suggestion;
+  if (c.code == "W2202" || c.code == "W1008" || c.code == "W2204" || c.code == "W2205" || c.code == "W2401") return Grade::Suggestion;
   return Grade::Warning;
 }
 

@@ -85,6 +85,18 @@ class Checker {
           sink_.warning("W1008", let->span, "`" + name + "` is never used").help = "remove it, or use it in a rule";
       }
     }
+    // Imports nothing reads, and (in a policy, not a module others import) templates no
+    // `use` instantiates.
+    const bool is_policy = std::any_of(f.items.begin(), f.items.end(), [](const ast::Item& i) { return std::holds_alternative<ast::RepositoryBlock>(i); });
+    for (const auto& item : f.items) {
+      if (const auto* imp = std::get_if<ast::Import>(&item)) {
+        auto it = root.imports.find(imp->alias);
+        if (it != root.imports.end() && !used_modules_.count(it->second.get()))
+          sink_.warning("W2205", imp->span, "import `" + imp->alias + "` is never used").help = "remove it";
+      } else if (const auto* t = std::get_if<ast::Template>(&item); t && is_policy && !used_templates_.count(t)) {
+        sink_.warning("W2204", t->span, "template `" + t->name + "` is never used").help = "remove it, or `use` it in a block";
+      }
+    }
     int defaults = 0;
     for (const auto& s : policy->scopes) {
       if (s.is_defaults && ++defaults == 2) sink_.error("E0203", s.span, "more than one `defaults` block");
@@ -93,6 +105,9 @@ class Checker {
   }
 
  private:
+  std::set<const void*> used_modules_;            // imported modules a name or `use` reached
+  std::set<const ast::Template*> used_templates_;  // templates a `use` instantiated
+
   struct Module {
     std::shared_ptr<Env> env;
     std::map<std::string, const ast::Template*> templates;
@@ -237,6 +252,7 @@ class Checker {
             unknown_name(base.text, base.span, env.all_names());
             return std::nullopt;
           }
+          used_modules_.insert(it->second.get());
           if (const Value* found = it->second->env->find(e.text)) return *found;
           unknown_name(base.text + "." + e.text, e.span, it->second->env->all_names());
           return std::nullopt;
@@ -482,11 +498,13 @@ class Checker {
     } else if (u.name.size() == 2) {
       auto mod = m.imports.find(u.name[0]);
       if (mod != m.imports.end()) {
+        used_modules_.insert(mod->second.get());
         owner = mod->second.get();
         auto it = owner->templates.find(u.name[1]);
         if (it != owner->templates.end()) t = it->second;
       }
     }
+    if (t) used_templates_.insert(t);
     if (!t) {
       std::vector<std::string> candidates;
       for (const auto& [name, _] : m.templates) candidates.push_back(name);
