@@ -97,6 +97,10 @@ const std::vector<CodeInfo>& all_codes() {
        "Two `repository` blocks name the same pattern: their access statements add up, and for lifecycle and mutability "
        "the tie is an error (E0401) wherever both set one.",
        "merge the two blocks"},
+      {"W2203", "a `where` that is always true or always false", "constant-where",
+       "A `where` refinement that reads no image field (only literals and constants) has the same value for every image: "
+       "always true, it refines nothing; always false, the rule selects nothing and is dead.",
+       "refer to an image field (tags, pushed_at, findings.critical, ...), or remove the `where`"},
       {"W2204", "unused template", "unused-template",
        "A template of this policy file is never instantiated with `use`. (A module that others import is not checked: "
        "its templates are for them.)",

@@ -1,4 +1,6 @@
 #include "plan/lower.h"
+
+#include <algorithm>
 #include "plan/scope_ties.h"
 
 #include "diag/render.h"
@@ -11,6 +13,18 @@ namespace regpol {
 
 namespace {
 
+// True when `e` reads an image field (a name that is not a constant of `env`).
+static bool reads_image(const ast::Expr& e, const sema::Env& env) {
+  if (e.kind == ast::ExprKind::Name && !env.find(e.text)) {
+    const auto& fields = image_field_names();
+    if (std::find(fields.begin(), fields.end(), e.text) != fields.end()) return true;
+  }
+  for (const auto& i : e.items) {
+    if (i && reads_image(*i, env)) return true;
+  }
+  return false;
+}
+
 Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink, bool protect) {
   Selection out;
   out.status = s.tags == ast::Selection::Tags::Tagged ? TagStatus::Tagged
@@ -19,7 +33,17 @@ Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink,
   out.list = s.list;
   out.storage = s.storage == "archive" ? StorageClass::Archive : StorageClass::Standard;
   out.any_storage = protect && s.storage.empty();
-  if (s.where) out.where = compile_where(*s.where, *s.env, sink);
+  if (s.where) {
+    out.where = compile_where(*s.where, *s.env, sink);
+    // A `where` that reads no image field has one value for every image (W2203).
+    if (out.where && !reads_image(*s.where, *s.env)) {
+      Registry empty;
+      PredicateResult r = out.where->eval(empty, Image{}, 0);
+      if (r.ok)
+        sink.warning("W2203", s.where->span, std::string("this `where` reads no image field: it is always ") + (r.value ? "true" : "false"))
+            .help = r.value ? "remove it" : "the rule selects nothing: remove the rule, or fix the condition";
+    }
+  }
   return out;
 }
 

@@ -142,6 +142,12 @@ class Checker {
     }
     return false;
   }
+  static void mark_names_used(const ast::Expr& e, const Env& env) {
+    if (e.kind == ast::ExprKind::Name) env.find(e.text);
+    for (const auto& i : e.items) {
+      if (i) mark_names_used(*i, env);
+    }
+  }
   static bool names(const ast::Expr& e, const std::string& name) {
     if (e.kind == ast::ExprKind::Name && e.text == name) return true;
     for (const auto& i : e.items) {
@@ -359,6 +365,9 @@ class Checker {
     out.where = s.where.get();
     out.span = s.span;
     out.env = env;
+    // `where` is compiled later (plan/predicate); the constants it names are used now, for
+    // the unused-`let` lint.
+    if (s.where) mark_names_used(*s.where, *env);
     if (s.list) {
       if (auto l = strings(*s.list, *env, m, "tag prefixes and patterns")) {
         out.list = *l;
