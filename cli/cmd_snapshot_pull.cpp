@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <iostream>
 
 #include "cli/args.h"
@@ -53,10 +54,43 @@ const char* kSnapshotPullHelp =
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
     "  --state STATE.db    remember when each digest was first seen (kept across pulls): an\n"
     "                      image whose config time is unknown, a placeholder, or later than\n"
-    "                      that is dated by its first sighting (`first-seen`) instead\n"
+    "                      that is dated by its first sighting (`first-seen`) instead; and\n"
+    "                      keep the manifests read (content-addressed), so a later pull asks\n"
+    "                      only which digest each tag names and reads what is new\n"
     "  --out FILE          where the snapshot goes (JSON); an existing file needs --replace\n";
 
 namespace {
+
+// The state database as the OCI pull's manifest cache: looked up under a lock (one SQLite
+// connection, several reader threads), new entries written in one transaction at the end.
+class StateManifestCache : public oci::ManifestCache {
+ public:
+  explicit StateManifestCache(StateStore& store) : store_(store) {}
+  bool get(const std::string& digest, oci::CachedManifest& out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return store_.cached_manifest(digest, out.body, out.content_type, out.created);
+  }
+  void put(const std::string& digest, const oci::CachedManifest& e) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rows_.push_back({digest, e.content_type, e.body, e.created});
+  }
+  bool empty() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!empty_known_) {
+      empty_ = store_.manifest_cache_empty();
+      empty_known_ = true;
+    }
+    return empty_;
+  }
+  void flush() { store_.cache_manifests(rows_); }
+  std::size_t added() const { return rows_.size(); }
+
+ private:
+  StateStore& store_;
+  std::mutex mutex_;
+  std::vector<StateStore::CachedManifestRow> rows_;
+  bool empty_known_ = false, empty_ = true;
+};
 
 // Read it back with the snapshot readers before it replaces --out: a registry whose data
 // regpol would refuse is refused now, not at the night's apply.
@@ -126,9 +160,12 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
     options.repository_globs = args.all("--repository");
     options.jobs = jobs;
     std::unique_ptr<StateStore> state;
+    std::unique_ptr<StateManifestCache> cache;
     if (auto path = args.get("--state")) {
       state = StateStore::open(*path, err);
       if (!state) return fail(kBadInput, err);
+      cache = std::make_unique<StateManifestCache>(*state);
+      options.cache = cache.get();
       const std::string registry = client->endpoint().address();
       options.first_seen = [&state, registry](const std::vector<std::pair<std::string, std::string>>& images, Micros now) {
         return state->note_first_seen(registry, images, now);
@@ -139,6 +176,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
     if (!oci::pull_oci_snapshot(*client, options, document, stats, err))
       return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
     if (int code = write_checked_snapshot(document, *out, false, "snapshot pull " + client->endpoint().address()); code != kOk) return code;
+    if (cache) cache->flush();
     std::cerr << "regpol: pulled " << plural(stats.images, "image") << " in " << plural(stats.repositories, "repository", "repositories")
               << " (" << stats.calls << " requests) into " << *out << "\n";
     return kOk;

@@ -103,10 +103,9 @@ int cmd_test(const Argv& argv) {
       }
       LoadError lerr;
       const bool only_access = std::all_of(test.items.begin(), test.items.end(), [](const ast::TestItem* i) { return i->access || i->in_use; });
-      if (!problems.empty()) {
-      } else if (snapshots.empty() && only_access) {
-      } else if (snapshots.empty()) problems.emplace_back("no `snapshot` line");
-      else if (!load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
+      // A test of access alone needs no snapshot; one that checks images does.
+      if (problems.empty() && snapshots.empty() && !only_access) problems.emplace_back("no `snapshot` line");
+      else if (problems.empty() && !snapshots.empty() && !load_snapshots(snapshots, reg, lerr)) problems.push_back("[E0501] " + lerr.to_string());
       PolicyRun run;
       if (problems.empty()) {
         LifecycleOptions opt;

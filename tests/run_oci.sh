@@ -165,12 +165,17 @@ final_kill=$(for r in team/app team/multi team/signed; do tags_of $port_kill $r;
   bad "every action has one final outcome: $(jq -c '[.actions[].status]' kill-run.json)"
 
 # --- --state: the first sighting dates an image whose config time is a placeholder ---
-"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen1.json 2> /dev/null || bad "pull --state (first)"
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen1.json 2> seen1.err || bad "pull --state (first)"
 repro_d=$(digest_of kill-made.json rel-repro)
 [ "$(jq -r --arg d "$repro_d" '.images[] | select(.digest == $d) | .pushedAtSource' seen1.json)" = unknown ] && ok || bad "first pull: the 1970 image is unknown"
 first_capture=$(jq -r .capturedAt seen1.json)
 sleep 1
-"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen2.json 2> /dev/null || bad "pull --state (second)"
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen2.json 2> seen2.err || bad "pull --state (second)"
+# The second pull reads no manifest or config it read before: one HEAD a tag, and the lists.
+requests() { sed -nE 's/.*\(([0-9]+) requests\).*/\1/p' "$1"; }
+[ "$(requests seen2.err)" -lt "$(requests seen1.err)" ] && ok || bad "a second pull with --state makes fewer requests: $(requests seen1.err) then $(requests seen2.err)"
+[ "$(jq -S '[.images[] | del(.pushedAt, .pushedAtSource)]' seen1.json)" = "$(jq -S '[.images[] | del(.pushedAt, .pushedAtSource)]' seen2.json)" ] && ok ||
+  bad "the cached pull reads the same images, sizes, blobs, children and subjects"
 [ "$(jq -r --arg d "$repro_d" '.images[] | select(.digest == $d) | "\(.pushedAtSource) \(.pushedAt)"' seen2.json)" = "first-seen $first_capture" ] && ok ||
   bad "second pull: the 1970 image is dated by its first sighting: $(jq -c --arg d "$repro_d" '.images[] | select(.digest == $d)' seen2.json)"
 [ "$(jq -r --arg d "$(digest_of kill-made.json v3)" '.images[] | select(.digest == $d) | .pushedAtSource' seen2.json)" = config-created ] && ok ||

@@ -244,6 +244,8 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     // table yet, and get it here.
     store->exec("CREATE TABLE IF NOT EXISTS first_seen (registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, "
                 "seen_at INTEGER NOT NULL, PRIMARY KEY (registry, repository, digest)) WITHOUT ROWID;");
+    store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
+                "config_created TEXT NOT NULL) WITHOUT ROWID;");
   } catch (const std::exception&) {
     error = path + ": not a regpol state database (expected schema " + kSchemaName + ")";
     return nullptr;
@@ -583,6 +585,34 @@ std::vector<Micros> StateStore::note_first_seen(const std::string& registry, con
     throw;
   }
   return earlier;
+}
+
+bool StateStore::cached_manifest(const std::string& digest, std::string& body, std::string& content_type, std::string& created) {
+  Stmt sel(db_, "SELECT content_type, body, config_created FROM oci_manifests WHERE digest = ?");
+  sel.bind(1, digest);
+  if (!sel.step()) return false;
+  content_type = sel.str(0);
+  body = sel.str(1);
+  created = sel.str(2);
+  return true;
+}
+
+bool StateStore::manifest_cache_empty() {
+  Stmt sel(db_, "SELECT 1 FROM oci_manifests LIMIT 1");
+  return !sel.step();
+}
+
+void StateStore::cache_manifests(const std::vector<CachedManifestRow>& rows) {
+  if (rows.empty()) return;
+  exec("BEGIN IMMEDIATE;");
+  try {
+    Stmt ins(db_, "INSERT OR IGNORE INTO oci_manifests VALUES (?,?,?,?)");
+    for (const auto& r : rows) ins.bind(1, r.digest).bind(2, r.content_type).bind(3, r.body).bind(4, r.created).run();
+    exec("COMMIT;");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 }  // namespace regpol

@@ -142,6 +142,15 @@ class StateStore {
   std::vector<Micros> note_first_seen(const std::string& registry, const std::vector<std::pair<std::string, std::string>>& images,
                                       Micros now);
 
+  // Manifests a `snapshot pull oci://` read, by digest (content-addressed: never stale),
+  // with their image config's `created`: a later pull reads only what is new.
+  struct CachedManifestRow {
+    std::string digest, content_type, body, created;
+  };
+  bool cached_manifest(const std::string& digest, std::string& body, std::string& content_type, std::string& created);
+  void cache_manifests(const std::vector<CachedManifestRow>& rows);
+  bool manifest_cache_empty();
+
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}
   void exec(const char* sql);

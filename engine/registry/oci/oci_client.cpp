@@ -327,6 +327,23 @@ bool OciClient::manifest(const std::string& repository, const std::string& refer
   return true;
 }
 
+bool OciClient::manifest_digest(const std::string& repository, const std::string& reference, std::string& digest, bool& found,
+                                std::string& error) {
+  found = false;
+  digest.clear();
+  std::string path = "/v2/" + repository + "/manifests/" + reference;
+  OciResponse r;
+  if (!send("HEAD", path, manifest_accept(), "repository:" + repository + ":pull", r, error)) return false;
+  if (r.status == 404) return true;
+  if (r.status != 200) {
+    error = "HEAD " + path + ": HTTP " + std::to_string(r.status);
+    return false;
+  }
+  found = true;
+  if (valid_digest(r.digest)) digest = r.digest;
+  return true;
+}
+
 bool OciClient::blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error) {
   std::string path = "/v2/" + repository + "/blobs/" + digest;
   OciResponse r;

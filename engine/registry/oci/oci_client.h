@@ -45,6 +45,9 @@ class OciClient {
   // A manifest by tag or digest; the answer's digest is checked against its bytes (and
   // against `reference` when that is a digest). `found` is false on 404.
   bool manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error);
+  // The digest `reference` (a tag) names, from a HEAD's Docker-Content-Digest; "" when
+  // the registry does not say (then GET the manifest). `found` is false on 404.
+  bool manifest_digest(const std::string& repository, const std::string& reference, std::string& digest, bool& found, std::string& error);
   // A blob's bytes, checked against `digest`.
   bool blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error);
   // GET /v2/<name>/referrers/<digest>: `supported` is false when the registry does not

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "plan/wildcard.h"
+#include "util/sha256.h"
 
 namespace regpol::oci {
 
@@ -27,19 +28,30 @@ std::string tag_scheme_subject(const std::string& tag) {
 
 class RepositoryReader {
  public:
-  RepositoryReader(OciClient& c, const std::string& repo) : client_(c), repo_(repo) {}
+  RepositoryReader(OciClient& c, const std::string& repo, ManifestCache* cache)
+      : client_(c), repo_(repo), cache_(cache), head_first_(cache && !cache->empty()) {}
 
   bool run(std::vector<OciImage>& out, bool& exists, bool& referrers_api, std::string& error) {
     std::vector<std::string> tags;
     if (!client_.tags(repo_, tags, exists, error)) return false;
     if (!exists) return true;
     for (const auto& tag : tags) {
-      OciResponse r;
+      std::string digest;
       bool found = false;
-      if (!client_.manifest(repo_, tag, r, found, error)) return false;
-      if (!found) continue;  // untagged between the list and the read
-      if (!add(r, error)) return false;
-      images_[r.digest].tags.push_back(tag);
+      if (head_first_) {
+        // Which digest the tag names now; the manifest itself only when it is new.
+        if (!client_.manifest_digest(repo_, tag, digest, found, error)) return false;
+        if (!found) continue;  // untagged between the list and the read
+        if (!digest.empty() && !read_by_digest(digest, found, error)) return false;
+      }
+      if (digest.empty()) {
+        OciResponse r;
+        if (!client_.manifest(repo_, tag, r, found, error)) return false;
+        if (!found) continue;
+        if (!add(r.digest, r.body, r.content_type, nullptr, error)) return false;
+        digest = r.digest;
+      }
+      if (found) images_[digest].tags.push_back(tag);
     }
     // Children of indexes, then artifacts that refer to any image read so far (which may
     // themselves be indexes or have artifacts): until nothing new turns up.
@@ -50,10 +62,8 @@ class RepositoryReader {
         std::string d = *pending_.begin();
         pending_.erase(pending_.begin());
         if (images_.count(d)) continue;
-        OciResponse r;
         bool found = false;
-        if (!client_.manifest(repo_, d, r, found, error)) return false;
-        if (found && !add(r, error)) return false;
+        if (!read_by_digest(d, found, error)) return false;
         more = true;
       }
       if (!referrers_api) break;
@@ -108,19 +118,35 @@ class RepositoryReader {
   }
 
  private:
-  bool add(const OciResponse& r, std::string& error) {
-    if (images_.count(r.digest)) return true;
+  // A manifest by digest: from the cache when a pull read it before (its bytes checked
+  // against the digest again), else from the registry.
+  bool read_by_digest(const std::string& digest, bool& found, std::string& error) {
+    found = true;
+    if (images_.count(digest)) return true;
+    CachedManifest cached;
+    if (cache_ && cache_->get(digest, cached) && "sha256:" + sha256_hex(cached.body) == digest)
+      return add(digest, cached.body, cached.content_type, &cached.created, error);
+    OciResponse r;
+    if (!client_.manifest(repo_, digest, r, found, error)) return false;
+    return !found || add(r.digest, r.body, r.content_type, nullptr, error);
+  }
+
+  // `created`: the config time a cache already knows (nullptr: read the config blob).
+  bool add(const std::string& digest, const std::string& body, const std::string& content_type, const std::string* created,
+           std::string& error) {
+    if (images_.count(digest)) return true;
     Manifest m;
-    if (!parse_manifest(r.body, r.content_type, m, error)) {
-      error = "manifest " + r.digest + " of `" + repo_ + "`: " + error;
+    if (!parse_manifest(body, content_type, m, error)) {
+      error = "manifest " + digest + " of `" + repo_ + "`: " + error;
       return false;
     }
     OciImage img;
-    img.digest = r.digest;
+    img.digest = digest;
     img.media_type = m.media_type;
     img.artifact_type = m.artifact_type;
     img.subject = m.subject;
-    img.blobs.push_back({m.media_type, r.digest, "", static_cast<std::int64_t>(r.body.size())});
+    img.blobs.push_back({m.media_type, digest, "", static_cast<std::int64_t>(body.size())});
+    std::string config_created = created ? *created : "";
     if (m.is_index) {
       for (const auto& c : m.manifests) {
         if (std::find(img.children.begin(), img.children.end(), c.digest) == img.children.end()) img.children.push_back(c.digest);
@@ -129,16 +155,17 @@ class RepositoryReader {
     } else {
       img.blobs.push_back(m.config);
       for (const auto& l : m.layers) img.blobs.push_back(l);
-      if (is_image_config(m.config.media_type)) {
-        std::string body, created;
-        if (!client_.blob(repo_, m.config.digest, body, error)) return false;
-        if (!parse_config_created(body, created, error)) {
+      if (is_image_config(m.config.media_type) && !created) {
+        std::string config;
+        if (!client_.blob(repo_, m.config.digest, config, error)) return false;
+        if (!parse_config_created(config, config_created, error)) {
           error = "config " + m.config.digest + " of `" + repo_ + "`: " + error;
           return false;
         }
-        if (auto t = parse_timestamp(created)) img.created = *t;
       }
+      if (auto t = parse_timestamp(config_created)) img.created = *t;
     }
+    if (cache_ && !created) cache_->put(digest, CachedManifest{body, content_type, config_created});
     for (const auto& b : img.blobs) img.size += b.size;
     images_.emplace(img.digest, std::move(img));
     return true;
@@ -146,6 +173,8 @@ class RepositoryReader {
 
   OciClient& client_;
   const std::string& repo_;
+  ManifestCache* cache_;
+  bool head_first_;  // ask each tag's digest (HEAD) before reading its manifest
   std::map<std::string, OciImage> images_;
   std::set<std::string> pending_;  // digests to read by digest
 };
@@ -176,8 +205,8 @@ json image_json(const std::string& repository, const OciImage& img, Micros first
 }  // namespace
 
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error) {
-  RepositoryReader reader(client, repository);
+                     std::string& error, ManifestCache* cache) {
+  RepositoryReader reader(client, repository, cache);
   return reader.run(out, exists, referrers_api, error);
 }
 
@@ -203,7 +232,7 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
       std::string e;
       bool ok = false;
       try {
-        ok = read_repository(client, repos[i], images[i], exists, use_referrers, e);
+        ok = read_repository(client, repos[i], images[i], exists, use_referrers, e, options.cache);
       } catch (const std::exception& x) {
         e = std::string("an answer of an unexpected shape: ") + x.what();
       }

@@ -24,11 +24,28 @@ struct OciImage {
   Micros created = kNoTime;           // from the image config (indexes: the newest child's)
 };
 
+// What a pull learned about a manifest, by its digest: manifests are content-addressed, so
+// this never goes stale. With `snapshot pull --state` a later pull asks the registry only
+// which digest each tag names (a HEAD) and reads nothing it has read before.
+struct CachedManifest {
+  std::string body, content_type;
+  std::string created;  // the image config's `created` as written ("" when none)
+};
+class ManifestCache {
+ public:
+  virtual ~ManifestCache() = default;
+  // Safe to call from several threads.
+  virtual bool get(const std::string& digest, CachedManifest& out) = 0;
+  virtual void put(const std::string& digest, const CachedManifest& entry) = 0;
+  // Nothing cached yet (a first pull): asking for digests first would only add requests.
+  virtual bool empty() = 0;
+};
+
 // The images of one repository as the registry holds them now. `exists` is false for a
 // repository the registry does not know. `referrers_api`: in/out, whether to try the
 // referrers API (set false the first time the registry says it has none).
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error);
+                     std::string& error, ManifestCache* cache = nullptr);
 
 // Given every (repository, digest) pulled and the capture time, the time an earlier pull
 // first saw each (kNoTime: never), recording the new ones (StateStore::note_first_seen).
@@ -41,6 +58,7 @@ struct OciPullOptions {
   // the time an earlier pull first saw it is dated by that first sighting instead
   // ("pushedAtSource": "first-seen"): it was pushed no later than that.
   FirstSeenLookup first_seen;
+  ManifestCache* cache = nullptr;  // with `--state`
 };
 
 struct OciPullStats {
