@@ -196,6 +196,16 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: application/vnd.oci.im
   bad "the changed image is recorded as skipped"
 stop_registry moved
 
+# --- a reviewed plan artifact applied to the registry ---
+start_registry planned
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_planned --out planned-made.json || { echo "populate failed"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_planned --out planned.json 2> /dev/null || bad "pull (planned)"
+"$regpol" plan --policy policy.regpol --snapshot planned.json --now $now --out planned-plan.json > /dev/null || bad "plan --out"
+"$regpol" apply --plan planned-plan.json --state planned-state.db --target oci://127.0.0.1:$port_planned --yes > planned.out 2>&1 &&
+  grep -q "10 deleted" planned.out && ok || bad "apply --plan to the registry: $(cat planned.out)"
+[ "$(for r in team/app team/multi team/signed; do tags_of $port_planned $r; done)" = "$final_anon" ] && ok || bad "apply --plan ends as apply --policy"
+stop_registry planned
+
 # --- basic auth (htpasswd, bcrypt) ---
 secret=s3cret-$RANDOM-pw
 $py -c 'import bcrypt, sys; print("ci:" + bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(5)).decode())' "$secret" > htpasswd
@@ -254,6 +264,8 @@ leaks=$(grep -rl --exclude=htpasswd --exclude=token-password --exclude-dir=docke
 # --- usage errors ---
 "$regpol" snapshot pull oci://example.com:5000 --insecure --out x.db > u2.out 2>&1
 [ $? = 2 ] && grep -q "JSON" u2.out && ok || bad "an OCI pull into .db is refused with a reason: $(cat u2.out)"
+"$regpol" snapshot import anon.json --db anon.db > u4.out 2>&1
+[ $? = 2 ] && [ ! -e anon.db ] && grep -q "keep the snapshot as JSON" u4.out && ok || bad "an OCI snapshot is not imported into a store that would lose its blobs: $(cat u4.out)"
 "$regpol" snapshot pull oci://127.0.0.1:1 --password-stdin --out x.json < /dev/null > u3.out 2>&1
 [ $? = 2 ] && ok || bad "--password-stdin without --username: $(cat u3.out)"
 finish

@@ -159,6 +159,13 @@ SaveResult save_registry_sqlite(const Registry& reg, const std::string& path, bo
     return SaveResult::Refused;
   }
   if (exists && !S_ISREG(st.st_mode)) return (error = "`" + path + "` is not a regular file"), SaveResult::Refused;
+  // The store's schema has no column for blobs or for where a push time came from: a
+  // snapshot of a Distribution registry stays JSON rather than lose what plans read.
+  if (reg.has_blobs() || std::any_of(reg.images.begin(), reg.images.end(), [](const Image& i) { return i.time_source != TimeSource::Pushed; })) {
+    error = "this snapshot lists blobs or push times not recorded by the registry (an OCI Distribution pull): the SQLite store "
+            "keeps neither, so keep the snapshot as JSON (plan and apply read it as fast)";
+    return SaveResult::Refused;
+  }
   // The store is written whole under a temporary name beside the target, then put in place
   // in one step: a failed or interrupted import never leaves a truncated store, and of two
   // imports racing for a new name exactly one wins (link() refuses an existing name).
