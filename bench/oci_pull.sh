@@ -7,22 +7,7 @@
 set -euo pipefail
 out=$PWD/bench/out/oci-pull; rm -rf "$out"; mkdir -p "$out/data"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$out/config.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  cache:
-    blobdescriptor: inmemory
-  filesystem:
-    rootdirectory: $out/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-YML
+bash tests/oci/registry_config.sh "$out/data" "$port" > "$out/config.yml"
 docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
 pid=$!; trap 'kill $pid' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done

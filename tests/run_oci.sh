@@ -26,21 +26,7 @@ start_registry() {
   local name=$1 auth=${2:-} port
   port=$(free_port)
   mkdir -p "$name/data"
-  cat > "$name/config.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $tmp/$name/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-$auth
-YML
+  bash "$here/oci/registry_config.sh" "$tmp/$name/data" "$port" "$auth" > "$name/config.yml"
   docker-registry serve "$name/config.yml" > "$name/registry.log" 2>&1 &
   local pid=$!
   pids+=("$pid")

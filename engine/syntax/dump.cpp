@@ -129,22 +129,26 @@ class Dumper {
         open("allow_empty", x);
         close();
       } else {
-        open("use", x);
-        std::string name;
-        for (const auto& n : x.name) name += (name.empty() ? "" : ".") + n;
-        attr("name", name);
-        attr("priority", x.priority);
-        Nest nest(*this);
-        for (const auto& a : x.args) {
-          open("arg");
-          attr("name", a.name);
-          Nest n2(*this);
-          expr(a.value.get());
-          close();
-        }
-        close();
+        use(x, true);
       }
     }, item);
+  }
+  // A `use`: in a lifecycle block with its priority, in an access block without.
+  void use(const Use& u, bool with_priority) {
+    open("use", u);
+    std::string name;
+    for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
+    attr("name", name);
+    if (with_priority) attr("priority", u.priority);
+    Nest nest(*this);
+    for (const auto& a : u.args) {
+      open("arg");
+      attr("name", a.name);
+      Nest n2(*this);
+      expr(a.value.get());
+      close();
+    }
+    close();
   }
   void block_item(const BlockItem& item) {
     std::visit([&](const auto& x) {
@@ -164,21 +168,7 @@ class Dumper {
         open("access", x);
         Nest nest(*this);
         for (const auto& s : x.statements) statement(s);
-        for (const auto& u : x.uses) {
-          open("use", u);
-          std::string name;
-          for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;
-          attr("name", name);
-          Nest n2(*this);
-          for (const auto& a : u.args) {
-            open("arg");
-            attr("name", a.name);
-            Nest n3(*this);
-            expr(a.value.get());
-            close();
-          }
-          close();
-        }
+        for (const auto& u : x.uses) use(u, false);
         close();
       }
     }, item);
