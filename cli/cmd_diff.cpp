@@ -58,12 +58,6 @@ struct RequestChange {
 
 const char* verdict_word(Verdict v) { return v == Verdict::Expire ? "expire" : v == Verdict::Transition ? "transition" : "keep"; }
 
-std::string usd(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s%.2f", v < 0 ? "-" : "+", std::fabs(v));
-  return buf;
-}
-
 std::string signed_bytes(long double delta) {
   return (delta < 0 ? "-" : "+") + human_bytes(static_cast<ByteTotal>(delta < 0 ? -delta : delta));
 }
@@ -132,7 +126,7 @@ int cmd_diff(const Argv& argv) {
   ropt.price_per_gb = pricing.standard_per_gb_month;
   double archived_gb = 0;
   for (const auto& img : registry.images) {
-    if (img.storage_class() == StorageClass::Archive) archived_gb += static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / (1024.0 * 1024 * 1024);
+    if (img.storage_class() == StorageClass::Archive) archived_gb += static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
   }
   ArchiveRates rates = archive_rates(pricing, archived_gb, 0, 0);
   ropt.archive_price_per_gb = rates.transition_per_gb;
@@ -245,7 +239,7 @@ int cmd_diff(const Argv& argv) {
                                  (total.changed ? " in " + plural(per_repo.size(), "repository", "repositories") : std::string()) + ": " +
                                  std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
                                  std::to_string(total.to_transition) + " now transition; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) +
-                                 ", saving " + usd(round2(total.saving_delta)) + " USD a month";
+                                 ", saving " + format_usd(round2(total.saving_delta), true) + " USD a month";
     if (md) {
       out += "### regpol diff: `" + args.positionals()[0] + "` → `" + args.positionals()[1] + "`\n\n" + headline + "\n";
       if (!per_repo.empty()) {
@@ -253,7 +247,7 @@ int cmd_diff(const Argv& argv) {
         for (const auto& [r, k] : per_repo) {
           out += "| " + std::string(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
                  std::to_string(k.to_expire) + " | " + std::to_string(k.to_keep) + " | " + std::to_string(k.to_transition) + " | " +
-                 signed_bytes(k.bytes_reclaimed_delta) + " | " + usd(round2(k.saving_delta)) + " |\n";
+                 signed_bytes(k.bytes_reclaimed_delta) + " | " + format_usd(round2(k.saving_delta), true) + " |\n";
         }
         out += "\n| repository | image | tags | old | new |\n|---|---|---|---|---|\n";
         std::size_t shown = 0;
@@ -276,7 +270,7 @@ int cmd_diff(const Argv& argv) {
         if (img.repo != last_repo) {
           const Counts& k = per_repo[img.repo];
           out += "\n" + std::string(registry.repo_name(img)) + ": " + plural(k.changed, "change") + " (reclaimed " +
-                 signed_bytes(k.bytes_reclaimed_delta) + ", saving " + usd(round2(k.saving_delta)) + " USD a month)\n";
+                 signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_usd(round2(k.saving_delta), true) + " USD a month)\n";
           last_repo = img.repo;
         }
         std::string tags;

@@ -62,12 +62,6 @@ static const char* kPlanHelp =
     "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
 
-static std::string usd(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 static bool parse_price(const std::optional<std::string>& text, double& out) {
   if (!text) return true;
   try {
@@ -89,12 +83,11 @@ void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& 
     std::string err;
     load_pricing(*file, pricing, err);  // checked by cmd_plan before anything was read
   }
-  constexpr double kGb = 1024.0 * 1024.0 * 1024.0;
   double archived = 0, expired_archive = 0, transitioned = 0;
   for (auto r : res.repositories) {
     for (auto idx : reg.repositories[r].images) {
       const Image& img = reg.images[idx];
-      double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kGb;
+      double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
       bool in_archive = img.storage_class() == StorageClass::Archive;
       archived += in_archive ? gb : 0;
       if (res.decisions[idx].verdict == Verdict::Expire && in_archive) expired_archive += gb;
@@ -105,26 +98,26 @@ void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& 
   ropt.price_per_gb = pricing.standard_per_gb_month;
   ropt.archive_price_per_gb = rates.transition_per_gb;
   ropt.archive_expire_price_per_gb = rates.expire_per_gb;
-  std::string prices = "prices: " + pricing.name + ": standard $" + usd(pricing.standard_per_gb_month) + "/GB-month; archive";
+  std::string prices = "prices: " + pricing.name + ": standard $" + format_usd(pricing.standard_per_gb_month) + "/GB-month; archive";
   for (std::size_t i = 0; i < pricing.archive.size(); ++i) {
     const auto& t = pricing.archive[i];
-    prices += (i ? ", then " : " ") + std::string("$") + usd(t.per_gb_month) + "/GB-month" +
+    prices += (i ? ", then " : " ") + std::string("$") + format_usd(t.per_gb_month) + "/GB-month" +
               (std::isfinite(t.up_to_gb) ? " up to " + std::to_string(static_cast<long long>(t.up_to_gb)) + " GB" : std::string());
   }
-  if (args.get("--price-per-gb") && parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) prices = "prices: --price-per-gb $" + usd(ropt.price_per_gb) + "/GB-month standard";
+  if (args.get("--price-per-gb") && parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) prices = "prices: --price-per-gb $" + format_usd(ropt.price_per_gb) + "/GB-month standard";
   if (args.get("--archive-price-per-gb") && parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) {
     ropt.archive_expire_price_per_gb = ropt.archive_price_per_gb;
-    prices += "; --archive-price-per-gb $" + usd(ropt.archive_price_per_gb) + "/GB-month archive (flat)";
+    prices += "; --archive-price-per-gb $" + format_usd(ropt.archive_price_per_gb) + "/GB-month archive (flat)";
   }
   ropt.pricing_notes.push_back(prices);
   if (transitioned > 0) {
-    ropt.pricing_notes.push_back("archive transitions: at this volume a GB in archive costs $" + usd(ropt.archive_price_per_gb) +
-                                 "/GB-month against $" + usd(ropt.price_per_gb) + " standard, so moving it saves $" +
-                                 usd(std::max(0.0, ropt.price_per_gb - ropt.archive_price_per_gb)) + "/GB-month" +
+    ropt.pricing_notes.push_back("archive transitions: at this volume a GB in archive costs $" + format_usd(ropt.archive_price_per_gb) +
+                                 "/GB-month against $" + format_usd(ropt.price_per_gb) + " standard, so moving it saves $" +
+                                 format_usd(std::max(0.0, ropt.price_per_gb - ropt.archive_price_per_gb)) + "/GB-month" +
                                  (ropt.price_per_gb - ropt.archive_price_per_gb <= 0 ? " (nothing below the archive tier)" : "") +
                                  "; archived images are billed for at least " + std::to_string(pricing.archive_minimum_days) +
                                  " days from the transition, and restoring one costs " +
-                                 (pricing.restore_per_gb ? "$" + usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
+                                 (pricing.restore_per_gb ? "$" + format_usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
   }
   if (reg.has_blobs())
     ropt.pricing_notes.emplace_back("dollars are on summed image sizes, an upper bound: the bytes freed in storage are counted blob by blob above");

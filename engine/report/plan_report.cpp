@@ -11,6 +11,7 @@
 
 #include "report/json_writer.h"
 #include "report/plan_summary.h"
+#include "report/pricing.h"
 #include "util/text.h"
 #include "util/parallel.h"
 
@@ -18,7 +19,6 @@ namespace regpol {
 
 namespace {
 
-constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;  // AWS bills storage "GB" as 2^30 bytes
 
 // --changes-only lists the images that expire or transition; otherwise every image.
 bool listed(const ImageDecision& d, const ReportOptions& opt) { return !opt.changes_only || d.verdict != Verdict::Keep; }
@@ -36,12 +36,6 @@ const char* verdict_name(Verdict v) {
     case Verdict::Transition: return "transition";
   }
   return "keep";
-}
-
-std::string money(double usd) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", usd);
-  return buf;
 }
 
 std::string tags_text(const Registry& reg, const Image& img) {
@@ -175,7 +169,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          ", \"transition\": " + std::to_string(t.transition) + ", \"protected\": " + std::to_string(t.protected_images) +
          ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
-         ", \"monthlySavingsUsd\": " + money(t.monthly_savings_usd) +
+         ", \"monthlySavingsUsd\": " + format_usd(t.monthly_savings_usd) +
          (t.blobs_known ? ", \"bytesFreed\": " + to_decimal(t.bytes_freed) : std::string()) +
          (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
@@ -271,7 +265,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   });
   out += "\n" + totals;
   out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
-         " moved to archive; saving $" + money(t.monthly_savings_usd) + " a month\n";
+         " moved to archive; saving $" + format_usd(t.monthly_savings_usd) + " a month\n";
   if (t.blobs_known)
     out += "freed in storage: " + human_bytes(t.bytes_freed) + " (blobs no kept image references, shared layers counted once; " +
            human_bytes(t.bytes_reclaimed) + " summed image sizes)\n";
@@ -296,7 +290,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
          std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + std::to_string(t.protected_images) + " | " +
-         human_bytes(t.bytes_reclaimed) + " | $" + money(t.monthly_savings_usd) + " |\n";
+         human_bytes(t.bytes_reclaimed) + " | $" + format_usd(t.monthly_savings_usd) + " |\n";
   if (t.blobs_known)
     out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
   if (t.undated > 0)
@@ -318,7 +312,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     std::string name(reg.str(reg.repositories[r.repository].name));
     std::string row = "| " + name + " | " + std::to_string(r.expire) + " | " + std::to_string(r.transition) + " | " +
                       std::to_string(r.keep) + " | " + std::to_string(r.protected_images) + " | " + human_bytes(r.bytes_reclaimed) +
-                      " | $" + money(r.monthly_savings_usd) + " |\n";
+                      " | $" + format_usd(r.monthly_savings_usd) + " |\n";
     if (out.size() + table.size() + row.size() > budget / 2) {
       ++repos_left;
       continue;
@@ -415,13 +409,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
   // transitioned ones move from the standard price to the archive price.
   double saving = 0;
   for (auto r : res.repositories) {
-    for (auto idx : reg.repositories[r].images) {
-      const Image& img = reg.images[idx];
-      double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
-      auto v = res.decisions[idx].verdict;
-      if (v == Verdict::Expire) saving += gb * (img.storage_class() == StorageClass::Archive ? opt.archive_expire_price_per_gb : opt.price_per_gb);
-      if (v == Verdict::Transition) saving += gb * (opt.price_per_gb - opt.archive_price_per_gb);
-    }
+    for (auto idx : reg.repositories[r].images) saving += image_saving_usd(reg.images[idx], res.decisions[idx].verdict, opt);
   }
   t.monthly_savings_usd = std::round(saving * 100) / 100;
   t.blobs_known = reg.has_blobs();

@@ -1,5 +1,7 @@
 #include "report/pricing.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -92,6 +94,12 @@ bool load_pricing(const std::string& path, Pricing& out, std::string& error) {
   }
   out = p;
   return true;
+}
+
+std::string format_usd(double usd, bool signed_plus) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, signed_plus ? "%+.2f" : "%.2f", usd);
+  return buf;
 }
 
 }  // namespace regpol

@@ -11,6 +11,11 @@
 
 namespace regpol {
 
+// AWS bills storage "GB" as 2^30 bytes.
+constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;
+// Dollars with two decimals ("0.10"); `signed_plus` writes a "+" before positive amounts.
+std::string format_usd(double usd, bool signed_plus = false);
+
 struct ArchiveTier {
   double up_to_gb = std::numeric_limits<double>::infinity();  // this tier covers volume up to here
   double per_gb_month = 0;
