@@ -97,6 +97,11 @@ if "$regpol" snapshot pull oci://127.0.0.1:$port_anon --out anon.json 2> pull.er
 sig_subject=$(jq -r --arg t "sha256-$(digest_of anon-made.json rel-2 | cut -c8-).sig" '.images[] | select(.tags | index($t)) | .subject' anon.json)
 [ "$sig_subject" = "$(digest_of anon-made.json rel-2)" ] && ok || bad "the rel-2 signature's subject: $sig_subject"
 # Sizes: the manifest, config and layers, exactly as pushed.
+# A prefix reads the repositories below it, or the one it names.
+"$regpol" snapshot pull oci://127.0.0.1:$port_anon/team --out prefix1.json 2> /dev/null &&
+  [ "$(jq -c '[.images[].repository] | unique' prefix1.json)" = '["team/app","team/multi","team/signed"]' ] && ok || bad "oci://HOST/team reads team/*"
+"$regpol" snapshot pull oci://127.0.0.1:$port_anon/team/multi --out prefix2.json 2> /dev/null &&
+  [ "$(jq -c '[.images[].repository] | unique' prefix2.json)" = '["team/multi"]' ] && ok || bad "oci://HOST/team/multi reads that repository"
 want_size=$(jq --arg d "$(digest_of anon-made.json v1)" '[.images[] | select(.digest == $d) | .blobs[].size] | add' anon-made.json)
 got_size=$(jq --arg d "$(digest_of anon-made.json v1)" '.images[] | select(.digest == $d) | .sizeBytes' anon.json)
 [ "$want_size" = "$got_size" ] && ok || bad "v1's size: $got_size, pushed $want_size"

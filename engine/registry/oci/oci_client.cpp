@@ -298,7 +298,8 @@ bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
   if (!list_pages("/v2/_catalog?n=1000", "repositories", "registry:catalog:*", all, exists, error)) return false;
   out.clear();
   for (auto& name : all) {
-    if (endpoint_.prefix.empty() || name.rfind(endpoint_.prefix + "/", 0) == 0) out.push_back(std::move(name));
+    // oci://HOST/team reads team/… ; oci://HOST/team/app reads that repository (and any below it).
+    if (endpoint_.prefix.empty() || name == endpoint_.prefix || name.rfind(endpoint_.prefix + "/", 0) == 0) out.push_back(std::move(name));
   }
   return true;
 }

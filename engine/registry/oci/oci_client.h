@@ -38,7 +38,7 @@ class OciClient {
   OciClient(OciEndpoint endpoint, RegistryCredentials credentials) : endpoint_(std::move(endpoint)), credentials_(std::move(credentials)) {}
   const OciEndpoint& endpoint() const { return endpoint_; }
 
-  // Every repository of the catalog (under the prefix). False with `error`.
+  // Every repository of the catalog under the prefix (the prefix itself, or below it). False with `error`.
   bool catalog(std::vector<std::string>& out, std::string& error);
   // Every tag of `repository`; `exists` is false (and the list empty) for an unknown repository.
   bool tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error);
