@@ -248,6 +248,19 @@ REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" apply --p
 grep -q "10 deleted" t3.out && ok || bad "token apply deleted 10: $(cat t3.out)"
 stop_registry token
 
+# --- a token service on plain http off loopback: credentials are never sent there ---
+# (192.0.2.1 is TEST-NET-1: regpol refuses before connecting, so nothing is contacted.)
+start_registry badrealm "auth:
+  token:
+    realm: http://192.0.2.1:9/token
+    service: regpol-test-registry
+    issuer: regpol-test-issuer
+    rootcertbundle: $tmp/token-cert.pem"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" snapshot pull oci://127.0.0.1:$port_badrealm --out badrealm.json > br.out 2>&1
+[ $? = 3 ] && grep -q "plain http:// to 192.0.2.1 is refused" br.out && [ ! -e badrealm.json ] && ok ||
+  bad "a plain-http token service off loopback is refused: $(cat br.out)"
+stop_registry badrealm
+
 # --- no secret in any output or database ---
 leaks=$(grep -rl --exclude=htpasswd --exclude=token-password --exclude-dir=docker-config --exclude-dir=data -e "$secret" . 2> /dev/null)
 [ -z "$leaks" ] && ok || bad "the password appears in: $leaks"

@@ -78,6 +78,7 @@ bool parse_oci_address(const std::string& text, bool insecure, OciEndpoint& out,
   }
   http::Url url;
   if (!http::parse_url("https://" + out.authority + "/", url, error)) return false;
+  out.insecure = insecure;
   out.scheme = http::is_loopback_host(url.host) || insecure ? "http" : "https";
   if (out.scheme == "http" && !http::is_loopback_host(url.host) && !insecure) {
     error = "plain http to " + url.host + " needs --insecure";
@@ -129,7 +130,10 @@ bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::s
   if (!http::parse_url(realm->second, url, error)) return false;
   // Credentials go to the token service only over TLS, or to loopback (tests, a local
   // registry), or with --insecure, exactly as to the registry itself.
-  if (!http::check_transport(url, endpoint_.scheme == "http" && !http::is_loopback_host(url.host) ? true : false, error)) return false;
+  if (!http::check_transport(url, endpoint_.insecure, error)) {
+    error = "the token service " + realm->second.substr(0, 200) + ": " + error;
+    return false;
+  }
   std::string q = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = c.params.find("service"); s != c.params.end()) q += "service=" + url_encode(s->second) + "&";
   q += "scope=" + url_encode(scope);

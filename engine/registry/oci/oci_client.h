@@ -22,6 +22,7 @@ namespace regpol::oci {
 // oci://HOST[:PORT][/PREFIX]: https, or http for a loopback host (or anywhere with --insecure).
 struct OciEndpoint {
   std::string scheme, authority, prefix;  // prefix without slashes at either end, "" for none
+  bool insecure = false;                  // --insecure: plain http allowed off loopback (registry and token service)
   std::string base() const { return scheme + "://" + authority; }
   std::string address() const { return "oci://" + authority + (prefix.empty() ? "" : "/" + prefix); }
 };
