@@ -172,6 +172,18 @@ requests() { sed -nE 's/.*\(([0-9]+) requests\).*/\1/p' "$1"; }
 [ "$(jq -r --arg d "$(digest_of kill-made.json v3)" '.images[] | select(.digest == $d) | .pushedAtSource' seen2.json)" = config-created ] && ok ||
   bad "an image with a real config time keeps it"
 
+# --- blobs on object storage: a 307 to a signed URL, followed without our credentials ---
+$py "$here/oci/redirecting_proxy.py" "$port_kill" proxy.port > proxy.log 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do [ -s proxy.port ] && break; sleep 0.1; done
+"$regpol" snapshot pull oci://127.0.0.1:$(cat proxy.port) --out redirected.json 2> redirected.err && ok || bad "pull through blob redirects: $(cat redirected.err)"
+"$regpol" snapshot pull oci://127.0.0.1:$port_kill --out direct.json 2> /dev/null
+[ "$(jq -S '[.images[] | del(.pushedAt, .pushedAtSource, .configCreated)]' redirected.json)" = "$(jq -S '[.images[] | del(.pushedAt, .pushedAtSource, .configCreated)]' direct.json)" ] &&
+  [ "$(jq '[.images[] | select(.pushedAtSource == "config-created")] | length' redirected.json)" -gt 5 ] && ok ||
+  bad "through the redirects, the same images and their config times"
+REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=irrelevant "$regpol" snapshot pull oci://127.0.0.1:$(cat proxy.port) --out redirected2.json 2> redirected2.err &&
+  ok || bad "with credentials configured, the redirected download carries none (the bucket refuses them): $(cat redirected2.err)"
+
 # --- a tag moved onto a planned image between the snapshot and the apply: skipped ---
 start_registry moved
 $py "$here/oci/populate.py" --registry 127.0.0.1:$port_moved --out moved-made.json || { echo "populate failed"; exit 1; }

@@ -235,6 +235,7 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
     out.content_type = r.header("content-type");
     out.digest = r.header("docker-content-digest");
     out.link_next = next_link(r.header("link"));
+    out.location = r.header("location");
     if (r.status == 401 || r.status == 403) {
       error = method + " " + path + ": " + registry_error(out) + (credentials_.present() ? " (credentials from " + credentials_.source + ")" : "");
       return false;
@@ -353,6 +354,30 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
   std::string path = "/v2/" + repository + "/blobs/" + digest;
   OciResponse r;
   if (!send("GET", path, "", "repository:" + repository + ":pull", r, error)) return false;
+  if ((r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308) && !r.location.empty()) {
+    // Registries on object storage (S3, GCS, Azure) redirect blob downloads to a signed
+    // URL. It is followed once, without our credentials (the URL carries its own), and
+    // only over TLS (or to loopback, or with --insecure).
+    std::string target = r.location[0] == '/' ? endpoint_.base() + r.location : r.location;
+    http::Url url;
+    if (!http::parse_url(target, url, error) || !http::check_transport(url, endpoint_.insecure, error)) {
+      error = "GET " + path + ": redirected to " + target.substr(0, 200) + ": " + error;
+      return false;
+    }
+    thread_local http::Client client;
+    int attempts = 0;
+    http::Response redirected = http::send_with_retries(
+        client, [&] { return http::Request{"GET", target, {}, "", 60000, 5000}; }, retryable,
+        http::Backoff{8, std::chrono::milliseconds(100), std::chrono::milliseconds(10000)}, &attempts);
+    calls_ += attempts;
+    if (redirected.status != 200) {
+      error = "GET " + path + ": the redirect to " + url.authority() + " answered " +
+              (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error);
+      return false;
+    }
+    r.status = 200;
+    r.body = std::move(redirected.body);
+  }
   if (r.status != 200) {
     error = "GET " + path + ": " + registry_error(r);
     return false;

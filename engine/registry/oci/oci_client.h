@@ -32,6 +32,7 @@ struct OciResponse {
   long status = 0;
   std::string body, content_type, digest;  // digest: Docker-Content-Digest
   std::string link_next;                   // the rel="next" Link target, if any
+  std::string location;                    // a redirect's Location
 };
 
 class OciClient {
