@@ -48,6 +48,16 @@ bool read_descriptor(const json& j, const std::string& where, Descriptor& d, std
   return true;
 }
 
+// Each element of the array `key` (an index's manifests, a manifest's layers).
+bool read_descriptors(const json& array, const std::string& key, std::vector<Descriptor>& out, std::string& error) {
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    Descriptor d;
+    if (!read_descriptor(array[i], "`" + key + "[" + std::to_string(i) + "]`", d, error)) return false;
+    out.push_back(std::move(d));
+  }
+  return true;
+}
+
 }  // namespace
 
 bool parse_manifest(std::string_view body, const std::string& content_type, Manifest& out, std::string& error) {
@@ -77,12 +87,7 @@ bool parse_manifest(std::string_view body, const std::string& content_type, Mani
       error = "the index has no `manifests` array";
       return false;
     }
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      Descriptor d;
-      if (!read_descriptor((*it)[i], "`manifests[" + std::to_string(i) + "]`", d, error)) return false;
-      out.manifests.push_back(std::move(d));
-    }
-    return true;
+    return read_descriptors(*it, "manifests", out.manifests, error);
   }
   if (out.media_type != kOciManifest && out.media_type != kDockerManifest && !(out.media_type.empty() && doc.contains("config"))) {
     error = "unsupported manifest media type `" + out.media_type.substr(0, 100) + "`";
@@ -101,11 +106,7 @@ bool parse_manifest(std::string_view body, const std::string& content_type, Mani
       error = "`layers` is not an array";
       return false;
     }
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      Descriptor d;
-      if (!read_descriptor((*it)[i], "`layers[" + std::to_string(i) + "]`", d, error)) return false;
-      out.layers.push_back(std::move(d));
-    }
+    if (!read_descriptors(*it, "layers", out.layers, error)) return false;
   }
   return true;
 }

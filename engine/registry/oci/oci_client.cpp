@@ -30,6 +30,9 @@ std::string url_encode(const std::string& s) {
 
 bool retryable(const http::Response& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
 
+// Registry and storage requests: up to 8 attempts, full jitter from 100 ms to 10 s.
+const http::Backoff kRegistryBackoff{8, std::chrono::milliseconds(100), std::chrono::milliseconds(10000)};
+
 // `<url>; rel="next"` from a Link header, or "".
 std::string next_link(const std::string& link) {
   auto lt = link.find('<'), gt = link.find('>');
@@ -137,19 +140,10 @@ bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::s
   std::string q = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = c.params.find("service"); s != c.params.end()) q += "service=" + url_encode(s->second) + "&";
   q += "scope=" + url_encode(scope);
-  thread_local http::Client client;
-  int attempts = 0;
-  http::Response r = http::send_with_retries(
-      client,
-      [&] {
-        http::Request req;
-        req.url = q;
-        if (credentials_.present())
-          req.headers.emplace_back("Authorization", "Basic " + base64_encode(credentials_.username + ":" + credentials_.password));
-        return req;
-      },
-      retryable, http::Backoff{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)}, &attempts);
-  calls_ += attempts;
+  http::Request req;
+  req.url = q;
+  if (credentials_.present()) req.headers.emplace_back("Authorization", basic_authorization());
+  http::Response r = exchange(req, http::Backoff{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)});
   if (r.status != 200) {
     error = "the token service at " + url.authority() + " refused (" + (r.status ? "HTTP " + std::to_string(r.status) : r.error) + ")" +
             (credentials_.present() ? "" : "; no credentials were given (--username, REGPOL_REGISTRY_USERNAME or the Docker config)");
@@ -166,9 +160,20 @@ bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::s
   return true;
 }
 
+std::string OciClient::basic_authorization() const {
+  return "Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
+}
+
+http::Response OciClient::exchange(const http::Request& request, const http::Backoff& backoff) {
+  thread_local http::Client client;  // one kept-alive connection per worker thread
+  int attempts = 0;
+  http::Response r = http::send_with_retries(client, [&] { return request; }, retryable, backoff, &attempts);
+  calls_ += attempts;
+  return r;
+}
+
 bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
                      OciResponse& out, std::string& error) {
-  thread_local http::Client client;
   out = OciResponse{};
   for (int round = 0; round < 3; ++round) {
     std::string auth;
@@ -177,21 +182,14 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
       auto it = tokens_.find(scope);
       if (it != tokens_.end() && it->second.second > std::chrono::steady_clock::now()) auth = "Bearer " + it->second.first;
       else if (basic_ && credentials_.present())
-        auth = "Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
+        auth = basic_authorization();
     }
-    int attempts = 0;
-    http::Response r = http::send_with_retries(
-        client,
-        [&] {
-          http::Request req;
-          req.method = method;
-          req.url = endpoint_.base() + path;
-          if (!accept.empty()) req.headers.emplace_back("Accept", accept);
-          if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
-          return req;
-        },
-        retryable, http::Backoff{8, std::chrono::milliseconds(100), std::chrono::milliseconds(10000)}, &attempts);
-    calls_ += attempts;
+    http::Request req;
+    req.method = method;
+    req.url = endpoint_.base() + path;
+    if (!accept.empty()) req.headers.emplace_back("Accept", accept);
+    if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
+    http::Response r = exchange(req, kRegistryBackoff);
     if (r.status == 0) {
       error = method + " " + path + ": " + r.error;
       return false;
@@ -364,12 +362,7 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
       error = "GET " + path + ": redirected to " + target.substr(0, 200) + ": " + error;
       return false;
     }
-    thread_local http::Client client;
-    int attempts = 0;
-    http::Response redirected = http::send_with_retries(
-        client, [&] { return http::Request{"GET", target, {}, "", 60000, 5000}; }, retryable,
-        http::Backoff{8, std::chrono::milliseconds(100), std::chrono::milliseconds(10000)}, &attempts);
-    calls_ += attempts;
+    http::Response redirected = exchange(http::Request{"GET", target, {}, "", 60000, 5000}, kRegistryBackoff);
     if (redirected.status != 200) {
       error = "GET " + path + ": the redirect to " + url.authority() + " answered " +
               (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error);

@@ -65,6 +65,9 @@ class OciClient {
   // when the registry challenges without one.
   bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
             OciResponse& out, std::string& error);
+  // One request (retried, on this thread's connection), counted in calls().
+  http::Response exchange(const http::Request& request, const http::Backoff& backoff);
+  std::string basic_authorization() const;
   bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, std::string& error);
   // Follows Link headers; `key` is the array in each page ("repositories", "tags").
   bool list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
