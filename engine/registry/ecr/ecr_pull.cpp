@@ -3,9 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <thread>
 
 #include "plan/wildcard.h"
+#include "util/parallel.h"
 
 namespace regpol::aws {
 
@@ -106,13 +106,17 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
     data.push_back({std::move(entry), {}});
   }
 
-  std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
-  auto work = [&] {
-    for (;;) {
-      std::size_t i = next++;
-      if (i >= data.size() || failed) return;
+  auto fail_with = [&](const std::string& message) {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    if (!failed.exchange(true)) error = message;
+  };
+  // `jobs` repositories at a time; after a failure nothing more is read. An answer of an
+  // unexpected shape is an error of the pull, never a crash of the thread.
+  parallel_for(data.size(), options.jobs, [&](std::size_t i, unsigned) {
+    if (failed) return;
+    try {
       RepoData& d = data[i];
       std::string name = d.repository["name"].get<std::string>();
       EcrError e;
@@ -128,26 +132,14 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
       }
       if (!ok) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!failed.exchange(true)) error = "repository `" + name + "`: " + e.message;
+        fail_with("repository `" + name + "`: " + e.message);
         return;
       }
       for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+    } catch (const std::exception& x) {
+      fail_with(std::string("an answer of an unexpected shape: ") + x.what());
     }
-  };
-  // An answer of an unexpected shape is an error of the pull, never a crash of the thread.
-  auto worker = [&] {
-    try {
-      work();
-    } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!failed.exchange(true)) error = std::string("an answer of an unexpected shape: ") + e.what();
-    }
-  };
-  std::vector<std::thread> threads;
-  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<std::size_t>(1, data.size()))));
-  for (unsigned t = 0; t < n; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
+  });
   if (failed) return false;
 
   Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();

@@ -6,9 +6,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "plan/wildcard.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace regpol::oci {
@@ -220,34 +220,26 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
     if (match) repos.push_back(name);
   }
   std::vector<std::vector<OciImage>> images(repos.size());
-  std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::atomic<bool> referrers_api{true};
   std::mutex error_mutex;
-  auto work = [&] {
-    for (;;) {
-      std::size_t i = next++;
-      if (i >= repos.size() || failed) return;
-      bool exists = true, use_referrers = referrers_api;
-      std::string e;
-      bool ok = false;
-      try {
-        ok = read_repository(client, repos[i], images[i], exists, use_referrers, e, options.cache);
-      } catch (const std::exception& x) {
-        e = std::string("an answer of an unexpected shape: ") + x.what();
-      }
-      if (!use_referrers) referrers_api = false;
-      if (!ok) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!failed.exchange(true)) error = "repository `" + repos[i] + "`: " + e;
-        return;
-      }
+  // `jobs` repositories at a time; after a failure nothing more is read.
+  parallel_for(repos.size(), options.jobs, [&](std::size_t i, unsigned) {
+    if (failed) return;
+    bool exists = true, use_referrers = referrers_api;
+    std::string e;
+    bool ok = false;
+    try {
+      ok = read_repository(client, repos[i], images[i], exists, use_referrers, e, options.cache);
+    } catch (const std::exception& x) {
+      e = std::string("an answer of an unexpected shape: ") + x.what();
     }
-  };
-  std::vector<std::thread> threads;
-  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<std::size_t>(1, repos.size()))));
-  for (unsigned t = 0; t < n; ++t) threads.emplace_back(work);
-  for (auto& t : threads) t.join();
+    if (!use_referrers) referrers_api = false;
+    if (!ok) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!failed.exchange(true)) error = "repository `" + repos[i] + "`: " + e;
+    }
+  });
   if (failed) return false;
 
   const Micros captured = started / kMicrosPerSecond * kMicrosPerSecond;
