@@ -1,6 +1,5 @@
 // `regpol lint`: parse and check policy files; report diagnostics as text, json or sarif.
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 
 #include "cli/args.h"
@@ -53,9 +52,7 @@ int explain(const std::string& code) {
             << c->summary << "\n";
   if (!c->description.empty()) std::cout << "\n" << c->description << "\n";
   if (!c->help.empty()) std::cout << "\nhelp: " << c->help << "\n";
-  std::string anchor(c->code);
-  for (auto& ch : anchor) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::cout << "\ndocs: docs/diagnostics.md#" << anchor << "\n";
+  std::cout << "\ndocs: " << code_docs_page(c->code) << "\n";
   return kOk;
 }
 

@@ -1,7 +1,6 @@
 // `regpol test`: runs the `test` blocks of policy files: each loads a snapshot, evaluates
 // the policy at the given instant, and checks what happens to named images.
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <iostream>
 
@@ -13,6 +12,7 @@
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
+#include "util/text.h"
 
 namespace regpol::cli {
 
@@ -40,9 +40,7 @@ bool request_of(const ast::TestItem& item, AccessRequest& r, std::string& proble
     const std::string& v = f.values.front();
     if (f.name == "context") {
       if (f.values.size() != 2) return (problem = "`context` takes a key and a value"), false;
-      std::string key = f.values[0];
-      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.context[key] = AccessRequest::Value{{f.values[1]}, false};
+      r.context[ascii_lower(f.values[0])] = AccessRequest::Value{{f.values[1]}, false};
       continue;
     }
     if (f.values.size() != 1) return (problem = "`" + f.name + "` takes one value"), false;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/text.h"
+
 namespace regpol {
 
 const std::vector<CodeInfo>& all_codes() {
@@ -150,6 +152,8 @@ Grade code_grade(const CodeInfo& c) {
   if (c.code == "W2202" || c.code == "W1008" || c.code == "W2204" || c.code == "W2205" || c.code == "W2401") return Grade::Suggestion;
   return Grade::Warning;
 }
+
+std::string code_docs_page(std::string_view code) { return "docs/diagnostics.md#" + ascii_lower(code); }
 
 std::string code_name(const CodeInfo& c) {
   if (!c.name.empty()) return std::string(c.name);

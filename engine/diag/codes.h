@@ -31,6 +31,8 @@ const std::vector<CodeInfo>& all_codes();
 bool is_known_code(std::string_view code);
 const CodeInfo* find_code(std::string_view code);
 Grade code_grade(const CodeInfo& c);
+// The code's section of docs/diagnostics.md: "docs/diagnostics.md#w2001".
+std::string code_docs_page(std::string_view code);
 // A name for codes that have none: the summary in kebab-case.
 std::string code_name(const CodeInfo& c);
 

@@ -1,6 +1,5 @@
 #include "diag/render.h"
 
-#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -124,14 +123,12 @@ std::string render_sarif(const SourceMap& sources, const std::vector<Diagnostic>
   std::map<std::string, std::size_t> rule_index;
   for (const auto& c : all_codes()) {
     const Grade g = code_grade(c);
-    std::string anchor(c.code);
-    for (auto& ch : anchor) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     std::string full = c.description.empty() ? std::string(c.summary) + "." : std::string(c.description);
     nlohmann::json rule = {{"id", c.code},
                            {"name", code_name(c)},
                            {"shortDescription", {{"text", c.summary}}},
                            {"fullDescription", {{"text", full}}},
-                           {"helpUri", "https://github.com/regpol/regpol/blob/main/docs/diagnostics.md#" + anchor},
+                           {"helpUri", "https://github.com/regpol/regpol/blob/main/" + code_docs_page(c.code)},
                            {"defaultConfiguration", {{"level", g == Grade::Error ? "error" : g == Grade::Suggestion ? "note" : "warning"},
                                                      {"enabled", !c.on_request}}}};
     if (!c.help.empty()) rule["help"] = {{"text", std::string(c.help)}};

@@ -7,15 +7,11 @@
 #include "diag/codes.h"
 #include "plan/ecr_export.h"
 #include "plan/wildcard.h"
+#include "util/text.h"
 
 namespace regpol {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The ECR actions that change or remove what a repository serves.
 constexpr const char* kWriteActions[] = {
@@ -26,7 +22,7 @@ constexpr const char* kWriteActions[] = {
 // The first write action one of `patterns` grants, or "".
 std::string granted_write(const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) {
-    std::string lp = lower(p);
+    std::string lp = ascii_lower(p);
     for (const char* a : kWriteActions) {
       if (wildcard_match(lp, a, true)) return lp == a ? p : p + " (" + a + ")";
     }
@@ -86,9 +82,9 @@ bool deny_covers(const Statement& deny, const Statement& allow) {
     }
   }
   for (const auto& a : allow.actions) {
-    std::string la = lower(a);
+    std::string la = ascii_lower(a);
     bool covered = std::any_of(deny.actions.begin(), deny.actions.end(), [&](const std::string& d) {
-      std::string ld = lower(d);
+      std::string ld = ascii_lower(d);
       return ld == "*" || ld == "ecr:*" || ld == la || (la.find_first_of("*?") == std::string::npos && wildcard_match(ld, la, true));
     });
     if (!covered) return false;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/json_fields.h"
+#include "util/text.h"
 
 namespace regpol::oci {
 
@@ -16,8 +17,7 @@ namespace {
 std::string authority_of_key(std::string key) {
   if (auto p = key.find("://"); p != std::string::npos) key = key.substr(p + 3);
   if (auto p = key.find('/'); p != std::string::npos) key = key.substr(0, p);
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return key;
+  return ascii_lower(key);
 }
 
 int base64_value(char c) {
