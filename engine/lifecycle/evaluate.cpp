@@ -38,6 +38,26 @@ std::optional<Semver> best_semver(const Registry& reg, const Image& img) {
   return best;
 }
 
+// A repository's images by digest, built the first time a pass asks for it (most
+// repositories have neither manifest lists nor artifacts, and never build it).
+class DigestIndex {
+ public:
+  DigestIndex(const Registry& reg, const std::vector<std::uint32_t>& imgs) : reg_(reg), imgs_(imgs) {}
+  const std::unordered_map<std::string_view, std::uint32_t>& get() {
+    if (!built_) {
+      for (std::uint32_t idx : imgs_) map_.emplace(reg_.str(reg_.images[idx].digest), idx);
+      built_ = true;
+    }
+    return map_;
+  }
+
+ private:
+  const Registry& reg_;
+  const std::vector<std::uint32_t>& imgs_;
+  std::unordered_map<std::string_view, std::uint32_t> map_;
+  bool built_ = false;
+};
+
 struct RepoEvaluator {
   const Registry& reg;
   const LifecyclePlan& plan;
@@ -144,8 +164,9 @@ struct RepoEvaluator {
       }
     }
     apply_protects(imgs);
-    apply_manifest_lists(imgs);
-    if (reg.referrers_follow_subject) apply_subjects(imgs);
+    DigestIndex by_digest(reg, imgs);
+    apply_manifest_lists(imgs, by_digest);
+    if (reg.referrers_follow_subject) apply_subjects(imgs, by_digest);
   }
 
   // On a Distribution registry an artifact (signature, SBOM, attestation) and a child of
@@ -154,13 +175,12 @@ struct RepoEvaluator {
   // listed). One that no rule and no protect clause decided follows its subject out, or
   // its indexes when every index that lists it expires; one a rule kept or a protect clause
   // saved stays. Repeated to a fixed point (artifacts of artifacts, nested indexes).
-  void apply_subjects(const std::vector<std::uint32_t>& imgs) {
+  void apply_subjects(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
     bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) {
       return reg.images[i].subject != kNoStr || reg.images[i].child_count > 0;
     });
     if (!any) return;
-    std::unordered_map<std::string_view, std::uint32_t> by_digest;
-    for (std::uint32_t idx : imgs) by_digest.emplace(reg.str(reg.images[idx].digest), idx);
+    const auto& by_digest = index.get();
     std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> parents;  // child -> indexes listing it
     for (std::uint32_t idx : imgs) {
       const Image& p = reg.images[idx];
@@ -223,11 +243,10 @@ struct RepoEvaluator {
   // A child of a manifest list never goes further than its list: a child of a kept list is
   // kept, a child of an archived list is at most archived. Repeated to a fixed point for
   // nested indexes.
-  void apply_manifest_lists(const std::vector<std::uint32_t>& imgs) {
+  void apply_manifest_lists(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
     bool any_list = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].child_count > 0; });
     if (!any_list) return;
-    std::unordered_map<std::string_view, std::uint32_t> by_digest;
-    for (std::uint32_t idx : imgs) by_digest.emplace(reg.str(reg.images[idx].digest), idx);
+    const auto& by_digest = index.get();
     for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
       bool changed = false;
       for (std::uint32_t parent : imgs) {
