@@ -19,6 +19,7 @@
 #include "driver/snapshots.h"
 #include "report/plan_report.h"
 #include "report/plan_summary.h"
+#include "cli/price_options.h"
 #include "report/pricing.h"
 #include "util/text.h"
 
@@ -30,8 +31,9 @@ static const char* kDiffHelp =
     "What changing a policy changes, for a pull-request review: both versions are evaluated\n"
     "on the same snapshot at the same instant, and every image whose verdict differs is\n"
     "listed (kept -> expire, expire -> kept, -> transition, ...), grouped by repository, with\n"
-    "counts, bytes and the change in the monthly saving. With --requests, every request whose\n"
-    "access decision differs too. OLD may be `-` or /dev/stdin, so a git revision works:\n"
+    "counts, bytes and the change in the monthly saving (what `plan` reports for NEW minus\n"
+    "what it reports for OLD, each at its own archive tier). With --requests, every request\n"
+    "whose access decision differs too. OLD may be `-` or /dev/stdin, so a git revision works:\n"
     "  git show HEAD~1:policy.regpol | regpol diff - policy.regpol --snapshot snap.json\n"
     "(imports of a policy read from a pipe resolve in the current folder).\n"
     "\n"
@@ -39,8 +41,11 @@ static const char* kDiffHelp =
     "  --requests LOG      JSON Lines requests or a CloudTrail log, as for `authorize`\n"
     "  --now T             evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --repository NAME   only this repository\n"
-    "  --format F          text (default), json (schema regpol.diff/v1) or markdown\n"
+    "  --format F          text (default), json (schema regpol.diff/v1, docs/diff.schema.json)\n"
+    "                      or markdown (for a pull-request comment)\n"
     "  --pricing FILE      storage prices for the dollars, as for `plan`\n"
+    "  --price-per-gb USD  override: a flat standard price per GB-month, as for `plan`\n"
+    "  --archive-price-per-gb USD  override: a flat archive price per GB-month, as for `plan`\n"
     "  --fail-on-change    exit 1 when anything changes (a CI gate)\n";
 
 namespace {
@@ -65,7 +70,10 @@ std::string signed_bytes(long double delta) {
 // A verdict's rule, for the reader: `rule 2 "old previews" (policy.regpol:14:5)`.
 nlohmann::json rule_json(const LifecyclePlan* plan, const ImageDecision& d) {
   if (!plan) return nullptr;
-  if (d.reason == Reason::Protected && d.protect >= 0) return {{"protect", plan->protects[static_cast<std::size_t>(d.protect)].label}};
+  if (d.reason == Reason::Protected && d.protect >= 0) {
+    const auto& p = plan->protects[static_cast<std::size_t>(d.protect)];
+    return {{"protect", p.label}, {"source", p.source}};  // as in the plan report
+  }
   if (d.rule < 0) return nullptr;
   const auto& r = plan->rules[static_cast<std::size_t>(d.rule)];
   return {{"priority", r.priority}, {"description", r.description}, {"source", r.source}};
@@ -83,7 +91,7 @@ bool compile_side(const std::string& path, const Args& args, SourceMap& sources,
 }  // namespace
 
 int cmd_diff(const Argv& argv) {
-  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing"}, {"--help", "--fail-on-change"});
+  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb"}, {"--help", "--fail-on-change"});
   if (args.has("--help")) {
     std::cout << kDiffHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -99,11 +107,9 @@ int cmd_diff(const Argv& argv) {
   if (format != "text" && format != "json" && format != "markdown") throw UsageError{"--format takes text, json or markdown"};
   LifecycleOptions lopt;
   lopt.now = now_option(args);
-  Pricing pricing;
+  PriceOptions prices;
   std::string err;
-  if (auto file = args.get("--pricing")) {
-    if (!load_pricing(*file, pricing, err)) return fail(kBadInput, err);
-  }
+  if (!read_price_options(args, prices, err)) return fail(kBadInput, err);
 
   SourceMap old_sources, new_sources;
   CompiledPolicy old_policy, new_policy;
@@ -121,20 +127,18 @@ int cmd_diff(const Argv& argv) {
       report_evaluation_errors(registry, new_run.result, new_run.plan_of_repo))
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; nothing was compared");
 
-  // Prices: the standard price, and archive at the tier of what is archived now.
-  ReportOptions ropt;
-  ropt.price_per_gb = pricing.standard_per_gb_month;
-  double archived_gb = 0;
-  for (const auto& img : registry.images) {
-    if (img.storage_class() == StorageClass::Archive) archived_gb += static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
-  }
-  ArchiveRates rates = archive_rates(pricing, archived_gb, 0, 0);
-  ropt.archive_price_per_gb = rates.transition_per_gb;
-  ropt.archive_expire_price_per_gb = archive_monthly_cost(pricing, archived_gb) / std::max(archived_gb, 1e-9);
-  if (archived_gb == 0) ropt.archive_expire_price_per_gb = rates.transition_per_gb;
+  // Each policy's dollars at the rates its own plan gets (the archive tier follows the volumes
+  // it archives and expires), so the change in the saving is NEW's plan minus OLD's.
+  ReportOptions old_prices, new_prices;
+  apply_pricing(registry, old_run.result, prices, old_prices);
+  apply_pricing(registry, new_run.result, prices, new_prices);
 
   // Repositories either run evaluated, in name order (the registry keeps them sorted).
+  // An image whose verdict stays can still change the saving when the archive rates differ
+  // between the two plans; that goes into its repository's and the total's dollars.
   std::vector<ImageChange> changes;
+  std::map<std::uint32_t, double> saving_delta_of_repo;
+  double saving_delta = 0;
   std::size_t images_compared = 0;
   for (std::uint32_t r = 0; r < registry.repositories.size(); ++r) {
     if (!only.empty() && registry.str(registry.repositories[r].name) != only) continue;
@@ -142,6 +146,8 @@ int cmd_diff(const Argv& argv) {
       ++images_compared;
       Verdict a = old_run.result.decisions[idx].verdict, b = new_run.result.decisions[idx].verdict;
       if (a != b) changes.push_back({idx, a, b});
+      double delta = image_saving_usd(registry.images[idx], b, new_prices) - image_saving_usd(registry.images[idx], a, old_prices);
+      if (delta != 0) saving_delta_of_repo[r] += delta, saving_delta += delta;
     }
   }
 
@@ -165,7 +171,6 @@ int cmd_diff(const Argv& argv) {
   struct Counts {
     std::size_t changed = 0, to_expire = 0, to_keep = 0, to_transition = 0;
     long double bytes_reclaimed_delta = 0;
-    double saving_delta = 0;
   };
   Counts total;
   std::map<std::uint32_t, Counts> per_repo;
@@ -178,7 +183,6 @@ int cmd_diff(const Argv& argv) {
       k->to_keep += c.new_verdict == Verdict::Keep;
       k->to_transition += c.new_verdict == Verdict::Transition;
       k->bytes_reclaimed_delta += (c.new_verdict == Verdict::Expire ? size : 0) - (c.old_verdict == Verdict::Expire ? size : 0);
-      k->saving_delta += image_saving_usd(img, c.new_verdict, ropt) - image_saving_usd(img, c.old_verdict, ropt);
     }
   }
   auto round2 = [](double v) { return std::round(v * 100) / 100; };
@@ -194,13 +198,13 @@ int cmd_diff(const Argv& argv) {
     doc["summary"] = {{"images", images_compared}, {"changed", total.changed}, {"repositories", per_repo.size()},
                       {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition},
                       {"bytesReclaimedDelta", static_cast<long long>(total.bytes_reclaimed_delta)},
-                      {"monthlySavingsUsdDelta", round2(total.saving_delta)}};
+                      {"monthlySavingsUsdDelta", round2(saving_delta)}};
     nlohmann::json repos = nlohmann::json::array();
     for (const auto& [r, k] : per_repo) {
       repos.push_back({{"repository", registry.str(registry.repositories[r].name)}, {"changed", k.changed}, {"toExpire", k.to_expire},
                        {"toKeep", k.to_keep}, {"toTransition", k.to_transition},
                        {"bytesReclaimedDelta", static_cast<long long>(k.bytes_reclaimed_delta)},
-                       {"monthlySavingsUsdDelta", round2(k.saving_delta)}});
+                       {"monthlySavingsUsdDelta", round2(saving_delta_of_repo[r])}});
     }
     doc["repositories"] = repos;
     nlohmann::json imgs = nlohmann::json::array();
@@ -239,7 +243,7 @@ int cmd_diff(const Argv& argv) {
                                  (total.changed ? " in " + plural(per_repo.size(), "repository", "repositories") : std::string()) + ": " +
                                  std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
                                  std::to_string(total.to_transition) + " now transition; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) +
-                                 ", saving " + format_usd(round2(total.saving_delta), true) + " USD a month";
+                                 ", saving " + format_usd(round2(saving_delta), true) + " USD a month";
     if (md) {
       out += "### regpol diff: `" + args.positionals()[0] + "` → `" + args.positionals()[1] + "`\n\n" + headline + "\n";
       if (!per_repo.empty()) {
@@ -247,7 +251,7 @@ int cmd_diff(const Argv& argv) {
         for (const auto& [r, k] : per_repo) {
           out += "| " + std::string(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
                  std::to_string(k.to_expire) + " | " + std::to_string(k.to_keep) + " | " + std::to_string(k.to_transition) + " | " +
-                 signed_bytes(k.bytes_reclaimed_delta) + " | " + format_usd(round2(k.saving_delta), true) + " |\n";
+                 signed_bytes(k.bytes_reclaimed_delta) + " | " + format_usd(round2(saving_delta_of_repo[r]), true) + " |\n";
         }
         out += "\n| repository | image | tags | old | new |\n|---|---|---|---|---|\n";
         std::size_t shown = 0;
@@ -270,7 +274,7 @@ int cmd_diff(const Argv& argv) {
         if (img.repo != last_repo) {
           const Counts& k = per_repo[img.repo];
           out += "\n" + std::string(registry.repo_name(img)) + ": " + plural(k.changed, "change") + " (reclaimed " +
-                 signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_usd(round2(k.saving_delta), true) + " USD a month)\n";
+                 signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_usd(round2(saving_delta_of_repo[img.repo]), true) + " USD a month)\n";
           last_repo = img.repo;
         }
         std::string tags;

@@ -16,6 +16,7 @@
 #include "plan/ecr_lifecycle.h"
 #include "report/plan_report.h"
 #include "cli/policy_run.h"
+#include "cli/price_options.h"
 #include "apply/plan_artifact.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
@@ -62,69 +63,6 @@ static const char* kPlanHelp =
     "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
 
-static bool parse_price(const std::optional<std::string>& text, double& out) {
-  if (!text) return true;
-  try {
-    std::size_t used = 0;
-    out = std::stod(*text, &used);
-    return used == text->size() && out >= 0;
-  } catch (...) {
-    return false;
-  }
-}
-
-// Prices from --pricing (or the built-in defaults), turned into the rates of this plan: the
-// archive tier depends on how much stays archived and how much moves there. --price-per-gb
-// and --archive-price-per-gb override with flat prices. The notes say what the dollars
-// leave out.
-void apply_pricing(const Registry& reg, const LifecycleResult& res, const Args& args, ReportOptions& ropt) {
-  Pricing pricing;
-  if (auto file = args.get("--pricing")) {
-    std::string err;
-    load_pricing(*file, pricing, err);  // checked by cmd_plan before anything was read
-  }
-  double archived = 0, expired_archive = 0, transitioned = 0;
-  for (auto r : res.repositories) {
-    for (auto idx : reg.repositories[r].images) {
-      const Image& img = reg.images[idx];
-      double gb = static_cast<double>(std::max<std::int64_t>(0, img.size_bytes)) / kBytesPerGb;
-      bool in_archive = img.storage_class() == StorageClass::Archive;
-      archived += in_archive ? gb : 0;
-      if (res.decisions[idx].verdict == Verdict::Expire && in_archive) expired_archive += gb;
-      if (res.decisions[idx].verdict == Verdict::Transition) transitioned += gb;
-    }
-  }
-  ArchiveRates rates = archive_rates(pricing, archived, expired_archive, transitioned);
-  ropt.price_per_gb = pricing.standard_per_gb_month;
-  ropt.archive_price_per_gb = rates.transition_per_gb;
-  ropt.archive_expire_price_per_gb = rates.expire_per_gb;
-  std::string prices = "prices: " + pricing.name + ": standard $" + format_usd(pricing.standard_per_gb_month) + "/GB-month; archive";
-  for (std::size_t i = 0; i < pricing.archive.size(); ++i) {
-    const auto& t = pricing.archive[i];
-    prices += (i ? ", then " : " ") + std::string("$") + format_usd(t.per_gb_month) + "/GB-month" +
-              (std::isfinite(t.up_to_gb) ? " up to " + std::to_string(static_cast<long long>(t.up_to_gb)) + " GB" : std::string());
-  }
-  if (args.get("--price-per-gb") && parse_price(args.get("--price-per-gb"), ropt.price_per_gb)) prices = "prices: --price-per-gb $" + format_usd(ropt.price_per_gb) + "/GB-month standard";
-  if (args.get("--archive-price-per-gb") && parse_price(args.get("--archive-price-per-gb"), ropt.archive_price_per_gb)) {
-    ropt.archive_expire_price_per_gb = ropt.archive_price_per_gb;
-    prices += "; --archive-price-per-gb $" + format_usd(ropt.archive_price_per_gb) + "/GB-month archive (flat)";
-  }
-  ropt.pricing_notes.push_back(prices);
-  if (transitioned > 0) {
-    ropt.pricing_notes.push_back("archive transitions: at this volume a GB in archive costs $" + format_usd(ropt.archive_price_per_gb) +
-                                 "/GB-month against $" + format_usd(ropt.price_per_gb) + " standard, so moving it saves $" +
-                                 format_usd(std::max(0.0, ropt.price_per_gb - ropt.archive_price_per_gb)) + "/GB-month" +
-                                 (ropt.price_per_gb - ropt.archive_price_per_gb <= 0 ? " (nothing below the archive tier)" : "") +
-                                 "; archived images are billed for at least " + std::to_string(pricing.archive_minimum_days) +
-                                 " days from the transition, and restoring one costs " +
-                                 (pricing.restore_per_gb ? "$" + format_usd(*pricing.restore_per_gb) + "/GB" : std::string("extra (set restorePerGb in a --pricing file)")));
-  }
-  if (reg.has_blobs())
-    ropt.pricing_notes.emplace_back("dollars are on summed image sizes, an upper bound: the bytes freed in storage are counted blob by blob above");
-  else
-    ropt.pricing_notes.emplace_back("sizes are summed per image: images that share layers store them once, so bytes and dollars reclaimed are an upper bound");
-}
-
 // `--out PLAN.json`: the plan artifact `regpol apply --plan` carries out (apply/plan_artifact.h).
 static int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Args& args,
                                Micros now, const EvaluatedPolicy& ev) {
@@ -142,8 +80,8 @@ static int write_plan_artifact(const std::string& out, const std::string& policy
   return kOk;
 }
 
-int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args,
-                const LifecycleOptions& lopt, const ReportOptions& ropt, ReportFormat format) {
+static int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt,
+                       const PriceOptions& prices, const ReportOptions& ropt, ReportFormat format) {
   EvaluatedPolicy ev;
   if (int code = evaluate_policy(path, snapshots, args, lopt, kBadInput, ev); code != kOk) return code;
   ReportOptions report_options = ropt;
@@ -151,7 +89,7 @@ int plan_policy(const std::string& path, const std::vector<std::string>& snapsho
   if (auto out = args.get("--out")) {
     if (int code = write_plan_artifact(*out, path, snapshots, args, lopt.now, ev); code != kOk) return code;
   }
-  apply_pricing(ev.registry, ev.run.result, args, report_options);
+  apply_pricing(ev.registry, ev.run.result, prices, report_options);
   if (!ev.in_use_warning.empty())
     report_options.pricing_notes.push_back("warning[W2103]: `protect in_use` (" + ev.in_use_warning +
                                            ") protects nothing in this run: no --in-use FILE was given");
@@ -187,9 +125,6 @@ int cmd_plan(const Argv& argv) {
   }
   ReportOptions ropt;
   ropt.color = format == ReportFormat::Text && use_color();
-  double price = 0;
-  if (!parse_price(args.get("--price-per-gb"), price)) throw UsageError{"--price-per-gb needs a non-negative number"};
-  if (!parse_price(args.get("--archive-price-per-gb"), price)) throw UsageError{"--archive-price-per-gb needs a non-negative number"};
   LifecycleOptions lopt;
   lopt.now = now_option(args);
   if (auto t = args.get("--threads")) {
@@ -207,14 +142,12 @@ int cmd_plan(const Argv& argv) {
   ropt.changes_only = args.has("--changes-only");
   if (ropt.summary_only && ropt.changes_only) throw UsageError{"--summary and --changes-only cannot be combined"};
 
-  if (auto file = args.get("--pricing")) {  // fail before reading a large snapshot
-    Pricing pricing;
-    std::string err;
-    if (!load_pricing(*file, pricing, err)) return fail(kBadInput, err);
-  }
-  if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, ropt, format);
+  PriceOptions prices;
+  std::string err;
+  if (!read_price_options(args, prices, err)) return fail(kBadInput, err);  // before reading a large snapshot
+  if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, prices, ropt, format);
 
-  std::string text, err;
+  std::string text;
   if (!read_file(*policy_path, text, err)) return fail(kBadInput, err);
   LifecyclePlan plan;
   std::vector<DocumentProblem> problems;
@@ -242,7 +175,7 @@ int cmd_plan(const Argv& argv) {
   LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
   std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
   ReportOptions report_options = ropt;
-  apply_pricing(registry, result, args, report_options);
+  apply_pricing(registry, result, prices, report_options);
   if (report_options.summary_only) write_plan_summary(registry, result, plans, format, report_options, std::cout);
   else write_plan_report(registry, result, plans, format, report_options, std::cout);
   return kOk;

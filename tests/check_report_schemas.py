@@ -64,6 +64,26 @@ with tempfile.TemporaryDirectory() as tmp:
         check("plan artifact validates: " + e.message, False)
     check("the artifact's actions are the report's changes", len(art["actions"]) == full["expire"] + full["transition"])
     check("the artifact has actions", len(art["actions"]) > 0)
+    # The diff report (regpol.diff/v1): the policy above against one that keeps more releases,
+    # protects differently and allows a pull; protected images on the new side name their clause.
+    newer = os.path.join(tmp, "q.regpol")
+    with open(policy) as f:
+        text = f.read()
+    with open(newer, "w") as f:
+        f.write(text.replace("keep newest 2", "keep newest 4").replace('protect tagged pattern ["v1*"]', 'protect tagged pattern ["v2*"]')
+                .replace("\n}\n", '\n  access {\n    allow pull to account "111122223333"\n  }\n}\n'))
+    requests = os.path.join(tmp, "requests.jsonl")
+    with open(requests, "w") as f:
+        f.write('{"principal": "arn:aws:iam::111122223333:role/ci", "action": "ecr:BatchGetImage", "repository": "platform/api-0"}\n')
+    diff = json.loads(subprocess.run([regpol, "diff", policy, newer, "--snapshot", snap, "--now", "2026-11-27T00:00:00Z", "--format", "json",
+                                      "--requests", requests], capture_output=True, text=True).stdout)
+    try:
+        jsonschema.validate(diff, schema("diff.schema.json")); check("diff validates", True)
+    except jsonschema.ValidationError as e:
+        check("diff validates: %s at %s" % (e.message, list(e.absolute_path)), False)
+    check("the diff has image and access changes", diff["summary"]["changed"] > 0 and diff["access"]["changed"] == 1)
+    check("the diff shows a protect clause", any(i["new"]["rule"] and "protect" in i["new"]["rule"] for i in diff["images"]))
+    check("the diff's repositories add up", sum(r["changed"] for r in diff["repositories"]) == diff["summary"]["changed"] == len(diff["images"]))
     # Markdown fits a pull-request comment at any size.
     big = os.path.join(tmp, "big.json")
     subprocess.run([regpol, "snapshot", "gen", "--repos", "200", "--images-per-repo", "60", "--out", big], check=True, capture_output=True)

@@ -78,6 +78,53 @@ jq -r '.images[] | select(.old.action == "keep" and .new.action == "expire") | .
   1
 ]" ] && ok || bad "each change names the new deciding rule"
 
+# The dollars: the change in the monthly saving is what `plan` reports for the new policy
+# minus what it reports for the old (each rounded to cents, so within a cent), with the
+# built-in prices, flat prices, and a pricing file whose archive tier is crossed, so the two
+# plans' archive rates differ and images whose verdict stays change dollars too.
+tier() {  # tier NAME KEEP-STANDARD DROP-ARCHIVED-DAYS
+  cat > "$1.regpol" <<P
+policy "$1"
+repository "*" {
+  lifecycle {
+    rule 1 "releases to archive" {
+      select tagged pattern ["v*"]
+      archive all but newest $2
+    }
+    rule 2 "archived go" {
+      select any in archive
+      expire archived for ${3}d
+    }
+    rule 3 "untagged" {
+      select untagged
+      expire older than 14d
+    }
+  }
+}
+P
+}
+tier t1 6 300
+tier t2 2 30
+printf '{"standardPerGbMonth": 0.10, "archiveTiers": [{"upToGb": 1, "perGbMonth": 0.09}, {"perGbMonth": 0.01}]}' > tiers.json
+for prices in "" "--price-per-gb 0.25 --archive-price-per-gb 0.03" "--pricing tiers.json"; do
+  for pair in "t1 t2" "t2 t1" "a t2"; do
+    set -- $pair
+    # shellcheck disable=SC2086
+    "$regpol" plan --policy $1.regpol --snapshot snap2.json --now $now --format json $prices > p1.json
+    # shellcheck disable=SC2086
+    "$regpol" plan --policy $2.regpol --snapshot snap2.json --now $now --format json $prices > p2.json
+    # shellcheck disable=SC2086
+    "$regpol" diff $1.regpol $2.regpol --snapshot snap2.json --now $now --format json $prices > d.json
+    jq -n -e --slurpfile x p1.json --slurpfile y p2.json --slurpfile d d.json '
+      ($y[0].summary.monthlySavingsUsd - $x[0].summary.monthlySavingsUsd) as $want
+      | ($d[0].summary.monthlySavingsUsdDelta - $want | fabs) < 0.0101 and $d[0].summary.changed > 0' > /dev/null && ok ||
+      bad "saving delta $1 -> $2 with '$prices': diff says $(jq .summary.monthlySavingsUsdDelta d.json), plans $(jq .summary.monthlySavingsUsd p1.json) -> $(jq .summary.monthlySavingsUsd p2.json)"
+  done
+done
+[ "$(jq '[.images[] | select(.action == "transition")] | length' p2.json)" -gt 0 ] && ok || bad "the tier pairs transition images"
+"$regpol" diff t1.regpol t2.regpol --snapshot snap1.json --price-per-gb lots > /dev/null 2>&1; [ $? = 2 ] && ok ||
+  bad "a malformed flat price is a usage error"
+
 # OLD through a pipe, as `git show HEAD~1:policy.regpol | regpol diff - policy.regpol`.
 git init -q repo && cp a.regpol repo/policy.regpol && (cd repo && git add policy.regpol && git -c user.email=t@t -c user.name=t commit -qm one) &&
   cp c.regpol repo/policy.regpol
