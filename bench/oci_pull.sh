@@ -33,3 +33,18 @@ printf 'regpol snapshot pull oci:// --jobs 8                    %7.2f s  (%s)\n'
 printf 'regpol snapshot pull oci:// --jobs 8 --state (again)    %7.2f s  (%s)\n' "$warm" "$(tail -1 "$out/warm.log")"
 printf 'skopeo list-tags + skopeo inspect per tag               %7.2f s\n' "$theirs"
 printf '  -> regpol is %.1fx faster (%.1fx with --state, the second time)\n' "$(echo "$theirs / $ours" | bc -l)" "$(echo "$theirs / $warm" | bc -l)"
+
+# One large repository: its tags are spread over the jobs like those of many repositories
+# (--jobs 1 reads them one after another, as a pull did per repository before).
+kill $pid; wait $pid 2> /dev/null || true
+rm -rf "$out/data" && mkdir -p "$out/data"
+docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+/usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 1 --per-repo 1000 --direct --out "$out/made-one.json"
+for jobs in 1 8; do
+  start=$(date +%s.%N)
+  build/regpol snapshot pull oci://127.0.0.1:$port --jobs $jobs --out "$out/one-$jobs.json" 2> "$out/one-$jobs.log"
+  printf 'one repository of 1000 tags, --jobs %-2s                %7.2f s  (%s)\n' "$jobs" "$(echo "$(date +%s.%N) - $start" | bc)" "$(tail -1 "$out/one-$jobs.log")"
+done
+cmp -s <(jq -S 'del(.capturedAt)' "$out/one-1.json") <(jq -S 'del(.capturedAt)' "$out/one-8.json") || { echo "the two pulls differ" >&2; exit 1; }

@@ -91,6 +91,15 @@ start_registry anon
 $py "$here/oci/populate.py" --registry 127.0.0.1:$port_anon --out anon-made.json || { echo "populate failed"; exit 1; }
 if "$regpol" snapshot pull oci://127.0.0.1:$port_anon --out anon.json 2> pull.err; then ok; else bad "pull: $(cat pull.err)"; fi
 [ "$(jq '.images | length' anon.json)" = 20 ] && ok || bad "20 images expected, got $(jq '.images | length' anon.json)"
+# Tags are read in parallel across and within repositories: one job or many, the same
+# snapshot from the same requests (two tags naming one image read its config once).
+for jobs in 1 16; do
+  "$regpol" snapshot pull oci://127.0.0.1:$port_anon --jobs $jobs --out jobs$jobs.json 2> jobs$jobs.err || bad "pull --jobs $jobs"
+done
+cmp -s <(jq -S 'del(.capturedAt)' jobs1.json) <(jq -S 'del(.capturedAt)' jobs16.json) && cmp -s <(jq -S 'del(.capturedAt)' anon.json) <(jq -S 'del(.capturedAt)' jobs1.json) &&
+  ok || bad "--jobs 1 and --jobs 16 pull different snapshots"
+[ "$(grep -o '([0-9]* requests)' jobs1.err)" = "$(grep -o '([0-9]* requests)' jobs16.err)" ] && grep -q '([0-9]* requests)' jobs1.err && ok ||
+  bad "--jobs 1 and 16 make different requests: $(cat jobs1.err jobs16.err)"
 [ "$(jq -r .registryKind anon.json)" = distribution ] && ok || bad "registryKind"
 [ "$(jq '[.images[] | select((.children // []) | length == 2)] | length' anon.json)" = 2 ] && ok || bad "two indexes with two children each"
 [ "$(jq '[.images[] | select(.subject != null)] | length' anon.json)" = 2 ] && ok || bad "two signatures linked to their subjects"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -26,32 +27,50 @@ std::string tag_scheme_subject(const std::string& tag) {
   return digest;
 }
 
+// One repository's read, in three steps that a pull spreads over its jobs: the tag list;
+// each tag's manifest and config (any thread, any order: a big repository is not read by one
+// thread); then, on one thread, what the tags lead to (indexes' children, artifacts).
 class RepositoryReader {
  public:
-  RepositoryReader(OciClient& c, const std::string& repo, ManifestCache* cache)
-      : client_(c), repo_(repo), cache_(cache), head_first_(cache && !cache->empty()) {}
+  RepositoryReader(OciClient& c, std::string repo, ManifestCache* cache)
+      : client_(c), repo_(std::move(repo)), cache_(cache), head_first_(cache && !cache->empty()) {}
 
-  bool run(std::vector<OciImage>& out, bool& exists, bool& referrers_api, std::string& error) {
-    std::vector<std::string> tags;
-    if (!client_.tags(repo_, tags, exists, error)) return false;
-    if (!exists) return true;
-    for (const auto& tag : tags) {
-      std::string digest;
-      bool found = false;
-      if (head_first_) {
-        // Which digest the tag names now; the manifest itself only when it is new.
-        if (!client_.manifest_digest(repo_, tag, digest, found, error)) return false;
-        if (!found) continue;  // untagged between the list and the read
-        if (!digest.empty() && !read_by_digest(digest, found, error)) return false;
-      }
-      if (digest.empty()) {
-        OciResponse r;
-        if (!client_.manifest(repo_, tag, r, found, error)) return false;
-        if (!found) continue;
-        if (!add(r.digest, r.body, r.content_type, nullptr, error)) return false;
-        digest = r.digest;
-      }
-      if (found) images_[digest].tags.push_back(tag);
+  const std::string& repository() const { return repo_; }
+  bool exists() const { return exists_; }
+  std::size_t tag_count() const { return tags_.size(); }
+
+  bool list_tags(std::string& error) {
+    if (!client_.tags(repo_, tags_, exists_, error)) return false;
+    tag_digests_.assign(tags_.size(), std::string());
+    return true;
+  }
+
+  // The image tag i names now. Safe to call for different tags at once.
+  bool read_tag(std::size_t i, std::string& error) {
+    const std::string& tag = tags_[i];
+    std::string digest;
+    bool found = false;
+    if (head_first_) {
+      // Which digest the tag names now; the manifest itself only when it is new.
+      if (!client_.manifest_digest(repo_, tag, digest, found, error)) return false;
+      if (!found) return true;  // untagged between the list and the read
+      if (!digest.empty() && !read_by_digest(digest, found, error)) return false;
+    }
+    if (digest.empty()) {
+      OciResponse r;
+      if (!client_.manifest(repo_, tag, r, found, error)) return false;
+      if (!found) return true;
+      if (!add(r.digest, r.body, r.content_type, nullptr, error)) return false;
+      digest = r.digest;
+    }
+    if (found) tag_digests_[i] = digest;
+    return true;
+  }
+
+  // After every tag is read: children of indexes, artifacts, then the images in digest order.
+  bool finish(std::vector<OciImage>& out, bool& referrers_api, std::string& error) {
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+      if (!tag_digests_[i].empty()) images_[tag_digests_[i]].tags.push_back(tags_[i]);
     }
     // Children of indexes, then artifacts that refer to any image read so far (which may
     // themselves be indexes or have artifacts): until nothing new turns up.
@@ -122,7 +141,7 @@ class RepositoryReader {
   // against the digest again), else from the registry.
   bool read_by_digest(const std::string& digest, bool& found, std::string& error) {
     found = true;
-    if (images_.count(digest)) return true;
+    if (known(digest)) return true;
     CachedManifest cached;
     if (cache_ && cache_->get(digest, cached) && "sha256:" + sha256_hex(cached.body) == digest)
       return add(digest, cached.body, cached.content_type, &cached.created, error);
@@ -131,14 +150,24 @@ class RepositoryReader {
     return !found || add(r.digest, r.body, r.content_type, nullptr, error);
   }
 
-  // `created`: the config time a cache already knows (nullptr: read the config blob).
+  bool known(const std::string& digest) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return claimed_.count(digest) > 0;
+  }
+
+  // `created`: the config time a cache already knows (nullptr: read the config blob). The
+  // first thread to claim a digest reads its config; tags that name the same image later
+  // (or at the same time) read nothing more.
   bool add(const std::string& digest, const std::string& body, const std::string& content_type, const std::string* created,
            std::string& error) {
-    if (images_.count(digest)) return true;
     Manifest m;
     if (!parse_manifest(body, content_type, m, error)) {
       error = "manifest " + digest + " of `" + repo_ + "`: " + error;
       return false;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!claimed_.insert(digest).second) return true;
     }
     OciImage img;
     img.digest = digest;
@@ -150,7 +179,6 @@ class RepositoryReader {
     if (m.is_index) {
       for (const auto& c : m.manifests) {
         if (std::find(img.children.begin(), img.children.end(), c.digest) == img.children.end()) img.children.push_back(c.digest);
-        if (!images_.count(c.digest)) pending_.insert(c.digest);
       }
     } else {
       img.blobs.push_back(m.config);
@@ -167,14 +195,22 @@ class RepositoryReader {
     }
     if (cache_ && !created) cache_->put(digest, CachedManifest{body, content_type, config_created});
     for (const auto& b : img.blobs) img.size += b.size;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& c : img.children) {
+      if (!claimed_.count(c)) pending_.insert(c);
+    }
     images_.emplace(img.digest, std::move(img));
     return true;
   }
 
   OciClient& client_;
-  const std::string& repo_;
+  const std::string repo_;
   ManifestCache* cache_;
   bool head_first_;  // ask each tag's digest (HEAD) before reading its manifest
+  bool exists_ = true;
+  std::vector<std::string> tags_, tag_digests_;  // the digest each tag named ("": gone)
+  std::mutex mutex_;                              // guards the three below while tags are read
+  std::set<std::string> claimed_;                 // digests read or being read
   std::map<std::string, OciImage> images_;
   std::set<std::string> pending_;  // digests to read by digest
 };
@@ -207,7 +243,13 @@ json image_json(const std::string& repository, const OciImage& img, Micros first
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
                      std::string& error, ManifestCache* cache) {
   RepositoryReader reader(client, repository, cache);
-  return reader.run(out, exists, referrers_api, error);
+  if (!reader.list_tags(error)) return false;
+  exists = reader.exists();
+  if (!exists) return true;
+  for (std::size_t i = 0; i < reader.tag_count(); ++i) {
+    if (!reader.read_tag(i, error)) return false;
+  }
+  return reader.finish(out, referrers_api, error);
 }
 
 bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, std::string& error) {
@@ -219,28 +261,64 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
     for (const auto& g : options.repository_globs) match = match || wildcard_match(g, name);
     if (match) repos.push_back(name);
   }
-  std::vector<std::vector<OciImage>> images(repos.size());
+  std::vector<std::unique_ptr<RepositoryReader>> readers;
+  readers.reserve(repos.size());
+  for (const auto& r : repos) readers.push_back(std::make_unique<RepositoryReader>(client, r, options.cache));
+
+  // Each step spreads its requests over `jobs` threads; after a failure nothing more is read.
   std::atomic<bool> failed{false};
-  std::atomic<bool> referrers_api{true};
   std::mutex error_mutex;
-  // `jobs` repositories at a time; after a failure nothing more is read.
-  parallel_for(repos.size(), options.jobs, [&](std::size_t i, unsigned) {
-    if (failed) return;
-    bool exists = true, use_referrers = referrers_api;
-    std::string e;
-    bool ok = false;
-    try {
-      ok = read_repository(client, repos[i], images[i], exists, use_referrers, e, options.cache);
-    } catch (const std::exception& x) {
-      e = std::string("an answer of an unexpected shape: ") + x.what();
-    }
+  auto step = [&](std::size_t n, auto&& body) {
+    parallel_for(n, options.jobs, [&](std::size_t i, unsigned) {
+      if (failed) return;
+      std::string e;
+      const std::string* repo = nullptr;
+      bool ok = false;
+      try {
+        ok = body(i, repo, e);
+      } catch (const std::exception& x) {
+        e = std::string("an answer of an unexpected shape: ") + x.what();
+      }
+      if (!ok) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) error = "repository `" + (repo ? *repo : std::string("?")) + "`: " + e;
+      }
+    });
+    return !failed;
+  };
+  // The tag lists; then every tag of every repository as one list of work, so that one
+  // large repository is read by all the jobs; then each repository's indexes and artifacts.
+  if (!step(readers.size(), [&](std::size_t i, const std::string*& repo, std::string& e) {
+        repo = &readers[i]->repository();
+        return readers[i]->list_tags(e);
+      }))
+    return false;
+  std::vector<std::pair<std::size_t, std::size_t>> tag_work;
+  for (std::size_t r = 0; r < readers.size(); ++r) {
+    for (std::size_t t = 0; readers[r]->exists() && t < readers[r]->tag_count(); ++t) tag_work.emplace_back(r, t);
+  }
+  if (!step(tag_work.size(), [&](std::size_t i, const std::string*& repo, std::string& e) {
+        auto& reader = *readers[tag_work[i].first];
+        repo = &reader.repository();
+        return reader.read_tag(tag_work[i].second, e);
+      }))
+    return false;
+  std::vector<std::vector<OciImage>> images(repos.size());
+  // Whether the registry has the referrers API is learnt from the first repository, read
+  // alone; the others then ask it only if it does.
+  std::atomic<bool> referrers_api{true};
+  auto finish = [&](std::size_t i, const std::string*& repo, std::string& e) {
+    repo = &readers[i]->repository();
+    if (!readers[i]->exists()) return true;
+    bool use_referrers = referrers_api;
+    bool ok = readers[i]->finish(images[i], use_referrers, e);
     if (!use_referrers) referrers_api = false;
-    if (!ok) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!failed.exchange(true)) error = "repository `" + repos[i] + "`: " + e;
-    }
-  });
-  if (failed) return false;
+    return ok;
+  };
+  if (!readers.empty() && !step(1, finish)) return false;
+  if (!step(readers.size() - std::min<std::size_t>(1, readers.size()),
+            [&](std::size_t i, const std::string*& repo, std::string& e) { return finish(i + 1, repo, e); }))
+    return false;
 
   const Micros captured = started / kMicrosPerSecond * kMicrosPerSecond;
   std::vector<Micros> seen;
