@@ -3,7 +3,10 @@
 #include "diag/suggest.h"
 #include "util/time.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <unistd.h>
 
 namespace regpol::cli {
@@ -61,6 +64,43 @@ std::optional<std::string> Args::get(const std::string& name) const {
 std::vector<std::string> Args::all(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+namespace {
+
+template <typename T>
+std::string range_text(T min, T max) {
+  auto text = [](T v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  return max == std::numeric_limits<T>::max() || max == std::numeric_limits<T>::infinity() ? "of " + text(min) + " or more"
+                                                                                             : "from " + text(min) + " to " + text(max);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> integer_option(const Args& args, const std::string& name, std::int64_t min, std::int64_t max) {
+  auto text = args.get(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end || value < min || value > max)
+    throw UsageError{name + " needs a whole number " + range_text(min, max) + ", not `" + *text + "`"};
+  return value;
+}
+
+std::optional<double> number_option(const Args& args, const std::string& name, double min, double max) {
+  auto text = args.get(name);
+  if (!text) return std::nullopt;
+  double value = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < min || value > max)
+    throw UsageError{name + " needs a number " + range_text(min, max) + ", not `" + *text + "`"};
+  return value;
 }
 
 std::int64_t now_option(const Args& args) {

@@ -1,6 +1,8 @@
 #pragma once
 // A small, strict command-line parser: `--name value`, `--name=value`, boolean switches and
 // positionals. Anything unknown is a usage error (exit code 2), never silently ignored.
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +36,14 @@ class Args {
   std::set<std::string> switches_;
   std::vector<std::string> positionals_;
 };
+
+// A whole-number option in [min, max], nullopt when absent. Anything else (`4x`, `-1`, a
+// number out of range) is a usage error that names the option, the range and the text.
+std::optional<std::int64_t> integer_option(const Args& args, const std::string& name, std::int64_t min,
+                                           std::int64_t max = std::numeric_limits<std::int64_t>::max());
+// The same for a decimal number (finite).
+std::optional<double> number_option(const Args& args, const std::string& name, double min,
+                                    double max = std::numeric_limits<double>::infinity());
 
 // --now as an instant (RFC 3339 with a zone), or the current time when absent.
 std::int64_t now_option(const Args& args);

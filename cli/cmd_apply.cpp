@@ -130,19 +130,6 @@ std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, s
   return StoreTarget::open(path, error);
 }
 
-std::optional<std::int64_t> count_option(const Args& args, const char* name) {
-  auto text = args.get(name);
-  if (!text) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    long long v = std::stoll(*text, &used);
-    if (used != text->size() || v < 0) throw std::invalid_argument(name);
-    return v;
-  } catch (...) {
-    throw UsageError{std::string(name) + " needs a whole number of 0 or more, not `" + *text + "`"};
-  }
-}
-
 std::optional<Micros> duration_option(const Args& args, const char* name) {
   auto text = args.get(name);
   if (!text) return std::nullopt;
@@ -258,32 +245,17 @@ int cmd_apply(const Argv& argv) {
   auto target_spec = args.get("--target");
   if (!target_spec) throw UsageError{"`apply` needs --target SNAP.db or --target actions:DIR"};
   Rails rails;
-  rails.max_delete = count_option(args, "--max-delete");
-  rails.max_delete_per_repository = count_option(args, "--max-delete-per-repository");
-  if (auto p = args.get("--max-delete-percent")) {
-    try {
-      std::size_t used = 0;
-      double v = std::stod(*p, &used);
-      if (used != p->size() || !(v >= 0 && v <= 100)) throw std::invalid_argument("percent");
-      rails.max_delete_percent = v;
-    } catch (...) {
-      throw UsageError{"--max-delete-percent needs a number from 0 to 100, not `" + *p + "`"};
-    }
-  }
+  rails.max_delete = integer_option(args, "--max-delete", 0);
+  rails.max_delete_per_repository = integer_option(args, "--max-delete-per-repository", 0);
+  rails.max_delete_percent = number_option(args, "--max-delete-percent", 0, 100);
   rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
   auto grace = duration_option(args, "--grace");
   ExecuteOptions exec;
-  if (auto b = count_option(args, "--batch-size")) {
-    if (*b < 1) throw UsageError{"--batch-size needs a number of 1 or more"};
-    exec.batch_size = static_cast<std::size_t>(*b);
-  }
+  if (auto b = integer_option(args, "--batch-size", 1)) exec.batch_size = static_cast<std::size_t>(*b);
   Shard shard = shard_option(args);
   LifecycleOptions lopt;
   lopt.now = now_option(args);
-  if (auto t = count_option(args, "--threads")) {
-    if (*t < 1 || *t > 256) throw UsageError{"--threads needs a number from 1 to 256"};
-    lopt.threads = static_cast<unsigned>(*t);
-  }
+  if (auto t = integer_option(args, "--threads", 1, 256)) lopt.threads = static_cast<unsigned>(*t);
   bool yes = args.has("--yes");
   if (!yes && !interactive()) throw UsageError{"apply changes a registry: pass --yes to run without a terminal (a job)"};
 

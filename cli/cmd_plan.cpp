@@ -127,15 +127,9 @@ int cmd_plan(const Argv& argv) {
   ropt.color = format == ReportFormat::Text && use_color();
   LifecycleOptions lopt;
   lopt.now = now_option(args);
-  if (auto t = args.get("--threads")) {
-    try {
-      int n = std::stoi(*t);
-      if (n < 1 || n > 256) throw std::out_of_range("threads");
-      lopt.threads = static_cast<unsigned>(n);
-      ropt.threads = lopt.threads;
-    } catch (...) {
-      throw UsageError{"--threads needs a number from 1 to 256"};
-    }
+  if (auto t = integer_option(args, "--threads", 1, 256)) {
+    lopt.threads = static_cast<unsigned>(*t);
+    ropt.threads = lopt.threads;
   }
   ropt.now = lopt.now;
   ropt.summary_only = args.has("--summary");

@@ -34,18 +34,6 @@ static const char* kSnapshotHelp =
     "        the largest repositories.\n"
     "pull    a live registry (Amazon ECR) into a snapshot.\n";
 
-static std::uint64_t number(const std::optional<std::string>& v, const char* name, std::uint64_t fallback) {
-  if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    auto n = std::stoull(*v, &used);
-    if (used != v->size()) throw std::invalid_argument(name);
-    return n;
-  } catch (...) {
-    throw UsageError{std::string(name) + " needs a whole number"};
-  }
-}
-
 extern const char* kSnapshotPullHelp;
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest);
 
@@ -68,9 +56,9 @@ int cmd_snapshot(const Argv& argv) {
   if (sub == "gen") {
     if (!files.empty()) throw UsageError{"`snapshot gen` takes no files"};
     GeneratorOptions o;
-    o.repositories = number(args.get("--repos"), "--repos", 10);
-    o.images_per_repository = number(args.get("--images-per-repo"), "--images-per-repo", 20);
-    o.seed = number(args.get("--seed"), "--seed", 1);
+    o.repositories = static_cast<std::uint64_t>(integer_option(args, "--repos", 0).value_or(10));
+    o.images_per_repository = static_cast<std::uint64_t>(integer_option(args, "--images-per-repo", 0).value_or(20));
+    o.seed = static_cast<std::uint64_t>(integer_option(args, "--seed", 0).value_or(1));
     std::string format = args.get("--format").value_or("ecr");
     if (format != "ecr" && format != "regpol") throw UsageError{"--format takes ecr or regpol"};
     o.ecr_format = format == "ecr";

@@ -141,17 +141,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   if (oci && as_store)
     throw UsageError{"a snapshot of an OCI registry is written as JSON (--out SNAP.json): the SQLite store keeps neither blobs nor "
                      "push-time sources"};
-  unsigned jobs = 8;
-  if (auto j = args.get("--jobs")) {
-    try {
-      std::size_t used = 0;
-      int n = std::stoi(*j, &used);
-      if (used != j->size() || n < 1 || n > 64) throw std::out_of_range("jobs");
-      jobs = static_cast<unsigned>(n);
-    } catch (...) {
-      throw UsageError{"--jobs needs a number from 1 to 64"};
-    }
-  }
+  const auto jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
   if (oci) {
     std::string err;
     auto client = open_oci_client(rest[0], args, err);

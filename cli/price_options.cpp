@@ -5,28 +5,9 @@
 
 namespace regpol::cli {
 
-namespace {
-
-// A flat price: a non-negative number, all of the text.
-std::optional<double> flat_price(const Args& args, const char* option) {
-  auto text = args.get(option);
-  if (!text) return std::nullopt;
-  double value = -1;
-  try {
-    std::size_t used = 0;
-    value = std::stod(*text, &used);
-    if (used != text->size()) value = -1;
-  } catch (...) {
-  }
-  if (!(value >= 0) || !std::isfinite(value)) throw UsageError{std::string(option) + " needs a non-negative number"};
-  return value;
-}
-
-}  // namespace
-
 bool read_price_options(const Args& args, PriceOptions& out, std::string& error) {
-  out.flat_standard = flat_price(args, "--price-per-gb");
-  out.flat_archive = flat_price(args, "--archive-price-per-gb");
+  out.flat_standard = number_option(args, "--price-per-gb", 0);
+  out.flat_archive = number_option(args, "--archive-price-per-gb", 0);
   if (auto file = args.get("--pricing")) return load_pricing(*file, out.pricing, error);
   return true;
 }

@@ -24,6 +24,17 @@ check "an unknown option suggests" 2 'did you mean `--policy`' "$regpol" plan --
 check "an unknown command suggests" 2 'did you mean `plan`' "$regpol" plna
 check "-h is --help" 0 'usage: regpol plan' "$regpol" plan -h
 check "regpol version" 0 'regpol ' "$regpol" version
+# Numbers are read whole and in range: `4x`, `-1` (which once wrapped to 2^64 repositories),
+# `1e3` and `inf` are usage errors that name the option and what was given.
+check "--threads 4x" 2 '--threads needs a whole number from 1 to 256, not `4x`' "$regpol" plan --policy p.regpol --snapshot snap.json --threads 4x
+check "--threads 0" 2 'from 1 to 256, not `0`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --threads 0
+check "gen --repos -1" 2 '--repos needs a whole number of 0 or more, not `-1`' "$regpol" snapshot gen --repos -1
+check "gen --seed 1e3" 2 '--seed needs a whole number of 0 or more, not `1e3`' "$regpol" snapshot gen --seed 1e3
+check "--jobs 65" 2 '--jobs needs a whole number from 1 to 64, not `65`' "$regpol" snapshot pull oci://127.0.0.1:1 --jobs 65 --out x.json
+check "--max-delete-percent 101" 2 'from 0 to 100, not `101`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete-percent 101
+check "--max-delete 2.5" 2 '--max-delete needs a whole number of 0 or more, not `2.5`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete 2.5
+check "--price-per-gb inf" 2 '--price-per-gb needs a number of 0 or more, not `inf`' "$regpol" plan --policy p.regpol --snapshot snap.json --price-per-gb inf
+check "diff --archive-price-per-gb -1" 2 'not `-1`' "$regpol" diff p.regpol p.regpol --snapshot snap.json --archive-price-per-gb -1
 
 # In-use references: each one that matches nothing is a warning, counted in the report.
 repo=$(jq -r '.imageDetails[0].repositoryName' snap.json); tag=$(jq -r '[.imageDetails[] | select(.imageTags | length > 0)][0] | .imageTags[0]' snap.json)
