@@ -272,11 +272,7 @@ int cmd_apply(const Argv& argv) {
   if (!target) return fail(code, err);
 
   std::unique_ptr<StateLock> lock;
-  switch (StateLock::acquire(*state_path, lock, err)) {
-    case StateLock::Result::Busy: return fail(kBusy, err);
-    case StateLock::Result::Failed: return fail(kBadInput, err);
-    case StateLock::Result::Acquired: break;
-  }
+  if (int locked = lock_state_file(*state_path, lock); locked != kOk) return locked;
   auto store = StateStore::open(*state_path, err);
   if (!store) return fail(kBadInput, err);
 

@@ -105,11 +105,7 @@ int cmd_runs(const Argv& argv) {
   if (sub == "abandon") {
     std::int64_t id = run_id(pos[1]);
     std::unique_ptr<StateLock> lock;
-    switch (StateLock::acquire(*state, lock, err)) {
-      case StateLock::Result::Busy: return fail(kBusy, err);
-      case StateLock::Result::Failed: return fail(kBadInput, err);
-      case StateLock::Result::Acquired: break;
-    }
+    if (int locked = lock_state_file(*state, lock); locked != kOk) return locked;
     auto store = StateStore::open(*state, err);
     if (!store) return fail(kBadInput, err);
     auto r = store->run(id);

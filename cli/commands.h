@@ -1,9 +1,14 @@
 #pragma once
 // One function per subcommand; each returns a process exit code (cli/args.h).
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "driver/compile.h"
+
+namespace regpol {
+class StateLock;
+}
 
 namespace regpol::cli {
 
@@ -30,6 +35,9 @@ class Args;
 CompileOptions compile_options(const Args& args);
 // Prints "regpol: error: ..." to stderr and returns `code`.
 int fail(int code, const std::string& message);
+// Takes a state file's lock for this process (`apply`, `runs abandon`): kOk, or, said on
+// stderr, kBusy while another process holds it and kBadInput when it cannot be taken.
+int lock_state_file(const std::string& path, std::unique_ptr<StateLock>& lock);
 
 // The option every command that compiles a policy takes (cli/common.cpp: compile_options).
 constexpr const char* kImportRootHelp =

@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "store/state_store.h"
 #include "util/read_file.h"
 
 namespace regpol::cli {
@@ -29,6 +30,16 @@ CompileOptions compile_options(const Args& args) {
 int fail(int code, const std::string& message) {
   std::cerr << "regpol: error: " << message << "\n";
   return code;
+}
+
+int lock_state_file(const std::string& path, std::unique_ptr<StateLock>& lock) {
+  std::string error;
+  switch (StateLock::acquire(path, lock, error)) {
+    case StateLock::Result::Busy: return fail(kBusy, error);
+    case StateLock::Result::Failed: return fail(kBadInput, error);
+    case StateLock::Result::Acquired: break;
+  }
+  return kOk;
 }
 
 }  // namespace regpol::cli
