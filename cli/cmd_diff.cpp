@@ -286,6 +286,8 @@ int cmd_diff(const Argv& argv) {
                (np ? describe_decision(registry, *np, nd, lopt.now) : std::string("no lifecycle policy applies")) + ")\n";
       }
     }
+    // Which prices the dollars are at (both plans' notes name the same ones).
+    if (total.changed || saving_delta != 0) out += "\n" + new_prices.pricing_notes.front() + "\n";
     if (args.has("--requests")) {
       const std::string access_line = std::to_string(request_changes.size()) + " of " + plural(requests, "request") + " change decision";
       out += md ? "\n#### Access\n\n" + access_line + "\n" : "\naccess: " + access_line + "\n";

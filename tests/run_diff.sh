@@ -122,6 +122,10 @@ for prices in "" "--price-per-gb 0.25 --archive-price-per-gb 0.03" "--pricing ti
   done
 done
 [ "$(jq '[.images[] | select(.action == "transition")] | length' p2.json)" -gt 0 ] && ok || bad "the tier pairs transition images"
+"$regpol" diff t1.regpol t2.regpol --snapshot snap2.json --now $now --pricing tiers.json | grep -q '^prices: a pricing file\|^prices: .*\$0.09/GB-month up to 1 GB' && ok ||
+  bad "the text diff says which prices its dollars are at"
+"$regpol" diff t1.regpol t2.regpol --snapshot snap2.json --now $now --price-per-gb 0.25 --format markdown | grep -q '^prices: --price-per-gb \$0.25/GB-month' && ok ||
+  bad "the markdown diff says which prices its dollars are at"
 "$regpol" diff t1.regpol t2.regpol --snapshot snap1.json --price-per-gb lots > /dev/null 2>&1; [ $? = 2 ] && ok ||
   bad "a malformed flat price is a usage error"
 
