@@ -67,6 +67,8 @@ static const char* kApplyHelp =
     "                         with --target ecr: as for `regpol snapshot pull ecr` (docs/ecr.md)\n"
     "  --username U, --password-stdin, --insecure\n"
     "                         with --target oci://: as for `regpol snapshot pull oci://`\n"
+    "  --jobs N               with --target oci://: requests at once, 1 to 64 (default 8): the\n"
+    "                         tags of a repository read again, the deletes of a batch\n"
     "\n"
     "Safety rails (checked before the first action; any that trips refuses the whole run,\n"
     "changes nothing, and exits 1):\n"
@@ -124,7 +126,7 @@ std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, s
       code = kUsage;
       return nullptr;
     }
-    return std::make_unique<OciTarget>(std::move(client));
+    return std::make_unique<OciTarget>(std::move(client), static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8)));
   }
   std::string path = spec.rfind("store:", 0) == 0 ? spec.substr(6) : spec;
   return StoreTarget::open(path, error);
@@ -223,7 +225,7 @@ int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-snapshot-age", "--grace",
-             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username"},
+             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -264,7 +266,7 @@ int cmd_apply(const Argv& argv) {
   for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
     if (args.has(o) && *target_spec != "ecr") throw UsageError{std::string(o) + " goes with --target ecr"};
   }
-  for (const char* o : {"--username", "--password-stdin", "--insecure"}) {
+  for (const char* o : {"--username", "--password-stdin", "--insecure", "--jobs"}) {
     if (args.has(o) && target_spec->rfind("oci://", 0) != 0) throw UsageError{std::string(o) + " goes with --target oci://…"};
   }
   if (args.has("--password-stdin") && !yes) throw UsageError{"--password-stdin reads stdin: pass --yes as well"};

@@ -34,6 +34,8 @@ check "--jobs 65" 2 '--jobs needs a whole number from 1 to 64, not `65`' "$regpo
 check "--max-delete-percent 101" 2 'from 0 to 100, not `101`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete-percent 101
 check "--max-delete 2.5" 2 '--max-delete needs a whole number of 0 or more, not `2.5`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete 2.5
 check "--price-per-gb inf" 2 '--price-per-gb needs a number of 0 or more, not `inf`' "$regpol" plan --policy p.regpol --snapshot snap.json --price-per-gb inf
+check "apply --jobs without oci://" 2 '--jobs goes with --target oci://' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --jobs 4 --yes
+check "apply --jobs 0" 2 '--jobs needs a whole number from 1 to 64, not `0`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target oci://127.0.0.1:1 --jobs 0 --yes
 check "diff --archive-price-per-gb -1" 2 'not `-1`' "$regpol" diff p.regpol p.regpol --snapshot snap.json --archive-price-per-gb -1
 
 # In-use references: each one that matches nothing is a warning, counted in the report.

@@ -1,6 +1,9 @@
 #include "apply/oci_target.h"
 
+#include <mutex>
+
 #include "registry/oci/oci_pull.h"
+#include "util/parallel.h"
 
 namespace regpol {
 
@@ -8,7 +11,7 @@ bool OciTarget::list(const std::string& repository, std::vector<TargetImage>& ou
   out.clear();
   std::vector<oci::OciImage> images;
   bool exists = true;
-  if (!oci::read_repository(*client_, repository, images, exists, referrers_api_, error)) return false;
+  if (!oci::read_repository(*client_, repository, images, exists, referrers_api_, error, nullptr, jobs_)) return false;
   for (auto& img : images) out.push_back({img.digest, img.tags, "standard"});
   return true;
 }
@@ -16,26 +19,33 @@ bool OciTarget::list(const std::string& repository, std::vector<TargetImage>& ou
 bool OciTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                       std::vector<TargetAnswer>& answers, std::string& error) {
   answers.assign(batch.size(), TargetAnswer{});
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (kind != ActionKind::Delete) {
-      answers[i] = {ActionStatus::Skipped, "skipped", "a Distribution registry has no archive storage class"};
-      continue;
-    }
+  if (kind != ActionKind::Delete) {
+    for (auto& a : answers) a = {ActionStatus::Skipped, "skipped", "a Distribution registry has no archive storage class"};
+    return true;
+  }
+  // The batch's deletes go `jobs` at a time (the journal holds the whole batch as sent
+  // either way). A transport failure stops the run, which resumes later and reads the
+  // repository again; a refusal is that image's answer.
+  std::mutex error_mutex;
+  std::string transport_error;
+  parallel_for(batch.size(), jobs_, [&](std::size_t i, unsigned) {
     bool gone = false;
     std::string e;
     if (!client_->delete_manifest(repository, batch[i]->digest, gone, e)) {
-      // A transport failure stops the run (it resumes later); a refusal is this image's answer.
       if (e.find("HTTP ") == std::string::npos) {
-        error = e;
-        return false;
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (transport_error.empty()) transport_error = e;
+        return;
       }
       answers[i] = {ActionStatus::Failed, "failed", e};
-      continue;
+      return;
     }
     answers[i] = gone ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "DELETE manifest: 404 (already gone)"}
                       : TargetAnswer{ActionStatus::Done, "deleted", "DELETE manifest: 202 Accepted"};
-  }
-  return true;
+  });
+  if (transport_error.empty()) return true;
+  error = transport_error;
+  return false;
 }
 
 }  // namespace regpol

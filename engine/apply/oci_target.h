@@ -3,9 +3,9 @@
 // DELETE of the manifest by digest (404: already gone), one call per image. A delete
 // removes every tag on that digest, so before a run each repository is read again and an
 // image whose tags changed since the snapshot (say, a kept tag moved onto it) is skipped.
-// Distribution has no archive class: a transition is skipped with that answer.
+// Distribution has no archive class: a transition is skipped with that answer. `jobs`
+// requests go at once: the tags of a repository read again, the deletes of a batch.
 // Blob space returns only after the registry's garbage collection (docs/registries.md).
-#include <atomic>
 #include <memory>
 
 #include "apply/target.h"
@@ -15,7 +15,7 @@ namespace regpol {
 
 class OciTarget : public Target {
  public:
-  explicit OciTarget(std::unique_ptr<oci::OciClient> client) : client_(std::move(client)) {}
+  explicit OciTarget(std::unique_ptr<oci::OciClient> client, unsigned jobs = 8) : client_(std::move(client)), jobs_(jobs) {}
   std::string name() const override { return client_->endpoint().address(); }
   std::size_t batch_size(ActionKind) const override { return 50; }
   bool can_list() const override { return true; }
@@ -25,6 +25,7 @@ class OciTarget : public Target {
 
  private:
   std::unique_ptr<oci::OciClient> client_;
+  unsigned jobs_;
   bool referrers_api_ = true;
 };
 

@@ -30,6 +30,27 @@ std::string tag_scheme_subject(const std::string& tag) {
 // One repository's read, in three steps that a pull spreads over its jobs: the tag list;
 // each tag's manifest and config (any thread, any order: a big repository is not read by one
 // thread); then, on one thread, what the tags lead to (indexes' children, artifacts).
+// Calls work(i, error) for every i in [0, n) on `jobs` threads, until one fails: then
+// nothing more starts, and `error` is what the first failure said, after context(i).
+template <typename Work, typename Context>
+bool each_until_failure(std::size_t n, unsigned jobs, Work&& work, Context&& context, std::string& error) {
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  parallel_for(n, jobs, [&](std::size_t i, unsigned) {
+    if (failed) return;
+    std::string e;
+    bool ok = false;
+    try {
+      ok = work(i, e);
+    } catch (const std::exception& x) {
+      e = std::string("an answer of an unexpected shape: ") + x.what();
+    }
+    std::lock_guard<std::mutex> lock(error_mutex);
+    if (!ok && !failed.exchange(true)) error = context(i) + e;
+  });
+  return !failed;
+}
+
 class RepositoryReader {
  public:
   RepositoryReader(OciClient& c, std::string repo, ManifestCache* cache)
@@ -241,14 +262,14 @@ json image_json(const std::string& repository, const OciImage& img, Micros first
 }  // namespace
 
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error, ManifestCache* cache) {
+                     std::string& error, ManifestCache* cache, unsigned jobs) {
   RepositoryReader reader(client, repository, cache);
   if (!reader.list_tags(error)) return false;
   exists = reader.exists();
   if (!exists) return true;
-  for (std::size_t i = 0; i < reader.tag_count(); ++i) {
-    if (!reader.read_tag(i, error)) return false;
-  }
+  auto no_context = [](std::size_t) { return std::string(); };
+  if (!each_until_failure(reader.tag_count(), jobs, [&](std::size_t i, std::string& e) { return reader.read_tag(i, e); }, no_context, error))
+    return false;
   return reader.finish(out, referrers_api, error);
 }
 
@@ -266,58 +287,36 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   for (const auto& r : repos) readers.push_back(std::make_unique<RepositoryReader>(client, r, options.cache));
 
   // Each step spreads its requests over `jobs` threads; after a failure nothing more is read.
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  auto step = [&](std::size_t n, auto&& body) {
-    parallel_for(n, options.jobs, [&](std::size_t i, unsigned) {
-      if (failed) return;
-      std::string e;
-      const std::string* repo = nullptr;
-      bool ok = false;
-      try {
-        ok = body(i, repo, e);
-      } catch (const std::exception& x) {
-        e = std::string("an answer of an unexpected shape: ") + x.what();
-      }
-      if (!ok) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!failed.exchange(true)) error = "repository `" + (repo ? *repo : std::string("?")) + "`: " + e;
-      }
-    });
-    return !failed;
-  };
+  auto in_repository = [&](std::size_t r) { return "repository `" + readers[r]->repository() + "`: "; };
   // The tag lists; then every tag of every repository as one list of work, so that one
   // large repository is read by all the jobs; then each repository's indexes and artifacts.
-  if (!step(readers.size(), [&](std::size_t i, const std::string*& repo, std::string& e) {
-        repo = &readers[i]->repository();
-        return readers[i]->list_tags(e);
-      }))
+  if (!each_until_failure(
+          readers.size(), options.jobs, [&](std::size_t r, std::string& e) { return readers[r]->list_tags(e); }, in_repository, error))
     return false;
   std::vector<std::pair<std::size_t, std::size_t>> tag_work;
   for (std::size_t r = 0; r < readers.size(); ++r) {
     for (std::size_t t = 0; readers[r]->exists() && t < readers[r]->tag_count(); ++t) tag_work.emplace_back(r, t);
   }
-  if (!step(tag_work.size(), [&](std::size_t i, const std::string*& repo, std::string& e) {
-        auto& reader = *readers[tag_work[i].first];
-        repo = &reader.repository();
-        return reader.read_tag(tag_work[i].second, e);
-      }))
+  if (!each_until_failure(
+          tag_work.size(), options.jobs,
+          [&](std::size_t i, std::string& e) { return readers[tag_work[i].first]->read_tag(tag_work[i].second, e); },
+          [&](std::size_t i) { return in_repository(tag_work[i].first); }, error))
     return false;
   std::vector<std::vector<OciImage>> images(repos.size());
   // Whether the registry has the referrers API is learnt from the first repository, read
   // alone; the others then ask it only if it does.
   std::atomic<bool> referrers_api{true};
-  auto finish = [&](std::size_t i, const std::string*& repo, std::string& e) {
-    repo = &readers[i]->repository();
-    if (!readers[i]->exists()) return true;
+  auto finish = [&](std::size_t r, std::string& e) {
+    if (!readers[r]->exists()) return true;
     bool use_referrers = referrers_api;
-    bool ok = readers[i]->finish(images[i], use_referrers, e);
+    bool ok = readers[r]->finish(images[r], use_referrers, e);
     if (!use_referrers) referrers_api = false;
     return ok;
   };
-  if (!readers.empty() && !step(1, finish)) return false;
-  if (!step(readers.size() - std::min<std::size_t>(1, readers.size()),
-            [&](std::size_t i, const std::string*& repo, std::string& e) { return finish(i + 1, repo, e); }))
+  if (!readers.empty() && !each_until_failure(1, 1, finish, in_repository, error)) return false;
+  if (!each_until_failure(
+          readers.size() - std::min<std::size_t>(1, readers.size()), options.jobs,
+          [&](std::size_t i, std::string& e) { return finish(i + 1, e); }, [&](std::size_t i) { return in_repository(i + 1); }, error))
     return false;
 
   const Micros captured = started / kMicrosPerSecond * kMicrosPerSecond;

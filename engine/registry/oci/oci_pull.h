@@ -41,11 +41,12 @@ class ManifestCache {
   virtual bool empty() = 0;
 };
 
-// The images of one repository as the registry holds them now. `exists` is false for a
-// repository the registry does not know. `referrers_api`: in/out, whether to try the
-// referrers API (set false the first time the registry says it has none).
+// The images of one repository as the registry holds them now, its tags read `jobs` at a
+// time. `exists` is false for a repository the registry does not know. `referrers_api`:
+// in/out, whether to try the referrers API (set false the first time the registry says it
+// has none).
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error, ManifestCache* cache = nullptr);
+                     std::string& error, ManifestCache* cache = nullptr, unsigned jobs = 1);
 
 // Given every (repository, digest) pulled and the capture time, the time an earlier pull
 // first saw each (kNoTime: never), recording the new ones (StateStore::note_first_seen).
