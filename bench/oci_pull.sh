@@ -48,3 +48,24 @@ for jobs in 1 8; do
   printf 'one repository of 1000 tags, --jobs %-2s                %7.2f s  (%s)\n' "$jobs" "$(echo "$(date +%s.%N) - $start" | bc)" "$(tail -1 "$out/one-$jobs.log")"
 done
 cmp -s <(jq -S 'del(.capturedAt)' "$out/one-1.json") <(jq -S 'del(.capturedAt)' "$out/one-8.json") || { echo "the two pulls differ" >&2; exit 1; }
+
+# apply --target oci:// on that repository: 900 deletions (keep the newest 100), with one
+# job and with eight, each on a freshly filled registry.
+printf 'repository "*" {\n  lifecycle {\n    rule 1 "keep the newest 100" {\n      select any\n      keep newest 100\n    }\n  }\n}\n' > "$out/keep100.regpol"
+for jobs in 1 8; do
+  if [ "$jobs" != 1 ]; then
+    kill $pid; wait $pid 2> /dev/null || true
+    rm -rf "$out/data" && mkdir -p "$out/data"
+    docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+    /usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 1 --per-repo 1000 --direct --out "$out/made-one.json"
+    build/regpol snapshot pull oci://127.0.0.1:$port --out "$out/one-$jobs.json" 2> /dev/null
+  fi
+  rm -f "$out/apply-$jobs.db"
+  start=$(date +%s.%N)
+  build/regpol apply --policy "$out/keep100.regpol" --snapshot "$out/one-$jobs.json" --state "$out/apply-$jobs.db" --target oci://127.0.0.1:$port \
+    --jobs $jobs --yes > "$out/apply-$jobs.log" 2>&1
+  printf 'apply --target oci:// (900 deletes), --jobs %-2s         %7.2f s  (%s)\n' "$jobs" "$(echo "$(date +%s.%N) - $start" | bc)" \
+    "$(grep -o '[0-9]* deleted' "$out/apply-$jobs.log" | head -1)"
+done
