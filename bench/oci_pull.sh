@@ -60,7 +60,8 @@ for jobs in 1 8; do
     pid=$!
     for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
     /usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 1 --per-repo 1000 --direct --out "$out/made-one.json"
-    build/regpol snapshot pull oci://127.0.0.1:$port --out "$out/one-$jobs.json" 2> /dev/null
+    build/regpol snapshot pull oci://127.0.0.1:$port --out "$out/one-$jobs.json" --replace 2> "$out/refill-pull.log" ||
+      { cat "$out/refill-pull.log" >&2; exit 1; }
   fi
   rm -f "$out/apply-$jobs.db"
   start=$(date +%s.%N)
