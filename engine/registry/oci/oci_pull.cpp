@@ -27,9 +27,6 @@ std::string tag_scheme_subject(const std::string& tag) {
   return digest;
 }
 
-// One repository's read, in three steps that a pull spreads over its jobs: the tag list;
-// each tag's manifest and config (any thread, any order: a big repository is not read by one
-// thread); then, on one thread, what the tags lead to (indexes' children, artifacts).
 // Calls work(i, error) for every i in [0, n) on `jobs` threads, until one fails: then
 // nothing more starts, and `error` is what the first failure said, after context(i).
 template <typename Work, typename Context>
@@ -51,6 +48,9 @@ bool each_until_failure(std::size_t n, unsigned jobs, Work&& work, Context&& con
   return !failed;
 }
 
+// One repository's read, in three steps that a pull spreads over its jobs: the tag list;
+// each tag's manifest and config (any thread, any order: a big repository is not read by one
+// thread); then, on one thread, what the tags lead to (indexes' children, artifacts).
 class RepositoryReader {
  public:
   RepositoryReader(OciClient& c, std::string repo, ManifestCache* cache)
