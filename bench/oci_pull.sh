@@ -8,10 +8,18 @@ set -euo pipefail
 out=$PWD/bench/out/oci-pull; rm -rf "$out"; mkdir -p "$out/data"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 bash tests/oci/registry_config.sh "$out/data" "$port" > "$out/config.yml"
-docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
-pid=$!; trap 'kill $pid' EXIT
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-/usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 20 --per-repo 100 --direct --out "$out/made.json"
+pid=""; trap '[ -z "$pid" ] || kill $pid' EXIT
+# An empty registry on $port (the one before, if any, stopped), filled with REPOS
+# repositories of PER_REPO images.
+fresh_registry() {  # fresh_registry REPOS PER_REPO
+  if [ -n "$pid" ]; then kill $pid; wait $pid 2> /dev/null || true; fi
+  rm -rf "$out/data" && mkdir -p "$out/data"
+  docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  /usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos "$1" --per-repo "$2" --direct --out "$out/made.json"
+}
+fresh_registry 20 100
 start=$(date +%s.%N)
 build/regpol snapshot pull oci://127.0.0.1:$port --jobs 8 --out "$out/pulled.json" 2> "$out/pull.log"
 ours=$(echo "$(date +%s.%N) - $start" | bc)
@@ -36,12 +44,7 @@ printf '  -> regpol is %.1fx faster (%.1fx with --state, the second time)\n' "$(
 
 # One large repository: its tags are spread over the jobs like those of many repositories
 # (--jobs 1 reads them one after another, as a pull did per repository before).
-kill $pid; wait $pid 2> /dev/null || true
-rm -rf "$out/data" && mkdir -p "$out/data"
-docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-/usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 1 --per-repo 1000 --direct --out "$out/made-one.json"
+fresh_registry 1 1000
 for jobs in 1 8; do
   start=$(date +%s.%N)
   build/regpol snapshot pull oci://127.0.0.1:$port --jobs $jobs --out "$out/one-$jobs.json" 2> "$out/one-$jobs.log"
@@ -54,12 +57,7 @@ cmp -s <(jq -S 'del(.capturedAt)' "$out/one-1.json") <(jq -S 'del(.capturedAt)' 
 printf 'repository "*" {\n  lifecycle {\n    rule 1 "keep the newest 100" {\n      select any\n      keep newest 100\n    }\n  }\n}\n' > "$out/keep100.regpol"
 for jobs in 1 8; do
   if [ "$jobs" != 1 ]; then
-    kill $pid; wait $pid 2> /dev/null || true
-    rm -rf "$out/data" && mkdir -p "$out/data"
-    docker-registry serve "$out/config.yml" > "$out/registry.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-    /usr/bin/python3 tests/oci/populate.py --registry 127.0.0.1:$port --scenario bench --repos 1 --per-repo 1000 --direct --out "$out/made-one.json"
+    fresh_registry 1 1000
     build/regpol snapshot pull oci://127.0.0.1:$port --out "$out/one-$jobs.json" --replace 2> "$out/refill-pull.log" ||
       { cat "$out/refill-pull.log" >&2; exit 1; }
   fi
