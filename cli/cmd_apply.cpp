@@ -2,9 +2,11 @@
 // behind the safety rails (docs/apply.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "apply/actions_target.h"
@@ -309,6 +311,17 @@ int cmd_apply(const Argv& argv) {
     std::cerr << "regpol: resuming run " << open->id << " (stopped" << (lock->previous_holder().empty() ? "" : ", held by " + lock->previous_holder())
               << "): " << left << " of " << actions.size() << " actions left\n";
     if (!yes && !confirm("Resume run " + std::to_string(open->id) + " on " + rec.target + "?")) return fail(kFindings, "not resumed");
+    // The policy, evaluated as the run was (same files, the run's instant), re-plans each
+    // repository as the target holds it when the resume reaches it.
+    EvaluatedPolicy resumed;
+    FreshPlan fresh;
+    if (policy) {
+      LifecycleOptions again = lopt;
+      again.now = open->now;
+      if (int c = evaluate_policy(*policy, snapshots, args, again, kFindings, resumed); c != kOk) return c;
+      fresh = fresh_plan_of(resumed);
+      exec.fresh = &fresh;
+    }
     store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
     ExecuteResult r = execute_run(*store, *target, open->id, exec);
     progress.end();
@@ -317,9 +330,12 @@ int cmd_apply(const Argv& argv) {
 
   ActionPlan plan;
   Micros captured_at = kNoTime;
+  EvaluatedPolicy ev;
+  FreshPlan fresh;
   if (policy) {
-    EvaluatedPolicy ev;
     if (int c = evaluate_policy(*policy, snapshots, args, lopt, kFindings, ev); c != kOk) return c;
+    fresh = fresh_plan_of(ev);
+    exec.fresh = &fresh;
     plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, lopt.now);
     captured_at = ev.registry.captured_at;
   } else {
@@ -367,34 +383,36 @@ int cmd_apply(const Argv& argv) {
     return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed");
   };
 
-  std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
-  if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
-
-  std::vector<TargetMismatch> mismatches;
-  if (!compare_with_target(*target, plan.actions, mismatches, err)) return fail(kInternal, "cannot read the target: " + err);
-  if (!mismatches.empty() && plan_path) {
+  // What the target holds now decides, before the rails: each action checked as it will be
+  // again right before its batch (recheck.h), and each repository's image count read from
+  // the target (the plan's count where the target cannot be read).
+  std::vector<Recheck> dropped;
+  std::map<std::string, std::int64_t> target_images;
+  if (!recheck_against_target(*target, plan.actions, lopt.now, exec.fresh, dropped, target_images, err))
+    return fail(kInternal, "cannot read the target: " + err);
+  // Emptying a repository is the never-empty rail's to refuse, for the whole run.
+  dropped.erase(std::remove_if(dropped.begin(), dropped.end(), [](const Recheck& d) { return d.would_empty; }), dropped.end());
+  if (!dropped.empty() && plan_path) {
     std::vector<std::string> why;
-    for (const auto& m : mismatches) {
+    for (const auto& d : dropped) {
       if (why.size() == 20) {
-        why.push_back("… and " + std::to_string(mismatches.size() - 20) + " more");
+        why.push_back("… and " + std::to_string(dropped.size() - 20) + " more");
         break;
       }
-      const ActionRecord& a = plan.actions[m.action];
-      why.push_back(a.repository + "@" + a.digest + ": " + m.detail);
+      const ActionRecord& a = plan.actions[d.action];
+      why.push_back(a.repository + "@" + a.digest + ": " + d.answer);
     }
-    return refuse(why, "the target no longer matches the plan for " + plural(mismatches.size(), "image"));
+    return refuse(why, "the target no longer matches the plan for " + plural(dropped.size(), "image"));
   }
-  for (const auto& m : mismatches) {
-    ActionRecord* a = &plan.actions[m.action];
+  for (const auto& d : dropped) {
+    ActionRecord* a = &plan.actions[d.action];
     if (a->status == ActionStatus::Deferred) continue;
-    if (m.missing && a->kind == ActionKind::Delete) {
-      a->status = ActionStatus::AlreadyDone;
-      a->answer = "not in the target when the run began";
-    } else {
-      a->status = ActionStatus::Skipped;
-      a->answer = "changed since the snapshot: " + m.detail;
-    }
+    a->status = d.status;
+    a->answer = d.answer;
   }
+  count_for_rails(plan, target_images);
+  std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
+  if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
 
   Tally t = tally(plan.actions);
   if (!yes) {

@@ -90,7 +90,23 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   if (report_evaluation_errors(ev.registry, ev.run.result, ev.run.plan_of_repo)) {
     return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; no report was produced");
   }
+  ev.options = std::move(lopt);
   return kOk;
+}
+
+FreshPlan fresh_plan_of(const EvaluatedPolicy& ev) {
+  return [&ev](const Registry& now, std::set<std::pair<std::string, ActionKind>>& would, std::string& error) {
+    PolicyRun run;
+    LifecycleOptions options = ev.options;
+    options.threads = 1;  // one repository
+    if (!run_policy_lifecycle(ev.compiled.plan, now, options, "", run, error)) return false;
+    if (!run.result.errors.empty()) {
+      error = run.result.errors.front().message;
+      return false;
+    }
+    for (const auto& a : planned_actions(now, run.result, run.plan_of_repo, options.now).actions) would.emplace(a.digest, a.kind);
+    return true;
+  };
 }
 
 }  // namespace regpol::cli

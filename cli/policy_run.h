@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "apply/recheck.h"
 #include "diag/diagnostic.h"
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
@@ -19,6 +20,7 @@ struct EvaluatedPolicy {
   CompiledPolicy compiled;
   Registry registry;
   PolicyRun run;
+  LifecycleOptions options;  // as evaluated: --now, threads, the --in-use digests
   long in_use_unmatched = 0;
   std::string in_use_warning;  // W2103: where a `protect in_use` is that no --in-use feeds, or ""
 };
@@ -31,6 +33,10 @@ Shard shard_option(const Args& args);
 // policy, snapshot or in-use file.
 int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt_in,
                     int policy_errors_exit, EvaluatedPolicy& ev);
+
+// The same policy, evaluated on one repository as a target holds it now (apply's act-time
+// recheck, apply/recheck.h); `ev` must outlive the function.
+FreshPlan fresh_plan_of(const EvaluatedPolicy& ev);
 
 // Evaluation errors (a `where` that needs a field an image lacks), printed; true when any.
 bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plans);

@@ -18,8 +18,8 @@ class ActionsTarget : public Target {
   std::string name() const override { return "actions:" + dir_; }
   std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }
   bool can_list() const override { return false; }
-  bool list(const std::string&, std::vector<TargetImage>&, std::string& error) override {
-    error = "an actions directory cannot be listed";
+  bool read(const std::string&, Registry&, std::string& error) override {
+    error = "an actions directory cannot be read as a registry";
     return false;
   }
   bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "snapshot/reader.h"
+
 namespace regpol {
 
 using nlohmann::json;
@@ -13,8 +15,7 @@ std::string EcrTarget::name() const {
          (e.endpoint_url.empty() ? std::string() : "@" + e.endpoint_url);
 }
 
-bool EcrTarget::list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) {
-  out.clear();
+bool EcrTarget::read(const std::string& repository, Registry& out, std::string& error) {
   std::vector<json> details;
   aws::EcrError e;
   if (!client_->call_all("DescribeImages", {{"repositoryName", repository}, {"maxResults", 1000}}, "imageDetails", details, e)) {
@@ -22,18 +23,12 @@ bool EcrTarget::list(const std::string& repository, std::vector<TargetImage>& ou
     error = e.message;
     return false;
   }
-  for (const auto& d : details) {
-    TargetImage t;
-    t.digest = aws::json_string(d, "imageDigest");
-    if (d.contains("imageTags") && d["imageTags"].is_array()) {
-      for (const auto& tag : d["imageTags"]) {
-        if (tag.is_string()) t.tags.push_back(tag.get<std::string>());
-      }
-    }
-    std::sort(t.tags.begin(), t.tags.end());
-    std::string status = aws::json_string(d, "imageStatus", "ACTIVE");
-    t.storage_class = status == "ARCHIVED" ? "archive" : status == "ACTIVATING" ? "activating" : "standard";
-    out.push_back(std::move(t));
+  // The answer read as the describe-images output it is (the snapshot reader's format 1).
+  std::string document = json{{"imageDetails", details}}.dump();
+  LoadError le;
+  if (!load_json_snapshot_text(name() + "/" + repository, document, out, le) || !finish_registry(out, le, 1)) {
+    error = le.to_string();
+    return false;
   }
   return true;
 }

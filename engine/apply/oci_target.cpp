@@ -3,16 +3,21 @@
 #include <mutex>
 
 #include "registry/oci/oci_pull.h"
+#include "snapshot/reader.h"
 #include "util/parallel.h"
 
 namespace regpol {
 
-bool OciTarget::list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) {
-  out.clear();
+bool OciTarget::read(const std::string& repository, Registry& out, std::string& error) {
   std::vector<oci::OciImage> images;
   bool exists = true;
   if (!oci::read_repository(*client_, repository, images, exists, referrers_api_, error, nullptr, jobs_)) return false;
-  for (auto& img : images) out.push_back({img.digest, img.tags, "standard"});
+  std::string document = oci::snapshot_document(client_->endpoint().address(), current_time(), {repository}, {images}, {});
+  LoadError e;
+  if (!load_json_snapshot_text(client_->endpoint().address() + "/" + repository, document, out, e) || !finish_registry(out, e, 1)) {
+    error = e.to_string();
+    return false;
+  }
   return true;
 }
 

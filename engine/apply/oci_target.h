@@ -19,7 +19,7 @@ class OciTarget : public Target {
   std::string name() const override { return client_->endpoint().address(); }
   std::size_t batch_size(ActionKind) const override { return 50; }
   bool can_list() const override { return true; }
-  bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) override;
+  bool read(const std::string& repository, Registry& out, std::string& error) override;
   bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;
 

@@ -1,5 +1,7 @@
 #include "apply/plan_artifact.h"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "util/read_file.h"
@@ -153,6 +155,24 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
   if (!r.str(doc, "actionsSha256", out.actions_sha256, "/")) return false;
   if (actions_digest(out.plan.actions) != out.actions_sha256) {
     return r.fail("/actionsSha256", "does not match the actions: the plan was changed after `regpol plan --out` wrote it");
+  }
+  // The counts the rails read are not taken on trust: each repository's deletions must be
+  // the artifact's own delete actions, and every action's repository must be listed.
+  std::map<std::string, RepositoryCounts*> by_name;
+  for (auto& c : out.plan.repositories) {
+    if (!by_name.emplace(c.name, &c).second) return r.fail("/repositories", "lists `" + c.name + "` twice");
+  }
+  std::map<std::string, std::int64_t> deletes;
+  for (auto& a : out.plan.actions) {
+    auto it = by_name.find(a.repository);
+    if (it == by_name.end()) return r.fail("/repositories", "does not list `" + a.repository + "`, which actions name");
+    a.allow_empty = !it->second->allow_empty.empty();
+    if (a.kind == ActionKind::Delete) ++deletes[a.repository];
+  }
+  for (const auto& c : out.plan.repositories) {
+    if (c.deletes != deletes[c.name] || c.images < c.deletes)
+      return r.fail("/repositories", "`" + c.name + "` says " + std::to_string(c.deletes) + " deletions of " + std::to_string(c.images) +
+                                         " images, but the actions delete " + std::to_string(deletes[c.name]) + ": the plan was changed after `regpol plan --out` wrote it");
   }
   return true;
 }

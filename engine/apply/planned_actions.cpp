@@ -31,6 +31,7 @@ ActionPlan planned_actions(const Registry& reg, const LifecycleResult& result, c
       a.storage_class = img.storage_class() == StorageClass::Archive ? "archive" : "standard";
       a.size_bytes = std::max<std::int64_t>(0, img.size_bytes);
       a.pushed_at = img.pushed_at;
+      a.allow_empty = !counts.allow_empty.empty();
       if (plan && d.rule >= 0) {
         const LifecycleRule& rule = plan->rules[static_cast<std::size_t>(d.rule)];
         a.rule_priority = rule.priority;

@@ -16,6 +16,17 @@ std::string percent(double p) {
 
 }  // namespace
 
+void count_for_rails(ActionPlan& plan, const std::map<std::string, std::int64_t>& target_images) {
+  std::map<std::string, std::int64_t> deletes;
+  for (const auto& a : plan.actions) {
+    if (a.kind == ActionKind::Delete && (a.status == ActionStatus::Pending || a.status == ActionStatus::Deferred)) ++deletes[a.repository];
+  }
+  for (auto& r : plan.repositories) {
+    r.deletes = deletes[r.name];
+    if (auto it = target_images.find(r.name); it != target_images.end()) r.images = it->second;
+  }
+}
+
 std::vector<std::string> check_rails(const Rails& rails, const ActionPlan& plan, Micros captured_at, Micros now) {
   std::vector<std::string> trips;
   std::int64_t images = 0, deletes = 0;

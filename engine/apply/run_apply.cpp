@@ -38,49 +38,9 @@ class KillPoint {
   long remaining_ = 0;
 };
 
-std::string describe_tags(const std::vector<std::string>& tags) {
-  if (tags.empty()) return "untagged";
-  std::string out = "[";
-  for (std::size_t i = 0; i < tags.size(); ++i) out += (i ? ", " : "") + tags[i];
-  return out + "]";
-}
-
 bool is_final(ActionStatus s) { return s != ActionStatus::Pending && s != ActionStatus::Sent; }
 
 }  // namespace
-
-bool compare_with_target(Target& target, const std::vector<ActionRecord>& actions, std::vector<TargetMismatch>& out, std::string& error) {
-  out.clear();
-  if (!target.can_list()) return true;
-  std::map<std::string, std::vector<std::size_t>> by_repo;
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    if (!is_final(actions[i].status)) by_repo[actions[i].repository].push_back(i);
-  }
-  for (const auto& [repo, list] : by_repo) {
-    std::vector<TargetImage> images;
-    if (!target.list(repo, images, error)) return false;
-    std::map<std::string, const TargetImage*> by_digest;
-    for (const auto& i : images) by_digest.emplace(i.digest, &i);
-    for (std::size_t i : list) {
-      const ActionRecord* a = &actions[i];
-      auto it = by_digest.find(a->digest);
-      if (it == by_digest.end()) {
-        out.push_back({i, true, "not in the target"});
-        continue;
-      }
-      std::vector<std::string> now_tags = it->second->tags;
-      std::sort(now_tags.begin(), now_tags.end());
-      std::string detail;
-      if (now_tags != a->tags) detail = "tags were " + describe_tags(a->tags) + ", now " + describe_tags(now_tags);
-      if (it->second->storage_class != a->storage_class) {
-        detail += (detail.empty() ? "" : "; ") + std::string("was in the ") + a->storage_class + " class, now in the " +
-                  it->second->storage_class + " class";
-      }
-      if (!detail.empty()) out.push_back({i, false, detail});
-    }
-  }
-  return true;
-}
 
 ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, const ExecuteOptions& options) {
   ExecuteResult result;
@@ -116,7 +76,36 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
     for (const auto& a : actions) total += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
     bool any_failed = std::any_of(actions.begin(), actions.end(), [](const ActionRecord& a) { return a.status == ActionStatus::Failed; });
     batch_starts.push_back(order.size());
+    const Micros run_now = store.run(run)->now;
+    std::string rechecked;  // the repository read again last
     for (std::size_t b = 0; b + 1 < batch_starts.size(); ++b) {
+      const std::string& repository = actions[order[batch_starts[b]]].repository;
+      if (target.can_list() && repository != rechecked) {
+        // The repository as it is now decides what still goes (recheck.h): read right
+        // before its first batch, on a first run and on every resume alike.
+        std::vector<std::size_t> unfinished;
+        for (std::size_t i = 0; i < actions.size(); ++i) {
+          if (actions[i].repository == repository && !is_final(actions[i].status)) unfinished.push_back(i);
+        }
+        Registry now;
+        if (!target.read(repository, now, result.error)) {
+          result.error = "the target failed: cannot read `" + repository + "` again: " + result.error;
+          store.audit_run_event(run, "run-stopped", result.error);
+          return result;
+        }
+        std::vector<Recheck> dropped = recheck_repository(now, actions, unfinished, run_now, options.fresh);
+        if (!dropped.empty()) {
+          std::vector<StateStore::Outcome> outcomes;
+          for (const auto& d : dropped) outcomes.push_back({&actions[d.action], d.status, d.event, d.answer});
+          store.record_outcomes(run, outcomes);
+          for (const auto& d : dropped) {
+            actions[d.action].status = d.status;
+            actions[d.action].answer = d.answer;
+          }
+          finished += dropped.size();
+        }
+        rechecked = repository;
+      }
       std::vector<std::size_t> mine;  // indices into `actions`
       std::vector<const ActionRecord*> todo;
       for (std::size_t o = batch_starts[b]; o < batch_starts[b + 1]; ++o) {

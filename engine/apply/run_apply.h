@@ -6,25 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "apply/recheck.h"
 #include "apply/target.h"
 
 namespace regpol {
-
-// What the target holds now that differs from what the plan saw for one action.
-struct TargetMismatch {
-  std::size_t action;    // index into the actions compared
-  bool missing = false;  // the image is not in the target
-  std::string detail;    // "tags now [a, b]", "now in the archive class", "not in the target"
-};
-
-// Compares each action's image with the target's current state (targets that cannot list
-// give none). False with `error` when the target cannot be read.
-bool compare_with_target(Target& target, const std::vector<ActionRecord>& actions, std::vector<TargetMismatch>& out, std::string& error);
 
 struct ExecuteOptions {
   std::size_t batch_size = 0;  // 0: the target's; otherwise at most the target's
   // Called after each batch with (actions finished, actions to do in this call).
   std::function<void(std::size_t, std::size_t)> progress;
+  // Re-plans a repository as the target holds it now (apply --policy); null: only the
+  // image-level checks of recheck.h.
+  const FreshPlan* fresh = nullptr;
 };
 
 struct ExecuteResult {
@@ -32,7 +25,10 @@ struct ExecuteResult {
   std::string error;       // why not (the target could not be reached, the journal failed)
 };
 
-// Carries out every pending or sent action of `run`, then closes the run ("finished", or
+// Carries out every pending or sent action of `run`, then closes the run. Right before a
+// repository's first batch, the repository is read again from the target (targets that
+// can be read) and each of its unfinished actions that no longer holds is recorded as
+// already gone or skipped instead of being sent (recheck.h). The run ends "finished" (or
 // "failed" when the target refused some actions). On an error the run stays open, to be
 // resumed by the next apply.
 ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, const ExecuteOptions& options);

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include "snapshot/reader.h"
+#include "store/snapshot_store.h"
+
 namespace regpol {
 
 std::unique_ptr<StoreTarget> StoreTarget::open(const std::string& path, std::string& error) {
@@ -12,12 +15,16 @@ std::unique_ptr<StoreTarget> StoreTarget::open(const std::string& path, std::str
   return std::unique_ptr<StoreTarget>(new StoreTarget(ec ? path : abs.lexically_normal().string(), std::move(editor)));
 }
 
-bool StoreTarget::list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) {
-  std::vector<SnapshotStoreEditor::StoredImage> stored;
-  bool found = false;
-  if (!editor_->list(repository, stored, found, error)) return false;
-  out.clear();
-  for (auto& s : stored) out.push_back({std::move(s.digest), std::move(s.tags), s.archived ? "archive" : "standard"});
+bool StoreTarget::read(const std::string& repository, Registry& out, std::string& error) {
+  if (!load_registry_sqlite(path_, out, error, &repository)) {
+    error = path_ + ": " + error;
+    return false;
+  }
+  LoadError e;
+  if (!finish_registry(out, e, 1)) {
+    error = e.to_string();
+    return false;
+  }
   return true;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Where apply's actions go. Each target declares its batch sizes and whether it can list a
-// repository's current images (to skip or refuse images that changed since the snapshot).
+// Where apply's actions go. Each target declares its batch sizes and whether it can read a
+// repository as it is now (apply acts only on what is still true then: run_apply.h).
 // Calls must be idempotent: an action already carried out answers AlreadyDone, so a batch
 // sent twice (a crash between the call and the journal's record of it) acts once.
 #include <cstddef>
@@ -8,15 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "snapshot/model.h"
 #include "store/state_store.h"
 
 namespace regpol {
 
 struct TargetImage {
   std::string digest;
-  std::vector<std::string> tags;  // sorted
-  std::string storage_class;      // "standard" or "archive"
+  std::vector<std::string> tags;      // sorted
+  std::string storage_class;          // "standard" or "archive"
+  std::vector<std::string> children;  // an index's manifests
+  std::string subject;                // a referrer's subject digest, or ""
+  Micros pushed_at = kNoTime;
 };
+
+// The images of one repository of `registry` (as Target::read filled it), tags sorted.
+std::vector<TargetImage> target_images(const Registry& registry, const std::string& repository);
 
 struct TargetAnswer {
   ActionStatus status = ActionStatus::Failed;  // Done, AlreadyDone, Skipped or Failed
@@ -31,9 +38,10 @@ class Target {
   virtual std::string name() const = 0;
   virtual std::size_t batch_size(ActionKind kind) const = 0;
   virtual bool can_list() const = 0;
-  // The repository's images now (empty when the repository does not exist). False with
-  // `error` when the target cannot be read.
-  virtual bool list(const std::string& repository, std::vector<TargetImage>& out, std::string& error) = 0;
+  // The repository as the target holds it now, as a snapshot of that one repository (no
+  // images when the repository does not exist), with finish_registry() done: what a fresh
+  // plan is made from. False with `error` when the target cannot be read.
+  virtual bool read(const std::string& repository, Registry& out, std::string& error) = 0;
   // One batch: the same repository and kind, at most batch_size(kind) actions. Fills one
   // answer per action, in order. False with `error` when the batch could not be tried at
   // all (the run stops and resumes later).

@@ -257,7 +257,7 @@ bool split_list(std::string_view text, std::vector<std::string_view>& out, RowRe
 
 }  // namespace
 
-bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& error) {
+bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& error, const std::string* only_repository) {
   Db db;
   // SQLite's own words ("no more rows available") mean nothing to a user: every failure
   // says what regpol was doing, and SQLite's message only where it adds something.
@@ -295,6 +295,7 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
   std::vector<std::string_view> list;
   int rc;
   while ((rc = sqlite3_step(repo.s)) == SQLITE_ROW) {
+    if (only_repository && column_str(repo.s, 1) != *only_repository) continue;
     RowReader row(repo.s, "repositories row id " + std::to_string(sqlite3_column_int64(repo.s, 0)));
     std::int64_t id = 0, mutability = 0, scan = 0;
     std::string_view name, registry_id, arn, exclusions, encryption;
@@ -326,9 +327,14 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
   }
   if (rc != SQLITE_DONE) return fail("cannot read the repositories table");
   Stmt img;
-  if (sqlite3_prepare_v2(db.db, "SELECT * FROM images ORDER BY repository, digest", -1, &img.s, nullptr) != SQLITE_OK) {
+  // One repository: through the primary key (repository, digest), not a scan of the store.
+  const char* images_sql = only_repository
+                               ? "SELECT * FROM images WHERE repository = (SELECT id FROM repositories WHERE name = ?) ORDER BY digest"
+                               : "SELECT * FROM images ORDER BY repository, digest";
+  if (sqlite3_prepare_v2(db.db, images_sql, -1, &img.s, nullptr) != SQLITE_OK) {
     return fail("not a regpol snapshot store (no images table)");
   }
+  if (only_repository) sqlite3_bind_text(img.s, 1, only_repository->c_str(), -1, SQLITE_TRANSIENT);
   std::size_t row_number = 0;
   while ((rc = sqlite3_step(img.s)) == SQLITE_ROW) {
     ++row_number;

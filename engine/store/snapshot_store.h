@@ -17,6 +17,7 @@ SaveResult save_registry_sqlite(const Registry& registry, const std::string& pat
 bool is_snapshot_store(const std::string& path);
 // Adds the store's repositories and images to `registry` (call finish_registry after).
 // Every value is checked with the rules of the JSON readers (snapshot/validate.h).
-bool load_registry_sqlite(const std::string& path, Registry& registry, std::string& error);
+// `only_repository`: when not null, just that repository (none when the store lacks it).
+bool load_registry_sqlite(const std::string& path, Registry& registry, std::string& error, const std::string* only_repository = nullptr);
 
 }  // namespace regpol

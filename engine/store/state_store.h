@@ -60,6 +60,7 @@ struct ActionRecord {
   Micros pushed_at = kNoTime;
   std::int64_t rule_priority = 0;
   std::string rule_source, reason;
+  bool allow_empty = false;  // the repository's lifecycle says `allow_empty`
   ActionStatus status = ActionStatus::Pending;
   std::string answer;  // the target's answer for the final status
 };

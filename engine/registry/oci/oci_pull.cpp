@@ -261,6 +261,24 @@ json image_json(const std::string& repository, const OciImage& img, Micros first
 
 }  // namespace
 
+std::string snapshot_document(const std::string& source, Micros captured, const std::vector<std::string>& repositories,
+                              const std::vector<std::vector<OciImage>>& images, const std::vector<Micros>& first_seen) {
+  std::string document = "{\"schema\": \"regpol.snapshot/v1\", \"registryKind\": \"distribution\", \"capturedAt\": \"" +
+                         format_timestamp(captured) + "\",\n\"source\": " + json(source).dump() + ",\n\"repositories\": [";
+  for (std::size_t i = 0; i < repositories.size(); ++i) document += (i ? ",\n" : "\n") + json{{"name", repositories[i]}}.dump();
+  document += "\n],\n\"images\": [";
+  bool first = true;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    for (const auto& img : images[i]) {
+      document += (first ? "\n" : ",\n") + image_json(repositories[i], img, first_seen.empty() ? kNoTime : first_seen[k++]).dump();
+      first = false;
+    }
+  }
+  document += "\n]}\n";
+  return document;
+}
+
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
                      std::string& error, ManifestCache* cache, unsigned jobs) {
   RepositoryReader reader(client, repository, cache);
@@ -328,21 +346,8 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
     }
     seen = options.first_seen(pairs, captured);
   }
-  document = "{\"schema\": \"regpol.snapshot/v1\", \"registryKind\": \"distribution\", \"capturedAt\": \"" +
-             format_timestamp(captured) + "\",\n\"source\": " + json(client.endpoint().address()).dump() +
-             ",\n\"repositories\": [";
-  for (std::size_t i = 0; i < repos.size(); ++i) document += (i ? ",\n" : "\n") + json{{"name", repos[i]}}.dump();
-  document += "\n],\n\"images\": [";
-  bool first = true;
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < repos.size(); ++i) {
-    for (const auto& img : images[i]) {
-      document += (first ? "\n" : ",\n") + image_json(repos[i], img, seen.empty() ? kNoTime : seen[k++]).dump();
-      first = false;
-      ++stats.images;
-    }
-  }
-  document += "\n]}\n";
+  document = snapshot_document(client.endpoint().address(), captured, repos, images, seen);
+  for (const auto& list : images) stats.images += list.size();
   stats.repositories = repos.size();
   stats.calls = client.calls();
   return true;

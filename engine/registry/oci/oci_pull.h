@@ -48,6 +48,13 @@ class ManifestCache {
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
                      std::string& error, ManifestCache* cache = nullptr, unsigned jobs = 1);
 
+// The snapshot document (regpol.snapshot/v1, registryKind "distribution") of these
+// repositories' images (`images[i]` are repositories[i]'s), captured at `captured` from
+// `source` (the registry's oci:// address). `first_seen`: empty, or one time per image in
+// that order (an earlier sighting, kNoTime when none).
+std::string snapshot_document(const std::string& source, Micros captured, const std::vector<std::string>& repositories,
+                              const std::vector<std::vector<OciImage>>& images, const std::vector<Micros>& first_seen);
+
 // Given every (repository, digest) pulled and the capture time, the time an earlier pull
 // first saw each (kNoTime: never), recording the new ones (StateStore::note_first_seen).
 using FirstSeenLookup = std::function<std::vector<Micros>(const std::vector<std::pair<std::string, std::string>>&, Micros)>;

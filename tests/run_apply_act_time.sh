@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# apply acts only on what is true when it acts (engine/apply/recheck.h): the reproductions of
+# the deletion-safety review, each against a SQLite snapshot store changed between plan and
+# apply or between a kill and the resume, checked against the store afterwards.
+source "$(dirname "$0")/lib.sh" "$1"
+now=2026-11-27T00:00:00Z
+has() { [ "$(sqlite3 "$1" "SELECT count(*) FROM images WHERE digest = '$2'")" = 1 ]; }
+d() { printf 'sha256:%064d' "$1"; }  # a digest from a number
+
+# A store: repository `app` with six releases, the newest three kept; `multi` with two
+# multi-arch indexes and their children.
+python3 - <<'EOF'
+import json
+d = lambda n: "sha256:%064d" % n
+imgs = []
+for i in range(1, 7):
+    imgs.append({"repository": "app", "digest": d(i), "tags": ["v%d" % i], "sizeBytes": 1000, "pushedAt": "2026-0%d-01T00:00:00Z" % i})
+idx = "application/vnd.oci.image.index.v1+json"
+man = "application/vnd.oci.image.manifest.v1+json"
+imgs += [
+    {"repository": "multi", "digest": d(100), "tags": ["v1"], "pushedAt": "2026-01-01T00:00:00Z", "manifestMediaType": idx, "children": [d(101), d(102)]},
+    {"repository": "multi", "digest": d(101), "tags": [], "pushedAt": "2026-01-01T00:00:00Z", "manifestMediaType": man},
+    {"repository": "multi", "digest": d(102), "tags": [], "pushedAt": "2026-01-01T00:00:00Z", "manifestMediaType": man},
+    {"repository": "multi", "digest": d(200), "tags": ["v2"], "pushedAt": "2026-06-01T00:00:00Z", "manifestMediaType": idx, "children": [d(201)]},
+    {"repository": "multi", "digest": d(201), "tags": [], "pushedAt": "2026-06-01T00:00:00Z", "manifestMediaType": man},
+]
+json.dump({"schema": "regpol.snapshot/v1", "capturedAt": "2026-11-26T00:00:00Z", "images": imgs}, open("snap.json", "w"))
+EOF
+"$regpol" snapshot import snap.json --db snap.db > /dev/null 2>&1 || { echo "import failed"; exit 1; }
+cat > policy.regpol <<'EOF'
+repository "app" {
+  lifecycle {
+    rule 1 { select tagged pattern ["v*"] keep newest 3 }
+  }
+}
+repository "multi" {
+  lifecycle {
+    rule 1 { select tagged pattern ["v*"] keep newest 1 }
+    rule 2 { select untagged expire older than 1d }
+  }
+}
+EOF
+"$regpol" plan --policy policy.regpol --snapshot snap.db --now $now --format json > plan.json
+python3 - plan.json <<'EOF' && ok || bad "the plan is not the one these cases assume"
+import json, sys
+plan = json.load(open(sys.argv[1]))
+gone = sorted((i["repository"], i["digest"][-3:]) for i in plan["images"] if i["action"] == "expire")
+assert gone == [("app", "001"), ("app", "002"), ("app", "003"), ("multi", "100"), ("multi", "101"), ("multi", "102")], gone
+EOF
+
+# ---- A resumed run reads the target again: a protected tag pushed onto a planned image
+# after the kill and before the resume keeps it (it used to be deleted). ----
+cp snap.db t.db; rm -f st.db st.db.lock
+REGPOL_TEST_KILL_AT=before-sent:1 "$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes --batch-size 1 > /dev/null 2>&1
+[ $? -eq 137 ] && ok || bad "the kill point did not kill"
+sqlite3 t.db "UPDATE images SET tags = 'keep-prod' || char(10) || 'v1' WHERE digest = '$(d 1)'"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 0 ] && grep -q "resuming run 1" r.err && ok || bad "resume: exit $rc $(cat r.err)"
+has t.db "$(d 1)" && ok || bad "the resume deleted an image a protected tag was pushed onto"
+! has t.db "$(d 2)" && ! has t.db "$(d 3)" && ok || bad "the resume did not delete what still holds"
+[ "$(sqlite3 st.db "SELECT status || ': ' || answer FROM actions WHERE digest = '$(d 1)'")" = "skipped: changed since the plan: tags were [v1], now [keep-prod, v1]" ] \
+  && ok || bad "the skipped action's record: $(sqlite3 st.db "SELECT status, answer FROM actions WHERE digest = '$(d 1)'")"
+
+# The same after a kill between `sent` and the target's call, with --plan: the resume
+# re-reads, and the action already sent is not sent blind.
+cp snap.db t.db; rm -f st.db st.db.lock
+"$regpol" plan --policy policy.regpol --snapshot snap.db --now $now --out art.json > /dev/null
+REGPOL_TEST_KILL_AT=after-sent:1 "$regpol" apply --plan art.json --state st.db --target t.db --yes --batch-size 1 > /dev/null 2>&1
+sqlite3 t.db "UPDATE images SET tags = 'keep-prod' || char(10) || 'v1' WHERE digest = '$(d 1)'"
+"$regpol" apply --plan art.json --state st.db --target t.db --yes > r.out 2> r.err
+has t.db "$(d 1)" && ok || bad "a resumed --plan run deleted a retagged image: $(cat r.err)"
+
+# ---- An index child that a new index, which stays, lists is not deleted. ----
+cp snap.db t.db; rm -f st.db st.db.lock
+# Pushed after the plan: v3, the newest index, whose one child is the planned 101.
+sqlite3 t.db "INSERT INTO images (repository, digest, tags, children, pushed_at, manifest_media_type, status)
+  SELECT repository, '$(d 300)', 'v3', '$(d 101)', 1795000000000000, manifest_media_type, 0 FROM images WHERE digest = '$(d 100)'"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 0 ] && ok || bad "apply with a new index: exit $rc $(cat r.err)"
+has t.db "$(d 101)" && ok || bad "a child of a new index that stays was deleted (the index is broken)"
+! has t.db "$(d 100)" && ! has t.db "$(d 102)" && ok || bad "the rest of the planned deletions in multi did not go"
+# Without the policy (a reviewed plan), the image-level check sees the reference itself.
+cp snap.db t.db; rm -f st.db st.db.lock
+sqlite3 t.db "INSERT INTO images (repository, digest, tags, children, pushed_at, manifest_media_type, status)
+  SELECT repository, '$(d 300)', 'v3', '$(d 101)', 1795000000000000, manifest_media_type, 0 FROM images WHERE digest = '$(d 100)'"
+"$regpol" apply --plan art.json --state st.db --target t.db --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "lists it" r.err && has t.db "$(d 101)" && has t.db "$(d 1)" && ok || bad "--plan with a new index referencing a planned child: exit $rc $(cat r.err)"
+
+# ---- Never empty, counted on the target: a second run from the same (now stale) snapshot
+# would delete the rest of a repository. ----
+cat > first.regpol <<'EOF'
+repository "app" {
+  lifecycle {
+    rule 1 { select tagged pattern ["v4"] expire older than 1d }
+    rule 2 { select tagged pattern ["v5"] expire older than 1d }
+    rule 3 { select tagged pattern ["v6"] expire older than 1d }
+  }
+}
+EOF
+cat > second.regpol <<'EOF'
+repository "app" {
+  lifecycle {
+    rule 1 { select tagged pattern ["v1"] expire older than 1d }
+    rule 2 { select tagged pattern ["v2"] expire older than 1d }
+    rule 3 { select tagged pattern ["v3"] expire older than 1d }
+  }
+}
+EOF
+cp snap.db t.db; rm -f st.db st.db.lock
+"$regpol" apply --policy first.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+[ "$(sqlite3 t.db "SELECT count(*) FROM images i JOIN repositories r ON r.id = i.repository WHERE r.name = 'app'")" = 3 ] && ok || bad "first run: $(cat r.err)"
+before=$(sha256sum t.db)
+"$regpol" apply --policy second.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "allow_empty" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "a stale snapshot emptied a repository: exit $rc $(cat r.out r.err)"
+# The same from a reviewed plan of the stale snapshot.
+"$regpol" plan --policy second.regpol --snapshot snap.db --now $now --out second.json > /dev/null
+"$regpol" apply --plan second.json --state st.db --target t.db --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "allow_empty" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "a stale plan artifact emptied a repository: exit $rc $(cat r.out r.err)"
+# With allow_empty it may.
+sed 's/lifecycle {/lifecycle {\n    allow_empty/' second.regpol > second-allowed.regpol
+"$regpol" apply --policy second-allowed.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+[ $? -eq 0 ] && [ "$(sqlite3 t.db "SELECT count(*) FROM images i JOIN repositories r ON r.id = i.repository WHERE r.name = 'app'")" = 0 ] \
+  && ok || bad "allow_empty did not let the repository go: $(cat r.err)"
+
+# ---- A plan made now decides: an image a count rule keeps now is not deleted, although the
+# stale snapshot's plan deleted it (someone removed two newer releases meanwhile). ----
+cp snap.db t.db; rm -f st.db st.db.lock
+sqlite3 t.db "DELETE FROM images WHERE digest IN ('$(d 5)', '$(d 6)')"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 0 ] && has t.db "$(d 3)" && has t.db "$(d 2)" && ! has t.db "$(d 1)" && ok || bad "a count rule's fresh verdict was ignored: exit $rc $(cat r.err)"
+grep -q "would not delete" <(sqlite3 st.db "SELECT answer FROM actions WHERE digest = '$(d 3)'") && ok || bad "the reason is not recorded"
+
+# ---- A plan artifact's counts are not trusted: edited counts are refused, and the rails
+# count the actions and the target. ----
+python3 - art.json <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1]))
+for r in a["repositories"]:
+    r["deletes"] = 0  # what the rails used to read
+json.dump(a, open("counts.json", "w"))
+EOF
+cp snap.db t.db; rm -f st.db st.db.lock
+"$regpol" apply --plan counts.json --state st.db --target t.db --yes --max-delete 1 > r.out 2> r.err
+rc=$?
+[ $rc -eq 3 ] && grep -q "the actions delete" r.err && has t.db "$(d 1)" && ok || bad "an artifact with edited counts was accepted: exit $rc $(cat r.err)"
+"$regpol" apply --plan art.json --state st.db --target t.db --yes --max-delete 5 > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "would delete 6 images, more than --max-delete 5" r.err && ok || bad "--max-delete on an artifact: exit $rc $(cat r.err)"
+
+finish
