@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "apply/actions_target.h"
 #include "apply/ecr_target.h"
@@ -79,11 +80,17 @@ static const char* kApplyHelp =
     "  --max-delete-percent P          at most P% of the images, in the run and in each repository\n"
     "  --max-snapshot-age D            refuse a snapshot captured more than D before now (30m, 6h,\n"
     "                                  2d, 1w); a snapshot without capturedAt is refused too\n"
+    "  --max-gone-percent P            refuse when more than P% (default 50) of the run's deletions\n"
+    "                                  (at least 4) are of images no longer in the target: the\n"
+    "                                  snapshot does not describe it\n"
     "  --grace D                       two-phase deletion: delete an image only when it was already\n"
     "                                  a candidate in an earlier run at least D before (the rest are\n"
     "                                  deferred), so a one-off glitch in a snapshot deletes nothing\n"
-    "  Always: a run never empties a repository unless its lifecycle says `allow_empty`, and a\n"
-    "  policy with errors is refused.\n";
+    "  Always: a run never empties a repository unless its lifecycle says `allow_empty`, a\n"
+    "  policy with errors is refused, and so is a snapshot whose source (ECR region and account,\n"
+    "  OCI host, snapshot store) is not the target's, or a plan that acts outside the target's\n"
+    "  oci:// prefix. Right before each repository's first batch (also on a resume) apply reads\n"
+    "  it again and drops every action a plan made then would not take (docs/apply.md).\n";
 
 static const char* kApplyExitHelp =
     "Exit codes:\n"
@@ -97,6 +104,16 @@ static const char* kApplyExitHelp =
     "  5  another apply holds the state file\n";
 
 namespace {
+
+// The --max-gone-percent check needs a few deletions to judge by: one image deleted by hand
+// between the snapshot and the run is not a wrong snapshot.
+constexpr std::int64_t kMinDeletionsForGoneShare = 4;
+
+std::string format_percent(double p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g%%", p);
+  return buf;
+}
 
 std::unique_ptr<Target> open_target(const std::string& spec, const Args& args, std::string& error, int& code) {
   code = kBadInput;
@@ -211,9 +228,16 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
   }
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1fs", progress.seconds());
-  std::cout << "run " << run << " " << rec->status << ": " << rec->deleted << " deleted (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted))
-            << "), " << rec->transitioned << " transitioned";
-  if (rec->already) std::cout << " (" << rec->already << " of them already so)";
+  // Counts of what this run did; an actions:DIR target only wrote the requests down.
+  const bool written = rec->target.rfind("actions:", 0) == 0;
+  std::cout << "run " << run << " " << rec->status << ": ";
+  if (written) {
+    std::cout << rec->deleted << " deletions (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted)) << ") and " << rec->transitioned
+              << " transitions written, not carried out";
+  } else {
+    std::cout << rec->deleted << " deleted (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted)) << "), " << rec->transitioned << " transitioned";
+  }
+  if (rec->already) std::cout << ", " << rec->already << " already so (gone or archived)";
   if (rec->skipped) std::cout << ", " << rec->skipped << " skipped";
   if (rec->deferred) std::cout << ", " << rec->deferred << " deferred";
   if (rec->failed) std::cout << ", " << rec->failed << " failed";
@@ -226,7 +250,7 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
 int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
-             "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-snapshot-age", "--grace",
+             "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin"});
   if (args.has("--help")) {
@@ -253,6 +277,7 @@ int cmd_apply(const Argv& argv) {
   rails.max_delete_per_repository = integer_option(args, "--max-delete-per-repository", 0);
   rails.max_delete_percent = number_option(args, "--max-delete-percent", 0, 100);
   rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
+  const double max_gone_percent = number_option(args, "--max-gone-percent", 0, 100).value_or(50);
   auto grace = duration_option(args, "--grace");
   ExecuteOptions exec;
   if (auto b = integer_option(args, "--batch-size", 1)) exec.batch_size = static_cast<std::size_t>(*b);
@@ -330,6 +355,8 @@ int cmd_apply(const Argv& argv) {
 
   ActionPlan plan;
   Micros captured_at = kNoTime;
+  SnapshotOrigin origin;
+  bool mixed_sources = false;
   EvaluatedPolicy ev;
   FreshPlan fresh;
   if (policy) {
@@ -338,11 +365,26 @@ int cmd_apply(const Argv& argv) {
     exec.fresh = &fresh;
     plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, lopt.now);
     captured_at = ev.registry.captured_at;
+    origin.source = ev.registry.source;
+    origin.store_id = ev.registry.store_id;
+    mixed_sources = ev.registry.mixed_sources;
+    std::set<std::string> ids;
+    for (const auto& r : ev.registry.repositories) {
+      if (r.registry_id != kNoStr) ids.emplace(ev.registry.str(r.registry_id));
+    }
+    origin.registry_ids.assign(ids.begin(), ids.end());
   } else {
     PlanArtifact artifact;
     if (!read_plan_artifact(*plan_path, artifact, err)) return fail(kBadInput, err);
     plan = std::move(artifact.plan);
     captured_at = artifact.captured_at;
+    origin.source = artifact.source;
+    origin.store_id = artifact.store_id;
+    std::set<std::string> ids;
+    for (const auto& a : plan.actions) {
+      if (!a.registry_id.empty()) ids.insert(a.registry_id);
+    }
+    origin.registry_ids.assign(ids.begin(), ids.end());
     rec.now = artifact.now;
     rec.policy_sha256 = artifact.policy_sha256;
     rec.snapshot_sha256 = artifact.snapshot_sha256;
@@ -383,6 +425,21 @@ int cmd_apply(const Argv& argv) {
     return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed");
   };
 
+  // The snapshot must describe this target: its source names it, and every action lies
+  // within the target's address (an oci:// prefix).
+  if (mixed_sources) return refuse({"the snapshot files come from different registries or stores"}, "the snapshot does not describe one target");
+  if (std::string why = target->mismatch(origin); !why.empty()) return refuse({why}, "the snapshot does not describe the target " + rec.target);
+  {
+    std::vector<std::string> outside;
+    for (const auto& a : plan.actions) {
+      if (!target->in_scope(a.repository) && (outside.empty() || outside.back() != a.repository)) outside.push_back(a.repository);
+    }
+    if (!outside.empty()) {
+      for (auto& o : outside) o = "repository `" + o + "` is outside " + rec.target;
+      return refuse(outside, "the plan acts outside the target");
+    }
+  }
+
   // What the target holds now decides, before the rails: each action checked as it will be
   // again right before its batch (recheck.h), and each repository's image count read from
   // the target (the plan's count where the target cannot be read).
@@ -411,6 +468,21 @@ int cmd_apply(const Argv& argv) {
     a->answer = d.answer;
   }
   count_for_rails(plan, target_images);
+  // A snapshot of another registry, or of this one long ago, finds its images gone: past a
+  // share of the run's deletions, it is not this target's snapshot.
+  {
+    std::int64_t deletions = 0, gone = 0;
+    for (const auto& a : plan.actions) {
+      if (a.kind != ActionKind::Delete || a.status == ActionStatus::Deferred) continue;
+      ++deletions;
+      if (a.status == ActionStatus::AlreadyDone) ++gone;
+    }
+    if (gone > 0 && deletions >= kMinDeletionsForGoneShare && 100.0 * static_cast<double>(gone) > max_gone_percent * static_cast<double>(deletions)) {
+      return refuse({std::to_string(gone) + " of the " + std::to_string(deletions) + " images the plan deletes are not in the target (more than --max-gone-percent " +
+                     format_percent(max_gone_percent) + ")"},
+                    "the snapshot does not describe the target " + rec.target + " as it is now; take a new snapshot");
+    }
+  }
   std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
   if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
 

@@ -69,6 +69,8 @@ static int write_plan_artifact(const std::string& out, const std::string& policy
   PlanArtifact a;
   a.now = now;
   a.captured_at = ev.registry.captured_at;
+  a.source = ev.registry.source;
+  a.store_id = ev.registry.store_id;
   a.policy_file = policy;
   std::string err;
   if (!sha256_files({policy}, a.policy_sha256, err) || !sha256_files(snapshots, a.snapshot_sha256, err)) return fail(kBadInput, err);

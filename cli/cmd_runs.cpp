@@ -64,7 +64,7 @@ std::string run_line(const RunRecord& r) {
                   "  " + r.source + " → " + r.target + (r.shard.empty() || r.shard == "0/1" ? "" : " shard " + r.shard) + "\n    " +
                   std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " +
                   std::to_string(r.transitioned) + " transitioned";
-  if (r.already) s += " (" + std::to_string(r.already) + " already so)";
+  if (r.already) s += ", " + std::to_string(r.already) + " already so";
   if (r.skipped) s += ", " + std::to_string(r.skipped) + " skipped";
   if (r.deferred) s += ", " + std::to_string(r.deferred) + " deferred";
   if (r.failed) s += ", " + std::to_string(r.failed) + " failed";

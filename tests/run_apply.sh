@@ -194,6 +194,7 @@ REGPOL_TEST_KILL_AT=after-target:2 "$regpol" apply --policy policy.regpol --snap
 "$regpol" apply --policy empty-allowed.regpol --snapshot old.db --state s6.db --target t.db --now $now --yes > u.out 2> u.err
 [ $? -eq 1 ] && grep -q "runs abandon 1" u.err && ok || bad "a different policy joined an unfinished run: $(cat u.err)"
 "$regpol" runs abandon 1 --state s6.db > /dev/null && [ "$(sqlite3 s6.db "SELECT status FROM runs WHERE id = 1")" = abandoned ] && ok || bad "runs abandon"
+cp old.db t.db  # the new inputs' own store (a snapshot applies to the store it was read from)
 "$regpol" apply --policy empty-allowed.regpol --snapshot old.db --state s6.db --target t.db --now $now --yes > /dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "apply after abandoning"
 

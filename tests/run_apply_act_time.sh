@@ -153,4 +153,20 @@ rc=$?
 rc=$?
 [ $rc -eq 1 ] && grep -q "would delete 6 images, more than --max-delete 5" r.err && ok || bad "--max-delete on an artifact: exit $rc $(cat r.err)"
 
+# ---- A snapshot is bound to its source: another store is refused, a copy is the same store. ----
+"$regpol" snapshot import snap.json --db other.db > /dev/null 2>&1
+cp other.db t.db; rm -f st.db st.db.lock; before=$(sha256sum t.db)
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "the snapshot was read from store" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "a snapshot of another store was applied: exit $rc $(cat r.err)"
+# A snapshot whose images are mostly gone from the target does not describe it.
+cp snap.db t.db; rm -f st.db st.db.lock
+sqlite3 t.db "DELETE FROM images WHERE digest IN ('$(d 1)', '$(d 2)', '$(d 3)', '$(d 100)', '$(d 101)')"
+before=$(sha256sum t.db)
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "5 of the 6 images the plan deletes are not in the target" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "a mostly-gone plan ran: exit $rc $(cat r.err)"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes --max-gone-percent 90 > r.out 2> r.err
+[ $? -eq 0 ] && grep -q "1 deleted" r.out && ok || bad "--max-gone-percent 90: $(cat r.out r.err)"
+
 finish

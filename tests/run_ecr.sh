@@ -77,6 +77,12 @@ assert all("mutability" in x and "scanOnPush" in x and x["arn"].startswith("arn:
 EOF
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out pulled.db 2> /dev/null && "$regpol" plan --policy policy.regpol --snapshot pulled.db --now $now --format json | cmp -s - want.json \
   && ok || bad "pull into a SQLite store"
+# A snapshot names its region and account: applied to another region it is refused before
+# any request (exit 1, both named).
+source_region=$(jq -r .source pulled.json | sed 's|^ecr:||; s|/.*||')
+other_region=eu-north-1; [ "$source_region" = eu-north-1 ] && other_region=ap-south-1
+"$regpol" apply --policy policy.regpol --snapshot pulled.json --state wrong.db --target ecr --region $other_region --endpoint-url "$url" --now $now --yes > wrong.out 2> wrong.err
+[ $? -eq 1 ] && grep -q "the snapshot is of ECR in $source_region, but the target is ECR in $other_region" wrong.err && ok || bad "a snapshot of another region was applied: $(cat wrong.err)"
 "$regpol" apply --policy policy.regpol --snapshot pulled.json --state st.db --target ecr --endpoint-url "$url" --now $now --yes > apply.out 2> apply.err \
   && ok || bad "apply --target ecr: $(cat apply.err)"
 state "$url" > after.json

@@ -128,6 +128,13 @@ repro=$(jq -r --arg d "$(digest_of anon-made.json rel-repro)" '.images[] | selec
 freed=$(jq .summary.bytesFreed plan.json)
 summed=$(jq .summary.bytesReclaimed plan.json)
 [ "$freed" -gt 0 ] && [ "$freed" -lt "$summed" ] && ok || bad "bytesFreed $freed should be below the summed sizes $summed (shared layers)"
+# A snapshot applies to its own registry only, and never beyond the target's prefix: both
+# refused before any request (exit 1), the registry untouched.
+"$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state wrong.db --target oci://127.0.0.1:$port_anon/elsewhere --yes > wrong.out 2>&1
+[ $? = 1 ] && grep -q "repository \`team/app\` is outside oci://127.0.0.1:$port_anon/elsewhere" wrong.out && ok || bad "a prefix did not bound apply: $(cat wrong.out)"
+"$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state wrong.db --target oci://127.0.0.1:1 --yes > wrong.out 2>&1
+[ $? = 1 ] && grep -q "the snapshot is of oci://127.0.0.1:$port_anon, but the target is oci://127.0.0.1:1" wrong.out && ok || bad "another registry's snapshot was applied: $(cat wrong.out)"
+[ "$(tags_of $port_anon team/app | jq length)" -gt 5 ] && ok || bad "a refused apply changed the registry"
 if "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state anon-state.db --target oci://127.0.0.1:$port_anon --yes > apply.out 2>&1; then ok; else bad "apply: $(cat apply.out)"; fi
 grep -q "10 deleted" apply.out && ok || bad "apply should delete 10 manifests: $(cat apply.out)"
 [ "$(tags_of $port_anon team/app)" = '["pr-9","v0-hotfix","v3","v4","v5"]' ] && ok || bad "team/app tags: $(tags_of $port_anon team/app)"

@@ -15,6 +15,25 @@ std::string EcrTarget::name() const {
          (e.endpoint_url.empty() ? std::string() : "@" + e.endpoint_url);
 }
 
+std::string EcrTarget::mismatch(const SnapshotOrigin& origin) const {
+  const auto& e = client_->endpoint();
+  if (!origin.source.empty()) {
+    if (origin.source.rfind("ecr:", 0) != 0) return "the snapshot is of " + origin.source + ", but the target is " + name();
+    std::string rest = origin.source.substr(4);
+    std::string region = rest.substr(0, rest.find('/'));
+    std::string account = rest.find('/') == std::string::npos ? "" : rest.substr(rest.find('/') + 1);
+    if (!region.empty() && region != e.region) return "the snapshot is of ECR in " + region + ", but the target is ECR in " + e.region;
+    if (!account.empty() && !e.registry_id.empty() && account != e.registry_id)
+      return "the snapshot is of registry " + account + ", but the target is registry " + e.registry_id;
+  }
+  if (!e.registry_id.empty()) {
+    for (const auto& id : origin.registry_ids) {
+      if (id != e.registry_id) return "the snapshot's repositories are in registry " + id + ", but the target is registry " + e.registry_id;
+    }
+  }
+  return "";
+}
+
 bool EcrTarget::read(const std::string& repository, Registry& out, std::string& error) {
   std::vector<json> details;
   aws::EcrError e;

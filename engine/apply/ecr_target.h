@@ -17,6 +17,7 @@ class EcrTarget : public Target {
   std::string name() const override;
   std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }
   bool can_list() const override { return true; }
+  std::string mismatch(const SnapshotOrigin& origin) const override;
   bool read(const std::string& repository, Registry& out, std::string& error) override;
   bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;

@@ -8,6 +8,22 @@
 
 namespace regpol {
 
+std::string OciTarget::mismatch(const SnapshotOrigin& origin) const {
+  if (origin.source.empty()) return "";
+  const auto& e = client_->endpoint();
+  if (origin.source.rfind("oci://", 0) != 0) return "the snapshot is of " + origin.source + ", but the target is the OCI registry " + e.address();
+  // The registry is its authority (host and port); prefixes may differ: every action is
+  // bounded by the target's own prefix (in_scope).
+  std::string authority = origin.source.substr(6, origin.source.find('/', 6) == std::string::npos ? std::string::npos : origin.source.find('/', 6) - 6);
+  if (authority != e.authority) return "the snapshot is of " + origin.source + ", but the target is " + e.address();
+  return "";
+}
+
+bool OciTarget::in_scope(const std::string& repository) const {
+  const std::string& prefix = client_->endpoint().prefix;
+  return prefix.empty() || repository == prefix || repository.rfind(prefix + "/", 0) == 0;
+}
+
 bool OciTarget::read(const std::string& repository, Registry& out, std::string& error) {
   std::vector<oci::OciImage> images;
   bool exists = true;

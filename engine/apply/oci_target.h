@@ -18,6 +18,8 @@ class OciTarget : public Target {
   explicit OciTarget(std::unique_ptr<oci::OciClient> client, unsigned jobs = 8) : client_(std::move(client)), jobs_(jobs) {}
   std::string name() const override { return client_->endpoint().address(); }
   std::size_t batch_size(ActionKind) const override { return 50; }
+  std::string mismatch(const SnapshotOrigin& origin) const override;
+  bool in_scope(const std::string& repository) const override;
   bool can_list() const override { return true; }
   bool read(const std::string& repository, Registry& out, std::string& error) override;
   bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,

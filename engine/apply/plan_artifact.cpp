@@ -42,7 +42,9 @@ std::string plan_artifact_text(const PlanArtifact& a) {
   json doc = {{"schema", kSchema},
               {"now", time_json(a.now)},
               {"policy", {{"file", a.policy_file}, {"sha256", a.policy_sha256}}},
-              {"snapshot", {{"files", a.snapshot_files}, {"sha256", a.snapshot_sha256}, {"capturedAt", time_json(a.captured_at)}}},
+              {"snapshot", {{"files", a.snapshot_files}, {"sha256", a.snapshot_sha256}, {"capturedAt", time_json(a.captured_at)},
+                            {"source", a.source.empty() ? json(nullptr) : json(a.source)},
+                            {"storeId", a.store_id.empty() ? json(nullptr) : json(a.store_id)}}},
               {"shard", a.shard},
               {"repositories", repos},
               {"actions", actions},
@@ -109,7 +111,9 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
   if (!r.str(doc["policy"], "file", out.policy_file, "/policy/") || !r.str(doc["policy"], "sha256", out.policy_sha256, "/policy/")) return false;
   if (!doc.contains("snapshot") || !doc["snapshot"].is_object()) return r.fail("/snapshot", "must be an object");
   const json& snap = doc["snapshot"];
-  if (!r.str(snap, "sha256", out.snapshot_sha256, "/snapshot/") || !r.time(snap, "capturedAt", out.captured_at, "/snapshot/")) return false;
+  if (!r.str(snap, "sha256", out.snapshot_sha256, "/snapshot/") || !r.time(snap, "capturedAt", out.captured_at, "/snapshot/") ||
+      !r.str(snap, "source", out.source, "/snapshot/", true) || !r.str(snap, "storeId", out.store_id, "/snapshot/", true))
+    return false;
   if (snap.contains("files") && snap["files"].is_array()) {
     for (const auto& f : snap["files"]) {
       if (f.is_string()) out.snapshot_files.push_back(f.get<std::string>());

@@ -16,6 +16,7 @@ struct PlanArtifact {
   std::string policy_file, policy_sha256;
   std::vector<std::string> snapshot_files;
   std::string snapshot_sha256;
+  std::string source, store_id;   // where the snapshot came from (Registry::source, store_id), "" when it did not say
   std::string shard = "0/1";
   ActionPlan plan;
   std::string actions_sha256;     // actions_digest(plan.actions)

@@ -15,6 +15,18 @@ std::unique_ptr<StoreTarget> StoreTarget::open(const std::string& path, std::str
   return std::unique_ptr<StoreTarget>(new StoreTarget(ec ? path : abs.lexically_normal().string(), std::move(editor)));
 }
 
+std::string StoreTarget::mismatch(const SnapshotOrigin& origin) const {
+  // A copy of a store keeps its id, so `--snapshot snap.db --target copy.db` is one store;
+  // two imports are two stores, even of the same file.
+  if (!origin.store_id.empty() && !store_id_.empty() && origin.store_id != store_id_) {
+    return "the snapshot was read from store " + origin.store_id + ", but the target " + path_ + " is store " + store_id_;
+  }
+  if (!origin.source.empty() && !source_.empty() && origin.source != source_) {
+    return "the snapshot is of " + origin.source + ", but the target " + path_ + " holds a snapshot of " + source_;
+  }
+  return "";
+}
+
 bool StoreTarget::read(const std::string& repository, Registry& out, std::string& error) {
   if (!load_registry_sqlite(path_, out, error, &repository)) {
     error = path_ + ": " + error;

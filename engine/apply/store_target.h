@@ -12,15 +12,18 @@ class StoreTarget : public Target {
   static std::unique_ptr<StoreTarget> open(const std::string& path, std::string& error);
   std::string name() const override { return "store:" + path_; }
   std::size_t batch_size(ActionKind) const override { return 500; }
+  std::string mismatch(const SnapshotOrigin& origin) const override;
   bool can_list() const override { return true; }
   bool read(const std::string& repository, Registry& out, std::string& error) override;
   bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;
 
  private:
-  StoreTarget(std::string path, std::unique_ptr<SnapshotStoreEditor> editor) : path_(std::move(path)), editor_(std::move(editor)) {}
+  StoreTarget(std::string path, std::unique_ptr<SnapshotStoreEditor> editor)
+      : path_(std::move(path)), editor_(std::move(editor)), store_id_(editor_->meta("store_id")), source_(editor_->meta("source")) {}
   std::string path_;
   std::unique_ptr<SnapshotStoreEditor> editor_;
+  std::string store_id_, source_;  // the store's meta: its id, and the registry it was imported from
 };
 
 }  // namespace regpol

@@ -22,6 +22,13 @@ struct TargetImage {
   Micros pushed_at = kNoTime;
 };
 
+// What a plan's snapshot says of where it came from (Registry::source and store_id, or a
+// plan artifact's copy of them) and the registry ids its repositories name.
+struct SnapshotOrigin {
+  std::string source, store_id;
+  std::vector<std::string> registry_ids;  // distinct, as the snapshot's repositories name them
+};
+
 // The images of one repository of `registry` (as Target::read filled it), tags sorted.
 std::vector<TargetImage> target_images(const Registry& registry, const std::string& repository);
 
@@ -37,6 +44,17 @@ class Target {
   // How runs.target records it ("store:/path/snap.db", "actions:/path/dir").
   virtual std::string name() const = 0;
   virtual std::size_t batch_size(ActionKind kind) const = 0;
+  // "" when a snapshot of this origin may describe the target; otherwise why not, naming
+  // both (apply refuses the run). An origin that says nothing is not refused here.
+  virtual std::string mismatch(const SnapshotOrigin& origin) const {
+    (void)origin;
+    return "";
+  }
+  // Whether the target's address covers `repository` (an oci:// prefix bounds every action).
+  virtual bool in_scope(const std::string& repository) const {
+    (void)repository;
+    return true;
+  }
   virtual bool can_list() const = 0;
   // The repository as the target holds it now, as a snapshot of that one repository (no
   // images when the repository does not exist), with finish_registry() done: what a fresh

@@ -145,6 +145,11 @@ struct Registry {
   // subject is deleted goes with it, unless a rule or protect clause decided it.
   bool referrers_follow_subject = false;
   Micros captured_at = kNoTime;
+  // Where the snapshot came from, as its files say: `source` the registry ("ecr:REGION" or
+  // "ecr:REGION/ACCOUNT", "oci://HOST:PORT[/PREFIX]"), `store_id` the SQLite store it was
+  // read from (a store keeps its id when copied). apply refuses a target they do not name.
+  std::string source, store_id;
+  bool mixed_sources = false;  // files of different registries or stores were merged
   std::vector<std::string> source_files;
   std::vector<std::uint32_t> file_first_image;  // parallel to source_files: images are stored in reading order
 

@@ -113,6 +113,10 @@ class SnapshotHandler : public JsonElementHandler {
         return reject("$.registryKind", "unknown registry kind (expected \"ecr\" or \"distribution\")");
       }
       if (v.string == "distribution") reg_.referrers_follow_subject = true;
+    } else if (key == "source") {
+      if (v.kind != JsonKind::String) return reject("$.source", "`source` must be a string naming the registry (\"ecr:REGION\", \"oci://HOST\")");
+      if (!reg_.source.empty() && reg_.source != v.string) reg_.mixed_sources = true;
+      if (reg_.source.empty()) reg_.source = std::string(v.string);
     } else if (key == "schema") {
       if (v.kind != JsonKind::String || v.string != "regpol.snapshot/v1") {
         return reject("$.schema", "unsupported snapshot schema (expected \"regpol.snapshot/v1\")");

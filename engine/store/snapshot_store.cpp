@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "snapshot/validate.h"
+#include "util/random_id.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -85,8 +86,14 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
   }
   {
     Stmt meta;
-    sqlite3_prepare_v2(db.db, "INSERT INTO meta VALUES ('schema', 'regpol.snapshot-store/v1'), ('captured_at', ?)", -1, &meta.s, nullptr);
+    // store_id: this store's identity for apply (a copy keeps it; a new import gets a new
+    // one); source: the registry the imported snapshot came from, when it said.
+    sqlite3_prepare_v2(db.db, "INSERT INTO meta VALUES ('schema', 'regpol.snapshot-store/v1'), ('captured_at', ?), ('store_id', ?), ('source', ?)",
+                       -1, &meta.s, nullptr);
     sqlite3_bind_text(meta.s, 1, reg.captured_at == kNoTime ? "" : format_timestamp(reg.captured_at).c_str(), -1, SQLITE_TRANSIENT);
+    std::string id = random_hex(16);
+    sqlite3_bind_text(meta.s, 2, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(meta.s, 3, reg.source.c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(meta.s) != SQLITE_DONE) return fail("cannot write");
   }
   {  // the statements are finalized at the end of this block, before the close below
@@ -276,6 +283,11 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     while (sqlite3_step(meta.s) == SQLITE_ROW) {
       std::string_view k = column_str(meta.s, 0), v = column_str(meta.s, 1);
       if (k == "schema") schema_ok = v == "regpol.snapshot-store/v1";
+      if (k == "store_id" || (k == "source" && !v.empty())) {
+        std::string& slot = k == "store_id" ? reg.store_id : reg.source;
+        if (!slot.empty() && slot != v) reg.mixed_sources = true;
+        if (slot.empty()) slot = std::string(v);
+      }
       if (k == "captured_at" && !v.empty()) {
         auto t = parse_timestamp(v);
         if (!t) return fail("meta `captured_at` is not a timestamp with a zone");

@@ -71,35 +71,11 @@ bool SnapshotStoreEditor::repository_id(const std::string& repository, long long
   return true;
 }
 
-bool SnapshotStoreEditor::list(const std::string& repository, std::vector<StoredImage>& out, bool& found, std::string& error) {
-  out.clear();
-  long long id = 0;
-  if (!repository_id(repository, id, found, error)) return false;
-  if (!found) return true;
+std::string SnapshotStoreEditor::meta(const std::string& key) {
   Stmt s;
-  sqlite3_prepare_v2(db_, "SELECT digest, tags, status FROM images WHERE repository = ?", -1, &s.s, nullptr);
-  sqlite3_bind_int64(s.s, 1, id);
-  int rc = 0;
-  while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
-    StoredImage img;
-    img.digest = text(s.s, 0);
-    std::string tags = text(s.s, 1);
-    std::size_t start = 0;
-    while (start < tags.size()) {
-      auto nl = tags.find('\n', start);
-      if (nl == std::string::npos) nl = tags.size();
-      img.tags.push_back(tags.substr(start, nl - start));
-      start = nl + 1;
-    }
-    std::sort(img.tags.begin(), img.tags.end());
-    img.archived = sqlite3_column_int(s.s, 2) != kActive;
-    out.push_back(std::move(img));
-  }
-  if (rc != SQLITE_DONE) {
-    error = sqlite3_errmsg(db_);
-    return false;
-  }
-  return true;
+  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = ?", -1, &s.s, nullptr) != SQLITE_OK) return "";
+  sqlite3_bind_text(s.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  return sqlite3_step(s.s) == SQLITE_ROW ? text(s.s, 0) : std::string();
 }
 
 namespace {

@@ -19,13 +19,8 @@ class SnapshotStoreEditor {
   SnapshotStoreEditor(const SnapshotStoreEditor&) = delete;
   SnapshotStoreEditor& operator=(const SnapshotStoreEditor&) = delete;
 
-  struct StoredImage {
-    std::string digest;
-    std::vector<std::string> tags;  // sorted
-    bool archived = false;
-  };
-  // The repository's images; `found` false when there is no such repository.
-  bool list(const std::string& repository, std::vector<StoredImage>& out, bool& found, std::string& error);
+  // A value of the store's meta table ("" when absent): `store_id`, `source`.
+  std::string meta(const std::string& key);
 
   enum class Change { Changed, AlreadyDone, Missing };
   // Removes these images (AlreadyDone: not there).

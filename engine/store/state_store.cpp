@@ -501,7 +501,8 @@ void add_counts(sqlite3* db, RunRecord& r) {
       case ActionStatus::Failed: r.failed += n; break;
       case ActionStatus::Deferred: r.deferred += n; break;
     }
-    if (*st == ActionStatus::Done || *st == ActionStatus::AlreadyDone) {
+    // Only what this run did: an image found already gone (or archived) is counted apart.
+    if (*st == ActionStatus::Done) {
       (del ? r.deleted : r.transitioned) += n;
       if (del) r.bytes_deleted += s.i64(3);
     }

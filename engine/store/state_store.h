@@ -77,7 +77,7 @@ struct RunRecord {
   std::string message;      // why it was refused or failed
   // Counts by status (filled by list_runs / run).
   std::int64_t planned = 0, done = 0, already = 0, skipped = 0, failed = 0, deferred = 0, pending = 0;
-  std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;
+  std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;  // by this run (Done), not what was already so
 };
 
 struct AuditEntry {

@@ -47,6 +47,10 @@ bool optional_text(EcrClient& client, const std::string& op, const std::string& 
 
 }  // namespace
 
+std::string ecr_source(const std::string& region, const std::string& account) {
+  return "ecr:" + region + (account.empty() ? "" : "/" + account);
+}
+
 json snapshot_image(const json& d, const std::string& repository) {
   json img = {{"repository", repository}, {"digest", json_string(d, "imageDigest")}};
   json tags = json::array();
@@ -84,7 +88,10 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
     return false;
   }
   std::vector<RepoData> data;
+  // The account the snapshot is of: the one asked for, else the one the answers name.
+  std::string account = client.endpoint().registry_id;
   for (const auto& r : repos) {
+    if (account.empty()) account = json_string(r, "registryId");
     std::string name = json_string(r, "repositoryName");
     bool match = options.repository_globs.empty();
     for (const auto& g : options.repository_globs) match = match || wildcard_match(g, name);
@@ -144,7 +151,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
 
   Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();
   document = "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": \"" + format_timestamp(captured / kMicrosPerSecond * kMicrosPerSecond) +
-             "\",\n\"source\": " + json("ecr:" + client.endpoint().region).dump() + ",\n\"repositories\": [";
+             "\",\n\"source\": " + json(ecr_source(client.endpoint().region, account)).dump() + ",\n\"repositories\": [";
   for (std::size_t i = 0; i < data.size(); ++i) document += (i ? ",\n" : "\n") + data[i].repository.dump();
   document += "\n],\n\"images\": [";
   bool first = true;

@@ -25,6 +25,10 @@ struct PullStats {
 // failed): nothing is returned in part.
 bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, std::string& error);
 
+// A snapshot's `source` for ECR: "ecr:REGION/ACCOUNT" ("ecr:REGION" when the account is
+// not known). apply compares it with `--target ecr`'s region and registry id.
+std::string ecr_source(const std::string& region, const std::string& account);
+
 // One describe-images imageDetail as a regpol snapshot image.
 nlohmann::json snapshot_image(const nlohmann::json& detail, const std::string& repository);
 
