@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       batch.push_back(&plan.actions[j++]);
     }
     std::vector<TargetAnswer> answers;
-    if (!plain->apply(0, ActionKind::Delete, plan.actions[i].repository, batch, answers, err)) return 1;
+    if (!plain->apply(RunKey{}, ActionKind::Delete, plan.actions[i].repository, batch, answers, err)) return 1;
     for (const auto& a : answers) deleted += a.status == ActionStatus::Done;
     i = j;
   }

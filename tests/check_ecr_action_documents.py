@@ -64,8 +64,8 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run([regpol, "apply", "--policy", "policy.regpol", "--snapshot", "snap.json", "--state", "st.db", "--target",
                         "actions:acts", "--now", "2026-11-27T00:00:00Z", "--yes"], capture_output=True, text=True)
     check(r.returncode == 0, "apply exit %d: %s" % (r.returncode, r.stderr))
-    deletes = sorted(glob.glob("acts/run-1/delete-*.json"))
-    transitions = sorted(glob.glob("acts/run-1/transition-*.json"))
+    deletes = sorted(glob.glob("acts/run-1-*/delete-*.json"))
+    transitions = sorted(glob.glob("acts/run-1-*/transition-*.json"))
     check(len(deletes) >= 3, "only %d delete documents" % len(deletes))
     check(len(transitions) >= 1, "no transition documents")
     full = 0
@@ -88,14 +88,14 @@ with tempfile.TemporaryDirectory() as tmp:
     bad_t = {"repositoryName": "platform/api-0", "targetStorageClass": "ARCHIVE"}
     check(validator.validate(bad_t, transition_shape).has_errors(), "the validator accepted a request without imageId")
     # The events: one per action, shaped like EventBridge's `ECR Image Action`.
-    events = [json.loads(line) for line in open("acts/run-1/events.jsonl")]
+    events = [json.loads(line) for line in open(glob.glob("acts/run-1-*/events.jsonl")[0])]
     n = sum(len(json.load(open(p))["imageIds"]) for p in deletes) + len(transitions)
     check(len(events) == n, "%d events for %d actions" % (len(events), n))
     for e in events:
         check(e["source"] == "aws.ecr" and e["detail-type"] == "ECR Image Action" and e["version"] == "0", "event envelope %s" % e)
         check(set(e["detail"]) >= {"result", "repository-name", "image-digest", "action-type"}, "event detail %s" % e)
         check(e["detail"]["action-type"] in ("DELETE", "ARCHIVE"), "action-type %s" % e)
-    commands = open("acts/run-1/commands.sh").read()
+    commands = open(glob.glob("acts/run-1-*/commands.sh")[0]).read()
     check(commands.count("aws ecr batch-delete-image --cli-input-json") == len(deletes), "commands.sh lists every delete request")
 
 print("%d delete and %d transition documents checked against the ECR model of botocore %s; %d failures"

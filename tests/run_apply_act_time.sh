@@ -169,4 +169,23 @@ rc=$?
 "$regpol" apply --policy policy.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes --max-gone-percent 90 > r.out 2> r.err
 [ $? -eq 0 ] && grep -q "1 deleted" r.out && ok || bad "--max-gone-percent 90: $(cat r.out r.err)"
 
+# ---- actions:DIR: runs of two state files (or of a lost one made anew) never share a
+# folder: each run writes its own, and each folder has all of its run's requests. ----
+rm -rf acts sa.db sa.db.lock sb.db sb.db.lock
+"$regpol" apply --policy policy.regpol --snapshot snap.json --state sa.db --target actions:acts --now $now --yes > /dev/null 2>&1
+"$regpol" apply --policy policy.regpol --snapshot snap.json --state sb.db --target actions:acts --now $now --yes > /dev/null 2>&1
+folders=$(ls -d acts/run-1-* 2>/dev/null | wc -l)
+complete=0
+for f in acts/run-1-*; do
+  [ "$(cat "$f"/delete-*.json | jq -s '[.[].imageIds | length] | add')" = 6 ] && grep -q batch-delete-image "$f/commands.sh" && complete=$((complete + 1))
+done
+[ "$folders" = 2 ] && [ "$complete" = 2 ] && ok || bad "two state files' runs in one actions folder: $folders folders, $complete complete"
+
+# ---- the state database: a real file with one name ----
+"$regpol" apply --policy policy.regpol --snapshot snap.json --state '' --target actions:acts --now $now --yes > r.out 2> r.err
+[ $? -eq 3 ] && grep -q "needs a file name" r.err && ok || bad "--state '' was accepted: $(cat r.err)"
+ln sa.db sa-link.db
+"$regpol" apply --policy policy.regpol --snapshot snap.json --state sa-link.db --target actions:acts --now $now --yes > r.out 2> r.err
+[ $? -eq 3 ] && grep -q "hard links" r.err && ok || bad "a state file with two names was accepted: $(cat r.err)"
+
 finish

@@ -97,7 +97,7 @@ EOF
     state_of t.db > final.txt
     cmp -s ref.txt final.txt && ok || bad "scenario $scenario ($point:$n): the target differs from an uninterrupted apply"
   else
-    python3 - acts/run-1 st.db <<'EOF' && ok || bad "scenario $scenario ($point:$n): the request documents are wrong"
+    python3 - acts/run-1-* st.db <<'EOF' && ok || bad "scenario $scenario ($point:$n): the request documents are wrong"
 import glob, json, sqlite3, sys
 d = sys.argv[1]; st = sqlite3.connect(sys.argv[2])
 want_del = sorted((r, g) for r, g in st.execute("SELECT repository, digest FROM actions WHERE kind = 'delete'"))

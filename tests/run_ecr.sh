@@ -118,7 +118,7 @@ if command -v aws > /dev/null; then
   start_endpoint cli fixture.json
   "$regpol" apply --policy policy.regpol --snapshot fixture.json --state st-cli.db --target actions:acts --now $now --yes > /dev/null 2>&1
   n=0
-  for f in acts/run-1/delete-*.json; do
+  for f in acts/run-1-*/delete-*.json; do
     aws ecr batch-delete-image --cli-input-json "file://$f" --endpoint-url "$url" --region us-east-1 --output json > /dev/null 2>> cli.err || n=$((n + 1))
   done
   state "$url" > cli-state.json

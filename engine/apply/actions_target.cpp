@@ -24,8 +24,8 @@ std::string padded(std::int64_t seq) {
 
 // A stable id per (run, action): written again after a crash, an event keeps its id, so a
 // consumer can drop the repeat.
-std::string event_id(const std::string& target, std::int64_t run, std::int64_t seq) {
-  std::string h = sha256_hex(target + "#" + std::to_string(run) + "#" + std::to_string(seq));
+std::string event_id(const std::string& target, const RunKey& run, std::int64_t seq) {
+  std::string h = sha256_hex(target + "#" + std::to_string(run.id) + run.uid + "#" + std::to_string(seq));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
 
@@ -48,15 +48,17 @@ std::unique_ptr<ActionsTarget> ActionsTarget::open(const std::string& dir, std::
   return std::unique_ptr<ActionsTarget>(new ActionsTarget(ec ? dir : abs.lexically_normal().string()));
 }
 
-std::string ActionsTarget::run_dir(std::int64_t run, std::string& error) const {
-  std::string d = (fs::path(dir_) / ("run-" + std::to_string(run))).string();
+std::string ActionsTarget::run_dir(const RunKey& run, std::string& error) const {
+  // run-ID-UID: the state file's run id for people, the unique id so that no other run (of
+  // another state file, or of a state file lost and made anew) ever writes here.
+  std::string d = (fs::path(dir_) / ("run-" + std::to_string(run.id) + (run.uid.empty() ? "" : "-" + run.uid))).string();
   std::error_code ec;
   fs::create_directories(d, ec);
   if (ec) error = d + ": cannot create: " + ec.message();
   return d;
 }
 
-bool ActionsTarget::apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+bool ActionsTarget::apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                           std::vector<TargetAnswer>& answers, std::string& error) {
   std::string d = run_dir(run, error);
   if (!error.empty() || batch.empty()) return error.empty();
@@ -97,10 +99,10 @@ bool ActionsTarget::apply(std::int64_t run, ActionKind kind, const std::string& 
   return true;
 }
 
-bool ActionsTarget::finish(std::int64_t run, const std::vector<ActionRecord>& actions, std::string& error) {
+bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) {
   std::string d = run_dir(run, error);
   if (!error.empty()) return false;
-  std::string events, commands = "#!/bin/sh\n# regpol apply run " + std::to_string(run) + ": the requests of this folder, in order.\nset -e\ncd \"$(dirname \"$0\")\"\n";
+  std::string events, commands = "#!/bin/sh\n# regpol apply run " + std::to_string(run.id) + (run.uid.empty() ? "" : " (" + run.uid + ")") + ": the requests of this folder, in order.\nset -e\ncd \"$(dirname \"$0\")\"\n";
   std::set<std::string> listed;
   for (const auto& a : actions) {
     // The answer names the request file of the batch the action went out in.

@@ -22,13 +22,13 @@ class ActionsTarget : public Target {
     error = "an actions directory cannot be read as a registry";
     return false;
   }
-  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+  bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;
-  bool finish(std::int64_t run, const std::vector<ActionRecord>& actions, std::string& error) override;
+  bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) override;
 
  private:
   explicit ActionsTarget(std::string dir) : dir_(std::move(dir)) {}
-  std::string run_dir(std::int64_t run, std::string& error) const;
+  std::string run_dir(const RunKey& run, std::string& error) const;
   std::string dir_;
 };
 

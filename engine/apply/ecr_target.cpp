@@ -52,7 +52,7 @@ bool EcrTarget::read(const std::string& repository, Registry& out, std::string& 
   return true;
 }
 
-bool EcrTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                       std::vector<TargetAnswer>& answers, std::string& error) {
   answers.assign(batch.size(), TargetAnswer{});
   aws::EcrError e;

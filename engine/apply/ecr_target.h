@@ -19,7 +19,7 @@ class EcrTarget : public Target {
   bool can_list() const override { return true; }
   std::string mismatch(const SnapshotOrigin& origin) const override;
   bool read(const std::string& repository, Registry& out, std::string& error) override;
-  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+  bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;
 
  private:

@@ -37,7 +37,7 @@ bool OciTarget::read(const std::string& repository, Registry& out, std::string& 
   return true;
 }
 
-bool OciTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                       std::vector<TargetAnswer>& answers, std::string& error) {
   answers.assign(batch.size(), TargetAnswer{});
   if (kind != ActionKind::Delete) {

@@ -22,7 +22,7 @@ class OciTarget : public Target {
   bool in_scope(const std::string& repository) const override;
   bool can_list() const override { return true; }
   bool read(const std::string& repository, Registry& out, std::string& error) override;
-  bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+  bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
              std::vector<TargetAnswer>& answers, std::string& error) override;
 
  private:

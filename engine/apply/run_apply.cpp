@@ -76,7 +76,9 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
     for (const auto& a : actions) total += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
     bool any_failed = std::any_of(actions.begin(), actions.end(), [](const ActionRecord& a) { return a.status == ActionStatus::Failed; });
     batch_starts.push_back(order.size());
-    const Micros run_now = store.run(run)->now;
+    const RunRecord record = *store.run(run);
+    const Micros run_now = record.now;
+    const RunKey key{run, record.uid};
     std::string rechecked;  // the repository read again last
     for (std::size_t b = 0; b + 1 < batch_starts.size(); ++b) {
       const std::string& repository = actions[order[batch_starts[b]]].repository;
@@ -119,7 +121,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       store.mark_sent(run, todo);
       kill.reach("after-sent");
       std::vector<TargetAnswer> answers;
-      if (!target.apply(run, todo.front()->kind, todo.front()->repository, todo, answers, result.error)) {
+      if (!target.apply(key, todo.front()->kind, todo.front()->repository, todo, answers, result.error)) {
         result.error = "the target failed: " + result.error;
         store.audit_run_event(run, "run-stopped", result.error);
         return result;
@@ -141,7 +143,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       if (options.progress) options.progress(finished, total);
     }
     std::string err;
-    if (!target.finish(run, actions, err)) {
+    if (!target.finish(key, actions, err)) {
       result.error = "the target failed to finish the run: " + err;
       store.audit_run_event(run, "run-stopped", result.error);
       return result;

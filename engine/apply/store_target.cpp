@@ -40,7 +40,7 @@ bool StoreTarget::read(const std::string& repository, Registry& out, std::string
   return true;
 }
 
-bool StoreTarget::apply(std::int64_t, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+bool StoreTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                         std::vector<TargetAnswer>& answers, std::string& error) {
   std::vector<std::string> digests;
   digests.reserve(batch.size());

@@ -32,6 +32,14 @@ struct SnapshotOrigin {
 // The images of one repository of `registry` (as Target::read filled it), tags sorted.
 std::vector<TargetImage> target_images(const Registry& registry, const std::string& repository);
 
+// A run as a target sees it: the state file's id, and an id unique across state files
+// (folders and event ids a target writes are named by it, so two state files writing to one
+// place never overwrite each other). `uid` is "" for runs recorded before it existed.
+struct RunKey {
+  std::int64_t id = 0;
+  std::string uid;
+};
+
 struct TargetAnswer {
   ActionStatus status = ActionStatus::Failed;  // Done, AlreadyDone, Skipped or Failed
   std::string event;   // the audit log's word: deleted, transitioned, already-gone, written, …
@@ -63,10 +71,10 @@ class Target {
   // One batch: the same repository and kind, at most batch_size(kind) actions. Fills one
   // answer per action, in order. False with `error` when the batch could not be tried at
   // all (the run stops and resumes later).
-  virtual bool apply(std::int64_t run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
+  virtual bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                      std::vector<TargetAnswer>& answers, std::string& error) = 0;
   // After the run's last batch.
-  virtual bool finish(std::int64_t run, const std::vector<ActionRecord>& actions, std::string& error) {
+  virtual bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) {
     (void)run;
     (void)actions;
     (void)error;

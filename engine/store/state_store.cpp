@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "util/random_id.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -23,7 +24,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
   snapshot_sha256 TEXT NOT NULL, plan_sha256 TEXT NOT NULL, target TEXT NOT NULL, shard TEXT NOT NULL,
-  now INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, pid INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '');
+  now INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, pid INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '',
+  uid TEXT NOT NULL DEFAULT '');
 CREATE TABLE actions (
   run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, registry_id TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
   tags TEXT NOT NULL, kind TEXT NOT NULL, storage_class TEXT NOT NULL, size_bytes INTEGER NOT NULL, pushed_at INTEGER,
@@ -108,7 +110,7 @@ std::vector<std::string> split_lines(const std::string& s) {
 }
 
 constexpr const char* kRunColumns =
-    "id, status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, finished_at, pid, message";
+    "id, status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, finished_at, pid, message, uid";
 
 RunRecord read_run(const Stmt& s) {
   RunRecord r;
@@ -125,6 +127,7 @@ RunRecord read_run(const Stmt& s) {
   r.finished_at = s.time(10);
   r.pid = s.i64(11);
   r.message = s.str(12);
+  r.uid = s.str(13);
   return r;
 }
 
@@ -156,6 +159,28 @@ std::optional<ActionStatus> action_status_from(std::string_view s) {
 // ---- the lock ----
 
 StateLock::Result StateLock::acquire(const std::string& state_path, std::unique_ptr<StateLock>& out, std::string& message) {
+  // The lock, the journal (-wal) and its index (-shm) are all named after the path: a state
+  // file reached by two names would get two locks and two journals, and be corrupted.
+  if (state_path.empty()) {
+    message = "the state database needs a file name (an empty name is SQLite's throwaway database: no resume, no history)";
+    return Result::Failed;
+  }
+  struct stat sst {};
+  if (::lstat(state_path.c_str(), &sst) == 0) {
+    if (S_ISLNK(sst.st_mode)) {
+      message = state_path + ": is a symbolic link; name the state database by its own path";
+      return Result::Failed;
+    }
+    if (!S_ISREG(sst.st_mode)) {
+      message = state_path + ": not a regular file";
+      return Result::Failed;
+    }
+    if (sst.st_nlink > 1) {
+      message = state_path + ": has " + std::to_string(sst.st_nlink) +
+                " hard links; a state database must have one name (its lock and journal are named after it), so remove the others";
+      return Result::Failed;
+    }
+  }
   std::string path = state_path + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
@@ -244,12 +269,13 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     // table yet, and get it here.
     store->exec("CREATE TABLE IF NOT EXISTS first_seen (registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, "
                 "seen_at INTEGER NOT NULL, PRIMARY KEY (registry, repository, digest)) WITHOUT ROWID;");
-    bool has_allow_empty = false;
-    {
-      Stmt s(db, "SELECT 1 FROM pragma_table_info('actions') WHERE name = 'allow_empty'");
-      has_allow_empty = s.step();
-    }
-    if (!has_allow_empty) store->exec("ALTER TABLE actions ADD COLUMN allow_empty INTEGER NOT NULL DEFAULT 0;");
+    auto has_column = [&](const char* table, const char* column) {
+      Stmt s(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+      s.bind(1, std::string(table)).bind(2, std::string(column));
+      return s.step();
+    };
+    if (!has_column("actions", "allow_empty")) store->exec("ALTER TABLE actions ADD COLUMN allow_empty INTEGER NOT NULL DEFAULT 0;");
+    if (!has_column("runs", "uid")) store->exec("ALTER TABLE runs ADD COLUMN uid TEXT NOT NULL DEFAULT '';");
     store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
                 "config_created TEXT NOT NULL) WITHOUT ROWID;");
   } catch (const std::exception&) {
@@ -322,11 +348,11 @@ constexpr const char* kInsertAudit = "INSERT INTO audit (run, seq, at, event, re
 
 std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
   Stmt s(db,
-         "INSERT INTO runs (status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, pid, message) "
-         "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+         "INSERT INTO runs (status, source, policy_sha256, snapshot_sha256, plan_sha256, target, shard, now, started_at, pid, message, uid) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, std::string(status)).bind(2, r.source).bind(3, r.policy_sha256).bind(4, r.snapshot_sha256).bind(5, r.plan_sha256);
   s.bind(6, r.target).bind(7, r.shard).bind_time(8, r.now).bind(9, current_time()).bind(10, static_cast<std::int64_t>(getpid()));
-  s.bind(11, r.message).run();
+  s.bind(11, r.message).bind(12, random_hex(8)).run();
   return sqlite3_last_insert_rowid(db);
 }
 

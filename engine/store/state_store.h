@@ -75,6 +75,7 @@ struct RunRecord {
   Micros started_at = kNoTime, finished_at = kNoTime;
   std::int64_t pid = 0;
   std::string message;      // why it was refused or failed
+  std::string uid;          // unique across state files (16 hex digits); "" for runs from before it
   // Counts by status (filled by list_runs / run).
   std::int64_t planned = 0, done = 0, already = 0, skipped = 0, failed = 0, deferred = 0, pending = 0;
   std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;  // by this run (Done), not what was already so

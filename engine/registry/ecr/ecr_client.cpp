@@ -6,6 +6,7 @@
 
 #include "registry/ecr/sigv4.h"
 #include "registry/http/http_client.h"
+#include "util/redact.h"
 
 namespace regpol::aws {
 
@@ -94,6 +95,7 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
     std::string message = !doc.is_discarded() && doc.is_object() && doc.contains("message") && doc["message"].is_string()
                               ? doc["message"].get<std::string>()
                               : (!doc.is_discarded() && doc.is_object() && doc.contains("Message") && doc["Message"].is_string() ? doc["Message"].get<std::string>() : "");
+    message = redact_credentials(message);  // AWS's words may echo what we sent
     if (is_expired(type) && !refreshed) {
       refreshed = true;
       credentials_.invalidate();

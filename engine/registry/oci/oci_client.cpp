@@ -8,6 +8,7 @@
 #include "registry/json_fields.h"
 #include "registry/oci/manifest.h"
 #include "util/sha256.h"
+#include "util/redact.h"
 
 namespace regpol::oci {
 
@@ -48,8 +49,9 @@ std::string registry_error(const OciResponse& r) {
   if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() && !doc["errors"].empty()) {
     const auto& e = doc["errors"][0];
     std::string code = registry::json_string(e, "code"), message = registry::json_string(e, "message");
-    if (!code.empty()) text += " " + code.substr(0, 80);
-    if (!message.empty()) text += ": " + message.substr(0, 200);
+    // The registry's words may echo what we sent (an Authorization header, a token).
+    if (!code.empty()) text += " " + redact_credentials(code.substr(0, 80));
+    if (!message.empty()) text += ": " + redact_credentials(message.substr(0, 200));
   }
   return text;
 }
