@@ -96,8 +96,8 @@ static const char* kApplyHelp =
 static const char* kApplyExitHelp =
     "Exit codes:\n"
     "  0  the run finished (or there was nothing to do)\n"
-    "  1  refused: a rail tripped, the policy has errors, the target changed under a --plan, an\n"
-    "     unfinished run has other inputs, or the question was answered no\n"
+    "  1  refused: a rail tripped, the policy has errors, the target changed under a --plan, the\n"
+    "     snapshot does not describe the target, or the question was answered no\n"
     "  2  usage error (also: no --yes without a terminal)\n"
     "  3  bad input (unreadable or malformed policy, snapshot, plan or target)\n"
     "  4  the run stopped (the target or the journal failed; run the same command to resume) or\n"
@@ -327,31 +327,38 @@ int cmd_apply(const Argv& argv) {
                                                             open->snapshot_sha256 == rec.snapshot_sha256 && open->plan_sha256.empty()
                                                       : open->plan_sha256 == rec.plan_sha256);
     if (!same) {
-      return fail(kFindings, "run " + std::to_string(open->id) + " (" + open->source + " → " + open->target +
-                                 ") did not finish; run it again with the same inputs to finish it, or give it up with "
-                                 "`regpol runs abandon " + std::to_string(open->id) + " --state " + *state_path + "`");
+      // Its inputs changed (a nightly job pulls a new snapshot): settle it by what the target
+      // holds now and plan the new inputs; no person is needed after a crash.
+      std::string why = "the next apply came with other inputs (" + rec.source + " → " + rec.target + ")";
+      // Its actions are settled by reading its own target; another target cannot tell.
+      if (!supersede_run(*store, open->target == rec.target ? target.get() : nullptr, open->id, why, err))
+        return fail(kInternal, err + "; run the same command again");
+      auto settled = store->run(open->id);
+      std::cerr << "regpol: run " << open->id << " (" << open->source << " → " << open->target << ") did not finish and its inputs changed: "
+                << "superseded (" << settled->already << " found already so, " << settled->skipped << " not carried out); planning the new inputs\n";
+    } else {
+      auto actions = store->actions(open->id);
+      std::size_t left = 0;
+      for (const auto& a : actions) left += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
+      std::cerr << "regpol: resuming run " << open->id << " (stopped" << (lock->previous_holder().empty() ? "" : ", held by " + lock->previous_holder())
+                << "): " << left << " of " << actions.size() << " actions left\n";
+      if (!yes && !confirm("Resume run " + std::to_string(open->id) + " on " + rec.target + "?")) return fail(kFindings, "not resumed");
+      // The policy, evaluated as the run was (same files, the run's instant), re-plans each
+      // repository as the target holds it when the resume reaches it.
+      EvaluatedPolicy resumed;
+      FreshPlan fresh;
+      if (policy) {
+        LifecycleOptions again = lopt;
+        again.now = open->now;
+        if (int c = evaluate_policy(*policy, snapshots, args, again, kFindings, resumed); c != kOk) return c;
+        fresh = fresh_plan_of(resumed);
+        exec.fresh = &fresh;
+      }
+      store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
+      ExecuteResult r = execute_run(*store, *target, open->id, exec);
+      progress.end();
+      return finish_message(*store, open->id, r, progress);
     }
-    auto actions = store->actions(open->id);
-    std::size_t left = 0;
-    for (const auto& a : actions) left += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;
-    std::cerr << "regpol: resuming run " << open->id << " (stopped" << (lock->previous_holder().empty() ? "" : ", held by " + lock->previous_holder())
-              << "): " << left << " of " << actions.size() << " actions left\n";
-    if (!yes && !confirm("Resume run " + std::to_string(open->id) + " on " + rec.target + "?")) return fail(kFindings, "not resumed");
-    // The policy, evaluated as the run was (same files, the run's instant), re-plans each
-    // repository as the target holds it when the resume reaches it.
-    EvaluatedPolicy resumed;
-    FreshPlan fresh;
-    if (policy) {
-      LifecycleOptions again = lopt;
-      again.now = open->now;
-      if (int c = evaluate_policy(*policy, snapshots, args, again, kFindings, resumed); c != kOk) return c;
-      fresh = fresh_plan_of(resumed);
-      exec.fresh = &fresh;
-    }
-    store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
-    ExecuteResult r = execute_run(*store, *target, open->id, exec);
-    progress.end();
-    return finish_message(*store, open->id, r, progress);
   }
 
   ActionPlan plan;

@@ -188,4 +188,20 @@ ln sa.db sa-link.db
 "$regpol" apply --policy policy.regpol --snapshot snap.json --state sa-link.db --target actions:acts --now $now --yes > r.out 2> r.err
 [ $? -eq 3 ] && grep -q "hard links" r.err && ok || bad "a state file with two names was accepted: $(cat r.err)"
 
+# ---- The snapshot file as its own target (the docs' and the CronJob's way): a killed run
+# changed the snapshot, so the retry has other inputs; it settles the old run and finishes
+# the work, ending as an uninterrupted apply does. ----
+state_of() { sqlite3 "$1" "SELECT r.name, i.digest, i.tags, i.status FROM images i JOIN repositories r ON r.id = i.repository ORDER BY 1, 2"; }
+cp snap.db ref.db; rm -f rs.db rs.db.lock
+"$regpol" apply --policy policy.regpol --snapshot ref.db --state rs.db --target ref.db --now $now --yes > /dev/null 2>&1
+for point in after-sent:2 after-target:2 after-record:1; do
+  cp snap.db self.db; rm -f ss.db ss.db.lock
+  REGPOL_TEST_KILL_AT=$point "$regpol" apply --policy policy.regpol --snapshot self.db --state ss.db --target self.db --now $now --yes --batch-size 1 > /dev/null 2>&1
+  killed=$?
+  "$regpol" apply --policy policy.regpol --snapshot self.db --state ss.db --target self.db --now $now --yes > r.out 2> r.err
+  rc=$?
+  [ $killed -eq 137 ] && [ $rc -eq 0 ] && [ "$(state_of self.db)" = "$(state_of ref.db)" ] && [ "$(sqlite3 ss.db "SELECT status FROM runs WHERE id = 1")" = superseded ] \
+    && ok || bad "a killed self-targeted run ($point) did not heal: killed $killed, exit $rc $(cat r.err)"
+done
+
 finish

@@ -42,6 +42,47 @@ bool is_final(ActionStatus s) { return s != ActionStatus::Pending && s != Action
 
 }  // namespace
 
+bool supersede_run(StateStore& store, Target* target, std::int64_t run, const std::string& why, std::string& error) {
+  try {
+    std::vector<ActionRecord> actions = store.actions(run);
+    std::map<std::string, std::vector<std::size_t>> by_repo;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      if (!is_final(actions[i].status)) by_repo[actions[i].repository].push_back(i);
+    }
+    std::vector<StateStore::Outcome> outcomes;
+    const std::string superseded = "superseded before it was carried out: " + why;
+    for (const auto& [repo, list] : by_repo) {
+      std::map<std::string, std::string> class_of;  // digest -> storage class now
+      const bool readable = target && target->can_list();
+      if (readable) {
+        Registry now;
+        if (!target->read(repo, now, error)) {
+          error = "cannot read `" + repo + "` to settle run " + std::to_string(run) + ": " + error;
+          return false;
+        }
+        for (const auto& t : target_images(now, repo)) class_of.emplace(t.digest, t.storage_class);
+      }
+      for (std::size_t i : list) {
+        const ActionRecord& a = actions[i];
+        auto it = class_of.find(a.digest);
+        if (readable && a.kind == ActionKind::Delete && it == class_of.end()) {
+          outcomes.push_back({&a, ActionStatus::AlreadyDone, "already-gone", "gone when run " + std::to_string(run) + " was settled (" + why + ")"});
+        } else if (readable && a.kind == ActionKind::Transition && it != class_of.end() && it->second == "archive") {
+          outcomes.push_back({&a, ActionStatus::AlreadyDone, "already-archived", "archived when run " + std::to_string(run) + " was settled (" + why + ")"});
+        } else {
+          outcomes.push_back({&a, ActionStatus::Skipped, "superseded", superseded});
+        }
+      }
+    }
+    if (!outcomes.empty()) store.record_outcomes(run, outcomes);
+    store.finish_run(run, "superseded", why);  // audits `run-superseded`
+    return true;
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+}
+
 ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, const ExecuteOptions& options) {
   ExecuteResult result;
   static KillPoint kill;

@@ -33,4 +33,13 @@ struct ExecuteResult {
 // resumed by the next apply.
 ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, const ExecuteOptions& options);
 
+// Closes an unfinished run whose inputs have since changed (a new snapshot, policy or plan)
+// so that the new inputs can be planned with no person needed after a crash. Each
+// unfinished action is settled by what the target holds now: an image gone (or archived)
+// is recorded already so (a batch sent before the crash may have done it), the rest as
+// skipped, "superseded"; with a target that cannot be read (or null: the run's own target
+// is not at hand) all are "superseded". The run ends "superseded". False with `error` when
+// the target cannot be read (the run stays open).
+bool supersede_run(StateStore& store, Target* target, std::int64_t run, const std::string& why, std::string& error);
+
 }  // namespace regpol
