@@ -89,6 +89,12 @@ const std::vector<CodeInfo>& all_codes() {
        "The lifecycle protects deployed images (`protect in_use`), but the run was given no `--in-use FILE`: nothing is "
        "known to be in use, so the clause protects nothing.",
        "pass `--in-use` with the deployed images (a list of references, or `kubectl get pods -A -o json`)"},
+      {"W2104", "a tag list of several patterns or prefixes: an image must match all of them", "tag-list-needs-all",
+       "A `select` or `protect` with several entries in its `pattern [...]` or `prefix [...]` list picks only images that "
+       "have a tag for every entry (ECR's rule for tag lists), not images matching any one of them: `protect tagged "
+       "pattern [\"keep-*\", \"latest\"]` protects an image tagged `keep-me` only if it is also tagged `latest`.",
+       "to cover images matching any of the entries, write one clause (or rule) per entry; keep the list only when every "
+       "entry must match"},
       // Dead rules.
       {"W2201", "a rule shadowed by a higher rule", "shadowed-rule",
        "Every image this rule's selection can match is matched by a rule with a lower priority number in the same storage "

@@ -212,6 +212,14 @@ class Linter {
           r.duration < 86400LL * 1000000)
         warn("W2102", r.source, "rule " + std::to_string(r.priority) + " expires tagged images less than a day after their push");
     }
+    auto all_must_match = [&](const Selection& s, const std::string& source, const std::string& what) {
+      if (s.list_kind == TagListKind::None || s.list.size() < 2) return;
+      std::string list;
+      for (const auto& e : s.list) list += (list.empty() ? "" : ", ") + e;
+      warn("W2104", source, what + " picks only images with a tag for every one of [" + list + "], not images matching any of them");
+    };
+    for (const auto& r : lp.rules) all_must_match(r.selection, r.source, "rule " + std::to_string(r.priority));
+    for (const auto& p : lp.protects) all_must_match(p.selection, p.source, "this protect");
     for (std::size_t i = 0; i < lp.rules.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         if (selection_covers(lp.rules[j].selection, lp.rules[i].selection)) {
