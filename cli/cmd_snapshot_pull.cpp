@@ -6,6 +6,7 @@
 #include <mutex>
 #include <iostream>
 
+#include "apply/rails.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "driver/snapshots.h"
@@ -36,6 +37,8 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --endpoint-url URL  a VPC endpoint or a test endpoint; http:// only to a loopback address\n"
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
+    "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
+    "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --out FILE          where the snapshot goes; an existing file needs --replace\n"
     "\n"
     "usage: regpol snapshot pull oci://HOST[:PORT][/PREFIX] [--repository GLOB...] [--jobs N]\n"
@@ -53,6 +56,8 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --jobs N            requests at once (default 8, at most 64), shared by the tags of\n"
     "                      all the repositories: one large repository goes as fast as many\n"
+    "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
+    "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --state STATE.db    remember when each digest was first seen (kept across pulls): an\n"
     "                      image whose config time is unknown, a placeholder, or later than\n"
     "                      that is dated by its first sighting (`first-seen`) instead; and\n"
@@ -143,6 +148,11 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
     throw UsageError{"a snapshot of an OCI registry is written as JSON (--out SNAP.json): the SQLite store keeps neither blobs nor "
                      "push-time sources"};
   const auto jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
+  if (auto d = args.get("--deadline")) {
+    auto within = parse_duration_option(*d);
+    if (!within) throw UsageError{"--deadline needs a duration such as 30m, 6h or 1d, not `" + *d + "`"};
+    http::set_process_deadline(std::chrono::steady_clock::now() + std::chrono::microseconds(*within));
+  }
   if (oci) {
     std::string err;
     auto client = open_oci_client(rest[0], args, err);

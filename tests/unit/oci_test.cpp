@@ -99,3 +99,23 @@ TEST_CASE("oci:// addresses: loopback is plain http; elsewhere https unless --in
   CHECK_FALSE(parse_oci_address("https://registry.example", false, e, error));
   CHECK_FALSE(parse_oci_address("oci://", false, e, error));
 }
+
+TEST_CASE("names from a registry are checked before a URL is built from them") {
+  using regpol::oci::valid_repository_name;
+  using regpol::oci::valid_tag;
+  CHECK(valid_repository_name("team/app"));
+  CHECK(valid_repository_name("a.b_c__d--e/f9"));
+  CHECK_FALSE(valid_repository_name("../other"));
+  CHECK_FALSE(valid_repository_name("team//app"));
+  CHECK_FALSE(valid_repository_name("Team/app"));
+  CHECK_FALSE(valid_repository_name("app?x=1"));
+  CHECK_FALSE(valid_repository_name("a..b"));
+  CHECK_FALSE(valid_repository_name(""));
+  CHECK(valid_tag("v1.2.3-rc_1"));
+  CHECK(valid_tag("sha256-" + std::string(64, 'a') + ".sig"));
+  CHECK_FALSE(valid_tag("../../x"));
+  CHECK_FALSE(valid_tag("a\r\nX-Injected: 1"));
+  CHECK_FALSE(valid_tag("v2?x=1"));
+  CHECK_FALSE(valid_tag(".hidden"));
+  CHECK_FALSE(valid_tag(std::string(129, 'a')));
+}

@@ -1,6 +1,7 @@
 #include "registry/ecr/ecr_client.h"
 
 #include <chrono>
+#include <set>
 #include <ctime>
 #include <thread>
 
@@ -61,6 +62,7 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
   std::string body = input.dump();
   bool refreshed = false;
   http::Backoff backoff;
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     Credentials creds;
     std::string why;
@@ -101,8 +103,10 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
       credentials_.invalidate();
       continue;
     }
-    bool retry = resp.status == 0 || resp.status == 429 || resp.status >= 500 || is_throttling(type);
-    if (!retry || attempt >= backoff.max_attempts) {
+    bool retry = !resp.too_large && (resp.status == 0 || resp.status == 429 || resp.status >= 500 || is_throttling(type));
+    auto wait = backoff.delay(attempt);
+    bool late = std::chrono::steady_clock::now() + wait - started > backoff.deadline || http::process_deadline_passed();
+    if (!retry || attempt >= backoff.max_attempts || late) {
       error.status = resp.status;
       error.type = type;
       error.message = operation + ": " +
@@ -111,21 +115,33 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
                       (retry ? " (after " + std::to_string(attempt) + " attempts)" : "");
       return false;
     }
-    std::this_thread::sleep_for(backoff.delay(attempt));
+    std::this_thread::sleep_for(wait);
   }
 }
 
 bool EcrClient::call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
                          EcrError& error) {
   nlohmann::json page_input = input;
-  for (;;) {
+  std::set<std::string> tokens;  // every nextToken seen: one given twice would page forever
+  for (std::size_t pages = 1;; ++pages) {
     nlohmann::json page;
     if (!call(operation, page_input, page, error)) return false;
     if (page.contains(list_key) && page[list_key].is_array()) {
       for (auto& x : page[list_key]) out.push_back(std::move(x));
     }
+    if (out.size() > kMaxListedItems) {
+      error = {"", operation + ": more than " + std::to_string(kMaxListedItems) + " " + list_key + " (a bound: docs/limits.md)", 0};
+      return false;
+    }
     if (!page.contains("nextToken") || !page["nextToken"].is_string() || page["nextToken"].get<std::string>().empty()) return true;
-    page_input["nextToken"] = page["nextToken"];
+    std::string token = page["nextToken"].get<std::string>();
+    if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
+      error = {"", operation + ": the endpoint " + std::string(token.size() > kMaxNextTokenBytes ? "sent an oversized nextToken" : "sent a nextToken it had sent before") +
+                       " on page " + std::to_string(pages) + ": its pagination never ends",
+               0};
+      return false;
+    }
+    page_input["nextToken"] = std::move(token);
   }
 }
 

@@ -22,6 +22,10 @@ struct EcrEndpoint {
   std::string endpoint_url;  // "" for https://api.ecr.REGION.amazonaws.com
 };
 
+// Bounds on a paginated answer (docs/limits.md): items over all pages, and one nextToken.
+constexpr std::size_t kMaxListedItems = 1'000'000;
+constexpr std::size_t kMaxNextTokenBytes = 64 << 10;
+
 struct EcrError {
   std::string type;     // the exception name (RepositoryNotFoundException, …), or "" for a transport error
   std::string message;  // never contains credentials
@@ -36,7 +40,8 @@ class EcrClient {
   // One operation; `output` is the response document. False with `error`.
   bool call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error);
 
-  // Every page of a paginated list operation (nextToken), concatenating `list_key`.
+  // Every page of a paginated list operation (nextToken), concatenating `list_key`; a
+  // nextToken seen before, or more than kMaxListedItems items, ends it with an error.
   bool call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
                 EcrError& error);
 

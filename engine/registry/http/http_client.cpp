@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <cctype>
 #include <mutex>
 #include <random>
@@ -13,13 +15,43 @@ namespace regpol::http {
 namespace {
 
 std::once_flag curl_init;
+// steady_clock ticks since its epoch; 0: no deadline.
+std::atomic<long long> process_deadline{0};
 
+// The milliseconds left before the process deadline (LLONG_MAX when none).
+long long deadline_left_ms() {
+  long long d = process_deadline.load();
+  if (d == 0) return LLONG_MAX;
+  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::duration(d - now)).count();
+}
+
+// What the callbacks fill, with the bounds they keep.
+struct Transfer {
+  Response* response;
+  std::size_t max_body;
+  std::size_t header_bytes = 0;
+};
+
+// Returning less than given makes libcurl stop the transfer (CURLE_WRITE_ERROR).
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<Response*>(user)->body.append(data, size * n);
+  auto* t = static_cast<Transfer*>(user);
+  if (t->response->body.size() + size * n > t->max_body) {
+    t->response->too_large = true;
+    return 0;
+  }
+  t->response->body.append(data, size * n);
   return size * n;
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* raw) {
+  auto* t = static_cast<Transfer*>(raw);
+  t->header_bytes += size * n;
+  if (t->header_bytes > kMaxHeaderBytes) {
+    t->response->too_large = true;
+    return 0;
+  }
+  Response* user = t->response;
   std::string line(data, size * n);
   auto colon = line.find(':');
   if (colon != std::string::npos) {
@@ -27,14 +59,18 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(value.begin());
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    static_cast<Response*>(user)->headers.emplace_back(std::move(name), std::move(value));
+    user->headers.emplace_back(std::move(name), std::move(value));
   } else if (line.rfind("HTTP/", 0) == 0) {
-    static_cast<Response*>(user)->headers.clear();  // a new response (after a 100 Continue)
+    user->headers.clear();  // a new response (after a 100 Continue)
   }
   return size * n;
 }
 
 }  // namespace
+
+void set_process_deadline(std::chrono::steady_clock::time_point at) { process_deadline = at.time_since_epoch().count(); }
+
+bool process_deadline_passed() { return deadline_left_ms() <= 0; }
 
 std::string Response::header(const std::string& lower_name) const {
   for (const auto& [k, v] : headers) {
@@ -57,19 +93,27 @@ Response Client::send(const Request& r) {
     out.error = "cannot start an HTTP client";
     return out;
   }
+  const long long left = deadline_left_ms();
+  if (left <= 0) {
+    out.error = "the deadline (--deadline) passed";
+    return out;
+  }
   curl_easy_reset(c);
   curl_easy_setopt(c, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::min<long long>(r.timeout_ms, left)));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+  Transfer transfer{&out, r.max_body_bytes};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &out);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "regpol");
   if (r.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -91,7 +135,12 @@ Response Client::send(const Request& r) {
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     out.status = 0;
-    out.error = curl_easy_strerror(rc);
+    out.error = out.too_large ? "the answer passed its size bound (" + std::to_string(r.max_body_bytes) + " bytes of body, " +
+                                    std::to_string(kMaxHeaderBytes) + " of headers; docs/limits.md)"
+              : rc == CURLE_OPERATION_TIMEDOUT && process_deadline_passed() ? "the deadline (--deadline) passed while waiting for an answer"
+                                                                                              : curl_easy_strerror(rc);
+    out.body.clear();
+    out.body.shrink_to_fit();
     return out;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
@@ -172,11 +221,18 @@ std::chrono::milliseconds Backoff::delay(int attempt) const {
 Response send_with_retries(Client& client, const std::function<Request()>& make, const std::function<bool(const Response&)>& retryable,
                            const Backoff& backoff, int* attempts) {
   Response r;
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     r = client.send(make());
     if (attempts) *attempts = attempt;
-    if (!retryable(r) || attempt >= backoff.max_attempts) return r;
-    std::this_thread::sleep_for(backoff.delay(attempt));
+    if (r.too_large || !retryable(r) || attempt >= backoff.max_attempts || process_deadline_passed()) return r;
+    auto wait = backoff.delay(attempt);
+    if (std::chrono::steady_clock::now() + wait - started > backoff.deadline) {
+      r.error += " (gave up after " + std::to_string(attempt) + " attempts in " +
+                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) + " s)";
+      return r;
+    }
+    std::this_thread::sleep_for(wait);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "registry/json_fields.h"
@@ -144,6 +145,7 @@ bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::s
   q += "scope=" + url_encode(scope);
   http::Request req;
   req.url = q;
+  req.max_body_bytes = kMaxTokenAnswerBytes;
   if (credentials_.present()) req.headers.emplace_back("Authorization", basic_authorization());
   http::Response r = exchange(req, http::Backoff{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)});
   if (r.status != 200) {
@@ -175,7 +177,7 @@ http::Response OciClient::exchange(const http::Request& request, const http::Bac
 }
 
 bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
-                     OciResponse& out, std::string& error) {
+                     OciResponse& out, std::string& error, std::size_t max_body) {
   out = OciResponse{};
   for (int round = 0; round < 3; ++round) {
     std::string auth;
@@ -189,6 +191,7 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
     http::Request req;
     req.method = method;
     req.url = endpoint_.base() + path;
+    req.max_body_bytes = max_body;
     if (!accept.empty()) req.headers.emplace_back("Accept", accept);
     if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
     http::Response r = exchange(req, kRegistryBackoff);
@@ -252,9 +255,15 @@ bool OciClient::list_pages(const std::string& first, const std::string& key, con
   out.clear();
   exists = true;
   std::string next = first;
-  for (int page = 0; !next.empty(); ++page) {
-    if (page > 1000000) {
-      error = "more than a million pages of " + key;
+  std::set<std::string> seen;  // every page asked for: a Link back to one of them loops
+  for (std::size_t page = 0; !next.empty(); ++page) {
+    if (!seen.insert(next).second) {
+      error = "GET " + next + ": the registry's Link header leads back to a page already read: its pagination never ends";
+      return false;
+    }
+    if (page >= kMaxListPages || out.size() > kMaxListedNames) {
+      error = "GET " + first + ": more than " + std::to_string(kMaxListPages) + " pages or " + std::to_string(kMaxListedNames) + " " + key +
+              " (a bound: docs/limits.md)";
       return false;
     }
     OciResponse r;
@@ -297,12 +306,74 @@ bool OciClient::list_pages(const std::string& first, const std::string& key, con
   return true;
 }
 
+namespace {
+
+bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// One path component: [a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*
+bool valid_component(std::string_view c) {
+  if (c.empty() || !lower_alnum(c.front()) || !lower_alnum(c.back())) return false;
+  for (std::size_t i = 0; i < c.size();) {
+    if (lower_alnum(c[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < c.size() && !lower_alnum(c[j])) ++j;
+    std::string_view sep = c.substr(i, j - i);
+    bool dashes = sep.find_first_not_of('-') == std::string_view::npos;
+    if (sep != "." && sep != "_" && sep != "__" && !dashes) return false;
+    i = j;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_repository_name(std::string_view name) {
+  if (name.empty() || name.size() > 255) return false;
+  for (std::size_t b = 0; b <= name.size();) {
+    std::size_t e = name.find('/', b);
+    if (e == std::string_view::npos) e = name.size();
+    if (!valid_component(name.substr(b, e - b))) return false;
+    b = e + 1;
+  }
+  return true;
+}
+
+bool valid_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > 128) return false;
+  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  if (!word(tag[0])) return false;
+  for (char c : tag) {
+    if (!word(c) && c != '.' && c != '-') return false;
+  }
+  return true;
+}
+
+bool checked_reference(const std::string& repository, const std::string& reference, std::string& error) {
+  if (!valid_repository_name(repository)) {
+    error = json(repository.substr(0, 200)).dump() + " is not a repository name (no request was sent)";
+    return false;
+  }
+  if (!valid_tag(reference) && !valid_digest(reference)) {
+    error = repository + ": " + json(reference.substr(0, 200)).dump() + " is neither a tag nor a digest (no request was sent)";
+    return false;
+  }
+  return true;
+}
+
 bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
   bool exists = true;
   std::vector<std::string> all;
   if (!list_pages("/v2/_catalog?n=1000", "repositories", "registry:catalog:*", all, exists, error)) return false;
   out.clear();
   for (auto& name : all) {
+    if (!valid_repository_name(name)) {
+      error = "GET /v2/_catalog: the registry lists a repository named " + json(name.substr(0, 200)).dump() +
+              ", which is not a repository name (nothing was read from it)";
+      return false;
+    }
     // oci://HOST/team reads team/… ; oci://HOST/team/app reads that repository (and any below it).
     if (endpoint_.prefix.empty() || name == endpoint_.prefix || name.rfind(endpoint_.prefix + "/", 0) == 0) out.push_back(std::move(name));
   }
@@ -310,13 +381,27 @@ bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
 }
 
 bool OciClient::tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error) {
-  return list_pages("/v2/" + repository + "/tags/list?n=1000", "tags", "repository:" + repository + ":pull", out, exists, error);
+  if (!valid_repository_name(repository)) {
+    error = json(repository.substr(0, 200)).dump() + " is not a repository name";
+    return false;
+  }
+  if (!list_pages("/v2/" + repository + "/tags/list?n=1000", "tags", "repository:" + repository + ":pull", out, exists, error)) return false;
+  for (const auto& t : out) {
+    if (!valid_tag(t)) {
+      // Refused before any request is built from it.
+      error = "GET /v2/" + repository + "/tags/list: the registry lists a tag " + json(t.substr(0, 200)).dump() +
+              ", which is not a tag name (nothing was read by it)";
+      return false;
+    }
+  }
+  return true;
 }
 
 bool OciClient::manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error) {
   found = false;
+  if (!checked_reference(repository, reference, error)) return false;
   std::string path = "/v2/" + repository + "/manifests/" + reference;
-  if (!send("GET", path, manifest_accept(), "repository:" + repository + ":pull", out, error)) return false;
+  if (!send("GET", path, manifest_accept(), "repository:" + repository + ":pull", out, error, kMaxManifestBytes)) return false;
   if (out.status == 404) return true;
   if (out.status != 200) {
     error = "GET " + path + ": " + registry_error(out);
@@ -337,6 +422,7 @@ bool OciClient::manifest_digest(const std::string& repository, const std::string
                                 std::string& error) {
   found = false;
   digest.clear();
+  if (!checked_reference(repository, reference, error)) return false;
   std::string path = "/v2/" + repository + "/manifests/" + reference;
   OciResponse r;
   if (!send("HEAD", path, manifest_accept(), "repository:" + repository + ":pull", r, error)) return false;
@@ -353,7 +439,7 @@ bool OciClient::manifest_digest(const std::string& repository, const std::string
 bool OciClient::blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error) {
   std::string path = "/v2/" + repository + "/blobs/" + digest;
   OciResponse r;
-  if (!send("GET", path, "", "repository:" + repository + ":pull", r, error)) return false;
+  if (!send("GET", path, "", "repository:" + repository + ":pull", r, error, kMaxConfigBlobBytes)) return false;
   if ((r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308) && !r.location.empty()) {
     // Registries on object storage (S3, GCS, Azure) redirect blob downloads to a signed
     // URL. It is followed once, without our credentials (the URL carries its own), and
@@ -364,7 +450,7 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
       error = "GET " + path + ": redirected to " + target.substr(0, 200) + ": " + error;
       return false;
     }
-    http::Response redirected = exchange(http::Request{"GET", target, {}, "", 60000, 5000}, kRegistryBackoff);
+    http::Response redirected = exchange(http::Request{"GET", target, {}, "", 60000, 5000, kMaxConfigBlobBytes}, kRegistryBackoff);
     if (redirected.status != 200) {
       error = "GET " + path + ": the redirect to " + url.authority() + " answered " +
               (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error);
@@ -390,7 +476,7 @@ bool OciClient::referrers(const std::string& repository, const std::string& dige
   std::string path = "/v2/" + repository + "/referrers/" + digest;
   OciResponse r;
   supported = false;
-  if (!send("GET", path, kOciIndex, "repository:" + repository + ":pull", r, error)) return false;
+  if (!send("GET", path, kOciIndex, "repository:" + repository + ":pull", r, error, kMaxManifestBytes)) return false;
   if (r.status == 404 || r.status == 405 || r.status == 400) return true;
   if (r.status != 200) {
     error = "GET " + path + ": " + registry_error(r);
@@ -402,6 +488,10 @@ bool OciClient::referrers(const std::string& repository, const std::string& dige
 }
 
 bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, std::string& error) {
+  if (!valid_digest(digest) || !checked_reference(repository, digest, error)) {
+    if (error.empty()) error = json(digest.substr(0, 200)).dump() + " is not a digest";
+    return false;
+  }
   std::string path = "/v2/" + repository + "/manifests/" + digest;
   OciResponse r;
   gone = false;

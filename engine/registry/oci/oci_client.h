@@ -12,12 +12,30 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "registry/http/http_client.h"
 #include "registry/oci/auth.h"
 
 namespace regpol::oci {
+
+// Bounds on what a registry may send (docs/limits.md).
+constexpr std::size_t kMaxManifestBytes = std::size_t{4} << 20;    // Distribution's own limit for a manifest
+constexpr std::size_t kMaxConfigBlobBytes = std::size_t{8} << 20;  // an image config
+constexpr std::size_t kMaxTokenAnswerBytes = std::size_t{1} << 20;
+constexpr std::size_t kMaxListPages = 100'000;                     // of a catalog or tag list
+constexpr std::size_t kMaxListedNames = 1'000'000;                 // repositories, or tags of one repository
+
+// Names checked before any URL is built from them (the OCI distribution spec's grammar):
+// a repository is lower-case path components of [a-z0-9] joined by `.`, `_`, `__` or
+// dashes; a tag is [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. Nothing else (`..`, `?`, `%`, CR/LF)
+// reaches a request.
+bool valid_repository_name(std::string_view name);
+bool valid_tag(std::string_view tag);
+// False with `error` unless `repository` is a repository name and `reference` a tag or a
+// digest: checked before a manifest URL is built from them.
+bool checked_reference(const std::string& repository, const std::string& reference, std::string& error);
 
 // oci://HOST[:PORT][/PREFIX]: https, or http for a loopback host (or anywhere with --insecure).
 struct OciEndpoint {
@@ -64,7 +82,7 @@ class OciClient {
   // One request with authentication and retries. `scope` is the token scope to ask for
   // when the registry challenges without one.
   bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
-            OciResponse& out, std::string& error);
+            OciResponse& out, std::string& error, std::size_t max_body = http::kDefaultMaxBody);
   // One request (retried, on this thread's connection), counted in calls().
   http::Response exchange(const http::Request& request, const http::Backoff& backoff);
   std::string basic_authorization() const;
