@@ -23,6 +23,7 @@
 #include "cli/policy_run.h"
 #include "report/plan_report.h"
 #include "util/sha256.h"
+#include "util/signature.h"
 #include "util/text.h"
 
 namespace regpol::cli {
@@ -40,7 +41,13 @@ static const char* kApplyHelp =
     "  --policy FILE          the regpol policy (with --snapshot), evaluated as `plan` does\n"
     "  --snapshot FILE        the registry snapshot(s), as for `plan`; repeat for several files\n"
     "  --plan PLAN.json       instead: a reviewed plan written by `regpol plan --out`; refused when\n"
-    "                         the target no longer holds the images as the plan saw them\n"
+    "                         the target no longer holds the images as the plan saw them, or the\n"
+    "                         artifact was edited (its artifactSha256 covers all of it)\n"
+    "  --verify-key PUB.pem   with --plan: carry it out only if it is signed (`plan --sign-key`)\n"
+    "                         by this Ed25519 key; otherwise exit 3, nothing done\n"
+    "  --plan P --policy F    the reviewed plan, checked again with the policy: each repository is\n"
+    "                         planned anew as the target holds it, and an action of P that F would\n"
+    "                         not take now refuses the run (exit 1, nothing changed)\n"
     "  --state STATE.db       the state database (created when missing): runs, actions, audit log\n"
     "  --target TARGET        where the actions go:\n"
     "                           SNAP.db       a SQLite snapshot store (`regpol snapshot import`),\n"
@@ -252,7 +259,7 @@ int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
-             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs"},
+             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -262,8 +269,13 @@ int cmd_apply(const Argv& argv) {
   auto plan_path = args.get("--plan");
   std::vector<std::string> snapshots = args.all("--snapshot");
   if (!args.positionals().empty()) throw UsageError{"unexpected argument `" + args.positionals().front() + "` (see `regpol apply --help`)"};
-  if (!policy == !plan_path) throw UsageError{"`apply` needs --policy FILE (with --snapshot) or --plan PLAN.json"};
-  if (policy && snapshots.empty()) throw UsageError{"`apply --policy` needs at least one --snapshot FILE"};
+  if (!policy && !plan_path) throw UsageError{"`apply` needs --policy FILE (with --snapshot) or --plan PLAN.json"};
+  if (policy && !plan_path && snapshots.empty()) throw UsageError{"`apply --policy` needs at least one --snapshot FILE"};
+  // --plan with --policy: the reviewed plan is carried out, and the policy re-plans each
+  // repository as it is when apply reaches it; an action it would not take refuses the run.
+  const std::optional<std::string> recheck_policy = plan_path ? policy : std::nullopt;
+  if (plan_path) policy.reset();
+  if (args.has("--verify-key") && !plan_path) throw UsageError{"--verify-key checks a signed plan artifact: it goes with --plan PLAN.json"};
   if (plan_path) {
     for (const char* o : {"--snapshot", "--in-use", "--shard", "--grace", "--now", "--repository", "--strict-in-use"}) {
       if (args.has(o)) throw UsageError{std::string(o) + " does not go with --plan: the plan artifact fixed what it decides"};
@@ -353,6 +365,10 @@ int cmd_apply(const Argv& argv) {
         if (int c = evaluate_policy(*policy, snapshots, args, again, kFindings, resumed); c != kOk) return c;
         fresh = fresh_plan_of(resumed);
         exec.fresh = &fresh;
+      } else if (recheck_policy) {
+        if (int c = compile_for_recheck(*recheck_policy, args, open->now, kFindings, resumed); c != kOk) return c;
+        fresh = fresh_plan_of(resumed);
+        exec.fresh = &fresh;
       }
       store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
       ExecuteResult r = execute_run(*store, *target, open->id, exec);
@@ -384,6 +400,16 @@ int cmd_apply(const Argv& argv) {
   } else {
     PlanArtifact artifact;
     if (!read_plan_artifact(*plan_path, artifact, err)) return fail(kBadInput, err);
+    if (auto key = args.get("--verify-key")) {
+      // A reviewed plan is carried out only as signed: by the holder of the key's private half.
+      if (artifact.signature.empty()) return fail(kBadInput, *plan_path + " is not signed, and --verify-key asks for a signed plan (`plan --out --sign-key`)");
+      bool valid = false;
+      std::string key_id;
+      if (!ed25519_verify(*key, artifact.canonical, artifact.signature, valid, key_id, err)) return fail(kBadInput, err);
+      if (!valid)
+        return fail(kBadInput, *plan_path + ": the signature (key " + artifact.signature_key_id + ") does not verify with " + *key + " (key " + key_id +
+                                   "): the plan was changed after it was signed, or signed by another key");
+    }
     plan = std::move(artifact.plan);
     captured_at = artifact.captured_at;
     origin.source = artifact.source;
@@ -397,6 +423,11 @@ int cmd_apply(const Argv& argv) {
     rec.policy_sha256 = artifact.policy_sha256;
     rec.snapshot_sha256 = artifact.snapshot_sha256;
     rec.shard = artifact.shard;
+    if (recheck_policy) {
+      if (int c = compile_for_recheck(*recheck_policy, args, artifact.now, kFindings, ev); c != kOk) return c;
+      fresh = fresh_plan_of(ev);
+      exec.fresh = &fresh;
+    }
   }
   // A run from a policy is the same run when the policy and the snapshots are (plan_sha256
   // stays empty); a run from a plan artifact, when the artifact is.

@@ -20,6 +20,7 @@
 #include "apply/plan_artifact.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
+#include "util/signature.h"
 
 namespace regpol::cli {
 
@@ -57,6 +58,8 @@ static const char* kPlanHelp =
     "  --archive-price-per-gb USD  override: a flat archive price per GB-month\n"
     "  --out PLAN.json        also write the plan artifact (schema regpol.plan-artifact/v1) that\n"
     "                         `regpol apply --plan PLAN.json` carries out exactly, after review\n"
+    "  --sign-key KEY.pem     sign the artifact with this Ed25519 private key (`openssl genpkey\n"
+    "                         -algorithm ed25519`); `apply --plan --verify-key` checks it\n"
     "  --shard I/N            evaluate only the repositories of shard I of N (a stable hash of the\n"
     "                         name; 0 <= I < N): one worker each of an Indexed Job\n"
     "  --threads N            threads for loading, evaluating and rendering (default: all\n"
@@ -78,7 +81,11 @@ static int write_plan_artifact(const std::string& out, const std::string& policy
   a.shard = shard_option(args).text();
   a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
   a.actions_sha256 = actions_digest(a.plan.actions);
-  if (auto e = write_file_atomically(out, plan_artifact_text(a)); !e.empty()) return fail(kInternal, e);
+  std::string signature, key_id;
+  if (auto key = args.get("--sign-key")) {
+    if (!ed25519_sign(*key, artifact_canonical(a), signature, key_id, err)) return fail(kBadInput, err);
+  }
+  if (auto e = write_file_atomically(out, plan_artifact_text(a, signature, key_id)); !e.empty()) return fail(kInternal, e);
   return kOk;
 }
 
@@ -102,7 +109,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
 
 int cmd_plan(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
-                   "--archive-price-per-gb", "--threads", "--pricing", "--out", "--shard"},
+                   "--archive-price-per-gb", "--threads", "--pricing", "--out", "--shard", "--sign-key"},
             {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {
     std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
@@ -113,6 +120,7 @@ int cmd_plan(const Argv& argv) {
   if (!policy_path == !regpol_path) throw UsageError{"`plan` needs one of --policy FILE and --ecr-lifecycle FILE (see `regpol plan --help`)"};
   if (args.has("--in-use") && !regpol_path) throw UsageError{"--in-use works with --policy (ECR documents cannot say `protect in_use`)"};
   if ((args.has("--out") || args.has("--shard")) && !regpol_path) throw UsageError{"--out and --shard work with --policy"};
+  if (args.has("--sign-key") && !args.has("--out")) throw UsageError{"--sign-key signs the plan artifact: it goes with --out PLAN.json"};
   shard_option(args);  // a malformed --shard is a usage error before anything is read
   std::vector<std::string> snapshots = args.all("--snapshot");
   for (const auto& p : args.positionals()) snapshots.push_back(p);

@@ -94,6 +94,17 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   return kOk;
 }
 
+int compile_for_recheck(const std::string& path, const Args& args, Micros now, int policy_errors_exit, EvaluatedPolicy& ev) {
+  DiagnosticSink sink;
+  ev.compiled = compile_policy_file(path, ev.sources, sink, compile_options(args));
+  if (!ev.compiled.ok) {
+    std::cerr << render_human(ev.sources, sink.sorted(), {false});
+    return fail(ev.compiled.malformed ? kBadInput : policy_errors_exit, path + ": the policy has errors; nothing was evaluated");
+  }
+  ev.options.now = now;
+  return kOk;
+}
+
 FreshPlan fresh_plan_of(const EvaluatedPolicy& ev) {
   return [&ev](const Registry& now, std::set<std::pair<std::string, ActionKind>>& would, std::string& error) {
     PolicyRun run;

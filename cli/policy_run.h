@@ -34,6 +34,10 @@ Shard shard_option(const Args& args);
 int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt_in,
                     int policy_errors_exit, EvaluatedPolicy& ev);
 
+// Compiles the policy alone (no snapshot) for `apply --plan P --policy F`: the act-time
+// recheck then re-plans each repository with it, at `now`. Same exit codes as above.
+int compile_for_recheck(const std::string& path, const Args& args, Micros now, int policy_errors_exit, EvaluatedPolicy& ev);
+
 // The same policy, evaluated on one repository as a target holds it now (apply's act-time
 // recheck, apply/recheck.h); `ev` must outlive the function.
 FreshPlan fresh_plan_of(const EvaluatedPolicy& ev);

@@ -241,7 +241,7 @@ EOF
 python3 -c '
 import json; a = json.load(open("reviewed.json")); a["actions"].pop(); json.dump(a, open("edited.json", "w"))'
 "$regpol" apply --plan edited.json --state s7.db --target t.db --yes > /dev/null 2> e.err
-[ $? -eq 3 ] && grep -q "actionsSha256" e.err && ok || bad "an edited plan artifact was accepted: $(cat e.err)"
+[ $? -eq 3 ] && grep -q "was changed after" e.err && ok || bad "an edited plan artifact was accepted: $(cat e.err)"
 # The target changes under the plan (one planned image gets a new tag): refused, nothing changed.
 digest=$(python3 -c 'import json; print([x for x in json.load(open("reviewed.json"))["actions"] if x["action"]=="delete"][0]["digest"])')
 sqlite3 t.db "UPDATE images SET tags = 'hotfix' WHERE digest = '$digest'"

@@ -139,10 +139,12 @@ grep -q "would not delete" <(sqlite3 st.db "SELECT answer FROM actions WHERE dig
 # ---- A plan artifact's counts are not trusted: edited counts are refused, and the rails
 # count the actions and the target. ----
 python3 - art.json <<'EOF'
-import json, sys
+import hashlib, json, sys
 a = json.load(open(sys.argv[1]))
 for r in a["repositories"]:
     r["deletes"] = 0  # what the rails used to read
+covered = {k: v for k, v in a.items() if k not in ("artifactSha256", "signature")}  # rehashed, as anyone can
+a["artifactSha256"] = hashlib.sha256(json.dumps(covered, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 json.dump(a, open("counts.json", "w"))
 EOF
 cp snap.db t.db; rm -f st.db st.db.lock
@@ -203,5 +205,50 @@ for point in after-sent:2 after-target:2 after-record:1; do
   [ $killed -eq 137 ] && [ $rc -eq 0 ] && [ "$(state_of self.db)" = "$(state_of ref.db)" ] && [ "$(sqlite3 ss.db "SELECT status FROM runs WHERE id = 1")" = superseded ] \
     && ok || bad "a killed self-targeted run ($point) did not heal: killed $killed, exit $rc $(cat r.err)"
 done
+
+# ---- Plan artifacts: the hash covers the whole document, and a signed plan is carried out
+# only with its signature intact (apply --plan --verify-key). ----
+openssl genpkey -algorithm ed25519 -out key.pem 2> /dev/null && openssl pkey -in key.pem -pubout -out pub.pem 2> /dev/null
+openssl genpkey -algorithm ed25519 -out other.pem 2> /dev/null
+"$regpol" plan --policy policy.regpol --snapshot snap.db --now $now --out signed.json --sign-key key.pem > /dev/null 2> r.err
+[ "$(jq -r .signature.algorithm signed.json)" = ed25519 ] && ok || bad "plan --sign-key wrote no signature: $(cat r.err)"
+cp snap.db t.db; rm -f st.db st.db.lock
+"$regpol" apply --plan signed.json --verify-key pub.pem --state st.db --target t.db --yes > r.out 2> r.err
+[ $? -eq 0 ] && ! has t.db "$(d 1)" && ok || bad "a signed plan did not apply: $(cat r.err)"
+# Edited (a registryId added, then the hash recomputed, as anyone can): the hash passes, the signature does not.
+python3 - signed.json <<'EOF'
+import hashlib, json, sys
+a = json.load(open(sys.argv[1]))
+a["actions"][0]["registryId"] = "999999999999"
+covered = {k: v for k, v in a.items() if k not in ("artifactSha256", "signature")}
+a["artifactSha256"] = hashlib.sha256(json.dumps(covered, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+json.dump(a, open("rehashed.json", "w"))
+a["artifactSha256"] = "0" * 64
+json.dump(a, open("edited.json", "w"))
+EOF
+cp snap.db t.db; rm -f st.db st.db.lock; before=$(sha256sum t.db)
+"$regpol" apply --plan rehashed.json --verify-key pub.pem --state st.db --target t.db --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 3 ] && grep -q "does not verify" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "an edited, rehashed signed plan was applied: exit $rc $(cat r.err)"
+"$regpol" apply --plan edited.json --state st.db --target t.db --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 3 ] && grep -q "artifactSha256" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "an edited plan was applied: exit $rc $(cat r.err)"
+"$regpol" apply --plan art.json --verify-key pub.pem --state st.db --target t.db --yes > r.out 2> r.err
+[ $? -eq 3 ] && grep -q "is not signed" r.err && ok || bad "an unsigned plan passed --verify-key: $(cat r.err)"
+"$regpol" apply --plan signed.json --verify-key other.pem --state st.db --target t.db --yes > r.out 2> r.err
+[ $? -eq 3 ] && grep -q "does not verify" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "a plan signed by another key passed: $(cat r.err)"
+
+# ---- apply --plan P --policy F: the reviewed plan, checked again with the policy on the
+# target as it is: unchanged, it runs; after two newer releases went, a count rule keeps v3
+# now, and the run is refused. ----
+cp snap.db t.db; rm -f st.db st.db.lock
+"$regpol" apply --plan art.json --policy policy.regpol --state st.db --target t.db --yes > r.out 2> r.err
+[ $? -eq 0 ] && ! has t.db "$(d 3)" && ok || bad "--plan with --policy on an unchanged target: $(cat r.err)"
+cp snap.db t.db; rm -f st.db st.db.lock
+sqlite3 t.db "DELETE FROM images WHERE digest IN ('$(d 5)', '$(d 6)')"
+before=$(sha256sum t.db)
+"$regpol" apply --plan art.json --policy policy.regpol --state st.db --target t.db --yes > r.out 2> r.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "would not delete it" r.err && [ "$(sha256sum t.db)" = "$before" ] && ok || bad "--plan with --policy took an action the policy would not: exit $rc $(cat r.err)"
 
 finish

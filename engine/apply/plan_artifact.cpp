@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/read_file.h"
+#include "util/sha256.h"
 
 namespace regpol {
 
@@ -18,7 +19,9 @@ json time_json(Micros t) { return t == kNoTime ? json(nullptr) : json(format_tim
 
 }  // namespace
 
-std::string plan_artifact_text(const PlanArtifact& a) {
+namespace {
+
+nlohmann::json artifact_document(const PlanArtifact& a) {
   json repos = json::array();
   for (const auto& r : a.plan.repositories) {
     repos.push_back({{"name", r.name}, {"images", r.images}, {"deletes", r.deletes},
@@ -49,6 +52,17 @@ std::string plan_artifact_text(const PlanArtifact& a) {
               {"repositories", repos},
               {"actions", actions},
               {"actionsSha256", a.actions_sha256}};
+  return doc;
+}
+
+}  // namespace
+
+std::string artifact_canonical(const PlanArtifact& a) { return artifact_document(a).dump(); }
+
+std::string plan_artifact_text(const PlanArtifact& a, const std::string& signature, const std::string& key_id) {
+  json doc = artifact_document(a);
+  doc["artifactSha256"] = sha256_hex(doc.dump());
+  if (!signature.empty()) doc["signature"] = {{"algorithm", "ed25519"}, {"keyId", key_id}, {"value", signature}};
   return doc.dump(2) + "\n";
 }
 
@@ -103,6 +117,26 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
   json doc = json::parse(text, nullptr, false);
   Reader r{error, name};
   if (doc.is_discarded() || !doc.is_object()) return r.fail("(document)", "not a JSON object");
+  // The whole document is covered: the hash (anyone can recompute it: it catches edits by
+  // mistake) and, when present, the signature (only the key's holder can make it).
+  {
+    json covered = doc;
+    covered.erase("artifactSha256");
+    covered.erase("signature");
+    out.canonical = covered.dump();
+    if (!r.str(doc, "artifactSha256", out.artifact_sha256, "/")) return false;
+    if (sha256_hex(out.canonical) != out.artifact_sha256)
+      return r.fail("/artifactSha256", "does not match the document: the plan was changed after `regpol plan --out` wrote it");
+    if (doc.contains("signature")) {
+      const json& sig = doc["signature"];
+      std::string algorithm;
+      if (!sig.is_object()) return r.fail("/signature", "must be an object");
+      if (!r.str(sig, "algorithm", algorithm, "/signature/") || !r.str(sig, "value", out.signature, "/signature/") ||
+          !r.str(sig, "keyId", out.signature_key_id, "/signature/"))
+        return false;
+      if (algorithm != "ed25519") return r.fail("/signature/algorithm", "must be ed25519");
+    }
+  }
   std::string schema;
   if (!r.str(doc, "schema", schema, "/") ) return false;
   if (schema != kSchema) return r.fail("/schema", "expected " + std::string(kSchema) + " (written by `regpol plan --out`)");

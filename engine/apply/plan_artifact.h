@@ -20,12 +20,24 @@ struct PlanArtifact {
   std::string shard = "0/1";
   ActionPlan plan;
   std::string actions_sha256;     // actions_digest(plan.actions)
+  // Read back: the SHA-256 over the whole artifact's canonical form (artifact_canonical),
+  // and the Ed25519 signature of that form, when the plan was signed (`plan --sign-key`).
+  std::string artifact_sha256;
+  std::string signature, signature_key_id;  // base64, and the signer's key id
+  std::string canonical;                    // what the hash and the signature cover
 };
 
-std::string plan_artifact_text(const PlanArtifact& artifact);
+// The artifact's canonical form: the whole document but `artifactSha256` and `signature`,
+// as compact JSON with sorted keys. Its SHA-256 is `artifactSha256`; a signature signs it.
+std::string artifact_canonical(const PlanArtifact& artifact);
 
-// False with `error` (naming the member) when the file is not a well-formed plan artifact
-// or its actions do not match its actionsSha256 (it was edited after `plan` wrote it).
+// The artifact's text: the document with artifactSha256 and, when `signature` is not empty,
+// {"signature": {"algorithm": "ed25519", "keyId": key_id, "value": signature}}.
+std::string plan_artifact_text(const PlanArtifact& artifact, const std::string& signature = "", const std::string& key_id = "");
+
+// False with `error` (naming the member) when the file is not a well-formed plan artifact,
+// or its artifactSha256 (whole document) or actionsSha256 does not match: it was edited
+// after `plan` wrote it. The signature, if any, is read, not checked (apply --verify-key).
 bool read_plan_artifact(const std::string& path, PlanArtifact& out, std::string& error);
 // The same for a document in memory; `name` prefixes the error.
 bool parse_plan_artifact(const std::string& text, const std::string& name, PlanArtifact& out, std::string& error);
