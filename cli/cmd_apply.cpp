@@ -388,6 +388,7 @@ int cmd_apply(const Argv& argv) {
     fresh = fresh_plan_of(ev);
     exec.fresh = &fresh;
     plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, lopt.now);
+    rank_actions(ev.registry, plan.actions);  // the target's graph, where it can be read, decides below
     captured_at = ev.registry.captured_at;
     origin.source = ev.registry.source;
     origin.store_id = ev.registry.store_id;

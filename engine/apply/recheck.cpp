@@ -108,7 +108,21 @@ std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<A
   return out;
 }
 
-bool recheck_against_target(Target& target, const std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
+std::int64_t graph_rank(const TargetImage& image) { return !image.subject.empty() ? 0 : !image.children.empty() ? 1 : 2; }
+
+void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions) {
+  std::map<std::string, std::unordered_map<std::string, std::int64_t>> ranks;  // repository -> digest -> rank
+  for (auto& a : actions) {
+    auto it = ranks.find(a.repository);
+    if (it == ranks.end()) {
+      it = ranks.emplace(a.repository, std::unordered_map<std::string, std::int64_t>{}).first;
+      for (const auto& t : target_images(registry, a.repository)) it->second.emplace(t.digest, graph_rank(t));
+    }
+    if (auto r = it->second.find(a.digest); r != it->second.end()) a.graph_rank = r->second;
+  }
+}
+
+bool recheck_against_target(Target& target, std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
                             std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, std::string& error) {
   decisions.clear();
   images.clear();
@@ -120,7 +134,13 @@ bool recheck_against_target(Target& target, const std::vector<ActionRecord>& act
   for (const auto& [repo, list] : by_repo) {
     Registry now;
     if (!target.read(repo, now, error)) return false;
-    images[repo] = static_cast<std::int64_t>(target_images(now, repo).size());
+    std::vector<TargetImage> held = target_images(now, repo);
+    images[repo] = static_cast<std::int64_t>(held.size());
+    std::unordered_map<std::string, std::int64_t> rank;
+    for (const auto& t : held) rank.emplace(t.digest, graph_rank(t));
+    for (std::size_t i : list) {
+      if (auto r = rank.find(actions[i].digest); r != rank.end()) actions[i].graph_rank = r->second;
+    }
     auto found = recheck_repository(now, actions, list, run_now, fresh);
     decisions.insert(decisions.end(), found.begin(), found.end());
   }

@@ -40,10 +40,17 @@ struct Recheck {
 std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<ActionRecord>& actions, const std::vector<std::size_t>& unfinished,
                                         Micros run_now, const FreshPlan* fresh);
 
-// Reads every repository that has unfinished actions and rechecks them. `images` gets each
-// such repository's image count in the target now (for the rails). Targets that cannot be
-// read give no decisions and no counts. False with `error` when a read fails.
-bool recheck_against_target(Target& target, const std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
+// ActionRecord::graph_rank of an image: 0 a referrer, 1 an index, 2 the rest.
+std::int64_t graph_rank(const TargetImage& image);
+// Sets each action's graph_rank from `registry` (a snapshot, or the target read now) where
+// it holds the action's image.
+void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions);
+
+// Reads every repository that has unfinished actions and rechecks them, and ranks them by
+// the target's graph (rank_actions). `images` gets each such repository's image count in
+// the target now (for the rails). Targets that cannot be read give no decisions and no
+// counts. False with `error` when a read fails.
+bool recheck_against_target(Target& target, std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
                             std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, std::string& error);
 
 }  // namespace regpol

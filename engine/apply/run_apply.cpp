@@ -101,14 +101,20 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
         std::size_t limit = target.batch_size(kind);
         if (options.batch_size) limit = std::min(limit, options.batch_size);
         std::size_t in_batch = limit;  // the last batch is full: the next action opens one
-        for (std::size_t k = i; k < end; ++k) {
-          if (actions[k].kind != kind || actions[k].status == ActionStatus::Deferred || actions[k].status == ActionStatus::Skipped) continue;
-          if (in_batch == limit) {
-            batch_starts.push_back(order.size());
-            in_batch = 0;
+        // Referrers, then indexes, then the rest (ActionRecord::graph_rank): what references
+        // another image is deleted before it.
+        for (std::int64_t rank = 0; rank <= 2; ++rank) {
+          for (std::size_t k = i; k < end; ++k) {
+            if (actions[k].kind != kind || std::clamp<std::int64_t>(actions[k].graph_rank, 0, 2) != rank ||
+                actions[k].status == ActionStatus::Deferred || actions[k].status == ActionStatus::Skipped)
+              continue;
+            if (in_batch == limit) {
+              batch_starts.push_back(order.size());
+              in_batch = 0;
+            }
+            order.push_back(k);
+            ++in_batch;
           }
-          order.push_back(k);
-          ++in_batch;
         }
       }
       i = end;

@@ -30,7 +30,8 @@ CREATE TABLE actions (
   run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, registry_id TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
   tags TEXT NOT NULL, kind TEXT NOT NULL, storage_class TEXT NOT NULL, size_bytes INTEGER NOT NULL, pushed_at INTEGER,
   rule_priority INTEGER NOT NULL, rule_source TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
-  answer TEXT NOT NULL DEFAULT '', allow_empty INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run, seq)) WITHOUT ROWID;
+  answer TEXT NOT NULL DEFAULT '', allow_empty INTEGER NOT NULL DEFAULT 0, graph_rank INTEGER NOT NULL DEFAULT 2,
+  PRIMARY KEY (run, seq)) WITHOUT ROWID;
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
   event TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);
@@ -275,6 +276,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
       return s.step();
     };
     if (!has_column("actions", "allow_empty")) store->exec("ALTER TABLE actions ADD COLUMN allow_empty INTEGER NOT NULL DEFAULT 0;");
+    if (!has_column("actions", "graph_rank")) store->exec("ALTER TABLE actions ADD COLUMN graph_rank INTEGER NOT NULL DEFAULT 2;");
     if (!has_column("runs", "uid")) store->exec("ALTER TABLE runs ADD COLUMN uid TEXT NOT NULL DEFAULT '';");
     store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
                 "config_created TEXT NOT NULL) WITHOUT ROWID;");
@@ -364,7 +366,7 @@ std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<Actio
     std::int64_t id = insert_run(db_, run, "running");
     Stmt a(db_,
            "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
-           "rule_source, reason, status, registry_id, answer, allow_empty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+           "rule_source, reason, status, registry_id, answer, allow_empty, graph_rank) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt audit(db_, kInsertAudit);
     Micros at = current_time();
     insert_audit(audit, id, 0, at, "run-started", "", "", "",
@@ -373,7 +375,7 @@ std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<Actio
       a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
       a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
       a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer);
-      a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).run();
+      a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).bind(17, x.graph_rank).run();
       // The plan itself is the `actions` table; the log gets the actions decided now.
       if (x.status == ActionStatus::Pending) continue;
       const char* event = x.status == ActionStatus::Deferred ? "deferred" : x.status == ActionStatus::Skipped ? "skipped" : "already-gone";
@@ -407,7 +409,7 @@ std::int64_t StateStore::record_refused_run(const RunRecord& run) {
 std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
   Stmt s(db_,
          "SELECT seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, rule_source, reason, status, "
-         "answer, registry_id, allow_empty FROM actions WHERE run = ? ORDER BY seq");
+         "answer, registry_id, allow_empty, graph_rank FROM actions WHERE run = ? ORDER BY seq");
   s.bind(1, run);
   std::vector<ActionRecord> out;
   while (s.step()) {
@@ -429,6 +431,7 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
     a.answer = s.str(12);
     a.registry_id = s.str(13);
     a.allow_empty = s.i64(14) != 0;
+    a.graph_rank = s.i64(15);
     out.push_back(std::move(a));
   }
   return out;

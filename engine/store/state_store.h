@@ -61,6 +61,10 @@ struct ActionRecord {
   std::int64_t rule_priority = 0;
   std::string rule_source, reason;
   bool allow_empty = false;  // the repository's lifecycle says `allow_empty`
+  // The order of deletion within a repository: what references others goes first, so that
+  // a run cut short never leaves an index without its children or a signature without its
+  // image: 0 a referrer (has a subject), 1 an index (has children), 2 the rest.
+  std::int64_t graph_rank = 2;
   ActionStatus status = ActionStatus::Pending;
   std::string answer;  // the target's answer for the final status
 };
