@@ -91,24 +91,15 @@ rc=$?
 
 # ---- Never empty, counted on the target: a second run from the same (now stale) snapshot
 # would delete the rest of a repository. ----
-cat > first.regpol <<'EOF'
-repository "app" {
-  lifecycle {
-    rule 1 { select tagged pattern ["v4"] expire older than 1d }
-    rule 2 { select tagged pattern ["v5"] expire older than 1d }
-    rule 3 { select tagged pattern ["v6"] expire older than 1d }
-  }
+# A policy for `app` that expires each of the given tags, one rule each.
+expire_each() {
+  printf 'repository "app" {\n  lifecycle {\n'
+  local n=1
+  for t in "$@"; do printf '    rule %d { select tagged pattern ["%s"] expire older than 1d }\n' $n "$t"; n=$((n + 1)); done
+  printf '  }\n}\n'
 }
-EOF
-cat > second.regpol <<'EOF'
-repository "app" {
-  lifecycle {
-    rule 1 { select tagged pattern ["v1"] expire older than 1d }
-    rule 2 { select tagged pattern ["v2"] expire older than 1d }
-    rule 3 { select tagged pattern ["v3"] expire older than 1d }
-  }
-}
-EOF
+expire_each v4 v5 v6 > first.regpol
+expire_each v1 v2 v3 > second.regpol
 cp snap.db t.db; rm -f st.db st.db.lock
 "$regpol" apply --policy first.regpol --snapshot snap.db --state st.db --target t.db --now $now --yes > r.out 2> r.err
 [ "$(sqlite3 t.db "SELECT count(*) FROM images i JOIN repositories r ON r.id = i.repository WHERE r.name = 'app'")" = 3 ] && ok || bad "first run: $(cat r.err)"
