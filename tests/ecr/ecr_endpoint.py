@@ -11,6 +11,7 @@ Also on the same port, for the credential-chain tests: an STS AssumeRoleWithWebI
 hands out its own access key; the ECR side accepts exactly the keys it knows.
 
 POST /_retag {"repository", "digest", "tags"} (unsigned, test only): retags an image.
+POST /_delete {"repository", "digest"} (unsigned, test only): someone else deletes an image.
 GET /_state (unsigned, test only): the registry's images now, the call counts and the
 problems seen.
 
@@ -288,6 +289,11 @@ class Handler(BaseHTTPRequestHandler):
             doc = json.loads(body)
             with lock:
                 repos[doc["repository"]]["images"][doc["digest"]]["imageTags"] = doc["tags"]
+            return self.reply(200, {}, "application/json")
+        if self.path == "/_delete":  # test only: someone else deletes an image
+            doc = json.loads(body)
+            with lock:
+                repos[doc["repository"]]["images"].pop(doc["digest"], None)
             return self.reply(200, {}, "application/json")
         if self.path == "/sts":
             form = urllib.parse.parse_qs(body.decode())

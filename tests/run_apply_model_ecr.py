@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The model-based apply test (tests/run_apply_model.py), shorter, against the ECR test
+endpoint (tests/ecr/ecr_endpoint.py: SigV4 and every body checked with botocore): a random
+registry pulled with `snapshot pull ecr`, a random policy, tags moved and removed and
+images deleted by someone else between the pull and the apply and between a random SIGKILL
+and the resume. After every apply: no deletion that the plan and a fresh plan of the
+registry as it was right before that apply would not both make, no repository emptied
+without `allow_empty`, and the endpoint saw no request it had to refuse.
+usage: run_apply_model_ecr.py REGPOL [TRIALS] [SEED]
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+regpol = os.path.abspath(sys.argv[1])
+trials = int(sys.argv[2]) if len(sys.argv) > 2 else 12
+seed = int(sys.argv[3]) if len(sys.argv) > 3 else 20261202
+here = os.path.dirname(os.path.abspath(__file__))
+NOW = "2026-11-27T00:00:00Z"
+passed = failed = 0
+deletions = 0  # over all trials: the test must have deleted something to mean anything
+env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+env.update({"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+            "NO_PROXY": "*", "no_proxy": "*"})
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL " + what)
+
+
+def endpoint(url, path, doc=None):
+    data = None if doc is None else json.dumps(doc).encode()
+    with opener.open(urllib.request.Request(url + path, data=data, method="POST" if data else "GET")) as r:
+        return json.loads(r.read())
+
+
+def images_now(url):
+    return {(repo, d["imageDigest"]): d for repo, ds in endpoint(url, "/_state")["images"].items() for d in ds}
+
+
+def fresh_expires(url):
+    details = []
+    for (repo, _), d in images_now(url).items():
+        details.append(dict(d, repositoryName=repo, registryId=d.get("registryId", "123456789012")))
+    with open("now.json", "w") as f:
+        json.dump({"imageDetails": details}, f)
+    r = subprocess.run([regpol, "plan", "--policy", "p.regpol", "--snapshot", "now.json", "--now", NOW, "--format", "json"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("plan failed: " + r.stderr)
+    return {(i["repository"], i["digest"]) for i in json.loads(r.stdout)["images"] if i["action"] == "expire"}
+
+
+def mutate(url, rng):
+    imgs = images_now(url)
+    for _ in range(rng.randint(1, 3)):
+        if not imgs:
+            return
+        (repo, digest), d = rng.choice(sorted(imgs.items()))
+        op = rng.random()
+        if op < 0.45:  # a tag pushed onto it (moved from whichever image had it)
+            t = rng.choice(["keep-9", "v99", "hotfix"])
+            for (r2, d2), other in imgs.items():
+                if r2 == repo and t in other.get("imageTags", []):
+                    endpoint(url, "/_retag", {"repository": repo, "digest": d2, "tags": [x for x in other["imageTags"] if x != t]})
+            endpoint(url, "/_retag", {"repository": repo, "digest": digest, "tags": [x for x in d.get("imageTags", []) if x != t] + [t]})
+        elif op < 0.65:  # its tags removed
+            endpoint(url, "/_retag", {"repository": repo, "digest": digest, "tags": []})
+        else:  # deleted by someone else
+            endpoint(url, "/_delete", {"repository": repo, "digest": digest})
+        imgs = images_now(url)
+
+
+def make_policy(rng):
+    lines = ['repository "*" {', "  lifecycle {"]
+    if rng.random() < 0.3:
+        lines.append("    allow_empty")
+    if rng.random() < 0.6:
+        lines.append('    protect tagged pattern ["keep-*"]')
+    lines.append('    rule 1 { select tagged prefix ["v"] keep newest %d }' % rng.randint(1, 4))
+    lines.append("    rule 2 { select untagged expire older than %dd }" % rng.randint(1, 120))
+    lines.append('    rule 3 { select tagged prefix ["pr-"] expire older than %dd }' % rng.randint(1, 60))
+    lines += ["  }", "}", ""]
+    return "\n".join(lines)
+
+
+def checked_apply(trial, url, allow_empty, original, kill=None):
+    before = images_now(url)
+    fresh = fresh_expires(url)
+    e = dict(env)
+    if kill:
+        e["REGPOL_TEST_KILL_AT"] = kill
+    r = subprocess.run([regpol, "apply", "--policy", "p.regpol", "--snapshot", "snap.json", "--state", "st.db", "--target", "ecr",
+                        "--endpoint-url", url, "--now", NOW, "--yes", "--batch-size", "3"], capture_output=True, text=True, env=e)
+    after = images_now(url)
+    deleted = set(before) - set(after)
+    global deletions
+    deletions += len(deleted)
+    check(deleted <= (original & fresh), "trial %d: deleted what a fresh plan would not: %s %s" %
+          (trial, sorted(deleted - (original & fresh))[:3], (r.stdout + r.stderr)[-300:]))
+    for repo in {k[0] for k in before}:
+        if not any(k[0] == repo for k in after) and any(k[0] == repo for k in deleted):
+            check(allow_empty, "trial %d: %s emptied without allow_empty" % (trial, repo))
+    check(r.returncode in (0, 1, -9), "trial %d: apply exit %d: %s" % (trial, r.returncode, (r.stdout + r.stderr)[-300:]))
+    return r.returncode
+
+
+tmp = tempfile.mkdtemp()
+procs = []
+try:
+    os.chdir(tmp)
+    rng = random.Random(seed)
+    kills = 0
+    for trial in range(trials):
+        for f in os.listdir("."):
+            os.remove(f)
+        with open("fixture.json", "w") as f:
+            subprocess.run([regpol, "snapshot", "gen", "--repos", str(rng.randint(1, 3)), "--images-per-repo", str(rng.randint(4, 14)),
+                            "--seed", str(rng.randint(1, 10 ** 6)), "--format", "regpol"], stdout=f, stderr=subprocess.DEVNULL, check=True)
+        proc = subprocess.Popen(["/usr/bin/python3", os.path.join(here, "ecr", "ecr_endpoint.py"), "fixture.json", "port"],
+                                stderr=open("endpoint.log", "w"))
+        procs.append(proc)
+        for _ in range(100):
+            if os.path.exists("port") and open("port").read().strip():
+                break
+            time.sleep(0.1)
+        url = "http://127.0.0.1:" + open("port").read().strip()
+        with open("p.regpol", "w") as f:
+            f.write(make_policy(rng))
+        allow_empty = "allow_empty" in open("p.regpol").read()
+        r = subprocess.run([regpol, "snapshot", "pull", "ecr", "--endpoint-url", url, "--out", "snap.json"], capture_output=True, text=True, env=env)
+        if r.returncode != 0:
+            raise SystemExit("pull failed: " + r.stderr)
+        original = fresh_expires(url)
+        if rng.random() < 0.8:
+            mutate(url, rng)
+        kill = "%s:%d" % (rng.choice(["before-sent", "after-sent", "after-target", "after-record"]), rng.randint(1, 3)) if rng.random() < 0.6 else None
+        if checked_apply(trial, url, allow_empty, original, kill) == -9:
+            kills += 1
+            if rng.random() < 0.8:
+                mutate(url, rng)
+            checked_apply(trial, url, allow_empty, original)
+        problems = endpoint(url, "/_state")["problems"]
+        check(not problems, "trial %d: the endpoint refused requests: %s" % (trial, problems[:3]))
+        proc.kill()
+        proc.wait()
+    print("%d trials against the ECR endpoint (seed %d), %d killed and resumed, %d images deleted" % (trials, seed, kills, deletions))
+    check(deletions > 0, "no trial deleted anything")
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    os.chdir("/")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
