@@ -145,6 +145,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
         std::vector<Recheck> dropped = recheck_repository(now, actions, unfinished, run_now, options.fresh);
         if (!dropped.empty()) {
           std::vector<StateStore::Outcome> outcomes;
+          outcomes.reserve(dropped.size());
           for (const auto& d : dropped) outcomes.push_back({&actions[d.action], d.status, d.event, d.answer});
           store.record_outcomes(run, outcomes);
           for (const auto& d : dropped) {
