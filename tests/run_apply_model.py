@@ -25,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_lib import Checks, check_journal, random_policy  # noqa: E402
+
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 20261202
@@ -33,16 +36,7 @@ NOW_US = 1795737600 * 1000000
 DAY_US = 86400 * 1000000
 IDX = "application/vnd.oci.image.index.v1+json"
 MAN = "application/vnd.oci.image.manifest.v1+json"
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
+check = Checks()
 
 
 def digest(n):
@@ -87,22 +81,6 @@ def make_registry(rng):
             else:
                 new(repo, tags, pushed)
     return images
-
-
-def make_policy(rng):
-    lines = ["repository \"team/*\" {", "  lifecycle {"]
-    if rng.random() < 0.3:
-        lines.append("    allow_empty")
-    if rng.random() < 0.6:
-        lines.append('    protect tagged pattern ["keep-*"]')
-    lines.append('    rule 1 { select tagged pattern ["v*"] keep newest %d }' % rng.randint(1, 4))
-    lines.append("    rule 2 { select untagged expire older than %dd }" % rng.randint(1, 120))
-    if rng.random() < 0.5:
-        lines.append('    rule 3 { select tagged prefix ["pr-"] expire older than %dd }' % rng.randint(1, 60))
-    if rng.random() < 0.5:
-        lines.append("    rule 4 { select any expire older than %dd }" % rng.randint(30, 300))
-    lines += ["  }", "}", ""]
-    return "\n".join(lines)
 
 
 def rows(db):
@@ -195,7 +173,7 @@ try:
         images = make_registry(rng)
         with open("snap.json", "w") as f:
             json.dump({"schema": "regpol.snapshot/v1", "capturedAt": "2026-11-26T00:00:00Z", "images": images}, f)
-        policy_text = make_policy(rng)
+        policy_text = random_policy(rng)
         with open("p.regpol", "w") as f:
             f.write(policy_text)
         if subprocess.run([regpol, "snapshot", "import", "snap.json", "--db", "snap.db"], capture_output=True).returncode != 0:
@@ -219,20 +197,10 @@ try:
         # a run is cut short, an index it is about to delete may briefly outlive a child).
         kept_children = {c for (tags, children, subject) in rows("t.db").values() for c in children.split("\n") if c}
         check(not any(d in kept_children for _, d in deleted), "trial %d: deleted a child of an index that stays" % trial)
-        st = sqlite3.connect("st.db")
-        for run, status in st.execute("SELECT id, status FROM runs"):
-            check(status in ("finished", "superseded", "refused", "failed"), "trial %d: run %d ended %s" % (trial, run, status))
-            n = st.execute("SELECT count(*) FROM actions WHERE run = ?", (run,)).fetchone()[0]
-            outcomes = {}
-            for seq, event in st.execute("SELECT seq, event FROM audit WHERE run = ? AND seq > 0 AND event NOT IN ('sent')", (run,)):
-                check(seq not in outcomes, "trial %d: run %d action %d has two outcomes" % (trial, run, seq))
-                outcomes[seq] = event
-            check(status == "refused" or len(outcomes) == n, "trial %d: run %d: %d outcomes for %d actions" % (trial, run, len(outcomes), n))
-        st.close()
+        check_journal(check, "st.db", trial)
     print("%d trials (seed %d), %d killed and resumed" % (trials, seed, kills))
 finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -18,27 +18,21 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_lib import Checks, random_policy  # noqa: E402
+
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 12
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 20261202
 here = os.path.dirname(os.path.abspath(__file__))
 NOW = "2026-11-27T00:00:00Z"
-passed = failed = 0
+check = Checks()
 deletions = 0  # over all trials: the test must have deleted something to mean anything
 env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 env.update({"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_REGION": "us-east-1",
             "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
             "NO_PROXY": "*", "no_proxy": "*"})
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def endpoint(url, path, doc=None):
@@ -84,19 +78,6 @@ def mutate(url, rng):
         imgs = images_now(url)
 
 
-def make_policy(rng):
-    lines = ['repository "*" {', "  lifecycle {"]
-    if rng.random() < 0.3:
-        lines.append("    allow_empty")
-    if rng.random() < 0.6:
-        lines.append('    protect tagged pattern ["keep-*"]')
-    lines.append('    rule 1 { select tagged prefix ["v"] keep newest %d }' % rng.randint(1, 4))
-    lines.append("    rule 2 { select untagged expire older than %dd }" % rng.randint(1, 120))
-    lines.append('    rule 3 { select tagged prefix ["pr-"] expire older than %dd }' % rng.randint(1, 60))
-    lines += ["  }", "}", ""]
-    return "\n".join(lines)
-
-
 def checked_apply(trial, url, allow_empty, original, kill=None):
     before = images_now(url)
     fresh = fresh_expires(url)
@@ -139,7 +120,7 @@ try:
             time.sleep(0.1)
         url = "http://127.0.0.1:" + open("port").read().strip()
         with open("p.regpol", "w") as f:
-            f.write(make_policy(rng))
+            f.write(random_policy(rng, '"*"', any_rule=False, optional_previews=False))
         allow_empty = "allow_empty" in open("p.regpol").read()
         r = subprocess.run([regpol, "snapshot", "pull", "ecr", "--endpoint-url", url, "--out", "snap.json"], capture_output=True, text=True, env=env)
         if r.returncode != 0:
@@ -167,5 +148,4 @@ finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -17,20 +17,13 @@ import time
 
 regpol = os.path.abspath(sys.argv[1])
 here = os.path.dirname(os.path.abspath(__file__))
-passed = failed = 0
+sys.path.insert(0, here)
+from model_lib import Checks  # noqa: E402
+check = Checks()
 # What a pull of these tiny registries may use, whatever they send (today: under 50 MiB).
 # A sanitizer build (`make test-sanitize` sets ASAN_OPTIONS) keeps shadow memory and a
 # quarantine of freed blocks: there the bound only has to catch unbounded growth.
 MAX_RSS_MB = 1024 if os.environ.get("ASAN_OPTIONS") else 200
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def start(mode, tmp):
@@ -153,5 +146,4 @@ finally:
     os.chdir("/")
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

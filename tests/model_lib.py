@@ -1,0 +1,62 @@
+"""Shared by the Python test runners (the model-based apply tests, the hostile registries):
+counting checks with a closing "N passed, N failed" line, random lifecycle policies, and
+the journal's one-outcome-per-action check. Import it with the tests folder on sys.path.
+"""
+import sqlite3
+import sys
+
+
+class Checks:
+    """Counts checks; `finish` prints the closing line and exits 1 if any failed."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def __call__(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL " + what)
+        return cond
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)
+
+
+def random_policy(rng, repositories='"team/*"', any_rule=True, optional_previews=True):
+    """A lifecycle whose rules select what the random registries hold: releases `v*` kept
+    by count, untagged images and `pr-` previews expired by age, protected `keep-*` tags,
+    `allow_empty` three times in ten, and sometimes a catch-all age rule."""
+    lines = ["repository %s {" % repositories, "  lifecycle {"]
+    if rng.random() < 0.3:
+        lines.append("    allow_empty")
+    if rng.random() < 0.6:
+        lines.append('    protect tagged pattern ["keep-*"]')
+    lines.append('    rule 1 { select tagged pattern ["v*"] keep newest %d }' % rng.randint(1, 4))
+    lines.append("    rule 2 { select untagged expire older than %dd }" % rng.randint(1, 120))
+    if not optional_previews or rng.random() < 0.5:
+        lines.append('    rule 3 { select tagged prefix ["pr-"] expire older than %dd }' % rng.randint(1, 60))
+    if any_rule and rng.random() < 0.5:
+        lines.append("    rule 4 { select any expire older than %dd }" % rng.randint(30, 300))
+    lines += ["  }", "}", ""]
+    return "\n".join(lines)
+
+
+def check_journal(check, state_db, trial):
+    """Every run ended (finished, superseded, refused or failed) and every action of a run
+    that was not refused has exactly one outcome in the audit log."""
+    st = sqlite3.connect(state_db)
+    try:
+        for run, status in st.execute("SELECT id, status FROM runs"):
+            check(status in ("finished", "superseded", "refused", "failed"), "trial %d: run %d ended %s" % (trial, run, status))
+            n = st.execute("SELECT count(*) FROM actions WHERE run = ?", (run,)).fetchone()[0]
+            outcomes = {}
+            for seq, event in st.execute("SELECT seq, event FROM audit WHERE run = ? AND seq > 0 AND event NOT IN ('sent')", (run,)):
+                check(seq not in outcomes, "trial %d: run %d action %d has two outcomes" % (trial, run, seq))
+                outcomes[seq] = event
+            check(status == "refused" or len(outcomes) == n, "trial %d: run %d: %d outcomes for %d actions" % (trial, run, len(outcomes), n))
+    finally:
+        st.close()
