@@ -72,6 +72,7 @@ template <typename T>
 std::string range_text(T min, T max) {
   auto text = [](T v) {
     std::ostringstream out;
+    out.precision(15);  // 1000000, not 1e+06
     out << v;
     return out.str();
   };

@@ -33,7 +33,7 @@ check "gen --seed 1e3" 2 '--seed needs a whole number of 0 or more, not `1e3`' "
 check "--jobs 65" 2 '--jobs needs a whole number from 1 to 64, not `65`' "$regpol" snapshot pull oci://127.0.0.1:1 --jobs 65 --out x.json
 check "--max-delete-percent 101" 2 'from 0 to 100, not `101`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete-percent 101
 check "--max-delete 2.5" 2 '--max-delete needs a whole number of 0 or more, not `2.5`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --max-delete 2.5
-check "--price-per-gb inf" 2 '--price-per-gb needs a number of 0 or more, not `inf`' "$regpol" plan --policy p.regpol --snapshot snap.json --price-per-gb inf
+check "--price-per-gb inf" 2 '--price-per-gb needs a number from 0 to 1000000, not `inf`' "$regpol" plan --policy p.regpol --snapshot snap.json --price-per-gb inf
 check "apply --jobs without oci://" 2 '--jobs goes with --target oci://' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target actions:out --jobs 4 --yes
 check "apply --jobs 0" 2 '--jobs needs a whole number from 1 to 64, not `0`' "$regpol" apply --policy p.regpol --snapshot snap.json --state s.db --target oci://127.0.0.1:1 --jobs 0 --yes
 check "diff --archive-price-per-gb -1" 2 'not `-1`' "$regpol" diff p.regpol p.regpol --snapshot snap.json --archive-price-per-gb -1
@@ -75,6 +75,14 @@ s=$("$regpol" plan --policy arch.regpol --snapshot snap.json --now 2026-11-27T00
 awk "BEGIN { exit !($s > 0) }" && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL a cheaper archive in --pricing saves: $s"; }
 echo '{"standardPerGbMonth": "ten", "archiveTiers": []}' > badprice.json
 check "an invalid pricing file" 3 'badprice.json#/standardPerGbMonth' "$regpol" plan --policy arch.regpol --snapshot snap.json --pricing badprice.json
+# A price no register holds (1e308) is refused where it is written, instead of a report
+# whose JSON says -nan; the price flags have the same bound.
+echo '{"standardPerGbMonth": 1e308, "archiveTiers": [{"perGbMonth": 1e308}]}' > hugeprice.json
+check "a price of 1e308 USD" 3 'hugeprice.json#/standardPerGbMonth: expected a number of USD from 0 to 1000000' "$regpol" plan --policy arch.regpol --snapshot snap.json --pricing hugeprice.json --format json
+check "--price-per-gb 1e308" 2 '--price-per-gb needs a number' "$regpol" plan --policy arch.regpol --snapshot snap.json --price-per-gb 1e308 --format json
+echo '{"standardPerGbMonth": 1000000, "archiveTiers": [{"upToGb": 1e12, "perGbMonth": 1000000}, {"perGbMonth": 0}]}' > maxprice.json
+"$regpol" plan --policy arch.regpol --snapshot snap.json --now 2026-11-27T00:00:00Z --pricing maxprice.json --format json | jq -e '.summary.monthlySavingsUsd | isnormal or . == 0' > /dev/null &&
+  pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL the largest prices give a finite, valid JSON report"; }
 # Plurals read as English.
 "$regpol" snapshot gen --repos 1 --images-per-repo 1 --out one.json 2> err
 grep -q 'in 1 repository$' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL plural: $(cat err)"; }

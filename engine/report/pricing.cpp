@@ -49,7 +49,8 @@ bool load_pricing(const std::string& path, Pricing& out, std::string& error) {
       return bad("/" + it.key(), "unknown field");
   }
   auto price = [&](const nlohmann::json& v, const std::string& where, double& dst) {
-    if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) return bad(where, "expected a non-negative number of USD");
+    if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>()) || v.get<double>() > kMaxPriceUsd)
+      return bad(where, "expected a number of USD from 0 to 1000000");
     dst = v.get<double>();
     return true;
   };
@@ -75,7 +76,8 @@ bool load_pricing(const std::string& path, Pricing& out, std::string& error) {
     if (!price(t["perGbMonth"], at + "/perGbMonth", tier.per_gb_month)) return false;
     if (t.contains("upToGb")) {
       if (last) return bad(at + "/upToGb", "the last tier has no upper bound");
-      if (!t["upToGb"].is_number() || t["upToGb"].get<double>() <= previous) return bad(at + "/upToGb", "expected a number above the previous tier's");
+      if (!t["upToGb"].is_number() || t["upToGb"].get<double>() <= previous || t["upToGb"].get<double>() > kMaxTierGb)
+        return bad(at + "/upToGb", "expected a number above the previous tier's, at most 1e12");
       tier.up_to_gb = previous = t["upToGb"].get<double>();
     } else if (!last) {
       return bad(at, "every tier but the last needs upToGb");

@@ -13,6 +13,11 @@ namespace regpol {
 
 // AWS bills storage "GB" as 2^30 bytes.
 constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;
+// The largest price a pricing file or a price flag may state, per GB(-month), and the
+// largest tier bound: far above any real price, low enough that a price times every byte
+// a snapshot can hold (2^63) stays a finite number (1e308 made `-nan` in the JSON report).
+constexpr double kMaxPriceUsd = 1e6;
+constexpr double kMaxTierGb = 1e12;
 // Dollars with two decimals ("0.10"); `signed_plus` writes a "+" before positive amounts.
 std::string format_usd(double usd, bool signed_plus = false);
 
