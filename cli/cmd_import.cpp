@@ -10,10 +10,10 @@
 #include "driver/compile.h"
 #include "driver/snapshots.h"
 #include "format/format.h"
+#include "interop/regpol_source.h"
 #include "plan/ecr_export.h"
 #include "plan/ecr_lifecycle.h"
 #include "plan/iam_json.h"
-#include "syntax/ast.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {
@@ -48,14 +48,12 @@ static bool repository_body(const std::string& where, const nlohmann::json& repo
   };
   if (repo.contains("mutability") && repo["mutability"].is_string()) {
     std::string m = repo["mutability"].get<std::string>();
-    body += std::string("  mutability ") + (m.rfind("IMMUTABLE", 0) == 0 ? "immutable" : "mutable");
+    std::vector<std::string> exclusions;
     if (repo.contains("mutabilityExclusions") && repo["mutabilityExclusions"].is_array()) {
-      std::size_t i = 0;
-      for (const auto& f : repo["mutabilityExclusions"]) {
-        if (f.is_string()) body += (i++ ? ", " : " except ") + ast::quote(f.get<std::string>());
-      }
+      for (const auto& f : repo["mutabilityExclusions"])
+        if (f.is_string()) exclusions.push_back(f.get<std::string>());
     }
-    body += "\n";
+    body += interop::mutability_line(m.rfind("IMMUTABLE", 0) == 0, exclusions);
   }
   if (auto text = text_of("lifecyclePolicy")) {
     LifecyclePlan plan;
@@ -115,11 +113,7 @@ static int import_pulled(const std::string& path, std::string& source) {
     blocks[body].push_back(name);
   }
   if (!ok) return fail(kBadInput, "some repositories' ECR settings cannot be imported; nothing was written");
-  for (const auto& body : order) {
-    std::string names;
-    for (const auto& n : blocks[body]) names += (names.empty() ? "" : ", ") + ast::quote(n);
-    source += "\nrepository " + names + " {\n" + body + "}\n";
-  }
+  for (const auto& body : order) source += "\n" + interop::repository_opening(blocks[body]) + "\n" + body + "}\n";
   return kOk;
 }
 
@@ -187,15 +181,15 @@ int cmd_import(const Argv& argv) {
       auto setting = mutability.value("imageTagMutability", nlohmann::json());
       if (!setting.is_string() || !kSettings.count(setting.get<std::string>()))
         return fail(kBadInput, *from + ": imageTagMutability must be MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION");
-      mutability_line = std::string("  mutability ") + (kSettings.at(setting.get<std::string>()) ? "immutable" : "mutable");
       auto filters = mutability.value("imageTagMutabilityExclusionFilters", nlohmann::json::array());
+      std::vector<std::string> exclusions;
       for (std::size_t i = 0; filters.is_array() && i < filters.size(); ++i) {
         const auto& f = filters[i];
         if (!f.is_object() || !f.contains("filter") || !f["filter"].is_string())
           return fail(kBadInput, *from + ": imageTagMutabilityExclusionFilters[" + std::to_string(i) + "] needs a string `filter`");
-        mutability_line += (i ? ", " : " except ") + ast::quote(f["filter"].get<std::string>());
+        exclusions.push_back(f["filter"].get<std::string>());
       }
-      mutability_line += "\n";
+      mutability_line = interop::mutability_line(kSettings.at(setting.get<std::string>()), exclusions);
     }
   }
 
@@ -238,19 +232,17 @@ int cmd_import(const Argv& argv) {
     LoadError lerr;
     if (!load_snapshots({*repos}, registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
     for (const auto& r : registry.repositories) {
-      std::string block = "\nrepository \"" + std::string(registry.str(r.name)) + "\" {\n";
+      std::string block = "\n" + interop::repository_opening({std::string(registry.str(r.name))}) + "\n";
       if (r.mutability != Mutability::Unknown) {
         bool immutable = r.mutability == Mutability::Immutable || r.mutability == Mutability::ImmutableWithExclusion;
-        block += std::string("  mutability ") + (immutable ? "immutable" : "mutable");
-        for (std::size_t i = 0; i < r.mutability_exclusions.size(); ++i) {
-          block += (i ? ", \"" : " except \"") + std::string(registry.str(r.mutability_exclusions[i])) + "\"";
-        }
-        block += "\n" + std::string(body.empty() ? "" : "\n");
+        std::vector<std::string> exclusions;
+        for (auto e : r.mutability_exclusions) exclusions.emplace_back(registry.str(e));
+        block += interop::mutability_line(immutable, exclusions) + (body.empty() ? "" : "\n");
       }
       source += block + body + "}\n";
     }
   } else {
-    source += "\nrepository \"*\" {\n" + mutability_line + (mutability_line.empty() || body.empty() ? "" : "\n") + body + "}\n";
+    source += "\n" + interop::repository_opening({"*"}) + "\n" + mutability_line + (mutability_line.empty() || body.empty() ? "" : "\n") + body + "}\n";
   }
   // The output must compile; format it canonically.
   SourceMap sources;

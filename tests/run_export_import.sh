@@ -57,4 +57,16 @@ P
 "$regpol" export ecr q.regpol > out.json 2> err; rc=$?
 lines=$(grep -oE 'q.regpol:[0-9]+:[0-9]+: error\[E0403\]' err | cut -d: -f2 | tr '\n' ' ')
 if [ $rc -eq 1 ] && [ "$lines" = "3 7 " ] && grep -q '^  | *\^' err && [ ! -s out.json ]; then ok; else bad "export errors: exit $rc, lines '$lines'"; cat err; fi
+# Names and filters are quoted as string literals, whatever they hold: a `"` or `\` in a
+# mutability exclusion (any of the three inputs) used to make import write a policy that did
+# not compile (exit 4).
+cat > quotes.json <<'JSON'
+{"repositories":[{"repositoryName":"app","registryId":"123456789012","imageTagMutability":"IMMUTABLE_WITH_EXCLUSION",
+  "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"dev\"x*"},{"filterType":"WILDCARD","filter":"a\\b*"}]}]}
+JSON
+"$regpol" import ecr --repository quotes.json --out quotes.regpol 2> err && grep -qF 'mutability immutable except "dev\"x*", "a\\b*"' quotes.regpol &&
+  ok || bad "import --repository with quotes in a filter: $(cat err)"
+echo '{"lifecyclePolicy":null,"repositoryPolicy":null,"imageTagMutability":"MUTABLE_WITH_EXCLUSION","imageTagMutabilityExclusionFilters":[{"filter":"q\"*"}]}' > quotes-from.json
+"$regpol" import ecr --from quotes-from.json --out quotes-from.regpol 2> err && grep -qF 'mutability mutable except "q\"*"' quotes-from.regpol &&
+  ok || bad "import --from with a quote in a filter: $(cat err)"
 finish
