@@ -603,26 +603,51 @@ JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
   for (std::size_t i = 0; i < kInFlight; ++i) spare.push_back(std::make_unique<Batch>());
 
   JsonStreamResult split;
-  std::thread reader([&] {
-    Splitter splitter(src, [&](Batch& b) {
-      std::unique_lock<std::mutex> lock(mu);
-      has_spare.wait(lock, [&] { return stop || !spare.empty(); });
-      if (stop) return false;
-      auto next = std::move(spare.front());
-      spare.pop_front();
-      next->clear();
-      std::swap(*next, b);  // the splitter keeps filling the (emptied, reserved) spare
-      bool was_empty = full.empty();
-      full.push_back(std::move(next));
-      if (was_empty) has_full.notify_one();
-      return true;
-    });
-    JsonStreamResult r = splitter.run();
+  // An exception must not leave either thread: one escaping the reader's function would
+  // terminate the process, and one escaping this thread with the reader still joinable
+  // too. The reader's becomes an error result; this thread's stops the reader, joins it and
+  // goes on to the caller.
+  auto give_up = [&](const std::string& why) {
     std::lock_guard<std::mutex> lock(mu);
-    split = r;
+    split.ok = false;
+    split.message = "cannot read on: " + why;
     done = true;
     has_full.notify_one();
+  };
+  std::thread reader([&]() noexcept {
+    try {
+      Splitter splitter(src, [&](Batch& b) {
+        std::unique_lock<std::mutex> lock(mu);
+        has_spare.wait(lock, [&] { return stop || !spare.empty(); });
+        if (stop) return false;
+        auto next = std::move(spare.front());
+        spare.pop_front();
+        next->clear();
+        std::swap(*next, b);  // the splitter keeps filling the (emptied, reserved) spare
+        bool was_empty = full.empty();
+        full.push_back(std::move(next));
+        if (was_empty) has_full.notify_one();
+        return true;
+      });
+      JsonStreamResult r = splitter.run();
+      std::lock_guard<std::mutex> lock(mu);
+      split = r;
+      done = true;
+      has_full.notify_one();
+    } catch (const std::exception& e) {
+      give_up(e.what());
+    } catch (...) {
+      give_up("an unexpected error");
+    }
   });
+  auto stop_reader = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    has_spare.notify_one();
+    reader.join();
+  };
 
   ElementParser parser(handler);
   bool ok = true;
@@ -635,7 +660,12 @@ JsonStreamResult run_pipelined(Source& src, JsonElementHandler& handler) {
       batch = std::move(full.front());
       full.pop_front();
     }
-    if (ok) ok = parser.consume(*batch);
+    try {
+      if (ok) ok = parser.consume(*batch);
+    } catch (...) {
+      stop_reader();
+      throw;
+    }
     std::lock_guard<std::mutex> lock(mu);
     bool was_empty = spare.empty();
     spare.push_back(std::move(batch));

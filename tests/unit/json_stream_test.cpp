@@ -134,3 +134,22 @@ TEST_CASE("pipelined reading gives the sequential events and errors across many 
   CHECK(ra.location == rb.location);
   CHECK(a.events == b.events);
 }
+
+TEST_CASE("an exception in the pipelined reader's consumer reaches the caller, the reader joined") {
+  GeneratorOptions o;
+  o.repositories = 40;
+  o.images_per_repository = 150;  // many batches: the reader is still running when it throws
+  o.ecr_format = true;
+  std::string text = testing::generated_snapshot(o);
+  class Throws : public Recorder {
+   public:
+    bool begin_element(std::string_view key, std::size_t index) override {
+      if (index == 1000) throw std::runtime_error("handler failed");
+      return Recorder::begin_element(key, index);
+    }
+  };
+  Throws h;
+  // Before, the reader thread was left joinable and the process terminated.
+  CHECK_THROWS_WITH_AS(fast_stream_json_text(text, h, true), "handler failed", std::runtime_error);
+  CHECK(h.events.size() > 1000);
+}
