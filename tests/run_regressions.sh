@@ -39,6 +39,13 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE AWS_CONFIG_FILE
   AWS_EC2_METADATA_DISABLED=true "$regpol" snapshot pull ecr --region us-east-1 --endpoint-url http://127.0.0.1:9 --out "$tmp/x.json" 2> "$tmp/cp.err"
 rc=$?
 if [ $rc -eq 3 ] && grep -q "credential_process printed an unsupported Version" "$tmp/cp.err"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL credential_process with a string Version: exit $rc $(cat "$tmp/cp.err")"; fi
+# A credential_process that prints more than 1 MiB and then sleeps: stopped at the bound
+# (reading used to stop there and pclose wait for the sleeper forever).
+printf '[default]\ncredential_process = sh -c "head -c 3000000 /dev/zero; sleep 600"\n' > "$tmp/aws-config-big"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE AWS_CONFIG_FILE="$tmp/aws-config-big" AWS_SHARED_CREDENTIALS_FILE="$tmp/none" \
+  AWS_EC2_METADATA_DISABLED=true timeout 60 "$regpol" snapshot pull ecr --region us-east-1 --endpoint-url http://127.0.0.1:9 --out "$tmp/x.json" 2> "$tmp/cp.err"
+rc=$?
+if [ $rc -eq 3 ] && grep -q "credential_process printed more than 1 MiB; it was stopped" "$tmp/cp.err"; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL credential_process past 1 MiB: exit $rc $(head -c 300 "$tmp/cp.err")"; fi
 # A byte-order mark before a comment: spans stay right and fmt is idempotent.
 "$regpol" fmt "$d/bom-comment.regpol" > "$tmp/once.regpol"
 "$regpol" fmt "$tmp/once.regpol" > "$tmp/twice.regpol"

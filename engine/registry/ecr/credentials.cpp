@@ -1,18 +1,28 @@
 #include "registry/ecr/credentials.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "registry/ecr/sigv4.h"
 #include "registry/http/http_client.h"
 #include "util/read_file.h"
+
+extern char** environ;  // NOLINT: POSIX, for posix_spawn
 
 namespace regpol::aws {
 
@@ -105,21 +115,85 @@ bool retryable(const http::Response& r) { return r.status == 0 || r.status == 42
 
 // ---- the sources ----
 
-bool from_process(const std::string& command, const std::string& label, Credentials& out, std::string& error) {
-  std::FILE* p = popen(command.c_str(), "r");
-  if (!p) {
-    error = label + ": cannot start credential_process";
+// What credential_process may print, and how long it may take: far above any real
+// credentials document and any helper's work; past either the process is killed, never waited
+// for (a helper that printed too much and then slept held regpol forever).
+constexpr std::size_t kMaxProcessOutput = std::size_t{1} << 20;
+constexpr int kProcessTimeoutSeconds = 120;
+
+// Runs `command` with /bin/sh (as the AWS CLI does), collecting its standard output; false
+// with the reason when it cannot start, prints too much, runs too long or fails.
+bool run_credential_process(const std::string& command, const std::string& label, std::string& text, std::string& error) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return (error = label + ": cannot start credential_process"), false;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  std::string shell = "sh", dash_c = "-c", cmd = command;
+  char* argv[] = {shell.data(), dash_c.data(), cmd.data(), nullptr};
+  pid_t pid = 0;
+  int spawned = posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (spawned != 0) {
+    close(fds[0]);
+    return (error = label + ": cannot start credential_process"), false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kProcessTimeoutSeconds);
+  auto ms_left = [&] {
+    return static_cast<int>(std::max<long long>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count()));
+  };
+  bool too_large = false, too_slow = false;
+  char buf[4096];
+  while (true) {
+    pollfd pfd{fds[0], POLLIN, 0};
+    int ready = poll(&pfd, 1, ms_left());
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      too_slow = ready == 0;
+      break;
+    }
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxProcessOutput) {
+      too_large = true;
+      break;
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  // It may have closed its output and go on running: wait until the deadline, then kill.
+  while (!too_large && !too_slow) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) break;
+    if (ms_left() == 0) {
+      too_slow = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (too_large || too_slow) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    error = label + (too_large ? ": credential_process printed more than 1 MiB; it was stopped"
+                               : ": credential_process ran longer than " + std::to_string(kProcessTimeoutSeconds) + " s; it was stopped");
     return false;
   }
-  std::string text;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0 && text.size() < (1u << 20)) text.append(buf, n);
-  int status = pclose(p);
   if (status != 0) {
     error = label + ": credential_process exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status);
     return false;
   }
+  return true;
+}
+
+bool from_process(const std::string& command, const std::string& label, Credentials& out, std::string& error) {
+  std::string text;
+  if (!run_credential_process(command, label, text, error)) return false;
   std::string why;
   if (!parse_process_credentials(text, out, why)) {
     error = label + ": credential_process printed " + why;
@@ -358,14 +432,36 @@ bool parse_sts_web_identity_response(const std::string& xml, Credentials& out, s
 // Temporary credentials are resolved again this long before they expire.
 constexpr Micros kRefreshMargin = Micros{300} * kMicrosPerSecond;
 
+// Credentials this close to their expiry are not handed out while a refresh runs.
+constexpr Micros kUsableMargin = Micros{30} * kMicrosPerSecond;
+
 bool CredentialChain::get(Credentials& out, std::string& error) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (cached_ && (cached_->expiration == kNoTime || cached_->expiration - current_time() > kRefreshMargin)) {
-    out = *cached_;
-    return true;
+  auto fresh_enough = [&](Micros margin) {
+    return cached_ && (cached_->expiration == kNoTime || cached_->expiration - current_time() > margin);
+  };
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // While one thread refreshes (sources call processes and endpoints: seconds), the others
+    // go on with the credentials they have, as long as those are still valid.
+    if (fresh_enough(kRefreshMargin) || (refreshing_ && fresh_enough(kUsableMargin))) {
+      out = *cached_;
+      return true;
+    }
+  }
+  std::lock_guard<std::mutex> one_refresh(refresh_mutex_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (fresh_enough(kRefreshMargin)) {  // another thread refreshed while this one waited
+      out = *cached_;
+      return true;
+    }
+    refreshing_ = true;
   }
   Credentials fresh;
-  if (!resolve(fresh, error)) return false;
+  bool ok = resolve(fresh, error);
+  std::lock_guard<std::mutex> lock(mutex_);
+  refreshing_ = false;
+  if (!ok) return false;
   cached_ = fresh;
   out = fresh;
   return true;

@@ -52,7 +52,9 @@ class CredentialChain {
  private:
   bool resolve(Credentials& out, std::string& error);
   ChainOptions options_;
-  std::mutex mutex_;
+  std::mutex mutex_;          // cached_ and refreshing_
+  std::mutex refresh_mutex_;  // one refresh at a time, held across the sources' calls
+  bool refreshing_ = false;
   std::optional<Credentials> cached_;
 };
 
