@@ -138,6 +138,25 @@ try:
         check(secret not in out and secret not in runs and secret not in stored, "echo: a credential was printed or stored")
     proc.kill()
     proc.wait()
+    # A registry that answers every DELETE with 503: after the retries the run stops, to be
+    # resumed (exit 4), as on ECR; the image is not recorded as a final failure (the target
+    # once decided that by searching the message for "HTTP ").
+    proc, port, log = start("busy", tmp)
+    servers.append(proc)
+    code, out, _, _ = run_measured(["snapshot", "pull", "oci://127.0.0.1:" + port, "--out", "busy.json"])
+    check(code == 0, "busy: the pull failed: " + out[-300:])
+    code, out, _, _ = run_measured(["apply", "--policy", "policy.regpol", "--snapshot", "busy.json", "--state", "busy-state.db",
+                                    "--target", "oci://127.0.0.1:" + port, "--now", "2026-11-27T00:00:00Z", "--yes"])
+    db = sqlite3.connect("busy-state.db")
+    run_status = db.execute("SELECT status FROM runs").fetchall()
+    action_status = db.execute("SELECT status FROM actions").fetchall()
+    db.close()
+    check(code == 4 and run_status == [("running",)] and "run the same command again to resume" in out and action_status and all(s != "failed" for (s,) in action_status),
+          "busy: a 503 after retries must stop the run for a resume: exit %d, run %s, actions %s: %s" % (code, run_status, action_status, out[-300:]))
+    deletes = sum(1 for line in open(log) if line.startswith("DELETE "))
+    check(deletes >= 2, "busy: the DELETE was not retried (%d sent)" % deletes)
+    proc.kill()
+    proc.wait()
 finally:
     for s in servers:
         if s.poll() is None:

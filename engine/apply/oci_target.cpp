@@ -45,20 +45,21 @@ bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
     return true;
   }
   // The batch's deletes go `jobs` at a time (the journal holds the whole batch as sent
-  // either way). A transport failure stops the run, which resumes later and reads the
-  // repository again; a refusal is that image's answer.
+  // either way). What is not about one image (transport, throttling and server errors after
+  // the retries, refused credentials or permissions) stops the run, which resumes later and
+  // reads the repository again, as on ECR; the registry's refusal of one image is its answer.
   std::mutex error_mutex;
   std::string transport_error;
   parallel_for(batch.size(), jobs_, [&](std::size_t i, unsigned) {
     bool gone = false;
-    std::string e;
+    Error e;
     if (!client_->delete_manifest(repository, batch[i]->digest, gone, e)) {
-      if (e.find("HTTP ") == std::string::npos) {
+      if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
         std::lock_guard<std::mutex> lock(error_mutex);
-        if (transport_error.empty()) transport_error = e;
+        if (transport_error.empty()) transport_error = e.message;
         return;
       }
-      answers[i] = {ActionStatus::Failed, "failed", e};
+      answers[i] = {ActionStatus::Failed, "failed", e.message};
       return;
     }
     answers[i] = gone ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "DELETE manifest: 404 (already gone)"}

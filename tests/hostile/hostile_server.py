@@ -11,6 +11,7 @@ OCI modes (catalog: one repository `app`):
   hostile-names  tags ["v1", "../../other/manifests/latest", "a\\r\\nX-Injected: 1", "v2?x=1"]
   echo           a working registry with two images (basic auth: any credentials) whose
                  DELETE answers 400 and echoes the Authorization header it got
+  busy           the same two images, anonymous, whose DELETE always answers 503
 ECR modes (POST / with X-Amz-Target):
   ecr-repeat-token  DescribeRepositories pages that always carry the same nextToken
   ecr-huge          DescribeRepositories answers 64 MiB
@@ -95,7 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if mode == "hostile-names":
                 return self.reply_json({"name": "app", "tags": ["v1", "../../other/manifests/latest", "a\r\nX-Injected: 1", "v2?x=1"]})
-            return self.reply_json({"name": "app", "tags": sorted(ECHO_IMAGES) if mode == "echo" else ["v1"]})
+            return self.reply_json({"name": "app", "tags": sorted(ECHO_IMAGES) if mode in ("echo", "busy") else ["v1"]})
         if path.startswith("/v2/app/manifests/"):
             ref = path.rsplit("/", 1)[1]
             if mode == "huge-manifest":
@@ -111,9 +112,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 return
-            if mode == "echo":
+            if mode in ("echo", "busy"):
                 by_ref = {tag: m for tag, (c, m) in ECHO_IMAGES.items()}
                 by_ref.update({digest(m): m for c, m in ECHO_IMAGES.values()})
+                if self.command == "DELETE" and mode == "busy":
+                    return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"try again later"}]}', [("Content-Type", "application/json")])
                 if self.command == "DELETE":
                     echoed = self.headers.get("Authorization", "")
                     return self.reply(400, json.dumps({"errors": [{"code": "DENIED", "message": "refused; you sent Authorization: " + echoed}]}).encode(),
@@ -123,7 +126,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self.reply(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
                 return self.reply(200, m, [("Content-Type", "application/vnd.oci.image.manifest.v1+json"), ("Docker-Content-Digest", digest(m))])
             return self.reply(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
-        if path.startswith("/v2/app/blobs/") and mode == "echo":
+        if path.startswith("/v2/app/blobs/") and mode in ("echo", "busy"):
             ref = path.rsplit("/", 1)[1]
             for c, m in ECHO_IMAGES.values():
                 if digest(c) == ref:

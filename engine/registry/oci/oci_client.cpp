@@ -126,18 +126,19 @@ bool resolve_credentials(const std::string& authority, const std::string& flag_u
   return true;
 }
 
-bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::string& token, std::string& error) {
+bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::string& token, Error& error) {
   auto realm = c.params.find("realm");
   if (realm == c.params.end() || realm->second.empty()) {
-    error = "the registry asked for a bearer token but named no token service (realm)";
+    error = {ErrorKind::Denied, "the registry asked for a bearer token but named no token service (realm)"};
     return false;
   }
   http::Url url;
-  if (!http::parse_url(realm->second, url, error)) return false;
+  std::string why;
+  if (!http::parse_url(realm->second, url, why)) return (error = {ErrorKind::Denied, why}), false;
   // Credentials go to the token service only over TLS, or to loopback (tests, a local
   // registry), or with --insecure, exactly as to the registry itself.
-  if (!http::check_transport(url, endpoint_.insecure, error)) {
-    error = "the token service " + realm->second.substr(0, 200) + ": " + error;
+  if (!http::check_transport(url, endpoint_.insecure, why)) {
+    error = {ErrorKind::Denied, "the token service " + realm->second.substr(0, 200) + ": " + why};
     return false;
   }
   std::string q = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
@@ -149,13 +150,14 @@ bool OciClient::fetch_token(const Challenge& c, const std::string& scope, std::s
   if (credentials_.present()) req.headers.emplace_back("Authorization", basic_authorization());
   http::Response r = exchange(req, http::Backoff{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)});
   if (r.status != 200) {
-    error = "the token service at " + url.authority() + " refused (" + (r.status ? "HTTP " + std::to_string(r.status) : r.error) + ")" +
-            (credentials_.present() ? "" : "; no credentials were given (--username, REGPOL_REGISTRY_USERNAME or the Docker config)");
+    error = {kind_of_http_status(r.status),
+             "the token service at " + url.authority() + " refused (" + (r.status ? "HTTP " + std::to_string(r.status) : r.error) + ")" +
+                 (credentials_.present() ? "" : "; no credentials were given (--username, REGPOL_REGISTRY_USERNAME or the Docker config)")};
     return false;
   }
   long expires = 60;
   if (!parse_token_answer(r.body, token, expires)) {
-    error = "the token service's answer has no token";
+    error = {ErrorKind::Denied, "the token service's answer has no token"};
     return false;
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -177,7 +179,7 @@ http::Response OciClient::exchange(const http::Request& request, const http::Bac
 }
 
 bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
-                     OciResponse& out, std::string& error, std::size_t max_body) {
+                     OciResponse& out, Error& error, std::size_t max_body) {
   out = OciResponse{};
   for (int round = 0; round < 3; ++round) {
     std::string auth;
@@ -196,19 +198,20 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
     if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
     http::Response r = exchange(req, kRegistryBackoff);
     if (r.status == 0) {
-      error = method + " " + path + ": " + r.error;
+      error = {ErrorKind::Retryable, method + " " + path + ": " + r.error};
       return false;
     }
     if (r.status == 401 && round < 2) {
       Challenge c;
       if (!parse_challenge(r.header("www-authenticate"), c)) {
-        error = method + " " + path + ": HTTP 401 without a readable WWW-Authenticate challenge";
+        error = {ErrorKind::Denied, method + " " + path + ": HTTP 401 without a readable WWW-Authenticate challenge"};
         return false;
       }
       if (c.scheme == "basic") {
         if (!credentials_.present()) {
-          error = method + " " + path + ": the registry needs credentials (--username with --password-stdin, REGPOL_REGISTRY_USERNAME/"
-                                        "REGPOL_REGISTRY_PASSWORD, or the Docker config file)";
+          error = {ErrorKind::Denied, method + " " + path +
+                                           ": the registry needs credentials (--username with --password-stdin, REGPOL_REGISTRY_USERNAME/"
+                                           "REGPOL_REGISTRY_PASSWORD, or the Docker config file)"};
           return false;
         }
         std::lock_guard<std::mutex> lock(mutex_);
@@ -230,7 +233,7 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
         }
         continue;
       }
-      error = method + " " + path + ": unsupported authentication scheme `" + c.scheme.substr(0, 40) + "`";
+      error = {ErrorKind::Denied, method + " " + path + ": unsupported authentication scheme `" + c.scheme.substr(0, 40) + "`"};
       return false;
     }
     out.status = r.status;
@@ -240,13 +243,22 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
     out.link_next = next_link(r.header("link"));
     out.location = r.header("location");
     if (r.status == 401 || r.status == 403) {
-      error = method + " " + path + ": " + registry_error(out) + (credentials_.present() ? " (credentials from " + credentials_.source + ")" : "");
+      error = {ErrorKind::Denied,
+               method + " " + path + ": " + registry_error(out) + (credentials_.present() ? " (credentials from " + credentials_.source + ")" : "")};
       return false;
     }
     return true;
   }
-  error = method + " " + path + ": HTTP 401: the registry refused the credentials" +
-          (credentials_.present() ? " from " + credentials_.source : std::string());
+  error = {ErrorKind::Denied, method + " " + path + ": HTTP 401: the registry refused the credentials" +
+                                   (credentials_.present() ? " from " + credentials_.source : std::string())};
+  return false;
+}
+
+bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
+                     OciResponse& out, std::string& error, std::size_t max_body) {
+  Error e;
+  if (send(method, path, accept, scope, out, e, max_body)) return true;
+  error = std::move(e.message);
   return false;
 }
 
@@ -487,9 +499,10 @@ bool OciClient::referrers(const std::string& repository, const std::string& dige
   return true;
 }
 
-bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, std::string& error) {
-  if (!valid_digest(digest) || !checked_reference(repository, digest, error)) {
-    if (error.empty()) error = json(digest.substr(0, 200)).dump() + " is not a digest";
+bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error) {
+  std::string why;
+  if (!valid_digest(digest) || !checked_reference(repository, digest, why)) {
+    error = {ErrorKind::BadInput, why.empty() ? json(digest.substr(0, 200)).dump() + " is not a digest" : why};
     return false;
   }
   std::string path = "/v2/" + repository + "/manifests/" + digest;
@@ -501,7 +514,8 @@ bool OciClient::delete_manifest(const std::string& repository, const std::string
     gone = true;
     return true;
   }
-  error = "DELETE " + path + ": " + registry_error(r) + (r.status == 405 ? " (the registry has deletion disabled: storage.delete.enabled)" : "");
+  error = {kind_of_http_status(r.status),
+           "DELETE " + path + ": " + registry_error(r) + (r.status == 405 ? " (the registry has deletion disabled: storage.delete.enabled)" : "")};
   return false;
 }
 

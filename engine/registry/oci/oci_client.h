@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.h"
 #include "registry/http/http_client.h"
 #include "registry/oci/auth.h"
 
@@ -74,19 +75,23 @@ class OciClient {
   // offer the API (404 without an index, as Distribution 2.8 answers).
   bool referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported, std::string& error);
   // DELETE /v2/<name>/manifests/<digest>: `gone` is true when it was already gone (404).
-  bool delete_manifest(const std::string& repository, const std::string& digest, bool& gone, std::string& error);
+  bool delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error);
 
   long calls() const { return calls_; }
 
  private:
   // One request with authentication and retries. `scope` is the token scope to ask for
   // when the registry challenges without one.
+  // A failure has its kind: Retryable for transport, throttling and server errors (of the
+  // registry or its token service), Refused for what the registry or token service said no to.
+  bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
+            OciResponse& out, Error& error, std::size_t max_body = http::kDefaultMaxBody);
   bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
             OciResponse& out, std::string& error, std::size_t max_body = http::kDefaultMaxBody);
   // One request (retried, on this thread's connection), counted in calls().
   http::Response exchange(const http::Request& request, const http::Backoff& backoff);
   std::string basic_authorization() const;
-  bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, std::string& error);
+  bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, Error& error);
   // Follows Link headers; `key` is the array in each page ("repositories", "tags").
   bool list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
                   bool& exists, std::string& error);
