@@ -64,9 +64,12 @@ EOF
 # ---- pull → plan → apply; the endpoint ends exactly as the plan kept it ----
 start_endpoint main fixture.json
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out pulled.json 2> pull.err && ok || bad "pull: $(cat pull.err)"
-"$regpol" plan --policy policy.regpol --snapshot fixture.json --now $now --format json > want.json
-"$regpol" plan --policy policy.regpol --snapshot pulled.json --now $now --format json > got.json
-cmp -s want.json got.json && ok || bad "the pulled snapshot plans differently from the registry it came from"
+# Both plans must succeed: two failed plans print the same nothing. want.json is the
+# reference of every comparison below.
+"$regpol" plan --policy policy.regpol --snapshot fixture.json --now $now --format json > want.json || { echo "plan of the fixture failed"; exit 1; }
+[ "$(jq '[.images[] | select(.action == "expire")] | length' want.json)" -gt 0 ] || { echo "the fixture's plan expires nothing"; exit 1; }
+"$regpol" plan --policy policy.regpol --snapshot pulled.json --now $now --format json > got.json && cmp -s want.json got.json && ok ||
+  bad "the pulled snapshot plans differently from the registry it came from"
 python3 - pulled.json <<'EOF' && ok || bad "repository settings missing from the pulled snapshot"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -237,10 +240,10 @@ echo container-auth-token > auth-token
 via ASIACONTAINER "container credentials" AWS_CONTAINER_CREDENTIALS_FULL_URI=$url/creds AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$tmp/auth-token
 via ASIAIMDS "instance metadata (IMDSv2)" AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$url
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$regpol" snapshot pull ecr "${one[@]}" > none.out 2> none.err
-[ $? -ne 0 ] && grep -q "none found; tried" none.err && grep -q "instance metadata (disabled)" none.err && ok || bad "no credentials: $(cat none.err)"
+[ $? -eq 3 ] && grep -q "none found; tried" none.err && grep -q "instance metadata (disabled)" none.err && ok || bad "no credentials: $(cat none.err)"
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials \
   "$regpol" snapshot pull ecr "${one[@]}" --profile nosuch > np.out 2> np.err
-[ $? -ne 0 ] && grep -q "profile \`nosuch\` is not in the AWS config" np.err && ok || bad "a missing profile: $(cat np.err)"
+[ $? -eq 3 ] && grep -q "profile \`nosuch\` is not in the AWS config" np.err && ok || bad "a missing profile: $(cat np.err)"
 cat rot.err big.err big-apply.err apply.out apply.err pull.err bad.out bad.err f.err fa.err p.out p.err none.err np.err >> all-output.txt
 for secret in regpol-test-secret secret-from-profile secret-from-process secret-from-sts token-from-sts secret-from-container \
   token-from-container secret-from-imds token-from-imds container-auth-token web-identity-token session-1; do

@@ -3,7 +3,7 @@
 # policy.regpol (with an optional in-use.txt for --in-use),
 # images.json (a snapshot) and case.json ({now, repository, expire:[...], transition:[...]},
 # optionally "error": true when regpol must reject the input with exit code 3).
-# Every image not listed in expire/transition must be kept.
+# Every image not listed in expire/transition must be kept, and every input image reported.
 # With VIA=import, each ECR policy is first turned into regpol source by `regpol import ecr`
 # and evaluated with `plan --policy`: the decisions must be the same.
 # usage: [VIA=import] run_lifecycle_cases.sh REGPOL CASE_DIR...
@@ -27,27 +27,30 @@ for dir in "$@"; do
     c=${c%/}
     name=$(basename "$c")
     now=$(jq -r .now "$c/case.json")
-    out=$(run_plan "$c" "$now" 2>/tmp/lc_err.$$)
+    out=$(run_plan "$c" "$now" 2>"$tmpdir/err")
     rc=$?
     if [ "$(jq -r '.error // false' "$c/case.json")" = "true" ]; then
       if [ $rc -eq 3 ]; then pass=$((pass+1)); else failed=$((failed+1)); echo "FAIL $name: expected exit 3, got $rc"; fi
       continue
     fi
-    if [ $rc -ne 0 ]; then failed=$((failed+1)); echo "FAIL $name: exit $rc: $(cat /tmp/lc_err.$$)"; continue; fi
+    if [ $rc -ne 0 ]; then failed=$((failed+1)); echo "FAIL $name: exit $rc: $(cat "$tmpdir/err")"; continue; fi
     got_e=$(jq -c '[.images[]|select(.action=="expire")|.digest]|sort' <<<"$out")
     got_t=$(jq -c '[.images[]|select(.action=="transition")|.digest]|sort' <<<"$out")
     want_e=$(jq -c '.expire|sort' "$c/case.json")
     want_t=$(jq -c '(.transition // [])|sort' "$c/case.json")
     count=$(jq '.images|length' <<<"$out"); uniq=$(jq '[.images[].digest]|unique|length' <<<"$out")
-    if [ "$got_e" = "$want_e" ] && [ "$got_t" = "$want_t" ] && [ "$count" = "$uniq" ]; then
+    # Every image of the input is reported, once: nothing dropped silently is "kept".
+    want_all=$(jq -c '[(.imageDetails // .images // [])[] | (.imageDigest // .digest)] | unique' "$c/images.json")
+    got_all=$(jq -c '[.images[].digest] | unique' <<<"$out")
+    if [ "$got_e" = "$want_e" ] && [ "$got_t" = "$want_t" ] && [ "$count" = "$uniq" ] && [ "$got_all" = "$want_all" ]; then
       pass=$((pass+1))
     else
       failed=$((failed+1))
       echo "FAIL $name"; echo "  expire want $want_e"; echo "         got  $got_e"
       echo "  transition want $want_t"; echo "             got  $got_t"
+      [ "$got_all" = "$want_all" ] || echo "  reported images differ from the input's: $got_all"
     fi
   done
 done
-rm -f /tmp/lc_err.$$
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
