@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 #include "util/text.h"
 
 namespace regpol {

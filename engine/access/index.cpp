@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 #include "util/text.h"
 
 namespace regpol {

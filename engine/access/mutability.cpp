@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 
 namespace regpol {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <unordered_map>
 
-#include "plan/semver.h"
+#include "match/semver.h"
 #include "util/huge_pages.h"
 #include "util/parallel.h"
 

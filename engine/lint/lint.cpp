@@ -6,7 +6,7 @@
 #include "access/mutability.h"
 #include "diag/codes.h"
 #include "plan/ecr_export.h"
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 #include "util/text.h"
 
 namespace regpol {

@@ -1,6 +1,6 @@
 #include "plan/lifecycle_plan.h"
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 
 namespace regpol {
 

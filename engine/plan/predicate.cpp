@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "diag/suggest.h"
-#include "plan/semver.h"
-#include "plan/wildcard.h"
+#include "match/semver.h"
+#include "match/wildcard.h"
 
 namespace regpol {
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "plan/semver.h"
-#include "plan/wildcard.h"
+#include "match/semver.h"
+#include "match/wildcard.h"
 
 using namespace regpol;
 

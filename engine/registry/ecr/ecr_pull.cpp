@@ -4,7 +4,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 #include "util/parallel.h"
 
 namespace regpol::aws {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 

@@ -1,4 +1,4 @@
-#include "plan/semver.h"
+#include "match/semver.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "plan/wildcard.h"
+#include "match/wildcard.h"
 
 namespace regpol {
 
