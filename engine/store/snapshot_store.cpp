@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "snapshot/validate.h"
+#include "store/sqlite.h"
 #include "util/random_id.h"
 #include "util/text.h"
 
@@ -32,19 +33,6 @@ CREATE TABLE images (
   PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
 
-struct Db {
-  sqlite3* db = nullptr;
-  ~Db() {
-    if (db) sqlite3_close(db);
-  }
-};
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() {
-    if (s) sqlite3_finalize(s);
-  }
-};
-
 // Lists are stored as text joined by '\n' (tags and digests cannot contain a newline).
 std::string join(const Registry& reg, const StrId* ids, std::uint32_t n) {
   std::string out;
@@ -55,18 +43,6 @@ std::string join(const Registry& reg, const StrId* ids, std::uint32_t n) {
   return out;
 }
 
-void bind_time(sqlite3_stmt* s, int i, Micros t) {
-  if (t == kNoTime) sqlite3_bind_null(s, i);
-  else sqlite3_bind_int64(s, i, t);
-}
-void bind_str(sqlite3_stmt* s, int i, std::string_view v) {
-  if (v.empty()) sqlite3_bind_null(s, i);
-  else sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-std::string_view column_str(sqlite3_stmt* s, int i) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string_view();
-}
 
 }  // namespace
 
@@ -74,86 +50,79 @@ namespace {
 
 // Writes the whole store into `path` (a new file), in one transaction.
 bool write_store(const Registry& reg, const std::string& path, std::string& error) {
-  Db db;
-  auto fail = [&](const char* what) {
-    error = std::string(what) + ": " + (db.db ? sqlite3_errmsg(db.db) : "cannot open");
+  sqlite::Database db;
+  using Step = sqlite::Statement::Step;
+  if (!db.open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error)) return false;
+  if (!db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", "cannot write schema", error) ||
+      !db.exec(kSchema, "cannot write schema", error))
     return false;
-  };
-  if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) return fail("cannot create");
-  if (sqlite3_exec(db.db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", nullptr, nullptr, nullptr) != SQLITE_OK ||
-      sqlite3_exec(db.db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return fail("cannot write schema");
-  }
   {
-    Stmt meta;
+    sqlite::Statement meta;
     // store_id: this store's identity for apply (a copy keeps it; a new import gets a new
     // one); source: the registry the imported snapshot came from, when it said.
-    sqlite3_prepare_v2(db.db, "INSERT INTO meta VALUES ('schema', 'regpol.snapshot-store/v1'), ('captured_at', ?), ('store_id', ?), ('source', ?)",
-                       -1, &meta.s, nullptr);
-    sqlite3_bind_text(meta.s, 1, reg.captured_at == kNoTime ? "" : format_timestamp(reg.captured_at).c_str(), -1, SQLITE_TRANSIENT);
-    std::string id = random_hex(16);
-    sqlite3_bind_text(meta.s, 2, id.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(meta.s, 3, reg.source.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(meta.s) != SQLITE_DONE) return fail("cannot write");
+    if (!meta.prepare(db.get(), "INSERT INTO meta VALUES ('schema', 'regpol.snapshot-store/v1'), ('captured_at', ?), ('store_id', ?), ('source', ?)",
+                      "cannot write", error))
+      return false;
+    meta.bind_text(1, reg.captured_at == kNoTime ? std::string() : format_timestamp(reg.captured_at)).bind_text(2, random_hex(16)).bind_text(3, reg.source);
+    if (!meta.run("cannot write", error)) return false;
   }
   {  // the statements are finalized at the end of this block, before the close below
-  Stmt repo;
-  sqlite3_prepare_v2(db.db, "INSERT INTO repositories VALUES (?,?,?,?,?,?,?,?,?)", -1, &repo.s, nullptr);
-  for (std::size_t r = 0; r < reg.repositories.size(); ++r) {
-    const Repository& x = reg.repositories[r];
-    sqlite3_reset(repo.s);
-    sqlite3_bind_int64(repo.s, 1, static_cast<std::int64_t>(r));
-    bind_str(repo.s, 2, reg.str(x.name));
-    bind_str(repo.s, 3, reg.str(x.registry_id));
-    bind_str(repo.s, 4, reg.str(x.arn));
-    sqlite3_bind_int(repo.s, 5, static_cast<int>(x.mutability));
-    std::string ex = join(reg, x.mutability_exclusions.data(), static_cast<std::uint32_t>(x.mutability_exclusions.size()));
-    sqlite3_bind_text(repo.s, 6, ex.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(repo.s, 7, x.scan_on_push);
-    bind_str(repo.s, 8, reg.str(x.encryption));
-    bind_time(repo.s, 9, x.created_at);
-    if (sqlite3_step(repo.s) != SQLITE_DONE) return fail("cannot write a repository");
-  }
-  Stmt img;
-  sqlite3_prepare_v2(db.db, "INSERT INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &img.s, nullptr);
-  for (const Image& m : reg.images) {
-    sqlite3_reset(img.s);
-    sqlite3_bind_int64(img.s, 1, m.repo);
-    bind_str(img.s, 2, reg.str(m.digest));
-    std::string tags = join(reg, reg.tags_of(m), m.tag_count), children = join(reg, reg.children_of(m), m.child_count);
-    sqlite3_bind_text(img.s, 3, tags.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(img.s, 4, children.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(img.s, 5, m.pushed_at);
-    bind_time(img.s, 6, m.last_pulled_at);
-    bind_time(img.s, 7, m.last_archived_at);
-    bind_time(img.s, 8, m.last_activated_at);
-    if (m.size_bytes < 0) sqlite3_bind_null(img.s, 9);
-    else sqlite3_bind_int64(img.s, 9, m.size_bytes);
-    bind_str(img.s, 10, reg.str(m.manifest_media_type));
-    bind_str(img.s, 11, reg.str(m.artifact_media_type));
-    bind_str(img.s, 12, reg.str(m.subject));
-    sqlite3_bind_int(img.s, 13, static_cast<int>(m.status));
-    for (int f = 0; f < kSeverityCount; ++f) {
-      if (m.findings[static_cast<std::size_t>(f)] < 0) sqlite3_bind_null(img.s, 14 + f);
-      else sqlite3_bind_int(img.s, 14 + f, m.findings[static_cast<std::size_t>(f)]);
+    sqlite::Statement repo;
+    if (!repo.prepare(db.get(), "INSERT INTO repositories VALUES (?,?,?,?,?,?,?,?,?)", "cannot write a repository", error)) return false;
+    for (std::size_t r = 0; r < reg.repositories.size(); ++r) {
+      const Repository& x = reg.repositories[r];
+      repo.bind_int(1, static_cast<std::int64_t>(r))
+          .bind_text_or_null(2, reg.str(x.name))
+          .bind_text_or_null(3, reg.str(x.registry_id))
+          .bind_text_or_null(4, reg.str(x.arn))
+          .bind_int(5, static_cast<int>(x.mutability))
+          .bind_text(6, join(reg, x.mutability_exclusions.data(), static_cast<std::uint32_t>(x.mutability_exclusions.size())))
+          .bind_int(7, x.scan_on_push)
+          .bind_text_or_null(8, reg.str(x.encryption))
+          .bind_time(9, x.created_at);
+      if (!repo.run("cannot write a repository", error)) return false;
     }
-    if (sqlite3_step(img.s) != SQLITE_DONE) return fail("cannot write an image");
+    sqlite::Statement img;
+    if (!img.prepare(db.get(), "INSERT INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "cannot write an image", error)) return false;
+    for (const Image& m : reg.images) {
+      img.bind_int(1, m.repo)
+          .bind_text_or_null(2, reg.str(m.digest))
+          .bind_text(3, join(reg, reg.tags_of(m), m.tag_count))
+          .bind_text(4, join(reg, reg.children_of(m), m.child_count))
+          .bind_int(5, m.pushed_at)
+          .bind_time(6, m.last_pulled_at)
+          .bind_time(7, m.last_archived_at)
+          .bind_time(8, m.last_activated_at);
+      if (m.size_bytes < 0) img.bind_null(9);
+      else img.bind_int(9, m.size_bytes);
+      img.bind_text_or_null(10, reg.str(m.manifest_media_type))
+          .bind_text_or_null(11, reg.str(m.artifact_media_type))
+          .bind_text_or_null(12, reg.str(m.subject))
+          .bind_int(13, static_cast<int>(m.status));
+      for (int f = 0; f < kSeverityCount; ++f) {
+        if (m.findings[static_cast<std::size_t>(f)] < 0) img.bind_null(14 + f);
+        else img.bind_int(14 + f, m.findings[static_cast<std::size_t>(f)]);
+      }
+      if (img.step() != Step::Done) {
+        error = "cannot write an image: " + img.message();
+        return false;
+      }
+      img.reset();
+    }
   }
-  }
-  if (sqlite3_exec(db.db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit");
-  if (sqlite3_close(db.db) != SQLITE_OK) return fail("cannot close");
-  db.db = nullptr;
-  return true;
+  if (!db.exec("COMMIT;", "cannot commit", error)) return false;
+  return db.close(error);
 }
 
 }  // namespace
 
 bool is_snapshot_store(const std::string& path) {
-  Db db;
-  if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return false;
-  Stmt meta;
-  if (sqlite3_prepare_v2(db.db, "SELECT value FROM meta WHERE key = 'schema'", -1, &meta.s, nullptr) != SQLITE_OK) return false;
-  return sqlite3_step(meta.s) == SQLITE_ROW && column_str(meta.s, 0) == "regpol.snapshot-store/v1";
+  sqlite::Database db;
+  sqlite::Statement meta;
+  std::string ignored;  // any failure means: not a store
+  return db.open(path, SQLITE_OPEN_READONLY, ignored) &&
+         meta.prepare(db.get(), "SELECT value FROM meta WHERE key = 'schema'", "read", ignored) &&
+         meta.step() == sqlite::Statement::Step::Row && meta.text(0) == "regpol.snapshot-store/v1";
 }
 
 SaveResult save_registry_sqlite(const Registry& reg, const std::string& path, bool replace, std::string& error) {
@@ -205,9 +174,9 @@ namespace {
 // Reads one column with the rules of engine/snapshot/validate.h; `fail` gets the problem.
 class RowReader {
  public:
-  RowReader(sqlite3_stmt* s, std::string where) : s_(s), where_(std::move(where)) {}
+  RowReader(const sqlite::Statement& s, std::string where) : s_(&s), where_(std::move(where)) {}
   const std::string& problem() const { return problem_; }
-  bool null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+  bool null(int i) const { return s_->is_null(i); }
   // An integer column in [lo, hi]; NULL gives `if_null` when `nullable`.
   bool integer(int i, const char* name, std::int64_t lo, std::int64_t hi, bool nullable, std::int64_t if_null, std::int64_t& out) {
     if (null(i)) {
@@ -215,8 +184,8 @@ class RowReader {
       out = if_null;
       return true;
     }
-    if (sqlite3_column_type(s_, i) != SQLITE_INTEGER) return bad(name, "is not an integer");
-    out = sqlite3_column_int64(s_, i);
+    if (s_->type(i) != SQLITE_INTEGER) return bad(name, "is not an integer");
+    out = s_->i64(i);
     if (out < lo || out > hi) return bad(name, "is " + std::to_string(out) + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return true;
   }
@@ -232,8 +201,8 @@ class RowReader {
       out = {};
       return true;
     }
-    if (sqlite3_column_type(s_, i) != SQLITE_TEXT) return bad(name, "is not text");
-    out = column_str(s_, i);
+    if (s_->type(i) != SQLITE_TEXT) return bad(name, "is not text");
+    out = s_->text(i);
     return true;
   }
   bool check(const char* name, const std::string& why) { return why.empty() || bad(name, why); }
@@ -243,7 +212,7 @@ class RowReader {
   }
 
  private:
-  sqlite3_stmt* s_;
+  const sqlite::Statement* s_;
   std::string where_;
   std::string problem_;
 };
@@ -265,23 +234,24 @@ bool split_list(std::string_view text, std::vector<std::string_view>& out, RowRe
 }  // namespace
 
 bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& error, const std::string* only_repository) {
-  Db db;
+  sqlite::Database db;
+  using Step = sqlite::Statement::Step;
   // SQLite's own words ("no more rows available") mean nothing to a user: every failure
   // says what regpol was doing, and SQLite's message only where it adds something.
   auto fail = [&](const std::string& what) {
     error = what;
     return false;
   };
-  if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return fail("cannot open the store");
-  sqlite3_busy_timeout(db.db, 10000);  // an import may be writing: wait for it
+  std::string why;
+  if (!db.open(path, SQLITE_OPEN_READONLY, why)) return fail("cannot open the store");
+  sqlite3_busy_timeout(db.get(), 10000);  // an import may be writing: wait for it
   {
-    Stmt meta;
-    if (sqlite3_prepare_v2(db.db, "SELECT key, value FROM meta", -1, &meta.s, nullptr) != SQLITE_OK) {
-      return fail("not a regpol snapshot store");
-    }
+    sqlite::Statement meta;
+    if (!meta.prepare(db.get(), "SELECT key, value FROM meta", "read", why)) return fail("not a regpol snapshot store");
     bool schema_ok = false;
-    while (sqlite3_step(meta.s) == SQLITE_ROW) {
-      std::string_view k = column_str(meta.s, 0), v = column_str(meta.s, 1);
+    Step st = Step::Row;
+    while ((st = meta.step()) == Step::Row) {
+      std::string_view k = meta.text(0), v = meta.text(1);
       if (k == "schema") schema_ok = v == "regpol.snapshot-store/v1";
       if (k == "store_id" || (k == "source" && !v.empty())) {
         std::string& slot = k == "store_id" ? reg.store_id : reg.source;
@@ -294,21 +264,21 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
         reg.captured_at = std::max(reg.captured_at, *t);
       }
     }
+    if (st == Step::Error) return fail("cannot read the meta table");
     if (!schema_ok) return fail("unsupported snapshot store schema");
   }
   reg.source_files.push_back(path);
   reg.file_first_image.push_back(static_cast<std::uint32_t>(reg.images.size()));
   std::vector<std::uint32_t> repo_map;
-  Stmt repo;
-  if (sqlite3_prepare_v2(db.db, "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories ORDER BY id",
-                         -1, &repo.s, nullptr) != SQLITE_OK) {
+  sqlite::Statement repo;
+  if (!repo.prepare(db.get(), "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories ORDER BY id",
+                    "read", why))
     return fail("not a regpol snapshot store (no repositories table)");
-  }
   std::vector<std::string_view> list;
-  int rc;
-  while ((rc = sqlite3_step(repo.s)) == SQLITE_ROW) {
-    if (only_repository && column_str(repo.s, 1) != *only_repository) continue;
-    RowReader row(repo.s, "repositories row id " + std::to_string(sqlite3_column_int64(repo.s, 0)));
+  Step rc = Step::Row;
+  while ((rc = repo.step()) == Step::Row) {
+    if (only_repository && repo.text(1) != *only_repository) continue;
+    RowReader row(repo, "repositories row id " + std::to_string(repo.i64(0)));
     std::int64_t id = 0, mutability = 0, scan = 0;
     std::string_view name, registry_id, arn, exclusions, encryption;
     Micros created = kNoTime;
@@ -337,23 +307,21 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     x.encryption = reg.strings.intern(encryption);
     x.created_at = created;
   }
-  if (rc != SQLITE_DONE) return fail("cannot read the repositories table");
-  Stmt img;
+  if (rc != Step::Done) return fail("cannot read the repositories table");
+  sqlite::Statement img;
   // One repository: through the primary key (repository, digest), not a scan of the store.
   const char* images_sql = only_repository
                                ? "SELECT * FROM images WHERE repository = (SELECT id FROM repositories WHERE name = ?) ORDER BY digest"
                                : "SELECT * FROM images ORDER BY repository, digest";
-  if (sqlite3_prepare_v2(db.db, images_sql, -1, &img.s, nullptr) != SQLITE_OK) {
-    return fail("not a regpol snapshot store (no images table)");
-  }
-  if (only_repository) sqlite3_bind_text(img.s, 1, only_repository->c_str(), -1, SQLITE_TRANSIENT);
+  if (!img.prepare(db.get(), images_sql, "read", why)) return fail("not a regpol snapshot store (no images table)");
+  if (only_repository) img.bind_text(1, *only_repository);
   std::size_t row_number = 0;
-  while ((rc = sqlite3_step(img.s)) == SQLITE_ROW) {
+  while ((rc = img.step()) == Step::Row) {
     ++row_number;
     std::string_view digest;
-    RowReader row(img.s, "images row " + std::to_string(row_number));
+    RowReader row(img, "images row " + std::to_string(row_number));
     if (!row.text(1, "digest", false, digest) || !row.check("digest", check_digest(digest))) return fail(row.problem());
-    row = RowReader(img.s, "images row " + std::to_string(row_number) + " (" + std::string(digest) + ")");
+    row = RowReader(img, "images row " + std::to_string(row_number) + " (" + std::string(digest) + ")");
     Image m;
     std::int64_t rid = 0, size = 0, status = 0;
     std::string_view tags, children, manifest, artifact, subject;
@@ -404,7 +372,7 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     m.subject = reg.strings.intern(subject);
     reg.images.push_back(m);  // finish_registry lists each repository's images
   }
-  if (rc != SQLITE_DONE) return fail("cannot read the images table");
+  if (rc != Step::Done) return fail("cannot read the images table");
   return true;
 }
 

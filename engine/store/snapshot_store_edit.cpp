@@ -5,20 +5,11 @@
 #include <algorithm>
 #include <functional>
 
+#include "store/sqlite.h"
 
 namespace regpol {
 
 namespace {
-
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
-
-std::string text(sqlite3_stmt* s, int c) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, c))) : std::string();
-}
 
 // Image status codes of the store (snapshot/model.h ImageStatus).
 constexpr int kActive = 0, kArchived = 1;
@@ -37,10 +28,10 @@ std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string
   sqlite3_busy_timeout(db, 10000);
   bool is_store = false;
   {
-    Stmt s;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema'", -1, &s.s, nullptr) == SQLITE_OK && sqlite3_step(s.s) == SQLITE_ROW) {
-      is_store = text(s.s, 0) == "regpol.snapshot-store/v1";
-    }
+    sqlite::Statement s;
+    std::string ignored;  // no meta table: not a store, said below
+    if (s.prepare(db, "SELECT value FROM meta WHERE key = 'schema'", "read", ignored) && s.step() == sqlite::Statement::Step::Row)
+      is_store = s.text(0) == "regpol.snapshot-store/v1";
   }
   if (!is_store) {
     sqlite3_close(db);
@@ -48,34 +39,36 @@ std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string
     return nullptr;
   }
   // A rollback journal, synchronous: each batch is durable before apply records it done.
-  sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
+  if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    error = path + ": cannot make the snapshot store durable: " + sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return nullptr;
+  }
   return std::unique_ptr<SnapshotStoreEditor>(new SnapshotStoreEditor(db));
 }
 
 SnapshotStoreEditor::~SnapshotStoreEditor() { sqlite3_close(db_); }
 
 bool SnapshotStoreEditor::repository_id(const std::string& repository, long long& id, bool& found, std::string& error) {
-  Stmt s;
-  if (sqlite3_prepare_v2(db_, "SELECT id FROM repositories WHERE name = ?", -1, &s.s, nullptr) != SQLITE_OK) {
-    error = sqlite3_errmsg(db_);
-    return false;
-  }
-  sqlite3_bind_text(s.s, 1, repository.data(), static_cast<int>(repository.size()), SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s.s);
-  found = rc == SQLITE_ROW;
-  if (found) id = sqlite3_column_int64(s.s, 0);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    error = sqlite3_errmsg(db_);
+  sqlite::Statement s;
+  if (!s.prepare(db_, "SELECT id FROM repositories WHERE name = ?", "the snapshot store", error)) return false;
+  s.bind_text(1, repository);
+  auto st = s.step();
+  found = st == sqlite::Statement::Step::Row;
+  if (found) id = s.i64(0);
+  if (st == sqlite::Statement::Step::Error) {
+    error = "the snapshot store: " + s.message();
     return false;
   }
   return true;
 }
 
 std::string SnapshotStoreEditor::meta(const std::string& key) {
-  Stmt s;
-  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = ?", -1, &s.s, nullptr) != SQLITE_OK) return "";
-  sqlite3_bind_text(s.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-  return sqlite3_step(s.s) == SQLITE_ROW ? text(s.s, 0) : std::string();
+  sqlite::Statement s;
+  std::string ignored;  // a store without the key (or meta) has no such identity: ""
+  if (!s.prepare(db_, "SELECT value FROM meta WHERE key = ?", "the snapshot store", ignored)) return "";
+  s.bind_text(1, key);
+  return s.step() == sqlite::Statement::Step::Row ? s.str(0) : std::string();
 }
 
 namespace {
@@ -103,14 +96,12 @@ bool SnapshotStoreEditor::remove(const std::string& repository, const std::vecto
   if (!repository_id(repository, id, found, error)) return false;
   if (!found) return true;  // the repository is gone, and its images with it
   return in_transaction(db_, error, [&] {
-    Stmt s;
-    if (sqlite3_prepare_v2(db_, "DELETE FROM images WHERE repository = ? AND digest = ?", -1, &s.s, nullptr) != SQLITE_OK) return false;
+    sqlite::Statement s;
+    if (!s.prepare(db_, "DELETE FROM images WHERE repository = ? AND digest = ?", "the snapshot store", error)) return false;
     for (std::size_t i = 0; i < digests.size(); ++i) {
-      sqlite3_bind_int64(s.s, 1, id);
-      sqlite3_bind_text(s.s, 2, digests[i].data(), static_cast<int>(digests[i].size()), SQLITE_TRANSIENT);
-      if (sqlite3_step(s.s) != SQLITE_DONE) return false;
+      s.bind_int(1, id).bind_text(2, digests[i]);
+      if (!s.run("the snapshot store", error)) return false;
       out[i] = sqlite3_changes(db_) == 1 ? Change::Changed : Change::AlreadyDone;
-      sqlite3_reset(s.s);
     }
     return true;
   });
@@ -124,28 +115,27 @@ bool SnapshotStoreEditor::archive(const std::string& repository, const std::vect
   if (!repository_id(repository, id, found, error)) return false;
   if (!found) return true;
   return in_transaction(db_, error, [&] {
-    Stmt up, get;
-    if (sqlite3_prepare_v2(db_, "UPDATE images SET status = ?, last_archived_at = ? WHERE repository = ? AND digest = ? AND status = ?", -1,
-                           &up.s, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db_, "SELECT status FROM images WHERE repository = ? AND digest = ?", -1, &get.s, nullptr) != SQLITE_OK)
+    sqlite::Statement up, get;
+    if (!up.prepare(db_, "UPDATE images SET status = ?, last_archived_at = ? WHERE repository = ? AND digest = ? AND status = ?",
+                    "the snapshot store", error) ||
+        !get.prepare(db_, "SELECT status FROM images WHERE repository = ? AND digest = ?", "the snapshot store", error))
       return false;
     for (std::size_t i = 0; i < digests.size(); ++i) {
       const auto& d = digests[i];
-      sqlite3_bind_int(up.s, 1, kArchived);
-      sqlite3_bind_int64(up.s, 2, at);
-      sqlite3_bind_int64(up.s, 3, id);
-      sqlite3_bind_text(up.s, 4, d.data(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int(up.s, 5, kActive);
-      if (sqlite3_step(up.s) != SQLITE_DONE) return false;
-      sqlite3_reset(up.s);
+      up.bind_int(1, kArchived).bind_int(2, at).bind_int(3, id).bind_text(4, d).bind_int(5, kActive);
+      if (!up.run("the snapshot store", error)) return false;
       if (sqlite3_changes(db_) == 1) {
         out[i] = Change::Changed;
         continue;
       }
-      sqlite3_bind_int64(get.s, 1, id);
-      sqlite3_bind_text(get.s, 2, d.data(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
-      out[i] = sqlite3_step(get.s) == SQLITE_ROW ? Change::AlreadyDone : Change::Missing;
-      sqlite3_reset(get.s);
+      get.bind_int(1, id).bind_text(2, d);
+      auto st = get.step();
+      if (st == sqlite::Statement::Step::Error) {
+        error = "the snapshot store: " + get.message();
+        return false;
+      }
+      out[i] = st == sqlite::Statement::Step::Row ? Change::AlreadyDone : Change::Missing;
+      get.reset();
     }
     return true;
   });

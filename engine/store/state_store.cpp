@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "store/sqlite.h"
+
 #include "util/random_id.h"
 #include "util/text.h"
 
@@ -43,53 +45,47 @@ CREATE TABLE candidates (
   repository TEXT NOT NULL, digest TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
 
+// The journal's statements: the shared wrapper (store/sqlite.h), with this file's policy
+// that any failure throws (apply turns it into "the journal failed; resume").
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
+  Stmt(sqlite3* db, const char* sql) {
+    std::string error;
+    if (!s_.prepare(db, sql, "state database", error)) throw std::runtime_error(error);
   }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
   Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
+    s_.bind_int(i, v);
     return *this;
   }
   Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    s_.bind_text(i, v);
     return *this;
   }
   Stmt& bind_time(int i, Micros t) {
-    if (t == kNoTime) sqlite3_bind_null(s_, i);
-    else sqlite3_bind_int64(s_, i, t);
+    s_.bind_time(i, t);
     return *this;
   }
   // True while there is a row.
   bool step() {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db_));
+    switch (s_.step()) {
+      case sqlite::Statement::Step::Row: return true;
+      case sqlite::Statement::Step::Done: return false;
+      case sqlite::Statement::Step::Error: break;
+    }
+    throw std::runtime_error("state database: " + s_.message());
   }
   void run() {
     while (step()) {
     }
     reset();
   }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  Micros time(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNoTime : sqlite3_column_int64(s_, c); }
-  std::string str(int c) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
+  void reset() { s_.reset(); }
+  std::int64_t i64(int c) const { return s_.i64(c); }
+  Micros time(int c) const { return s_.time(c); }
+  std::string str(int c) const { return s_.str(c); }
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
+  sqlite::Statement s_;
 };
 
 std::string join_lines(const std::vector<std::string>& v) {

@@ -1,0 +1,44 @@
+// The SQLite wrapper checks every result: a prepare that fails, a bind SQLite refuses and a
+// step that fails are errors with SQLite's message, and an empty text stays text.
+#include <doctest/doctest.h>
+
+#include "store/sqlite.h"
+
+using namespace regpol;
+
+TEST_CASE("the SQLite wrapper reports every failure and binds what it is given") {
+  sqlite::Database db;
+  std::string error;
+  REQUIRE(db.open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error));
+  REQUIRE(db.exec("CREATE TABLE t (a TEXT, b INTEGER NOT NULL)", "create", error));
+
+  sqlite::Statement bad;
+  CHECK_FALSE(bad.prepare(db.get(), "SELECT nothing FROM nowhere", "read", error));
+  CHECK(error.rfind("read: no such ", 0) == 0);
+  CHECK(bad.step() == sqlite::Statement::Step::Error);
+
+  sqlite::Statement insert;
+  REQUIRE(insert.prepare(db.get(), "INSERT INTO t VALUES (?, ?)", "insert", error));
+  CHECK(insert.bind_text(1, std::string_view()).bind_int(2, 1).run("insert", error));
+  CHECK(insert.bind_text_or_null(1, "").bind_int(2, 2).run("insert", error));
+  // A bind out of range is remembered and fails the step, with its reason.
+  insert.bind_text(3, "x").bind_int(2, 3);
+  CHECK(insert.step() == sqlite::Statement::Step::Error);
+  CHECK(insert.message().find("could not be bound") != std::string::npos);
+  insert.reset();
+  // A constraint failure is a failed run, not a silent one.
+  error.clear();
+  CHECK_FALSE(insert.bind_text(1, "y").run("insert", error));
+  CHECK(error.find("insert: NOT NULL constraint failed") == 0);
+
+  sqlite::Statement read;
+  REQUIRE(read.prepare(db.get(), "SELECT a IS NULL, typeof(a), b FROM t ORDER BY b", "read", error));
+  REQUIRE(read.step() == sqlite::Statement::Step::Row);
+  CHECK(read.i64(0) == 0);  // the empty view bound an empty text
+  CHECK(read.str(1) == "text");
+  REQUIRE(read.step() == sqlite::Statement::Step::Row);
+  CHECK(read.i64(0) == 1);  // bind_text_or_null("") is NULL
+  CHECK(read.step() == sqlite::Statement::Step::Done);
+  CHECK(db.close(error) == false);  // `read` is still open: the close says so
+  read.reset();
+}
