@@ -13,8 +13,8 @@ TEST_CASE("the SQLite wrapper reports every failure and binds what it is given")
   REQUIRE(db.exec("CREATE TABLE t (a TEXT, b INTEGER NOT NULL)", "create", error));
 
   sqlite::Statement bad;
-  CHECK_FALSE(bad.prepare(db.get(), "SELECT nothing FROM nowhere", "read", error));
-  CHECK(error.rfind("read: no such ", 0) == 0);
+  CHECK_FALSE(bad.prepare(db.get(), "SELECT x FROM nowhere", "read", error));
+  CHECK_MESSAGE(error.rfind("read: no such ", 0) == 0, error);
   CHECK(bad.step() == sqlite::Statement::Step::Error);
 
   sqlite::Statement insert;
