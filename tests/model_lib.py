@@ -2,6 +2,8 @@
 counting checks with a closing "N passed, N failed" line, random lifecycle policies, and
 the journal's one-outcome-per-action check. Import it with the tests folder on sys.path.
 """
+import os
+import shutil
 import sqlite3
 import sys
 
@@ -60,3 +62,13 @@ def check_journal(check, state_db, trial):
             check(status == "refused" or len(outcomes) == n, "trial %d: run %d: %d outcomes for %d actions" % (trial, run, len(outcomes), n))
     finally:
         st.close()
+
+
+def stop_and_remove(processes, folder):
+    """Stops the servers a test started (by their process) and removes its folder."""
+    for p in processes:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    os.chdir("/")
+    shutil.rmtree(folder, ignore_errors=True)

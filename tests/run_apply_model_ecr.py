@@ -11,7 +11,6 @@ usage: run_apply_model_ecr.py REGPOL [TRIALS] [SEED]
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks, random_policy  # noqa: E402
+from model_lib import Checks, random_policy, stop_and_remove  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -141,11 +140,6 @@ try:
     print("%d trials against the ECR endpoint (seed %d), %d killed and resumed, %d images deleted" % (trials, seed, kills, deletions))
     check(deletions > 0, "no trial deleted anything")
 finally:
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    os.chdir("/")
-    shutil.rmtree(tmp, ignore_errors=True)
+    stop_and_remove(procs, tmp)
 
 check.finish()

@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
@@ -36,7 +35,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "oci"))
 import populate  # noqa: E402  (tests/oci/populate.py: the image maker and the push API)
-from model_lib import Checks, check_journal, random_policy  # noqa: E402
+from model_lib import Checks, check_journal, random_policy, stop_and_remove  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -278,11 +277,6 @@ try:
     print("%d trials against docker-registry (seed %d), %d killed and resumed, %d manifests deleted" % (trials, seed, kills, deletions))
     check(deletions > 0, "no trial deleted anything")
 finally:
-    for p in registries:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    os.chdir("/")
-    shutil.rmtree(tmp, ignore_errors=True)
+    stop_and_remove(registries, tmp)
 
 check.finish()

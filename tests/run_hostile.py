@@ -8,7 +8,6 @@ request built from a hostile name, and print or store no credential.
 usage: run_hostile.py REGPOL"""
 import base64
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import time
 regpol = os.path.abspath(sys.argv[1])
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
-from model_lib import Checks  # noqa: E402
+from model_lib import Checks, stop_and_remove  # noqa: E402
 check = Checks()
 # What a pull of these tiny registries may use, whatever they send (today: under 50 MiB).
 # A sanitizer build (`make test-sanitize` sets ASAN_OPTIONS) keeps shadow memory and a
@@ -158,11 +157,6 @@ try:
     proc.kill()
     proc.wait()
 finally:
-    for s in servers:
-        if s.poll() is None:
-            s.kill()
-            s.wait()
-    os.chdir("/")
-    shutil.rmtree(tmp, ignore_errors=True)
+    stop_and_remove(servers, tmp)
 
 check.finish()
