@@ -15,6 +15,7 @@
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
 #include "snapshot/reader.h"
+#include "test_util.h"
 
 using namespace regpol;
 
@@ -188,24 +189,22 @@ std::vector<Img> random_images(std::mt19937& rng) {
 }
 
 std::string to_json(const std::vector<Img>& imgs) {
-  std::string out = "{\"imageDetails\": [";
-  for (std::size_t i = 0; i < imgs.size(); ++i) {
-    const Img& m = imgs[i];
-    out += i ? ", " : "";
-    out += "{\"repositoryName\": \"" + m.repo + "\", \"imageDigest\": \"" + m.digest + "\", \"imagePushedAt\": \"" +
-           format_timestamp(m.pushed) + "\", \"imageSizeInBytes\": 100, \"imageTags\": [";
-    for (std::size_t t = 0; t < m.tags.size(); ++t) out += (t ? ", \"" : "\"") + m.tags[t] + "\"";
-    out += "]";
-    if (m.archive) out += ", \"imageStatus\": \"ARCHIVED\", \"lastArchivedAt\": \"" + format_timestamp(m.archived) + "\"";
-    if (m.scan == 1) out += ", \"imageScanFindingsSummary\": {\"findingSeverityCounts\": {}}";
-    if (m.scan == 2) {
-      out += ", \"imageScanFindingsSummary\": {\"findingSeverityCounts\": {";
-      if (m.critical) out += "\"CRITICAL\": " + std::to_string(m.critical);
-      out += "}}";
+  std::vector<testing::DescribedImage> out;
+  for (const Img& m : imgs) {
+    testing::DescribedImage d;
+    d.repo = m.repo;
+    d.digest = m.digest;
+    d.tags = m.tags;
+    d.pushed = m.pushed;
+    d.size_bytes = 100;
+    if (m.archive) {
+      d.status = "ARCHIVED";
+      d.archived = m.archived;
     }
-    out += "}";
+    d.critical = m.scan == 0 ? -1 : m.scan == 1 ? 0 : m.critical;
+    out.push_back(std::move(d));
   }
-  return out + "]}";
+  return testing::describe_images_json(out);
 }
 
 Clause random_rule(std::mt19937& rng) {

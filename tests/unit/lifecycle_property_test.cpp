@@ -11,6 +11,7 @@
 
 #include "lifecycle/evaluate.h"
 #include "snapshot/reader.h"
+#include "test_util.h"
 
 using namespace regpol;
 
@@ -29,20 +30,20 @@ const std::vector<std::string> kPrefixes = {"v", "prod", "b", "pr-", "nightly", 
 constexpr Micros kNow = 1795737600LL * kMicrosPerSecond;  // 2026-11-27T00:00:00Z
 
 std::string to_json(const std::vector<Img>& imgs) {
-  std::string out = "{\"imageDetails\": [";
-  for (std::size_t i = 0; i < imgs.size(); ++i) {
-    const Img& m = imgs[i];
-    out += i ? ", " : "";
-    out += "{\"repositoryName\": \"" + m.repo + "\", \"imageDigest\": \"" + m.digest + "\", \"imagePushedAt\": \"" +
-           format_timestamp(m.pushed) + "\", \"imageStatus\": \"" + m.status + "\", \"imageTags\": [";
-    for (std::size_t t = 0; t < m.tags.size(); ++t) out += (t ? ", \"" : "\"") + m.tags[t] + "\"";
-    out += "]";
-    if (m.pulled != kNoTime) out += ", \"lastRecordedPullTime\": \"" + format_timestamp(m.pulled) + "\"";
-    if (m.archived != kNoTime) out += ", \"lastArchivedAt\": \"" + format_timestamp(m.archived) + "\"";
-    if (m.activated != kNoTime) out += ", \"lastActivatedAt\": \"" + format_timestamp(m.activated) + "\"";
-    out += "}";
+  std::vector<testing::DescribedImage> out;
+  for (const Img& m : imgs) {
+    testing::DescribedImage d;
+    d.repo = m.repo;
+    d.digest = m.digest;
+    d.tags = m.tags;
+    d.pushed = m.pushed;
+    d.pulled = m.pulled;
+    d.archived = m.archived;
+    d.activated = m.activated;
+    d.status = m.status;
+    out.push_back(std::move(d));
   }
-  return out + "]}";
+  return testing::describe_images_json(out);
 }
 
 std::vector<Img> random_images(std::mt19937& rng) {
