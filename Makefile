@@ -27,7 +27,7 @@ SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 test-sanitize: bootstrap
 	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF \
 	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
-	@cmake --build $(BUILD)-sanitize -j $(JOBS)
+	@cmake --build $(BUILD)-sanitize -j $(JOBS) --target regpol regpol_unit_tests
 	@rm -f $(BUILD)-sanitize/sanitizer-report.*
 	@cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/$(BUILD)-sanitize/sanitizer-report \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/$(BUILD)-sanitize/sanitizer-report \

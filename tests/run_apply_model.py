@@ -15,7 +15,7 @@ right before that apply (a fresh `regpol plan` of the target as it was then):
   superseded (a resume with changed inputs).
 
 usage: run_apply_model.py REGPOL [TRIALS] [SEED]
-(at most 60 trials under the sanitizers, where the plain build already ran them all)
+(at most 30 trials under the sanitizers, where the plain build already ran them all)
 """
 import json
 import os
@@ -33,7 +33,7 @@ regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 20261202
 if os.environ.get("ASAN_OPTIONS"):  # `make test-sanitize`: each regpol run is ~5x slower there
-    trials = min(trials, 60)
+    trials = min(trials, 30)
 NOW = "2026-11-27T00:00:00Z"
 NOW_US = 1795737600 * 1000000
 DAY_US = 86400 * 1000000
