@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <functional>
 
 #include "store/sqlite.h"
 
@@ -14,50 +13,50 @@ namespace {
 // Image status codes of the store (snapshot/model.h ImageStatus).
 constexpr int kActive = 0, kArchived = 1;
 
+// How the store's errors begin ("the snapshot store: database is locked").
+constexpr const char* kStore = "the snapshot store";
+
 }  // namespace
 
 std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string& path, std::string& error) {
   // Opened for writing before anything reads it: a batch cut short by a kill left a hot
   // journal, which only a writer rolls back (a read-only open would fail on it).
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    error = path + ": cannot open the snapshot store for writing: " + (db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
+  std::unique_ptr<SnapshotStoreEditor> editor(new SnapshotStoreEditor());
+  sqlite::Database& db = editor->db_;
+  std::string why;
+  if (!db.open(path, SQLITE_OPEN_READWRITE, why)) {
+    error = why + " (the snapshot store, opened for writing)";
     return nullptr;
   }
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db.get(), 10000);
   bool is_store = false;
   {
     sqlite::Statement s;
     std::string ignored;  // no meta table: not a store, said below
-    if (s.prepare(db, "SELECT value FROM meta WHERE key = 'schema'", "read", ignored) && s.step() == sqlite::Statement::Step::Row)
+    if (s.prepare(db.get(), "SELECT value FROM meta WHERE key = 'schema'", "read", ignored) && s.step() == sqlite::Statement::Step::Row)
       is_store = s.text(0) == "regpol.snapshot-store/v1";
   }
   if (!is_store) {
-    sqlite3_close(db);
     error = path + ": not a regpol snapshot store (write one with `regpol snapshot import`)";
     return nullptr;
   }
   // A rollback journal, synchronous: each batch is durable before apply records it done.
-  if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    error = path + ": cannot make the snapshot store durable: " + sqlite3_errmsg(db);
-    sqlite3_close(db);
+  if (!db.exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", "cannot make the snapshot store durable", why)) {
+    error = path + ": " + why;
     return nullptr;
   }
-  return std::unique_ptr<SnapshotStoreEditor>(new SnapshotStoreEditor(db));
+  return editor;
 }
-
-SnapshotStoreEditor::~SnapshotStoreEditor() { sqlite3_close(db_); }
 
 bool SnapshotStoreEditor::repository_id(const std::string& repository, long long& id, bool& found, std::string& error) {
   sqlite::Statement s;
-  if (!s.prepare(db_, "SELECT id FROM repositories WHERE name = ?", "the snapshot store", error)) return false;
+  if (!s.prepare(db_.get(), "SELECT id FROM repositories WHERE name = ?", kStore, error)) return false;
   s.bind_text(1, repository);
   auto st = s.step();
   found = st == sqlite::Statement::Step::Row;
   if (found) id = s.i64(0);
   if (st == sqlite::Statement::Step::Error) {
-    error = "the snapshot store: " + s.message();
+    error = std::string(kStore) + ": " + s.message();
     return false;
   }
   return true;
@@ -66,27 +65,10 @@ bool SnapshotStoreEditor::repository_id(const std::string& repository, long long
 std::string SnapshotStoreEditor::meta(const std::string& key) {
   sqlite::Statement s;
   std::string ignored;  // a store without the key (or meta) has no such identity: ""
-  if (!s.prepare(db_, "SELECT value FROM meta WHERE key = ?", "the snapshot store", ignored)) return "";
+  if (!s.prepare(db_.get(), "SELECT value FROM meta WHERE key = ?", kStore, ignored)) return "";
   s.bind_text(1, key);
   return s.step() == sqlite::Statement::Step::Row ? s.str(0) : std::string();
 }
-
-namespace {
-
-bool in_transaction(sqlite3* db, std::string& error, const std::function<bool()>& body) {
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    error = sqlite3_errmsg(db);
-    return false;
-  }
-  if (!body() || sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    if (error.empty()) error = sqlite3_errmsg(db);
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 bool SnapshotStoreEditor::remove(const std::string& repository, const std::vector<std::string>& digests, std::vector<Change>& out,
                                  std::string& error) {
@@ -95,13 +77,13 @@ bool SnapshotStoreEditor::remove(const std::string& repository, const std::vecto
   bool found = false;
   if (!repository_id(repository, id, found, error)) return false;
   if (!found) return true;  // the repository is gone, and its images with it
-  return in_transaction(db_, error, [&] {
+  return db_.in_transaction(kStore, error, [&] {
     sqlite::Statement s;
-    if (!s.prepare(db_, "DELETE FROM images WHERE repository = ? AND digest = ?", "the snapshot store", error)) return false;
+    if (!s.prepare(db_.get(), "DELETE FROM images WHERE repository = ? AND digest = ?", kStore, error)) return false;
     for (std::size_t i = 0; i < digests.size(); ++i) {
       s.bind_int(1, id).bind_text(2, digests[i]);
-      if (!s.run("the snapshot store", error)) return false;
-      out[i] = sqlite3_changes(db_) == 1 ? Change::Changed : Change::AlreadyDone;
+      if (!s.run(kStore, error)) return false;
+      out[i] = sqlite3_changes(db_.get()) == 1 ? Change::Changed : Change::AlreadyDone;
     }
     return true;
   });
@@ -114,24 +96,24 @@ bool SnapshotStoreEditor::archive(const std::string& repository, const std::vect
   bool found = false;
   if (!repository_id(repository, id, found, error)) return false;
   if (!found) return true;
-  return in_transaction(db_, error, [&] {
+  return db_.in_transaction(kStore, error, [&] {
     sqlite::Statement up, get;
-    if (!up.prepare(db_, "UPDATE images SET status = ?, last_archived_at = ? WHERE repository = ? AND digest = ? AND status = ?",
-                    "the snapshot store", error) ||
-        !get.prepare(db_, "SELECT status FROM images WHERE repository = ? AND digest = ?", "the snapshot store", error))
+    if (!up.prepare(db_.get(), "UPDATE images SET status = ?, last_archived_at = ? WHERE repository = ? AND digest = ? AND status = ?",
+                    kStore, error) ||
+        !get.prepare(db_.get(), "SELECT status FROM images WHERE repository = ? AND digest = ?", kStore, error))
       return false;
     for (std::size_t i = 0; i < digests.size(); ++i) {
       const auto& d = digests[i];
       up.bind_int(1, kArchived).bind_int(2, at).bind_int(3, id).bind_text(4, d).bind_int(5, kActive);
-      if (!up.run("the snapshot store", error)) return false;
-      if (sqlite3_changes(db_) == 1) {
+      if (!up.run(kStore, error)) return false;
+      if (sqlite3_changes(db_.get()) == 1) {
         out[i] = Change::Changed;
         continue;
       }
       get.bind_int(1, id).bind_text(2, d);
       auto st = get.step();
       if (st == sqlite::Statement::Step::Error) {
-        error = "the snapshot store: " + get.message();
+        error = std::string(kStore) + ": " + get.message();
         return false;
       }
       out[i] = st == sqlite::Statement::Step::Row ? Change::AlreadyDone : Change::Missing;

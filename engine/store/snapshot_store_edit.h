@@ -5,9 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite.h"
 #include "util/time.h"
-
-struct sqlite3;
 
 namespace regpol {
 
@@ -15,7 +14,6 @@ class SnapshotStoreEditor {
  public:
   // False with `error` unless `path` is a snapshot store (`regpol snapshot import`).
   static std::unique_ptr<SnapshotStoreEditor> open(const std::string& path, std::string& error);
-  ~SnapshotStoreEditor();
   SnapshotStoreEditor(const SnapshotStoreEditor&) = delete;
   SnapshotStoreEditor& operator=(const SnapshotStoreEditor&) = delete;
 
@@ -31,9 +29,9 @@ class SnapshotStoreEditor {
                std::string& error);
 
  private:
-  explicit SnapshotStoreEditor(sqlite3* db) : db_(db) {}
+  SnapshotStoreEditor() = default;
   bool repository_id(const std::string& repository, long long& id, bool& found, std::string& error);
-  sqlite3* db_;
+  sqlite::Database db_;
 };
 
 }  // namespace regpol

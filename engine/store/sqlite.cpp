@@ -20,6 +20,17 @@ bool Database::exec(const char* sql, const char* what, std::string& error) {
   return false;
 }
 
+bool Database::in_transaction(const char* what, std::string& error, const std::function<bool()>& body) {
+  if (!exec("BEGIN IMMEDIATE", what, error)) return false;
+  std::string commit_error;
+  if (body() && exec("COMMIT", what, commit_error)) return true;
+  if (error.empty()) error = commit_error.empty() ? std::string(what) + ": " + message() : commit_error;
+  // A failed statement or COMMIT may already have ended the transaction (autocommit again).
+  if (sqlite3_get_autocommit(db_) == 0 && sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK)
+    error += "; and undoing it failed too: " + message();
+  return false;
+}
+
 bool Database::close(std::string& error) {
   if (!db_) return true;
   if (sqlite3_close(db_) != SQLITE_OK) {

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ class Database {
   bool open(const std::string& path, int flags, std::string& error);
   // Runs statements without results; false with `what: <SQLite's message>`.
   bool exec(const char* sql, const char* what, std::string& error);
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT: true when both `body` and the COMMIT
+  // succeed. Otherwise the transaction is rolled back, and `error` keeps what `body` said
+  // (or why BEGIN/COMMIT failed), plus the reason a refused rollback gives.
+  bool in_transaction(const char* what, std::string& error, const std::function<bool()>& body);
   // Closes now (a close can fail: an unfinished statement); false with the reason.
   bool close(std::string& error);
   sqlite3* get() const { return db_; }

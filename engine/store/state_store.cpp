@@ -250,11 +250,11 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
       if (s.step()) empty = s.i64(0) == 0;
     }
     if (empty) {
-      store->exec("BEGIN IMMEDIATE;");
-      store->exec(kSchema);
-      Stmt m(db, "INSERT INTO meta VALUES ('schema', ?)");
-      m.bind(1, std::string(kSchemaName)).run();
-      store->exec("COMMIT;");
+      store->transaction([&] {
+        store->exec(kSchema);
+        Stmt m(db, "INSERT INTO meta VALUES ('schema', ?)");
+        m.bind(1, std::string(kSchemaName)).run();
+      });
     }
     std::string schema;
     {
@@ -317,6 +317,20 @@ void StateStore::exec(const char* sql) {
   }
 }
 
+void StateStore::roll_back(const std::string& cause) {
+  // A failed COMMIT or a failed statement can leave SQLite with the transaction already
+  // rolled back (autocommit again): then there is nothing to undo.
+  if (sqlite3_get_autocommit(db_) != 0) return;
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, &msg) == SQLITE_OK) return;
+  std::string text = msg ? msg : "error";
+  sqlite3_free(msg);
+  // The transaction is still open: nothing more may be written through this connection,
+  // and the caller must hear both why the write failed and why it could not be undone.
+  throw std::runtime_error((cause.empty() ? std::string("state database: a write failed") : cause) +
+                           "; and undoing it failed too: " + text);
+}
+
 std::optional<RunRecord> StateStore::unfinished_run() {
   Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1").c_str());
   if (!s.step()) return std::nullopt;
@@ -357,8 +371,7 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
 }  // namespace
 
 std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions) {
-  exec("BEGIN IMMEDIATE;");
-  try {
+  return transaction([&] {
     std::int64_t id = insert_run(db_, run, "running");
     Stmt a(db_,
            "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
@@ -378,28 +391,19 @@ std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<Actio
       insert_audit(audit, id, x.seq, at, event, x.repository, x.digest, x.rule_source,
                    std::string(action_kind_name(x.kind)) + ": " + x.reason + (x.answer.empty() ? "" : " — " + x.answer));
     }
-    exec("COMMIT;");
     return id;
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 std::int64_t StateStore::record_refused_run(const RunRecord& run) {
-  exec("BEGIN IMMEDIATE;");
-  try {
+  return transaction([&] {
     std::int64_t id = insert_run(db_, run, "refused");
     Stmt f(db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
     f.bind(1, current_time()).bind(2, id).run();
     Stmt audit(db_, kInsertAudit);
     insert_audit(audit, id, 0, current_time(), "run-refused", "", "", "", run.message);
-    exec("COMMIT;");
     return id;
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
@@ -434,14 +438,10 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
 }
 
 void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch) {
-  exec("BEGIN IMMEDIATE;");
-  try {
-    // Only the audit log, one entry per batch: a sent action is resumed exactly as a pending
-    // one (sent again), so its row in `actions` changes once, when its outcome is known.
-    if (batch.empty()) {
-      exec("COMMIT;");
-      return;
-    }
+  // Only the audit log, one entry per batch: a sent action is resumed exactly as a pending
+  // one (sent again), so its row in `actions` changes once, when its outcome is known.
+  if (batch.empty()) return;
+  transaction([&] {
     Stmt audit(db_, kInsertAudit);
     std::string seqs;  // "1-100" or "4,7-9": the batch's actions
     for (std::size_t i = 0; i < batch.size();) {
@@ -452,16 +452,11 @@ void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecor
     }
     insert_audit(audit, run, batch.front()->seq, current_time(), "sent", batch.front()->repository, "", "",
                  std::string(action_kind_name(batch.front()->kind)) + " " + std::to_string(batch.size()) + ": seq " + seqs);
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& outcomes) {
-  exec("BEGIN IMMEDIATE;");
-  try {
+  transaction([&] {
     // One UPDATE per run of consecutive actions with the same outcome (usually the whole
     // batch): the journal's cost per action is then mostly its audit entry.
     Stmt u(db_, "UPDATE actions SET status = ?, answer = ? WHERE run = ? AND seq BETWEEN ? AND ?");
@@ -479,25 +474,16 @@ void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& o
     for (const auto& o : outcomes) {
       insert_audit(audit, run, o.action->seq, at, o.event, o.action->repository, o.action->digest, o.action->rule_source, o.answer);
     }
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 void StateStore::finish_run(std::int64_t run, const std::string& status, const std::string& message) {
-  exec("BEGIN IMMEDIATE;");
-  try {
+  transaction([&] {
     Stmt u(db_, "UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?");
     u.bind(1, status).bind(2, current_time()).bind(3, message).bind(4, run).run();
     Stmt audit(db_, kInsertAudit);
     insert_audit(audit, run, 0, current_time(), "run-" + status, "", "", "", message);
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 void StateStore::audit_run_event(std::int64_t run, const std::string& event, const std::string& detail) {
@@ -566,8 +552,7 @@ std::vector<AuditEntry> StateStore::audit(std::int64_t run) {
 std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& repositories,
                                                 const std::vector<std::pair<std::string, std::string>>& candidates, Micros now) {
   std::vector<Micros> first(candidates.size(), now);
-  exec("BEGIN IMMEDIATE;");
-  try {
+  transaction([&] {
     std::unordered_map<std::string, std::vector<std::size_t>> by_repo;
     for (std::size_t i = 0; i < candidates.size(); ++i) by_repo[candidates[i].first].push_back(i);
     Stmt sel(db_, "SELECT digest, first_seen FROM candidates WHERE repository = ?");
@@ -592,19 +577,14 @@ std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& 
         if (!known.count(digest)) ins.bind(1, repo).bind(2, digest).bind(3, now).run();
       }
     }
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
   return first;
 }
 
 std::vector<Micros> StateStore::note_first_seen(const std::string& registry, const std::vector<std::pair<std::string, std::string>>& images,
                                                 Micros now) {
   std::vector<Micros> earlier(images.size(), kNoTime);
-  exec("BEGIN IMMEDIATE;");
-  try {
+  transaction([&] {
     Stmt sel(db_, "SELECT seen_at FROM first_seen WHERE registry = ? AND repository = ? AND digest = ?");
     Stmt ins(db_, "INSERT INTO first_seen VALUES (?,?,?,?)");
     for (std::size_t i = 0; i < images.size(); ++i) {
@@ -613,11 +593,7 @@ std::vector<Micros> StateStore::note_first_seen(const std::string& registry, con
       sel.reset();
       if (earlier[i] == kNoTime) ins.bind(1, registry).bind(2, images[i].first).bind(3, images[i].second).bind(4, now).run();
     }
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
   return earlier;
 }
 
@@ -638,15 +614,10 @@ bool StateStore::manifest_cache_empty() {
 
 void StateStore::cache_manifests(const std::vector<CachedManifestRow>& rows) {
   if (rows.empty()) return;
-  exec("BEGIN IMMEDIATE;");
-  try {
+  transaction([&] {
     Stmt ins(db_, "INSERT OR IGNORE INTO oci_manifests VALUES (?,?,?,?)");
     for (const auto& r : rows) ins.bind(1, r.digest).bind(2, r.content_type).bind(3, r.body).bind(4, r.created).run();
-    exec("COMMIT;");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 }  // namespace regpol

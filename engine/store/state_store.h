@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "util/time.h"
@@ -160,7 +161,34 @@ class StateStore {
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}
   void exec(const char* sql);
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT. Whatever `body` or the COMMIT throws
+  // rolls the transaction back and propagates; a rollback that fails adds its reason.
+  template <class Body>
+  auto transaction(Body&& body) -> decltype(body());
+  // Undoes the open transaction, if any; throws (naming `cause`) when SQLite refuses.
+  void roll_back(const std::string& cause);
   sqlite3* db_;
 };
+
+template <class Body>
+auto StateStore::transaction(Body&& body) -> decltype(body()) {
+  exec("BEGIN IMMEDIATE;");
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      exec("COMMIT;");
+    } else {
+      auto result = body();
+      exec("COMMIT;");
+      return result;
+    }
+  } catch (const std::exception& e) {
+    roll_back(e.what());
+    throw;
+  } catch (...) {
+    roll_back("");
+    throw;
+  }
+}
 
 }  // namespace regpol

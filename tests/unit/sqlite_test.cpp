@@ -42,3 +42,53 @@ TEST_CASE("the SQLite wrapper reports every failure and binds what it is given")
   CHECK(db.close(error) == false);  // `read` is still open: the close says so
   read.reset();
 }
+
+namespace {
+
+std::int64_t count_rows(sqlite::Database& db, const char* table) {
+  sqlite::Statement s;
+  std::string error;
+  REQUIRE(s.prepare(db.get(), (std::string("SELECT count(*) FROM ") + table).c_str(), "count", error));
+  REQUIRE(s.step() == sqlite::Statement::Step::Row);
+  return s.i64(0);
+}
+
+}  // namespace
+
+TEST_CASE("a transaction commits all of its body or none of it, and says why") {
+  sqlite::Database db;
+  std::string error;
+  REQUIRE(db.open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error));
+  REQUIRE(db.exec("PRAGMA foreign_keys=ON; CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                  "CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)",
+                  "create", error));
+  auto insert = [&](const char* sql) { return db.exec(sql, "insert", error); };
+
+  CHECK(db.in_transaction("store", error, [&] { return insert("INSERT INTO parent VALUES (1)"); }));
+  CHECK(count_rows(db, "parent") == 1);
+
+  // The body gives up after a write: the write is undone and its reason kept.
+  error.clear();
+  CHECK_FALSE(db.in_transaction("store", error, [&] {
+    error = "the body's reason";
+    return !insert("INSERT INTO parent VALUES (2)");  // succeeds, then the body fails
+  }));
+  CHECK(error == "the body's reason");
+  CHECK(count_rows(db, "parent") == 1);
+  CHECK(sqlite3_get_autocommit(db.get()) != 0);
+
+  // The COMMIT itself is refused (a deferred foreign key): rolled back, and the reason given.
+  error.clear();
+  CHECK_FALSE(db.in_transaction("store", error, [&] { return insert("INSERT INTO child VALUES (7)"); }));
+  CHECK_MESSAGE(error == "store: FOREIGN KEY constraint failed", error);
+  CHECK(count_rows(db, "child") == 0);
+  CHECK(sqlite3_get_autocommit(db.get()) != 0);
+
+  // BEGIN fails inside an open transaction; the outer one is left to its owner.
+  REQUIRE(db.exec("BEGIN", "begin", error));
+  error.clear();
+  CHECK_FALSE(db.in_transaction("store", error, [] { return true; }));
+  CHECK(error.find("store: cannot start a transaction within a transaction") == 0);
+  CHECK(sqlite3_get_autocommit(db.get()) == 0);
+  REQUIRE(db.exec("ROLLBACK", "rollback", error));
+}
