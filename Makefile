@@ -24,8 +24,12 @@ test: build
 # (log_path), which fails this target even where a test accepted any non-zero exit. Warnings are errors in the main
 # build only: GCC warns falsely (maybe-uninitialized) in sanitizer-instrumented std headers.
 SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Both sanitizer builds compile at -O1 with line tables only (-g1), as the sanitizers'
+# documentation advises: reports keep file:line, and GCC compiles the instrumented code
+# about twice as fast as at -O2 -g (one heavy file: 67 s -> 30 s on this machine).
+SANITIZER_OPT = -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 test-sanitize: bootstrap
-	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF \
+	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF $(SANITIZER_OPT) \
 	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
 	@cmake --build $(BUILD)-sanitize -j $(JOBS) --target regpol regpol_unit_tests
 	@rm -f $(BUILD)-sanitize/sanitizer-report.*
@@ -42,7 +46,7 @@ test-sanitize: bootstrap
 TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS = ^(oci\.registry|ecr\.endpoint|apply\.journal_and_rails|snapshot\.formats_and_order|diff\.policies)$$
 test-thread: bootstrap
-	@cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF \
+	@cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF $(SANITIZER_OPT) \
 	  -DCMAKE_CXX_FLAGS="$(TSAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(TSAN_FLAGS)" >/dev/null
 	@cmake --build $(BUILD)-tsan -j $(JOBS) --target regpol
 	@rm -f $(BUILD)-tsan/tsan-report.*
