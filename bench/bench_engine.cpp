@@ -14,7 +14,7 @@
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
-#include "plan/iam_json.h"
+#include "interop/iam_json.h"
 
 using namespace regpol;
 using Clock = std::chrono::steady_clock;

@@ -23,7 +23,7 @@
 #include "diag/render.h"
 #include "driver/compile.h"
 #include "driver/snapshots.h"
-#include "plan/iam_json.h"
+#include "interop/iam_json.h"
 #include "report/json_writer.h"
 
 namespace regpol::cli {

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "diag/render.h"
 #include "driver/compile.h"
-#include "plan/ecr_export.h"
+#include "interop/ecr_export.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {

@@ -11,9 +11,9 @@
 #include "driver/snapshots.h"
 #include "format/format.h"
 #include "interop/regpol_source.h"
-#include "plan/ecr_export.h"
-#include "plan/ecr_lifecycle.h"
-#include "plan/iam_json.h"
+#include "interop/ecr_export.h"
+#include "interop/ecr_lifecycle.h"
+#include "interop/iam_json.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {

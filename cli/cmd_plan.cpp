@@ -13,7 +13,7 @@
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
-#include "plan/ecr_lifecycle.h"
+#include "interop/ecr_lifecycle.h"
 #include "report/plan_report.h"
 #include "cli/policy_run.h"
 #include "cli/price_options.h"

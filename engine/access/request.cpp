@@ -5,7 +5,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "plan/document.h"
+#include "interop/document.h"
 #include "util/text.h"
 
 namespace regpol {

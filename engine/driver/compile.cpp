@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "parse/parser.h"
-#include "plan/lower.h"
+#include "lower/lower.h"
 #include "sema/check.h"
 #include "stdlib/embedded.h"
 #include "util/read_file.h"

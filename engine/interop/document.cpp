@@ -1,4 +1,4 @@
-#include "plan/document.h"
+#include "interop/document.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "plan/ecr_export.h"
+#include "interop/ecr_export.h"
 #include "util/text.h"
 #include "sema/check.h"
 #include <set>
@@ -7,7 +7,7 @@
 #include <map>
 #include <regex>
 
-#include "plan/ecr_lifecycle.h"
+#include "interop/ecr_lifecycle.h"
 
 namespace regpol {
 

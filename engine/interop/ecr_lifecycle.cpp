@@ -1,4 +1,4 @@
-#include "plan/ecr_lifecycle.h"
+#include "interop/ecr_lifecycle.h"
 
 #include <algorithm>
 #include <cmath>
@@ -36,12 +36,16 @@ bool positive_integer(const json& v, std::int64_t& out) {
 
 std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
   std::vector<PlanRuleProblem> out;
-  if (plan.rules.size() > 50) out.push_back({50, "W1004", "a lifecycle policy may hold at most 50 rules"});
+  auto add = [&](std::size_t rule, const char* code, std::string message, std::string regpol_message = "") {
+    bool about_action = !regpol_message.empty();
+    out.push_back({rule, code, std::move(message), std::move(regpol_message), about_action});
+  };
+  if (plan.rules.size() > 50) add(50, "W1004", "a lifecycle policy may hold at most 50 rules");
   std::map<std::int64_t, std::size_t> seen;
   for (std::size_t i = 0; i < plan.rules.size(); ++i) {
     const auto& r = plan.rules[i];
     auto [it, fresh] = seen.emplace(r.priority, i);
-    if (!fresh) out.push_back({i, "E0402", "rule priority " + std::to_string(r.priority) + " is used twice"});
+    if (!fresh) add(i, "E0402", "rule priority " + std::to_string(r.priority) + " is used twice");
   }
   for (StorageClass sc : {StorageClass::Standard, StorageClass::Archive}) {
     std::int64_t max_priority = INT64_MIN;
@@ -53,10 +57,10 @@ std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
       const auto& r = plan.rules[i];
       if (r.selection.storage != sc) continue;
       if (r.selection.status == TagStatus::Any && r.priority != max_priority) {
-        out.push_back({i, "W1001", "a rule with tag status `any` must have the highest priority number of its storage class"});
+        add(i, "W1001", "a rule with tag status `any` must have the highest priority number of its storage class");
       }
       if (r.selection.status == TagStatus::Untagged && ++untagged == 2) {
-        out.push_back({i, "W1002", "only one rule per storage class may select untagged images"});
+        add(i, "W1002", "only one rule per storage class may select untagged images");
       }
     }
   }
@@ -65,20 +69,23 @@ std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
     if (r.selection.list_kind == TagListKind::Pattern) {
       for (const auto& p : r.selection.list) {
         if (std::count(p.begin(), p.end(), '*') > 4) {
-          out.push_back({i, "W1003", "tag pattern `" + p + "` has more than four `*` wildcards"});
+          add(i, "W1003", "tag pattern `" + p + "` has more than four `*` wildcards");
         }
       }
     }
     bool transition = r.action == LifecycleAction::Transition;
     bool archive = r.selection.storage == StorageClass::Archive;
     if (r.count_type == CountType::SinceImagePulled && !transition) {
-      out.push_back({i, "W1005", "`sinceImagePulled` can only be used with the `transition` action"});
+      add(i, "W1005", "`sinceImagePulled` can only be used with the `transition` action",
+          "ECR allows `unpulled for` only with `archive`; this rule cannot be exported");
     }
     if (r.count_type == CountType::SinceImageTransitioned && (transition || !archive)) {
-      out.push_back({i, "W1005", "`sinceImageTransitioned` can only be used with `expire` on the archive storage class"});
+      add(i, "W1005", "`sinceImageTransitioned` can only be used with `expire` on the archive storage class",
+          "ECR allows `archived for` only as `expire` on `select … in archive`");
     }
     if (transition && archive) {
-      out.push_back({i, "W1005", "`transition` applies to images in standard storage only"});
+      add(i, "W1005", "`transition` applies to images in standard storage only",
+          "ECR archives images in standard storage only; this rule cannot be exported");
     }
   }
   return out;

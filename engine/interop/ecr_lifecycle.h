@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "plan/document.h"
+#include "interop/document.h"
 #include "plan/lifecycle_plan.h"
 
 namespace regpol {
@@ -20,7 +20,9 @@ bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& te
 struct PlanRuleProblem {
   std::size_t rule;  // index into plan.rules
   std::string code;  // W1xxx / E0402
-  std::string message;
+  std::string message;         // in ECR's terms (`sinceImagePulled`), for ECR documents
+  std::string regpol_message;  // in regpol's terms where they differ (`unpulled for`), else ""
+  bool about_action = false;   // located at the rule's action rather than the whole rule
 };
 std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan);
 

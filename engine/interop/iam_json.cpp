@@ -1,4 +1,4 @@
-#include "plan/iam_json.h"
+#include "interop/iam_json.h"
 #include "util/text.h"
 
 #include <cmath>

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "plan/access_plan.h"
-#include "plan/document.h"
+#include "interop/document.h"
 
 namespace regpol {
 

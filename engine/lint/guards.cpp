@@ -1,4 +1,4 @@
-#include "plan/guards.h"
+#include "lint/guards.h"
 
 #include <cstdint>
 #include <string>

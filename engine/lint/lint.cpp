@@ -5,7 +5,7 @@
 
 #include "access/mutability.h"
 #include "diag/codes.h"
-#include "plan/ecr_export.h"
+#include "interop/ecr_export.h"
 #include "match/wildcard.h"
 #include "util/text.h"
 

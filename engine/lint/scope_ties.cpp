@@ -1,4 +1,4 @@
-#include "plan/scope_ties.h"
+#include "lint/scope_ties.h"
 
 #include "snapshot/validate.h"
 

@@ -1,13 +1,13 @@
-#include "plan/lower.h"
+#include "lower/lower.h"
 
 #include <algorithm>
-#include "plan/scope_ties.h"
+#include "lint/scope_ties.h"
 
 #include "diag/render.h"
 #include "diag/suggest.h"
-#include "plan/ecr_lifecycle.h"
-#include "plan/iam_json.h"
-#include "plan/predicate.h"
+#include "interop/ecr_lifecycle.h"
+#include "interop/iam_json.h"
+#include "lower/predicate.h"
 
 namespace regpol {
 
@@ -98,7 +98,7 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     out.excepts = sc.excepts;
     out.source = location_string(sources, sc.span);
     out.has_lifecycle = sc.has_lifecycle;
-    std::vector<Span> rule_spans;
+    std::vector<Span> rule_spans, action_spans;
     for (const auto& r : sc.rules) {
       LifecycleRule rule;
       rule.priority = r.priority;
@@ -124,10 +124,12 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
       rule.source = location_string(sources, r.span);
       out.lifecycle.rules.push_back(std::move(rule));
       rule_spans.push_back(r.span);
+      action_spans.push_back(r.action_span);
     }
     for (const auto& p : ecr_rule_problems(out.lifecycle)) {
       if (p.code == "E0402") continue;  // reported by sema, with both locations
-      sink.warning(p.code, rule_spans[std::min(p.rule, rule_spans.size() - 1)], p.message);
+      std::size_t i = std::min(p.rule, rule_spans.size() - 1);
+      sink.warning(p.code, p.about_action ? action_spans[i] : rule_spans[i], p.regpol_message.empty() ? p.message : p.regpol_message);
     }
     if (sc.allow_empty) out.lifecycle.allow_empty = location_string(sources, *sc.allow_empty);
     for (const auto& p : sc.protects) {

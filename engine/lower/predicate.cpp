@@ -1,10 +1,12 @@
-#include "plan/predicate.h"
+#include "lower/predicate.h"
 
 #include <re2/re2.h>
 
 #include <cmath>
 
 #include "diag/suggest.h"
+#include "format/format.h"
+#include "lint/guards.h"
 #include "match/semver.h"
 #include "match/wildcard.h"
 
@@ -448,12 +450,6 @@ const std::vector<std::string>& image_field_names() {
   return names;
 }
 
-}  // namespace regpol
-
-#include "format/format.h"
-#include "plan/guards.h"
-
-namespace regpol {
 
 std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink) {
   Compiler c(env, sink);

@@ -393,6 +393,7 @@ class Checker {
     r.verb = a.verb;
     r.order = a.order;
     r.per = a.per.get();
+    r.action_span = a.span;
     auto amount = eval(*a.amount, *env, m);
     if (!amount) return std::nullopt;
     bool count_kind = a.kind == ast::Action::Kind::KeepNewest || a.kind == ast::Action::Kind::AllButNewest;
@@ -426,13 +427,9 @@ class Checker {
       auto& d = sink_.error("E0201", a.span, "unknown order `" + a.order + "`");
       d.help = "order `by semver` or `by pushed`";
     }
+    // What ECR accepts for a rule (W1001-W1005) is checked once, on the lowered rule
+    // (interop/ecr_lifecycle.h ecr_rule_problems), for regpol rules and ECR documents alike.
     bool archive_class = r.selection.storage == "archive";
-    if (a.kind == ast::Action::Kind::UnpulledFor && a.verb == "expire") {
-      sink_.warning("W1005", a.span, "ECR allows `unpulled for` only with `archive`; this rule cannot be exported");
-    }
-    if (a.kind == ast::Action::Kind::ArchivedFor && (a.verb != "expire" || !archive_class)) {
-      sink_.warning("W1005", a.span, "ECR allows `archived for` only as `expire` on `select … in archive`");
-    }
     if (a.verb == "archive" && archive_class) {
       sink_.warning("W1007", a.span, "images in archive cannot be archived again: this rule never acts");
     }

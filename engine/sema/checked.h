@@ -34,6 +34,7 @@ struct CheckedRule {
   const ast::Expr* per = nullptr;
   std::shared_ptr<const Env> env;
   Span span;                        // the rule (or the `use` line that made it)
+  Span action_span;                 // its action (`expire older than 30d`)
 };
 
 struct CheckedProtect {

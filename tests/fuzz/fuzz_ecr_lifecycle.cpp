@@ -1,7 +1,7 @@
 // Fuzzes the ECR lifecycle policy reader: accepted or rejected with reasons, never a crash.
 #include <string>
 
-#include "plan/ecr_lifecycle.h"
+#include "interop/ecr_lifecycle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace regpol;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "access/evaluate.h"
-#include "plan/iam_json.h"
+#include "interop/iam_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace regpol;

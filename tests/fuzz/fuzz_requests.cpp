@@ -6,7 +6,7 @@
 #include "access/cloudtrail.h"
 #include "access/evaluate.h"
 #include "access/request.h"
-#include "plan/iam_json.h"
+#include "interop/iam_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace regpol;

@@ -6,8 +6,8 @@
 
 #include "access/evaluate.h"
 #include "driver/compile.h"
-#include "plan/ecr_export.h"
-#include "plan/iam_json.h"
+#include "interop/ecr_export.h"
+#include "interop/iam_json.h"
 
 using namespace regpol;
 

@@ -230,8 +230,8 @@ TEST_CASE("keep newest N never actions one of the N newest of its selection") {
 }
 
 #include "driver/compile.h"
-#include "plan/ecr_export.h"
-#include "plan/ecr_lifecycle.h"
+#include "interop/ecr_export.h"
+#include "interop/ecr_lifecycle.h"
 
 TEST_CASE("export to ECR JSON and import back to regpol keep every lifecycle decision") {
   std::mt19937 rng(99);
