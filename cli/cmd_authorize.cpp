@@ -16,7 +16,7 @@
 #include "access/cloudtrail.h"
 #include "access/index.h"
 #include "access/mutability.h"
-#include "cli/access_decider.h"
+#include "access/decider.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "util/read_file.h"
@@ -24,7 +24,7 @@
 #include "driver/compile.h"
 #include "driver/snapshots.h"
 #include "interop/iam_json.h"
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 
 namespace regpol::cli {
 

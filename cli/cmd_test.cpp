@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "access/request.h"
-#include "cli/access_decider.h"
+#include "access/decider.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "diag/render.h"

@@ -9,7 +9,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 #include "report/plan_summary.h"
 #include "report/pricing.h"
 #include "util/text.h"

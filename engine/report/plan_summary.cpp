@@ -8,7 +8,7 @@
 #include <map>
 #include <ostream>
 
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 #include "util/text.h"
 
 namespace regpol {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 
 using namespace regpol;
 

@@ -1,14 +1,14 @@
-#include "cli/access_decider.h"
+#include "access/decider.h"
 
 #include <cerrno>
 #include <fstream>
 
 #include "access/cloudtrail.h"
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 #include "util/read_file.h"
 #include "util/text.h"
 
-namespace regpol::cli {
+namespace regpol {
 
 namespace {
 
@@ -182,4 +182,4 @@ bool for_each_request(const std::string& path, const std::function<void(AccessRe
 }
 
 
-}  // namespace regpol::cli
+}  // namespace regpol

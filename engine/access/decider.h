@@ -14,7 +14,7 @@
 #include "plan/policy_plan.h"
 #include "snapshot/model.h"
 
-namespace regpol::cli {
+namespace regpol {
 
 struct Decided {
   AccessDecision decision = AccessDecision::Deny;
@@ -49,4 +49,4 @@ class AccessDecider {
 // line at a time, or a CloudTrail log file read whole. False with `err` (file:line).
 bool for_each_request(const std::string& path, const std::function<void(AccessRequest&)>& decide, std::string& err);
 
-}  // namespace regpol::cli
+}  // namespace regpol

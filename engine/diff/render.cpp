@@ -1,0 +1,189 @@
+#include "diff/render.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "report/pricing.h"
+#include "util/text.h"
+
+namespace regpol {
+
+namespace {
+
+const char* verdict_word(Verdict v) { return v == Verdict::Expire ? "expire" : v == Verdict::Transition ? "transition" : "keep"; }
+
+std::string signed_bytes(long double delta) {
+  return (delta < 0 ? "-" : "+") + human_bytes(static_cast<ByteTotal>(delta < 0 ? -delta : delta));
+}
+
+double round2(double v) { return std::round(v * 100) / 100; }
+
+// A verdict's rule, for the reader: `rule 2 "old previews" (policy.regpol:14:5)`.
+nlohmann::json rule_json(const LifecyclePlan* plan, const ImageDecision& d) {
+  if (!plan) return nullptr;
+  if (d.reason == Reason::Protected && d.protect >= 0) {
+    const auto& p = plan->protects[static_cast<std::size_t>(d.protect)];
+    return {{"protect", p.label}, {"source", p.source}};  // as in the plan report
+  }
+  if (d.rule < 0) return nullptr;
+  const auto& r = plan->rules[static_cast<std::size_t>(d.rule)];
+  return {{"priority", r.priority}, {"description", r.description}, {"source", r.source}};
+}
+
+std::string reason_of(const Registry& registry, const DiffSide& side, std::uint32_t image, Micros now) {
+  const LifecyclePlan* plan = (*side.plan_of_repo)[registry.images[image].repo];
+  return plan ? describe_decision(registry, *plan, side.result->decisions[image], now) : std::string("no lifecycle policy applies");
+}
+
+std::string tags_text(const Registry& registry, const Image& img, const char* separator) {
+  std::string tags;
+  for (std::uint32_t t = 0; t < img.tag_count; ++t) tags += (t ? separator : "") + std::string(registry.str(registry.tags_of(img)[t]));
+  return tags;
+}
+
+std::string headline(const PolicyDiff& diff) {
+  const DiffCounts& total = diff.total;
+  return std::to_string(total.changed) + " of " + plural(diff.images_compared, "image") + " change verdict" +
+         (total.changed ? " in " + plural(diff.per_repo.size(), "repository", "repositories") : std::string()) + ": " +
+         std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
+         std::to_string(total.to_transition) + " now transition; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) + ", saving " +
+         format_usd(round2(diff.saving_delta), true) + " USD a month";
+}
+
+double repo_saving_delta(const PolicyDiff& diff, std::uint32_t repo) {
+  auto it = diff.saving_delta_of_repo.find(repo);
+  return it == diff.saving_delta_of_repo.end() ? 0 : it->second;
+}
+
+// Which prices the dollars are at (both plans' notes name the same ones).
+void append_pricing_note(const PolicyDiff& diff, std::string& out) {
+  if (diff.total.changed || diff.saving_delta != 0) out += "\n" + diff.new_side.prices->pricing_notes.front() + "\n";
+}
+
+std::string decision_words(const Decided& d) {
+  return std::string(d.decision == AccessDecision::Allow ? "allow" : "deny") + (d.statement.empty() ? "" : " (" + d.statement + ")");
+}
+
+std::string request_where(const AccessRequest& r) { return r.repository + (r.tag.empty() ? "" : ":" + r.tag); }
+
+std::string access_line(const PolicyDiff& diff) {
+  return std::to_string(diff.request_changes.size()) + " of " + plural(diff.requests, "request") + " change decision";
+}
+
+}  // namespace
+
+std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
+  nlohmann::json doc;
+  doc["schema"] = "regpol.diff/v1";
+  doc["now"] = format_timestamp(diff.now);
+  doc["old"] = diff.old_side.name;
+  doc["new"] = diff.new_side.name;
+  const DiffCounts& total = diff.total;
+  doc["summary"] = {{"images", diff.images_compared}, {"changed", total.changed}, {"repositories", diff.per_repo.size()},
+                    {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition},
+                    {"bytesReclaimedDelta", static_cast<long long>(total.bytes_reclaimed_delta)},
+                    {"monthlySavingsUsdDelta", round2(diff.saving_delta)}};
+  nlohmann::json repos = nlohmann::json::array();
+  for (const auto& [r, k] : diff.per_repo) {
+    repos.push_back({{"repository", registry.str(registry.repositories[r].name)}, {"changed", k.changed}, {"toExpire", k.to_expire},
+                     {"toKeep", k.to_keep}, {"toTransition", k.to_transition},
+                     {"bytesReclaimedDelta", static_cast<long long>(k.bytes_reclaimed_delta)},
+                     {"monthlySavingsUsdDelta", round2(repo_saving_delta(diff, r))}});
+  }
+  doc["repositories"] = repos;
+  nlohmann::json imgs = nlohmann::json::array();
+  for (const auto& c : diff.changes) {
+    const Image& img = registry.images[c.image];
+    nlohmann::json tags = nlohmann::json::array();
+    for (std::uint32_t t = 0; t < img.tag_count; ++t) tags.push_back(registry.str(registry.tags_of(img)[t]));
+    const LifecyclePlan* op = (*diff.old_side.plan_of_repo)[img.repo];
+    const LifecyclePlan* np = (*diff.new_side.plan_of_repo)[img.repo];
+    imgs.push_back({{"repository", registry.repo_name(img)}, {"digest", registry.str(img.digest)}, {"tags", tags},
+                    {"sizeBytes", img.size_bytes >= 0 ? nlohmann::json(img.size_bytes) : nlohmann::json(nullptr)},
+                    {"old", {{"action", verdict_word(c.old_verdict)}, {"rule", rule_json(op, diff.old_side.result->decisions[c.image])},
+                             {"reason", reason_of(registry, diff.old_side, c.image, diff.now)}}},
+                    {"new", {{"action", verdict_word(c.new_verdict)}, {"rule", rule_json(np, diff.new_side.result->decisions[c.image])},
+                             {"reason", reason_of(registry, diff.new_side, c.image, diff.now)}}}});
+  }
+  doc["images"] = imgs;
+  if (diff.compared_requests) {
+    nlohmann::json list = nlohmann::json::array();
+    auto side = [](const Decided& d) {
+      return nlohmann::json{{"decision", d.decision == AccessDecision::Allow ? "allow" : "deny"}, {"reason", access_reason_name(d.reason)},
+                            {"statement", d.statement.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.statement)}};
+    };
+    for (const auto& c : diff.request_changes) {
+      list.push_back({{"index", c.index}, {"principal", c.request.principal}, {"action", c.request.action},
+                      {"repository", c.request.repository}, {"tag", c.request.tag}, {"old", side(c.old_decision)}, {"new", side(c.new_decision)}});
+    }
+    doc["access"] = {{"requests", diff.requests}, {"changed", diff.request_changes.size()}, {"changes", list}};
+  }
+  return doc.dump(2) + "\n";
+}
+
+std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
+  std::string out = "regpol diff at " + format_timestamp(diff.now) + ": " + diff.old_side.name + " -> " + diff.new_side.name + "\n" +
+                    headline(diff) + "\n";
+  std::uint32_t last_repo = UINT32_MAX;
+  for (const auto& c : diff.changes) {
+    const Image& img = registry.images[c.image];
+    if (img.repo != last_repo) {
+      const DiffCounts& k = diff.per_repo.at(img.repo);
+      out += "\n" + std::string(registry.repo_name(img)) + ": " + plural(k.changed, "change") + " (reclaimed " +
+             signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_usd(round2(repo_saving_delta(diff, img.repo)), true) +
+             " USD a month)\n";
+      last_repo = img.repo;
+    }
+    std::string tags = tags_text(registry, img, ",");
+    out += "  " + std::string(verdict_word(c.old_verdict)) + " -> " + verdict_word(c.new_verdict) + "  " +
+           std::string(registry.str(img.digest)).substr(0, 19) + "  " + (tags.empty() ? "<untagged>" : tags) + "  (now: " +
+           reason_of(registry, diff.new_side, c.image, diff.now) + ")\n";
+  }
+  append_pricing_note(diff, out);
+  if (diff.compared_requests) {
+    out += "\naccess: " + access_line(diff) + "\n";
+    for (const auto& c : diff.request_changes) {
+      out += "  #" + std::to_string(c.index) + "  " + decision_words(c.old_decision) + " -> " + decision_words(c.new_decision) + "  " +
+             c.request.principal + "  " + c.request.action + "  " + request_where(c.request) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_diff_markdown(const Registry& registry, const PolicyDiff& diff) {
+  // A pull-request comment holds 65,536 characters: the lists stop before that.
+  std::string out = "### regpol diff: `" + diff.old_side.name + "` → `" + diff.new_side.name + "`\n\n" + headline(diff) + "\n";
+  if (!diff.per_repo.empty()) {
+    out += "\n| repository | changed | now expire | now kept | now transition | reclaimed | saving / month |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& [r, k] : diff.per_repo) {
+      out += "| " + std::string(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
+             std::to_string(k.to_expire) + " | " + std::to_string(k.to_keep) + " | " + std::to_string(k.to_transition) + " | " +
+             signed_bytes(k.bytes_reclaimed_delta) + " | " + format_usd(round2(repo_saving_delta(diff, r)), true) + " |\n";
+    }
+    out += "\n| repository | image | tags | old | new |\n|---|---|---|---|---|\n";
+    std::size_t shown = 0;
+    for (const auto& c : diff.changes) {
+      if (out.size() > 60000) break;
+      const Image& img = registry.images[c.image];
+      std::string tags = tags_text(registry, img, ", ");
+      out += "| " + std::string(registry.repo_name(img)) + " | `" + std::string(registry.str(img.digest)).substr(0, 19) + "` | " +
+             (tags.empty() ? "(untagged)" : tags) + " | " + verdict_word(c.old_verdict) + " | **" + verdict_word(c.new_verdict) + "** |\n";
+      ++shown;
+    }
+    if (shown < diff.changes.size())
+      out += "\n… and " + std::to_string(diff.changes.size() - shown) + " more (`regpol diff --format json` lists all)\n";
+  }
+  append_pricing_note(diff, out);
+  if (diff.compared_requests) {
+    out += "\n#### Access\n\n" + access_line(diff) + "\n";
+    if (!diff.request_changes.empty()) out += "\n| # | principal | action | repository | old | new |\n|---:|---|---|---|---|---|\n";
+    for (const auto& c : diff.request_changes) {
+      if (out.size() > 62000) break;
+      out += "| " + std::to_string(c.index) + " | `" + c.request.principal + "` | " + c.request.action + " | " + request_where(c.request) +
+             " | " + decision_words(c.old_decision) + " | **" + decision_words(c.new_decision) + "** |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace regpol
