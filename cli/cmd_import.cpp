@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -11,9 +12,6 @@
 #include "driver/snapshots.h"
 #include "format/format.h"
 #include "interop/regpol_source.h"
-#include "interop/ecr_export.h"
-#include "interop/ecr_lifecycle.h"
-#include "interop/iam_json.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {
@@ -38,6 +36,10 @@ static const char* kImportHelp =
     "Without --repository the block is `repository \"*\"`. The output is checked: it parses,\n"
     "is formatted, and compiles before it is written.\n";
 
+static void print_lines(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) std::cerr << line << "\n";
+}
+
 // The regpol text of one repository's ECR settings (its block's body); false with the
 // problems printed, naming `where`.
 static bool repository_body(const std::string& where, const nlohmann::json& repo, std::string& body) {
@@ -55,29 +57,19 @@ static bool repository_body(const std::string& where, const nlohmann::json& repo
     }
     body += interop::mutability_line(m.rfind("IMMUTABLE", 0) == 0, exclusions);
   }
+  auto add = [&](const std::string& piece) { body += (body.empty() ? "" : "\n") + piece; };
+  std::vector<std::string> errors;
+  std::string piece;
   if (auto text = text_of("lifecyclePolicy")) {
-    LifecyclePlan plan;
-    std::vector<DocumentProblem> problems;
-    if (!lifecycle_plan_from_ecr_json(where + "#lifecyclePolicy", *text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << where << "#lifecyclePolicy" << p.pointer << ": error[E0404]: " << p.message << "\n";
-      return false;
-    }
-    body += (body.empty() ? "" : "\n") + lifecycle_to_regpol(plan);
+    if (interop::lifecycle_source(where + "#lifecyclePolicy", *text, where + "#lifecyclePolicy", piece, errors) != interop::Imported::Ok)
+      return print_lines(errors), false;
+    add(piece);
   }
   if (auto text = text_of("repositoryPolicy")) {
-    AccessPlan plan;
-    std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(where + "#repositoryPolicy", *text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << where << "#repositoryPolicy" << p.pointer << ": error[E0405]: " << p.message << "\n";
-      return false;
-    }
-    std::string access;
-    std::vector<ExportProblem> eprobs;
-    if (!access_to_regpol(plan, access, eprobs)) {
-      for (const auto& p : eprobs) std::cerr << where << ": " << p.source << ": error[E0403]: " << p.message << "\n";
-      return false;
-    }
-    body += (body.empty() ? "" : "\n") + access;
+    if (interop::access_source(where + "#repositoryPolicy", *text, where + "#repositoryPolicy", where + ": ", piece, errors) !=
+        interop::Imported::Ok)
+      return print_lines(errors), false;
+    add(piece);
   }
   return true;
 }
@@ -194,35 +186,26 @@ int cmd_import(const Argv& argv) {
   }
 
   std::string body, text, err;
+  std::vector<std::string> errors;
+  std::string piece;
   if (lifecycle || lifecycle_text) {
     if (lifecycle_text) text = *lifecycle_text;
     else if (!read_file(*lifecycle, text, err)) return fail(kBadInput, err);
     const std::string name = lifecycle ? *lifecycle : *from + "#lifecyclePolicy";
-    LifecyclePlan plan;
-    std::vector<DocumentProblem> problems;
-    if (!lifecycle_plan_from_ecr_json(name, text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << name << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
-      return fail(kBadInput, "invalid ECR lifecycle policy");
-    }
-    body += lifecycle_to_regpol(plan);
+    if (interop::lifecycle_source(name, text, name + "#", piece, errors) != interop::Imported::Ok)
+      return print_lines(errors), fail(kBadInput, "invalid ECR lifecycle policy");
+    body += piece;
   }
   if (repo_policy || policy_text) {
     if (policy_text) text = *policy_text;
     else if (!read_file(*repo_policy, text, err)) return fail(kBadInput, err);
     const std::string name = repo_policy ? *repo_policy : *from + "#repositoryPolicy";
-    AccessPlan plan;
-    std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(name, text, plan, problems)) {
-      for (const auto& p : problems) std::cerr << name << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
-      return fail(kBadInput, "invalid IAM policy document");
+    switch (interop::access_source(name, text, name + "#", "", piece, errors)) {
+      case interop::Imported::Ok: break;
+      case interop::Imported::Invalid: return print_lines(errors), fail(kBadInput, "invalid IAM policy document");
+      case interop::Imported::Inexpressible: return print_lines(errors), fail(kBadInput, "the repository policy uses what regpol cannot express");
     }
-    std::string access;
-    std::vector<ExportProblem> eprobs;
-    if (!access_to_regpol(plan, access, eprobs)) {
-      for (const auto& p : eprobs) std::cerr << p.source << ": error[E0403]: " << p.message << "\n";
-      return fail(kBadInput, "the repository policy uses what regpol cannot express");
-    }
-    body += (body.empty() ? "" : "\n") + access;
+    body += (body.empty() ? "" : "\n") + piece;
   }
   std::string source = "# imported by `regpol import ecr`\n";
   if (pulled) {
