@@ -142,14 +142,15 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     }
     if (sc.mutability) out.mutability = MutabilityPlan{sc.mutability->immutable, sc.mutability->except, location_string(sources, sc.mutability->span)};
     for (const auto& s : sc.statements) {
+      const ast::AccessStmt& written = *s.written;
       Statement st;
-      st.sid = s.sid.value_or("");
-      st.source = location_string(sources, s.span);
-      st.allow = s.allow;
-      st.not_action = s.not_action;
+      st.sid = written.sid.value_or("");
+      st.source = location_string(sources, written.span);
+      st.allow = written.allow;
+      st.not_action = written.not_action;
+      st.not_principal = written.not_principal;
       st.actions = s.actions;
       st.tag_patterns = s.on_tags;
-      st.not_principal = s.not_principal;
       for (const auto& p : s.principals) {
         if (p.kind == "*") st.principal.any = true;
         else if (p.kind == "account" || p.kind == "arn") st.principal.aws.push_back(p.value);

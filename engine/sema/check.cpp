@@ -656,11 +656,7 @@ class Checker {
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m) { statement(s, sc, m, *m.env); }
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m, const Env& env) {
     CheckedStatement out;
-    out.sid = s.sid;
-    out.allow = s.allow;
-    out.not_action = s.not_action;
-    out.not_principal = s.not_principal;
-    out.span = s.span;
+    out.written = &s;
     for (const auto& a : s.actions) {
       if (a.text == "*") {
         out.actions.emplace_back("ecr:*");

@@ -65,15 +65,13 @@ struct CheckedPrincipal {
 };
 
 struct CheckedStatement {
-  std::optional<std::string> sid;
-  bool allow = true;
-  bool not_action = false;
+  // As written: its sid, allow or deny, `not` actions or principals, and its span (the AST
+  // outlives the checked policy); what follows is what checking resolved.
+  const ast::AccessStmt* written = nullptr;
   std::vector<std::string> actions; // "ecr:PutImage", "ecr:*", ...
   std::vector<std::string> on_tags;
-  bool not_principal = false;
   std::vector<CheckedPrincipal> principals;
   std::vector<CheckedCondition> conditions;
-  Span span;
 };
 
 struct CheckedScope {
