@@ -179,6 +179,17 @@ rc=$?
 [ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = "$(( $(python3 -c 'import json; print(json.load(open("want.json"))["summary"]["expire"])') - 1 ))" ] \
   && ok || bad "a partial failure stopped the other deletions"
 
+# ---- a transition ECR keeps throttling (a 400 ThrottlingException) past the retries: the run
+# stops to be resumed, and no image is recorded as a final failure (the target once took any
+# 4xx with an exception name as ECR's answer about that image) ----
+start_endpoint throttled fixture.json --throttle-op UpdateImageStorageClass
+"$regpol" apply --policy policy.regpol --snapshot fixture.json --state t.db --target ecr --endpoint-url "$url" --now $now --yes > t.out 2> t.err
+rc=$?
+[ $rc -eq 4 ] && [ "$(sqlite3 t.db "SELECT status FROM runs")" = running ] && grep -q "run the same command again to resume" t.out t.err \
+  && [ "$(sqlite3 t.db "SELECT count(*) FROM actions WHERE kind = 'transition' AND status = 'failed'")" = 0 ] \
+  && [ "$(sqlite3 t.db "SELECT count(*) FROM actions WHERE kind = 'transition' AND status = 'pending'")" -ge 1 ] \
+  && ok || bad "throttling past the retries must stop the run for a resume: exit $rc, $(sqlite3 t.db "SELECT kind, status FROM actions" | sort | uniq -c | tr '\n' ' ') $(cat t.out t.err | tail -3)"
+
 # ---- credentials that expire mid-run: each session lasts 10 calls; regpol resolves anew ----
 start_endpoint sessions fixture.json --expire-session-after 10
 cat > session-process.sh <<EOF

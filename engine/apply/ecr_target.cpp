@@ -94,7 +94,9 @@ bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
       answers[i] = {ActionStatus::Done, "transitioned", "UpdateImageStorageClass: " + aws::json_string(out, "imageStatus", "ARCHIVED")};
     } else if (e.type == "ImageNotFoundException" || e.type == "RepositoryNotFoundException") {
       answers[i] = {ActionStatus::Skipped, "skipped", "UpdateImageStorageClass: " + e.type + ": nothing to move"};
-    } else if (e.status >= 400 && e.status < 500 && !e.type.empty()) {
+    } else if (e.kind == ErrorKind::Refused) {
+      // ECR's answer about this image; throttling that outlasted the retries (a 400 too)
+      // and refused credentials stop the run instead, to be resumed.
       answers[i] = {ActionStatus::Failed, "failed", e.message};
     } else {
       error = e.message;

@@ -15,7 +15,7 @@ POST /_delete {"repository", "digest"} (unsigned, test only): someone else delet
 GET /_state (unsigned, test only): the registry's images now, the call counts and the
 problems seen.
 
-usage: ecr_endpoint.py FIXTURE.json PORT_FILE [--throttle-every N] [--fail-every N]
+usage: ecr_endpoint.py FIXTURE.json PORT_FILE [--throttle-every N] [--throttle-op OP] [--fail-every N]
        [--drop-every N] [--latency-ms MS] [--fail-delete-digest DIGEST] [--expire-session-after N]
 FIXTURE is a regpol snapshot JSON (regpol snapshot gen --format regpol)."""
 import argparse
@@ -37,6 +37,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("fixture")
 ap.add_argument("port_file")
 ap.add_argument("--throttle-every", type=int, default=0)
+ap.add_argument("--throttle-op", default="", help="throttle every call of this operation")
 ap.add_argument("--fail-every", type=int, default=0)
 ap.add_argument("--drop-every", type=int, default=0)
 ap.add_argument("--latency-ms", type=int, default=0)
@@ -324,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            if args.throttle_every and n % args.throttle_every == 0:
+            if (args.throttle_every and n % args.throttle_every == 0) or (args.throttle_op and op == args.throttle_op):
                 with lock:
                     counters["throttled"] += 1
                 raise Problem(400, "ThrottlingException", "Rate exceeded")

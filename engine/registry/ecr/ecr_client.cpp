@@ -33,7 +33,18 @@ bool is_expired(const std::string& type) {
   return type == "ExpiredTokenException" || type == "ExpiredToken" || type == "RequestExpired";
 }
 
+bool is_denial(const std::string& type) {
+  return type == "AccessDeniedException" || type == "UnrecognizedClientException" || type == "InvalidSignatureException" ||
+         type == "MissingAuthenticationTokenException" || type == "IncompleteSignature" || is_expired(type);
+}
+
 }  // namespace
+
+ErrorKind kind_of_ecr_error(long status, const std::string& type, bool retryable) {
+  if (retryable) return ErrorKind::Retryable;
+  if (is_denial(type)) return ErrorKind::Denied;
+  return kind_of_http_status(static_cast<int>(status));
+}
 
 std::string ecr_error_type(const nlohmann::json& body) {
   if (!body.is_object() || !body.contains("__type") || !body["__type"].is_string()) return "";
@@ -67,7 +78,7 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
     Credentials creds;
     std::string why;
     if (!credentials_.get(creds, why)) {
-      error = {"", why, 0};
+      error = {"", why, 0, ErrorKind::Denied};
       return false;
     }
     SigningRequest s;
@@ -109,6 +120,8 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
     if (!retry || attempt >= backoff.max_attempts || late) {
       error.status = resp.status;
       error.type = type;
+      // An answer over its bound is not retried, and is not the endpoint's verdict either.
+      error.kind = resp.too_large ? ErrorKind::BadInput : kind_of_ecr_error(resp.status, type, retry);
       error.message = operation + ": " +
                       (resp.status == 0 ? resp.error
                                         : "HTTP " + std::to_string(resp.status) + (type.empty() ? "" : " " + type) + (message.empty() ? "" : ": " + message)) +
@@ -130,7 +143,8 @@ bool EcrClient::call_all(const std::string& operation, const nlohmann::json& inp
       for (auto& x : page[list_key]) out.push_back(std::move(x));
     }
     if (out.size() > kMaxListedItems) {
-      error = {"", operation + ": more than " + std::to_string(kMaxListedItems) + " " + list_key + " (a bound: docs/limits.md)", 0};
+      error = {"", operation + ": more than " + std::to_string(kMaxListedItems) + " " + list_key + " (a bound: docs/limits.md)", 0,
+               ErrorKind::BadInput};
       return false;
     }
     if (!page.contains("nextToken") || !page["nextToken"].is_string() || page["nextToken"].get<std::string>().empty()) return true;
@@ -138,7 +152,7 @@ bool EcrClient::call_all(const std::string& operation, const nlohmann::json& inp
     if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
       error = {"", operation + ": the endpoint " + std::string(token.size() > kMaxNextTokenBytes ? "sent an oversized nextToken" : "sent a nextToken it had sent before") +
                        " on page " + std::to_string(pages) + ": its pagination never ends",
-               0};
+               0, ErrorKind::BadInput};
       return false;
     }
     page_input["nextToken"] = std::move(token);

@@ -13,6 +13,7 @@
 
 #include "registry/ecr/credentials.h"
 #include "registry/json_fields.h"
+#include "util/error.h"
 
 namespace regpol::aws {
 
@@ -30,7 +31,14 @@ struct EcrError {
   std::string type;     // the exception name (RepositoryNotFoundException, …), or "" for a transport error
   std::string message;  // never contains credentials
   long status = 0;
+  // What the caller may do about it (util/error.h): Retryable (transport, throttling, 5xx
+  // after the retries), Denied (no credentials, or ECR refuses them or their permissions),
+  // Refused (ECR answered this request with a no), BadInput (an answer out of bounds).
+  ErrorKind kind = ErrorKind::None;
 };
+
+// The kind of an ECR error answer (status, exception name) that outlasted the retries.
+ErrorKind kind_of_ecr_error(long status, const std::string& type, bool retryable);
 
 class EcrClient {
  public:
