@@ -305,7 +305,7 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
   return result;
 }
 
-static std::string days_ago(Micros now, Micros t) {
+std::string age_text(Micros now, Micros t) {
   Micros d = now - t;
   if (d < 0) return "in the future";
   double days = static_cast<double>(d) / static_cast<double>(kMicrosPerDay);
@@ -331,7 +331,22 @@ static const char* time_name(CountType c) {
   }
 }
 
+bool age_reason_parts(const LifecyclePlan& plan, const ImageDecision& d, AgeReasonParts& parts) {
+  if ((d.reason != Reason::OlderThan && d.reason != Reason::NotOldEnough) || d.rule < 0) return false;
+  const LifecycleRule& rule = plan.rules[static_cast<std::size_t>(d.rule)];
+  const std::string rule_name = "rule " + std::to_string(rule.priority);
+  if (d.reason == Reason::OlderThan) {
+    parts.prefix = std::string(time_name(rule.count_type)) + " ";
+    parts.suffix = ", older than " + threshold_text(rule) + " (" + rule_name + ")";
+  } else {
+    parts.prefix = "matched " + rule_name + "'s selection: " + time_name(rule.count_type) + " ";
+    parts.suffix = ", not older than " + threshold_text(rule);
+  }
+  return true;
+}
+
 std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d, Micros now) {
+  if (AgeReasonParts parts; age_reason_parts(plan, d, parts)) return parts.prefix + age_text(now, d.reference_time) + parts.suffix;
   auto rule_name = [&](std::int32_t r) { return "rule " + std::to_string(plan.rules[static_cast<std::size_t>(r)].priority); };
   const LifecycleRule* rule = d.rule >= 0 ? &plan.rules[static_cast<std::size_t>(d.rule)] : nullptr;
   std::string order = rule && rule->order == OrderBy::Semver ? " by semver" : "";
@@ -345,11 +360,7 @@ std::string describe_decision(const Registry& registry, const LifecyclePlan& pla
     case Reason::BeyondNewest:
       return "not among the " + std::to_string(rule->count_number) + " newest" + order + per + " of " + rule_name(d.rule) + "'s selection";
     case Reason::NotOldEnough:
-      return "matched " + rule_name(d.rule) + "'s selection: " + time_name(rule->count_type) + " " + days_ago(now, d.reference_time) +
-             ", not older than " + threshold_text(*rule);
-    case Reason::OlderThan:
-      return std::string(time_name(rule->count_type)) + " " + days_ago(now, d.reference_time) + ", older than " + threshold_text(*rule) +
-             " (" + rule_name(d.rule) + ")";
+    case Reason::OlderThan: break;  // age_reason_parts, above
     case Reason::NoTimestamp:
       return "matched " + rule_name(d.rule) + "'s selection: no " + time_name(rule->count_type) +
              " time recorded (or only a placeholder): never an age candidate";

@@ -76,6 +76,17 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
                                    const LifecycleOptions& options);
 
 // Human-readable reason for one decision ("matched rule 1's selection: among the 10 newest").
+// An age decision (Reason::OlderThan or NotOldEnough) is the one text that differs per image
+// only by the image's age: describe_decision returns prefix + age_text(now, reference) +
+// suffix. Reports cache the two halves per rule (tens of thousands of images share them).
+struct AgeReasonParts {
+  std::string prefix, suffix;
+};
+// False (parts untouched) unless `d` is an age decision.
+bool age_reason_parts(const LifecyclePlan& plan, const ImageDecision& d, AgeReasonParts& parts);
+// "49.1d ago" (or "in the future"): digits, '.', letters and spaces only.
+std::string age_text(Micros now, Micros reference);
+
 std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d,
                               Micros now);
 

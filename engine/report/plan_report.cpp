@@ -138,9 +138,26 @@ class ReasonJson {
       out += "\"no lifecycle policy applies\"";
       return;
     }
-    const bool per_image = d.reason == Reason::OlderThan || d.reason == Reason::NotOldEnough || d.reason == Reason::ReferencedByList ||
-                          d.reason == Reason::SubjectDeleted;
-    if (per_image) {
+    if (d.reason == Reason::OlderThan || d.reason == Reason::NotOldEnough) {
+      // The rule's halves, escaped once; the age between them needs no escaping (age_text).
+      Key key{plan, d.reason, d.rule, -1};
+      auto it = age_cache_.find(key);
+      if (it == age_cache_.end()) {
+        AgeReasonParts parts;
+        age_reason_parts(*plan, d, parts);
+        std::string prefix, suffix;
+        append_json_string(prefix, parts.prefix);
+        prefix.pop_back();  // the closing quote: the age and the suffix follow
+        append_json_string(suffix, parts.suffix);
+        suffix.erase(0, 1);  // the opening quote
+        it = age_cache_.emplace(key, std::make_pair(std::move(prefix), std::move(suffix))).first;
+      }
+      out += it->second.first;
+      out += age_text(now, d.reference_time);
+      out += it->second.second;
+      return;
+    }
+    if (d.reason == Reason::ReferencedByList || d.reason == Reason::SubjectDeleted) {
       append_json_string(out, describe_decision(reg, *plan, d, now));
       return;
     }
@@ -157,6 +174,7 @@ class ReasonJson {
  private:
   using Key = std::tuple<const LifecyclePlan*, Reason, std::int32_t, std::int32_t>;
   std::map<Key, std::string> cache_;
+  std::map<Key, std::pair<std::string, std::string>> age_cache_;
 };
 
 void render_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
