@@ -86,6 +86,7 @@ struct AgeReasonParts {
 bool age_reason_parts(const LifecyclePlan& plan, const ImageDecision& d, AgeReasonParts& parts);
 // "49.1d ago" (or "in the future"): digits, '.', letters and spaces only.
 std::string age_text(Micros now, Micros reference);
+void append_age_text(std::string& out, Micros now, Micros reference);
 
 std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d,
                               Micros now);

@@ -1,6 +1,7 @@
 #include "report/plan_report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 #include "util/json_writer.h"
 #include "report/plan_summary.h"
@@ -18,6 +20,14 @@
 namespace regpol {
 
 namespace {
+
+using namespace std::string_view_literals;
+
+// A decimal integer, appended without a temporary string.
+void append_integer(std::string& out, std::int64_t v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
 
 
 // --changes-only lists the images that expire or transition; otherwise every image.
@@ -153,7 +163,7 @@ class ReasonJson {
         it = age_cache_.emplace(key, std::make_pair(std::move(prefix), std::move(suffix))).first;
       }
       out += it->second.first;
-      out += age_text(now, d.reference_time);
+      append_age_text(out, now, d.reference_time);
       out += it->second.second;
       return;
     }
@@ -209,34 +219,35 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
       if (!listed(d, opt)) continue;
-      text += idx == first_image ? "\n    " : ",\n    ";
+      text += idx == first_image ? "\n    "sv : ",\n    "sv;
       text += opening;
       append_json_string(text, reg.str(img.digest));
-      text += ", \"tags\": [";
+      text += ", \"tags\": ["sv;
       for (std::uint32_t k = 0; k < img.tag_count; ++k) {
-        if (k) text += ", ";
+        if (k) text += ", "sv;
         append_json_string(text, reg.str(reg.tags_of(img)[k]));
       }
       if (img.pushed_at == kNoTime) {
-        text += "], \"pushedAt\": null, \"sizeBytes\": ";
+        text += "], \"pushedAt\": null, \"sizeBytes\": "sv;
       } else {
-        text += "], \"pushedAt\": \"";
+        text += "], \"pushedAt\": \""sv;
         append_timestamp(text, img.pushed_at);
-        text += "\", \"sizeBytes\": ";
+        text += "\", \"sizeBytes\": "sv;
       }
-      text += img.size_bytes >= 0 ? std::to_string(img.size_bytes) : "null";
-      if (img.time_source == TimeSource::ConfigCreated) text += ", \"pushedAtSource\": \"config-created\"";
-      else if (img.time_source == TimeSource::FirstSeen) text += ", \"pushedAtSource\": \"first-seen\"";
-      else if (img.time_source == TimeSource::Unknown) text += ", \"pushedAtSource\": \"unknown\"";
-      text += ", \"storageClass\": ";
-      text += img.storage_class() == StorageClass::Archive ? "\"archive\"" : "\"standard\"";
-      text += ", \"action\": \"";
+      if (img.size_bytes >= 0) append_integer(text, img.size_bytes);
+      else text += "null"sv;
+      if (img.time_source == TimeSource::ConfigCreated) text += ", \"pushedAtSource\": \"config-created\""sv;
+      else if (img.time_source == TimeSource::FirstSeen) text += ", \"pushedAtSource\": \"first-seen\""sv;
+      else if (img.time_source == TimeSource::Unknown) text += ", \"pushedAtSource\": \"unknown\""sv;
+      text += ", \"storageClass\": "sv;
+      text += img.storage_class() == StorageClass::Archive ? "\"archive\""sv : "\"standard\""sv;
+      text += ", \"action\": \""sv;
       text += verdict_name(d.verdict);
-      text += d.reason == Reason::Protected ? "\", \"protected\": true, \"rule\": " : "\", \"protected\": false, \"rule\": ";
+      text += d.reason == Reason::Protected ? "\", \"protected\": true, \"rule\": "sv : "\", \"protected\": false, \"rule\": "sv;
       rule_json.append(text, plans[r], d);
-      text += ", \"reason\": ";
+      text += ", \"reason\": "sv;
       reasons.append(text, reg, plans[r], d, opt.now);
-      text += "}";
+      text += "}"sv;
     }
   });
   out += first_image == UINT32_MAX ? "]\n}\n" : "\n  ]\n}\n";
