@@ -305,8 +305,8 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
   return result;
 }
 
-void append_age_text(std::string& out, Micros now, Micros t) {
-  Micros d = now - t;
+void append_age_text(std::string& out, Micros now, Micros reference) {
+  Micros d = now - reference;
   if (d < 0) {
     out += "in the future";
     return;
@@ -332,9 +332,9 @@ void append_age_text(std::string& out, Micros now, Micros t) {
   out += "d ago";
 }
 
-std::string age_text(Micros now, Micros t) {
+std::string age_text(Micros now, Micros reference) {
   std::string out;
-  append_age_text(out, now, t);
+  append_age_text(out, now, reference);
   return out;
 }
 
