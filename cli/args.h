@@ -9,10 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace regpol::cli {
+#include "driver/exit_code.h"
 
-// kBusy: another apply holds the state file (apply and `runs abandon`).
-enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kBadInput = 3, kInternal = 4, kBusy = 5 };
+namespace regpol::cli {
 
 struct UsageError {
   std::string message;

@@ -1,30 +1,14 @@
 // `regpol authorize`: access and tag-mutability decisions for requests, as IAM and ECR
 // would make them; one request, a stream (JSON Lines) or CloudTrail logs; `--summary`
 // answers "what would this policy have denied?".
-#include <cerrno>
-#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <functional>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <string>
+#include <vector>
 
-#include "util/text.h"
-#include "access/cloudtrail.h"
-#include "access/index.h"
-#include "access/mutability.h"
-#include "access/decider.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "util/read_file.h"
-#include "diag/render.h"
-#include "driver/compile.h"
-#include "driver/snapshots.h"
-#include "interop/iam_json.h"
-#include "util/json_writer.h"
+#include "driver/authorize.h"
 
 namespace regpol::cli {
 
@@ -114,91 +98,28 @@ int cmd_authorize(const Argv& argv) {
   if (args.has("--format") && !args.has("--summary")) throw UsageError{"--format applies to --summary"};
   const Micros now = now_option(args);
 
-  // Compile the policy.
-  std::string text, err;
-  AccessPlan iam;
-  SourceMap sources;
-  DiagnosticSink sink;
-  CompiledPolicy compiled;
-  if (iam_path) {
-    if (!read_file(*iam_path, text, err)) return fail(kBadInput, err);
-    std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(*iam_path, text, iam, problems)) {
-      for (const auto& p : problems) std::cerr << *iam_path << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
-      return fail(kBadInput, "invalid IAM policy document");
-    }
-  } else {
-    compiled = compile_policy_file(*policy_path, sources, sink, compile_options(args));
-    if (!compiled.ok) {
-      std::cerr << render_human(sources, sink.sorted(), {false});
-      return fail(kBadInput, *policy_path + ": the policy has errors; nothing was decided");
-    }
-  }
-
-  std::optional<AccessIndex> iam_index;
-  if (iam_path) iam_index.emplace(iam);
-  AccessDecider decider(policy_path ? &compiled.plan : nullptr, iam_index ? &*iam_index : nullptr, repository.value_or(""));
-  if (args.has("--snapshot")) {
-    Registry registry;
-    LoadError lerr;
-    if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
-    decider.load_snapshot_state(registry);
-  }
-
-  std::string out;
-  bool denied = false;
-  struct Group {
-    std::size_t count = 0;
-    std::string example_action;
-  };
-  std::map<std::pair<std::string, std::string>, Group> summary;  // (statement or reason, principal)
-  std::size_t total = 0, total_denied = 0;
-  DecisionSpool spool;
-  auto decide = [&](AccessRequest& r) {
-    derive_context(r, now);
-    Decided d = decider.decide(r);
-    ++total;
-    if (d.decision == AccessDecision::Deny) {
-      denied = true;
-      ++total_denied;
-      auto& g = summary[{d.statement.empty() ? std::string("(") + access_reason_name(d.reason) + ")" : d.statement, r.principal}];
-      if (g.count++ == 0) g.example_action = r.action;
-    }
-    if (!args.has("--summary")) spool.add(decision_line(d));
-  };
+  AuthorizeRequest request;
+  request.policy = policy_path;
+  request.iam_policy = iam_path;
+  request.repository = repository.value_or("");
+  request.compile = compile_options(args);
+  request.snapshots = args.all("--snapshot");
+  request.request = one;
+  request.requests = many;
+  request.now = now;
   // Decisions are spooled, not printed, until every request has been read: a malformed
   // request anywhere means exit 3 and no decisions at all.
-  if (one) {
-    if (!read_file(*one, text, err)) return fail(kBadInput, err);
-    AccessRequest r;
-    if (!parse_request_json(text, r, err)) return fail(kBadInput, *one + ": " + err);
-    decide(r);
-  } else if (!for_each_request(*many, decide, err)) {
-    return fail(kBadInput, err);
-  }
-  if (args.has("--summary")) {
-    if (format == "json") {
-      nlohmann::json groups = nlohmann::json::array();
-      for (const auto& [key, g] : summary) {
-        groups.push_back({{"statement", key.first}, {"principal", key.second}, {"denies", g.count}, {"exampleAction", g.example_action}});
-      }
-      out = nlohmann::json{{"schema", "regpol.authorize-summary/v1"}, {"requests", total}, {"denied", total_denied}, {"groups", groups}}.dump(2) + "\n";
-    } else if (format == "markdown") {
-      out = "### regpol authorize: " + std::to_string(total_denied) + " of " + std::to_string(total) + " requests denied\n\n";
-      out += "| statement | principal | denies | e.g. |\n|---|---|---:|---|\n";
-      for (const auto& [key, g] : summary) {
-        out += "| " + key.first + " | `" + key.second + "` | " + std::to_string(g.count) + " | " + g.example_action + " |\n";
-      }
-    } else {
-      out = std::to_string(total_denied) + " of " + std::to_string(total) + " requests denied\n";
-      for (const auto& [key, g] : summary) {
-        out += "  " + std::to_string(g.count) + "  " + key.first + "  " + key.second + "  (e.g. " + g.example_action + ")\n";
-      }
-    }
-  }
+  const bool summarize = args.has("--summary");
+  DecisionSpool spool;
+  AccessSummary summary;
+  auto spool_line = [&](const std::string& line) {
+    if (!summarize) spool.add(line);
+  };
+  if (int code = authorize_requests(request, spool_line, summary); code != kOk) return code;
+  std::string out = summarize ? render_access_summary(summary, format) : "";
   if (!spool.release()) return fail(kInternal, "cannot write the decisions to a temporary file");
   std::cout << out;
-  return denied && args.has("--fail-on-deny") ? kFindings : kOk;
+  return summary.denied > 0 && args.has("--fail-on-deny") ? kFindings : kOk;
 }
 
 }  // namespace regpol::cli

@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 #include "diag/render.h"
 #include "driver/compile.h"
-#include "plan/print.h"
 
 namespace regpol::cli {
 
@@ -34,7 +33,7 @@ int cmd_compile(const Argv& argv) {
     std::cerr << render_human(sources, sink.sorted(), {use_color()});
     return compiled.malformed ? kBadInput : kFindings;
   }
-  std::cout << (emit == "plan" ? plan_to_text(compiled.plan) : plan_to_json(compiled.plan).dump(2) + "\n");
+  std::cout << compiled_plan_text(compiled.plan, emit == "plan-json");
   return kOk;
 }
 

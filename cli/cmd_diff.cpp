@@ -6,15 +6,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/policy_run.h"
 #include "cli/price_options.h"
-#include "diag/render.h"
-#include "diff/compare.h"
-#include "diff/render.h"
-#include "driver/compile.h"
-#include "driver/run_lifecycle.h"
-#include "driver/snapshots.h"
-#include "report/pricing.h"
+#include "driver/diff_policies.h"
 
 namespace regpol::cli {
 
@@ -41,19 +34,6 @@ static const char* kDiffHelp =
     "  --archive-price-per-gb USD  override: a flat archive price per GB-month, as for `plan`\n"
     "  --fail-on-change    exit 1 when anything changes (a CI gate)\n";
 
-namespace {
-
-bool compile_side(const std::string& path, const Args& args, SourceMap& sources, CompiledPolicy& out, int& code) {
-  DiagnosticSink sink;
-  out = compile_policy_file(path, sources, sink, compile_options(args));
-  if (out.ok) return true;
-  std::cerr << render_human(sources, sink.sorted(), {false});
-  code = fail(out.malformed ? kBadInput : kFindings, path + ": the policy has errors; nothing was compared");
-  return false;
-}
-
-}  // namespace
-
 int cmd_diff(const Argv& argv) {
   Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb"}, {"--help", "--fail-on-change"});
   if (args.has("--help")) {
@@ -69,45 +49,26 @@ int cmd_diff(const Argv& argv) {
   if (snapshots.empty()) throw UsageError{"`diff` needs at least one --snapshot FILE"};
   std::string format = args.get("--format").value_or("text");
   if (format != "text" && format != "json" && format != "markdown") throw UsageError{"--format takes text, json or markdown"};
-  LifecycleOptions lopt;
-  lopt.now = now_option(args);
-  PriceOptions prices;
+  DiffRequest request;
+  request.old_path = old_path;
+  request.new_path = new_path;
+  request.old_name = args.positionals()[0];
+  request.new_name = args.positionals()[1];
+  request.snapshots = snapshots;
+  request.requests = args.get("--requests");
+  request.repository = args.get("--repository").value_or("");
+  request.format = format;
+  request.compile = compile_options(args);
+  request.lifecycle.now = now_option(args);
   std::string err;
-  if (!read_price_options(args, prices, err)) return fail(kBadInput, err);
-
-  SourceMap old_sources, new_sources;
-  CompiledPolicy old_policy, new_policy;
-  int code = kOk;
-  if (!compile_side(old_path, args, old_sources, old_policy, code)) return code;
-  if (!compile_side(new_path, args, new_sources, new_policy, code)) return code;
-  Registry registry;
-  LoadError lerr;
-  if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
-  const std::string only = args.get("--repository").value_or("");
-  PolicyRun old_run, new_run;
-  if (!run_policy_lifecycle(old_policy.plan, registry, lopt, only, old_run, err)) return fail(kBadInput, old_path + ": " + err);
-  if (!run_policy_lifecycle(new_policy.plan, registry, lopt, only, new_run, err)) return fail(kBadInput, new_path + ": " + err);
-  if (report_evaluation_errors(registry, old_run.result, old_run.plan_of_repo) ||
-      report_evaluation_errors(registry, new_run.result, new_run.plan_of_repo))
-    return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; nothing was compared");
-
-  // Each policy's dollars at the rates its own plan gets (the archive tier follows the volumes
-  // it archives and expires), so the change in the saving is NEW's plan minus OLD's.
-  ReportOptions old_prices, new_prices;
-  apply_pricing(registry, old_run.result, prices, old_prices);
-  apply_pricing(registry, new_run.result, prices, new_prices);
-  PolicyDiff diff = compare_lifecycle(registry, {args.positionals()[0], &old_run.result, &old_run.plan_of_repo, &old_prices},
-                                      {args.positionals()[1], &new_run.result, &new_run.plan_of_repo, &new_prices}, only, lopt.now);
-  if (auto log = args.get("--requests")) {
-    if (!compare_requests(registry, old_policy.plan, new_policy.plan, *log, diff, err)) return fail(kBadInput, err);
-  }
-  const std::string out = format == "json"       ? render_diff_json(registry, diff)
-                          : format == "markdown" ? render_diff_markdown(registry, diff)
-                                                 : render_diff_text(registry, diff);
+  if (!read_price_options(args, request.prices, err)) return fail(kBadInput, err);
+  std::string out;
+  bool changed = false;
+  if (int code = diff_policies(request, out, changed); code != kOk) return code;
   std::cout << out;
   std::cout.flush();
   if (!std::cout) return fail(kInternal, "cannot write the diff");
-  return diff.changed() && args.has("--fail-on-change") ? kFindings : kOk;
+  return changed && args.has("--fail-on-change") ? kFindings : kOk;
 }
 
 }  // namespace regpol::cli

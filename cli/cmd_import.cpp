@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/read_file.h"
 #include "driver/compile.h"
 #include "driver/snapshots.h"
 #include "format/format.h"
@@ -135,7 +136,7 @@ int cmd_import(const Argv& argv) {
       auto part = [&](const char* name, std::optional<std::string>& dst) -> bool {
         std::string path = (std::filesystem::path(*from) / name).string(), text, err;
         if (!std::filesystem::exists(path, ec)) return true;
-        if (!read_file(path, text, err)) return (std::cerr << "regpol: error: " << err << "\n"), false;
+        if (!read_document(path, text, err)) return (std::cerr << "regpol: error: " << err << "\n"), false;
         dst = text;
         return true;
       };
@@ -154,7 +155,7 @@ int cmd_import(const Argv& argv) {
       }
     } else {
       std::string text, err;
-      if (!read_file(*from, text, err)) return fail(kBadInput, err);
+      if (!read_document(*from, text, err)) return fail(kBadInput, err);
       nlohmann::json doc;
       try {
         doc = nlohmann::json::parse(text);
@@ -190,7 +191,7 @@ int cmd_import(const Argv& argv) {
   std::string piece;
   if (lifecycle || lifecycle_text) {
     if (lifecycle_text) text = *lifecycle_text;
-    else if (!read_file(*lifecycle, text, err)) return fail(kBadInput, err);
+    else if (!read_document(*lifecycle, text, err)) return fail(kBadInput, err);
     const std::string name = lifecycle ? *lifecycle : *from + "#lifecyclePolicy";
     if (interop::lifecycle_source(name, text, name + "#", piece, errors) != interop::Imported::Ok)
       return print_lines(errors), fail(kBadInput, "invalid ECR lifecycle policy");
@@ -198,7 +199,7 @@ int cmd_import(const Argv& argv) {
   }
   if (repo_policy || policy_text) {
     if (policy_text) text = *policy_text;
-    else if (!read_file(*repo_policy, text, err)) return fail(kBadInput, err);
+    else if (!read_document(*repo_policy, text, err)) return fail(kBadInput, err);
     const std::string name = repo_policy ? *repo_policy : *from + "#repositoryPolicy";
     switch (interop::access_source(name, text, name + "#", "", piece, errors)) {
       case interop::Imported::Ok: break;

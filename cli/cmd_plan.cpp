@@ -1,26 +1,14 @@
 // `regpol plan`: the dry-run report of a lifecycle policy against registry snapshots.
-#include <chrono>
-#include <cmath>
 #include <iostream>
-#include <map>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/price_options.h"
+#include "driver/evaluate_policy.h"
+#include "report/plan_report.h"
 #include "report/plan_summary.h"
 #include "report/pricing.h"
 #include "util/text.h"
-#include "diag/render.h"
-#include "driver/compile.h"
-#include "driver/run_lifecycle.h"
-#include "driver/snapshots.h"
-#include "interop/ecr_lifecycle.h"
-#include "report/plan_report.h"
-#include "cli/policy_run.h"
-#include "cli/price_options.h"
-#include "apply/plan_artifact.h"
-#include "util/atomic_file.h"
-#include "util/sha256.h"
-#include "util/signature.h"
 
 namespace regpol::cli {
 
@@ -66,37 +54,14 @@ static const char* kPlanHelp =
     "                         cores; the output is identical at any count)\n"
     "  --help                 this text\n";
 
-// `--out PLAN.json`: the plan artifact `regpol apply --plan` carries out (apply/plan_artifact.h).
-static int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Args& args,
-                               Micros now, const EvaluatedPolicy& ev) {
-  PlanArtifact a;
-  a.now = now;
-  a.captured_at = ev.registry.captured_at;
-  a.source = ev.registry.source;
-  a.store_id = ev.registry.store_id;
-  a.policy_file = policy;
-  std::string err;
-  if (!sha256_files({policy}, a.policy_sha256, err) || !sha256_files(snapshots, a.snapshot_sha256, err)) return fail(kBadInput, err);
-  a.snapshot_files = snapshots;
-  a.shard = shard_option(args).text();
-  a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
-  a.actions_sha256 = actions_digest(a.plan.actions);
-  std::string signature, key_id;
-  if (auto key = args.get("--sign-key")) {
-    if (!ed25519_sign(*key, artifact_canonical(a), signature, key_id, err)) return fail(kBadInput, err);
-  }
-  if (auto e = write_file_atomically(out, plan_artifact_text(a, signature, key_id)); !e.empty()) return fail(kInternal, e);
-  return kOk;
-}
-
 static int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt,
                        const PriceOptions& prices, const ReportOptions& ropt, ReportFormat format) {
   EvaluatedPolicy ev;
-  if (int code = evaluate_policy(path, snapshots, args, lopt, kBadInput, ev); code != kOk) return code;
+  if (int code = evaluate_policy(path, snapshots, policy_inputs(args), lopt, kBadInput, ev); code != kOk) return code;
   ReportOptions report_options = ropt;
   report_options.in_use_unmatched = ev.in_use_unmatched;
   if (auto out = args.get("--out")) {
-    if (int code = write_plan_artifact(*out, path, snapshots, args, lopt.now, ev); code != kOk) return code;
+    if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;
   }
   apply_pricing(ev.registry, ev.run.result, prices, report_options);
   if (!ev.in_use_warning.empty())
@@ -151,37 +116,12 @@ int cmd_plan(const Argv& argv) {
   if (!read_price_options(args, prices, err)) return fail(kBadInput, err);  // before reading a large snapshot
   if (regpol_path) return plan_policy(*regpol_path, snapshots, args, lopt, prices, ropt, format);
 
-  std::string text;
-  if (!read_file(*policy_path, text, err)) return fail(kBadInput, err);
-  LifecyclePlan plan;
-  std::vector<DocumentProblem> problems;
-  if (!lifecycle_plan_from_ecr_json(*policy_path, text, plan, problems)) {
-    for (const auto& p : problems) {
-      std::cerr << *policy_path << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
-    }
-    return fail(kBadInput, "ECR would reject this lifecycle policy (" + std::to_string(problems.size()) + " problem" +
-                               (problems.size() == 1 ? "" : "s") + ")");
-  }
-
-  Registry registry;
-  LoadError lerr;
-  if (!load_snapshots(snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
-
-  ScopedPlan scope{&plan, {}};
-  if (auto name = args.get("--repository")) {
-    StrId id = registry.strings.find(*name);
-    auto it = id ? registry.repo_index.find(id) : registry.repo_index.end();
-    if (it == registry.repo_index.end()) return fail(kBadInput, "repository `" + *name + "` is not in the snapshot");
-    scope.repositories.push_back(it->second);
-  } else {
-    for (std::uint32_t r = 0; r < registry.repositories.size(); ++r) scope.repositories.push_back(r);
-  }
-  LifecycleResult result = evaluate_lifecycle(registry, {scope}, lopt);
-  std::vector<const LifecyclePlan*> plans(registry.repositories.size(), &plan);
+  EvaluatedEcrLifecycle ecr;
+  if (int code = evaluate_ecr_lifecycle(*policy_path, snapshots, args.get("--repository").value_or(""), lopt, ecr); code != kOk) return code;
   ReportOptions report_options = ropt;
-  apply_pricing(registry, result, prices, report_options);
-  if (report_options.summary_only) write_plan_summary(registry, result, plans, format, report_options, std::cout);
-  else write_plan_report(registry, result, plans, format, report_options, std::cout);
+  apply_pricing(ecr.registry, ecr.result, prices, report_options);
+  if (report_options.summary_only) write_plan_summary(ecr.registry, ecr.result, ecr.plans, format, report_options, std::cout);
+  else write_plan_report(ecr.registry, ecr.result, ecr.plans, format, report_options, std::cout);
   return kOk;
 }
 

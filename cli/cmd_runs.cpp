@@ -5,7 +5,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "report/plan_report.h"
-#include "store/state_store.h"
+#include "driver/state_lock.h"
 #include "util/text.h"
 
 namespace regpol::cli {

@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "driver/snapshots.h"
 #include "report/snapshot_stats.h"
-#include "snapshot/generator.h"
 #include "store/snapshot_store.h"
 #include "util/atomic_file.h"
 #include "util/text.h"

@@ -5,10 +5,8 @@
 #include <vector>
 
 #include "driver/compile.h"
-
-namespace regpol {
-class StateLock;
-}
+#include "driver/evaluate_policy.h"
+#include "util/shard.h"
 
 namespace regpol::cli {
 
@@ -28,16 +26,14 @@ int cmd_apply(const Argv& argv);
 int cmd_runs(const Argv& argv);
 int cmd_diff(const Argv& argv);
 
-// Reads a whole file; false with `error` set when it cannot.
-bool read_file(const std::string& path, std::string& out, std::string& error);
 class Args;
 // --import-root as CompileOptions.
 CompileOptions compile_options(const Args& args);
-// Prints "regpol: error: ..." to stderr and returns `code`.
-int fail(int code, const std::string& message);
-// Takes a state file's lock for this process (`apply`, `runs abandon`): kOk, or, said on
-// stderr, kBusy while another process holds it and kBadInput when it cannot be taken.
-int lock_state_file(const std::string& path, std::unique_ptr<StateLock>& lock);
+// The --shard option ("I/N"), or all repositories; a UsageError when malformed.
+Shard shard_option(const Args& args);
+// --import-root, --in-use, --strict-in-use, --repository and --shard, as options that
+// commands evaluating a policy (plan, apply) hand to the driver.
+PolicyInputs policy_inputs(const Args& args);
 
 // The option every command that compiles a policy takes (cli/common.cpp: compile_options).
 constexpr const char* kImportRootHelp =

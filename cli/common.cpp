@@ -1,25 +1,8 @@
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
+// The options several commands share, turned into what the driver takes.
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "store/state_store.h"
-#include "util/read_file.h"
 
 namespace regpol::cli {
-
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-  ReadFileResult r = read_file_limited(path, kMaxDocumentBytes);
-  if (!r.ok) {
-    error = r.error;
-    return false;
-  }
-  out = std::move(r.text);
-  return true;
-}
 
 CompileOptions compile_options(const Args& args) {
   CompileOptions o;
@@ -27,19 +10,22 @@ CompileOptions compile_options(const Args& args) {
   return o;
 }
 
-int fail(int code, const std::string& message) {
-  std::cerr << "regpol: error: " << message << "\n";
-  return code;
+Shard shard_option(const Args& args) {
+  auto text = args.get("--shard");
+  if (!text) return {};
+  auto s = Shard::parse(*text);
+  if (!s) throw UsageError{"--shard needs I/N with 0 <= I < N <= 10000 (e.g. 0/4 … 3/4), not `" + *text + "`"};
+  return *s;
 }
 
-int lock_state_file(const std::string& path, std::unique_ptr<StateLock>& lock) {
-  std::string error;
-  switch (StateLock::acquire(path, lock, error)) {
-    case StateLock::Result::Busy: return fail(kBusy, error);
-    case StateLock::Result::Failed: return fail(kBadInput, error);
-    case StateLock::Result::Acquired: break;
-  }
-  return kOk;
+PolicyInputs policy_inputs(const Args& args) {
+  PolicyInputs in;
+  in.compile = compile_options(args);
+  in.in_use = args.get("--in-use");
+  in.strict_in_use = args.has("--strict-in-use");
+  in.repository = args.get("--repository").value_or("");
+  in.shard = shard_option(args);
+  return in;
 }
 
 }  // namespace regpol::cli

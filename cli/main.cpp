@@ -53,6 +53,7 @@ void print_help() {
 namespace {
 
 int run_main(int argc, char** argv) {
+  using namespace regpol;
   using namespace regpol::cli;
   std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -109,6 +110,6 @@ int main(int argc, char** argv) {
     return regpol::run_on_deep_stack([&] { return run_main(argc, argv); });
   } catch (...) {
     std::cerr << "regpol: internal error\n";
-    return regpol::cli::kInternal;
+    return regpol::kInternal;
   }
 }

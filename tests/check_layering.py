@@ -4,7 +4,8 @@
 row allows; a folder of engine/ that the table does not name is an error too.
 
 It first checks itself on a small tree made here with one upward include (util/ including
-plan/), which it must report: a check that cannot fail proves nothing.
+plan/) and a thick command (cli/ including a registry client), which it must report: a
+check that cannot fail proves nothing.
 usage: check_layering.py REPO_ROOT
 """
 import os
@@ -100,8 +101,13 @@ def self_test(root):
             f.write('#include "util/time.h"\n')
         with open(os.path.join(tmp, "engine", "util", "upward.cpp"), "w") as f:
             f.write('// a low room reaching up\n#include "util/time.h"\n#include "plan/policy_plan.h"\n')
+        # cli/ is thin: a command that wires a registry client itself must be reported too.
+        os.makedirs(os.path.join(tmp, "cli"))
+        with open(os.path.join(tmp, "cli", "cmd_thick.cpp"), "w") as f:
+            f.write('#include "driver/pull.h"\n#include "registry/ecr/ecr_client.h"\n')
         problems = check(tmp)
-        return problems == ["engine/util/upward.cpp:3: util includes plan/policy_plan.h, which its row in docs/architecture.md does not allow"], problems
+        return problems == ["engine/util/upward.cpp:3: util includes plan/policy_plan.h, which its row in docs/architecture.md does not allow",
+                            "cli/cmd_thick.cpp:2: cli includes registry/ecr/ecr_client.h, which its row in docs/architecture.md does not allow"], problems
     finally:
         shutil.rmtree(tmp)
 

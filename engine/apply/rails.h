@@ -26,9 +26,4 @@ void count_for_rails(ActionPlan& plan, const std::map<std::string, std::int64_t>
 // snapshot's capture time (kNoTime: unknown), `now` the run's instant.
 std::vector<std::string> check_rails(const Rails& rails, const ActionPlan& plan, Micros captured_at, Micros now);
 
-// "30d", "12h", "90m", "45s", "2w" (a whole number and a unit); nullopt otherwise.
-std::optional<Micros> parse_duration_option(const std::string& text);
-// The same form back ("30d" when whole days).
-std::string format_duration_option(Micros d);
-
 }  // namespace regpol

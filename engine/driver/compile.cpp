@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "parse/parser.h"
+#include "plan/print.h"
 #include "lower/lower.h"
 #include "sema/check.h"
 #include "stdlib/embedded.h"
@@ -144,5 +145,7 @@ std::string confine_path(const std::string& root_text, const std::string& from, 
   out = real.string();
   return "";
 }
+
+std::string compiled_plan_text(const PolicyPlan& plan, bool json) { return json ? plan_to_json(plan).dump(2) + "\n" : plan_to_text(plan); }
 
 }  // namespace regpol

@@ -39,4 +39,8 @@ std::string effective_import_root(const std::string& policy_path, const CompileO
 // here: `out` names it and the caller reports it as missing.
 std::string confine_path(const std::string& root, const std::string& from, const std::string& relative, std::string& out);
 
+// `regpol compile`: the compiled plan as text (`--emit plan`) or as indented JSON with a
+// final newline (`--emit plan-json`).
+std::string compiled_plan_text(const PolicyPlan& plan, bool json);
+
 }  // namespace regpol

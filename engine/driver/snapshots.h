@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "snapshot/generator.h"  // `snapshot gen` writes synthetic snapshots with it
 #include "snapshot/reader.h"
 
 namespace regpol {

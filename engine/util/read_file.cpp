@@ -57,4 +57,14 @@ ReadFileResult read_file_limited(const std::string& path, std::size_t max_bytes)
   return r;
 }
 
+bool read_document(const std::string& path, std::string& out, std::string& error) {
+  ReadFileResult r = read_file_limited(path, kMaxDocumentBytes);
+  if (!r.ok) {
+    error = r.error;
+    return false;
+  }
+  out = std::move(r.text);
+  return true;
+}
+
 }  // namespace regpol

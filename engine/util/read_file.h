@@ -22,6 +22,9 @@ struct ReadFileResult {
 // Reads `path` (a regular file, pipe or device) up to `max_bytes`; more is an error.
 ReadFileResult read_file_limited(const std::string& path, std::size_t max_bytes);
 
+// A whole JSON document (up to kMaxDocumentBytes) into `out`; false with `error` otherwise.
+bool read_document(const std::string& path, std::string& out, std::string& error);
+
 // "16 MiB", "1 KiB", "100 bytes": for limit messages.
 std::string describe_bytes(std::size_t bytes);
 

@@ -128,4 +128,31 @@ Micros current_time() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::optional<Micros> parse_duration_option(const std::string& text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  Micros n = 0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    n = n * 10 + (text[i] - '0');
+  }
+  Micros unit = 0;
+  switch (text.back()) {
+    case 's': unit = kMicrosPerSecond; break;
+    case 'm': unit = 60 * kMicrosPerSecond; break;
+    case 'h': unit = 3600 * kMicrosPerSecond; break;
+    case 'd': unit = kMicrosPerDay; break;
+    case 'w': unit = 7 * kMicrosPerDay; break;
+    default: return std::nullopt;
+  }
+  if (n > 1'000'000) return std::nullopt;  // about 2,700 years of days; keeps the product in range
+  return n * unit;
+}
+
+std::string format_duration_option(Micros d) {
+  if (d % kMicrosPerDay == 0) return std::to_string(d / kMicrosPerDay) + "d";
+  if (d % (3600 * kMicrosPerSecond) == 0) return std::to_string(d / (3600 * kMicrosPerSecond)) + "h";
+  if (d % (60 * kMicrosPerSecond) == 0) return std::to_string(d / (60 * kMicrosPerSecond)) + "m";
+  return std::to_string(d / kMicrosPerSecond) + "s";
+}
+
 }  // namespace regpol

@@ -31,4 +31,9 @@ std::string format_timestamp(Micros t);
 // The same text, appended to `out`.
 void append_timestamp(std::string& out, Micros t);
 
+// "30d", "12h", "90m", "45s", "2w" (a whole number and a unit); nullopt otherwise.
+std::optional<Micros> parse_duration_option(const std::string& text);
+// The same form back ("30d" when whole days).
+std::string format_duration_option(Micros d);
+
 }  // namespace regpol

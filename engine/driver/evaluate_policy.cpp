@@ -1,27 +1,21 @@
-// The evaluation `plan --policy` and `apply --policy` share (cli/policy_run.h).
-#include "cli/policy_run.h"
+// The evaluation `plan --policy` and `apply --policy` share.
+#include "driver/evaluate_policy.h"
 
 #include <iostream>
 #include <map>
 
 #include "apply/plan_artifact.h"
-#include "cli/args.h"
-#include "cli/commands.h"
 #include "diag/render.h"
+#include "driver/exit_code.h"
 #include "driver/snapshots.h"
+#include "interop/ecr_lifecycle.h"
 #include "util/atomic_file.h"
+#include "util/read_file.h"
+#include "util/signature.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
-namespace regpol::cli {
-
-Shard shard_option(const Args& args) {
-  auto text = args.get("--shard");
-  if (!text) return {};
-  auto s = Shard::parse(*text);
-  if (!s) throw UsageError{"--shard needs I/N with 0 <= I < N <= 10000 (e.g. 0/4 … 3/4), not `" + *text + "`"};
-  return *s;
-}
+namespace regpol {
 
 // Prints evaluation errors (a `where` that needs a field an image lacks) and returns true
 // when there were any: the report is then withheld, never printed in part. Each distinct
@@ -51,11 +45,11 @@ bool report_evaluation_errors(const Registry& registry, const LifecycleResult& r
   return !result.errors.empty();
 }
 
-int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt_in,
+int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const PolicyInputs& inputs, const LifecycleOptions& lopt_in,
                     int policy_errors_exit, EvaluatedPolicy& ev) {
   LifecycleOptions lopt = lopt_in;
   DiagnosticSink sink;
-  ev.compiled = compile_policy_file(path, ev.sources, sink, compile_options(args));
+  ev.compiled = compile_policy_file(path, ev.sources, sink, inputs.compile);
   if (!ev.compiled.ok) {
     std::cerr << render_human(ev.sources, sink.sorted(), {false});
     return fail(ev.compiled.malformed ? kBadInput : policy_errors_exit, path + ": the policy has errors; nothing was evaluated");
@@ -63,19 +57,19 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   LoadError lerr;
   if (!load_snapshots(snapshots, ev.registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
-  if (auto in_use = args.get("--in-use")) {
+  if (const auto& in_use = inputs.in_use) {
     std::vector<UnmatchedReference> unmatched;
     if (!load_in_use(*in_use, ev.registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
     for (const auto& u : unmatched)
       std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
-    if (!unmatched.empty() && args.has("--strict-in-use"))
+    if (!unmatched.empty() && inputs.strict_in_use)
       return fail(kBadInput, plural(unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
     ev.in_use_unmatched = static_cast<long>(unmatched.size());
   }
-  if (!run_policy_lifecycle(ev.compiled.plan, ev.registry, lopt, args.get("--repository").value_or(""), ev.run, err, shard_option(args))) {
+  if (!run_policy_lifecycle(ev.compiled.plan, ev.registry, lopt, inputs.repository, ev.run, err, inputs.shard)) {
     return fail(kBadInput, err);
   }
-  if (!args.has("--in-use")) {
+  if (!inputs.in_use) {
     // W2103: a `protect in_use` with nothing to say what is in use protects nothing.
     for (const LifecyclePlan* p : ev.run.plan_of_repo) {
       if (!p) continue;
@@ -94,9 +88,9 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   return kOk;
 }
 
-int compile_for_recheck(const std::string& path, const Args& args, Micros now, int policy_errors_exit, EvaluatedPolicy& ev) {
+int compile_for_recheck(const std::string& path, const CompileOptions& compile, Micros now, int policy_errors_exit, EvaluatedPolicy& ev) {
   DiagnosticSink sink;
-  ev.compiled = compile_policy_file(path, ev.sources, sink, compile_options(args));
+  ev.compiled = compile_policy_file(path, ev.sources, sink, compile);
   if (!ev.compiled.ok) {
     std::cerr << render_human(ev.sources, sink.sorted(), {false});
     return fail(ev.compiled.malformed ? kBadInput : policy_errors_exit, path + ": the policy has errors; nothing was evaluated");
@@ -120,4 +114,54 @@ FreshPlan fresh_plan_of(const EvaluatedPolicy& ev) {
   };
 }
 
-}  // namespace regpol::cli
+int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Shard& shard,
+                        const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev) {
+  PlanArtifact a;
+  a.now = now;
+  a.captured_at = ev.registry.captured_at;
+  a.source = ev.registry.source;
+  a.store_id = ev.registry.store_id;
+  a.policy_file = policy;
+  std::string err;
+  if (!sha256_files({policy}, a.policy_sha256, err) || !sha256_files(snapshots, a.snapshot_sha256, err)) return fail(kBadInput, err);
+  a.snapshot_files = snapshots;
+  a.shard = shard.text();
+  a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
+  a.actions_sha256 = actions_digest(a.plan.actions);
+  std::string signature, key_id;
+  if (sign_key) {
+    if (!ed25519_sign(*sign_key, artifact_canonical(a), signature, key_id, err)) return fail(kBadInput, err);
+  }
+  if (auto e = write_file_atomically(out, plan_artifact_text(a, signature, key_id)); !e.empty()) return fail(kInternal, e);
+  return kOk;
+}
+
+int evaluate_ecr_lifecycle(const std::string& path, const std::vector<std::string>& snapshots, const std::string& repository,
+                           const LifecycleOptions& options, EvaluatedEcrLifecycle& out) {
+  ReadFileResult text = read_file_limited(path, kMaxDocumentBytes);
+  if (!text.ok) return fail(kBadInput, text.error);
+  std::vector<DocumentProblem> problems;
+  if (!lifecycle_plan_from_ecr_json(path, text.text, out.plan, problems)) {
+    for (const auto& p : problems) {
+      std::cerr << path << "#" << p.pointer << ": error[E0404]: " << p.message << "\n";
+    }
+    return fail(kBadInput, "ECR would reject this lifecycle policy (" + std::to_string(problems.size()) + " problem" +
+                               (problems.size() == 1 ? "" : "s") + ")");
+  }
+  LoadError lerr;
+  if (!load_snapshots(snapshots, out.registry, lerr, options.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  ScopedPlan scope{&out.plan, {}};
+  if (!repository.empty()) {
+    StrId id = out.registry.strings.find(repository);
+    auto it = id ? out.registry.repo_index.find(id) : out.registry.repo_index.end();
+    if (it == out.registry.repo_index.end()) return fail(kBadInput, "repository `" + repository + "` is not in the snapshot");
+    scope.repositories.push_back(it->second);
+  } else {
+    for (std::uint32_t r = 0; r < out.registry.repositories.size(); ++r) scope.repositories.push_back(r);
+  }
+  out.result = evaluate_lifecycle(out.registry, {scope}, options);
+  out.plans.assign(out.registry.repositories.size(), &out.plan);
+  return kOk;
+}
+
+}  // namespace regpol

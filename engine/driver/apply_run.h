@@ -1,0 +1,49 @@
+#pragma once
+// `regpol apply` below the command line: opens the target, takes the state file's lock,
+// resumes or supersedes an unfinished run, plans (from a policy or a reviewed plan
+// artifact), checks the plan against what the target holds now and against the rails, and
+// carries it out through the journal (docs/apply.md). The nightly job's changes land here.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/rails.h"
+#include "driver/evaluate_policy.h"
+#include "driver/registry_connect.h"
+#include "lifecycle/evaluate.h"
+
+namespace regpol {
+
+struct ApplyRequest {
+  std::optional<std::string> policy;          // --policy with --snapshot: plan now
+  std::optional<std::string> plan_path;       // --plan: a reviewed plan artifact
+  std::optional<std::string> recheck_policy;  // --plan P --policy F: F re-plans each repository at act time
+  std::optional<std::string> verify_key;      // --verify-key: P must be signed by this key
+  std::vector<std::string> snapshots;
+  std::string state_path, target_spec;
+  PolicyInputs inputs;                        // --import-root, --in-use, --repository, --shard
+  LifecycleOptions lifecycle;                 // --now, --threads
+  Rails rails;
+  double max_gone_percent = 50;
+  std::optional<Micros> grace;
+  std::size_t batch_size = 0;                 // 0: the target's
+  bool yes = false;                           // do not ask
+  EcrConnectOptions ecr;                      // --target ecr
+  OciConnectOptions oci;                      // --target oci://…
+  unsigned oci_jobs = 8;
+};
+
+// How apply talks to the person (or the job log) that runs it.
+struct ApplyConsole {
+  std::function<bool(const std::string& question)> confirm;  // asked only without `yes`
+  bool stderr_is_terminal = false;                           // live progress; else one line per run
+};
+
+// The exit code of docs/apply.md (0 finished or nothing to do, 1 refused, 3 bad input,
+// 4 stopped or some actions refused by the target, 5 the state file is busy); what
+// happened is said on stdout and stderr.
+int run_apply_command(const ApplyRequest& request, const ApplyConsole& console);
+
+}  // namespace regpol

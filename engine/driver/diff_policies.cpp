@@ -1,0 +1,65 @@
+// `regpol diff` below the command line (driver/diff_policies.h).
+#include "driver/diff_policies.h"
+
+#include <iostream>
+
+#include "diag/render.h"
+#include "diff/compare.h"
+#include "diff/render.h"
+#include "driver/evaluate_policy.h"
+#include "driver/exit_code.h"
+#include "driver/run_lifecycle.h"
+#include "driver/snapshots.h"
+
+namespace regpol {
+namespace {
+
+bool compile_side(const std::string& path, const CompileOptions& compile, SourceMap& sources, CompiledPolicy& out, int& code) {
+  DiagnosticSink sink;
+  out = compile_policy_file(path, sources, sink, compile);
+  if (out.ok) return true;
+  std::cerr << render_human(sources, sink.sorted(), {false});
+  code = fail(out.malformed ? kBadInput : kFindings, path + ": the policy has errors; nothing was compared");
+  return false;
+}
+
+}  // namespace
+
+int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
+  const LifecycleOptions& lopt = request.lifecycle;
+  std::string err;
+  SourceMap old_sources, new_sources;
+  CompiledPolicy old_policy, new_policy;
+  int code = kOk;
+  if (!compile_side(request.old_path, request.compile, old_sources, old_policy, code)) return code;
+  if (!compile_side(request.new_path, request.compile, new_sources, new_policy, code)) return code;
+  Registry registry;
+  LoadError lerr;
+  if (!load_snapshots(request.snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  const std::string& only = request.repository;
+  PolicyRun old_run, new_run;
+  if (!run_policy_lifecycle(old_policy.plan, registry, lopt, only, old_run, err)) return fail(kBadInput, request.old_path + ": " + err);
+  if (!run_policy_lifecycle(new_policy.plan, registry, lopt, only, new_run, err)) return fail(kBadInput, request.new_path + ": " + err);
+  if (report_evaluation_errors(registry, old_run.result, old_run.plan_of_repo) ||
+      report_evaluation_errors(registry, new_run.result, new_run.plan_of_repo))
+    return fail(kBadInput, "[E0601] some `where` or `per` expressions could not be evaluated; nothing was compared");
+
+  // Each policy's dollars at the rates its own plan gets (the archive tier follows the volumes
+  // it archives and expires), so the change in the saving is NEW's plan minus OLD's.
+  ReportOptions old_prices, new_prices;
+  apply_pricing(registry, old_run.result, request.prices, old_prices);
+  apply_pricing(registry, new_run.result, request.prices, new_prices);
+  PolicyDiff diff = compare_lifecycle(registry, {request.old_name, &old_run.result, &old_run.plan_of_repo, &old_prices},
+                                      {request.new_name, &new_run.result, &new_run.plan_of_repo, &new_prices}, only, lopt.now);
+  if (const auto& log = request.requests) {
+    if (!compare_requests(registry, old_policy.plan, new_policy.plan, *log, diff, err)) return fail(kBadInput, err);
+  }
+  const std::string& format = request.format;
+  out = format == "json"       ? render_diff_json(registry, diff)
+        : format == "markdown" ? render_diff_markdown(registry, diff)
+                               : render_diff_text(registry, diff);
+  changed = diff.changed();
+  return kOk;
+}
+
+}  // namespace regpol

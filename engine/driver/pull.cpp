@@ -1,0 +1,136 @@
+#include "driver/pull.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "driver/exit_code.h"
+#include "driver/snapshots.h"
+#include "registry/ecr/ecr_pull.h"
+#include "registry/http/http_client.h"
+#include "registry/oci/oci_pull.h"
+#include "store/snapshot_store.h"
+#include "store/state_store.h"
+#include "util/atomic_file.h"
+
+namespace regpol {
+namespace {
+
+// The state database as the OCI pull's manifest cache: looked up under a lock (one SQLite
+// connection, several reader threads), new entries written in one transaction at the end.
+class StateManifestCache : public oci::ManifestCache {
+ public:
+  explicit StateManifestCache(StateStore& store) : store_(store) {}
+  bool get(const std::string& digest, oci::CachedManifest& out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return store_.cached_manifest(digest, out.body, out.content_type, out.created);
+  }
+  void put(const std::string& digest, const oci::CachedManifest& e) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rows_.push_back({digest, e.content_type, e.body, e.created});
+  }
+  bool empty() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!empty_known_) {
+      empty_ = store_.manifest_cache_empty();
+      empty_known_ = true;
+    }
+    return empty_;
+  }
+  void flush() { store_.cache_manifests(rows_); }
+
+ private:
+  StateStore& store_;
+  std::mutex mutex_;
+  std::vector<StateStore::CachedManifestRow> rows_;
+  bool empty_known_ = false, empty_ = true;
+};
+
+// Read it back with the snapshot readers before it replaces --out: a registry whose data
+// regpol would refuse is refused now, not at the night's apply.
+int write_checked_snapshot(const std::string& document, const std::string& out, bool as_store, const std::string& what) {
+  std::string tmp = out + ".pull-" + std::to_string(getpid()) + ".json";
+  if (auto e = write_file_atomically(tmp, document); !e.empty()) return fail(kInternal, e);
+  Registry registry;
+  LoadError lerr;
+  bool ok = load_snapshots({tmp}, registry, lerr);
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return fail(kBadInput, what + ": the registry's answer is not a valid snapshot: " + lerr.to_string());
+  }
+  std::string err;
+  if (as_store) {
+    std::remove(tmp.c_str());
+    switch (save_registry_sqlite(registry, out, true, err)) {
+      case SaveResult::Saved: break;
+      default: return fail(kInternal, err);
+    }
+  } else {
+    std::error_code ec;
+    std::filesystem::rename(tmp, out, ec);
+    if (ec) {
+      std::remove(tmp.c_str());
+      return fail(kInternal, out + ": " + ec.message());
+    }
+  }
+  return kOk;
+}
+
+bool ends_with_db(const std::string& path) { return path.size() > 3 && path.compare(path.size() - 3, 3, ".db") == 0; }
+
+void start_deadline(const PullRequest& request) {
+  if (request.deadline) http::set_process_deadline(std::chrono::steady_clock::now() + std::chrono::microseconds(*request.deadline));
+}
+
+}  // namespace
+
+int pull_oci(const std::string& address, const OciConnectOptions& connect, const PullRequest& request, PullSummary& summary) {
+  start_deadline(request);
+  std::string err;
+  auto client = open_oci(address, connect, err);
+  if (!client) return fail(kUsage, err);
+  oci::OciPullOptions options;
+  options.repository_globs = request.repository_globs;
+  options.jobs = request.jobs;
+  std::unique_ptr<StateStore> state;
+  std::unique_ptr<StateManifestCache> cache;
+  if (request.state) {
+    state = StateStore::open(*request.state, err);
+    if (!state) return fail(kBadInput, err);
+    cache = std::make_unique<StateManifestCache>(*state);
+    options.cache = cache.get();
+    const std::string registry = client->endpoint().address();
+    options.first_seen = [&state, registry](const std::vector<std::pair<std::string, std::string>>& images, Micros now) {
+      return state->note_first_seen(registry, images, now);
+    };
+  }
+  std::string document;
+  oci::OciPullStats stats;
+  if (!oci::pull_oci_snapshot(*client, options, document, stats, err))
+    return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
+  if (int code = write_checked_snapshot(document, request.out, false, "snapshot pull " + client->endpoint().address()); code != kOk) return code;
+  if (cache) cache->flush();
+  summary = {stats.repositories, stats.images, stats.calls};
+  return kOk;
+}
+
+int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullSummary& summary) {
+  start_deadline(request);
+  std::string err;
+  EcrConnection ecr;
+  if (!open_ecr(connect, ecr, err)) return fail(kUsage, err);
+  aws::PullOptions options;
+  options.repository_globs = request.repository_globs;
+  options.jobs = request.jobs;
+  std::string document;
+  aws::PullStats stats;
+  if (!aws::pull_ecr_snapshot(*ecr.client, options, document, stats, err)) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
+  if (int code = write_checked_snapshot(document, request.out, ends_with_db(request.out), "snapshot pull ecr"); code != kOk) return code;
+  summary = {stats.repositories, stats.images, stats.calls};
+  return kOk;
+}
+
+}  // namespace regpol
