@@ -10,17 +10,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_lib import Checks  # noqa: E402
+
 regpol = os.path.abspath(sys.argv[1])
-failed = passed = 0
-
-
-def check(what, cond):
-    global failed, passed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
+check = Checks()
 
 
 def on_terminal(args, answer):
@@ -61,14 +55,13 @@ with tempfile.TemporaryDirectory() as tmp:
             "2026-11-27T00:00:00Z", "--batch-size", "5"]
     before = digest("t.db")
     code, out = on_terminal(args, b"n")
-    check("asked, with the totals: %r" % out, "deletions" in out and "[y/N]" in out)
-    check("no: exit 1 (%d)" % code, code == 1)
-    check("no: nothing changed", digest("t.db") == before)
+    check("deletions" in out and "[y/N]" in out, "asked, with the totals: %r" % out)
+    check(code == 1, "no: exit 1 (%d)" % code)
+    check(digest("t.db") == before, "no: nothing changed")
     code, out = on_terminal(args, b"y")
-    check("yes: exit 0 (%d) %r" % (code, out[-300:]), code == 0)
-    check("yes: the target changed", digest("t.db") != before)
-    check("a progress line with done/total, rate and ETA: %r" % out[-300:], "applying: " in out and "/s, ETA" in out)
-    check("the summary", "finished:" in out)
+    check(code == 0, "yes: exit 0 (%d) %r" % (code, out[-300:]))
+    check(digest("t.db") != before, "yes: the target changed")
+    check("applying: " in out and "/s, ETA" in out, "a progress line with done/total, rate and ETA: %r" % out[-300:])
+    check("finished:" in out, "the summary")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

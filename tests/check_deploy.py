@@ -17,18 +17,12 @@ import tempfile
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_lib import Checks  # noqa: E402
+
 regpol, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 deploy = os.path.join(root, "deploy")
-failed = passed = 0
-
-
-def check(what, cond):
-    global failed, passed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
+check = Checks()
 
 
 def container(doc):
@@ -74,44 +68,44 @@ def localize(argv):
 
 
 def run(name, argv):
-    check(name + ": runs regpol", os.path.basename(argv[0]) == "regpol" and argv[1] == "apply")
+    check(os.path.basename(argv[0]) == "regpol" and argv[1] == "apply", name + ": runs regpol")
     help_text = subprocess.run([regpol, "apply", "--help"], capture_output=True, text=True).stdout
     for a in argv[2:]:
         if a.startswith("--"):
             opt = a.split("=")[0]
-            check("%s: %s is an option of `regpol apply`" % (name, opt), re.search(r"\n\s+" + re.escape(opt) + r"\b", help_text))
+            check(re.search(r"\n\s+" + re.escape(opt) + r"\b", help_text), "%s: %s is an option of `regpol apply`" % (name, opt))
     r = subprocess.run([regpol] + localize(argv[1:]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    check("%s: exit %d: %s" % (name, r.returncode, r.stderr.strip()), r.returncode == 0)
+    check(r.returncode == 0, "%s: exit %d: %s" % (name, r.returncode, r.stderr.strip()))
     return r
 
 
 # The CronJob.
 with open(os.path.join(deploy, "kubernetes", "cronjob.yaml")) as f:
     cron = yaml.safe_load(f)
-check("cronjob is a CronJob", cron["kind"] == "CronJob")
-check("cronjob forbids overlapping runs", cron["spec"].get("concurrencyPolicy") == "Forbid")
+check(cron["kind"] == "CronJob", "cronjob is a CronJob")
+check(cron["spec"].get("concurrencyPolicy") == "Forbid", "cronjob forbids overlapping runs")
 _, c = container(cron)
 fresh_store()
 r = run("cronjob", ["regpol"] + c["args"])
-check("cronjob: the grace period defers the first night's deletions", "deferred" in r.stdout)
+check("deferred" in r.stdout, "cronjob: the grace period defers the first night's deletions")
 
 # The Indexed Job: every shard, then the shards' runs together are the whole plan.
 with open(os.path.join(deploy, "kubernetes", "indexed-job.yaml")) as f:
     job = yaml.safe_load(f)
 spec, c = container(job)
-check("indexed job is Indexed", spec.get("completionMode") == "Indexed")
+check(spec.get("completionMode") == "Indexed", "indexed job is Indexed")
 n = spec["completions"]
-check("completions == parallelism", spec.get("parallelism") == n)
+check(spec.get("parallelism") == n, "completions == parallelism")
 script = c["args"][0]
-check("the Indexed Job runs through a shell (for ${JOB_COMPLETION_INDEX})", c["command"][:2] == ["/bin/sh", "-c"])
+check(c["command"][:2] == ["/bin/sh", "-c"], "the Indexed Job runs through a shell (for ${JOB_COMPLETION_INDEX})")
 fresh_store()
 actions = []
 for i in range(n):
     argv = shlex.split(script.replace("${JOB_COMPLETION_INDEX}", str(i)))
-    check("exec", argv[0] == "exec")
+    check(argv[0] == "exec", "exec")
     argv = argv[1:]
     shard = argv[argv.index("--shard") + 1]
-    check("shard %d: --shard %s matches completions %d" % (i, shard, n), shard == "%d/%d" % (i, n))
+    check(shard == "%d/%d" % (i, n), "shard %d: --shard %s matches completions %d" % (i, shard, n))
     run("indexed job %d" % i, argv)
     state = os.path.join(tmp, "state", "state-%d.db" % i)
     shown = json.loads(subprocess.run([regpol, "runs", "show", "1", "--state", state, "--format", "json"],
@@ -121,26 +115,25 @@ plan = json.loads(subprocess.run([regpol, "plan", "--policy", os.path.join(tmp, 
                                   os.path.join(tmp, "data", "pristine.db"), "--format", "json"], capture_output=True, text=True,
                                  check=True).stdout)
 whole = [(i["repository"], i["digest"]) for i in plan["images"] if i["action"] != "keep"]
-check("the shards together are the whole plan, each action once (%d vs %d)" % (len(actions), len(whole)),
-      sorted(actions) == sorted(whole) and len(whole) > 0)
+check(sorted(actions) == sorted(whole) and len(whole) > 0, "the shards together are the whole plan, each action once (%d vs %d)" % (len(actions), len(whole)))
 
 # The systemd service and timer.
 unit = configparser.ConfigParser(interpolation=None, strict=False)
 unit.optionxform = str
 unit.read(os.path.join(deploy, "systemd", "regpol-apply.service"))
-check("service is oneshot", unit["Service"]["Type"] == "oneshot")
-check("exit 5 (state file busy) is not a failure", "5" in unit["Service"].get("SuccessExitStatus", "").split())
+check(unit["Service"]["Type"] == "oneshot", "service is oneshot")
+check("5" in unit["Service"].get("SuccessExitStatus", "").split(), "exit 5 (state file busy) is not a failure")
 fresh_store()
 shutil.rmtree(os.path.join(tmp, "state"))
 os.makedirs(os.path.join(tmp, "state"))
 exec_start = shlex.split(unit["Service"]["ExecStart"])
-check("the service's state lives in its StateDirectory", any("/var/lib/" + unit["Service"]["StateDirectory"] in a for a in exec_start))
+check(any("/var/lib/" + unit["Service"]["StateDirectory"] in a for a in exec_start), "the service's state lives in its StateDirectory")
 run("systemd service", ["regpol"] + exec_start[1:])
 timer = configparser.ConfigParser(interpolation=None, strict=False)
 timer.optionxform = str
 timer.read(os.path.join(deploy, "systemd", "regpol-apply.timer"))
-check("timer is persistent", timer["Timer"].get("Persistent") == "true")
-check("timer has a calendar", bool(timer["Timer"].get("OnCalendar")))
+check(timer["Timer"].get("Persistent") == "true", "timer is persistent")
+check(bool(timer["Timer"].get("OnCalendar")), "timer has a calendar")
 
 # The Dockerfile's run stage installs the package of every shared library regpol links
 # directly (NEEDED; apt brings what those need).
@@ -158,8 +151,7 @@ for name in ([] if sanitized else needed):
     pkg = owner.split(":")[0] if owner else ""
     if pkg in ("libc6", "libgcc-s1", "libstdc++6", ""):
         continue  # in every Debian image
-    check("Dockerfile installs %s (for %s)" % (pkg, name), re.search(r"\b" + re.escape(pkg) + r"\b", run_stage))
-check("Dockerfile builds with the project's bootstrap", "scripts/bootstrap" in dockerfile)
+    check(re.search(r"\b" + re.escape(pkg) + r"\b", run_stage), "Dockerfile installs %s (for %s)" % (pkg, name))
+check("scripts/bootstrap" in dockerfile, "Dockerfile builds with the project's bootstrap")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -16,6 +16,9 @@ import sys
 
 import jsonschema
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_lib import Checks  # noqa: E402
+
 regpol, root = sys.argv[1], sys.argv[2]
 schema = json.load(open(os.path.join(root, "tests/sarif/sarif-2.1.0-subset.schema.json")))
 official_path = os.path.join(root, "tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json")
@@ -25,16 +28,7 @@ if not os.path.exists(official_path):
     sys.exit(1)
 official = json.load(open(official_path))
 docs = open(os.path.join(root, "docs/diagnostics.md")).read()
-failed = passed = 0
-
-
-def check(ok, what):
-    global failed, passed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
+check = Checks()
 
 
 corpus = sorted(glob.glob(os.path.join(root, "tests/golden/lint/*.regpol")))
@@ -92,5 +86,4 @@ for rule in rules:
 check(all(c in codes for c in ["W2001", "W2401", "E0101"]), "every code is a rule")
 check({r["id"] for r in rules if "security" in r["properties"]["tags"]} == {"W2001", "W2002", "W2003", "W2004", "W2005"},
       "the security checks are W2001-W2005")
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.finish()

@@ -1,8 +1,10 @@
-"""Shared by the Python test runners (the model-based apply tests, the hostile registries):
+"""Shared by the Python test runners (the model-based apply tests, the hostile registries,
+the checks of deploy files, SARIF and apply on a terminal):
 counting checks with a closing "N passed, N failed" line, random lifecycle policies, and
 the journal's one-outcome-per-action check. Import it with the tests folder on sys.path.
 """
 import os
+import random
 import shutil
 import sqlite3
 import sys
@@ -72,3 +74,23 @@ def stop_and_remove(processes, folder):
             p.wait()
     os.chdir("/")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def trials(folder, seed, count):
+    """Works in `folder`: yields (trial, rng) `count` times (one generator seeded with `seed`),
+    removing the files (not the folders) the previous trial left there first, so that each
+    trial starts from its own inputs."""
+    os.chdir(folder)
+    rng = random.Random(seed)
+    for trial in range(count):
+        for name in os.listdir("."):
+            if os.path.isfile(name):
+                os.remove(name)
+        yield trial, rng
+
+
+def report_trials(check, against, seed, count, kills, deletions, unit):
+    """The closing line of a model test's trials, and its one check that the trials did
+    something: a model test whose plans never delete proves nothing."""
+    print("%d trials against %s (seed %d), %d killed and resumed, %d %s deleted" % (count, against, seed, kills, deletions, unit))
+    check(deletions > 0, "no trial deleted anything")

@@ -19,7 +19,6 @@ usage: run_apply_model.py REGPOL [TRIALS] [SEED]
 """
 import json
 import os
-import random
 import shutil
 import sqlite3
 import subprocess
@@ -27,7 +26,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks, check_journal, random_policy  # noqa: E402
+from model_lib import Checks, check_journal, random_policy, trials as model_trials  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 40
@@ -167,12 +166,8 @@ def checked_apply(trial, policy, allow_empty, original, kill=None):
 
 tmp = tempfile.mkdtemp()
 try:
-    os.chdir(tmp)
-    rng = random.Random(seed)
     kills = 0
-    for trial in range(trials):
-        for f in os.listdir("."):
-            os.remove(f)
+    for trial, rng in model_trials(tmp, seed, trials):
         images = make_registry(rng)
         with open("snap.json", "w") as f:
             json.dump({"schema": "regpol.snapshot/v1", "capturedAt": "2026-11-26T00:00:00Z", "images": images}, f)

@@ -10,7 +10,6 @@ usage: run_apply_model_ecr.py REGPOL [TRIALS] [SEED]
 """
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks, random_policy, stop_and_remove  # noqa: E402
+from model_lib import Checks, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -101,12 +100,8 @@ def checked_apply(trial, url, allow_empty, original, kill=None):
 tmp = tempfile.mkdtemp()
 procs = []
 try:
-    os.chdir(tmp)
-    rng = random.Random(seed)
     kills = 0
-    for trial in range(trials):
-        for f in os.listdir("."):
-            os.remove(f)
+    for trial, rng in model_trials(tmp, seed, trials):
         with open("fixture.json", "w") as f:
             subprocess.run([regpol, "snapshot", "gen", "--repos", str(rng.randint(1, 3)), "--images-per-repo", str(rng.randint(4, 14)),
                             "--seed", str(rng.randint(1, 10 ** 6)), "--format", "regpol"], stdout=f, stderr=subprocess.DEVNULL, check=True)
@@ -137,8 +132,7 @@ try:
         check(not problems, "trial %d: the endpoint refused requests: %s" % (trial, problems[:3]))
         proc.kill()
         proc.wait()
-    print("%d trials against the ECR endpoint (seed %d), %d killed and resumed, %d images deleted" % (trials, seed, kills, deletions))
-    check(deletions > 0, "no trial deleted anything")
+    report_trials(check, "the ECR endpoint", seed, trials, kills, deletions, "images")
 finally:
     stop_and_remove(procs, tmp)
 

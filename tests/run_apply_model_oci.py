@@ -22,7 +22,6 @@ usage: run_apply_model_oci.py REGPOL [TRIALS] [SEED]
 import datetime
 import json
 import os
-import random
 import socket
 import subprocess
 import sys
@@ -35,7 +34,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "oci"))
 import populate  # noqa: E402  (tests/oci/populate.py: the image maker and the push API)
-from model_lib import Checks, check_journal, random_policy, stop_and_remove  # noqa: E402
+from model_lib import Checks, check_journal, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -230,16 +229,11 @@ def checked_apply(trial, world, target, allow_empty, original, kill=None):
 tmp = tempfile.mkdtemp()
 registries = []
 try:
-    os.chdir(tmp)
-    rng = random.Random(seed)
     kills = deletions = 0
-    for trial in range(trials):
+    for trial, rng in model_trials(tmp, seed, trials):
         folder = os.path.join(tmp, "trial%d" % trial)
         proc, port = start_registry(folder)
         registries.append(proc)
-        for f in ("snap.json", "now.json", "after.json", "st.db", "p.regpol"):
-            if os.path.exists(f):
-                os.remove(f)
         world = World(populate.Api("http://127.0.0.1:%d" % port), rng)
         repos = ["team/app%d" % r for r in range(rng.randint(1, 2))]
         outside = rng.random() < 0.5
@@ -274,8 +268,7 @@ try:
         check_journal(check, "st.db", trial)
         proc.kill()
         proc.wait()
-    print("%d trials against docker-registry (seed %d), %d killed and resumed, %d manifests deleted" % (trials, seed, kills, deletions))
-    check(deletions > 0, "no trial deleted anything")
+    report_trials(check, "docker-registry", seed, trials, kills, deletions, "manifests")
 finally:
     stop_and_remove(registries, tmp)
 

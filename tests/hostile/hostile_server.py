@@ -24,6 +24,9 @@ import socketserver
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from quiet_handler import QuietHandler  # noqa: E402
+
 mode, port_file, log_file = sys.argv[1], sys.argv[2], sys.argv[3]
 log = open(log_file, "a", buffering=1)
 
@@ -44,24 +47,7 @@ def image(created):
 ECHO_IMAGES = {"v1": image("2025-01-01T00:00:00Z"), "v2": image("2026-11-01T00:00:00Z")}
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client cut the answer short, as it should
-
+class Handler(QuietHandler):
     def reply_json(self, doc, headers=()):
         self.reply(200, json.dumps(doc).encode(), [("Content-Type", "application/json")] + list(headers))
 

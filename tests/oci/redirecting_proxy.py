@@ -11,42 +11,31 @@ import sys
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from quiet_handler import QuietHandler  # noqa: E402
+
 upstream = "http://127.0.0.1:" + sys.argv[1]
 port_file = sys.argv[2]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, headers, body=b""):
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
+class Handler(QuietHandler):
     def forward(self, path, headers):
         req = urllib.request.Request(upstream + path, method=self.command, headers=headers)
         try:
             with urllib.request.urlopen(req) as r:
-                return r.status, [(k, v) for k, v in r.headers.items() if k.lower() not in ("content-length", "connection", "transfer-encoding")], r.read()
+                return r.status, r.read(), [(k, v) for k, v in r.headers.items() if k.lower() not in ("content-length", "connection", "transfer-encoding")]
         except urllib.error.HTTPError as e:
-            return e.code, [(k, v) for k, v in e.headers.items() if k.lower() not in ("content-length", "connection", "transfer-encoding")], e.read()
+            return e.code, e.read(), [(k, v) for k, v in e.headers.items() if k.lower() not in ("content-length", "connection", "transfer-encoding")]
 
     def handle_any(self):
         if self.path.startswith("/_bucket/"):
             if "Authorization" in self.headers or "sig=ok" not in self.path:
-                self.reply(403, [("Content-Type", "text/plain")], b"bucket: no credentials, signed URLs only")
+                self.reply(403, b"bucket: no credentials, signed URLs only", [("Content-Type", "text/plain")])
                 return
             self.reply(*self.forward("/v2/" + self.path[len("/_bucket/"):].split("?")[0], {}))
             return
         if self.command == "GET" and "/blobs/sha256:" in self.path:
-            self.reply(307, [("Location", "http://127.0.0.1:%d/_bucket/%s?sig=ok" % (self.server.server_address[1], self.path[len("/v2/"):]))])
+            self.reply(307, headers=[("Location", "http://127.0.0.1:%d/_bucket/%s?sig=ok" % (self.server.server_address[1], self.path[len("/v2/"):]))])
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
         self.reply(*self.forward(self.path, headers))

@@ -191,11 +191,7 @@ std::vector<Img> random_images(std::mt19937& rng) {
 std::string to_json(const std::vector<Img>& imgs) {
   std::vector<testing::DescribedImage> out;
   for (const Img& m : imgs) {
-    testing::DescribedImage d;
-    d.repo = m.repo;
-    d.digest = m.digest;
-    d.tags = m.tags;
-    d.pushed = m.pushed;
+    testing::DescribedImage d = testing::described_image(m);
     d.size_bytes = 100;
     if (m.archive) {
       d.status = "ARCHIVED";

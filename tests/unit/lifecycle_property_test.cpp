@@ -32,11 +32,7 @@ constexpr Micros kNow = 1795737600LL * kMicrosPerSecond;  // 2026-11-27T00:00:00
 std::string to_json(const std::vector<Img>& imgs) {
   std::vector<testing::DescribedImage> out;
   for (const Img& m : imgs) {
-    testing::DescribedImage d;
-    d.repo = m.repo;
-    d.digest = m.digest;
-    d.tags = m.tags;
-    d.pushed = m.pushed;
+    testing::DescribedImage d = testing::described_image(m);
     d.pulled = m.pulled;
     d.archived = m.archived;
     d.activated = m.activated;

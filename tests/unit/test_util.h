@@ -35,6 +35,18 @@ struct DescribedImage {
   int critical = -1;
 };
 
+// The fields every property test's image has (repository, digest, tags, push time), as the
+// DescribedImage each test then completes.
+template <class TestImage>
+DescribedImage described_image(const TestImage& m) {
+  DescribedImage d;
+  d.repo = m.repo;
+  d.digest = m.digest;
+  d.tags = m.tags;
+  d.pushed = m.pushed;
+  return d;
+}
+
 // `aws ecr describe-images` output for these images, as the snapshot reader takes it.
 inline std::string describe_images_json(const std::vector<DescribedImage>& images) {
   nlohmann::json details = nlohmann::json::array();
