@@ -30,9 +30,20 @@ nlohmann::json rule_json(const LifecyclePlan* plan, const ImageDecision& d) {
   return {{"priority", r.priority}, {"description", r.description}, {"source", r.source}};
 }
 
+std::string reason_in(const Registry& registry, const LifecyclePlan* plan, const ImageDecision& d, Micros now) {
+  return plan ? describe_decision(registry, *plan, d, now) : std::string("no lifecycle policy applies");
+}
+
 std::string reason_of(const Registry& registry, const DiffSide& side, std::uint32_t image, Micros now) {
+  return reason_in(registry, (*side.plan_of_repo)[registry.images[image].repo], side.result->decisions[image], now);
+}
+
+// One side's word on one image for the JSON report: its action, deciding rule and reason,
+// from one lookup of the repository's plan.
+nlohmann::json side_json(const Registry& registry, const DiffSide& side, std::uint32_t image, Verdict verdict, Micros now) {
   const LifecyclePlan* plan = (*side.plan_of_repo)[registry.images[image].repo];
-  return plan ? describe_decision(registry, *plan, side.result->decisions[image], now) : std::string("no lifecycle policy applies");
+  const ImageDecision& d = side.result->decisions[image];
+  return {{"action", verdict_word(verdict)}, {"rule", rule_json(plan, d)}, {"reason", reason_in(registry, plan, d, now)}};
 }
 
 std::string tags_text(const Registry& registry, const Image& img, const char* separator) {
@@ -96,14 +107,10 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
     const Image& img = registry.images[c.image];
     nlohmann::json tags = nlohmann::json::array();
     for (std::uint32_t t = 0; t < img.tag_count; ++t) tags.push_back(registry.str(registry.tags_of(img)[t]));
-    const LifecyclePlan* op = (*diff.old_side.plan_of_repo)[img.repo];
-    const LifecyclePlan* np = (*diff.new_side.plan_of_repo)[img.repo];
     imgs.push_back({{"repository", registry.repo_name(img)}, {"digest", registry.str(img.digest)}, {"tags", tags},
                     {"sizeBytes", img.size_bytes >= 0 ? nlohmann::json(img.size_bytes) : nlohmann::json(nullptr)},
-                    {"old", {{"action", verdict_word(c.old_verdict)}, {"rule", rule_json(op, diff.old_side.result->decisions[c.image])},
-                             {"reason", reason_of(registry, diff.old_side, c.image, diff.now)}}},
-                    {"new", {{"action", verdict_word(c.new_verdict)}, {"rule", rule_json(np, diff.new_side.result->decisions[c.image])},
-                             {"reason", reason_of(registry, diff.new_side, c.image, diff.now)}}}});
+                    {"old", side_json(registry, diff.old_side, c.image, c.old_verdict, diff.now)},
+                    {"new", side_json(registry, diff.new_side, c.image, c.new_verdict, diff.now)}});
   }
   doc["images"] = imgs;
   if (diff.compared_requests) {
