@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 namespace regpol {
 
@@ -126,6 +128,10 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
     const RunRecord record = *store.run(run);
     const Micros run_now = record.now;
     const RunKey key{run, record.uid};
+    // Each repository's actions, for its recheck: one pass here, not one pass over every
+    // action per repository (100,000 actions in 1,000 repositories made that most of a run).
+    std::unordered_map<std::string_view, std::vector<std::size_t>> actions_of;
+    for (std::size_t i = 0; i < actions.size(); ++i) actions_of[actions[i].repository].push_back(i);
     std::string rechecked;  // the repository read again last
     for (std::size_t b = 0; b + 1 < batch_starts.size(); ++b) {
       const std::string& repository = actions[order[batch_starts[b]]].repository;
@@ -133,8 +139,8 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
         // The repository as it is now decides what still goes (recheck.h): read right
         // before its first batch, on a first run and on every resume alike.
         std::vector<std::size_t> unfinished;
-        for (std::size_t i = 0; i < actions.size(); ++i) {
-          if (actions[i].repository == repository && !is_final(actions[i].status)) unfinished.push_back(i);
+        for (std::size_t i : actions_of[repository]) {
+          if (!is_final(actions[i].status)) unfinished.push_back(i);
         }
         Registry now;
         if (!target.read(repository, now, result.error)) {

@@ -28,7 +28,7 @@ std::string StoreTarget::mismatch(const SnapshotOrigin& origin) const {
 }
 
 bool StoreTarget::read(const std::string& repository, Registry& out, std::string& error) {
-  if (!load_registry_sqlite(path_, out, error, &repository)) {
+  if (!editor_->read(repository, out, error)) {
     error = path_ + ": " + error;
     return false;
   }

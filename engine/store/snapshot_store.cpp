@@ -235,6 +235,16 @@ bool split_list(std::string_view text, std::vector<std::string_view>& out, RowRe
 
 bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& error, const std::string* only_repository) {
   sqlite::Database db;
+  std::string why;
+  if (!db.open(path, SQLITE_OPEN_READONLY, why)) {
+    error = "cannot open the store";
+    return false;
+  }
+  sqlite3_busy_timeout(db.get(), 10000);  // an import may be writing: wait for it
+  return load_registry_from(db, path, reg, error, only_repository);
+}
+
+bool load_registry_from(sqlite::Database& db, const std::string& path, Registry& reg, std::string& error, const std::string* only_repository) {
   using Step = sqlite::Statement::Step;
   // SQLite's own words ("no more rows available") mean nothing to a user: every failure
   // says what regpol was doing, and SQLite's message only where it adds something.
@@ -243,8 +253,6 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
     return false;
   };
   std::string why;
-  if (!db.open(path, SQLITE_OPEN_READONLY, why)) return fail("cannot open the store");
-  sqlite3_busy_timeout(db.get(), 10000);  // an import may be writing: wait for it
   {
     sqlite::Statement meta;
     if (!meta.prepare(db.get(), "SELECT key, value FROM meta", "read", why)) return fail("not a regpol snapshot store");
@@ -271,9 +279,13 @@ bool load_registry_sqlite(const std::string& path, Registry& reg, std::string& e
   reg.file_first_image.push_back(static_cast<std::uint32_t>(reg.images.size()));
   std::vector<std::uint32_t> repo_map;
   sqlite::Statement repo;
-  if (!repo.prepare(db.get(), "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories ORDER BY id",
-                    "read", why))
-    return fail("not a regpol snapshot store (no repositories table)");
+  // One repository (apply's act-time reads, one per repository of a run): through the
+  // name's unique index, not a scan of every repository row.
+  const char* repo_sql = only_repository
+                             ? "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories WHERE name = ?"
+                             : "SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at FROM repositories ORDER BY id";
+  if (!repo.prepare(db.get(), repo_sql, "read", why)) return fail("not a regpol snapshot store (no repositories table)");
+  if (only_repository) repo.bind_text(1, *only_repository);
   std::vector<std::string_view> list;
   Step rc = Step::Row;
   while ((rc = repo.step()) == Step::Row) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "snapshot/model.h"
+#include "store/sqlite.h"
 
 namespace regpol {
 
@@ -19,5 +20,9 @@ bool is_snapshot_store(const std::string& path);
 // Every value is checked with the rules of the JSON readers (snapshot/validate.h).
 // `only_repository`: when not null, just that repository (none when the store lacks it).
 bool load_registry_sqlite(const std::string& path, Registry& registry, std::string& error, const std::string* only_repository = nullptr);
+// The same through a connection the caller holds open (`path` names it in the registry's
+// source files): apply's act-time reads, one per repository, reuse the editor's.
+bool load_registry_from(sqlite::Database& db, const std::string& path, Registry& registry, std::string& error,
+                        const std::string* only_repository = nullptr);
 
 }  // namespace regpol

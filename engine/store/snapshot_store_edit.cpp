@@ -1,5 +1,7 @@
 #include "store/snapshot_store_edit.h"
 
+#include "store/snapshot_store.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -21,7 +23,7 @@ constexpr const char* kStore = "the snapshot store";
 std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string& path, std::string& error) {
   // Opened for writing before anything reads it: a batch cut short by a kill left a hot
   // journal, which only a writer rolls back (a read-only open would fail on it).
-  std::unique_ptr<SnapshotStoreEditor> editor(new SnapshotStoreEditor());
+  std::unique_ptr<SnapshotStoreEditor> editor(new SnapshotStoreEditor(path));
   sqlite::Database& db = editor->db_;
   std::string why;
   if (!db.open(path, SQLITE_OPEN_READWRITE, why)) {
@@ -46,6 +48,10 @@ std::unique_ptr<SnapshotStoreEditor> SnapshotStoreEditor::open(const std::string
     return nullptr;
   }
   return editor;
+}
+
+bool SnapshotStoreEditor::read(const std::string& repository, Registry& out, std::string& error) {
+  return load_registry_from(db_, path_, out, error, &repository);
 }
 
 bool SnapshotStoreEditor::repository_id(const std::string& repository, long long& id, bool& found, std::string& error) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "snapshot/model.h"
 #include "store/sqlite.h"
 #include "util/time.h"
 
@@ -20,6 +21,10 @@ class SnapshotStoreEditor {
   // A value of the store's meta table ("" when absent): `store_id`, `source`.
   std::string meta(const std::string& key);
 
+  // One repository as the store holds it now, read through this connection (call
+  // finish_registry after); none when the store lacks it.
+  bool read(const std::string& repository, Registry& out, std::string& error);
+
   enum class Change { Changed, AlreadyDone, Missing };
   // Removes these images (AlreadyDone: not there).
   bool remove(const std::string& repository, const std::vector<std::string>& digests, std::vector<Change>& out, std::string& error);
@@ -29,8 +34,9 @@ class SnapshotStoreEditor {
                std::string& error);
 
  private:
-  SnapshotStoreEditor() = default;
+  explicit SnapshotStoreEditor(std::string path) : path_(std::move(path)) {}
   bool repository_id(const std::string& repository, long long& id, bool& found, std::string& error);
+  std::string path_;
   sqlite::Database db_;
 };
 
