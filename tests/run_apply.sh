@@ -145,6 +145,12 @@ printf 'defaults { lifecycle { rule 1 { select untagged expire older than 3650d 
 "$regpol" apply --policy lenient.regpol --snapshot snap.json --state g.db --target actions:glitch --yes --grace 2d --now 2026-11-28T00:00:00Z >/dev/null 2>&1
 [ "$(sqlite3 g.db "SELECT count(*) FROM candidates")" = 0 ] && ok || bad "grace: candidates not forgotten"
 g 2026-11-29T00:00:00Z && [ "$(images_in t.db)" = "$(images_in snap.db)" ] && ok || bad "grace: a candidate whose streak broke was deleted"
+# A run the rails refuse starts no clock: only runs that pass the rails count (issue #24).
+rm -f t.db g.db g.db.lock; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.json --state g.db --target t.db --yes --grace 2d --max-delete 0 --now 2026-11-27T00:00:00Z > /dev/null 2> g.err
+[ $? -eq 1 ] && [ "$(sqlite3 g.db "SELECT count(*) FROM candidates")" = 0 ] && ok || bad "grace: a refused run recorded candidates: $(sqlite3 g.db "SELECT count(*) FROM candidates") $(cat g.err)"
+g 2026-11-28T00:00:00Z && g 2026-11-29T00:00:00Z && [ "$(images_in t.db)" = "$(images_in snap.db)" ] && ok || bad "grace: the refused run's night counted towards --grace"
+g 2026-11-30T00:00:00Z && [ "$(images_in t.db)" -lt "$(images_in snap.db)" ] && ok || bad "grace: nothing deleted two days after the first run that passed the rails: $(cat g.err g.out)"
 
 # ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
 rm -f t.db s4.db s4.db.lock; cp snap.db t.db

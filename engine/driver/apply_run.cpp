@@ -291,17 +291,19 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
     return kOk;
   }
 
+  // --grace: the deferrals are decided from the candidates earlier runs recorded; this
+  // run's are recorded only once the rails pass (below), so a refused run starts no clock.
+  std::vector<std::string> grace_repositories;
+  std::vector<std::pair<std::string, std::string>> grace_candidates;
   if (grace && policy) {
-    std::vector<std::string> repos;
-    for (const auto& r : plan.repositories) repos.push_back(r.name);
-    std::vector<std::pair<std::string, std::string>> candidates;
+    for (const auto& r : plan.repositories) grace_repositories.push_back(r.name);
     std::vector<ActionRecord*> deletes;
     for (auto& a : plan.actions) {
       if (a.kind != ActionKind::Delete) continue;
-      candidates.emplace_back(a.repository, a.digest);
+      grace_candidates.emplace_back(a.repository, a.digest);
       deletes.push_back(&a);
     }
-    auto first = store->note_candidates(repos, candidates, lopt.now);
+    auto first = store->candidates_first_seen(grace_candidates, lopt.now);
     for (std::size_t i = 0; i < deletes.size(); ++i) {
       if (lopt.now - first[i] >= *grace) continue;
       deletes[i]->status = ActionStatus::Deferred;
@@ -378,6 +380,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   }
   std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
   if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
+  if (grace && policy) store->note_candidates(grace_repositories, grace_candidates, lopt.now);
 
   Tally t = tally(plan.actions);
   if (!yes) {

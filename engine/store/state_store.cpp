@@ -549,6 +549,17 @@ std::vector<AuditEntry> StateStore::audit(std::int64_t run) {
   return out;
 }
 
+std::vector<Micros> StateStore::candidates_first_seen(const std::vector<std::pair<std::string, std::string>>& candidates, Micros now) {
+  std::vector<Micros> first(candidates.size(), now);
+  Stmt sel(db_, "SELECT first_seen FROM candidates WHERE repository = ? AND digest = ?");
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    sel.bind(1, candidates[i].first).bind(2, candidates[i].second);
+    if (sel.step()) first[i] = sel.i64(0);
+    sel.reset();
+  }
+  return first;
+}
+
 std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& repositories,
                                                 const std::vector<std::pair<std::string, std::string>>& candidates, Micros now) {
   std::vector<Micros> first(candidates.size(), now);

@@ -136,6 +136,10 @@ class StateStore {
   std::optional<RunRecord> run(std::int64_t id);
   std::vector<AuditEntry> audit(std::int64_t run);
 
+  // --grace, read only: each candidate's first time as recorded by note_candidates (`now`
+  // for one never recorded). apply decides the deferrals with it before the rails, and
+  // records the candidates only when the rails pass: a refused run starts no clock.
+  std::vector<Micros> candidates_first_seen(const std::vector<std::pair<std::string, std::string>>& candidates, Micros now);
   // --grace: `candidates` are (repository, digest) pairs that the plan would delete now;
   // `repositories` the repositories it evaluated. Pairs seen before keep their first time;
   // new ones get `now`; pairs of those repositories that are no longer candidates are
