@@ -6,7 +6,6 @@
 #include "access/decider.h"
 #include "access/index.h"
 #include "access/request.h"
-#include "diag/render.h"
 #include "driver/exit_code.h"
 #include "driver/snapshots.h"
 #include "interop/iam_json.h"
@@ -20,7 +19,6 @@ int authorize_requests(const AuthorizeRequest& request, const std::function<void
   std::string text, err;
   AccessPlan iam;
   SourceMap sources;
-  DiagnosticSink sink;
   CompiledPolicy compiled;
   if (request.iam_policy) {
     if (!read_document(*request.iam_policy, text, err)) return fail(kBadInput, err);
@@ -30,11 +28,7 @@ int authorize_requests(const AuthorizeRequest& request, const std::function<void
       return fail(kBadInput, "invalid IAM policy document");
     }
   } else {
-    compiled = compile_policy_file(*request.policy, sources, sink, request.compile);
-    if (!compiled.ok) {
-      std::cerr << render_human(sources, sink.sorted(), {false});
-      return fail(kBadInput, *request.policy + ": the policy has errors; nothing was decided");
-    }
+    if (int code = compile_policy_or_fail(*request.policy, sources, request.compile, kBadInput, "decided", compiled); code != kOk) return code;
   }
 
   std::optional<AccessIndex> iam_index;

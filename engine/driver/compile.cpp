@@ -2,8 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
+#include "diag/render.h"
+#include "driver/exit_code.h"
 #include "parse/parser.h"
 #include "plan/print.h"
 #include "lower/lower.h"
@@ -147,5 +150,14 @@ std::string confine_path(const std::string& root_text, const std::string& from, 
 }
 
 std::string compiled_plan_text(const PolicyPlan& plan, bool json) { return json ? plan_to_json(plan).dump(2) + "\n" : plan_to_text(plan); }
+
+int compile_policy_or_fail(const std::string& path, SourceMap& sources, const CompileOptions& options, int errors_exit,
+                           const std::string& consequence, CompiledPolicy& out) {
+  DiagnosticSink sink;
+  out = compile_policy_file(path, sources, sink, options);
+  if (out.ok) return kOk;
+  std::cerr << render_human(sources, sink.sorted(), {false});
+  return fail(out.malformed ? kBadInput : errors_exit, path + ": the policy has errors; nothing was " + consequence);
+}
 
 }  // namespace regpol

@@ -30,6 +30,12 @@ CompiledPolicy compile_policy_file(const std::string& path, SourceMap& sources, 
 CompiledPolicy compile_policy_text(const std::string& name, std::string text, SourceMap& sources, DiagnosticSink& sink,
                                    const CompileOptions& options = {});
 
+// compile_policy_file for a command that cannot go on past errors: kOk, or the diagnostics
+// on stderr, "PATH: the policy has errors; nothing was CONSEQUENCE" and the exit code
+// (kBadInput for an unreadable or malformed file, `errors_exit` for the other errors).
+int compile_policy_or_fail(const std::string& path, SourceMap& sources, const CompileOptions& options, int errors_exit,
+                           const std::string& consequence, CompiledPolicy& out);
+
 // The import root `options` gives for a policy at `policy_path`, as an absolute path.
 std::string effective_import_root(const std::string& policy_path, const CompileOptions& options);
 

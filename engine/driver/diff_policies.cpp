@@ -3,7 +3,6 @@
 
 #include <iostream>
 
-#include "diag/render.h"
 #include "diff/compare.h"
 #include "diff/render.h"
 #include "driver/evaluate_policy.h"
@@ -12,27 +11,14 @@
 #include "driver/snapshots.h"
 
 namespace regpol {
-namespace {
-
-bool compile_side(const std::string& path, const CompileOptions& compile, SourceMap& sources, CompiledPolicy& out, int& code) {
-  DiagnosticSink sink;
-  out = compile_policy_file(path, sources, sink, compile);
-  if (out.ok) return true;
-  std::cerr << render_human(sources, sink.sorted(), {false});
-  code = fail(out.malformed ? kBadInput : kFindings, path + ": the policy has errors; nothing was compared");
-  return false;
-}
-
-}  // namespace
 
 int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   const LifecycleOptions& lopt = request.lifecycle;
   std::string err;
   SourceMap old_sources, new_sources;
   CompiledPolicy old_policy, new_policy;
-  int code = kOk;
-  if (!compile_side(request.old_path, request.compile, old_sources, old_policy, code)) return code;
-  if (!compile_side(request.new_path, request.compile, new_sources, new_policy, code)) return code;
+  if (int code = compile_policy_or_fail(request.old_path, old_sources, request.compile, kFindings, "compared", old_policy); code != kOk) return code;
+  if (int code = compile_policy_or_fail(request.new_path, new_sources, request.compile, kFindings, "compared", new_policy); code != kOk) return code;
   Registry registry;
   LoadError lerr;
   if (!load_snapshots(request.snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());

@@ -5,7 +5,6 @@
 #include <map>
 
 #include "apply/plan_artifact.h"
-#include "diag/render.h"
 #include "driver/exit_code.h"
 #include "driver/snapshots.h"
 #include "interop/ecr_lifecycle.h"
@@ -48,12 +47,7 @@ bool report_evaluation_errors(const Registry& registry, const LifecycleResult& r
 int evaluate_policy(const std::string& path, const std::vector<std::string>& snapshots, const PolicyInputs& inputs, const LifecycleOptions& lopt_in,
                     int policy_errors_exit, EvaluatedPolicy& ev) {
   LifecycleOptions lopt = lopt_in;
-  DiagnosticSink sink;
-  ev.compiled = compile_policy_file(path, ev.sources, sink, inputs.compile);
-  if (!ev.compiled.ok) {
-    std::cerr << render_human(ev.sources, sink.sorted(), {false});
-    return fail(ev.compiled.malformed ? kBadInput : policy_errors_exit, path + ": the policy has errors; nothing was evaluated");
-  }
+  if (int code = compile_policy_or_fail(path, ev.sources, inputs.compile, policy_errors_exit, "evaluated", ev.compiled); code != kOk) return code;
   LoadError lerr;
   if (!load_snapshots(snapshots, ev.registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
@@ -89,12 +83,7 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
 }
 
 int compile_for_recheck(const std::string& path, const CompileOptions& compile, Micros now, int policy_errors_exit, EvaluatedPolicy& ev) {
-  DiagnosticSink sink;
-  ev.compiled = compile_policy_file(path, ev.sources, sink, compile);
-  if (!ev.compiled.ok) {
-    std::cerr << render_human(ev.sources, sink.sorted(), {false});
-    return fail(ev.compiled.malformed ? kBadInput : policy_errors_exit, path + ": the policy has errors; nothing was evaluated");
-  }
+  if (int code = compile_policy_or_fail(path, ev.sources, compile, policy_errors_exit, "evaluated", ev.compiled); code != kOk) return code;
   ev.options.now = now;
   return kOk;
 }

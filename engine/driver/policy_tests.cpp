@@ -47,12 +47,8 @@ std::string describe_request(const AccessRequest& r) {
 int run_policy_tests(const std::string& path, const CompileOptions& compile, const std::function<void(const PolicyTestOutcome&)>& on_test,
                      std::size_t& expectations) {
   SourceMap sources;
-  DiagnosticSink sink;
-  CompiledPolicy compiled = compile_policy_file(path, sources, sink, compile);
-  if (!compiled.ok) {
-    std::cerr << render_human(sources, sink.sorted(), {false});
-    return fail(kBadInput, path + ": the policy has errors");
-  }
+  CompiledPolicy compiled;
+  if (int code = compile_policy_or_fail(path, sources, compile, kBadInput, "tested", compiled); code != kOk) return code;
   const std::string root = effective_import_root(path, compile);
   for (const auto& test : compiled.checked->tests) {
     std::vector<std::string> problems;

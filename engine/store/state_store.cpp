@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/sqlite.h"
 
@@ -560,36 +561,30 @@ std::vector<Micros> StateStore::candidates_first_seen(const std::vector<std::pai
   return first;
 }
 
-std::vector<Micros> StateStore::note_candidates(const std::vector<std::string>& repositories,
-                                                const std::vector<std::pair<std::string, std::string>>& candidates, Micros now) {
-  std::vector<Micros> first(candidates.size(), now);
+void StateStore::note_candidates(const std::vector<std::string>& repositories, const std::vector<std::pair<std::string, std::string>>& candidates,
+                                 Micros now) {
   transaction([&] {
     std::unordered_map<std::string, std::vector<std::size_t>> by_repo;
     for (std::size_t i = 0; i < candidates.size(); ++i) by_repo[candidates[i].first].push_back(i);
-    Stmt sel(db_, "SELECT digest, first_seen FROM candidates WHERE repository = ?");
+    Stmt sel(db_, "SELECT digest FROM candidates WHERE repository = ?");
     Stmt del(db_, "DELETE FROM candidates WHERE repository = ? AND digest = ?");
     Stmt ins(db_, "INSERT INTO candidates VALUES (?,?,?)");
     for (const auto& repo : repositories) {
-      std::unordered_map<std::string, Micros> known;
+      std::unordered_set<std::string> known;
       sel.bind(1, repo);
-      while (sel.step()) known.emplace(sel.str(0), sel.i64(1));
+      while (sel.step()) known.insert(sel.str(0));
       sel.reset();
       auto it = by_repo.find(repo);
-      std::unordered_map<std::string, std::size_t> now_candidates;
+      std::unordered_set<std::string> now_candidates;
       if (it != by_repo.end()) {
-        for (auto i : it->second) now_candidates.emplace(candidates[i].second, i);
+        for (auto i : it->second) now_candidates.insert(candidates[i].second);
       }
-      for (const auto& [digest, seen] : known) {
-        auto c = now_candidates.find(digest);
-        if (c == now_candidates.end()) del.bind(1, repo).bind(2, digest).run();
-        else first[c->second] = seen;
-      }
-      for (const auto& [digest, i] : now_candidates) {
+      for (const auto& digest : known)
+        if (!now_candidates.count(digest)) del.bind(1, repo).bind(2, digest).run();
+      for (const auto& digest : now_candidates)
         if (!known.count(digest)) ins.bind(1, repo).bind(2, digest).bind(3, now).run();
-      }
     }
   });
-  return first;
 }
 
 std::vector<Micros> StateStore::note_first_seen(const std::string& registry, const std::vector<std::pair<std::string, std::string>>& images,

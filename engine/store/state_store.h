@@ -143,8 +143,9 @@ class StateStore {
   // --grace: `candidates` are (repository, digest) pairs that the plan would delete now;
   // `repositories` the repositories it evaluated. Pairs seen before keep their first time;
   // new ones get `now`; pairs of those repositories that are no longer candidates are
-  // forgotten (a candidate must stay one to ripen). Returns each candidate's first time.
-  std::vector<Micros> note_candidates(const std::vector<std::string>& repositories,
+  // forgotten (a candidate must stay one to ripen). Records only: candidates_first_seen
+  // reads the times.
+  void note_candidates(const std::vector<std::string>& repositories,
                                       const std::vector<std::pair<std::string, std::string>>& candidates, Micros now);
 
   // `snapshot pull oci:// --state`: the first time an earlier pull saw each (repository,

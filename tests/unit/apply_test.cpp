@@ -135,16 +135,18 @@ TEST_CASE("state store: runs, outcomes, the lock and grace candidates") {
 
   // Grace: first seen kept while the image stays a candidate, forgotten when it stops.
   auto t = [](int day) { return day * kMicrosPerDay; };
-  auto first = store->note_candidates({"r"}, {{"r", "x"}, {"r", "y"}}, t(1));
-  CHECK(first == std::vector<Micros>{t(1), t(1)});
-  first = store->note_candidates({"r"}, {{"r", "x"}}, t(2));
-  CHECK(first == std::vector<Micros>{t(1)});
-  first = store->note_candidates({"r"}, {{"r", "x"}, {"r", "y"}}, t(3));
-  CHECK(first == std::vector<Micros>{t(1), t(3)});
+  const std::vector<std::pair<std::string, std::string>> x_and_y{{"r", "x"}, {"r", "y"}};
+  CHECK(store->candidates_first_seen(x_and_y, t(1)) == std::vector<Micros>{t(1), t(1)});  // never recorded: now
+  store->note_candidates({"r"}, x_and_y, t(1));
+  store->note_candidates({"r"}, {{"r", "x"}}, t(2));
+  CHECK(store->candidates_first_seen(x_and_y, t(2)) == std::vector<Micros>{t(1), t(2)});  // y stopped being one
+  store->note_candidates({"r"}, x_and_y, t(3));
+  CHECK(store->candidates_first_seen(x_and_y, t(3)) == std::vector<Micros>{t(1), t(3)});
   // A repository not evaluated keeps its candidates.
-  first = store->note_candidates({"other"}, {}, t(4));
-  first = store->note_candidates({"r"}, {{"r", "x"}}, t(5));
-  CHECK(first == std::vector<Micros>{t(1)});
+  store->note_candidates({"other"}, {}, t(4));
+  CHECK(store->candidates_first_seen(x_and_y, t(4)) == std::vector<Micros>{t(1), t(3)});
+  store->note_candidates({"r"}, {{"r", "x"}}, t(5));
+  CHECK(store->candidates_first_seen(x_and_y, t(5)) == std::vector<Micros>{t(1), t(5)});
 }
 
 TEST_CASE("state store: another file is not taken for a state database") {
