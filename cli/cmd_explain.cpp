@@ -17,7 +17,13 @@ static const char* kExplainHelp =
     "\n"
     "Shows which block's lifecycle applies to the image's repository, then for every rule in\n"
     "priority order whether the image is in the rule's selection, whether the rule would act on\n"
-    "it, whether a higher rule had claimed it, and finally what happens to it and why.\n";
+    "it, whether a higher rule had claimed it, and finally what happens to it and why.\n"
+    "\n"
+    "  --policy FILE       the regpol policy (the lifecycle of the image's repository block)\n"
+    "  --snapshot FILE     a snapshot in any format `plan` reads; repeat for several files\n"
+    "  --image REF         the image: REPO:TAG or REPO@DIGEST, as the snapshot names it\n"
+    "  --now T             evaluate at this RFC 3339 instant (default: the current time)\n"
+    "  --in-use FILE       deployed images for `protect in_use`, as for `plan`\n";
 
 int cmd_explain(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});

@@ -23,13 +23,15 @@ static const char* kExportHelp =
     "`protect`, `on tags`, ages that are not whole days, more than five exclusion filters,\n"
     "the ECR rule constraints) is an error at its source location (E0403), exit 1.\n"
     "\n"
-    "  --out-dir DIR   write the documents ECR takes, one file each, instead of the combined\n"
-    "                  object: DIR/lifecycle-policy.json (for `aws ecr put-lifecycle-policy\n"
-    "                  --lifecycle-policy-text file://…`), DIR/repository-policy.json (for\n"
-    "                  `aws ecr set-repository-policy --policy-text file://…`) and\n"
-    "                  DIR/image-tag-mutability.json (imageTagMutability and its exclusion\n"
-    "                  filters); a part the policy does not set is not written. `regpol import\n"
-    "                  ecr --from DIR` reads the folder back, as it reads the combined object.\n";
+    "  --repository NAME  the repository whose blocks are exported (see above)\n"
+    "  --out-dir DIR      write the documents ECR takes, one file each, instead of the\n"
+    "                     combined object: DIR/lifecycle-policy.json (for `aws ecr\n"
+    "                     put-lifecycle-policy --lifecycle-policy-text file://…`),\n"
+    "                     DIR/repository-policy.json (for `aws ecr set-repository-policy\n"
+    "                     --policy-text file://…`) and DIR/image-tag-mutability.json\n"
+    "                     (imageTagMutability and its exclusion filters); a part the\n"
+    "                     policy does not set is not written. `regpol import ecr --from\n"
+    "                     DIR` reads the folder back, as it reads the combined object.\n";
 
 // "file:LINE:COL" (a plan node's source) -> the span it names, for caret rendering.
 static std::optional<Span> span_of(const SourceMap& sources, const std::string& location) {

@@ -54,6 +54,13 @@ const char* kSnapshotPullHelp =
     "                      that is dated by its first sighting (`first-seen`) instead; and\n"
     "                      keep the manifests read (content-addressed), so a later pull asks\n"
     "                      only which digest each tag names and reads what is new\n"
+    "  --username U        the registry user; its password comes from stdin with\n"
+    "                      --password-stdin (else REGPOL_REGISTRY_USERNAME and\n"
+    "                      REGPOL_REGISTRY_PASSWORD, else the Docker config file's `auths`,\n"
+    "                      else anonymous; docs/registries.md)\n"
+    "  --password-stdin    read the password (or token) for --username from stdin\n"
+    "  --insecure          plain http to a registry that is not on loopback (loopback is\n"
+    "                      http already, as Docker treats localhost registries)\n"
     "  --out FILE          where the snapshot goes (JSON); an existing file needs --replace\n";
 
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {

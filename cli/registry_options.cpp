@@ -5,14 +5,6 @@
 
 namespace regpol::cli {
 
-const char* kOciOptionsHelp =
-    "  --username U           the registry user; with --password-stdin, the password is read\n"
-    "                         from stdin (else REGPOL_REGISTRY_USERNAME/REGPOL_REGISTRY_PASSWORD,\n"
-    "                         else the Docker config file's `auths`; else anonymous)\n"
-    "  --password-stdin       read the password (or token) from stdin\n"
-    "  --insecure             plain http to a registry that is not on loopback (loopback is\n"
-    "                         http already, as Docker treats localhost registries)\n";
-
 OciConnectOptions oci_connect_options(const Args& args) {
   OciConnectOptions o;
   o.insecure = args.has("--insecure");

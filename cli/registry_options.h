@@ -6,8 +6,6 @@
 
 namespace regpol::cli {
 
-extern const char* kOciOptionsHelp;
-
 // The options as the driver takes them; the password is read from stdin here, and only
 // with a user name (the driver says that one is missing).
 OciConnectOptions oci_connect_options(const Args& args);
