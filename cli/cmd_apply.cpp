@@ -15,6 +15,7 @@ namespace regpol::cli {
 static const char* kApplyHelp =
     "usage: regpol apply --policy FILE --snapshot SNAP... --state STATE.db --target TARGET [options]\n"
     "       regpol apply --plan PLAN.json --state STATE.db --target TARGET [options]\n"
+    "       regpol apply --pull --policy FILE --state STATE.db --target ecr|oci://… [options]\n"
     "\n"
     "Carries a lifecycle plan out: plans exactly as `regpol plan` does, records the plan in the\n"
     "state database, checks the safety rails, then deletes or archives image by image through\n"
@@ -27,6 +28,17 @@ static const char* kApplyHelp =
     "  --plan PLAN.json       instead: a reviewed plan written by `regpol plan --out`; refused when\n"
     "                         the target no longer holds the images as the plan saw them, or the\n"
     "                         artifact was edited (its artifactSha256 covers all of it)\n"
+    "  --pull                 instead of --snapshot: pull the target's registry first (ecr or\n"
+    "                         oci://, with the target's options), under the state file's lock,\n"
+    "                         into STATE.db.snapshots/sha256-HEX.json, and plan and apply that:\n"
+    "                         the nightly job's one command (docs/scheduling.md). The run names\n"
+    "                         the snapshot it saw (`regpol runs`); the newest --keep-snapshots N\n"
+    "                         (default 10) pulled snapshots are kept. With --pull:\n"
+    "                           --repository GLOB  pull (and so plan) only the repositories\n"
+    "                                              matching (repeatable; * and ?)\n"
+    "                           --jobs N           as for `regpol snapshot pull` (default 8)\n"
+    "                           --deadline D       give up the pull (nothing done, exit 3)\n"
+    "                                              after D (30m, 6h)\n"
     "  --verify-key PUB.pem   with --plan: carry it out only if it is signed (`plan --sign-key`)\n"
     "                         by this Ed25519 key; otherwise exit 3, nothing done\n"
     "  --plan P --policy F    the reviewed plan, checked again with the policy: each repository is\n"
@@ -122,8 +134,9 @@ int cmd_apply(const Argv& argv) {
   Args args(argv,
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
-             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key"},
-            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin"});
+             "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
+             "--deadline", "--keep-snapshots"},
+            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
     return kOk;
@@ -132,8 +145,19 @@ int cmd_apply(const Argv& argv) {
   auto plan_path = args.get("--plan");
   std::vector<std::string> snapshots = args.all("--snapshot");
   if (!args.positionals().empty()) throw UsageError{"unexpected argument `" + args.positionals().front() + "` (see `regpol apply --help`)"};
-  if (!policy && !plan_path) throw UsageError{"`apply` needs --policy FILE (with --snapshot) or --plan PLAN.json"};
-  if (policy && !plan_path && snapshots.empty()) throw UsageError{"`apply --policy` needs at least one --snapshot FILE"};
+  if (!policy && !plan_path) throw UsageError{"`apply` needs --policy FILE (with --snapshot or --pull) or --plan PLAN.json"};
+  const bool pull = args.has("--pull");
+  if (pull) {
+    if (plan_path) throw UsageError{"--pull does not go with --plan: a reviewed plan fixed its snapshot"};
+    if (!snapshots.empty()) throw UsageError{"--pull takes the snapshot from the target: it does not go with --snapshot"};
+    auto target = args.get("--target").value_or("");
+    if (target != "ecr" && target.rfind("oci://", 0) != 0) throw UsageError{"--pull reads a registry: it needs --target ecr or --target oci://…"};
+  } else {
+    for (const char* o : {"--deadline", "--keep-snapshots"}) {
+      if (args.has(o)) throw UsageError{std::string(o) + " goes with --pull"};
+    }
+  }
+  if (policy && !plan_path && !pull && snapshots.empty()) throw UsageError{"`apply --policy` needs at least one --snapshot FILE, or --pull"};
   // --plan with --policy: the reviewed plan is carried out, and the policy re-plans each
   // repository as it is when apply reaches it; an action it would not take refuses the run.
   const std::optional<std::string> recheck_policy = plan_path ? policy : std::nullopt;
@@ -163,7 +187,18 @@ int cmd_apply(const Argv& argv) {
   request.max_gone_percent = number_option(args, "--max-gone-percent", 0, 100).value_or(50);
   request.grace = duration_option(args, "--grace");
   if (auto b = integer_option(args, "--batch-size", 1)) request.batch_size = static_cast<std::size_t>(*b);
-  request.inputs = policy_inputs(args);
+  if (pull) {
+    PullFirst first;
+    first.repository_globs = args.all("--repository");
+    first.jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
+    first.deadline = duration_option(args, "--deadline");
+    first.keep_snapshots = static_cast<std::size_t>(integer_option(args, "--keep-snapshots", 1, 100000).value_or(10));
+    request.pull = first;
+    // What was pulled is what is planned: --repository chose it already.
+    request.inputs = policy_inputs(args, /*repository_option=*/false);
+  } else {
+    request.inputs = policy_inputs(args);
+  }
   request.lifecycle.now = now_option(args);
   if (auto t = integer_option(args, "--threads", 1, 256)) request.lifecycle.threads = static_cast<unsigned>(*t);
   const bool yes = request.yes = args.has("--yes");
@@ -173,6 +208,7 @@ int cmd_apply(const Argv& argv) {
     if (args.has(o) && *target_spec != "ecr") throw UsageError{std::string(o) + " goes with --target ecr"};
   }
   for (const char* o : {"--username", "--password-stdin", "--insecure", "--jobs"}) {
+    if (pull && std::string(o) == "--jobs") continue;  // the pull's, for either registry
     if (args.has(o) && target_spec->rfind("oci://", 0) != 0) throw UsageError{std::string(o) + " goes with --target oci://…"};
   }
   if (args.has("--password-stdin") && !yes) throw UsageError{"--password-stdin reads stdin: pass --yes as well"};

@@ -32,8 +32,9 @@ CompileOptions compile_options(const Args& args);
 // The --shard option ("I/N"), or all repositories; a UsageError when malformed.
 Shard shard_option(const Args& args);
 // --import-root, --in-use, --strict-in-use, --repository and --shard, as options that
-// commands evaluating a policy (plan, apply) hand to the driver.
-PolicyInputs policy_inputs(const Args& args);
+// commands evaluating a policy (plan, apply) hand to the driver; without
+// `repository_option` --repository is left to the caller (`apply --pull` pulls by it).
+PolicyInputs policy_inputs(const Args& args, bool repository_option = true);
 
 // The option every command that compiles a policy takes (cli/common.cpp: compile_options).
 constexpr const char* kImportRootHelp =

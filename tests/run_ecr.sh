@@ -152,6 +152,30 @@ rc=$?
   && state "$url" | python3 -c "import json,sys; assert '$rdigest' in [d['imageDigest'] for d in json.load(sys.stdin)['images']['$rrepo']]" \
   && ok || bad "apply after a retag: the changed image was not skipped: $(cat rs.err rs.out)"
 
+# ---- the nightly job's one command: apply --pull pulls the target, plans, applies ----
+start_endpoint nightly fixture.json
+"$regpol" apply --pull --policy policy.regpol --state n.db --target ecr --endpoint-url "$url" --now $now --yes > n.out 2> n.err \
+  && ok || bad "apply --pull: $(cat n.err)"
+state "$url" > n-state.json
+ends_as_planned want.json n-state.json && ok || bad "apply --pull: the endpoint's final state is not the plan's"
+# The snapshot the run saw is kept by its content's digest, plans as the registry did,
+# and the run names it.
+nsnap=$(ls n.db.snapshots/sha256-*.json 2>/dev/null)
+[ "$(wc -w <<<"$nsnap")" = 1 ] && [ "$(basename "$nsnap")" = "sha256-$(sha256sum "$nsnap" | cut -d' ' -f1).json" ] \
+  && "$regpol" plan --policy policy.regpol --snapshot "$nsnap" --now $now --format json | cmp -s - want.json \
+  && "$regpol" runs --state n.db --format json | jq -e --arg s "$nsnap" '.runs[0].source | contains($s)' > /dev/null \
+  && ok || bad "apply --pull: the pulled snapshot is not kept by content or not named by the run: $nsnap"
+# The next night: a fresh pull, nothing left to do; --keep-snapshots 1 keeps only it.
+"$regpol" apply --pull --policy policy.regpol --state n.db --target ecr --endpoint-url "$url" --now $now --yes --keep-snapshots 1 > n2.out 2> n2.err
+[ $? -eq 0 ] && grep -q "^run 2 finished: 0 deleted" n2.out && [ "$(ls n.db.snapshots | wc -l)" = 1 ] && [ ! -e "$nsnap" ] \
+  && ok || bad "apply --pull, second night: $(cat n2.out n2.err)"
+# Only with a registry target, never with --snapshot or --plan (exit 2, nothing done).
+for bad_args in "--snapshot fixture.json --target ecr" "--target n-store.db" "--plan reviewed.json --target ecr"; do
+  "$regpol" apply --pull --policy policy.regpol $bad_args --state n3.db --endpoint-url "$url" --yes > /dev/null 2> n3.err
+  [ $? -eq 2 ] && grep -q -- "--pull" n3.err && [ ! -e n3.db ] && ok || bad "apply --pull $bad_args: $(cat n3.err)"
+done
+cat n.err n2.err >> all-output.txt
+
 # ---- faults: throttling, 500s, dropped connections; then a partial BatchDeleteImage ----
 start_endpoint faults fixture.json --throttle-every 4 --fail-every 9 --drop-every 13
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out f.json 2> f.err && "$regpol" plan --policy policy.regpol --snapshot f.json --now $now --format json | cmp -s - want.json \
@@ -258,6 +282,6 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_CONFIG_FILE=$tmp/config AW
 cat rot.err big.err big-apply.err apply.out apply.err pull.err bad.out bad.err f.err fa.err p.out p.err none.err np.err >> all-output.txt
 for secret in regpol-test-secret secret-from-profile secret-from-process secret-from-sts token-from-sts secret-from-container \
   token-from-container secret-from-imds token-from-imds container-auth-token web-identity-token session-1; do
-  if grep -q -- "$secret" all-output.txt || grep -q -a -- "$secret" st.db f.db p.db big.db pulled.json pulled.db rot.json big-pulled.db 2>/dev/null; then bad "a secret ($secret) was printed or stored"; else ok; fi
+  if grep -q -- "$secret" all-output.txt || grep -q -a -- "$secret" st.db f.db p.db big.db n.db n.db.snapshots/* pulled.json pulled.db rot.json big-pulled.db 2>/dev/null; then bad "a secret ($secret) was printed or stored"; else ok; fi
 done
 finish

@@ -225,6 +225,23 @@ $py "$here/oci/populate.py" --registry 127.0.0.1:$port_planned --out planned-mad
 [ "$(for r in team/app team/multi team/signed; do tags_of $port_planned $r; done)" = "$final_anon" ] && ok || bad "apply --plan ends as apply --policy"
 stop_registry planned
 
+# --- the nightly job's one command: apply --pull, killed mid-way, then the next night ---
+start_registry nightly
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_nightly --out nightly-made.json || { echo "populate failed"; exit 1; }
+REGPOL_TEST_KILL_AT=after-target:2 "$regpol" apply --pull --policy policy.regpol --now $now --state nightly.db \
+  --target oci://127.0.0.1:$port_nightly --yes --batch-size 2 > nightly1.out 2>&1
+[ $? = 137 ] && ok || bad "apply --pull should have been killed: $(cat nightly1.out)"
+# The next run pulls again (the registry has changed: the killed run deleted some), settles
+# the unfinished run by what the registry holds, and plans the rest: no person needed.
+"$regpol" apply --pull --policy policy.regpol --now $now --state nightly.db --target oci://127.0.0.1:$port_nightly --yes > nightly2.out 2>&1 \
+  && grep -q "superseded" nightly2.out && ok || bad "apply --pull after a kill: $(cat nightly2.out)"
+[ "$(for r in team/app team/multi team/signed; do tags_of $port_nightly $r; done)" = "$final_anon" ] && ok ||
+  bad "apply --pull, killed and run again, ends as an uninterrupted apply"
+[ "$(ls nightly.db.snapshots/sha256-*.json | wc -l)" = 2 ] && ok || bad "each run's pulled snapshot is kept: $(ls nightly.db.snapshots)"
+"$regpol" runs --state nightly.db --format json | jq -e '[.runs[].source | test("pulled to .*nightly.db.snapshots/sha256-[0-9a-f]{64}.json")] == [true, true]' > /dev/null \
+  && ok || bad "each run names the snapshot it pulled"
+stop_registry nightly
+
 # --- basic auth (htpasswd, bcrypt) ---
 secret=s3cret-$RANDOM-pw
 $py -c 'import bcrypt, sys; print("ci:" + bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(5)).decode())' "$secret" > htpasswd

@@ -18,6 +18,7 @@
 #include "apply/run_apply.h"
 #include "apply/store_target.h"
 #include "driver/exit_code.h"
+#include "driver/pull.h"
 #include "driver/state_lock.h"
 #include "report/plan_report.h"
 #include "store/state_store.h"
@@ -146,13 +147,41 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
   return rec->failed ? kInternal : kOk;
 }
 
+// --pull: the target's registry into the folder beside the state; the snapshot's path in
+// `snapshot`.
+int pull_target_registry(const ApplyRequest& request, std::string& snapshot) {
+  const PullFirst& first = *request.pull;
+  PullRequest pull;
+  pull.repository_globs = first.repository_globs;
+  pull.jobs = first.jobs;
+  pull.deadline = first.deadline;
+  pull.out = pulled_snapshots_folder(request.state_path);
+  pull.content_addressed = true;
+  PullSummary summary;
+  int code = kOk;
+  if (request.target_spec == "ecr") {
+    code = pull_ecr(request.ecr, pull, summary);
+  } else {
+    pull.state = request.state_path;  // first sightings and the manifest cache, as `snapshot pull --state`
+    code = pull_oci(request.target_spec, request.oci, pull, summary);
+  }
+  if (code != kOk) return code;
+  snapshot = summary.path;
+  std::cerr << "regpol: pulled " << plural(summary.repositories, "repository", "repositories") << ", " << plural(summary.images, "image") << " from "
+            << request.target_spec << " (" << plural(static_cast<std::size_t>(summary.calls), "call") << ") into " << snapshot << "\n";
+  prune_pulled_snapshots(pull.out, first.keep_snapshots, snapshot);
+  return kOk;
+}
+
 }  // namespace
+
+std::string pulled_snapshots_folder(const std::string& state_path) { return state_path + ".snapshots"; }
 
 int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) {
   const std::optional<std::string>& policy = request.policy;
   const std::optional<std::string>& plan_path = request.plan_path;
   const std::optional<std::string>& recheck_policy = request.recheck_policy;
-  const std::vector<std::string>& snapshots = request.snapshots;
+  std::vector<std::string> snapshots = request.snapshots;
   const Rails& rails = request.rails;
   const double max_gone_percent = request.max_gone_percent;
   const std::optional<Micros>& grace = request.grace;
@@ -168,6 +197,13 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
 
   std::unique_ptr<StateLock> lock;
   if (int locked = lock_state_file(request.state_path, lock); locked != kOk) return locked;
+  // Pulled under the lock: two jobs never pull into one folder, and the snapshot that is
+  // planned is the one this run pulled.
+  if (request.pull) {
+    std::string pulled;
+    if (int c = pull_target_registry(request, pulled); c != kOk) return c;
+    snapshots = {pulled};
+  }
   auto store = StateStore::open(request.state_path, err);
   if (!store) return fail(kBadInput, err);
 
@@ -178,6 +214,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   rec.shard = plan_path ? "" : request.inputs.shard.text();
   rec.now = lopt.now;
   rec.source = policy ? "policy " + *policy : "plan " + *plan_path;
+  if (request.pull) rec.source += " on the snapshot pulled to " + snapshots.front();
   if (policy) {
     if (!sha256_files({*policy}, rec.policy_sha256, err) || !sha256_files(snapshots, rec.snapshot_sha256, err)) return fail(kBadInput, err);
   } else {

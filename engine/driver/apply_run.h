@@ -16,8 +16,23 @@
 
 namespace regpol {
 
+// --pull: the nightly job's one command. The target's registry (ecr or oci://) is pulled
+// first, under the state file's lock, into a content-addressed folder beside the state
+// (pulled_snapshots_folder), and that snapshot is planned and applied: snapshot and target
+// are the same registry by construction, and each run names the snapshot it saw.
+struct PullFirst {
+  std::vector<std::string> repository_globs;  // empty: every repository
+  unsigned jobs = 8;
+  std::optional<Micros> deadline;             // for the pull
+  std::size_t keep_snapshots = 10;            // pulled snapshots kept in the folder
+};
+
+// STATE.snapshots: where --pull keeps what it pulled for the state file `state_path`.
+std::string pulled_snapshots_folder(const std::string& state_path);
+
 struct ApplyRequest {
   std::optional<std::string> policy;          // --policy with --snapshot: plan now
+  std::optional<PullFirst> pull;              // --pull: --policy on a snapshot pulled now
   std::optional<std::string> plan_path;       // --plan: a reviewed plan artifact
   std::optional<std::string> recheck_policy;  // --plan P --policy F: F re-plans each repository at act time
   std::optional<std::string> verify_key;      // --verify-key: P must be signed by this key

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "store/snapshot_store.h"
 #include "store/state_store.h"
 #include "util/atomic_file.h"
+#include "util/sha256.h"
 
 namespace regpol {
 namespace {
@@ -49,10 +51,23 @@ class StateManifestCache : public oci::ManifestCache {
   bool empty_known_ = false, empty_ = true;
 };
 
+constexpr const char* kPulledPrefix = "sha256-";
+
 // Read it back with the snapshot readers before it replaces --out: a registry whose data
-// regpol would refuse is refused now, not at the night's apply.
-int write_checked_snapshot(const std::string& document, const std::string& out, bool as_store, const std::string& what) {
+// regpol would refuse is refused now, not at the night's apply. `final_path` names where
+// it went.
+int write_checked_snapshot(const std::string& document, const PullRequest& request, bool as_store, const std::string& what,
+                           std::string& final_path) {
+  std::string out = request.out;
   std::string tmp = out + ".pull-" + std::to_string(getpid()) + ".json";
+  if (request.content_addressed) {
+    std::error_code ec;
+    std::filesystem::create_directories(request.out, ec);
+    if (ec) return fail(kInternal, request.out + ": cannot create the folder: " + ec.message());
+    out = (std::filesystem::path(request.out) / (kPulledPrefix + sha256_hex(document) + ".json")).string();
+    tmp = (std::filesystem::path(request.out) / (".pull-" + std::to_string(getpid()) + ".json")).string();
+  }
+  final_path = out;
   if (auto e = write_file_atomically(tmp, document); !e.empty()) return fail(kInternal, e);
   Registry registry;
   LoadError lerr;
@@ -111,9 +126,10 @@ int pull_oci(const std::string& address, const OciConnectOptions& connect, const
   oci::OciPullStats stats;
   if (!oci::pull_oci_snapshot(*client, options, document, stats, err))
     return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
-  if (int code = write_checked_snapshot(document, request.out, false, "snapshot pull " + client->endpoint().address()); code != kOk) return code;
+  std::string path;
+  if (int code = write_checked_snapshot(document, request, false, "snapshot pull " + client->endpoint().address(), path); code != kOk) return code;
   if (cache) cache->flush();
-  summary = {stats.repositories, stats.images, stats.calls};
+  summary = {stats.repositories, stats.images, stats.calls, path};
   return kOk;
 }
 
@@ -128,9 +144,29 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   std::string document;
   aws::PullStats stats;
   if (!aws::pull_ecr_snapshot(*ecr.client, options, document, stats, err)) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
-  if (int code = write_checked_snapshot(document, request.out, ends_with_db(request.out), "snapshot pull ecr"); code != kOk) return code;
-  summary = {stats.repositories, stats.images, stats.calls};
+  std::string path;
+  const bool as_store = !request.content_addressed && ends_with_db(request.out);
+  if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;
+  summary = {stats.repositories, stats.images, stats.calls, path};
   return kOk;
+}
+
+std::size_t prune_pulled_snapshots(const std::string& folder, std::size_t keep, const std::string& in_use) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> pulled;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kPulledPrefix, 0) != 0 || entry.path().extension() != ".json" || !entry.is_regular_file(ec)) continue;
+    pulled.emplace_back(entry.last_write_time(ec), entry.path());
+  }
+  std::sort(pulled.begin(), pulled.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::size_t removed = 0;
+  for (std::size_t i = keep; i < pulled.size(); ++i) {
+    if (fs::equivalent(pulled[i].second, in_use, ec)) continue;
+    if (fs::remove(pulled[i].second, ec)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace regpol
