@@ -2,12 +2,16 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build bootstrap demo test test-sanitize test-thread lint-cpp bench clean
+.PHONY: all build bootstrap bootstrap-test demo test test-sanitize test-thread lint-cpp bench clean
 
 all: build
 
+# What the build and the demo need; the test targets add what the suite runs against.
 bootstrap:
-	@scripts/bootstrap
+	@scripts/bootstrap build
+
+bootstrap-test:
+	@scripts/bootstrap test
 
 build: bootstrap
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -16,7 +20,7 @@ build: bootstrap
 demo: build
 	@scripts/demo
 
-test: build
+test: bootstrap-test build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The whole suite again on a build with AddressSanitizer and UndefinedBehaviorSanitizer (its
@@ -28,7 +32,7 @@ SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 # documentation advises: reports keep file:line, and GCC compiles the instrumented code
 # about twice as fast as at -O2 -g (one heavy file: 67 s -> 30 s on this machine).
 SANITIZER_OPT = -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
-test-sanitize: bootstrap
+test-sanitize: bootstrap-test
 	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF -DREGPOL_SANITIZED_TESTS=ON $(SANITIZER_OPT) \
 	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
 	@cmake --build $(BUILD)-sanitize -j $(JOBS) --target regpol regpol_unit_tests
@@ -45,7 +49,7 @@ test-sanitize: bootstrap
 # leaves a report, which fails this target even where a test did not look at the exit code.
 TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS = ^(oci\.registry|ecr\.endpoint|apply\.journal_and_rails|snapshot\.formats_and_order|diff\.policies)$$
-test-thread: bootstrap
+test-thread: bootstrap-test
 	@cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF $(SANITIZER_OPT) \
 	  -DCMAKE_CXX_FLAGS="$(TSAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(TSAN_FLAGS)" >/dev/null
 	@cmake --build $(BUILD)-tsan -j $(JOBS) --target regpol
@@ -58,7 +62,7 @@ test-thread: bootstrap
 # clang-tidy over our own sources with the checked-in .clang-tidy (generated code excluded).
 # Every room of engine/ is checked except parse/: clang cannot compile the ANTLR 4.9 runtime headers it includes
 # (a defaulted constructor over a const member in Vocabulary.h), so clang-tidy stops there.
-lint-cpp: bootstrap
+lint-cpp: bootstrap-test
 	@cmake -S . -B $(BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target regpol_grammar >/dev/null
 	@run-clang-tidy -quiet -p $(BUILD) -j $(JOBS) '$(CURDIR)/(engine/(?!parse/)|stdlib/|cli/|bench/|tests/unit/).*\.cpp$$' > $(BUILD)/clang-tidy.log 2>&1; \
@@ -66,7 +70,7 @@ lint-cpp: bootstrap
 	  if [ $$rc -ne 0 ]; then echo "lint-cpp: clang-tidy found problems (full log: $(BUILD)/clang-tidy.log)"; exit 1; fi; \
 	  echo "lint-cpp: clean"
 
-bench: build
+bench: bootstrap-test build
 	@bench/run
 
 clean:

@@ -2,7 +2,8 @@
 """deploy/ against the CLI: the regpol command lines of the Kubernetes CronJob, the Indexed
 Job and the systemd service are parsed out of the manifests and run for real (their mount
 paths mapped to a temporary folder); the Indexed Job's shards must cover the whole plan once;
-the Dockerfile's run stage must install every shared library the binary links.
+the Dockerfile's run stage must install every shared library the binary links, its build
+stage only what the build needs, and .dockerignore must keep a host build out of it.
 usage: check_deploy.py REGPOL REPO_ROOT"""
 import configparser
 import datetime
@@ -14,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 
 import yaml
 
@@ -39,7 +42,7 @@ for d in set(paths.values()):
     os.makedirs(os.path.join(tmp, d), exist_ok=True)
 with open(os.path.join(tmp, "policy", "policy.regpol"), "w") as f:
     # Gentle enough for the manifests' --max-delete-percent 20 (the rails are tests/run_apply.sh's).
-    f.write('defaults {\n  lifecycle {\n    rule 1 { select untagged expire older than 200d }\n  }\n}\n')
+    f.write('defaults {\n  lifecycle {\n    rule 1 { select untagged expire older than 300d }\n  }\n}\n')
 snap = os.path.join(tmp, "snap.json")
 subprocess.run([regpol, "snapshot", "gen", "--repos", "16", "--images-per-repo", "30", "--format", "regpol", "--out", snap],
                check=True, capture_output=True)
@@ -67,27 +70,72 @@ def localize(argv):
     return out
 
 
-def run(name, argv):
+def run(name, argv, test_only=()):
+    """Runs a manifest's regpol command line; `test_only` arguments (where the test's
+    servers are) are added after its options were checked against `apply --help`."""
     check(os.path.basename(argv[0]) == "regpol" and argv[1] == "apply", name + ": runs regpol")
     help_text = subprocess.run([regpol, "apply", "--help"], capture_output=True, text=True).stdout
     for a in argv[2:]:
         if a.startswith("--"):
             opt = a.split("=")[0]
             check(re.search(r"\n\s+" + re.escape(opt) + r"\b", help_text), "%s: %s is an option of `regpol apply`" % (name, opt))
-    r = subprocess.run([regpol] + localize(argv[1:]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    r = subprocess.run([regpol] + localize(argv[1:]) + list(test_only), capture_output=True, text=True, stdin=subprocess.DEVNULL)
     check(r.returncode == 0, "%s: exit %d: %s" % (name, r.returncode, r.stderr.strip()))
     return r
 
 
-# The CronJob.
+# The CronJob for ECR (with its ServiceAccount): `apply --pull --target ecr`, run against the
+# test ECR endpoint (tests/ecr/ecr_endpoint.py on 127.0.0.1, stopped by its PID) holding the
+# snapshot's images; the only argument added is --endpoint-url, the only environment the
+# test's credentials.
 with open(os.path.join(deploy, "kubernetes", "cronjob.yaml")) as f:
-    cron = yaml.safe_load(f)
-check(cron["kind"] == "CronJob", "cronjob is a CronJob")
+    docs = [d for d in yaml.safe_load_all(f) if d]
+cron = next(d for d in docs if d["kind"] == "CronJob")
+account = next((d for d in docs if d["kind"] == "ServiceAccount"), None)
 check(cron["spec"].get("concurrencyPolicy") == "Forbid", "cronjob forbids overlapping runs")
-_, c = container(cron)
-fresh_store()
-r = run("cronjob", ["regpol"] + c["args"])
-check("deferred" in r.stdout, "cronjob: the grace period defers the first night's deletions")
+spec, c = container(cron)
+pod = spec["template"]["spec"]
+check(account is not None and pod.get("serviceAccountName") == account["metadata"]["name"]
+      and account["metadata"].get("annotations", {}).get("eks.amazonaws.com/role-arn", "").startswith("arn:aws:iam::"),
+      "cronjob runs as a ServiceAccount with an IRSA role annotation")
+check(not c["image"].endswith(":latest") and ":" in c["image"].rsplit("/", 1)[-1], "cronjob pins the image's release tag: " + c["image"])
+# Exit codes to the scheduler: 1, 2, 3 fail the job (a retry would do the same), 5 is
+# ignored (another apply holds the state file), 4 is retried (it resumes).
+rules = spec.get("podFailurePolicy", {}).get("rules", [])
+by_action = {r["action"]: set(r["onExitCodes"]["values"]) for r in rules if r.get("onExitCodes", {}).get("operator") == "In"}
+check(by_action.get("FailJob") == {1, 2, 3} and by_action.get("Ignore") == {5} and all(4 not in v for v in by_action.values()),
+      "podFailurePolicy: 1/2/3 FailJob, 5 Ignore, 4 retried: %s" % by_action)
+check(all(r["onExitCodes"].get("containerName") == c["name"] for r in rules), "podFailurePolicy names the container")
+check(pod.get("restartPolicy") == "Never", "restartPolicy Never (podFailurePolicy needs it)")
+check(c["args"][:2] == ["apply", "--pull"] and "--target=ecr" in c["args"], "cronjob pulls ECR and applies in one command")
+ecr_env = {"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": os.path.join(tmp, "no-config"), "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "no-credentials"),
+           "NO_PROXY": "*", "no_proxy": "*"}
+for e in c.get("env", []):
+    ecr_env[e["name"]] = e["value"]
+port_file = os.path.join(tmp, "ecr.port")
+endpoint = subprocess.Popen(["/usr/bin/python3", os.path.join(root, "tests", "ecr", "ecr_endpoint.py"), snap, port_file,
+                             "--region", ecr_env.get("AWS_REGION", "us-east-1")],
+                            stderr=subprocess.DEVNULL)
+try:
+    for _ in range(100):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            break
+        time.sleep(0.1)
+    url = "http://127.0.0.1:" + open(port_file).read().strip()
+    os.environ.update(ecr_env)
+    r = run("cronjob", ["regpol"] + c["args"], ["--endpoint-url=" + url])
+    check("deferred" in r.stdout, "cronjob: the grace period defers the first night's deletions: " + r.stdout.strip())
+    kept = os.listdir(os.path.join(tmp, "state", "state.db.snapshots"))
+    check(len(kept) == 1 and kept[0].startswith("sha256-"), "cronjob: the pulled snapshot is kept beside the state: %s" % kept)
+    with urllib.request.urlopen(url + "/_state") as answer:
+        seen = json.load(answer)
+    check(not seen["problems"] and seen["by_op"].get("DescribeImages", 0) > 0, "cronjob: the endpoint saw a valid, signed pull: %s" % seen["problems"][:3])
+finally:
+    endpoint.kill()
+    endpoint.wait()
+    for k in ecr_env:
+        os.environ.pop(k, None)
 
 # The Indexed Job: every shard, then the shards' runs together are the whole plan.
 with open(os.path.join(deploy, "kubernetes", "indexed-job.yaml")) as f:
@@ -152,6 +200,15 @@ for name in ([] if sanitized else needed):
     if pkg in ("libc6", "libgcc-s1", "libstdc++6", ""):
         continue  # in every Debian image
     check(re.search(r"\b" + re.escape(pkg) + r"\b", run_stage), "Dockerfile installs %s (for %s)" % (pkg, name))
-check("scripts/bootstrap" in dockerfile, "Dockerfile builds with the project's bootstrap")
+check("scripts/bootstrap build" in dockerfile, "Dockerfile builds with the project's bootstrap, its build set")
+# The build set is the test set without the test-only tools (`scripts/bootstrap MODE --list`).
+listed = {mode: subprocess.run([os.path.join(root, "scripts", "bootstrap"), mode, "--list"], capture_output=True, text=True, check=True).stdout.split()
+          for mode in ("build", "test")}
+test_only = {"docker-registry", "skopeo", "awscli", "clang-tidy", "python3-botocore"}
+check(set(listed["build"]) < set(listed["test"]) and "g++" in listed["build"] and "antlr4" in listed["build"] and not test_only & set(listed["build"])
+      and test_only <= set(listed["test"]), "bootstrap build installs the build's packages only: %s" % (test_only & set(listed["build"])))
+# The build context is the repository root: a host build folder must stay out of it.
+ignored = open(os.path.join(root, ".dockerignore")).read().split() if os.path.exists(os.path.join(root, ".dockerignore")) else []
+check("build" in ignored and "build-*" in ignored and ".git" in ignored, ".dockerignore keeps build/, build-*/ and .git out of the image's context")
 
 check.finish()

@@ -16,7 +16,7 @@ GET /_state (unsigned, test only): the registry's images now, the call counts an
 problems seen.
 
 usage: ecr_endpoint.py FIXTURE.json PORT_FILE [--throttle-every N] [--throttle-op OP] [--fail-every N]
-       [--drop-every N] [--latency-ms MS] [--fail-delete-digest DIGEST] [--expire-session-after N]
+       [--drop-every N] [--latency-ms MS] [--fail-delete-digest DIGEST] [--expire-session-after N] [--region R]
 FIXTURE is a regpol snapshot JSON (regpol snapshot gen --format regpol)."""
 import argparse
 import datetime
@@ -43,9 +43,10 @@ ap.add_argument("--drop-every", type=int, default=0)
 ap.add_argument("--latency-ms", type=int, default=0)
 ap.add_argument("--fail-delete-digest", default="")
 ap.add_argument("--expire-session-after", type=int, default=0)
+ap.add_argument("--region", default="us-east-1", help="the region this endpoint serves (requests must be signed for it)")
 args = ap.parse_args()
 
-REGION = "us-east-1"
+REGION = args.region
 ACCOUNT = "123456789012"
 KEYS = {  # access key -> (secret, session token or None)
     "AKIDREGPOLTEST": ("regpol-test-secret", None),
