@@ -87,6 +87,11 @@ static const char* kApplyHelp =
     "  --max-gone-percent P            refuse when more than P% (default 50) of the run's deletions\n"
     "                                  (at least 4) are of images no longer in the target: the\n"
     "                                  snapshot does not describe it\n"
+    "  --drain                         with --max-delete and/or --max-delete-per-repository: carry\n"
+    "                                  out at most that many deletions and defer the rest to later\n"
+    "                                  runs (oldest first; an index or referrer before what it\n"
+    "                                  lists), instead of refusing the run: a backlog drains N a\n"
+    "                                  night. The other rails still judge the whole plan\n"
     "  --grace D                       two-phase deletion: delete an image only when it was already\n"
     "                                  a candidate in an earlier run at least D before (the rest are\n"
     "                                  deferred), so a one-off glitch in a snapshot deletes nothing;\n"
@@ -136,7 +141,7 @@ int cmd_apply(const Argv& argv) {
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
              "--deadline", "--keep-snapshots"},
-            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull"});
+            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
     return kOk;
@@ -184,6 +189,9 @@ int cmd_apply(const Argv& argv) {
   request.rails.max_delete_per_repository = integer_option(args, "--max-delete-per-repository", 0);
   request.rails.max_delete_percent = number_option(args, "--max-delete-percent", 0, 100);
   request.rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
+  request.drain = args.has("--drain");
+  if (request.drain && !request.rails.max_delete && !request.rails.max_delete_per_repository)
+    throw UsageError{"--drain needs --max-delete N and/or --max-delete-per-repository N: the deletions a run carries out"};
   request.max_gone_percent = number_option(args, "--max-gone-percent", 0, 100).value_or(50);
   request.grace = duration_option(args, "--grace");
   if (auto b = integer_option(args, "--batch-size", 1)) request.batch_size = static_cast<std::size_t>(*b);

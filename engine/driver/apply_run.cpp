@@ -12,6 +12,7 @@
 #include <set>
 
 #include "apply/actions_target.h"
+#include "apply/drain.h"
 #include "apply/ecr_target.h"
 #include "apply/oci_target.h"
 #include "apply/plan_artifact.h"
@@ -94,7 +95,7 @@ Tally tally(const std::vector<ActionRecord>& actions) {
 std::string plan_line(const Tally& t) {
   std::string s = plural(static_cast<std::size_t>(t.deletes), "deletion") + " (" + human_bytes(static_cast<ByteTotal>(t.bytes)) + "), " +
                   plural(static_cast<std::size_t>(t.transitions), "transition") + " to archive";
-  if (t.deferred) s += ", " + std::to_string(t.deferred) + " deferred by --grace";
+  if (t.deferred) s += ", " + std::to_string(t.deferred) + " deferred to later runs (--grace, --drain)";
   if (t.skipped) s += ", " + std::to_string(t.skipped) + " skipped (changed since the snapshot)";
   if (t.already) s += ", " + std::to_string(t.already) + " already gone";
   return s;
@@ -415,8 +416,16 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
                     "the snapshot does not describe the target " + rec.target + " as it is now; take a new snapshot");
     }
   }
-  std::vector<std::string> trips = check_rails(rails, plan, captured_at, lopt.now);
+  // --drain: the count caps shape the run (below) instead of judging it; the other rails
+  // judge the whole plan, so a plan that looks wrong is still refused.
+  Rails judged = rails;
+  if (request.drain) judged.max_delete.reset(), judged.max_delete_per_repository.reset();
+  std::vector<std::string> trips = check_rails(judged, plan, captured_at, lopt.now);
   if (!trips.empty()) return refuse(trips, plural(trips.size(), "safety rail") + " tripped");
+  if (request.drain) {
+    if (std::size_t later = drain_deletions(plan.actions, {rails.max_delete, rails.max_delete_per_repository}))
+      std::cerr << "regpol: --drain: " << plural(later, "deletion") << " left for later runs\n";
+  }
   if (grace && policy) store->note_candidates(grace_repositories, grace_candidates, lopt.now);
 
   Tally t = tally(plan.actions);

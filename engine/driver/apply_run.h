@@ -41,6 +41,7 @@ struct ApplyRequest {
   PolicyInputs inputs;                        // --import-root, --in-use, --repository, --shard
   LifecycleOptions lifecycle;                 // --now, --threads
   Rails rails;
+  bool drain = false;                         // --drain: --max-delete(-per-repository) cap the run instead of refusing it
   double max_gone_percent = 50;
   std::optional<Micros> grace;
   std::size_t batch_size = 0;                 // 0: the target's
