@@ -358,6 +358,32 @@ nonzero=$(awk '$1 > 0' random-actions.txt | wc -l)
 "$regpol" runs --state s1.db | grep -q "run 1  finished" && ok || bad "runs list"
 "$regpol" runs show 1 --state s1.db | grep -q "audit log" && ok || bad "runs show"
 "$regpol" runs show 9 --state s1.db > /dev/null 2>&1; [ $? -eq 3 ] && ok || bad "runs show of a missing run"
+# A refused run lists what it had planned, none of it carried out (issue #24).
+rm -f t.db rf.db rf.db.lock; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state rf.db --target t.db --now $now --yes --max-delete 1 > /dev/null 2> rf.err
+planned_del=$(jq '[.images[] | select(.action == "expire")] | length' plan.json)
+planned_tr=$(jq '[.images[] | select(.action == "transition")] | length' plan.json)
+"$regpol" runs --state rf.db | grep -q "nothing carried out; the plan held $planned_del deletions" && grep -q "the plan held $planned_del deletions" rf.err \
+  && ok || bad "a refused run does not say what it planned: $("$regpol" runs --state rf.db) $(cat rf.err)"
+[ "$("$regpol" runs show last --state rf.db --format json | jq -r '[.counts.plannedDeletions, .counts.plannedTransitions, .counts.deleted, (.actions | length)] | map(tostring) | join(" ")')" \
+  = "$planned_del $planned_tr 0 $((planned_del + planned_tr))" ] && "$regpol" runs show last --state rf.db | grep -q "not carried out" \
+  && ok || bad "runs show of a refused run: $("$regpol" runs show last --state rf.db --format json | jq -c .counts)"
+# runs show: summary first, then filtered details; `last` names the newest run.
+"$regpol" runs show 1 --state s1.db --status done --limit 5 --format json > f1.json
+done_all=$("$regpol" runs show 1 --state s1.db --format json | jq '[.actions[] | select(.status == "done")] | length')
+[ "$(jq '.actions | length' f1.json)" = 5 ] && [ "$(jq '[.actions[] | select(.status != "done")] | length' f1.json)" = 0 ] \
+  && [ "$(jq .actionsMatching f1.json)" = "$done_all" ] && ok || bad "runs show --status done --limit 5: $(jq -c '[.actionsMatching, (.actions | length)]' f1.json)"
+frepo=$(jq -r '[.images[] | select(.action != "keep")][0].repository' plan.json)
+want_repo=$(jq --arg r "$frepo" '[.images[] | select(.action != "keep" and .repository == $r)] | length' plan.json)
+"$regpol" runs show 1 --state s1.db --repository "$frepo" --format json > f2.json
+[ "$(jq --arg r "$frepo" '[.actions[] | select(.repository != $r)] | length' f2.json)" = 0 ] && [ "$(jq '.actions | length' f2.json)" = "$want_repo" ] \
+  && [ "$(jq --arg r "$frepo" '.byRepository[] | select(.repository == $r) | .planned' f2.json)" = "$want_repo" ] \
+  && [ "$(jq '[.byRepository[].planned] | add' f2.json)" = "$(jq '.counts.planned' f2.json)" ] && ok || bad "runs show --repository $frepo"
+"$regpol" runs show last --state s1.db > last.txt
+[ "$(head -1 last.txt | cut -d' ' -f2)" = "$("$regpol" runs --state s1.db --format json | jq '.runs[-1].id')" ] && grep -q "^  by repository" last.txt \
+  && grep -q "shown of" last.txt && [ "$(grep -cE '^  [0-9]+\. ' last.txt)" -le 100 ] && ok || bad "runs show last (text, 100 actions at most by default)"
+rm -f empty.db; "$regpol" runs show last --state empty.db > /dev/null 2>&1; [ $? -eq 3 ] && ok || bad "runs show last without runs"
+"$regpol" runs show 1 --state s1.db --status nosuch > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "runs show --status nosuch is a usage error"
 sqlite3 s1.db "DELETE FROM audit" 2> del.err; grep -q "append-only" del.err && ok || bad "the audit log could be deleted"
 
 finish

@@ -353,9 +353,10 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   auto refuse = [&](const std::vector<std::string>& why, const std::string& headline) {
     rec.message = headline;
     for (const auto& w : why) rec.message += "\n" + w;
-    std::int64_t id = store->record_refused_run(rec);
+    std::int64_t id = store->record_refused_run(rec, plan.actions);
     for (const auto& w : why) std::cerr << "regpol: refused: " << w << "\n";
-    return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed");
+    return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed (the plan held " +
+                               plan_line(tally(plan.actions)) + "; `regpol runs show " + std::to_string(id) + "` lists it)");
   };
 
   // The snapshot must describe this target: its source names it, and every action lies

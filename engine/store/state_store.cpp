@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -66,6 +67,7 @@ class Stmt {
     s_.bind_time(i, t);
     return *this;
   }
+  bool is_null(int c) const { return s_.is_null(c); }
   // True while there is a row.
   bool step() {
     switch (s_.step()) {
@@ -369,36 +371,42 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
   return sqlite3_last_insert_rowid(db);
 }
 
+// The plan's actions of run `id`; with `audit`, an entry for each action decided already.
+void insert_actions(sqlite3* db, std::int64_t id, const std::vector<ActionRecord>& actions, Stmt* audit, Micros at) {
+  Stmt a(db,
+         "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
+         "rule_source, reason, status, registry_id, answer, allow_empty, graph_rank) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& x : actions) {
+    a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
+    a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
+    a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer);
+    a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).bind(17, x.graph_rank).run();
+    // The plan itself is the `actions` table; the log gets the actions decided now.
+    if (!audit || x.status == ActionStatus::Pending) continue;
+    const char* event = x.status == ActionStatus::Deferred ? "deferred" : x.status == ActionStatus::Skipped ? "skipped" : "already-gone";
+    insert_audit(*audit, id, x.seq, at, event, x.repository, x.digest, x.rule_source,
+                 std::string(action_kind_name(x.kind)) + ": " + x.reason + (x.answer.empty() ? "" : " — " + x.answer));
+  }
+}
+
 }  // namespace
 
 std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions) {
   return transaction([&] {
     std::int64_t id = insert_run(db_, run, "running");
-    Stmt a(db_,
-           "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
-           "rule_source, reason, status, registry_id, answer, allow_empty, graph_rank) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt audit(db_, kInsertAudit);
     Micros at = current_time();
     insert_audit(audit, id, 0, at, "run-started", "", "", "",
                  run.source + " → " + run.target + ": " + std::to_string(actions.size()) + " actions planned");
-    for (const auto& x : actions) {
-      a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
-      a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
-      a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer);
-      a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).bind(17, x.graph_rank).run();
-      // The plan itself is the `actions` table; the log gets the actions decided now.
-      if (x.status == ActionStatus::Pending) continue;
-      const char* event = x.status == ActionStatus::Deferred ? "deferred" : x.status == ActionStatus::Skipped ? "skipped" : "already-gone";
-      insert_audit(audit, id, x.seq, at, event, x.repository, x.digest, x.rule_source,
-                   std::string(action_kind_name(x.kind)) + ": " + x.reason + (x.answer.empty() ? "" : " — " + x.answer));
-    }
+    insert_actions(db_, id, actions, &audit, at);
     return id;
   });
 }
 
-std::int64_t StateStore::record_refused_run(const RunRecord& run) {
+std::int64_t StateStore::record_refused_run(const RunRecord& run, const std::vector<ActionRecord>& planned) {
   return transaction([&] {
     std::int64_t id = insert_run(db_, run, "refused");
+    insert_actions(db_, id, planned, nullptr, 0);
     Stmt f(db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
     f.bind(1, current_time()).bind(2, id).run();
     Stmt audit(db_, kInsertAudit);
@@ -503,6 +511,8 @@ void add_counts(sqlite3* db, RunRecord& r) {
     bool del = s.str(1) == "delete";
     std::int64_t n = s.i64(2);
     r.planned += n;
+    (del ? r.planned_deletions : r.planned_transitions) += n;
+    if (del) r.planned_bytes += s.i64(3);
     if (!st) continue;
     switch (*st) {
       case ActionStatus::Pending:
@@ -538,6 +548,73 @@ std::optional<RunRecord> StateStore::run(std::int64_t id) {
   RunRecord r = read_run(s);
   add_counts(db_, r);
   return r;
+}
+
+std::vector<ActionRecord> StateStore::actions(std::int64_t run, const ActionFilter& filter, std::int64_t& matching) {
+  // The glob is SQLite's GLOB (case-sensitive, * and ?); repository names hold no `[`.
+  const std::string where = " WHERE run = ?1 AND (?2 = '' OR status = ?2) AND (?3 = '' OR repository GLOB ?3)";
+  const std::string status = filter.status ? action_status_name(*filter.status) : "";
+  {
+    Stmt count(db_, ("SELECT count(*) FROM actions" + where).c_str());
+    count.bind(1, run).bind(2, status).bind(3, filter.repository_glob);
+    matching = count.step() ? count.i64(0) : 0;
+  }
+  std::vector<ActionRecord> out;
+  if (filter.limit == 0) return out;
+  Stmt seqs(db_, ("SELECT seq FROM actions" + where + " ORDER BY seq LIMIT ?4").c_str());
+  seqs.bind(1, run).bind(2, status).bind(3, filter.repository_glob).bind(4, filter.limit);
+  std::vector<std::int64_t> wanted;
+  while (seqs.step()) wanted.push_back(seqs.i64(0));
+  if (wanted.empty()) return out;
+  // One read of the run's rows, kept where wanted (the plan order is the seq order).
+  std::size_t next = 0;
+  for (auto& a : actions(run)) {
+    if (next < wanted.size() && a.seq == wanted[next]) {
+      out.push_back(std::move(a));
+      ++next;
+    }
+  }
+  return out;
+}
+
+std::vector<StateStore::RepositoryCounts> StateStore::repository_counts(std::int64_t run) {
+  Stmt s(db_, "SELECT repository, status, kind, count(*), sum(size_bytes) FROM actions WHERE run = ? GROUP BY repository, status, kind");
+  s.bind(1, run);
+  std::map<std::string, RepositoryCounts> by_name;
+  while (s.step()) {
+    RepositoryCounts& c = by_name[s.str(0)];
+    c.repository = s.str(0);
+    auto st = action_status_from(s.str(1));
+    const bool del = s.str(2) == "delete";
+    const std::int64_t n = s.i64(3);
+    c.planned += n;
+    if (!st) continue;
+    switch (*st) {
+      case ActionStatus::Pending:
+      case ActionStatus::Sent: c.pending += n; break;
+      case ActionStatus::Done:
+        (del ? c.deleted : c.transitioned) += n;
+        if (del) c.bytes_deleted += s.i64(4);
+        break;
+      case ActionStatus::AlreadyDone: c.already += n; break;
+      case ActionStatus::Skipped: c.skipped += n; break;
+      case ActionStatus::Failed: c.failed += n; break;
+      case ActionStatus::Deferred: c.deferred += n; break;
+    }
+  }
+  std::vector<RepositoryCounts> out;
+  for (auto& [name, c] : by_name) out.push_back(std::move(c));
+  std::stable_sort(out.begin(), out.end(), [](const RepositoryCounts& x, const RepositoryCounts& y) {
+    if (x.bytes_deleted != y.bytes_deleted) return x.bytes_deleted > y.bytes_deleted;
+    return x.planned > y.planned;
+  });
+  return out;
+}
+
+std::optional<std::int64_t> StateStore::last_run_id() {
+  Stmt s(db_, "SELECT max(id) FROM runs");
+  if (!s.step() || s.is_null(0)) return std::nullopt;
+  return s.i64(0);
 }
 
 std::vector<AuditEntry> StateStore::audit(std::int64_t run) {

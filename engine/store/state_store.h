@@ -84,6 +84,8 @@ struct RunRecord {
   // Counts by status (filled by list_runs / run).
   std::int64_t planned = 0, done = 0, already = 0, skipped = 0, failed = 0, deferred = 0, pending = 0;
   std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;  // by this run (Done), not what was already so
+  // What the plan held, whatever became of it (a refused run carried none of it out).
+  std::int64_t planned_deletions = 0, planned_transitions = 0, planned_bytes = 0;
 };
 
 struct AuditEntry {
@@ -115,10 +117,31 @@ class StateStore {
   // Pending (`planned`), or decided before any call: Deferred by --grace, Skipped (changed
   // since the snapshot), AlreadyDone (already gone). Returns the id.
   std::int64_t begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions);
-  // Records a run that a rail refused: no actions, the reason in `message`.
-  std::int64_t record_refused_run(const RunRecord& run);
+  // Records a run that a rail refused, the reason in `message`, with the actions it had
+  // planned as they stood (none was carried out), so `regpol runs` shows what was refused.
+  std::int64_t record_refused_run(const RunRecord& run, const std::vector<ActionRecord>& planned);
 
   std::vector<ActionRecord> actions(std::int64_t run);
+
+  // `runs show`: the actions of a run that match (a status, a repository glob with * and ?),
+  // in plan order, at most `limit` (negative: all); `matching` gets how many match in all.
+  struct ActionFilter {
+    std::optional<ActionStatus> status;
+    std::string repository_glob;  // "" for every repository
+    std::int64_t limit = -1;
+  };
+  std::vector<ActionRecord> actions(std::int64_t run, const ActionFilter& filter, std::int64_t& matching);
+
+  // A run's actions counted per repository, the repositories with most bytes deleted first
+  // (then most planned, then by name).
+  struct RepositoryCounts {
+    std::string repository;
+    std::int64_t planned = 0, deleted = 0, bytes_deleted = 0, transitioned = 0, already = 0, skipped = 0, deferred = 0, failed = 0,
+                 pending = 0;
+  };
+  std::vector<RepositoryCounts> repository_counts(std::int64_t run);
+  // The newest run's id, if any (`runs show last`).
+  std::optional<std::int64_t> last_run_id();
   // Records that this batch (one repository, one kind) goes to the target now: one `sent`
   // audit entry naming its actions ("delete 100: seq 1-100"), before the call.
   void mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch);
