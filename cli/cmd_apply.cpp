@@ -63,6 +63,11 @@ static const char* kApplyHelp =
     "                                         DIR/run-ID-UID/ (UID unique to the run), with\n"
     "                                         commands.sh to carry them out\n"
     "  --yes                  do not ask; needed when stdin or stderr is not a terminal (a job)\n"
+    "  --metrics-file PATH    after the run, whatever its outcome, write its metrics there in the\n"
+    "                         Prometheus text format (node_exporter's textfile collector: a\n"
+    "                         *.prom file in its folder; replaced atomically): exit code, end\n"
+    "                         time, duration, last success, the run's actions by outcome, images\n"
+    "                         and bytes deleted (docs/scheduling.md)\n"
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --in-use FILE          deployed images for `protect in_use` (as for `plan`)\n"
     "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
@@ -140,7 +145,7 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots"},
+             "--deadline", "--keep-snapshots", "--metrics-file"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -189,6 +194,7 @@ int cmd_apply(const Argv& argv) {
   request.rails.max_delete_per_repository = integer_option(args, "--max-delete-per-repository", 0);
   request.rails.max_delete_percent = number_option(args, "--max-delete-percent", 0, 100);
   request.rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
+  request.metrics_file = args.get("--metrics-file");
   request.drain = args.has("--drain");
   if (request.drain && !request.rails.max_delete && !request.rails.max_delete_per_repository)
     throw UsageError{"--drain needs --max-delete N and/or --max-delete-per-repository N: the deletions a run carries out"};

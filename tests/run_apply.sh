@@ -188,6 +188,27 @@ cp snap.db t2.db
 "$regpol" apply --policy policy.regpol --snapshot t2.db --state d3.db --target t2.db --now $now --yes --drain > /dev/null 2> d3.err
 [ $? -eq 2 ] && grep -q -- "--drain needs --max-delete" d3.err && ok || bad "drain without a cap: $(cat d3.err)"
 
+# ---- --metrics-file: the Prometheus text format, whatever the outcome (issue #24) ----
+rm -f t.db ms.db ms.db.lock; cp snap.db t.db
+command -v promtool > /dev/null || bad "promtool is not installed (scripts/bootstrap test installs prometheus)"
+metric() { awk -v m="$2" '$1 ~ "^"m"({|$)" {print $2; exit}' "$1"; }
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state ms.db --target t.db --now $now --yes --metrics-file ok.prom > /dev/null 2>&1
+"$regpol" runs show last --state ms.db --format json > ms-run.json
+promtool check metrics < ok.prom > promtool.out 2>&1 && [ "$(metric ok.prom regpol_apply_exit_code)" = 0 ] \
+  && [ "$(metric ok.prom regpol_apply_run_deleted_images)" = "$(jq .counts.deleted ms-run.json)" ] \
+  && [ "$(metric ok.prom regpol_apply_run_deleted_bytes)" = "$(jq .counts.bytesDeleted ms-run.json)" ] \
+  && grep -q 'regpol_apply_run_status{target="t.db",status="finished"} 1' ok.prom && grep -q '^regpol_apply_last_success_timestamp_seconds' ok.prom \
+  && ok || bad "metrics of a finished run: $(cat promtool.out) $(cat ok.prom)"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state ms2.db --target t.db --now $now --yes --max-delete 0 --metrics-file refused.prom > /dev/null 2>&1
+promtool check metrics < refused.prom > promtool.out 2>&1 && [ "$(metric refused.prom regpol_apply_exit_code)" = 1 ] \
+  && grep -q 'status="refused"} 1' refused.prom && ! grep -q '^regpol_apply_last_success' refused.prom \
+  && [ "$(awk '/outcome="planned"/ {print $2}' refused.prom)" -gt 0 ] && ok || bad "metrics of a refused run: $(cat promtool.out) $(cat refused.prom)"
+( exec 9> ms.db.lock; flock 9; sleep 2 ) & holder=$!; sleep 0.3
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state ms.db --target t.db --now $now --yes --metrics-file busy.prom > /dev/null 2>&1
+[ $? -eq 5 ] && promtool check metrics < busy.prom > /dev/null 2>&1 && [ "$(metric busy.prom regpol_apply_exit_code)" = 5 ] && ! grep -q regpol_apply_run_id busy.prom \
+  && ok || bad "metrics of a busy state file: $(cat busy.prom)"
+wait $holder
+
 # ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
 rm -f t.db s4.db s4.db.lock; cp snap.db t.db
 ( exec 9> s4.db.lock; flock 9; echo "pid 1, since 2026-11-27T00:00:00Z" >&9; sleep 3 ) &

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -18,11 +19,13 @@
 #include "apply/plan_artifact.h"
 #include "apply/run_apply.h"
 #include "apply/store_target.h"
+#include "driver/apply_metrics.h"
 #include "driver/exit_code.h"
 #include "driver/pull.h"
 #include "driver/state_lock.h"
 #include "report/plan_report.h"
 #include "store/state_store.h"
+#include "util/atomic_file.h"
 #include "util/sha256.h"
 #include "util/signature.h"
 #include "util/text.h"
@@ -178,7 +181,10 @@ int pull_target_registry(const ApplyRequest& request, std::string& snapshot) {
 
 std::string pulled_snapshots_folder(const std::string& state_path) { return state_path + ".snapshots"; }
 
-int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) {
+namespace {
+
+// The command itself; `run_id` gets the run it records or resumes (0: none).
+int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::int64_t& run_id) {
   const std::optional<std::string>& policy = request.policy;
   const std::optional<std::string>& plan_path = request.plan_path;
   const std::optional<std::string>& recheck_policy = request.recheck_policy;
@@ -261,6 +267,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
         fresh = fresh_plan_of(resumed);
         exec.fresh = &fresh;
       }
+      run_id = open->id;
       store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
       ExecuteResult r = execute_run(*store, *target, open->id, exec);
       progress.end();
@@ -353,7 +360,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   auto refuse = [&](const std::vector<std::string>& why, const std::string& headline) {
     rec.message = headline;
     for (const auto& w : why) rec.message += "\n" + w;
-    std::int64_t id = store->record_refused_run(rec, plan.actions);
+    std::int64_t id = run_id = store->record_refused_run(rec, plan.actions);
     for (const auto& w : why) std::cerr << "regpol: refused: " << w << "\n";
     return fail(kFindings, "run " + std::to_string(id) + " refused: " + headline + "; nothing was changed (the plan held " +
                                plan_line(tally(plan.actions)) + "; `regpol runs show " + std::to_string(id) + "` lists it)");
@@ -434,11 +441,35 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
     std::cerr << "regpol apply: " << plan_line(t) << " on " << rec.target << "\n";
     if ((t.deletes || t.transitions) && !console.confirm("Carry these out?")) return fail(kFindings, "not applied (answered no); nothing was changed");
   }
-  std::int64_t run = store->begin_run(rec, plan.actions);
+  std::int64_t run = run_id = store->begin_run(rec, plan.actions);
   if (!console.stderr_is_terminal) std::cerr << "regpol: run " << run << ": " << plan_line(t) << " on " << rec.target << "\n";
   ExecuteResult r = execute_run(*store, *target, run, exec);
   progress.end();
   return finish_message(*store, run, r, progress);
+}
+
+}  // namespace
+
+int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) {
+  const auto started = std::chrono::steady_clock::now();
+  std::int64_t run_id = 0;
+  const int code = apply_once(request, console, run_id);
+  if (!request.metrics_file) return code;
+  ApplyOutcome outcome;
+  outcome.target = request.target_spec;
+  outcome.exit_code = code;
+  outcome.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.finished_at = current_time();
+  std::string err;
+  if (auto store = std::filesystem::exists(request.state_path) ? StateStore::open_read_only(request.state_path, err) : nullptr) {
+    if (run_id) outcome.run = store->run(run_id);
+    outcome.last_success = store->last_finished_at();
+  }
+  // The metrics say what happened; failing to write them changes nothing about the run.
+  if (std::string e = write_file_atomically(*request.metrics_file, apply_metrics_text(outcome)); !e.empty()) {
+    std::cerr << "regpol: warning: --metrics-file: " << e << "\n";
+  }
+  return code;
 }
 
 }  // namespace regpol

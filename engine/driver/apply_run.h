@@ -49,6 +49,7 @@ struct ApplyRequest {
   EcrConnectOptions ecr;                      // --target ecr
   OciConnectOptions oci;                      // --target oci://…
   unsigned oci_jobs = 8;
+  std::optional<std::string> metrics_file;    // --metrics-file: Prometheus text, written whatever the outcome
 };
 
 // How apply talks to the person (or the job log) that runs it.

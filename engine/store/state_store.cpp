@@ -617,6 +617,11 @@ std::optional<std::int64_t> StateStore::last_run_id() {
   return s.i64(0);
 }
 
+Micros StateStore::last_finished_at() {
+  Stmt s(db_, "SELECT max(finished_at) FROM runs WHERE status = 'finished'");
+  return s.step() && !s.is_null(0) ? s.i64(0) : kNoTime;
+}
+
 std::vector<AuditEntry> StateStore::audit(std::int64_t run) {
   Stmt s(db_, "SELECT id, run, seq, at, event, repository, digest, rule, detail FROM audit WHERE run = ? ORDER BY id");
   s.bind(1, run);

@@ -142,6 +142,8 @@ class StateStore {
   std::vector<RepositoryCounts> repository_counts(std::int64_t run);
   // The newest run's id, if any (`runs show last`).
   std::optional<std::int64_t> last_run_id();
+  // When the newest finished run finished, kNoTime when none has.
+  Micros last_finished_at();
   // Records that this batch (one repository, one kind) goes to the target now: one `sent`
   // audit entry naming its actions ("delete 100: seq 1-100"), before the call.
   void mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch);

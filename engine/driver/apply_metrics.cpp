@@ -1,0 +1,87 @@
+#include "driver/apply_metrics.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace regpol {
+
+namespace {
+
+// A label value as the exposition format quotes it: backslash, double quote and newline
+// escaped.
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// The shortest of %.15g and %.17g that reads back as `v` (0.013955, not 0.013954975999999999).
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+class Exposition {
+ public:
+  explicit Exposition(const std::string& target) : target_("target=\"" + label_value(target) + "\"") {}
+  void family(const char* name, const char* help) {
+    text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  }
+  void sample(const char* name, double value, const std::string& labels = "") {
+    text_ += std::string(name) + "{" + target_ + (labels.empty() ? "" : "," + labels) + "} " + number(value) + "\n";
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string target_, text_;
+};
+
+double seconds(Micros t) { return static_cast<double>(t) / static_cast<double>(kMicrosPerSecond); }
+
+}  // namespace
+
+std::string apply_metrics_text(const ApplyOutcome& o) {
+  Exposition m(o.target);
+  m.family("regpol_apply_exit_code", "Exit code of the last regpol apply (0 done, 1 refused, 2 usage, 3 bad input, 4 stopped or failed actions, 5 busy).");
+  m.sample("regpol_apply_exit_code", o.exit_code);
+  m.family("regpol_apply_end_timestamp_seconds", "When the last regpol apply ended, in seconds since the epoch.");
+  m.sample("regpol_apply_end_timestamp_seconds", seconds(o.finished_at));
+  m.family("regpol_apply_duration_seconds", "How long the last regpol apply took, pull included.");
+  m.sample("regpol_apply_duration_seconds", o.duration_seconds);
+  if (o.last_success != kNoTime) {
+    m.family("regpol_apply_last_success_timestamp_seconds", "When the newest finished run of the state database ended, in seconds since the epoch.");
+    m.sample("regpol_apply_last_success_timestamp_seconds", seconds(o.last_success));
+  }
+  if (!o.run) return m.text();
+  const RunRecord& r = *o.run;
+  m.family("regpol_apply_run_id", "The run the last regpol apply recorded or resumed (regpol runs show ID).");
+  m.sample("regpol_apply_run_id", static_cast<double>(r.id));
+  m.family("regpol_apply_run_status", "1 for the status of that run (finished, refused, running: stopped, to resume).");
+  for (const char* s : {"finished", "refused", "running", "failed", "abandoned", "superseded"})
+    m.sample("regpol_apply_run_status", r.status == s ? 1 : 0, std::string("status=\"") + s + "\"");
+  m.family("regpol_apply_run_actions", "Actions of that run by outcome (planned: all of them).");
+  const std::pair<const char*, std::int64_t> outcomes[] = {{"planned", r.planned}, {"done", r.done},         {"already_done", r.already},
+                                                           {"skipped", r.skipped}, {"deferred", r.deferred}, {"failed", r.failed},
+                                                           {"pending", r.pending}};
+  for (const auto& [name, n] : outcomes) m.sample("regpol_apply_run_actions", static_cast<double>(n), std::string("outcome=\"") + name + "\"");
+  m.family("regpol_apply_run_deleted_images", "Images that run deleted (not those found already gone).");
+  m.sample("regpol_apply_run_deleted_images", static_cast<double>(r.deleted));
+  m.family("regpol_apply_run_transitioned_images", "Images that run moved to the archive class.");
+  m.sample("regpol_apply_run_transitioned_images", static_cast<double>(r.transitioned));
+  m.family("regpol_apply_run_deleted_bytes", "Summed sizes of the images that run deleted (a registry's garbage collection may free less).");
+  m.sample("regpol_apply_run_deleted_bytes", static_cast<double>(r.bytes_deleted));
+  m.family("regpol_apply_run_planned_deletions", "Deletions that run planned, carried out or not.");
+  m.sample("regpol_apply_run_planned_deletions", static_cast<double>(r.planned_deletions));
+  return m.text();
+}
+
+}  // namespace regpol

@@ -1,0 +1,25 @@
+#pragma once
+// `apply --metrics-file`: what the run did, in the Prometheus text exposition format, for
+// node_exporter's textfile collector (docs/scheduling.md). Written after every apply,
+// whatever its outcome, so that an alert can fire on a refused or a failed night.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/state_store.h"
+
+namespace regpol {
+
+struct ApplyOutcome {
+  std::string target;              // the --target as given
+  int exit_code = 0;
+  double duration_seconds = 0;
+  Micros finished_at = kNoTime;    // when the command ended
+  std::optional<RunRecord> run;    // the run this command recorded or resumed, if any
+  Micros last_success = kNoTime;   // the newest finished run of the state database
+};
+
+// The exposition text (every sample labelled with the target).
+std::string apply_metrics_text(const ApplyOutcome& outcome);
+
+}  // namespace regpol
