@@ -209,6 +209,23 @@ promtool check metrics < refused.prom > promtool.out 2>&1 && [ "$(metric refused
   && ok || bad "metrics of a busy state file: $(cat busy.prom)"
 wait $holder
 
+# --metrics-push: the same text in a real Prometheus Pushgateway (Debian's), on 127.0.0.1.
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+prometheus-pushgateway --web.listen-address=127.0.0.1:$pg_port > pushgateway.log 2>&1 &
+pg_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$pg_port/-/ready" > /dev/null && break; sleep 0.1; done
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state ms3.db --target t.db --now $now --yes --max-delete 0 \
+  --metrics-push "http://127.0.0.1:$pg_port" > /dev/null 2> push.err
+curl -s "http://127.0.0.1:$pg_port/metrics" > gateway.txt
+grep -q '^regpol_apply_exit_code{.*job="regpol_apply".*} 1$' gateway.txt && grep -q 'regpol_apply_run_status{.*status="refused".*} 1$' gateway.txt \
+  && grep 'regpol_apply_exit_code{' gateway.txt | grep -q 'target="t.db"' && ! grep -q warning push.err \
+  && ok || bad "--metrics-push: not in the Pushgateway: $(cat push.err) $(grep regpol_ gateway.txt | head -5) $(tail -3 pushgateway.log)"
+kill $pg_pid; wait $pg_pid 2> /dev/null
+# A Pushgateway that is not there: a warning, the run's own exit code.
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state ms4.db --target t.db --now $now --yes --max-delete 0 \
+  --metrics-push "http://127.0.0.1:$pg_port" > /dev/null 2> push2.err
+[ $? -eq 1 ] && grep -q "warning: --metrics-push" push2.err && ok || bad "--metrics-push to nothing: $(cat push2.err)"
+
 # ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
 rm -f t.db s4.db s4.db.lock; cp snap.db t.db
 ( exec 9> s4.db.lock; flock 9; echo "pid 1, since 2026-11-27T00:00:00Z" >&9; sleep 3 ) &

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "registry/http/http_client.h"
+
 namespace regpol {
 
 namespace {
@@ -82,6 +84,55 @@ std::string apply_metrics_text(const ApplyOutcome& o) {
   m.family("regpol_apply_run_planned_deletions", "Deletions that run planned, carried out or not.");
   m.sample("regpol_apply_run_planned_deletions", static_cast<double>(r.planned_deletions));
   return m.text();
+}
+
+namespace {
+
+// Base64url with padding, as the Pushgateway reads a grouping label value given as
+// `label@base64/VALUE` (a target holds slashes).
+std::string base64url(const std::string& in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string push_apply_metrics(const std::string& gateway_url, const std::string& target, const std::string& text) {
+  http::Url url;
+  std::string error;
+  if (!http::parse_url(gateway_url, url, error)) return error;
+  if (!http::check_transport(url, /*allow_insecure=*/true, error)) return error;
+  std::string base = gateway_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  http::Request request;
+  request.method = "PUT";
+  request.url = base + "/metrics/job/regpol_apply/target@base64/" + base64url(target);
+  request.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
+  request.body = text;
+  request.timeout_ms = 10000;
+  http::Client client;
+  http::Response answer = client.send(request);
+  if (answer.status == 0) return gateway_url + ": " + answer.error;
+  if (answer.status / 100 != 2) return gateway_url + ": HTTP " + std::to_string(answer.status) + " " + answer.body.substr(0, 200);
+  return "";
 }
 
 }  // namespace regpol

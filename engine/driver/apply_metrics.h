@@ -22,4 +22,9 @@ struct ApplyOutcome {
 // The exposition text (every sample labelled with the target).
 std::string apply_metrics_text(const ApplyOutcome& outcome);
 
+// `apply --metrics-push URL`: the same text PUT to a Prometheus Pushgateway, in the group
+// job "regpol_apply" and the target (so that each target keeps its own metrics). http:// is
+// allowed anywhere (a Pushgateway in a cluster; the metrics hold no secret). "" or why not.
+std::string push_apply_metrics(const std::string& gateway_url, const std::string& target, const std::string& text);
+
 }  // namespace regpol

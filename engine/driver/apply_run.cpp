@@ -454,7 +454,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   const auto started = std::chrono::steady_clock::now();
   std::int64_t run_id = 0;
   const int code = apply_once(request, console, run_id);
-  if (!request.metrics_file) return code;
+  if (!request.metrics_file && !request.metrics_push) return code;
   ApplyOutcome outcome;
   outcome.target = request.target_spec;
   outcome.exit_code = code;
@@ -465,9 +465,14 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
     if (run_id) outcome.run = store->run(run_id);
     outcome.last_success = store->last_finished_at();
   }
-  // The metrics say what happened; failing to write them changes nothing about the run.
-  if (std::string e = write_file_atomically(*request.metrics_file, apply_metrics_text(outcome)); !e.empty()) {
-    std::cerr << "regpol: warning: --metrics-file: " << e << "\n";
+  // The metrics say what happened; failing to deliver them changes nothing about the run.
+  const std::string text = apply_metrics_text(outcome);
+  if (request.metrics_file) {
+    if (std::string e = write_file_atomically(*request.metrics_file, text); !e.empty()) std::cerr << "regpol: warning: --metrics-file: " << e << "\n";
+  }
+  if (request.metrics_push) {
+    if (std::string e = push_apply_metrics(*request.metrics_push, request.target_spec, text); !e.empty())
+      std::cerr << "regpol: warning: --metrics-push: " << e << "\n";
   }
   return code;
 }

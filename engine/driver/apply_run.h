@@ -50,6 +50,7 @@ struct ApplyRequest {
   OciConnectOptions oci;                      // --target oci://…
   unsigned oci_jobs = 8;
   std::optional<std::string> metrics_file;    // --metrics-file: Prometheus text, written whatever the outcome
+  std::optional<std::string> metrics_push;    // --metrics-push: the same, PUT to a Pushgateway
 };
 
 // How apply talks to the person (or the job log) that runs it.
