@@ -70,6 +70,9 @@ static const char* kApplyHelp =
     "                         and bytes deleted (docs/scheduling.md)\n"
     "  --metrics-push URL     the same metrics PUT to a Prometheus Pushgateway at URL (group: job\n"
     "                         regpol_apply and the target); a failed push is a warning\n"
+    "  --notify URL           POST a JSON summary of the outcome (finished, refused, stopped,\n"
+    "                         busy) to URL, with a `text` line chat webhooks show; https, or\n"
+    "                         http to a loopback address; a failed delivery is a warning\n"
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --in-use FILE          deployed images for `protect in_use` (as for `plan`)\n"
     "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
@@ -147,7 +150,7 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push"},
+             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -198,6 +201,7 @@ int cmd_apply(const Argv& argv) {
   request.rails.max_snapshot_age = duration_option(args, "--max-snapshot-age");
   request.metrics_file = args.get("--metrics-file");
   request.metrics_push = args.get("--metrics-push");
+  request.notify = args.get("--notify");
   request.drain = args.has("--drain");
   if (request.drain && !request.rails.max_delete && !request.rails.max_delete_per_repository)
     throw UsageError{"--drain needs --max-delete N and/or --max-delete-per-repository N: the deletions a run carries out"};

@@ -226,6 +226,44 @@ kill $pg_pid; wait $pg_pid 2> /dev/null
   --metrics-push "http://127.0.0.1:$pg_port" > /dev/null 2> push2.err
 [ $? -eq 1 ] && grep -q "warning: --metrics-push" push2.err && ok || bad "--metrics-push to nothing: $(cat push2.err)"
 
+# --notify: a JSON summary POSTed to a webhook (a loopback server here, stopped by its PID).
+python3 - notify.port notify.jsonl > notify.log 2>&1 <<'EOF' &
+import http.server, os, sys
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "ab") as f:
+            f.write(self.headers.get("Content-Type", "").encode() + b"\t" + body + b"\n")
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+open(sys.argv[1] + ".tmp", "w").write(str(server.server_port)); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+server.serve_forever()
+EOF
+hook_pid=$!
+for _ in $(seq 100); do [ -s notify.port ] && break; sleep 0.1; done
+hook="http://127.0.0.1:$(cat notify.port)/hooks/T000/B000/secret-part"
+rm -f t.db; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state n1.db --target t.db --now $now --yes --max-delete 0 --notify "$hook" > /dev/null 2> n1.err
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state n1.db --target t.db --now $now --yes --notify "$hook" > /dev/null 2> n2.err
+kill $hook_pid; wait $hook_pid 2> /dev/null
+python3 - notify.jsonl "$("$regpol" runs show last --state n1.db --format json | jq .counts.deleted)" <<'EOF' && ok || bad "--notify: $(cat notify.jsonl n1.err n2.err)"
+import json, sys
+lines = [l.split("\t", 1) for l in open(sys.argv[1]).read().splitlines()]
+assert len(lines) == 2 and all(ct == "application/json" for ct, _ in lines), lines
+refused, done = (json.loads(b) for _, b in lines)
+assert refused["exitCode"] == 1 and refused["run"]["status"] == "refused" and "refused" in refused["text"], refused
+assert refused["run"]["counts"]["plannedDeletions"] > 0 and "nothing carried out" in refused["text"], refused
+assert done["exitCode"] == 0 and done["run"]["counts"]["deleted"] == int(sys.argv[2]) > 0 and "%s deleted" % sys.argv[2] in done["text"], done
+EOF
+rm -f t.db; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state n3.db --target t.db --now $now --yes --notify "$hook" > /dev/null 2> n3.err
+[ $? -eq 0 ] && grep -q "warning: --notify: the notification was not delivered" n3.err && ! grep -q "secret-part" n3.err \
+  && ok || bad "--notify to nothing: a warning that does not repeat the webhook's path: $(cat n3.err)"
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state n4.db --target t.db --now $now --yes --notify "http://192.0.2.1/hook" > /dev/null 2> n4.err
+grep -q "warning: --notify" n4.err && ok || bad "--notify over plain http off loopback was not refused: $(cat n4.err)"
+
 # ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
 rm -f t.db s4.db s4.db.lock; cp snap.db t.db
 ( exec 9> s4.db.lock; flock 9; echo "pid 1, since 2026-11-27T00:00:00Z" >&9; sleep 3 ) &

@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "registry/http/http_client.h"
+#include "report/plan_report.h"
 
 namespace regpol {
 
@@ -132,6 +135,66 @@ std::string push_apply_metrics(const std::string& gateway_url, const std::string
   http::Response answer = client.send(request);
   if (answer.status == 0) return gateway_url + ": " + answer.error;
   if (answer.status / 100 != 2) return gateway_url + ": HTTP " + std::to_string(answer.status) + " " + answer.body.substr(0, 200);
+  return "";
+}
+
+std::string apply_notification_json(const ApplyOutcome& o) {
+  static const char* kMeaning[] = {"finished", "refused", "usage error", "bad input", "stopped or some actions failed", "busy (another apply holds the state file)"};
+  const std::string meaning = o.exit_code >= 0 && o.exit_code <= 5 ? kMeaning[o.exit_code] : "exit " + std::to_string(o.exit_code);
+  std::string text = "regpol apply on " + o.target + ": " + meaning;
+  nlohmann::json j = {{"schema", "regpol.notification/v1"}, {"target", o.target}, {"exitCode", o.exit_code}, {"outcome", meaning},
+                      {"durationSeconds", o.duration_seconds}, {"endedAt", format_timestamp(o.finished_at)}};
+  if (o.run) {
+    const RunRecord& r = *o.run;
+    text += " (run " + std::to_string(r.id) + ": ";
+    if (r.status == "refused") {
+      text += "nothing carried out of " + std::to_string(r.planned_deletions) + " planned deletions; " + r.message.substr(0, r.message.find('\n'));
+    } else {
+      text += std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " + std::to_string(r.transitioned) +
+              " transitioned";
+      if (r.deferred) text += ", " + std::to_string(r.deferred) + " deferred";
+      if (r.skipped) text += ", " + std::to_string(r.skipped) + " skipped";
+      if (r.failed) text += ", " + std::to_string(r.failed) + " failed";
+      if (r.pending) text += ", " + std::to_string(r.pending) + " left to resume";
+    }
+    text += ")";
+    j["run"] = {{"id", r.id},
+                {"status", r.status},
+                {"source", r.source},
+                {"message", r.message},
+                {"counts",
+                 {{"planned", r.planned},
+                  {"deleted", r.deleted},
+                  {"transitioned", r.transitioned},
+                  {"alreadyDone", r.already},
+                  {"skipped", r.skipped},
+                  {"deferred", r.deferred},
+                  {"failed", r.failed},
+                  {"pending", r.pending},
+                  {"bytesDeleted", r.bytes_deleted},
+                  {"plannedDeletions", r.planned_deletions}}}};
+  }
+  j["text"] = text;
+  return j.dump();
+}
+
+std::string post_apply_notification(const std::string& url_text, const std::string& json) {
+  http::Url url;
+  std::string error;
+  if (!http::parse_url(url_text, url, error)) return error;
+  // A webhook URL carries its secret in the path: https only, except to this machine.
+  if (!http::check_transport(url, /*allow_insecure=*/false, error)) return error;
+  http::Request request;
+  request.method = "POST";
+  request.url = url_text;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = json;
+  request.timeout_ms = 10000;
+  http::Client client;
+  http::Response answer = client.send(request);
+  // The URL is not repeated: a webhook's path is its credential.
+  if (answer.status == 0) return "the notification was not delivered: " + answer.error;
+  if (answer.status / 100 != 2) return "the notification was refused: HTTP " + std::to_string(answer.status);
   return "";
 }
 

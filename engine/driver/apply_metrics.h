@@ -27,4 +27,10 @@ std::string apply_metrics_text(const ApplyOutcome& outcome);
 // allowed anywhere (a Pushgateway in a cluster; the metrics hold no secret). "" or why not.
 std::string push_apply_metrics(const std::string& gateway_url, const std::string& target, const std::string& text);
 
+// `apply --notify URL`: a JSON summary of the outcome POSTed to URL (https, or http to a
+// loopback address), with a one-line `text` that chat webhooks (Slack, Mattermost, Teams
+// workflows) show as the message. "" or why not.
+std::string apply_notification_json(const ApplyOutcome& outcome);
+std::string post_apply_notification(const std::string& url, const std::string& json);
+
 }  // namespace regpol

@@ -454,7 +454,7 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   const auto started = std::chrono::steady_clock::now();
   std::int64_t run_id = 0;
   const int code = apply_once(request, console, run_id);
-  if (!request.metrics_file && !request.metrics_push) return code;
+  if (!request.metrics_file && !request.metrics_push && !request.notify) return code;
   ApplyOutcome outcome;
   outcome.target = request.target_spec;
   outcome.exit_code = code;
@@ -473,6 +473,10 @@ int run_apply_command(const ApplyRequest& request, const ApplyConsole& console) 
   if (request.metrics_push) {
     if (std::string e = push_apply_metrics(*request.metrics_push, request.target_spec, text); !e.empty())
       std::cerr << "regpol: warning: --metrics-push: " << e << "\n";
+  }
+  if (request.notify) {
+    if (std::string e = post_apply_notification(*request.notify, apply_notification_json(outcome)); !e.empty())
+      std::cerr << "regpol: warning: --notify: " << e << "\n";
   }
   return code;
 }
