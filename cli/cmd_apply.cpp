@@ -2,6 +2,7 @@
 // behind the safety rails (docs/apply.md).
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 
 #include "cli/args.h"
@@ -63,6 +64,9 @@ static const char* kApplyHelp =
     "                                         DIR/run-ID-UID/ (UID unique to the run), with\n"
     "                                         commands.sh to carry them out\n"
     "  --yes                  do not ask; needed when stdin or stderr is not a terminal (a job)\n"
+    "  --progress-every D     without a terminal (a job's log), a progress line on stderr every D\n"
+    "                         while pulling and acting: done/total, rate, ETA (default 10s; 0s:\n"
+    "                         none); on a terminal, one line kept up to date\n"
     "  --metrics-file PATH    after the run, whatever its outcome, write its metrics there in the\n"
     "                         Prometheus text format (node_exporter's textfile collector: a\n"
     "                         *.prom file in its folder; replaced atomically): exit code, end\n"
@@ -150,7 +154,7 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify"},
+             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--progress-every"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -202,6 +206,7 @@ int cmd_apply(const Argv& argv) {
   request.metrics_file = args.get("--metrics-file");
   request.metrics_push = args.get("--metrics-push");
   request.notify = args.get("--notify");
+  if (auto every = duration_option(args, "--progress-every")) request.progress_interval = std::chrono::milliseconds(*every / 1000);
   request.drain = args.has("--drain");
   if (request.drain && !request.rails.max_delete && !request.rails.max_delete_per_repository)
     throw UsageError{"--drain needs --max-delete N and/or --max-delete-per-repository N: the deletions a run carries out"};

@@ -1,4 +1,7 @@
 // `regpol snapshot pull ecr`: a live ECR registry into a snapshot (JSON or a SQLite store).
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -30,6 +33,8 @@ const char* kSnapshotPullHelp =
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
     "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
+    "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
+    "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"
     "  --out FILE          where the snapshot goes; an existing file needs --replace\n"
     "\n"
     "usage: regpol snapshot pull oci://HOST[:PORT][/PREFIX] [--repository GLOB...] [--jobs N]\n"
@@ -49,6 +54,8 @@ const char* kSnapshotPullHelp =
     "                      all the repositories: one large repository goes as fast as many\n"
     "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
+    "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
+    "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"
     "  --state STATE.db    remember when each digest was first seen (kept across pulls): an\n"
     "                      image whose config time is unknown, a placeholder, or later than\n"
     "                      that is dated by its first sighting (`first-seen`) instead; and\n"
@@ -85,6 +92,12 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   request.jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
   request.out = *out;
   request.state = args.get("--state");
+  request.terminal = isatty(STDERR_FILENO) == 1;
+  if (auto d = args.get("--progress-every")) {
+    auto every = parse_duration_option(*d);
+    if (!every) throw UsageError{"--progress-every needs a duration such as 10s or 1m (0s: no progress lines), not `" + *d + "`"};
+    request.progress_interval = std::chrono::milliseconds(*every / 1000);
+  }
   if (auto d = args.get("--deadline")) {
     request.deadline = parse_duration_option(*d);
     if (!request.deadline) throw UsageError{"--deadline needs a duration such as 30m, 6h or 1d, not `" + *d + "`"};

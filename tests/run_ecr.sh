@@ -169,6 +169,24 @@ nsnap=$(ls n.db.snapshots/sha256-*.json 2>/dev/null)
 "$regpol" apply --pull --policy policy.regpol --state n.db --target ecr --endpoint-url "$url" --now $now --yes --keep-snapshots 1 > n2.out 2> n2.err
 [ $? -eq 0 ] && grep -q "^run 2 finished: 0 deleted" n2.out && [ "$(ls n.db.snapshots | wc -l)" = 1 ] && [ ! -e "$nsnap" ] \
   && ok || bad "apply --pull, second night: $(cat n2.out n2.err)"
+# A job's log is not silent: without a terminal, a progress line every --progress-every
+# while pulling and while acting (an endpoint 200 ms away, one request at a time, two
+# repositories: about ten seconds).
+start_endpoint slow fixture.json --latency-ms 200
+"$regpol" apply --pull --policy policy.regpol --state slow.db --target ecr --endpoint-url "$url" --now $now --yes --jobs 1 --batch-size 1 \
+  --repository 'data/*' --progress-every 1s > slow.out 2> slow.err
+python3 - slow.err <<'EOF' && ok || bad "progress lines of apply --pull: $(head -c 600 slow.err)"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+pulls = [tuple(map(int, m.groups())) for m in (re.match(r"regpol: pulling ecr: (\d+)/(\d+) repositories, \d+/s, \d+ images", l) for l in lines) if m]
+acts = [tuple(map(int, m.groups())) for m in (re.match(r"regpol: applying: (\d+)/(\d+) actions, \d+/s(?:, ETA \d+s)?$", l) for l in lines) if m]
+assert len(pulls) >= 1 and len(acts) >= 2, (len(pulls), len(acts))
+for seen in (pulls, acts):
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and all(d <= t for d, t in seen), seen
+EOF
+"$regpol" snapshot pull ecr --endpoint-url "$url" --jobs 1 --repository 'data/*' --progress-every 0s --out quiet.json 2> quiet.err
+[ $? -eq 0 ] && ! grep -q "pulling" quiet.err && ok || bad "--progress-every 0s still printed progress: $(cat quiet.err)"
 # Only with a registry target, never with --snapshot or --plan (exit 2, nothing done).
 for bad_args in "--snapshot fixture.json --target ecr" "--target n-store.db" "--plan reviewed.json --target ecr"; do
   "$regpol" apply --pull --policy policy.regpol $bad_args --state n3.db --endpoint-url "$url" --yes > /dev/null 2> n3.err

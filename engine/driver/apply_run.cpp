@@ -26,6 +26,7 @@
 #include "report/plan_report.h"
 #include "store/state_store.h"
 #include "util/atomic_file.h"
+#include "util/progress.h"
 #include "util/sha256.h"
 #include "util/signature.h"
 #include "util/text.h"
@@ -104,29 +105,8 @@ std::string plan_line(const Tally& t) {
   return s;
 }
 
-class Progress {
- public:
-  explicit Progress(bool live) : live_(live), start_(std::chrono::steady_clock::now()) {}
-  void operator()(std::size_t done, std::size_t total) {
-    if (!live_) return;
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
-    double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "\rapplying: %zu/%zu actions, %.0f/s, ETA %.0fs   ", done, total, rate, eta);
-    std::cerr << buf << std::flush;
-  }
-  void end() {
-    if (live_) std::cerr << "\n";
-  }
-  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
- private:
-  bool live_;
-  std::chrono::steady_clock::time_point start_;
-};
-
-int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, const Progress& progress) {
+int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, const ProgressLine& progress) {
   auto rec = store.run(run);
   if (!r.completed) {
     return fail(kInternal, "run " + std::to_string(run) + " stopped: " + r.error +
@@ -153,13 +133,15 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
 
 // --pull: the target's registry into the folder beside the state; the snapshot's path in
 // `snapshot`.
-int pull_target_registry(const ApplyRequest& request, std::string& snapshot) {
+int pull_target_registry(const ApplyRequest& request, bool console_terminal, std::string& snapshot) {
   const PullFirst& first = *request.pull;
   PullRequest pull;
   pull.repository_globs = first.repository_globs;
   pull.jobs = first.jobs;
   pull.deadline = first.deadline;
   pull.out = pulled_snapshots_folder(request.state_path);
+  pull.terminal = console_terminal;
+  pull.progress_interval = request.progress_interval;
   pull.content_addressed = true;
   PullSummary summary;
   int code = kOk;
@@ -208,7 +190,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   // planned is the one this run pulled.
   if (request.pull) {
     std::string pulled;
-    if (int c = pull_target_registry(request, pulled); c != kOk) return c;
+    if (int c = pull_target_registry(request, console.stderr_is_terminal, pulled); c != kOk) return c;
     snapshots = {pulled};
   }
   auto store = StateStore::open(request.state_path, err);
@@ -228,8 +210,8 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
     if (!sha256_files({*plan_path}, rec.plan_sha256, err)) return fail(kBadInput, err);
   }
 
-  Progress progress(console.stderr_is_terminal);
-  exec.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+  ProgressLine progress("applying", "actions", console.stderr_is_terminal, request.progress_interval);
+  exec.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
 
   if (auto open = store->unfinished_run()) {
     bool same = open->target == rec.target && (policy ? open->shard == rec.shard && open->policy_sha256 == rec.policy_sha256 &&

@@ -3,6 +3,7 @@
 // resumes or supersedes an unfinished run, plans (from a policy or a reviewed plan
 // artifact), checks the plan against what the target holds now and against the rails, and
 // carries it out through the journal (docs/apply.md). The nightly job's changes land here.
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -49,6 +50,8 @@ struct ApplyRequest {
   EcrConnectOptions ecr;                      // --target ecr
   OciConnectOptions oci;                      // --target oci://…
   unsigned oci_jobs = 8;
+  // Without a terminal, a progress line on stderr this often (pull and actions; 0: none).
+  std::chrono::milliseconds progress_interval{10000};
   std::optional<std::string> metrics_file;    // --metrics-file: Prometheus text, written whatever the outcome
   std::optional<std::string> metrics_push;    // --metrics-push: the same, PUT to a Pushgateway
   std::optional<std::string> notify;          // --notify: a JSON summary POSTed on every outcome

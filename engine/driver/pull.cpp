@@ -16,6 +16,7 @@
 #include "store/snapshot_store.h"
 #include "store/state_store.h"
 #include "util/atomic_file.h"
+#include "util/progress.h"
 #include "util/sha256.h"
 
 namespace regpol {
@@ -122,9 +123,13 @@ int pull_oci(const std::string& address, const OciConnectOptions& connect, const
       return state->note_first_seen(registry, images, now);
     };
   }
+  ProgressLine progress("pulling " + address, "", request.terminal, request.progress_interval);
+  options.progress = [&progress](const char* stage, std::size_t done, std::size_t total) { progress.update(done, total, "", stage); };
   std::string document;
   oci::OciPullStats stats;
-  if (!oci::pull_oci_snapshot(*client, options, document, stats, err))
+  const bool pulled = oci::pull_oci_snapshot(*client, options, document, stats, err);
+  progress.end();
+  if (!pulled)
     return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
   std::string path;
   if (int code = write_checked_snapshot(document, request, false, "snapshot pull " + client->endpoint().address(), path); code != kOk) return code;
@@ -141,9 +146,15 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   aws::PullOptions options;
   options.repository_globs = request.repository_globs;
   options.jobs = request.jobs;
+  ProgressLine progress("pulling ecr", "repositories", request.terminal, request.progress_interval);
+  options.progress = [&progress](std::size_t done, std::size_t total, std::size_t images) {
+    progress.update(done, total, std::to_string(images) + " images");
+  };
   std::string document;
   aws::PullStats stats;
-  if (!aws::pull_ecr_snapshot(*ecr.client, options, document, stats, err)) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
+  const bool pulled = aws::pull_ecr_snapshot(*ecr.client, options, document, stats, err);
+  progress.end();
+  if (!pulled) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
   std::string path;
   const bool as_store = !request.content_addressed && ends_with_db(request.out);
   if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;

@@ -1,6 +1,7 @@
 #pragma once
 // `snapshot pull`: a live registry (Amazon ECR, an OCI Distribution registry) read into a
 // snapshot file, checked by reading it back before it replaces the output.
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ struct PullRequest {
   bool content_addressed = false;
   std::optional<std::string> state;           // OCI: the state database (first sightings, manifest cache)
   std::optional<Micros> deadline;             // give up after this long (every request of the process)
+  // The progress line on stderr: rewritten in place on a terminal, else a line every
+  // `progress_interval` (0: none).
+  bool terminal = false;
+  std::chrono::milliseconds progress_interval{10000};
 };
 
 struct PullSummary {

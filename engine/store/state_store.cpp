@@ -603,6 +603,7 @@ std::vector<StateStore::RepositoryCounts> StateStore::repository_counts(std::int
     }
   }
   std::vector<RepositoryCounts> out;
+  out.reserve(by_name.size());
   for (auto& [name, c] : by_name) out.push_back(std::move(c));
   std::stable_sort(out.begin(), out.end(), [](const RepositoryCounts& x, const RepositoryCounts& y) {
     if (x.bytes_deleted != y.bytes_deleted) return x.bytes_deleted > y.bytes_deleted;

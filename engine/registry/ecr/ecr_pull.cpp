@@ -114,6 +114,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   }
 
   std::atomic<bool> failed{false};
+  std::atomic<std::size_t> repositories_done{0}, images_read{0};
   std::mutex error_mutex;
   auto fail_with = [&](const std::string& message) {
     std::lock_guard<std::mutex> lock(error_mutex);
@@ -143,6 +144,8 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         return;
       }
       for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+      const std::size_t read = images_read += details.size();
+      if (options.progress) options.progress(++repositories_done, data.size(), read);
     } catch (const std::exception& x) {
       fail_with(std::string("an answer of an unexpected shape: ") + x.what());
     }

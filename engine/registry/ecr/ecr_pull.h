@@ -4,6 +4,7 @@
 // GetRepositoryPolicy and ListTagsForResource, `jobs` repositories at a time, written as a
 // regpol snapshot JSON document (schema regpol.snapshot/v1, docs/snapshots.md) whose
 // repositories also carry their lifecycle policy, repository policy and resource tags.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace regpol::aws {
 struct PullOptions {
   std::vector<std::string> repository_globs;  // empty: every repository
   unsigned jobs = 8;
+  // Called (from the worker threads) after each repository is read: repositories done, of
+  // how many, and images read so far.
+  std::function<void(std::size_t done, std::size_t total, std::size_t images)> progress;
 };
 
 struct PullStats {

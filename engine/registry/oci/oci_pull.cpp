@@ -308,8 +308,18 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   auto in_repository = [&](std::size_t r) { return "repository `" + readers[r]->repository() + "`: "; };
   // The tag lists; then every tag of every repository as one list of work, so that one
   // large repository is read by all the jobs; then each repository's indexes and artifacts.
+  // Each stage's items counted as they finish, for the progress line.
+  auto counted = [&options](const char* stage, std::size_t total, auto work) {
+    auto done = std::make_shared<std::atomic<std::size_t>>(0);
+    return [&options, stage, total, done, work](std::size_t i, std::string& e) {
+      const bool ok = work(i, e);
+      if (ok && options.progress) options.progress(stage, ++*done, total);
+      return ok;
+    };
+  };
   if (!each_until_failure(
-          readers.size(), options.jobs, [&](std::size_t r, std::string& e) { return readers[r]->list_tags(e); }, in_repository, error))
+          readers.size(), options.jobs, counted("tag lists", readers.size(), [&](std::size_t r, std::string& e) { return readers[r]->list_tags(e); }),
+          in_repository, error))
     return false;
   std::vector<std::pair<std::size_t, std::size_t>> tag_work;
   for (std::size_t r = 0; r < readers.size(); ++r) {
@@ -317,20 +327,20 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   }
   if (!each_until_failure(
           tag_work.size(), options.jobs,
-          [&](std::size_t i, std::string& e) { return readers[tag_work[i].first]->read_tag(tag_work[i].second, e); },
+          counted("tags", tag_work.size(), [&](std::size_t i, std::string& e) { return readers[tag_work[i].first]->read_tag(tag_work[i].second, e); }),
           [&](std::size_t i) { return in_repository(tag_work[i].first); }, error))
     return false;
   std::vector<std::vector<OciImage>> images(repos.size());
   // Whether the registry has the referrers API is learnt from the first repository, read
   // alone; the others then ask it only if it does.
   std::atomic<bool> referrers_api{true};
-  auto finish = [&](std::size_t r, std::string& e) {
+  auto finish = counted("repositories", readers.size(), [&](std::size_t r, std::string& e) {
     if (!readers[r]->exists()) return true;
     bool use_referrers = referrers_api;
     bool ok = readers[r]->finish(images[r], use_referrers, e);
     if (!use_referrers) referrers_api = false;
     return ok;
-  };
+  });
   if (!readers.empty() && !each_until_failure(1, 1, finish, in_repository, error)) return false;
   if (!each_until_failure(
           readers.size() - std::min<std::size_t>(1, readers.size()), options.jobs,

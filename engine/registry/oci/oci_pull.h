@@ -67,6 +67,9 @@ struct OciPullOptions {
   // ("pushedAtSource": "first-seen"): it was pushed no later than that.
   FirstSeenLookup first_seen;
   ManifestCache* cache = nullptr;  // with `--state`
+  // Called (from the worker threads) as the pull moves: its stage ("tag lists", "tags",
+  // "indexes and artifacts"), the items of that stage done, of how many.
+  std::function<void(const char* stage, std::size_t done, std::size_t total)> progress;
 };
 
 struct OciPullStats {
