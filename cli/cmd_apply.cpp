@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/registry_options.h"
 #include "driver/apply_run.h"
+#include "util/json_log.h"
 #include "util/time.h"
 
 namespace regpol::cli {
@@ -67,6 +69,8 @@ static const char* kApplyHelp =
     "  --progress-every D     without a terminal (a job's log), a progress line on stderr every D\n"
     "                         while pulling and acting: done/total, rate, ETA (default 10s; 0s:\n"
     "                         none); on a terminal, one line kept up to date\n"
+    "  --log-format F         text (default) or json: every line on stderr one JSON object,\n"
+    "                         {\"time\", \"level\": error|warning|info, \"message\"}, for log collectors\n"
     "  --metrics-file PATH    after the run, whatever its outcome, write its metrics there in the\n"
     "                         Prometheus text format (node_exporter's textfile collector: a\n"
     "                         *.prom file in its folder; replaced atomically): exit code, end\n"
@@ -154,12 +158,17 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--progress-every"},
+             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--progress-every", "--log-format"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
     return kOk;
   }
+  // From here on, with --log-format json, every line on stderr is a JSON object.
+  std::optional<JsonLogLines> json_log;
+  const std::string log_format = args.get("--log-format").value_or("text");
+  if (log_format == "json") json_log.emplace(std::cerr);
+  else if (log_format != "text") throw UsageError{"--log-format takes text or json, not `" + log_format + "`"};
   auto policy = args.get("--policy");
   auto plan_path = args.get("--plan");
   std::vector<std::string> snapshots = args.all("--snapshot");
@@ -243,7 +252,7 @@ int cmd_apply(const Argv& argv) {
   request.oci_jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
   ApplyConsole console;
   console.confirm = confirm;
-  console.stderr_is_terminal = isatty(STDERR_FILENO) == 1;
+  console.stderr_is_terminal = isatty(STDERR_FILENO) == 1 && !json_log;  // JSON lines are never rewritten in place
   return run_apply_command(request, console);
 }
 

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/registry_options.h"
 #include "driver/pull.h"
+#include "util/json_log.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -35,6 +37,8 @@ const char* kSnapshotPullHelp =
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
     "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"
+    "  --log-format F      text (default) or json: every line on stderr one JSON object\n"
+    "                      ({\"time\", \"level\": error|warning|info, \"message\"})\n"
     "  --out FILE          where the snapshot goes; an existing file needs --replace\n"
     "\n"
     "usage: regpol snapshot pull oci://HOST[:PORT][/PREFIX] [--repository GLOB...] [--jobs N]\n"
@@ -56,6 +60,8 @@ const char* kSnapshotPullHelp =
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
     "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"
+    "  --log-format F      text (default) or json: every line on stderr one JSON object\n"
+    "                      ({\"time\", \"level\": error|warning|info, \"message\"})\n"
     "  --state STATE.db    remember when each digest was first seen (kept across pulls): an\n"
     "                      image whose config time is unknown, a placeholder, or later than\n"
     "                      that is dated by its first sighting (`first-seen`) instead; and\n"
@@ -71,6 +77,11 @@ const char* kSnapshotPullHelp =
     "  --out FILE          where the snapshot goes (JSON); an existing file needs --replace\n";
 
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
+  // From here on, with --log-format json, every line on stderr is a JSON object.
+  std::optional<JsonLogLines> json_log;
+  const std::string log_format = args.get("--log-format").value_or("text");
+  if (log_format == "json") json_log.emplace(std::cerr);
+  else if (log_format != "text") throw UsageError{"--log-format takes text or json, not `" + log_format + "`"};
   const bool oci = rest.size() == 1 && rest[0].rfind("oci://", 0) == 0;
   if (rest.size() != 1 || (rest[0] != "ecr" && !oci))
     throw UsageError{"`snapshot pull` needs a source: ecr or oci://HOST[:PORT][/PREFIX] (see `regpol snapshot pull --help`)"};
@@ -92,7 +103,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   request.jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
   request.out = *out;
   request.state = args.get("--state");
-  request.terminal = isatty(STDERR_FILENO) == 1;
+  request.terminal = isatty(STDERR_FILENO) == 1 && !json_log;
   if (auto d = args.get("--progress-every")) {
     auto every = parse_duration_option(*d);
     if (!every) throw UsageError{"--progress-every needs a duration such as 10s or 1m (0s: no progress lines), not `" + *d + "`"};

@@ -264,6 +264,20 @@ rm -f t.db; cp snap.db t.db
 "$regpol" apply --policy policy.regpol --snapshot snap.db --state n4.db --target t.db --now $now --yes --notify "http://192.0.2.1/hook" > /dev/null 2> n4.err
 grep -q "warning: --notify" n4.err && ok || bad "--notify over plain http off loopback was not refused: $(cat n4.err)"
 
+# --log-format json: every stderr line one JSON object, its level from the line (issue #24).
+rm -f t.db lj.db lj.db.lock; cp snap.db t.db
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state lj.db --target t.db --now $now --yes --max-delete 0 --log-format json > lj.out 2> lj.err
+[ $? -eq 1 ] && python3 - lj.err <<'EOF' && ok || bad "--log-format json: $(head -c 500 lj.err)"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+objs = [json.loads(l) for l in lines]
+assert objs and all(set(o) == {"time", "level", "message"} and o["time"].endswith("Z") for o in objs), objs
+assert any(o["level"] == "error" and o["message"].startswith("run 1 refused") for o in objs), objs
+assert not any(o["message"].startswith("regpol:") for o in objs), objs
+EOF
+"$regpol" apply --policy policy.regpol --snapshot snap.db --state lj.db --target t.db --now $now --yes --log-format yaml > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--log-format yaml is not a usage error"
+
 # ---- 4. the lock: one apply per state file; a killed one leaves no lock to wait for ----
 rm -f t.db s4.db s4.db.lock; cp snap.db t.db
 ( exec 9> s4.db.lock; flock 9; echo "pid 1, since 2026-11-27T00:00:00Z" >&9; sleep 3 ) &
