@@ -55,7 +55,7 @@ test-thread: bootstrap-test
 	@cmake --build $(BUILD)-tsan -j $(JOBS) --target regpol
 	@rm -f $(BUILD)-tsan/tsan-report.*
 	@cd $(BUILD)-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66:log_path=$(CURDIR)/$(BUILD)-tsan/tsan-report \
-	  ctest --output-on-failure -R '$(TSAN_TESTS)'
+	  ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
 	@if ls $(BUILD)-tsan/tsan-report.* >/dev/null 2>&1; then cat $(BUILD)-tsan/tsan-report.*; echo "test-thread: ThreadSanitizer reports above"; exit 1; fi
 	@echo "test-thread: no ThreadSanitizer report"
 
