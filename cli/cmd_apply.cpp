@@ -166,9 +166,7 @@ int cmd_apply(const Argv& argv) {
   }
   // From here on, with --log-format json, every line on stderr is a JSON object.
   std::optional<JsonLogLines> json_log;
-  const std::string log_format = args.get("--log-format").value_or("text");
-  if (log_format == "json") json_log.emplace(std::cerr);
-  else if (log_format != "text") throw UsageError{"--log-format takes text or json, not `" + log_format + "`"};
+  log_format_option(args, json_log);
   auto policy = args.get("--policy");
   auto plan_path = args.get("--plan");
   std::vector<std::string> snapshots = args.all("--snapshot");

@@ -6,6 +6,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "report/plan_report.h"
+#include "driver/apply_metrics.h"
 #include "driver/state_lock.h"
 #include "util/text.h"
 
@@ -55,19 +56,7 @@ nlohmann::json run_json(const RunRecord& r) {
           {"finishedAt", time_json(r.finished_at)},
           {"pid", r.pid},
           {"message", r.message},
-          {"counts",
-           {{"planned", r.planned},
-            {"deleted", r.deleted},
-            {"transitioned", r.transitioned},
-            {"alreadyDone", r.already},
-            {"skipped", r.skipped},
-            {"deferred", r.deferred},
-            {"failed", r.failed},
-            {"pending", r.pending},
-            {"bytesDeleted", r.bytes_deleted},
-            {"plannedDeletions", r.planned_deletions},
-            {"plannedTransitions", r.planned_transitions},
-            {"plannedBytes", r.planned_bytes}}}};
+          {"counts", run_counts_json(r)}};
 }
 
 std::string run_line(const RunRecord& r) {

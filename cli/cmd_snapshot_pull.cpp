@@ -79,9 +79,7 @@ const char* kSnapshotPullHelp =
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   // From here on, with --log-format json, every line on stderr is a JSON object.
   std::optional<JsonLogLines> json_log;
-  const std::string log_format = args.get("--log-format").value_or("text");
-  if (log_format == "json") json_log.emplace(std::cerr);
-  else if (log_format != "text") throw UsageError{"--log-format takes text or json, not `" + log_format + "`"};
+  log_format_option(args, json_log);
   const bool oci = rest.size() == 1 && rest[0].rfind("oci://", 0) == 0;
   if (rest.size() != 1 || (rest[0] != "ecr" && !oci))
     throw UsageError{"`snapshot pull` needs a source: ecr or oci://HOST[:PORT][/PREFIX] (see `regpol snapshot pull --help`)"};

@@ -1,11 +1,13 @@
 #pragma once
 // One function per subcommand; each returns a process exit code (cli/args.h).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "driver/compile.h"
 #include "driver/evaluate_policy.h"
+#include "util/json_log.h"
 #include "util/shard.h"
 
 namespace regpol::cli {
@@ -35,6 +37,9 @@ Shard shard_option(const Args& args);
 // commands evaluating a policy (plan, apply) hand to the driver; without
 // `repository_option` --repository is left to the caller (`apply --pull` pulls by it).
 PolicyInputs policy_inputs(const Args& args, bool repository_option = true);
+// --log-format text|json: with json, `json_log` is engaged on std::cerr, and every line
+// written there from then on is a JSON object (util/json_log.h).
+void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log);
 
 // The option every command that compiles a policy takes (cli/common.cpp: compile_options).
 constexpr const char* kImportRootHelp =

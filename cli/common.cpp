@@ -1,4 +1,6 @@
 // The options several commands share, turned into what the driver takes.
+#include <iostream>
+
 #include "cli/args.h"
 #include "cli/commands.h"
 
@@ -26,6 +28,12 @@ PolicyInputs policy_inputs(const Args& args, bool repository_option) {
   if (repository_option) in.repository = args.get("--repository").value_or("");
   in.shard = shard_option(args);
   return in;
+}
+
+void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log) {
+  const std::string format = args.get("--log-format").value_or("text");
+  if (format == "json") json_log.emplace(std::cerr);
+  else if (format != "text") throw UsageError{"--log-format takes text or json, not `" + format + "`"};
 }
 
 }  // namespace regpol::cli

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <nlohmann/json.hpp>
-
 #include "registry/http/http_client.h"
 #include "report/plan_report.h"
 
@@ -138,6 +136,21 @@ std::string push_apply_metrics(const std::string& gateway_url, const std::string
   return "";
 }
 
+nlohmann::json run_counts_json(const RunRecord& r) {
+  return {{"planned", r.planned},
+          {"deleted", r.deleted},
+          {"transitioned", r.transitioned},
+          {"alreadyDone", r.already},
+          {"skipped", r.skipped},
+          {"deferred", r.deferred},
+          {"failed", r.failed},
+          {"pending", r.pending},
+          {"bytesDeleted", r.bytes_deleted},
+          {"plannedDeletions", r.planned_deletions},
+          {"plannedTransitions", r.planned_transitions},
+          {"plannedBytes", r.planned_bytes}};
+}
+
 std::string apply_notification_json(const ApplyOutcome& o) {
   static const char* kMeaning[] = {"finished", "refused", "usage error", "bad input", "stopped or some actions failed", "busy (another apply holds the state file)"};
   const std::string meaning = o.exit_code >= 0 && o.exit_code <= 5 ? kMeaning[o.exit_code] : "exit " + std::to_string(o.exit_code);
@@ -162,17 +175,7 @@ std::string apply_notification_json(const ApplyOutcome& o) {
                 {"status", r.status},
                 {"source", r.source},
                 {"message", r.message},
-                {"counts",
-                 {{"planned", r.planned},
-                  {"deleted", r.deleted},
-                  {"transitioned", r.transitioned},
-                  {"alreadyDone", r.already},
-                  {"skipped", r.skipped},
-                  {"deferred", r.deferred},
-                  {"failed", r.failed},
-                  {"pending", r.pending},
-                  {"bytesDeleted", r.bytes_deleted},
-                  {"plannedDeletions", r.planned_deletions}}}};
+                {"counts", run_counts_json(r)}};
   }
   j["text"] = text;
   return j.dump();
