@@ -40,7 +40,7 @@ static const char* kApplyHelp =
     "                           --repository GLOB  pull (and so plan) only the repositories\n"
     "                                              matching (repeatable; * and ?)\n"
     "                           --jobs N           as for `regpol snapshot pull` (default 8)\n"
-    "                           --deadline D       give up the pull (nothing done, exit 3)\n"
+    "                           --deadline D       give up the pull (nothing done, exit 4)\n"
     "                                              after D (30m, 6h)\n"
     "  --verify-key PUB.pem   with --plan: carry it out only if it is signed (`plan --sign-key`)\n"
     "                         by this Ed25519 key; otherwise exit 3, nothing done\n"
@@ -126,9 +126,11 @@ static const char* kApplyExitHelp =
     "  1  refused: a rail tripped, the policy has errors, the target changed under a --plan, the\n"
     "     snapshot does not describe the target, or the question was answered no\n"
     "  2  usage error (also: no --yes without a terminal)\n"
-    "  3  bad input (unreadable or malformed policy, snapshot, plan or target)\n"
-    "  4  the run stopped (the target or the journal failed; run the same command to resume) or\n"
-    "     the target refused some actions\n"
+    "  3  bad input (unreadable or malformed policy, snapshot, plan or target; with --pull, a\n"
+    "     registry that refused the credentials or answered out of bounds)\n"
+    "  4  the run stopped (the target or the journal failed; run the same command to resume),\n"
+    "     the target refused some actions, or with --pull the registry could not answer now\n"
+    "     (throttling, network or server errors after the retries, the --deadline)\n"
     "  5  another apply holds the state file\n";
 
 namespace {

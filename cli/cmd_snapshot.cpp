@@ -34,6 +34,7 @@ static const char* kSnapshotHelp =
     "pull    a live registry (Amazon ECR) into a snapshot.\n";
 
 extern const char* kSnapshotPullHelp;
+extern const char* kSnapshotPullExitCodesHelp;
 int snapshot_pull(const Args& args, const std::vector<std::string>& rest);
 
 int cmd_snapshot(const Argv& argv) {
@@ -42,7 +43,7 @@ int cmd_snapshot(const Argv& argv) {
                                {"--help", "--replace", "--insecure", "--password-stdin"})
                    : Args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help", "--replace"});
   if (pull && args.has("--help")) {
-    std::cout << kSnapshotPullHelp << "\n" << kExitCodesHelp;
+    std::cout << kSnapshotPullHelp << "\n" << kSnapshotPullExitCodesHelp;
     return kOk;
   }
   if (args.has("--help") || args.positionals().empty()) {

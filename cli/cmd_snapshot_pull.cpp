@@ -16,6 +16,16 @@
 
 namespace regpol::cli {
 
+const char* kSnapshotPullExitCodesHelp =
+    "Exit codes:\n"
+    "  0  the snapshot was written\n"
+    "  2  usage error\n"
+    "  3  the registry refused the credentials or permissions, or answered out of bounds\n"
+    "     (nothing written; a person must look)\n"
+    "  4  the registry could not answer now: throttling, network or server errors after the\n"
+    "     retries, the --deadline (nothing written; a later run tries again); or an output\n"
+    "     that could not be written\n";
+
 const char* kSnapshotPullHelp =
     "usage: regpol snapshot pull ecr [--region R] [--registry-id ID] [--profile P] [--repository GLOB...]\n"
     "                                [--endpoint-url URL] [--jobs N] --out SNAP.json|SNAP.db [--replace]\n"
@@ -33,7 +43,7 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --endpoint-url URL  a VPC endpoint or a test endpoint; http:// only to a loopback address\n"
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
-    "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
+    "  --deadline D        give up (nothing written, exit 4) when the pull takes longer than D\n"
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
     "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"
@@ -56,7 +66,7 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --jobs N            requests at once (default 8, at most 64), shared by the tags of\n"
     "                      all the repositories: one large repository goes as fast as many\n"
-    "  --deadline D        give up (nothing written, exit 3) when the pull takes longer than D\n"
+    "  --deadline D        give up (nothing written, exit 4) when the pull takes longer than D\n"
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
     "                      (default 10s; 0s: none); on a terminal, one line kept up to date\n"

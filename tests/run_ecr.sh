@@ -232,6 +232,20 @@ rc=$?
   && [ "$(sqlite3 t.db "SELECT count(*) FROM actions WHERE kind = 'transition' AND status = 'pending'")" -ge 1 ] \
   && ok || bad "throttling past the retries must stop the run for a resume: exit $rc, $(sqlite3 t.db "SELECT kind, status FROM actions" | sort | uniq -c | tr '\n' ' ') $(cat t.out t.err | tail -3)"
 
+# ---- ECR that keeps throttling the pull past the retries: exit 4 (a scheduler retries it;
+# exit 3 once, which the CronJob's podFailurePolicy fails for good), nothing written, and
+# apply --pull neither plans nor deletes ----
+start_endpoint pullthrottled fixture.json --throttle-op DescribeImages
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out pt.json > pt.out 2>&1
+rc=$?
+[ $rc -eq 4 ] && grep -q "ThrottlingException" pt.out && grep -q "a later run tries again" pt.out && [ ! -e pt.json ] \
+  && ok || bad "a pull throttled past the retries: exit $rc (want 4): $(cat pt.out)"
+# (--deadline: the same kind of failure, sooner)
+"$regpol" apply --pull --deadline 2s --policy policy.regpol --state pt.db --target ecr --endpoint-url "$url" --now $now --yes > pt2.out 2>&1
+rc=$?
+[ $rc -eq 4 ] && grep -q "deadline" pt2.out && [ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = 0 ] \
+  && ok || bad "apply --pull throttled past the retries: exit $rc (want 4), nothing deleted: $(cat pt2.out)"
+
 # ---- credentials that expire mid-run: each session lasts 10 calls; regpol resolves anew ----
 start_endpoint sessions fixture.json --expire-session-after 10
 cat > session-process.sh <<EOF

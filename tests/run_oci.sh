@@ -306,6 +306,30 @@ REGPOL_REGISTRY_USERNAME=ci REGPOL_REGISTRY_PASSWORD=$secret "$regpol" snapshot 
   bad "a plain-http token service off loopback is refused: $(cat br.out)"
 stop_registry badrealm
 
+# --- a registry that cannot answer now (503 after the retries, or nothing listening): exit 4,
+# which a scheduler retries (podFailurePolicy, docs/scheduling.md), and nothing is written ---
+$py - unavailable.port "$here" > unavailable.log 2>&1 <<'EOF' &
+import http.server, sys
+sys.path.insert(0, sys.argv[2])
+from quiet_handler import QuietHandler
+class H(QuietHandler):
+    def do_GET(self):
+        self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"maintenance"}]}', [("Content-Type", "application/json")])
+    do_HEAD = do_GET
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+EOF
+pids+=("$!")
+for _ in $(seq 100); do [ -s unavailable.port ] && break; sleep 0.1; done
+"$regpol" snapshot pull oci://127.0.0.1:$(cat unavailable.port) --out unavailable.json > un.out 2>&1
+[ $? = 4 ] && grep -q "HTTP 503" un.out && grep -q "a later run tries again" un.out && [ ! -e unavailable.json ] && ok ||
+  bad "a registry answering 503 past the retries: exit 4, nothing written: $(cat un.out)"
+"$regpol" apply --pull --policy policy.regpol --now $now --state unavailable.db --target oci://127.0.0.1:$(cat unavailable.port) --yes > un2.out 2>&1
+[ $? = 4 ] && grep -q "a later run tries again" un2.out && ok || bad "apply --pull from a registry answering 503: exit 4: $(cat un2.out)"
+"$regpol" snapshot pull oci://127.0.0.1:1 --out closed.json > closed.out 2>&1
+[ $? = 4 ] && [ ! -e closed.json ] && ok || bad "a registry with nothing listening: exit 4: $(cat closed.out)"
+
 # --- no secret in any output or database ---
 leaks=$(grep -rl --exclude=htpasswd --exclude=token-password --exclude-dir=docker-config --exclude-dir=data -e "$secret" . 2> /dev/null)
 [ -z "$leaks" ] && ok || bad "the password appears in: $leaks"

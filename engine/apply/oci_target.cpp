@@ -27,7 +27,10 @@ bool OciTarget::in_scope(const std::string& repository) const {
 bool OciTarget::read(const std::string& repository, Registry& out, std::string& error) {
   std::vector<oci::OciImage> images;
   bool exists = true;
-  if (!oci::read_repository(*client_, repository, images, exists, referrers_api_, error, nullptr, jobs_)) return false;
+  if (Error e; !oci::read_repository(*client_, repository, images, exists, referrers_api_, e, nullptr, jobs_)) {
+    error = std::move(e.message);
+    return false;
+  }
   std::string document = oci::snapshot_document(client_->endpoint().address(), current_time(), {repository}, {images}, {});
   LoadError e;
   if (!load_json_snapshot_text(client_->endpoint().address() + "/" + repository, document, out, e) || !finish_registry(out, e, 1)) {

@@ -97,6 +97,15 @@ int write_checked_snapshot(const std::string& document, const PullRequest& reque
 
 bool ends_with_db(const std::string& path) { return path.size() > 3 && path.compare(path.size() - 3, 3, ".db") == 0; }
 
+// A pull that failed: exit 4 when the registry could not answer now (transport, throttling
+// or server errors after the retries, the --deadline): a later run tries again, so a
+// scheduler retries it, as it does a stopped apply. Anything else is exit 3: the registry's
+// answer, the credentials or the permissions need a person.
+int pull_failed(const std::string& what, const Error& e) {
+  if (e.retryable()) return fail(kInternal, what + ": " + e.message + "; nothing was written (the registry could not answer now: a later run tries again)");
+  return fail(kBadInput, what + ": " + e.message + "; nothing was written");
+}
+
 void start_deadline(const PullRequest& request) {
   if (request.deadline) http::set_process_deadline(std::chrono::steady_clock::now() + std::chrono::microseconds(*request.deadline));
 }
@@ -127,10 +136,10 @@ int pull_oci(const std::string& address, const OciConnectOptions& connect, const
   options.progress = [&progress](const char* stage, std::size_t done, std::size_t total) { progress.update(done, total, "", stage); };
   std::string document;
   oci::OciPullStats stats;
-  const bool pulled = oci::pull_oci_snapshot(*client, options, document, stats, err);
+  Error pull_error;
+  const bool pulled = oci::pull_oci_snapshot(*client, options, document, stats, pull_error);
   progress.end();
-  if (!pulled)
-    return fail(kBadInput, "snapshot pull " + client->endpoint().address() + ": " + err + "; nothing was written");
+  if (!pulled) return pull_failed("snapshot pull " + client->endpoint().address(), pull_error);
   std::string path;
   if (int code = write_checked_snapshot(document, request, false, "snapshot pull " + client->endpoint().address(), path); code != kOk) return code;
   if (cache) cache->flush();
@@ -152,9 +161,10 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   };
   std::string document;
   aws::PullStats stats;
-  const bool pulled = aws::pull_ecr_snapshot(*ecr.client, options, document, stats, err);
+  Error pull_error;
+  const bool pulled = aws::pull_ecr_snapshot(*ecr.client, options, document, stats, pull_error);
   progress.end();
-  if (!pulled) return fail(kBadInput, "snapshot pull ecr: " + err + "; nothing was written");
+  if (!pulled) return pull_failed("snapshot pull ecr", pull_error);
   std::string path;
   const bool as_store = !request.content_addressed && ends_with_db(request.out);
   if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;

@@ -79,12 +79,12 @@ json snapshot_image(const json& d, const std::string& repository) {
   return img;
 }
 
-bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, std::string& error) {
+bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, Error& error) {
   auto started = std::chrono::system_clock::now();
   std::vector<json> repos;
   EcrError err;
   if (!client.call_all("DescribeRepositories", {{"maxResults", 1000}}, "repositories", repos, err)) {
-    error = err.message;
+    error = {err.kind, err.message};
     return false;
   }
   std::vector<RepoData> data;
@@ -116,9 +116,9 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   std::atomic<bool> failed{false};
   std::atomic<std::size_t> repositories_done{0}, images_read{0};
   std::mutex error_mutex;
-  auto fail_with = [&](const std::string& message) {
+  auto fail_with = [&](ErrorKind kind, const std::string& message) {
     std::lock_guard<std::mutex> lock(error_mutex);
-    if (!failed.exchange(true)) error = message;
+    if (!failed.exchange(true)) error = {kind, message};
   };
   // `jobs` repositories at a time; after a failure nothing more is read. An answer of an
   // unexpected shape is an error of the pull, never a crash of the thread.
@@ -140,14 +140,14 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
       }
       if (!ok) {
-        fail_with("repository `" + name + "`: " + e.message);
+        fail_with(e.kind, "repository `" + name + "`: " + e.message);
         return;
       }
       for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
       const std::size_t read = images_read += details.size();
       if (options.progress) options.progress(++repositories_done, data.size(), read);
     } catch (const std::exception& x) {
-      fail_with(std::string("an answer of an unexpected shape: ") + x.what());
+      fail_with(ErrorKind::BadInput, std::string("an answer of an unexpected shape: ") + x.what());
     }
   });
   if (failed) return false;

@@ -26,8 +26,9 @@ struct PullStats {
 };
 
 // The snapshot document's text. False with `error` (the operation and repository that
-// failed): nothing is returned in part.
-bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, std::string& error);
+// failed, and the kind of the failure: Retryable when ECR could not answer now): nothing is
+// returned in part.
+bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::string& document, PullStats& stats, Error& error);
 
 // A snapshot's `source` for ECR: "ecr:REGION/ACCOUNT" ("ecr:REGION" when the account is
 // not known). apply compares it with `--target ecr`'s region and registry id.

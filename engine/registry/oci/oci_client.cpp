@@ -254,28 +254,20 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
   return false;
 }
 
-bool OciClient::send(const std::string& method, const std::string& path, const std::string& accept, const std::string& scope,
-                     OciResponse& out, std::string& error, std::size_t max_body) {
-  Error e;
-  if (send(method, path, accept, scope, out, e, max_body)) return true;
-  error = std::move(e.message);
-  return false;
-}
-
 bool OciClient::list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
-                           bool& exists, std::string& error) {
+                           bool& exists, Error& error) {
   out.clear();
   exists = true;
   std::string next = first;
   std::set<std::string> seen;  // every page asked for: a Link back to one of them loops
   for (std::size_t page = 0; !next.empty(); ++page) {
     if (!seen.insert(next).second) {
-      error = "GET " + next + ": the registry's Link header leads back to a page already read: its pagination never ends";
+      error = {ErrorKind::BadInput, "GET " + next + ": the registry's Link header leads back to a page already read: its pagination never ends"};
       return false;
     }
     if (page >= kMaxListPages || out.size() > kMaxListedNames) {
-      error = "GET " + first + ": more than " + std::to_string(kMaxListPages) + " pages or " + std::to_string(kMaxListedNames) + " " + key +
-              " (a bound: docs/limits.md)";
+      error = {ErrorKind::BadInput, "GET " + first + ": more than " + std::to_string(kMaxListPages) + " pages or " + std::to_string(kMaxListedNames) + " " + key +
+              " (a bound: docs/limits.md)"};
       return false;
     }
     OciResponse r;
@@ -285,25 +277,25 @@ bool OciClient::list_pages(const std::string& first, const std::string& key, con
       return true;
     }
     if (r.status != 200) {
-      error = "GET " + next + ": " + registry_error(r);
+      error = {kind_of_http_status(static_cast<int>(r.status)), "GET " + next + ": " + registry_error(r)};
       return false;
     }
     json doc = json::parse(r.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
-      error = "GET " + next + ": the answer is not a JSON object";
+      error = {ErrorKind::BadInput, "GET " + next + ": the answer is not a JSON object"};
       return false;
     }
     auto it = doc.find(key);
     if (it != doc.end() && it->is_array()) {
       for (const auto& v : *it) {
         if (!v.is_string()) {
-          error = "GET " + next + ": `" + key + "` holds a non-string";
+          error = {ErrorKind::BadInput, "GET " + next + ": `" + key + "` holds a non-string"};
           return false;
         }
         out.push_back(v.get<std::string>());
       }
     } else if (it != doc.end() && !it->is_null()) {
-      error = "GET " + next + ": `" + key + "` is not an array";
+      error = {ErrorKind::BadInput, "GET " + next + ": `" + key + "` is not an array"};
       return false;
     }
     // A next link is relative to the registry; one that leaves it is not followed (it would
@@ -311,7 +303,7 @@ bool OciClient::list_pages(const std::string& first, const std::string& key, con
     next = r.link_next;
     if (next.rfind(endpoint_.base() + "/", 0) == 0) next = next.substr(endpoint_.base().size());
     if (!next.empty() && next[0] != '/') {
-      error = "GET " + first + ": a Link header points away from the registry";
+      error = {ErrorKind::BadInput, "GET " + first + ": a Link header points away from the registry"};
       return false;
     }
   }
@@ -375,15 +367,15 @@ bool checked_reference(const std::string& repository, const std::string& referen
   return true;
 }
 
-bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
+bool OciClient::catalog(std::vector<std::string>& out, Error& error) {
   bool exists = true;
   std::vector<std::string> all;
   if (!list_pages("/v2/_catalog?n=1000", "repositories", "registry:catalog:*", all, exists, error)) return false;
   out.clear();
   for (auto& name : all) {
     if (!valid_repository_name(name)) {
-      error = "GET /v2/_catalog: the registry lists a repository named " + json(name.substr(0, 200)).dump() +
-              ", which is not a repository name (nothing was read from it)";
+      error = {ErrorKind::BadInput, "GET /v2/_catalog: the registry lists a repository named " + json(name.substr(0, 200)).dump() +
+              ", which is not a repository name (nothing was read from it)"};
       return false;
     }
     // oci://HOST/team reads team/… ; oci://HOST/team/app reads that repository (and any below it).
@@ -392,37 +384,40 @@ bool OciClient::catalog(std::vector<std::string>& out, std::string& error) {
   return true;
 }
 
-bool OciClient::tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error) {
+bool OciClient::tags(const std::string& repository, std::vector<std::string>& out, bool& exists, Error& error) {
   if (!valid_repository_name(repository)) {
-    error = json(repository.substr(0, 200)).dump() + " is not a repository name";
+    error = {ErrorKind::BadInput, json(repository.substr(0, 200)).dump() + " is not a repository name"};
     return false;
   }
   if (!list_pages("/v2/" + repository + "/tags/list?n=1000", "tags", "repository:" + repository + ":pull", out, exists, error)) return false;
   for (const auto& t : out) {
     if (!valid_tag(t)) {
       // Refused before any request is built from it.
-      error = "GET /v2/" + repository + "/tags/list: the registry lists a tag " + json(t.substr(0, 200)).dump() +
-              ", which is not a tag name (nothing was read by it)";
+      error = {ErrorKind::BadInput, "GET /v2/" + repository + "/tags/list: the registry lists a tag " + json(t.substr(0, 200)).dump() +
+              ", which is not a tag name (nothing was read by it)"};
       return false;
     }
   }
   return true;
 }
 
-bool OciClient::manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error) {
+bool OciClient::manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, Error& error) {
   found = false;
-  if (!checked_reference(repository, reference, error)) return false;
+  if (std::string why; !checked_reference(repository, reference, why)) {
+    error = {ErrorKind::BadInput, why};
+    return false;
+  }
   std::string path = "/v2/" + repository + "/manifests/" + reference;
   if (!send("GET", path, manifest_accept(), "repository:" + repository + ":pull", out, error, kMaxManifestBytes)) return false;
   if (out.status == 404) return true;
   if (out.status != 200) {
-    error = "GET " + path + ": " + registry_error(out);
+    error = {kind_of_http_status(static_cast<int>(out.status)), "GET " + path + ": " + registry_error(out)};
     return false;
   }
   // The digest is the hash of the bytes served: checked, never trusted.
   std::string actual = "sha256:" + sha256_hex(out.body);
   if ((valid_digest(reference) && reference != actual) || (!out.digest.empty() && out.digest != actual)) {
-    error = "GET " + path + ": the manifest's bytes hash to " + actual + ", not to the digest the registry gave";
+    error = {ErrorKind::BadInput, "GET " + path + ": the manifest's bytes hash to " + actual + ", not to the digest the registry gave"};
     return false;
   }
   out.digest = actual;
@@ -431,16 +426,19 @@ bool OciClient::manifest(const std::string& repository, const std::string& refer
 }
 
 bool OciClient::manifest_digest(const std::string& repository, const std::string& reference, std::string& digest, bool& found,
-                                std::string& error) {
+                                Error& error) {
   found = false;
   digest.clear();
-  if (!checked_reference(repository, reference, error)) return false;
+  if (std::string why; !checked_reference(repository, reference, why)) {
+    error = {ErrorKind::BadInput, why};
+    return false;
+  }
   std::string path = "/v2/" + repository + "/manifests/" + reference;
   OciResponse r;
   if (!send("HEAD", path, manifest_accept(), "repository:" + repository + ":pull", r, error)) return false;
   if (r.status == 404) return true;
   if (r.status != 200) {
-    error = "HEAD " + path + ": HTTP " + std::to_string(r.status);
+    error = {kind_of_http_status(static_cast<int>(r.status)), "HEAD " + path + ": HTTP " + std::to_string(r.status)};
     return false;
   }
   found = true;
@@ -448,7 +446,7 @@ bool OciClient::manifest_digest(const std::string& repository, const std::string
   return true;
 }
 
-bool OciClient::blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error) {
+bool OciClient::blob(const std::string& repository, const std::string& digest, std::string& out, Error& error) {
   std::string path = "/v2/" + repository + "/blobs/" + digest;
   OciResponse r;
   if (!send("GET", path, "", "repository:" + repository + ":pull", r, error, kMaxConfigBlobBytes)) return false;
@@ -458,25 +456,26 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
     // only over TLS (or to loopback, or with --insecure).
     std::string target = r.location[0] == '/' ? endpoint_.base() + r.location : r.location;
     http::Url url;
-    if (!http::parse_url(target, url, error) || !http::check_transport(url, endpoint_.insecure, error)) {
-      error = "GET " + path + ": redirected to " + target.substr(0, 200) + ": " + error;
+    if (std::string why; !http::parse_url(target, url, why) || !http::check_transport(url, endpoint_.insecure, why)) {
+      error = {ErrorKind::Refused, "GET " + path + ": redirected to " + target.substr(0, 200) + ": " + why};
       return false;
     }
     http::Response redirected = exchange(http::Request{"GET", target, {}, "", 60000, 5000, kMaxConfigBlobBytes}, kRegistryBackoff);
     if (redirected.status != 200) {
-      error = "GET " + path + ": the redirect to " + url.authority() + " answered " +
-              (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error);
+      error = {kind_of_http_status(static_cast<int>(redirected.status)),
+               "GET " + path + ": the redirect to " + url.authority() + " answered " +
+                   (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error)};
       return false;
     }
     r.status = 200;
     r.body = std::move(redirected.body);
   }
   if (r.status != 200) {
-    error = "GET " + path + ": " + registry_error(r);
+    error = {kind_of_http_status(static_cast<int>(r.status)), "GET " + path + ": " + registry_error(r)};
     return false;
   }
   if ("sha256:" + sha256_hex(r.body) != digest) {
-    error = "GET " + path + ": the blob's bytes do not hash to its digest";
+    error = {ErrorKind::BadInput, "GET " + path + ": the blob's bytes do not hash to its digest"};
     return false;
   }
   out = std::move(r.body);
@@ -484,14 +483,14 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
 }
 
 bool OciClient::referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported,
-                          std::string& error) {
+                          Error& error) {
   std::string path = "/v2/" + repository + "/referrers/" + digest;
   OciResponse r;
   supported = false;
   if (!send("GET", path, kOciIndex, "repository:" + repository + ":pull", r, error, kMaxManifestBytes)) return false;
   if (r.status == 404 || r.status == 405 || r.status == 400) return true;
   if (r.status != 200) {
-    error = "GET " + path + ": " + registry_error(r);
+    error = {kind_of_http_status(static_cast<int>(r.status)), "GET " + path + ": " + registry_error(r)};
     return false;
   }
   supported = r.content_type.rfind(kOciIndex, 0) == 0 || r.body.find("\"manifests\"") != std::string::npos;

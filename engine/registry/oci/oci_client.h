@@ -60,20 +60,24 @@ class OciClient {
   const OciEndpoint& endpoint() const { return endpoint_; }
 
   // Every repository of the catalog under the prefix (the prefix itself, or below it). False with `error`.
-  bool catalog(std::vector<std::string>& out, std::string& error);
+  bool catalog(std::vector<std::string>& out, Error& error);
   // Every tag of `repository`; `exists` is false (and the list empty) for an unknown repository.
-  bool tags(const std::string& repository, std::vector<std::string>& out, bool& exists, std::string& error);
+  bool tags(const std::string& repository, std::vector<std::string>& out, bool& exists, Error& error);
+  // Each read fails with its kind (util/error.h): Retryable when the registry could not
+  // answer now (transport, throttling, 5xx after the retries), Denied for refused
+  // credentials, BadInput for an answer out of bounds or not what it claims to be, Refused
+  // for any other answer that is not a success.
   // A manifest by tag or digest; the answer's digest is checked against its bytes (and
   // against `reference` when that is a digest). `found` is false on 404.
-  bool manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, std::string& error);
+  bool manifest(const std::string& repository, const std::string& reference, OciResponse& out, bool& found, Error& error);
   // The digest `reference` (a tag) names, from a HEAD's Docker-Content-Digest; "" when
   // the registry does not say (then GET the manifest). `found` is false on 404.
-  bool manifest_digest(const std::string& repository, const std::string& reference, std::string& digest, bool& found, std::string& error);
+  bool manifest_digest(const std::string& repository, const std::string& reference, std::string& digest, bool& found, Error& error);
   // A blob's bytes, checked against `digest`.
-  bool blob(const std::string& repository, const std::string& digest, std::string& out, std::string& error);
+  bool blob(const std::string& repository, const std::string& digest, std::string& out, Error& error);
   // GET /v2/<name>/referrers/<digest>: `supported` is false when the registry does not
   // offer the API (404 without an index, as Distribution 2.8 answers).
-  bool referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported, std::string& error);
+  bool referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported, Error& error);
   // DELETE /v2/<name>/manifests/<digest>: `gone` is true when it was already gone (404).
   bool delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error);
 
@@ -86,15 +90,13 @@ class OciClient {
   // registry or its token service), Refused for what the registry or token service said no to.
   bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
             OciResponse& out, Error& error, std::size_t max_body = http::kDefaultMaxBody);
-  bool send(const std::string& method, const std::string& path_and_query, const std::string& accept, const std::string& scope,
-            OciResponse& out, std::string& error, std::size_t max_body = http::kDefaultMaxBody);
   // One request (retried, on this thread's connection), counted in calls().
   http::Response exchange(const http::Request& request, const http::Backoff& backoff);
   std::string basic_authorization() const;
   bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, Error& error);
   // Follows Link headers; `key` is the array in each page ("repositories", "tags").
   bool list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
-                  bool& exists, std::string& error);
+                  bool& exists, Error& error);
 
   OciEndpoint endpoint_;
   RegistryCredentials credentials_;

@@ -30,20 +30,20 @@ std::string tag_scheme_subject(const std::string& tag) {
 // Calls work(i, error) for every i in [0, n) on `jobs` threads, until one fails: then
 // nothing more starts, and `error` is what the first failure said, after context(i).
 template <typename Work, typename Context>
-bool each_until_failure(std::size_t n, unsigned jobs, Work&& work, Context&& context, std::string& error) {
+bool each_until_failure(std::size_t n, unsigned jobs, Work&& work, Context&& context, Error& error) {
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
   parallel_for(n, jobs, [&](std::size_t i, unsigned) {
     if (failed) return;
-    std::string e;
+    Error e;
     bool ok = false;
     try {
       ok = work(i, e);
     } catch (const std::exception& x) {
-      e = std::string("an answer of an unexpected shape: ") + x.what();
+      e = {ErrorKind::BadInput, std::string("an answer of an unexpected shape: ") + x.what()};
     }
     std::lock_guard<std::mutex> lock(error_mutex);
-    if (!ok && !failed.exchange(true)) error = context(i) + e;
+    if (!ok && !failed.exchange(true)) error = {e.kind, context(i) + e.message};
   });
   return !failed;
 }
@@ -60,14 +60,14 @@ class RepositoryReader {
   bool exists() const { return exists_; }
   std::size_t tag_count() const { return tags_.size(); }
 
-  bool list_tags(std::string& error) {
+  bool list_tags(Error& error) {
     if (!client_.tags(repo_, tags_, exists_, error)) return false;
     tag_digests_.assign(tags_.size(), std::string());
     return true;
   }
 
   // The image tag i names now. Safe to call for different tags at once.
-  bool read_tag(std::size_t i, std::string& error) {
+  bool read_tag(std::size_t i, Error& error) {
     const std::string& tag = tags_[i];
     std::string digest;
     bool found = false;
@@ -89,7 +89,7 @@ class RepositoryReader {
   }
 
   // After every tag is read: children of indexes, artifacts, then the images in digest order.
-  bool finish(std::vector<OciImage>& out, bool& referrers_api, std::string& error) {
+  bool finish(std::vector<OciImage>& out, bool& referrers_api, Error& error) {
     for (std::size_t i = 0; i < tags_.size(); ++i) {
       if (!tag_digests_[i].empty()) images_[tag_digests_[i]].tags.push_back(tags_[i]);
     }
@@ -121,8 +121,8 @@ class RepositoryReader {
           break;
         }
         Manifest index;
-        if (!parse_manifest(body, kOciIndex, index, error)) {
-          error = "GET /v2/" + repo_ + "/referrers/" + d + ": " + error;
+        if (std::string why; !parse_manifest(body, kOciIndex, index, why)) {
+          error = {ErrorKind::BadInput, "GET /v2/" + repo_ + "/referrers/" + d + ": " + why};
           return false;
         }
         for (const auto& m : index.manifests) {
@@ -160,7 +160,7 @@ class RepositoryReader {
  private:
   // A manifest by digest: from the cache when a pull read it before (its bytes checked
   // against the digest again), else from the registry.
-  bool read_by_digest(const std::string& digest, bool& found, std::string& error) {
+  bool read_by_digest(const std::string& digest, bool& found, Error& error) {
     found = true;
     if (known(digest)) return true;
     CachedManifest cached;
@@ -180,10 +180,10 @@ class RepositoryReader {
   // first thread to claim a digest reads its config; tags that name the same image later
   // (or at the same time) read nothing more.
   bool add(const std::string& digest, const std::string& body, const std::string& content_type, const std::string* created,
-           std::string& error) {
+           Error& error) {
     Manifest m;
-    if (!parse_manifest(body, content_type, m, error)) {
-      error = "manifest " + digest + " of `" + repo_ + "`: " + error;
+    if (std::string why; !parse_manifest(body, content_type, m, why)) {
+      error = {ErrorKind::BadInput, "manifest " + digest + " of `" + repo_ + "`: " + why};
       return false;
     }
     {
@@ -207,8 +207,8 @@ class RepositoryReader {
       if (is_image_config(m.config.media_type) && !created) {
         std::string config;
         if (!client_.blob(repo_, m.config.digest, config, error)) return false;
-        if (!parse_config_created(config, config_created, error)) {
-          error = "config " + m.config.digest + " of `" + repo_ + "`: " + error;
+        if (std::string why; !parse_config_created(config, config_created, why)) {
+          error = {ErrorKind::BadInput, "config " + m.config.digest + " of `" + repo_ + "`: " + why};
           return false;
         }
       }
@@ -280,18 +280,18 @@ std::string snapshot_document(const std::string& source, Micros captured, const 
 }
 
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error, ManifestCache* cache, unsigned jobs) {
+                     Error& error, ManifestCache* cache, unsigned jobs) {
   RepositoryReader reader(client, repository, cache);
   if (!reader.list_tags(error)) return false;
   exists = reader.exists();
   if (!exists) return true;
   auto no_context = [](std::size_t) { return std::string(); };
-  if (!each_until_failure(reader.tag_count(), jobs, [&](std::size_t i, std::string& e) { return reader.read_tag(i, e); }, no_context, error))
+  if (!each_until_failure(reader.tag_count(), jobs, [&](std::size_t i, Error& e) { return reader.read_tag(i, e); }, no_context, error))
     return false;
   return reader.finish(out, referrers_api, error);
 }
 
-bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, std::string& error) {
+bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, Error& error) {
   const Micros started = current_time();
   std::vector<std::string> names, repos;
   if (!client.catalog(names, error)) return false;
@@ -311,14 +311,14 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   // Each stage's items counted as they finish, for the progress line.
   auto counted = [&options](const char* stage, std::size_t total, auto work) {
     auto done = std::make_shared<std::atomic<std::size_t>>(0);
-    return [&options, stage, total, done, work](std::size_t i, std::string& e) {
+    return [&options, stage, total, done, work](std::size_t i, Error& e) {
       const bool ok = work(i, e);
       if (ok && options.progress) options.progress(stage, ++*done, total);
       return ok;
     };
   };
   if (!each_until_failure(
-          readers.size(), options.jobs, counted("tag lists", readers.size(), [&](std::size_t r, std::string& e) { return readers[r]->list_tags(e); }),
+          readers.size(), options.jobs, counted("tag lists", readers.size(), [&](std::size_t r, Error& e) { return readers[r]->list_tags(e); }),
           in_repository, error))
     return false;
   std::vector<std::pair<std::size_t, std::size_t>> tag_work;
@@ -327,14 +327,14 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   }
   if (!each_until_failure(
           tag_work.size(), options.jobs,
-          counted("tags", tag_work.size(), [&](std::size_t i, std::string& e) { return readers[tag_work[i].first]->read_tag(tag_work[i].second, e); }),
+          counted("tags", tag_work.size(), [&](std::size_t i, Error& e) { return readers[tag_work[i].first]->read_tag(tag_work[i].second, e); }),
           [&](std::size_t i) { return in_repository(tag_work[i].first); }, error))
     return false;
   std::vector<std::vector<OciImage>> images(repos.size());
   // Whether the registry has the referrers API is learnt from the first repository, read
   // alone; the others then ask it only if it does.
   std::atomic<bool> referrers_api{true};
-  auto finish = counted("repositories", readers.size(), [&](std::size_t r, std::string& e) {
+  auto finish = counted("repositories", readers.size(), [&](std::size_t r, Error& e) {
     if (!readers[r]->exists()) return true;
     bool use_referrers = referrers_api;
     bool ok = readers[r]->finish(images[r], use_referrers, e);
@@ -344,7 +344,7 @@ bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::st
   if (!readers.empty() && !each_until_failure(1, 1, finish, in_repository, error)) return false;
   if (!each_until_failure(
           readers.size() - std::min<std::size_t>(1, readers.size()), options.jobs,
-          [&](std::size_t i, std::string& e) { return finish(i + 1, e); }, [&](std::size_t i) { return in_repository(i + 1); }, error))
+          [&](std::size_t i, Error& e) { return finish(i + 1, e); }, [&](std::size_t i) { return in_repository(i + 1); }, error))
     return false;
 
   const Micros captured = started / kMicrosPerSecond * kMicrosPerSecond;

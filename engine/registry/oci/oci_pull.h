@@ -46,7 +46,7 @@ class ManifestCache {
 // in/out, whether to try the referrers API (set false the first time the registry says it
 // has none).
 bool read_repository(OciClient& client, const std::string& repository, std::vector<OciImage>& out, bool& exists, bool& referrers_api,
-                     std::string& error, ManifestCache* cache = nullptr, unsigned jobs = 1);
+                     Error& error, ManifestCache* cache = nullptr, unsigned jobs = 1);
 
 // The snapshot document (regpol.snapshot/v1, registryKind "distribution") of these
 // repositories' images (`images[i]` are repositories[i]'s), captured at `captured` from
@@ -79,6 +79,6 @@ struct OciPullStats {
 
 // The snapshot document's text. False with `error` (the request and repository that
 // failed): nothing is returned in part.
-bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, std::string& error);
+bool pull_oci_snapshot(OciClient& client, const OciPullOptions& options, std::string& document, OciPullStats& stats, Error& error);
 
 }  // namespace regpol::oci
