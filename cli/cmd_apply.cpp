@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/registry_options.h"
+#include "driver/apply_events.h"
 #include "driver/apply_run.h"
 #include "util/json_log.h"
 #include "util/time.h"
@@ -81,6 +82,14 @@ static const char* kApplyHelp =
     "  --notify URL           POST a JSON summary of the outcome (finished, refused, stopped,\n"
     "                         busy) to URL, with a `text` line chat webhooks show; https, or\n"
     "                         http to a loopback address; a failed delivery is a warning\n"
+    "  --events eventbridge[:BUS]\n"
+    "                         put one event per carried-out batch on an Amazon EventBridge bus\n"
+    "                         (default: the account's default bus; BUS a name or ARN) with\n"
+    "                         PutEvents: source `regpol`, detail-type `ECR Image Action`, the\n"
+    "                         detail's result, action-type, repository-name, image-digests\n"
+    "                         (docs/scheduling.md). Region and credentials as for ECR; the\n"
+    "                         endpoint AWS_ENDPOINT_URL_EVENTBRIDGE when set. Best effort: an\n"
+    "                         event not delivered is a warning (the journal has every outcome)\n"
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --in-use FILE          deployed images for `protect in_use` (as for `plan`)\n"
     "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
@@ -160,7 +169,7 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--progress-every", "--log-format"},
+             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--events", "--progress-every", "--log-format"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -215,6 +224,11 @@ int cmd_apply(const Argv& argv) {
   request.metrics_file = args.get("--metrics-file");
   request.metrics_push = args.get("--metrics-push");
   request.notify = args.get("--notify");
+  if (auto events = args.get("--events")) {
+    std::string bus, why;
+    if (!parse_events_option(*events, bus, why)) throw UsageError{why};
+    request.events_bus = bus;
+  }
   if (auto every = duration_option(args, "--progress-every")) request.progress_interval = std::chrono::milliseconds(*every / 1000);
   request.drain = args.has("--drain");
   if (request.drain && !request.rails.max_delete && !request.rails.max_delete_per_repository)

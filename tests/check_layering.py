@@ -104,10 +104,10 @@ def self_test(root):
         # cli/ is thin: a command that wires a registry client itself must be reported too.
         os.makedirs(os.path.join(tmp, "cli"))
         with open(os.path.join(tmp, "cli", "cmd_thick.cpp"), "w") as f:
-            f.write('#include "driver/pull.h"\n#include "registry/ecr/ecr_client.h"\n')
+            f.write('#include "driver/pull.h"\n#include "registry/aws/ecr_client.h"\n')
         problems = check(tmp)
         return problems == ["engine/util/upward.cpp:3: util includes plan/policy_plan.h, which its row in docs/architecture.md does not allow",
-                            "cli/cmd_thick.cpp:2: cli includes registry/ecr/ecr_client.h, which its row in docs/architecture.md does not allow"], problems
+                            "cli/cmd_thick.cpp:2: cli includes registry/aws/ecr_client.h, which its row in docs/architecture.md does not allow"], problems
     finally:
         shutil.rmtree(tmp)
 

@@ -246,6 +246,44 @@ rc=$?
 [ $rc -eq 4 ] && grep -q "deadline" pt2.out && [ "$(state "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deleted"]))')" = 0 ] \
   && ok || bad "apply --pull throttled past the retries: exit $rc (want 4), nothing deleted: $(cat pt2.out)"
 
+# ---- --events eventbridge[:BUS]: one "ECR Image Action"-shaped event per carried-out batch,
+# put with PutEvents signed for `events` and checked against botocore's events model ----
+start_endpoint events fixture.json
+AWS_ENDPOINT_URL_EVENTBRIDGE=$url "$regpol" apply --pull --policy policy.regpol --state ev.db --target ecr --endpoint-url "$url" \
+  --now $now --yes --batch-size 3 --events eventbridge:regpol-nightly > ev.out 2> ev.err && grep -q "events put on event bus regpol-nightly" ev.err \
+  && ok || bad "apply --events: $(cat ev.out ev.err)"
+state "$url" > ev-state.json
+python3 - ev-state.json <<'EOF' && ok || bad "the events name what was carried out, batch by batch"
+import json, sys
+st = json.load(open(sys.argv[1]))
+assert not st["problems"], st["problems"][:3]
+ev = st["events"]
+deleted = {tuple(x) for x in st["deleted"]}; archived = {tuple(x) for x in st["transitioned"]}
+assert deleted and archived, (len(deleted), len(archived))
+by_type = {"DELETE": set(), "ARCHIVE": set()}
+for e in ev:
+    d = e["Detail"]
+    assert e["Source"] == "regpol" and e["DetailType"] == "ECR Image Action" and e["EventBusName"] == "regpol-nightly", e
+    assert e["Resources"] == ["arn:aws:ecr:us-east-1:123456789012:repository/" + d["repository-name"]], e["Resources"]
+    assert d["result"] == "SUCCESS" and d["run-id"] == 1 and d["target"] == "ecr" and 1 <= len(d["image-digests"]) <= 3, d
+    by_type[d["action-type"]] |= {(d["repository-name"], x) for x in d["image-digests"]}
+assert by_type["DELETE"] == deleted and by_type["ARCHIVE"] == archived, "events and carried-out actions differ"
+deletes = [e for e in ev if e["Detail"]["action-type"] == "DELETE"]
+assert len(deletes) == st["by_op"]["BatchDeleteImage"], (len(deletes), st["by_op"])  # one event per BatchDeleteImage
+EOF
+# The default bus: no EventBusName. EventBridge refusing every entry: a warning, the run unchanged.
+start_endpoint events2 fixture.json --fail-events-every 1
+AWS_ENDPOINT_URL_EVENTBRIDGE=$url "$regpol" apply --policy policy.regpol --snapshot fixture.json --state ev2.db --target ecr --endpoint-url "$url" \
+  --now $now --yes --events eventbridge > ev2.out 2> ev2.err
+rc=$?
+[ $rc -eq 0 ] && grep -q "warning: --events: 0 events put on the default event bus; .* not delivered (InternalFailure" ev2.err \
+  && python3 -c 'import json,sys; st=json.load(sys.stdin); assert st["events_failed"] > 0 and not st["events"] and not st["problems"] and st["deleted"]' < <(state "$url") \
+  && ok || bad "undelivered events are a warning: exit $rc $(cat ev2.err)"
+for bus in "eventbridge:" "eventbridge:bad bus" "sns"; do
+  "$regpol" apply --policy policy.regpol --snapshot fixture.json --state ev3.db --target ecr --endpoint-url "$url" --yes --events "$bus" > /dev/null 2> ev3.err
+  [ $? -eq 2 ] && grep -q -- "--events" ev3.err && [ ! -e ev3.db ] && ok || bad "--events $bus is a usage error: $(cat ev3.err)"
+done
+
 # ---- credentials that expire mid-run: each session lasts 10 calls; regpol resolves anew ----
 start_endpoint sessions fixture.json --expire-session-after 10
 cat > session-process.sh <<EOF

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "apply/target.h"
-#include "registry/ecr/ecr_client.h"
+#include "registry/aws/ecr_client.h"
 
 namespace regpol {
 

@@ -193,6 +193,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
         actions[mine[k]].answer = answers[k].answer;
       }
       kill.reach("after-record");
+      if (options.on_batch) options.on_batch(run, todo, answers);
       finished += todo.size();
       if (options.progress) options.progress(finished, total);
     }

@@ -18,6 +18,10 @@ struct ExecuteOptions {
   // Re-plans a repository as the target holds it now (apply --policy); null: only the
   // image-level checks of recheck.h.
   const FreshPlan* fresh = nullptr;
+  // Called after each batch's outcomes are recorded, with what the target answered for each
+  // of its actions (apply --events). A crash between the record and the call loses the
+  // call: what was carried out is the journal's to say, not this.
+  std::function<void(std::int64_t run, const std::vector<const ActionRecord*>& batch, const std::vector<TargetAnswer>& answers)> on_batch;
 };
 
 struct ExecuteResult {

@@ -19,6 +19,7 @@
 #include "apply/plan_artifact.h"
 #include "apply/run_apply.h"
 #include "apply/store_target.h"
+#include "driver/apply_events.h"
 #include "driver/apply_metrics.h"
 #include "driver/exit_code.h"
 #include "driver/pull.h"
@@ -183,6 +184,19 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   int code = kOk;
   std::unique_ptr<Target> target = open_target(request, err, code);
   if (!target) return fail(code, err);
+  std::unique_ptr<ApplyEvents> events;
+  if (request.events_bus) {
+    events = ApplyEvents::open(*request.events_bus, request.ecr, request.target_spec, err);
+    if (!events) return fail(kUsage, err);
+    exec.on_batch = [&events](std::int64_t run, const std::vector<const ActionRecord*>& batch, const std::vector<TargetAnswer>& answers) {
+      events->batch(run, batch, answers);
+    };
+  }
+  auto say_events = [&events] {
+    if (!events) return;
+    if (std::string line = events->summary(); !line.empty())
+      std::cerr << "regpol: " << (events->all_delivered() ? "" : "warning: ") << "--events: " << line << "\n";
+  };
 
   std::unique_ptr<StateLock> lock;
   if (int locked = lock_state_file(request.state_path, lock); locked != kOk) return locked;
@@ -253,6 +267,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
       store->audit_run_event(open->id, "run-resumed", "pid " + std::to_string(getpid()));
       ExecuteResult r = execute_run(*store, *target, open->id, exec);
       progress.end();
+      say_events();
       return finish_message(*store, open->id, r, progress);
     }
   }
@@ -427,6 +442,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   if (!console.stderr_is_terminal) std::cerr << "regpol: run " << run << ": " << plan_line(t) << " on " << rec.target << "\n";
   ExecuteResult r = execute_run(*store, *target, run, exec);
   progress.end();
+  say_events();
   return finish_message(*store, run, r, progress);
 }
 

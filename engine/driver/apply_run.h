@@ -55,6 +55,7 @@ struct ApplyRequest {
   std::optional<std::string> metrics_file;    // --metrics-file: Prometheus text, written whatever the outcome
   std::optional<std::string> metrics_push;    // --metrics-push: the same, PUT to a Pushgateway
   std::optional<std::string> notify;          // --notify: a JSON summary POSTed on every outcome
+  std::optional<std::string> events_bus;      // --events eventbridge[:BUS]: "" the default bus
 };
 
 // How apply talks to the person (or the job log) that runs it.

@@ -10,7 +10,7 @@
 
 #include "driver/exit_code.h"
 #include "driver/snapshots.h"
-#include "registry/ecr/ecr_pull.h"
+#include "registry/aws/ecr_pull.h"
 #include "registry/http/http_client.h"
 #include "registry/oci/oci_pull.h"
 #include "store/snapshot_store.h"

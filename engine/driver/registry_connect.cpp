@@ -2,13 +2,15 @@
 
 namespace regpol {
 
-bool open_ecr(const EcrConnectOptions& options, EcrConnection& out, std::string& error) {
+bool open_ecr(const EcrConnectOptions& options, EcrConnection& out, std::string& error) { return open_aws_json(options, aws::kEcrService, out, error); }
+
+bool open_aws_json(const EcrConnectOptions& options, const aws::AwsJsonService& service, EcrConnection& out, std::string& error) {
   aws::EcrEndpoint endpoint;
   endpoint.region = aws::resolve_region(options.region, options.profile);
   endpoint.registry_id = options.registry_id;
   endpoint.endpoint_url = options.endpoint_url;
   out.credentials = std::make_unique<aws::CredentialChain>(aws::ChainOptions{options.profile, endpoint.region});
-  out.client = aws::EcrClient::create(endpoint, *out.credentials, error);
+  out.client = aws::EcrClient::create(endpoint, *out.credentials, error, service);
   return out.client != nullptr;
 }
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "registry/ecr/credentials.h"
-#include "registry/ecr/ecr_client.h"
+#include "registry/aws/credentials.h"
+#include "registry/aws/ecr_client.h"
 #include "registry/oci/oci_client.h"
 
 namespace regpol {
@@ -25,6 +25,9 @@ struct EcrConnection {
 
 // False with `error` (a usage error: a bad endpoint URL, no region).
 bool open_ecr(const EcrConnectOptions& options, EcrConnection& out, std::string& error);
+// The same for another AWS service of the JSON protocol (EventBridge): region, profile and
+// credentials resolved as for ECR.
+bool open_aws_json(const EcrConnectOptions& options, const aws::AwsJsonService& service, EcrConnection& out, std::string& error);
 
 // --insecure, --username and the password --password-stdin read (interfaces.md orders the
 // credentials: these, then REGPOL_REGISTRY_USERNAME/PASSWORD, then the Docker config).

@@ -12,6 +12,14 @@ hands out its own access key; the ECR side accepts exactly the keys it knows.
 
 POST /_retag {"repository", "digest", "tags"} (unsigned, test only): retags an image.
 POST /_delete {"repository", "digest"} (unsigned, test only): someone else deletes an image.
+POST /_push {"repository", "digest", "tags", "sizeBytes"} (unsigned, test only): someone pushes an
+image now (its tags taken from any image of the repository that had them).
+
+Amazon EventBridge on the same port (X-Amz-Target AWSEvents.*, signed for the service
+`events`, validated against botocore's `events` model): PutEvents records each entry, after
+checking what EventBridge itself checks beyond the model (at most 10 entries, each under
+256 KB, Detail a JSON object, no `aws.` source). --fail-events-every N answers every Nth
+entry as a failed entry (FailedEntryCount).
 GET /_state (unsigned, test only): the registry's images now, the call counts and the
 problems seen.
 
@@ -44,6 +52,7 @@ ap.add_argument("--latency-ms", type=int, default=0)
 ap.add_argument("--fail-delete-digest", default="")
 ap.add_argument("--expire-session-after", type=int, default=0)
 ap.add_argument("--region", default="us-east-1", help="the region this endpoint serves (requests must be signed for it)")
+ap.add_argument("--fail-events-every", type=int, default=0)
 args = ap.parse_args()
 
 REGION = args.region
@@ -64,6 +73,7 @@ CONTAINER_AUTH = "container-auth-token"
 IMDS_TOKEN = "imds-session-token"
 
 model = botocore.session.get_session().get_service_model("ecr")
+events_model = botocore.session.get_session().get_service_model("events")
 validator = ParamValidator()
 shapes = dict(model._shape_resolver._shape_map)
 shapes.setdefault("TargetStorageClass", {"type": "string", "enum": ["STANDARD", "ARCHIVE"]})
@@ -109,7 +119,42 @@ repos[names[0]]["policy"] = '{"Version":"2012-10-17","Statement":[{"Sid":"pull",
 repos[names[0]]["tags"] = [{"Key": "team", "Value": "platform"}]
 
 lock = threading.Lock()
-counters = {"calls": 0, "by_op": {}, "by_key": {}, "problems": [], "deleted": [], "transitioned": [], "throttled": 0, "failed": 0, "dropped": 0}
+counters = {"calls": 0, "by_op": {}, "by_key": {}, "problems": [], "deleted": [], "transitioned": [], "throttled": 0, "failed": 0, "dropped": 0,
+            "events": [], "events_failed": 0}
+
+
+def put_events(doc):
+    entries = doc["Entries"]
+    if len(entries) > 10:
+        raise Problem(400, "ValidationException", "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10")
+    results, failed = [], 0
+    for e in entries:
+        size = len(e.get("Source", "").encode()) + len(e.get("DetailType", "").encode()) + len(e.get("Detail", "").encode()) + \
+            sum(len(r.encode()) for r in e.get("Resources", [])) + (14 if "Time" in e else 0)
+        if size > 256 * 1024:
+            raise Problem(400, "ValidationException", "Total size of the entries in the request is over the limit.")
+        if e.get("Source", "").startswith("aws."):
+            counters["problems"].append("PutEvents: a source in the aws. namespace: %r" % e["Source"])
+            results.append({"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."})
+            failed += 1
+            continue
+        try:
+            detail = json.loads(e.get("Detail", ""))
+            assert isinstance(detail, dict)
+        except (ValueError, AssertionError):
+            counters["problems"].append("PutEvents: Detail is not a JSON object: %r" % e.get("Detail", "")[:200])
+            results.append({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."})
+            failed += 1
+            continue
+        counters["events_seen"] = counters.get("events_seen", 0) + 1
+        if args.fail_events_every and counters["events_seen"] % args.fail_events_every == 0:
+            counters["events_failed"] += 1
+            results.append({"ErrorCode": "InternalFailure", "ErrorMessage": "Internal failure."})
+            failed += 1
+            continue
+        counters["events"].append(dict(e, Detail=detail))
+        results.append({"EventId": "%08x-0000-0000-0000-%012x" % (len(counters["events"]), len(counters["events"]))})
+    return {"FailedEntryCount": failed, "Entries": results}
 
 
 class Problem(Exception):
@@ -195,17 +240,17 @@ def operate(op, body):
     raise Problem(400, "UnknownOperationException", "unknown operation " + op)
 
 
-def verify_signature(handler, body):
+def verify_signature(handler, body, service):
     auth = handler.headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
         raise Problem(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
     parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-    key, date, region, service, term = parts["Credential"].split("/")
+    key, date, region, scoped, term = parts["Credential"].split("/")
     if key not in KEYS:
         raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
     secret, token = KEYS[key]
-    if region != REGION or service != "ecr" or term != "aws4_request":
-        raise Problem(403, "InvalidSignatureException", "Credential should be scoped to a valid region and service ecr")
+    if region != REGION or scoped != service or term != "aws4_request":
+        raise Problem(403, "InvalidSignatureException", "Credential should be scoped to a valid region and service " + service)
     amz_date = handler.headers.get("X-Amz-Date", "")
     stamp = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
     if abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) > 300 or date != amz_date[:8]:
@@ -229,7 +274,7 @@ def verify_signature(handler, body):
     headers = {h: handler.headers.get(h) for h in signed if h != "host"}
     req = AWSRequest(method="POST", url="http://%s/" % handler.headers.get("Host"), data=body, headers=headers)
     req.context["timestamp"] = amz_date
-    signer = SigV4Auth(Credentials(key, secret, token), "ecr", REGION)
+    signer = SigV4Auth(Credentials(key, secret, token), service, REGION)
     canonical = signer.canonical_request(req)
     expected = signer.signature(signer.string_to_sign(req, canonical), req)
     if expected != parts["Signature"]:
@@ -297,6 +342,24 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 repos[doc["repository"]]["images"].pop(doc["digest"], None)
             return self.reply(200, {}, "application/json")
+        if self.path == "/_push":  # test only: someone pushes an image (its tags move to it)
+            doc = json.loads(body)
+            with lock:
+                if doc["repository"] not in repos:
+                    names.append(doc["repository"])
+                    names.sort()
+                images = repos.setdefault(doc["repository"], {"settings": {"name": doc["repository"], "mutability": "MUTABLE"}, "images": {}})["images"]
+                for other in images.values():
+                    if other.get("imageTags"):
+                        other["imageTags"] = [t for t in other["imageTags"] if t not in doc.get("tags", [])]
+                        if not other["imageTags"]:
+                            del other["imageTags"]
+                d = {"registryId": ACCOUNT, "repositoryName": doc["repository"], "imageDigest": doc["digest"], "imagePushedAt": time.time(),
+                     "imageStatus": "ACTIVE", "imageSizeInBytes": doc.get("sizeBytes", 1000)}
+                if doc.get("tags"):
+                    d["imageTags"] = list(doc["tags"])
+                images[doc["digest"]] = d
+            return self.reply(200, {}, "application/json")
         if self.path == "/sts":
             form = urllib.parse.parse_qs(body.decode())
             ok = form.get("Action") == ["AssumeRoleWithWebIdentity"] and form.get("WebIdentityToken") == ["web-identity-token"] \
@@ -312,12 +375,13 @@ class Handler(BaseHTTPRequestHandler):
         if args.latency_ms:
             time.sleep(args.latency_ms / 1000.0)
         target = self.headers.get("X-Amz-Target", "")
-        op = target.split(".", 1)[1] if target.startswith("AmazonEC2ContainerRegistry_V20150921.") else ""
+        events = target.startswith("AWSEvents.")
+        op = target.split(".", 1)[1] if target.startswith("AmazonEC2ContainerRegistry_V20150921.") or events else ""
         with lock:
             counters["calls"] += 1
             n = counters["calls"]
         try:
-            key = verify_signature(self, body)
+            key = verify_signature(self, body, "events" if events else "ecr")
             if self.headers.get("Content-Type") != "application/x-amz-json-1.1":
                 raise Problem(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1")
             if args.drop_every and n % args.drop_every == 0:
@@ -338,7 +402,11 @@ class Handler(BaseHTTPRequestHandler):
                 doc = json.loads(body or b"{}")
             except ValueError:
                 raise Problem(400, "SerializationException", "malformed JSON")
-            if op == "UpdateImageStorageClass":
+            if events and op in events_model.operation_names:
+                shape = events_model.operation_model(op).input_shape
+            elif events:
+                raise Problem(400, "UnknownOperationException", "unknown operation %r" % target)
+            elif op == "UpdateImageStorageClass":
                 shape = UPDATE_SHAPE
             elif op in model.operation_names:
                 shape = model.operation_model(op).input_shape
@@ -350,7 +418,7 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 counters["by_op"][op] = counters["by_op"].get(op, 0) + 1
                 counters["by_key"][key] = counters["by_key"].get(key, 0) + 1
-                out = operate(op, doc)
+                out = put_events(doc) if events and op == "PutEvents" else operate(op, doc)
             self.reply(200, out)
         except Problem as p:
             if p.type not in ("ThrottlingException", "ServerException", "RepositoryNotFoundException", "LifecyclePolicyNotFoundException",

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "driver/snapshots.h"
-#include "registry/ecr/credentials.h"
-#include "registry/ecr/ecr_pull.h"
+#include "registry/aws/credentials.h"
+#include "registry/aws/ecr_pull.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace regpol;

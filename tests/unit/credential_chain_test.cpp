@@ -12,7 +12,7 @@
 #include <optional>
 #include <thread>
 
-#include "registry/ecr/credentials.h"
+#include "registry/aws/credentials.h"
 #include "util/time.h"
 
 using namespace regpol;

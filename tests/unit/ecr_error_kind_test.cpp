@@ -3,7 +3,7 @@
 // for the run. These pin the kinds of the answers ECR documents.
 #include <doctest/doctest.h>
 
-#include "registry/ecr/ecr_client.h"
+#include "registry/aws/ecr_client.h"
 
 namespace regpol {
 

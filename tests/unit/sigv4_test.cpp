@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "registry/ecr/sigv4.h"
+#include "registry/aws/sigv4.h"
 
 using namespace regpol::aws;
 
@@ -93,7 +93,7 @@ TEST_CASE("SigV4: the canonical request and string to sign of get-vanilla") {
         "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
 }
 
-#include "registry/ecr/credentials.h"
+#include "registry/aws/credentials.h"
 
 TEST_CASE("credential answers of the wrong shape are refused, never thrown") {
   regpol::aws::Credentials c;

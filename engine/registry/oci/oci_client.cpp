@@ -198,7 +198,8 @@ bool OciClient::send(const std::string& method, const std::string& path, const s
     if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
     http::Response r = exchange(req, kRegistryBackoff);
     if (r.status == 0) {
-      error = {ErrorKind::Retryable, method + " " + path + ": " + r.error};
+      // An answer over its bound is not worth asking again: it is the registry's doing.
+      error = {r.too_large ? ErrorKind::BadInput : ErrorKind::Retryable, method + " " + path + ": " + r.error};
       return false;
     }
     if (r.status == 401 && round < 2) {
@@ -462,7 +463,7 @@ bool OciClient::blob(const std::string& repository, const std::string& digest, s
     }
     http::Response redirected = exchange(http::Request{"GET", target, {}, "", 60000, 5000, kMaxConfigBlobBytes}, kRegistryBackoff);
     if (redirected.status != 200) {
-      error = {kind_of_http_status(static_cast<int>(redirected.status)),
+      error = {redirected.too_large ? ErrorKind::BadInput : kind_of_http_status(static_cast<int>(redirected.status)),
                "GET " + path + ": the redirect to " + url.authority() + " answered " +
                    (redirected.status ? "HTTP " + std::to_string(redirected.status) : redirected.error)};
       return false;

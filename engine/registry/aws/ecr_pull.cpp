@@ -1,4 +1,4 @@
-#include "registry/ecr/ecr_pull.h"
+#include "registry/aws/ecr_pull.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,7 @@
 #pragma once
 // The Amazon ECR API over its JSON 1.1 protocol (POST /, X-Amz-Target:
-// AmazonEC2ContainerRegistry_V20150921.<Operation>, SigV4 with signing name `ecr`).
+// AmazonEC2ContainerRegistry_V20150921.<Operation>, SigV4 with signing name `ecr`), and
+// any other AWS service of that protocol (EventBridge) through an AwsJsonService.
 // Safe to call from several threads: each thread has its own HTTP connection.
 // Retries throttling (ThrottlingException, HTTP 429), 5xx and dropped connections with
 // full-jitter backoff; an expired token refreshes the credentials once and retries.
@@ -11,11 +12,21 @@
 #include <string>
 #include <vector>
 
-#include "registry/ecr/credentials.h"
+#include "registry/aws/credentials.h"
 #include "registry/json_fields.h"
 #include "util/error.h"
 
 namespace regpol::aws {
+
+// An AWS service of the JSON 1.1 protocol: its SigV4 signing name, its X-Amz-Target
+// prefix, and its regional host (PREFIX + REGION + ".amazonaws.com").
+struct AwsJsonService {
+  const char* signing_name;
+  const char* target_prefix;
+  const char* host_prefix;
+};
+inline constexpr AwsJsonService kEcrService{"ecr", "AmazonEC2ContainerRegistry_V20150921.", "api.ecr."};
+inline constexpr AwsJsonService kEventBridgeService{"events", "AWSEvents.", "events."};
 
 struct EcrEndpoint {
   std::string region;
@@ -43,7 +54,9 @@ ErrorKind kind_of_ecr_error(long status, const std::string& type, bool retryable
 class EcrClient {
  public:
   // False with `error` when the endpoint is not acceptable (plain http off loopback).
-  static std::unique_ptr<EcrClient> create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error);
+  // `service`: ECR, or another service of the same protocol (then `registry_id` is unused).
+  static std::unique_ptr<EcrClient> create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error,
+                                           const AwsJsonService& service = kEcrService);
 
   // One operation; `output` is the response document. False with `error`.
   bool call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error);
@@ -57,10 +70,12 @@ class EcrClient {
   long calls() const { return calls_; }
 
  private:
-  EcrClient(EcrEndpoint e, std::string url, std::string host, CredentialChain& c) : endpoint_(std::move(e)), url_(std::move(url)), host_(std::move(host)), credentials_(c) {}
+  EcrClient(EcrEndpoint e, std::string url, std::string host, CredentialChain& c, const AwsJsonService& service)
+      : endpoint_(std::move(e)), url_(std::move(url)), host_(std::move(host)), credentials_(c), service_(service) {}
   EcrEndpoint endpoint_;
   std::string url_, host_;
   CredentialChain& credentials_;
+  AwsJsonService service_;
   std::atomic<long> calls_{0};
 };
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "registry/ecr/ecr_client.h"
+#include "registry/aws/ecr_client.h"
 
 namespace regpol::aws {
 

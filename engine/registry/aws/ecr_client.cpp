@@ -1,19 +1,17 @@
-#include "registry/ecr/ecr_client.h"
+#include "registry/aws/ecr_client.h"
 
 #include <chrono>
 #include <set>
 #include <ctime>
 #include <thread>
 
-#include "registry/ecr/sigv4.h"
+#include "registry/aws/sigv4.h"
 #include "registry/http/http_client.h"
 #include "util/redact.h"
 
 namespace regpol::aws {
 
 namespace {
-
-constexpr const char* kTargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
 
 std::string amz_date_now() {
   std::time_t t = std::time(nullptr);
@@ -53,23 +51,25 @@ std::string ecr_error_type(const nlohmann::json& body) {
   return hash == std::string::npos ? t : t.substr(hash + 1);
 }
 
-std::unique_ptr<EcrClient> EcrClient::create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error) {
+std::unique_ptr<EcrClient> EcrClient::create(const EcrEndpoint& endpoint, CredentialChain& credentials, std::string& error,
+                                             const AwsJsonService& service) {
   if (endpoint.region.empty()) {
     error = "no AWS region: give --region, or set AWS_REGION (or a profile's region)";
     return nullptr;
   }
-  std::string url = endpoint.endpoint_url.empty() ? "https://api.ecr." + endpoint.region + ".amazonaws.com/" : endpoint.endpoint_url;
+  std::string url = endpoint.endpoint_url.empty() ? "https://" + std::string(service.host_prefix) + endpoint.region + ".amazonaws.com/" : endpoint.endpoint_url;
   http::Url parsed;
   if (!http::parse_url(url, parsed, error) || !http::check_transport(parsed, false, error)) {
     error = "--endpoint-url: " + error;
     return nullptr;
   }
-  return std::unique_ptr<EcrClient>(new EcrClient(endpoint, url, parsed.authority(), credentials));
+  return std::unique_ptr<EcrClient>(new EcrClient(endpoint, url, parsed.authority(), credentials, service));
 }
 
 bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error) {
   thread_local http::Client client;
-  if (!endpoint_.registry_id.empty() && operation != "ListTagsForResource" && !input.contains("registryId")) input["registryId"] = endpoint_.registry_id;
+  const bool ecr = std::string_view(service_.signing_name) == "ecr";
+  if (ecr && !endpoint_.registry_id.empty() && operation != "ListTagsForResource" && !input.contains("registryId")) input["registryId"] = endpoint_.registry_id;
   std::string body = input.dump();
   bool refreshed = false;
   http::Backoff backoff;
@@ -86,9 +86,9 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
     s.path = "/";
     s.body = body;
     std::string date = amz_date_now();
-    s.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"Host", host_}, {"X-Amz-Date", date}, {"X-Amz-Target", kTargetPrefix + operation}};
+    s.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"Host", host_}, {"X-Amz-Date", date}, {"X-Amz-Target", service_.target_prefix + operation}};
     if (!creds.session_token.empty()) s.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
-    SigningKeyParts k{creds.access_key_id, creds.secret_access_key, creds.session_token, endpoint_.region, "ecr", date};
+    SigningKeyParts k{creds.access_key_id, creds.secret_access_key, creds.session_token, endpoint_.region, service_.signing_name, date};
     http::Request r;
     r.method = "POST";
     r.url = url_;

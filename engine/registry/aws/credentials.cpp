@@ -1,4 +1,4 @@
-#include "registry/ecr/credentials.h"
+#include "registry/aws/credentials.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "registry/ecr/sigv4.h"
+#include "registry/aws/sigv4.h"
 #include "registry/http/http_client.h"
 #include "util/read_file.h"
 

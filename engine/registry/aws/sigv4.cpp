@@ -1,4 +1,4 @@
-#include "registry/ecr/sigv4.h"
+#include "registry/aws/sigv4.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
