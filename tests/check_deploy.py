@@ -5,6 +5,7 @@ paths mapped to a temporary folder); the Indexed Job's shards must cover the who
 the Dockerfile's run stage must install every shared library the binary links, its build
 stage only what the build needs, and .dockerignore must keep a host build out of it.
 usage: check_deploy.py REGPOL REPO_ROOT"""
+import base64
 import configparser
 import datetime
 import json
@@ -12,10 +13,12 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import yaml
@@ -37,7 +40,9 @@ def container(doc):
 
 tmp_dir = tempfile.TemporaryDirectory()
 tmp = tmp_dir.name
-paths = {"/policy": "policy", "/data": "data", "/state": "state", "/etc/regpol": "policy", "/var/lib/regpol": "data"}
+paths = {"/policy": "policy", "/data": "data", "/state": "state", "/etc/regpol": "policy", "/var/lib/regpol": "data", "/docker": "docker",
+         "/etc/docker/registry": "registry-config", "/var/lib/registry": "registry-storage"}
+hosts = {}  # a manifest's registry host -> the test registry's address on 127.0.0.1
 for d in set(paths.values()):
     os.makedirs(os.path.join(tmp, d), exist_ok=True)
 with open(os.path.join(tmp, "policy", "policy.regpol"), "w") as f:
@@ -65,9 +70,39 @@ def localize(argv):
     out = []
     for a in argv:
         for prefix, d in paths.items():
-            a = re.sub("(^|=|:)" + re.escape(prefix) + "/", lambda m: m.group(1) + os.path.join(tmp, d) + "/", a)
+            a = re.sub("(^|=|:)" + re.escape(prefix) + "(/|$)", lambda m: m.group(1) + os.path.join(tmp, d) + m.group(2), a)
+        for host, local in hosts.items():
+            a = a.replace("oci://" + host, "oci://" + local)
         out.append(a)
     return out
+
+
+def start_ecr_endpoint(region):
+    """The test ECR endpoint (tests/ecr/ecr_endpoint.py on 127.0.0.1) holding the snapshot's
+    images: (process, url); stopped by its PID."""
+    port_file = os.path.join(tmp, "ecr-%s.port" % region)
+    if os.path.exists(port_file):
+        os.remove(port_file)
+    proc = subprocess.Popen(["/usr/bin/python3", os.path.join(root, "tests", "ecr", "ecr_endpoint.py"), snap, port_file, "--region", region],
+                            stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            break
+        time.sleep(0.1)
+    return proc, "http://127.0.0.1:" + open(port_file).read().strip()
+
+
+def endpoint_state(url):
+    with urllib.request.urlopen(url + "/_state") as answer:
+        return json.load(answer)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def run(name, argv, test_only=()):
@@ -113,29 +148,135 @@ ecr_env = {"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regp
            "NO_PROXY": "*", "no_proxy": "*"}
 for e in c.get("env", []):
     ecr_env[e["name"]] = e["value"]
-port_file = os.path.join(tmp, "ecr.port")
-endpoint = subprocess.Popen(["/usr/bin/python3", os.path.join(root, "tests", "ecr", "ecr_endpoint.py"), snap, port_file,
-                             "--region", ecr_env.get("AWS_REGION", "us-east-1")],
-                            stderr=subprocess.DEVNULL)
+endpoint, url = start_ecr_endpoint(ecr_env.get("AWS_REGION", "us-east-1"))
 try:
-    for _ in range(100):
-        if os.path.exists(port_file) and open(port_file).read().strip():
-            break
-        time.sleep(0.1)
-    url = "http://127.0.0.1:" + open(port_file).read().strip()
     os.environ.update(ecr_env)
     r = run("cronjob", ["regpol"] + c["args"], ["--endpoint-url=" + url])
     check("deferred" in r.stdout, "cronjob: the grace period defers the first night's deletions: " + r.stdout.strip())
     kept = os.listdir(os.path.join(tmp, "state", "state.db.snapshots"))
     check(len(kept) == 1 and kept[0].startswith("sha256-"), "cronjob: the pulled snapshot is kept beside the state: %s" % kept)
-    with urllib.request.urlopen(url + "/_state") as answer:
-        seen = json.load(answer)
+    seen = endpoint_state(url)
     check(not seen["problems"] and seen["by_op"].get("DescribeImages", 0) > 0, "cronjob: the endpoint saw a valid, signed pull: %s" % seen["problems"][:3])
 finally:
     endpoint.kill()
     endpoint.wait()
     for k in ecr_env:
         os.environ.pop(k, None)
+
+# The CronJob for a Distribution registry: Debian's docker-registry on 127.0.0.1 with
+# htpasswd users (stopped by its PID), populated by tests/oci/populate.py; the Secret's
+# Docker config (its host and credentials the test registry's) mounted where the manifest
+# says; the command line run as written (its registry host mapped to the test registry).
+# Two nights (the grace period defers the first), then the garbage collection CronJob's
+# command on the registry's storage: it frees the deleted images' blobs and every kept image
+# still reads whole.
+with open(os.path.join(deploy, "kubernetes", "cronjob-distribution.yaml")) as f:
+    docs = [d for d in yaml.safe_load_all(f) if d]
+secret = next(d for d in docs if d["kind"] == "Secret")
+cron, gc = [d for d in docs if d["kind"] == "CronJob"]
+spec, c = container(cron)
+pod = spec["template"]["spec"]
+rules = spec.get("podFailurePolicy", {}).get("rules", [])
+by_action = {r["action"]: set(r["onExitCodes"]["values"]) for r in rules if r.get("onExitCodes", {}).get("operator") == "In"}
+check(by_action.get("FailJob") == {1, 2, 3} and by_action.get("Ignore") == {5} and pod.get("restartPolicy") == "Never",
+      "distribution cronjob: podFailurePolicy 1/2/3 FailJob, 5 Ignore, 4 retried: %s" % by_action)
+check(not c["image"].endswith(":latest") and c["args"][:2] == ["apply", "--pull"], "distribution cronjob: pinned image, apply --pull")
+target = next(a.split("=", 1)[1] for a in c["args"] if a.startswith("--target="))
+check(target.startswith("oci://"), "distribution cronjob targets a registry: " + target)
+check(secret["type"] == "kubernetes.io/dockerconfigjson", "the registry credentials are a Secret in Docker config form")
+mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+secret_volume = next(v for v in pod["volumes"] if v.get("secret", {}).get("secretName") == secret["metadata"]["name"])
+env = {e["name"]: e["value"] for e in c.get("env", [])}
+check(env.get("DOCKER_CONFIG") == mounts.get(secret_volume["name"]) and
+      secret_volume["secret"].get("items") == [{"key": ".dockerconfigjson", "path": "config.json"}],
+      "the Secret is mounted as $DOCKER_CONFIG/config.json")
+check("--delete-untagged" not in " ".join(container(gc)[1]["command"]), "garbage collection keeps untagged manifests (index children, signatures)")
+
+registry_password = "deploy-%d-pw" % os.getpid()
+htpasswd = os.path.join(tmp, "htpasswd")
+import bcrypt  # noqa: E402  (python3-bcrypt, as tests/run_oci.sh)
+with open(htpasswd, "w") as f:
+    f.write("regpol:" + bcrypt.hashpw(registry_password.encode(), bcrypt.gensalt(5)).decode() + "\n")
+registry_port = free_port()
+config_dir = os.path.join(tmp, "registry-config")
+os.makedirs(config_dir, exist_ok=True)
+registry_config = os.path.join(config_dir, "config.yml")
+with open(registry_config, "w") as f:
+    subprocess.run(["bash", os.path.join(root, "tests", "oci", "registry_config.sh"), os.path.join(tmp, "registry-storage"), str(registry_port),
+                    "auth:\n  htpasswd:\n    realm: regpol-deploy\n    path: " + htpasswd], stdout=f, check=True)
+registry_log = open(os.path.join(tmp, "registry.log"), "w")
+
+
+def start_registry():
+    proc = subprocess.Popen(["docker-registry", "serve", registry_config], stdout=registry_log, stderr=registry_log)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/v2/" % registry_port)
+        except urllib.error.HTTPError:
+            return proc  # 401: up, and asking for credentials
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the registry did not start: " + open(os.path.join(tmp, "registry.log")).read())
+
+
+def blob_bytes():
+    total = 0
+    for folder, _, files in os.walk(os.path.join(tmp, "registry-storage", "docker", "registry", "v2", "blobs")):
+        total += sum(os.path.getsize(os.path.join(folder, f)) for f in files if f == "data")
+    return total
+
+
+registry = start_registry()
+try:
+    creds = {"REGPOL_REGISTRY_USERNAME": "regpol", "REGPOL_REGISTRY_PASSWORD": registry_password, "NO_PROXY": "*", "no_proxy": "*"}
+    subprocess.run(["/usr/bin/python3", os.path.join(root, "tests", "oci", "populate.py"), "--registry", "127.0.0.1:%d" % registry_port,
+                    "--out", os.path.join(tmp, "populated.json")], check=True, capture_output=True, env=dict(os.environ, **creds))
+    host = target[len("oci://"):].split("/")[0]
+    hosts[host] = "127.0.0.1:%d" % registry_port
+    docker_config = json.loads(secret["stringData"][".dockerconfigjson"])
+    check(list(docker_config["auths"]) == [host], "the Secret holds credentials for the registry the job targets")
+    docker_config["auths"] = {hosts[host]: {"auth": base64.b64encode(("regpol:" + registry_password).encode()).decode()}}
+    os.makedirs(os.path.join(tmp, "docker"), exist_ok=True)
+    with open(os.path.join(tmp, "docker", "config.json"), "w") as f:
+        json.dump(docker_config, f)
+    with open(os.path.join(tmp, "policy", "policy.regpol")) as f:
+        ecr_policy = f.read()
+    with open(os.path.join(tmp, "policy", "policy.regpol"), "w") as f:
+        # One image of team/app's nine: under the manifest's --max-delete-percent 20.
+        f.write('repository "team/app" {\n  lifecycle {\n    rule 1 { select tagged prefix ["pr-1"] expire older than 30d }\n  }\n}\n')
+    job_env = {k: localize([v])[0] for k, v in env.items()}
+    saved = {k: os.environ.get(k) for k in list(job_env) + ["NO_PROXY", "no_proxy"]}
+    os.environ.update(job_env, NO_PROXY="*", no_proxy="*")
+    try:
+        first = run("distribution cronjob", ["regpol"] + c["args"])
+        check("deferred" in first.stdout, "distribution cronjob: the first night defers: " + first.stdout.strip())
+        before = blob_bytes()
+        later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        second = run("distribution cronjob, three nights later", ["regpol"] + c["args"], ["--now=" + later])
+        check(re.search(r"\b1 deleted\b", second.stdout), "distribution cronjob: the second night deletes the image: " + second.stdout.strip())
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    with open(os.path.join(tmp, "policy", "policy.regpol"), "w") as f:
+        f.write(ecr_policy)
+    # The collection runs with the registry stopped (the manifest's comment says why).
+    registry.terminate()
+    registry.wait()
+    gc_command = container(gc)[1]["command"]
+    check(gc_command[0] == "registry" and gc_command[1] == "garbage-collect", "the collection runs the registry's garbage-collect")
+    r = subprocess.run(["docker-registry"] + localize(gc_command[1:]), capture_output=True, text=True)
+    check(r.returncode == 0, "garbage-collect: exit %d: %s" % (r.returncode, r.stderr[-300:]))
+    check(blob_bytes() < before, "garbage collection frees the deleted images' blobs: %d -> %d bytes" % (before, blob_bytes()))
+    registry = start_registry()
+    after = subprocess.run([regpol, "snapshot", "pull", "oci://" + hosts[host], "--out", os.path.join(tmp, "after-gc.json")],
+                           capture_output=True, text=True, env=dict(os.environ, **creds))
+    check(after.returncode == 0, "every kept image reads whole after the collection: " + after.stderr[-300:])
+finally:
+    registry.terminate()
+    registry.wait()
 
 # The Indexed Job: every shard, then the shards' runs together are the whole plan.
 with open(os.path.join(deploy, "kubernetes", "indexed-job.yaml")) as f:
@@ -165,18 +306,51 @@ plan = json.loads(subprocess.run([regpol, "plan", "--policy", os.path.join(tmp, 
 whole = [(i["repository"], i["digest"]) for i in plan["images"] if i["action"] != "keep"]
 check(sorted(actions) == sorted(whole) and len(whole) > 0, "the shards together are the whole plan, each action once (%d vs %d)" % (len(actions), len(whole)))
 
-# The systemd service and timer.
+# The systemd service and timer: `apply --pull --target ecr` with the AWS credentials file
+# handed over by systemd (LoadCredential=, read through %d, the credentials directory) and
+# the region from its EnvironmentFile=; run against the test ECR endpoint with nothing else
+# in the environment (no AWS_ACCESS_KEY_ID: the key comes from the credential file).
 unit = configparser.ConfigParser(interpolation=None, strict=False)
 unit.optionxform = str
 unit.read(os.path.join(deploy, "systemd", "regpol-apply.service"))
-check(unit["Service"]["Type"] == "oneshot", "service is oneshot")
-check("5" in unit["Service"].get("SuccessExitStatus", "").split(), "exit 5 (state file busy) is not a failure")
-fresh_store()
+service = unit["Service"]
+check(service["Type"] == "oneshot", "service is oneshot")
+check("5" in service.get("SuccessExitStatus", "").split(), "exit 5 (state file busy) is not a failure")
 shutil.rmtree(os.path.join(tmp, "state"))
 os.makedirs(os.path.join(tmp, "state"))
-exec_start = shlex.split(unit["Service"]["ExecStart"])
-check(any("/var/lib/" + unit["Service"]["StateDirectory"] in a for a in exec_start), "the service's state lives in its StateDirectory")
-run("systemd service", ["regpol"] + exec_start[1:])
+exec_start = shlex.split(service["ExecStart"])
+check(exec_start[1:3] == ["apply", "--pull"] and "ecr" in exec_start, "the service pulls ECR and applies in one command")
+check(any("/var/lib/" + service["StateDirectory"] in a for a in exec_start), "the service's state lives in its StateDirectory")
+credentials_dir = os.path.join(tmp, "credentials")
+os.makedirs(credentials_dir, exist_ok=True)
+loaded = service.get("LoadCredential", "")
+check(":" in loaded, "the service loads its credentials with LoadCredential=ID:PATH")
+cred_id, cred_path = loaded.split(":", 1)
+with open(localize([cred_path])[0], "w") as f:  # what the operator puts there
+    f.write("[default]\naws_access_key_id = AKIDREGPOLTEST\naws_secret_access_key = regpol-test-secret\n")
+shutil.copy(localize([cred_path])[0], os.path.join(credentials_dir, cred_id))  # what systemd does
+service_env = {"PATH": os.environ["PATH"], "NO_PROXY": "*", "no_proxy": "*", "AWS_EC2_METADATA_DISABLED": "true", "HOME": "/nonexistent"}
+for assignment in shlex.split(service.get("Environment", "")):
+    k, v = assignment.split("=", 1)
+    service_env[k] = localize([v.replace("%d", credentials_dir)])[0]
+env_file = service.get("EnvironmentFile", "").lstrip("-")
+check(env_file and service_env.get("AWS_SHARED_CREDENTIALS_FILE", "").startswith(credentials_dir + "/"),
+      "the AWS credentials file is the one systemd loaded (%d), the rest from an EnvironmentFile")
+with open(localize([env_file])[0], "w") as f:
+    f.write("AWS_REGION=eu-west-1\n")
+for line in open(localize([env_file])[0]):
+    k, v = line.strip().split("=", 1)
+    service_env[k] = v
+endpoint, url = start_ecr_endpoint("eu-west-1")
+try:
+    r = subprocess.run([regpol] + localize(exec_start[1:]) + ["--endpoint-url=" + url], capture_output=True, text=True, env=service_env,
+                       stdin=subprocess.DEVNULL)
+    check(r.returncode == 0, "systemd service: exit %d: %s" % (r.returncode, r.stderr.strip()[-300:]))
+    seen = endpoint_state(url)
+    check(not seen["problems"] and seen["by_key"].get("AKIDREGPOLTEST", 0) > 0, "systemd service: signed with the loaded credentials: %s" % seen["problems"][:3])
+finally:
+    endpoint.kill()
+    endpoint.wait()
 timer = configparser.ConfigParser(interpolation=None, strict=False)
 timer.optionxform = str
 timer.read(os.path.join(deploy, "systemd", "regpol-apply.timer"))
