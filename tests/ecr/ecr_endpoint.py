@@ -12,8 +12,9 @@ hands out its own access key; the ECR side accepts exactly the keys it knows.
 
 POST /_retag {"repository", "digest", "tags"} (unsigned, test only): retags an image.
 POST /_delete {"repository", "digest"} (unsigned, test only): someone else deletes an image.
-POST /_push {"repository", "digest", "tags", "sizeBytes"} (unsigned, test only): someone pushes an
-image now (its tags taken from any image of the repository that had them).
+POST /_push {"repository", "digest", "tags", "sizeBytes", "pushedAt"} (unsigned, test only): someone
+pushes an image (at pushedAt, epoch seconds, default now; its tags taken from any image of the
+repository that had them).
 
 Amazon EventBridge on the same port (X-Amz-Target AWSEvents.*, signed for the service
 `events`, validated against botocore's `events` model): PutEvents records each entry, after
@@ -354,7 +355,7 @@ class Handler(BaseHTTPRequestHandler):
                         other["imageTags"] = [t for t in other["imageTags"] if t not in doc.get("tags", [])]
                         if not other["imageTags"]:
                             del other["imageTags"]
-                d = {"registryId": ACCOUNT, "repositoryName": doc["repository"], "imageDigest": doc["digest"], "imagePushedAt": time.time(),
+                d = {"registryId": ACCOUNT, "repositoryName": doc["repository"], "imageDigest": doc["digest"], "imagePushedAt": doc.get("pushedAt", time.time()),
                      "imageStatus": "ACTIVE", "imageSizeInBytes": doc.get("sizeBytes", 1000)}
                 if doc.get("tags"):
                     d["imageTags"] = list(doc["tags"])
