@@ -144,14 +144,6 @@ static const char* kApplyExitHelp =
 
 namespace {
 
-std::optional<Micros> duration_option(const Args& args, const char* name) {
-  auto text = args.get(name);
-  if (!text) return std::nullopt;
-  auto d = parse_duration_option(*text);
-  if (!d) throw UsageError{std::string(name) + " needs a duration such as 30m, 6h, 2d or 1w, not `" + *text + "`"};
-  return d;
-}
-
 bool interactive() { return isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1; }
 
 // Asks on the terminal; true to go on.

@@ -112,15 +112,8 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   request.out = *out;
   request.state = args.get("--state");
   request.terminal = isatty(STDERR_FILENO) == 1 && !json_log;
-  if (auto d = args.get("--progress-every")) {
-    auto every = parse_duration_option(*d);
-    if (!every) throw UsageError{"--progress-every needs a duration such as 10s or 1m (0s: no progress lines), not `" + *d + "`"};
-    request.progress_interval = std::chrono::milliseconds(*every / 1000);
-  }
-  if (auto d = args.get("--deadline")) {
-    request.deadline = parse_duration_option(*d);
-    if (!request.deadline) throw UsageError{"--deadline needs a duration such as 30m, 6h or 1d, not `" + *d + "`"};
-  }
+  if (auto every = duration_option(args, "--progress-every")) request.progress_interval = std::chrono::milliseconds(*every / 1000);
+  request.deadline = duration_option(args, "--deadline");
   PullSummary pulled;
   int code = oci ? pull_oci(rest[0], oci_connect_options(args), request, pulled) : pull_ecr(ecr_connect_options(args), request, pulled);
   if (code != kOk) return code;

@@ -9,6 +9,7 @@
 #include "driver/evaluate_policy.h"
 #include "util/json_log.h"
 #include "util/shard.h"
+#include "util/time.h"
 
 namespace regpol::cli {
 
@@ -37,6 +38,9 @@ Shard shard_option(const Args& args);
 // commands evaluating a policy (plan, apply) hand to the driver; without
 // `repository_option` --repository is left to the caller (`apply --pull` pulls by it).
 PolicyInputs policy_inputs(const Args& args, bool repository_option = true);
+// A duration option (10s, 30m, 6h, 2d, 1w), or nullopt when it is not given; a usage error
+// names the option when it is not a duration.
+std::optional<Micros> duration_option(const Args& args, const char* name);
 // --log-format text|json: with json, `json_log` is engaged on std::cerr, and every line
 // written there from then on is a JSON object (util/json_log.h).
 void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log);

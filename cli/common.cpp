@@ -3,6 +3,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "util/time.h"
 
 namespace regpol::cli {
 
@@ -28,6 +29,14 @@ PolicyInputs policy_inputs(const Args& args, bool repository_option) {
   if (repository_option) in.repository = args.get("--repository").value_or("");
   in.shard = shard_option(args);
   return in;
+}
+
+std::optional<Micros> duration_option(const Args& args, const char* name) {
+  auto text = args.get(name);
+  if (!text) return std::nullopt;
+  auto d = parse_duration_option(*text);
+  if (!d) throw UsageError{std::string(name) + " needs a duration such as 10s, 30m, 6h, 2d or 1w, not `" + *text + "`"};
+  return d;
 }
 
 void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log) {
