@@ -94,6 +94,7 @@ std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
 bool lifecycle_plan_from_ecr_json(const std::string& name, const std::string& text, LifecyclePlan& plan,
                                   std::vector<DocumentProblem>& problems) {
   Reader rd{problems};
+  plan.ecr_exact = true;
   json doc;
   if (!parse_json_document(text, doc, problems)) return false;
   if (!doc.is_object()) {

@@ -165,7 +165,14 @@ struct RepoEvaluator {
     }
     apply_protects(imgs);
     DigestIndex by_digest(reg, imgs);
-    apply_manifest_lists(imgs, by_digest);
+    // A child goes no further than its lists, an artifact no further than its subject
+    // (regpol lifecycles): together, to a fixed point (a signature of a child, an index
+    // that is an artifact).
+    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
+      const bool lists = apply_manifest_lists(imgs, by_digest);
+      const bool artifacts = !plan.ecr_exact && cap_artifacts(imgs, by_digest);
+      if (!lists && !artifacts) break;
+    }
     if (reg.referrers_follow_subject) apply_subjects(imgs, by_digest);
   }
 
@@ -242,11 +249,12 @@ struct RepoEvaluator {
 
   // A child of a manifest list never goes further than its list: a child of a kept list is
   // kept, a child of an archived list is at most archived. Repeated to a fixed point for
-  // nested indexes.
-  void apply_manifest_lists(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
+  // nested indexes. True if it changed a decision.
+  bool apply_manifest_lists(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
     bool any_list = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].child_count > 0; });
-    if (!any_list) return;
+    if (!any_list) return false;
     const auto& by_digest = index.get();
+    bool any_change = false;
     for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
       bool changed = false;
       for (std::uint32_t parent : imgs) {
@@ -263,8 +271,41 @@ struct RepoEvaluator {
           }
         }
       }
+      any_change = any_change || changed;
       if (!changed) break;
     }
+    return any_change;
+  }
+
+  // An artifact (a signature, an SBOM, an attestation: a manifest with a subject) never
+  // goes further than its subject while the subject is in the repository: the signature
+  // of a kept image stays, so that admission control still finds it. Repeated to a fixed
+  // point for artifacts of artifacts. True if it changed a decision. (Artifacts whose
+  // subject is not in the snapshot are decided by the rules alone.)
+  bool cap_artifacts(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
+    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].subject != kNoStr; });
+    if (!any) return false;
+    const auto& by_digest = index.get();
+    bool any_change = false;
+    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
+      bool changed = false;
+      for (std::uint32_t idx : imgs) {
+        const Image& img = reg.images[idx];
+        if (img.subject == kNoStr) continue;
+        auto it = by_digest.find(reg.str(img.subject));
+        if (it == by_digest.end() || it->second == idx) continue;
+        ImageDecision& d = out[idx];
+        if (severity(d.verdict) > severity(out[it->second].verdict)) {
+          d.verdict = out[it->second].verdict;
+          d.reason = Reason::SubjectKept;
+          d.parent = it->second;
+          changed = true;
+        }
+      }
+      any_change = any_change || changed;
+      if (!changed) break;
+    }
+    return any_change;
   }
 };
 
@@ -395,6 +436,10 @@ std::string describe_decision(const Registry& registry, const LifecyclePlan& pla
     case Reason::ReferencedByList:
       return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "referenced by manifest list " +
              std::string(registry.str(registry.images[d.parent].digest));
+    case Reason::SubjectKept:
+      return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "an artifact of " +
+             std::string(registry.str(registry.images[d.parent].digest)) +
+             (d.verdict == Verdict::Keep ? ", which stays" : ", which is archived, not deleted");
   }
   return "";
 }

@@ -25,6 +25,7 @@ enum class Reason : std::uint8_t {
   Activating,           // being restored from archive: no rule applies
   PredicateError,       // a `where`/`per` expression could not be evaluated (see errors)
   SubjectDeleted,       // an artifact no rule decided whose subject (`parent`) expires (Distribution snapshots)
+  SubjectKept,          // `rule` would have actioned it; an artifact whose subject (`parent`) stays (regpol lifecycles)
 };
 
 struct ImageDecision {

@@ -79,6 +79,10 @@ struct LifecyclePlan {
   // `allow_empty`: `regpol apply` may delete every image of a repository with this
   // lifecycle (it refuses to otherwise). Its source, or empty when not said.
   std::string allow_empty;
+  // Evaluated as ECR evaluates its own lifecycle JSON (`plan --ecr-lifecycle`): an artifact
+  // (a manifest with a subject) is an image like any other there, counted and expired by
+  // the rules. A regpol lifecycle (false) never lets an artifact go further than its subject.
+  bool ecr_exact = false;
 };
 
 // True when `image` satisfies the tag part of `sel` (status and prefix/pattern list).

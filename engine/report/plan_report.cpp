@@ -167,7 +167,7 @@ class ReasonJson {
       out += it->second.second;
       return;
     }
-    if (d.reason == Reason::ReferencedByList || d.reason == Reason::SubjectDeleted) {
+    if (d.reason == Reason::ReferencedByList || d.reason == Reason::SubjectDeleted || d.reason == Reason::SubjectKept) {
       append_json_string(out, describe_decision(reg, *plan, d, now));
       return;
     }

@@ -134,6 +134,20 @@ case("manifest-list-expired-children-go", block(rule(1, "any", "expire older tha
      expire="LA")
 case("manifest-list-archived-parent", block(rule(1, 'tagged pattern ["v*"]', "archive older than 1d") + rule(2, "untagged", "expire older than 1d")),
      [img("L", D(1), ["v1"], children=["CHILD_A"]), img("A", D(1)), img("B", D(1))], expire="B", transition="LA")
+# An artifact (a signature, an SBOM: a manifest with a subject) never goes further than its
+# subject: the signature of a kept image stays even where a rule would expire it.
+case("artifact-of-kept-image-stays", block(rule(1, "untagged", "expire older than 1d")),
+     [img("A", D(1), ["v1"]), img("S", D(1), subject="SUBJECT_A", artifactMediaType="application/vnd.dev.cosign.artifact.sig.v1+json"),
+      img("U", D(1))], expire="U")
+case("artifact-of-expired-image-goes", block(rule(1, 'tagged pattern ["v*"]', "keep newest 1") + rule(2, "untagged", "expire older than 1d")),
+     [img("A", D(1), ["v1"]), img("B", D(2), ["v2"]), img("X", D(1), subject="SUBJECT_A"), img("Y", D(2), subject="SUBJECT_B")], expire="AX")
+case("artifact-of-artifact-stays", block(rule(1, "untagged", "expire older than 1d")),
+     [img("A", D(1), ["v1"]), img("S", D(1), subject="SUBJECT_A"), img("T", D(1), subject="SUBJECT_S"), img("U", D(1))], expire="U")
+case("artifact-of-archived-image-is-archived", block(rule(1, 'tagged pattern ["v*"]', "archive older than 1d") + rule(2, "untagged", "expire older than 1d")),
+     [img("L", D(1), ["v1"]), img("S", D(1), subject="SUBJECT_L"), img("B", D(1))], expire="B", transition="LS")
+# A subject that is not in the snapshot: the rules alone decide.
+case("artifact-without-subject-in-snapshot", block(rule(1, "untagged", "expire older than 1d")),
+     [img("A", D(1), ["v1"]), img("S", D(1), subject="SUBJECT_Z")], expire="S")
 case("stdlib-template", 'import "std/retention" as retention\n\n' +
      block("    use retention.untagged(after: 7d) priority 1\n    use retention.keep_releases(n: 1) priority 2\n"),
      [img("A", D(1)), img("B", D(25)), img("C", D(1), ["v1"]), img("D", D(2), ["v2"])], expire="AC")
@@ -170,6 +184,9 @@ def write():
             i["digest"] = letters[letter]
             if "children" in i:
                 i["children"] = [letters[x.replace("CHILD_", "")] for x in i["children"]]
+            if "subject" in i:  # SUBJECT_Z: a subject the snapshot does not hold
+                l = i["subject"].replace("SUBJECT_", "")
+                i["subject"] = letters.get(l) or "sha256:" + hashlib.sha256(("absent-" + l).encode()).hexdigest()
             images.append(i)
         with open(os.path.join(d, "images.json"), "w") as f:
             json.dump({"schema": "regpol.snapshot/v1", "capturedAt": NOW, "images": images}, f, indent=1)
