@@ -15,9 +15,18 @@ build/regpol snapshot gen --repos 50 --images-per-repo 500 --seed 24 --format re
 cat > "$out/policy.regpol" <<'POLICY'
 repository "*" {
   lifecycle {
-    rule 1 { select tagged pattern ["v*"] keep newest 20 }
-    rule 2 { select untagged expire older than 14d }
-    rule 3 { select tagged prefix ["pr-"] expire older than 30d }
+    rule 1 {
+      select tagged pattern ["v*"]
+      keep newest 20
+    }
+    rule 2 {
+      select untagged
+      expire older than 14d
+    }
+    rule 3 {
+      select tagged prefix ["pr-"]
+      expire older than 30d
+    }
   }
 }
 POLICY

@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import urllib.request
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks  # noqa: E402
+from model_lib import Checks, free_port  # noqa: E402
 
 regpol, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 deploy = os.path.join(root, "deploy")
@@ -95,14 +94,6 @@ def start_ecr_endpoint(region):
 def endpoint_state(url):
     with urllib.request.urlopen(url + "/_state") as answer:
         return json.load(answer)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def run(name, argv, test_only=()):

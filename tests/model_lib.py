@@ -6,6 +6,7 @@ the journal's one-outcome-per-action check. Import it with the tests folder on s
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import sys
 
@@ -94,3 +95,22 @@ def report_trials(check, against, seed, count, kills, deletions, unit):
     something: a model test whose plans never delete proves nothing."""
     print("%d trials against %s (seed %d), %d killed and resumed, %d %s deleted" % (count, against, seed, kills, deletions, unit))
     check(deletions > 0, "no trial deleted anything")
+
+
+def free_port():
+    """A port on 127.0.0.1 that nothing listens on now (for a server the test starts)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def ecr_test_env():
+    """The environment for regpol against tests/ecr/ecr_endpoint.py: the endpoint's test key,
+    region us-east-1, no AWS configuration of the machine, no proxy."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_REGION": "us-east-1",
+                "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+                "NO_PROXY": "*", "no_proxy": "*"})
+    return env

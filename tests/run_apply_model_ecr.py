@@ -17,7 +17,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
+from model_lib import Checks, ecr_test_env, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -26,10 +26,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 NOW = "2026-11-27T00:00:00Z"
 check = Checks()
 deletions = 0  # over all trials: the test must have deleted something to mean anything
-env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-env.update({"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
-            "NO_PROXY": "*", "no_proxy": "*"})
+env = ecr_test_env()
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 

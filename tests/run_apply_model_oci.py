@@ -22,7 +22,6 @@ usage: run_apply_model_oci.py REGPOL [TRIALS] [SEED]
 import datetime
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "oci"))
 import populate  # noqa: E402  (tests/oci/populate.py: the image maker and the push API)
-from model_lib import Checks, check_journal, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
+from model_lib import Checks, check_journal, free_port, random_policy, report_trials, stop_and_remove, trials as model_trials  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 trials = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -46,14 +45,6 @@ for k in ("REGPOL_REGISTRY_USERNAME", "REGPOL_REGISTRY_PASSWORD"):
     os.environ.pop(k, None)
 direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 urllib.request.install_opener(direct)  # populate.Api uses urlopen: loopback, never a proxy
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start_registry(folder):

@@ -20,7 +20,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_lib import Checks, check_journal, random_policy, stop_and_remove  # noqa: E402
+from model_lib import Checks, check_journal, ecr_test_env, free_port, random_policy, stop_and_remove  # noqa: E402
 
 regpol = os.path.abspath(sys.argv[1])
 kills_wanted = int(sys.argv[2]) if len(sys.argv) > 2 else 25
@@ -169,10 +168,7 @@ ACCEPT = ", ".join([OCI_MANIFEST, "application/vnd.oci.image.index.v1+json", "ap
 
 class Distribution(Registry):
     def __init__(self, rng, procs):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
+        self.port = free_port()
         with open("registry.yml", "w") as f:
             subprocess.run(["bash", os.path.join(here, "oci", "registry_config.sh"), os.path.abspath("registry-data"), str(self.port)], stdout=f, check=True)
         procs.append(subprocess.Popen(["docker-registry", "serve", "registry.yml"], stdout=open("registry.log", "w"), stderr=subprocess.STDOUT))
@@ -254,10 +250,7 @@ tmp = tempfile.mkdtemp()
 procs = []
 try:
     rng = random.Random(seed)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"AWS_ACCESS_KEY_ID": "AKIDREGPOLTEST", "AWS_SECRET_ACCESS_KEY": "regpol-test-secret", "AWS_REGION": "us-east-1",
-                "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
-                "NO_PROXY": "*", "no_proxy": "*"})
+    env = ecr_test_env()
     os.environ.update(NO_PROXY="*", no_proxy="*")
     for name, kind, repositories in (("ecr", Ecr, '"*"'), ("distribution", Distribution, '"team/*"')):
         folder = os.path.join(tmp, name)
