@@ -29,14 +29,30 @@ def rule(priority, status, count_type, number, action="expire", prefix=None, pat
     return {"rulePriority": priority, "description": desc or f"rule {priority}", "selection": sel, "action": act}
 
 CASES = {}
-def case(name, rules, images, expire=(), transition=(), error=False, raw_policy=None):
-    CASES[name] = dict(rules=rules, images=images, expire=expire, transition=transition, error=error, raw_policy=raw_policy)
+def case(name, rules, images, expire=(), transition=(), error=False, raw_policy=None, via_import=None):
+    """via_import: (expire, why) where a regpol lifecycle imported from the document decides
+    otherwise (docs/lifecycle.md: artifacts)."""
+    CASES[name] = dict(rules=rules, images=images, expire=expire, transition=transition, error=error, raw_policy=raw_policy,
+                       via_import=via_import)
 
 def img(letter, pushed, tags=None, **extra):
     d = {"letter": letter, "imagePushedAt": pushed}
     if tags is not None: d["imageTags"] = tags
     d.update(extra)
     return d
+
+# --- artifacts (a manifest with subjectManifestDigest): images like any other to ECR ----
+SIG = "application/vnd.dev.cosign.artifact.sig.v1+json"
+case("artifact-expired-by-age", [rule(1, "untagged", "sinceImagePushed", 1)],
+     [img("A", "2026-11-01T00:00:00Z", ["v1"]), img("S", "2026-11-01T00:00:00Z", subjectManifestDigest="SUBJECT_A", artifactMediaType=SIG)],
+     expire="S", via_import=("", "a regpol lifecycle keeps the signature of a kept image"))
+# ECR counts the signature among the images: it is the newest, so the image it signs goes
+# (and ECR itself removes the signature within a day). Imported, the same: the rule keeps
+# the signature, and a cap only ever lowers an artifact's action (#25 leaves "goes with its
+# subject" on ECR to ECR).
+case("artifact-counted", [rule(1, "any", "imageCountMoreThan", 1)],
+     [img("A", "2026-11-01T00:00:00Z", ["v1"]), img("S", "2026-11-02T00:00:00Z", subjectManifestDigest="SUBJECT_A", artifactMediaType=SIG)],
+     expire="A")
 
 # --- count rules -----------------------------------------------------------------
 case("count-keep-newest-two", [rule(1, "tagged", "imageCountMoreThan", 2, prefix=["v"])],
@@ -173,6 +189,8 @@ def write():
             letters[letter] = digest(name, letter)
             entry = {"registryId": "123456789012", "repositoryName": REPO, "imageDigest": letters[letter],
                      "imageSizeInBytes": 1000000 + len(details)}
+            if str(i.get("subjectManifestDigest", "")).startswith("SUBJECT_"):
+                i["subjectManifestDigest"] = letters[i["subjectManifestDigest"][len("SUBJECT_"):]]
             entry.update(i)
             details.append(entry)
         expire = c["expire"]
@@ -182,10 +200,12 @@ def write():
             json.dump({"imageDetails": details}, f, indent=1)
         with open(os.path.join(d, "policy.json"), "w") as f:
             f.write(c["raw_policy"] if c["raw_policy"] is not None else json.dumps({"rules": c["rules"]}, indent=1))
+        doc = {"now": NOW, "repository": REPO, "error": c["error"],
+               "expire": [letters[l] for l in expire], "transition": [letters[l] for l in c["transition"]], "letters": letters}
+        if c["via_import"]:
+            doc["viaImport"] = {"expire": [letters[l] for l in c["via_import"][0]], "why": c["via_import"][1]}
         with open(os.path.join(d, "case.json"), "w") as f:
-            json.dump({"now": NOW, "repository": REPO, "error": c["error"],
-                       "expire": [letters[l] for l in expire], "transition": [letters[l] for l in c["transition"]],
-                       "letters": letters}, f, indent=1)
+            json.dump(doc, f, indent=1)
 
 if __name__ == "__main__":
     write()
