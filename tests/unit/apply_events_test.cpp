@@ -58,11 +58,11 @@ TEST_CASE("a large batch is split so that no event nears EventBridge's 256 KB") 
   std::vector<ActionRecord> records(1200);
   std::vector<const ActionRecord*> batch;
   std::vector<TargetAnswer> answers;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    records[i].repository = "r";
-    records[i].digest = "sha256:" + std::string(64, '0');
-    records[i].tags = {std::string(128, 't')};
-    batch.push_back(&records[i]);
+  for (auto& r : records) {
+    r.repository = "r";
+    r.digest = "sha256:" + std::string(64, '0');
+    r.tags = {std::string(128, 't')};
+    batch.push_back(&r);
     answers.push_back({ActionStatus::Done, "deleted", ""});
   }
   auto events = batch_events(1, "ecr", "", batch, answers, 0);
