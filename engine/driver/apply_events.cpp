@@ -43,16 +43,17 @@ std::vector<aws::EventEntry> batch_events(std::int64_t run, const std::string& t
     std::size_t done = 0, already = 0;
     for (std::size_t i = from; i < to; ++i) {
       const ActionRecord& a = *batch[i];
-      switch (answers[i].status) {
+      const ActionStatus status = answers[i].status;
+      if (status == ActionStatus::Done || status == ActionStatus::AlreadyDone) {
+        carried.push_back(a.digest);
+        tags.insert(a.tags.begin(), a.tags.end());
+      }
+      switch (status) {
         case ActionStatus::Done:
           ++done;
           bytes += a.size_bytes;
-          [[fallthrough]];
-        case ActionStatus::AlreadyDone:
-          already += answers[i].status == ActionStatus::AlreadyDone ? 1 : 0;
-          carried.push_back(a.digest);
-          tags.insert(a.tags.begin(), a.tags.end());
           break;
+        case ActionStatus::AlreadyDone: ++already; break;
         case ActionStatus::Failed: failed.push_back(a.digest); break;
         default: skipped.push_back(a.digest); break;
       }

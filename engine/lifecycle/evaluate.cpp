@@ -247,65 +247,51 @@ struct RepoEvaluator {
     return false;
   }
 
-  // A child of a manifest list never goes further than its list: a child of a kept list is
-  // kept, a child of an archived list is at most archived. Repeated to a fixed point for
-  // nested indexes. True if it changed a decision.
+  // Lowers image `idx` to `bound`'s verdict when it goes further; true if it did.
+  bool cap(std::uint32_t idx, std::uint32_t bound, Reason why) {
+    ImageDecision& d = out[idx];
+    if (severity(d.verdict) <= severity(out[bound].verdict)) return false;
+    d.verdict = out[bound].verdict;
+    d.reason = why;
+    d.parent = bound;
+    return true;
+  }
+
+  // One pass (the caller repeats to a fixed point, for nested indexes): a child of a
+  // manifest list never goes further than its list: a child of a kept list is kept, of an
+  // archived list at most archived. True if it changed a decision.
   bool apply_manifest_lists(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
     bool any_list = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].child_count > 0; });
     if (!any_list) return false;
     const auto& by_digest = index.get();
-    bool any_change = false;
-    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
-      bool changed = false;
-      for (std::uint32_t parent : imgs) {
-        const Image& p = reg.images[parent];
-        for (std::uint32_t c = 0; c < p.child_count; ++c) {
-          auto it = by_digest.find(reg.str(reg.children_of(p)[c]));
-          if (it == by_digest.end()) continue;
-          ImageDecision& cd = out[it->second];
-          if (severity(cd.verdict) > severity(out[parent].verdict)) {
-            cd.verdict = out[parent].verdict;
-            cd.reason = Reason::ReferencedByList;
-            cd.parent = parent;
-            changed = true;
-          }
-        }
+    bool changed = false;
+    for (std::uint32_t parent : imgs) {
+      const Image& p = reg.images[parent];
+      for (std::uint32_t c = 0; c < p.child_count; ++c) {
+        auto it = by_digest.find(reg.str(reg.children_of(p)[c]));
+        if (it != by_digest.end()) changed = cap(it->second, parent, Reason::ReferencedByList) || changed;
       }
-      any_change = any_change || changed;
-      if (!changed) break;
     }
-    return any_change;
+    return changed;
   }
 
-  // An artifact (a signature, an SBOM, an attestation: a manifest with a subject) never
-  // goes further than its subject while the subject is in the repository: the signature
-  // of a kept image stays, so that admission control still finds it. Repeated to a fixed
-  // point for artifacts of artifacts. True if it changed a decision. (Artifacts whose
-  // subject is not in the snapshot are decided by the rules alone.)
+  // One pass (the caller repeats to a fixed point, for artifacts of artifacts): an artifact
+  // (a signature, an SBOM, an attestation: a manifest with a subject) never goes further
+  // than its subject while the subject is in the repository: the signature of a kept image
+  // stays, so that admission control still finds it. True if it changed a decision.
+  // (Artifacts whose subject is not in the snapshot are decided by the rules alone.)
   bool cap_artifacts(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
     bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].subject != kNoStr; });
     if (!any) return false;
     const auto& by_digest = index.get();
-    bool any_change = false;
-    for (std::size_t pass = 0; pass <= imgs.size(); ++pass) {
-      bool changed = false;
-      for (std::uint32_t idx : imgs) {
-        const Image& img = reg.images[idx];
-        if (img.subject == kNoStr) continue;
-        auto it = by_digest.find(reg.str(img.subject));
-        if (it == by_digest.end() || it->second == idx) continue;
-        ImageDecision& d = out[idx];
-        if (severity(d.verdict) > severity(out[it->second].verdict)) {
-          d.verdict = out[it->second].verdict;
-          d.reason = Reason::SubjectKept;
-          d.parent = it->second;
-          changed = true;
-        }
-      }
-      any_change = any_change || changed;
-      if (!changed) break;
+    bool changed = false;
+    for (std::uint32_t idx : imgs) {
+      const Image& img = reg.images[idx];
+      if (img.subject == kNoStr) continue;
+      auto it = by_digest.find(reg.str(img.subject));
+      if (it != by_digest.end() && it->second != idx) changed = cap(idx, it->second, Reason::SubjectKept) || changed;
     }
-    return any_change;
+    return changed;
   }
 };
 
