@@ -1,6 +1,11 @@
 # Thin wrapper over CMake. `make demo` and `make test` are the only commands a new user needs.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Unity builds (12 sources a translation unit, so each header is parsed once a batch, not
+# once a file): a fresh build takes about two thirds of the time. `make build UNITY=OFF`
+# for day-to-day work, where a change recompiles one file instead of its batch.
+UNITY ?= ON
+UNITY_OPT = -DCMAKE_UNITY_BUILD=$(UNITY) -DCMAKE_UNITY_BUILD_BATCH_SIZE=12
 
 .PHONY: all build bootstrap bootstrap-test demo test test-sanitize test-thread lint-cpp bench clean
 
@@ -14,7 +19,7 @@ bootstrap-test:
 	@scripts/bootstrap test
 
 build: bootstrap
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(UNITY_OPT) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
@@ -31,7 +36,8 @@ SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 # Both sanitizer builds compile at -O1 with line tables only (-g1), as the sanitizers'
 # documentation advises: reports keep file:line, and GCC compiles the instrumented code
 # about twice as fast as at -O2 -g (one heavy file: 67 s -> 30 s on this machine).
-SANITIZER_OPT = -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+# Unity builds too (UNITY): the ASan build of regpol and the unit tests, 13 min -> 9 min on two cores.
+SANITIZER_OPT = -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" $(UNITY_OPT)
 test-sanitize: bootstrap-test
 	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGPOL_WERROR=OFF -DREGPOL_SANITIZED_TESTS=ON $(SANITIZER_OPT) \
 	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
@@ -59,19 +65,21 @@ test-thread: bootstrap-test
 	@if ls $(BUILD)-tsan/tsan-report.* >/dev/null 2>&1; then cat $(BUILD)-tsan/tsan-report.*; echo "test-thread: ThreadSanitizer reports above"; exit 1; fi
 	@echo "test-thread: no ThreadSanitizer report"
 
-# clang-tidy over our own sources with the checked-in .clang-tidy (generated code excluded).
+# clang-tidy over our own sources with the checked-in .clang-tidy (generated code excluded),
+# each file on its own (so a missing include is found even where a unity build hid it): its
+# own folder, configured without unity batches, where only the ANTLR parser is generated.
 # Every room of engine/ is checked except parse/: clang cannot compile the ANTLR 4.9 runtime headers it includes
 # (a defaulted constructor over a const member in Vocabulary.h), so clang-tidy stops there.
 lint-cpp: bootstrap-test
-	@cmake -S . -B $(BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS) --target regpol_grammar >/dev/null
-	@run-clang-tidy -quiet -p $(BUILD) -j $(JOBS) '$(CURDIR)/(engine/(?!parse/)|stdlib/|cli/|bench/|tests/unit/).*\.cpp$$' > $(BUILD)/clang-tidy.log 2>&1; \
-	  rc=$$?; sed 's/\x1b\[[0-9;]*m//g' $(BUILD)/clang-tidy.log | grep -E '^/.*(warning|error):' | sort -u; \
-	  if [ $$rc -ne 0 ]; then echo "lint-cpp: clang-tidy found problems (full log: $(BUILD)/clang-tidy.log)"; exit 1; fi; \
+	@cmake -S . -B $(BUILD)-lint -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_UNITY_BUILD=OFF >/dev/null
+	@cmake --build $(BUILD)-lint -j $(JOBS) --target regpol_grammar_sources >/dev/null
+	@run-clang-tidy -quiet -p $(BUILD)-lint -j $(JOBS) '$(CURDIR)/(engine/(?!parse/)|stdlib/|cli/|bench/|tests/unit/).*\.cpp$$' > $(BUILD)-lint/clang-tidy.log 2>&1; \
+	  rc=$$?; sed 's/\x1b\[[0-9;]*m//g' $(BUILD)-lint/clang-tidy.log | grep -E '^/.*(warning|error):' | sort -u; \
+	  if [ $$rc -ne 0 ]; then echo "lint-cpp: clang-tidy found problems (full log: $(BUILD)-lint/clang-tidy.log)"; exit 1; fi; \
 	  echo "lint-cpp: clean"
 
 bench: bootstrap-test build
 	@bench/run
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-tsan
+	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-tsan $(BUILD)-lint

@@ -36,6 +36,8 @@ function(antlr_generate target lexer_g4 parser_g4 namespace)
     COMMENT "antlr4: generating ${lexer_name} and ${parser_name}"
     VERBATIM)
   add_library(${target} STATIC ${generated})
+  # The sources alone, without compiling them (what `make lint-cpp` needs).
+  add_custom_target(${target}_sources DEPENDS ${generated})
   target_include_directories(${target} SYSTEM BEFORE PUBLIC ${out} ${ANTLR4_INCLUDE_FOR_BUILD})
   # The 4.7.2 tool's output predates C++20's char8_t; compile it as C++17, silently.
   set_target_properties(${target} PROPERTIES CXX_STANDARD 17 POSITION_INDEPENDENT_CODE ON)

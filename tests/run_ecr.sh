@@ -224,8 +224,9 @@ rc=$?
 # ---- a transition ECR keeps throttling (a 400 ThrottlingException) past the retries: the run
 # stops to be resumed, and no image is recorded as a final failure (the target once took any
 # 4xx with an exception name as ECR's answer about that image) ----
+# (AWS_MAX_ATTEMPTS, which every AWS SDK reads, shortens the retries here and below)
 start_endpoint throttled fixture.json --throttle-op UpdateImageStorageClass
-"$regpol" apply --policy policy.regpol --snapshot fixture.json --state t.db --target ecr --endpoint-url "$url" --now $now --yes > t.out 2> t.err
+AWS_MAX_ATTEMPTS=3 "$regpol" apply --policy policy.regpol --snapshot fixture.json --state t.db --target ecr --endpoint-url "$url" --now $now --yes > t.out 2> t.err
 rc=$?
 [ $rc -eq 4 ] && [ "$(sqlite3 t.db "SELECT status FROM runs")" = running ] && grep -q "run the same command again to resume" t.out t.err \
   && [ "$(sqlite3 t.db "SELECT count(*) FROM actions WHERE kind = 'transition' AND status = 'failed'")" = 0 ] \
@@ -236,10 +237,20 @@ rc=$?
 # exit 3 once, which the CronJob's podFailurePolicy fails for good), nothing written, and
 # apply --pull neither plans nor deletes ----
 start_endpoint pullthrottled fixture.json --throttle-op DescribeImages
-"$regpol" snapshot pull ecr --endpoint-url "$url" --out pt.json > pt.out 2>&1
+AWS_MAX_ATTEMPTS=3 "$regpol" snapshot pull ecr --endpoint-url "$url" --out pt.json > pt.out 2>&1
 rc=$?
-[ $rc -eq 4 ] && grep -q "ThrottlingException" pt.out && grep -q "a later run tries again" pt.out && [ ! -e pt.json ] \
+[ $rc -eq 4 ] && grep -q "ThrottlingException.*(after 3 attempts)" pt.out && grep -q "a later run tries again" pt.out && [ ! -e pt.json ] \
   && ok || bad "a pull throttled past the retries: exit $rc (want 4): $(cat pt.out)"
+# The attempts, from the profile's max_attempts when AWS_MAX_ATTEMPTS is unset; a value
+# that is not a whole number from 1 to 100 is a usage error before any request.
+printf '[default]\nmax_attempts = 2\n' > attempts-config
+AWS_CONFIG_FILE=$tmp/attempts-config "$regpol" snapshot pull ecr --endpoint-url "$url" --out pt.json > pt3.out 2>&1
+[ $? -eq 4 ] && grep -q "(after 2 attempts)" pt3.out && ok || bad "the profile's max_attempts: $(cat pt3.out)"
+for n in 0 101 three " 3"; do
+  AWS_MAX_ATTEMPTS=$n "$regpol" snapshot pull ecr --endpoint-url "$url" --out pt.json > pt4.out 2>&1
+  [ $? -eq 2 ] && grep -q "AWS_MAX_ATTEMPTS: \`$n\` is not a whole number from 1 to 100" pt4.out && [ ! -e pt.json ] \
+    && ok || bad "AWS_MAX_ATTEMPTS=$n: $(cat pt4.out)"
+done
 # (--deadline: the same kind of failure, sooner; on a slow build the retries may give up
 # first, as the deadline nears, which is the same failure)
 "$regpol" apply --pull --deadline 2s --policy policy.regpol --state pt.db --target ecr --endpoint-url "$url" --now $now --yes > pt2.out 2>&1

@@ -9,6 +9,7 @@ bool open_aws_json(const EcrConnectOptions& options, const aws::AwsJsonService& 
   endpoint.region = aws::resolve_region(options.region, options.profile);
   endpoint.registry_id = options.registry_id;
   endpoint.endpoint_url = options.endpoint_url;
+  if (!aws::resolve_max_attempts(options.profile, endpoint.max_attempts, endpoint.max_attempts, error)) return false;
   out.credentials = std::make_unique<aws::CredentialChain>(aws::ChainOptions{options.profile, endpoint.region});
   out.client = aws::EcrClient::create(endpoint, *out.credentials, error, service);
   return out.client != nullptr;

@@ -20,7 +20,7 @@ namespace regpol {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kSnapshotTables = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, registry_id TEXT, arn TEXT, mutability INTEGER NOT NULL,
@@ -54,7 +54,7 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
   using Step = sqlite::Statement::Step;
   if (!db.open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error)) return false;
   if (!db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", "cannot write schema", error) ||
-      !db.exec(kSchema, "cannot write schema", error))
+      !db.exec(kSnapshotTables, "cannot write schema", error))
     return false;
   {
     sqlite::Statement meta;

@@ -23,7 +23,7 @@ namespace {
 
 constexpr const char* kSchemaName = "regpol.state/v1";
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kStateTables = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
@@ -254,7 +254,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     }
     if (empty) {
       store->transaction([&] {
-        store->exec(kSchema);
+        store->exec(kStateTables);
         Stmt m(db, "INSERT INTO meta VALUES ('schema', ?)");
         m.bind(1, std::string(kSchemaName)).run();
       });

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -355,6 +356,29 @@ std::string resolve_region(const std::string& flag, const std::string& profile) 
   auto settings = profile_settings(profile_name(profile), found);
   auto it = settings.find("region");
   return it == settings.end() ? "" : it->second;
+}
+
+bool resolve_max_attempts(const std::string& profile, int fallback, int& out, std::string& error) {
+  std::string text = env("AWS_MAX_ATTEMPTS"), where = "AWS_MAX_ATTEMPTS";
+  if (text.empty()) {
+    bool found = false;
+    auto settings = profile_settings(profile_name(profile), found);
+    auto it = settings.find("max_attempts");
+    if (it == settings.end()) {
+      out = fallback;
+      return true;
+    }
+    text = it->second;
+    where = "the profile's max_attempts";
+  }
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > kMaxAttemptsBound) {
+    error = where + ": `" + text + "` is not a whole number from 1 to " + std::to_string(kMaxAttemptsBound);
+    return false;
+  }
+  out = value;
+  return true;
 }
 
 namespace {

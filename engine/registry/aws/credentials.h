@@ -37,6 +37,12 @@ struct ChainOptions {
 // The region: `flag`, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`; "" when none.
 std::string resolve_region(const std::string& flag, const std::string& profile);
 
+// How many attempts a call gets (the first and its retries), as every AWS SDK reads it:
+// AWS_MAX_ATTEMPTS, then the profile's `max_attempts`, else `fallback`. False with the
+// reason when the value is not a whole number from 1 to kMaxAttemptsBound.
+constexpr int kMaxAttemptsBound = 100;
+bool resolve_max_attempts(const std::string& profile, int fallback, int& out, std::string& error);
+
 class CredentialChain {
  public:
   explicit CredentialChain(ChainOptions options) : options_(std::move(options)) {}

@@ -73,6 +73,7 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
   std::string body = input.dump();
   bool refreshed = false;
   http::Backoff backoff;
+  backoff.max_attempts = endpoint_.max_attempts;
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     Credentials creds;

@@ -32,6 +32,7 @@ struct EcrEndpoint {
   std::string region;
   std::string registry_id;   // "" for the caller's own registry
   std::string endpoint_url;  // "" for https://api.ecr.REGION.amazonaws.com
+  int max_attempts = 8;      // per call, the first included (resolve_max_attempts)
 };
 
 // Bounds on a paginated answer (docs/limits.md): items over all pages, and one nextToken.
