@@ -124,7 +124,10 @@ class Ecr(Registry):
             return json.loads(r.read())
 
     def details(self):
-        return {(repo, d["imageDigest"]): d for repo, ds in self.call("/_state")["images"].items() for d in ds}
+        """Each image's describe-images detail, with the children of an index (as a pull reads them)."""
+        st = self.call("/_state")
+        return {(repo, d["imageDigest"]): dict(d, **({"children": st["children"][repo][d["imageDigest"]]} if d["imageDigest"] in st["children"].get(repo, {}) else {}))
+                for repo, ds in st["images"].items() for d in ds}
 
     def images(self):
         return set(self.details())

@@ -5,6 +5,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "apply/request_order.h"
 #include "interop/ecr_actions.h"
 #include "util/atomic_file.h"
 #include "util/read_file.h"
@@ -104,7 +105,8 @@ bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& a
   if (!error.empty()) return false;
   std::string events, commands = "#!/bin/sh\n# regpol apply run " + std::to_string(run.id) + (run.uid.empty() ? "" : " (" + run.uid + ")") + ": the requests of this folder, in order.\nset -e\ncd \"$(dirname \"$0\")\"\n";
   std::set<std::string> listed;
-  for (const auto& a : actions) {
+  for (std::size_t k : request_order(actions)) {
+    const ActionRecord& a = actions[k];
     // The answer names the request file of the batch the action went out in.
     if (a.status != ActionStatus::Done || !listed.insert(a.answer).second) continue;
     std::string seq = a.answer.substr(a.answer.find('-') + 1, 6);

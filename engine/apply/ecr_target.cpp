@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "registry/aws/ecr_pull.h"
 #include "snapshot/reader.h"
 
 namespace regpol {
@@ -42,6 +43,13 @@ bool EcrTarget::read(const std::string& repository, Registry& out, std::string& 
     error = e.message;
     return false;
   }
+  // The indexes' children too: what an index lists cannot go before it, and the order of
+  // the run's requests depends on which images are indexes now.
+  aws::IndexGraphStats graph;
+  if (!aws::add_index_children(*client_, repository, details, graph, e)) {
+    error = e.message;
+    return false;
+  }
   // The answer read as the describe-images output it is (the snapshot reader's format 1).
   std::string document = json{{"imageDetails", details}}.dump();
   LoadError le;
@@ -76,8 +84,15 @@ bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
       for (const auto& f : out["failures"]) {
         std::string digest = f.contains("imageId") ? aws::json_string(f["imageId"], "imageDigest") : "";
         std::string code = aws::json_string(f, "failureCode"), reason = aws::json_string(f, "failureReason");
-        by_digest[digest] = code == "ImageNotFound" ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "BatchDeleteImage: ImageNotFound"}
-                                                    : TargetAnswer{ActionStatus::Failed, "failed", "BatchDeleteImage: " + code + ": " + reason};
+        if (code == "ImageNotFound") {
+          by_digest[digest] = {ActionStatus::AlreadyDone, "already-gone", "BatchDeleteImage: ImageNotFound"};
+        } else if (code == "ImageReferencedByManifestList") {
+          // An index lists it now (one the snapshot did not know, pushed since or archived
+          // and unreadable): the registry keeps it, as regpol would have.
+          by_digest[digest] = {ActionStatus::Skipped, "skipped", "BatchDeleteImage: ImageReferencedByManifestList: an index lists it (" + reason + ")"};
+        } else {
+          by_digest[digest] = {ActionStatus::Failed, "failed", "BatchDeleteImage: " + code + ": " + reason};
+        }
       }
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "apply/request_order.h"
+
 namespace regpol {
 
 namespace {
@@ -90,36 +92,31 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
   static KillPoint kill;
   try {
     std::vector<ActionRecord> actions = store.actions(run);
-    // Batches: a repository's deletions, then its transitions, in plan order, cut at the
+    // Batches: request_order cut where the repository, kind or graph rank changes and at the
     // batch size. They are cut from the whole list (finished actions included), so a
     // resumed run cuts the same batches as the first attempt: a batch's request is the same
     // request. Actions decided before any call (deferred, skipped) are in none.
     std::vector<std::size_t> order;         // action indices, batch after batch
     std::vector<std::size_t> batch_starts;  // where each batch begins in `order`
-    for (std::size_t i = 0; i < actions.size();) {
-      std::size_t end = i;
-      while (end < actions.size() && actions[end].repository == actions[i].repository) ++end;
-      for (ActionKind kind : {ActionKind::Delete, ActionKind::Transition}) {
-        std::size_t limit = target.batch_size(kind);
-        if (options.batch_size) limit = std::min(limit, options.batch_size);
-        std::size_t in_batch = limit;  // the last batch is full: the next action opens one
-        // Referrers, then indexes, then the rest (ActionRecord::graph_rank): what references
-        // another image is deleted before it.
-        for (std::int64_t rank = 0; rank <= 2; ++rank) {
-          for (std::size_t k = i; k < end; ++k) {
-            if (actions[k].kind != kind || std::clamp<std::int64_t>(actions[k].graph_rank, 0, 2) != rank ||
-                actions[k].status == ActionStatus::Deferred || actions[k].status == ActionStatus::Skipped)
-              continue;
-            if (in_batch == limit) {
-              batch_starts.push_back(order.size());
-              in_batch = 0;
-            }
-            order.push_back(k);
-            ++in_batch;
-          }
+    {
+      const ActionRecord* previous = nullptr;
+      std::size_t in_batch = 0, limit = 0;
+      for (std::size_t k : request_order(actions)) {
+        const ActionRecord& a = actions[k];
+        if (a.status == ActionStatus::Deferred || a.status == ActionStatus::Skipped) continue;
+        const bool same = previous && same_request_group(*previous, a);
+        if (!same) {
+          limit = target.batch_size(a.kind);
+          if (options.batch_size) limit = std::min(limit, options.batch_size);
         }
+        if (!same || in_batch == limit) {
+          batch_starts.push_back(order.size());
+          in_batch = 0;
+        }
+        order.push_back(k);
+        ++in_batch;
+        previous = &a;
       }
-      i = end;
     }
     std::size_t total = 0, finished = 0;
     for (const auto& a : actions) total += (a.status == ActionStatus::Pending || a.status == ActionStatus::Sent) ? 1 : 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <mutex>
 
@@ -165,6 +166,10 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   const bool pulled = aws::pull_ecr_snapshot(*ecr.client, options, document, stats, pull_error);
   progress.end();
   if (!pulled) return pull_failed("snapshot pull ecr", pull_error);
+  if (stats.index_manifests_unreadable)
+    std::cerr << "regpol: warning: snapshot pull ecr: " << stats.index_manifests_unreadable
+              << " index manifest(s) could not be read (archived, or their KMS key refused): their children are not in the snapshot, "
+                 "and ECR refuses to delete a child before its index\n";
   std::string path;
   const bool as_store = !request.content_addressed && ends_with_db(request.out);
   if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;

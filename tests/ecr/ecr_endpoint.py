@@ -11,7 +11,8 @@ Also on the same port, for the credential-chain tests: an STS AssumeRoleWithWebI
 hands out its own access key; the ECR side accepts exactly the keys it knows.
 
 POST /_retag {"repository", "digest", "tags"} (unsigned, test only): retags an image.
-POST /_delete {"repository", "digest"} (unsigned, test only): someone else deletes an image.
+POST /_delete {"repository", "digest"} (unsigned, test only): someone else deletes an image
+(not while an index lists it).
 POST /_push {"repository", "digest", "tags", "sizeBytes", "pushedAt"} (unsigned, test only): someone
 pushes an image (at pushedAt, epoch seconds, default now; its tags taken from any image of the
 repository that had them).
@@ -112,6 +113,8 @@ for img in fixture["images"]:
     if img.get("findings") is not None:
         d["imageScanFindingsSummary"] = {"findingSeverityCounts": {k.upper(): v for k, v in img["findings"].items() if v}}
     repo["images"][img["digest"]] = d
+    if img.get("children"):
+        repo.setdefault("children", {})[img["digest"]] = list(img["children"])
 names = sorted(repos)
 for n in names:
     repos[n]["settings"].setdefault("mutability", "MUTABLE")
@@ -179,6 +182,23 @@ def repo_of(body):
     return repos[name]
 
 
+INDEX_TYPES = ("application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json")
+
+
+def index_manifest(d, children):
+    """The manifest ECR hands back for an index image: its children, as pushed."""
+    media = d.get("imageManifestMediaType", INDEX_TYPES[0])
+    child = "application/vnd.oci.image.manifest.v1+json" if media == INDEX_TYPES[0] else "application/vnd.docker.distribution.manifest.v2+json"
+    return json.dumps({"schemaVersion": 2, "mediaType": media, "manifests": [
+        {"mediaType": child, "digest": c, "size": 1000 + i, "platform": {"architecture": ("amd64", "arm64", "s390x")[i % 3], "os": "linux"}}
+        for i, c in enumerate(children)]})
+
+
+def referencing_indexes(repo, digest):
+    """The indexes present in the repository that list `digest` as a child."""
+    return [i for i, kids in repo.get("children", {}).items() if digest in kids and i in repo["images"]]
+
+
 def operate(op, body):
     if op == "DescribeRepositories":
         items = []
@@ -211,16 +231,47 @@ def operate(op, body):
         if name not in repos:
             raise Problem(400, "RepositoryNotFoundException", "no such repository")
         return {"tags": repos[name].get("tags", [])}
+    if op == "BatchGetImage":
+        # Index manifests only (what regpol asks for); reading a manifest is a pull, which
+        # ECR records as lastRecordedPullTime.
+        repo = repo_of(body)
+        if len(body["imageIds"]) > 100:
+            raise Problem(400, "InvalidParameterException", "imageIds: at most 100")
+        images, failures = [], []
+        for image_id in body["imageIds"]:
+            digest = image_id.get("imageDigest")
+            d = repo["images"].get(digest)
+            if d is None:
+                failures.append({"imageId": image_id, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"})
+            elif d.get("imageStatus") == "ARCHIVED":
+                failures.append({"imageId": image_id, "failureCode": "ImageInaccessible", "failureReason": "The image is archived"})
+            elif d.get("imageManifestMediaType") not in INDEX_TYPES or d.get("imageManifestMediaType") not in body.get("acceptedMediaTypes", []):
+                counters["problems"].append("BatchGetImage of %s (%s) with acceptedMediaTypes %s" % (digest, d.get("imageManifestMediaType"), body.get("acceptedMediaTypes")))
+                failures.append({"imageId": image_id, "failureCode": "UnsupportedImageType", "failureReason": "not an index"})
+            else:
+                d["lastRecordedPullTime"] = time.time()
+                images.append({"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "imageId": {"imageDigest": digest},
+                               "imageManifest": index_manifest(d, repo.get("children", {}).get(digest, [])),
+                               "imageManifestMediaType": d["imageManifestMediaType"]})
+        counters["index_manifests_read"] = counters.get("index_manifests_read", 0) + len(images)
+        return {"images": images, "failures": failures}
     if op == "BatchDeleteImage":
         repo = repo_of(body)
         if len(body["imageIds"]) > 100:
             raise Problem(400, "InvalidParameterException", "imageIds: at most 100")
         deleted, failures = [], []
+        # ECR refuses to delete an image an index lists while the index is there; the
+        # indexes are those present when the request arrives (one request that deletes an
+        # index and its child does not count on an order within it).
+        listed = {c for i, kids in repo.get("children", {}).items() if i in repo["images"] for c in kids}
         for image_id in body["imageIds"]:
             digest = image_id.get("imageDigest")
             if digest and digest == args.fail_delete_digest:
+                failures.append({"imageId": {"imageDigest": digest}, "failureCode": "KmsError", "failureReason": "The KMS key is disabled"})
+            elif digest in listed:
                 failures.append({"imageId": {"imageDigest": digest}, "failureCode": "ImageReferencedByManifestList",
-                                 "failureReason": "Requested image referenced by manifest list"})
+                                 "failureReason": "Requested image referenced by manifest list: %s" % referencing_indexes(repo, digest)})
+                counters["refused_children"] = counters.get("refused_children", 0) + 1
             elif digest in repo["images"]:
                 d = repo["images"].pop(digest)
                 deleted.append({"imageDigest": digest, **({"imageTag": d["imageTags"][0]} if d.get("imageTags") else {})})
@@ -314,7 +365,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_state":
             with lock:
                 images = {n: sorted(repos[n]["images"].values(), key=lambda d: d["imageDigest"]) for n in names}
-                return self.reply(200, {"images": images, "sessions": sessions, **counters}, "application/json")
+                children = {n: {i: kids for i, kids in repos[n].get("children", {}).items() if i in repos[n]["images"]} for n in names}
+                return self.reply(200, {"images": images, "children": children, "sessions": sessions, **counters}, "application/json")
         if self.path == "/creds":
             if self.headers.get("Authorization") != CONTAINER_AUTH:
                 return self.reply(401, {"message": "bad authorization"}, "application/json")
@@ -343,8 +395,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {}, "application/json")
         if self.path == "/_delete":  # test only: someone else deletes an image
             doc = json.loads(body)
-            with lock:
-                repos[doc["repository"]]["images"].pop(doc["digest"], None)
+            with lock:  # refused, as by ECR, while an index lists it
+                if not referencing_indexes(repos[doc["repository"]], doc["digest"]):
+                    repos[doc["repository"]]["images"].pop(doc["digest"], None)
             return self.reply(200, {}, "application/json")
         if self.path == "/_push":  # test only: someone pushes an image (its tags move to it)
             doc = json.loads(body)

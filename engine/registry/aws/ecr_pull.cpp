@@ -1,8 +1,11 @@
 #include "registry/aws/ecr_pull.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "match/wildcard.h"
 #include "util/parallel.h"
@@ -51,6 +54,87 @@ std::string ecr_source(const std::string& region, const std::string& account) {
   return "ecr:" + region + (account.empty() ? "" : "/" + account);
 }
 
+bool is_index_media_type(const std::string& type) {
+  return type == "application/vnd.oci.image.index.v1+json" || type == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
+
+// BatchGetImage takes at most 100 image ids a call.
+constexpr std::size_t kBatchGetImageIds = 100;
+
+namespace {
+
+struct IndexChildren {
+  std::unordered_map<std::string, std::vector<std::string>> children;
+  std::unordered_set<std::string> gone;
+  std::size_t read = 0, unreadable = 0;
+};
+
+bool read_index_children(EcrClient& client, const std::string& repo, const std::vector<json>& details, IndexChildren& out, EcrError& error) {
+  std::vector<std::string> indexes;
+  for (const auto& d : details) {
+    if (is_index_media_type(json_string(d, "imageManifestMediaType")) && json_string(d, "imageStatus", "ACTIVE") == "ACTIVE")
+      indexes.push_back(json_string(d, "imageDigest"));
+  }
+  for (std::size_t at = 0; at < indexes.size(); at += kBatchGetImageIds) {
+    json ids = json::array();
+    for (std::size_t i = at; i < std::min(indexes.size(), at + kBatchGetImageIds); ++i) ids.push_back({{"imageDigest", indexes[i]}});
+    json answer;
+    const json request = {{"repositoryName", repo},
+                          {"imageIds", ids},
+                          {"acceptedMediaTypes", {"application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"}}};
+    if (!client.call("BatchGetImage", request, answer, error)) return false;
+    if (answer.contains("images") && answer["images"].is_array()) {
+      for (const auto& img : answer["images"]) {
+        std::string digest = img.contains("imageId") ? json_string(img["imageId"], "imageDigest") : "";
+        json manifest = json::parse(json_string(img, "imageManifest"), nullptr, false);
+        if (digest.empty() || manifest.is_discarded() || !manifest.is_object() || !manifest.contains("manifests") || !manifest["manifests"].is_array()) {
+          error = {"", "BatchGetImage: the manifest of index " + (digest.empty() ? std::string("(no digest)") : digest) + " is not an image index", 200,
+                   ErrorKind::BadInput};
+          return false;
+        }
+        auto& kids = out.children[digest];
+        for (const auto& m : manifest["manifests"]) {
+          std::string child = m.is_object() ? json_string(m, "digest") : "";
+          if (!child.empty() && std::find(kids.begin(), kids.end(), child) == kids.end()) kids.push_back(child);
+        }
+        ++out.read;
+      }
+    }
+    if (answer.contains("failures") && answer["failures"].is_array()) {
+      for (const auto& f : answer["failures"]) {
+        std::string digest = f.contains("imageId") && f["imageId"].is_object() ? json_string(f["imageId"], "imageDigest") : "";
+        std::string code = json_string(f, "failureCode");
+        if (code == "ImageNotFound") {
+          out.gone.insert(digest);
+        } else if (code == "ImageInaccessible" || code == "KmsError") {
+          ++out.unreadable;
+        } else {
+          error = {code, "BatchGetImage: index " + digest + ": " + code + " " + json_string(f, "failureReason"), 200, ErrorKind::BadInput};
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool add_index_children(EcrClient& client, const std::string& repository, std::vector<json>& details, IndexGraphStats& stats, EcrError& error) {
+  IndexChildren graph;
+  if (!read_index_children(client, repository, details, graph, error)) return false;
+  if (!graph.gone.empty()) {
+    details.erase(std::remove_if(details.begin(), details.end(), [&](const json& d) { return graph.gone.count(json_string(d, "imageDigest")) > 0; }),
+                  details.end());
+  }
+  for (auto& d : details) {
+    if (auto it = graph.children.find(json_string(d, "imageDigest")); it != graph.children.end()) d["children"] = it->second;
+  }
+  stats.read += graph.read;
+  stats.unreadable += graph.unreadable;
+  return true;
+}
+
 json snapshot_image(const json& d, const std::string& repository) {
   json img = {{"repository", repository}, {"digest", json_string(d, "imageDigest")}};
   json tags = json::array();
@@ -65,6 +149,7 @@ json snapshot_image(const json& d, const std::string& repository) {
                                  std::pair{"subjectManifestDigest", "subject"}, std::pair{"imageStatus", "status"}, std::pair{"registryId", "registryId"}}) {
     if (d.contains(from) && d[from].is_string()) img[to] = d[from];
   }
+  if (d.contains("children") && d["children"].is_array()) img["children"] = d["children"];  // add_index_children
   if (d.contains("imageScanFindingsSummary") && d["imageScanFindingsSummary"].is_object()) {
     json counts = d["imageScanFindingsSummary"].contains("findingSeverityCounts") ? d["imageScanFindingsSummary"]["findingSeverityCounts"] : json::object();
     if (!counts.is_object()) counts = json::object();
@@ -114,7 +199,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   }
 
   std::atomic<bool> failed{false};
-  std::atomic<std::size_t> repositories_done{0}, images_read{0};
+  std::atomic<std::size_t> repositories_done{0}, images_read{0}, indexes_read{0}, indexes_unreadable{0};
   std::mutex error_mutex;
   auto fail_with = [&](ErrorKind kind, const std::string& message) {
     std::lock_guard<std::mutex> lock(error_mutex);
@@ -139,11 +224,15 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         ok = client.call("ListTagsForResource", {{"resourceArn", d.repository["arn"]}}, tags, e);
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
       }
+      IndexGraphStats graph;
+      if (ok) ok = add_index_children(client, name, details, graph, e);
       if (!ok) {
         fail_with(e.kind, "repository `" + name + "`: " + e.message);
         return;
       }
       for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+      indexes_read += graph.read;
+      indexes_unreadable += graph.unreadable;
       const std::size_t read = images_read += details.size();
       if (options.progress) options.progress(++repositories_done, data.size(), read);
     } catch (const std::exception& x) {
@@ -168,6 +257,8 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   document += "\n]}\n";
   stats.repositories = data.size();
   stats.calls = client.calls();
+  stats.index_manifests = indexes_read;
+  stats.index_manifests_unreadable = indexes_unreadable;
   return true;
 }
 

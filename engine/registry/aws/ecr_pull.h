@@ -1,7 +1,8 @@
 #pragma once
 // `regpol snapshot pull ecr`: every matching repository's settings and images, read with
 // DescribeRepositories, DescribeImages (pages of 1,000), GetLifecyclePolicy,
-// GetRepositoryPolicy and ListTagsForResource, `jobs` repositories at a time, written as a
+// GetRepositoryPolicy and ListTagsForResource, and the manifests of active index images
+// (BatchGetImage) for their children, `jobs` repositories at a time, written as a
 // regpol snapshot JSON document (schema regpol.snapshot/v1, docs/snapshots.md) whose
 // repositories also carry their lifecycle policy, repository policy and resource tags.
 #include <functional>
@@ -23,6 +24,9 @@ struct PullOptions {
 struct PullStats {
   std::size_t repositories = 0, images = 0;
   long calls = 0;
+  // Index manifests read for their children, and those ECR would not hand out (archived,
+  // or their KMS key refused): the children of those stay unknown.
+  std::size_t index_manifests = 0, index_manifests_unreadable = 0;
 };
 
 // The snapshot document's text. False with `error` (the operation and repository that
@@ -34,7 +38,20 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
 // not known). apply compares it with `--target ecr`'s region and registry id.
 std::string ecr_source(const std::string& region, const std::string& account);
 
-// One describe-images imageDetail as a regpol snapshot image.
+// The children of a repository's active index images, from their manifests (BatchGetImage,
+// 100 at a time, asking for index media types only, so ECR hands each back as pushed),
+// added to `details` (a DescribeImages answer) as `children`. An index deleted since
+// DescribeImages listed it is dropped from `details`; one ECR will not hand out (archived,
+// its KMS key refused) keeps no children and is counted unreadable. Any other failure is
+// an error. ECR records each manifest read as a pull of that index.
+struct IndexGraphStats {
+  std::size_t read = 0, unreadable = 0;
+};
+bool is_index_media_type(const std::string& type);
+bool add_index_children(EcrClient& client, const std::string& repository, std::vector<nlohmann::json>& details, IndexGraphStats& stats,
+                        EcrError& error);
+
+// One describe-images imageDetail (with its `children`, add_index_children) as a regpol snapshot image.
 nlohmann::json snapshot_image(const nlohmann::json& detail, const std::string& repository);
 
 }  // namespace regpol::aws
