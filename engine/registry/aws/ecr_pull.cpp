@@ -8,7 +8,6 @@
 #include <unordered_set>
 
 #include "match/wildcard.h"
-#include "registry/oci/manifest.h"
 #include "util/parallel.h"
 
 namespace regpol::aws {
@@ -55,12 +54,14 @@ std::string ecr_source(const std::string& region, const std::string& account) {
   return "ecr:" + region + (account.empty() ? "" : "/" + account);
 }
 
-bool is_index_media_type(const std::string& type) { return type == oci::kOciIndex || type == oci::kDockerManifestList; }
-
-namespace {
+bool is_index_media_type(const std::string& type) {
+  return type == "application/vnd.oci.image.index.v1+json" || type == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
 
 // BatchGetImage takes at most 100 image ids a call.
 constexpr std::size_t kBatchGetImageIds = 100;
+
+namespace {
 
 struct IndexChildren {
   std::unordered_map<std::string, std::vector<std::string>> children;
@@ -80,24 +81,21 @@ bool read_index_children(EcrClient& client, const std::string& repo, const std::
     json answer;
     const json request = {{"repositoryName", repo},
                           {"imageIds", ids},
-                          {"acceptedMediaTypes", {oci::kOciIndex, oci::kDockerManifestList}}};
+                          {"acceptedMediaTypes", {"application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"}}};
     if (!client.call("BatchGetImage", request, answer, error)) return false;
     if (answer.contains("images") && answer["images"].is_array()) {
       for (const auto& img : answer["images"]) {
         std::string digest = img.contains("imageId") ? json_string(img["imageId"], "imageDigest") : "";
-        // The same reading as an OCI registry's manifests (oci/manifest.h): ECR serves them.
-        oci::Manifest manifest;
-        std::string why;
-        if (!oci::parse_manifest(json_string(img, "imageManifest"), json_string(img, "imageManifestMediaType"), manifest, why) || !manifest.is_index ||
-            digest.empty()) {
-          error = {"", "BatchGetImage: the manifest of index " + (digest.empty() ? std::string("(no digest)") : digest) + " is not an image index" +
-                           (why.empty() ? "" : ": " + why),
-                   200, ErrorKind::BadInput};
+        json manifest = json::parse(json_string(img, "imageManifest"), nullptr, false);
+        if (digest.empty() || manifest.is_discarded() || !manifest.is_object() || !manifest.contains("manifests") || !manifest["manifests"].is_array()) {
+          error = {"", "BatchGetImage: the manifest of index " + (digest.empty() ? std::string("(no digest)") : digest) + " is not an image index", 200,
+                   ErrorKind::BadInput};
           return false;
         }
         auto& kids = out.children[digest];
-        for (const auto& m : manifest.manifests) {
-          if (std::find(kids.begin(), kids.end(), m.digest) == kids.end()) kids.push_back(m.digest);
+        for (const auto& m : manifest["manifests"]) {
+          std::string child = m.is_object() ? json_string(m, "digest") : "";
+          if (!child.empty() && std::find(kids.begin(), kids.end(), child) == kids.end()) kids.push_back(child);
         }
         ++out.read;
       }
