@@ -6,7 +6,7 @@
 #include <string>
 
 #include "registry/oci/auth.h"
-#include "registry/oci/manifest.h"
+#include "registry/image/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -14,14 +14,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string error;
   switch (data[0] % 5) {
     case 0: {
-      regpol::oci::Manifest m;
-      regpol::oci::parse_manifest(text, "application/vnd.oci.image.manifest.v1+json", m, error);
-      regpol::oci::parse_manifest(text, "", m, error);
+      regpol::image::Manifest m;
+      regpol::image::parse_manifest(text, "application/vnd.oci.image.manifest.v1+json", m, error);
+      regpol::image::parse_manifest(text, "", m, error);
       break;
     }
     case 1: {
       std::string created;
-      regpol::oci::parse_config_created(text, created, error);
+      regpol::image::parse_config_created(text, created, error);
       break;
     }
     case 2: {

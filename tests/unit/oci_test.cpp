@@ -2,10 +2,11 @@
 #include <doctest/doctest.h>
 
 #include "registry/oci/auth.h"
-#include "registry/oci/manifest.h"
+#include "registry/image/manifest.h"
 #include "registry/oci/oci_client.h"
 
 using namespace regpol::oci;
+namespace image = regpol::image;
 
 namespace {
 std::string digest(char c) { return "sha256:" + std::string(64, c); }
@@ -16,9 +17,9 @@ TEST_CASE("an OCI image manifest: config, layers, subject; an artifact's type fr
     "config":{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":")" + digest('a') + R"(","size":10},
     "layers":[{"mediaType":"x","digest":")" + digest('b') + R"(","size":20}],
     "subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + digest('c') + R"(","size":30}})";
-  Manifest m;
+  image::Manifest m;
   std::string error;
-  REQUIRE(parse_manifest(body, "", m, error));
+  REQUIRE(image::parse_manifest(body, "", m, error));
   CHECK_FALSE(m.is_index);
   CHECK(m.config.digest == digest('a'));
   CHECK(m.layers.size() == 1);
@@ -29,23 +30,23 @@ TEST_CASE("an OCI image manifest: config, layers, subject; an artifact's type fr
 
 TEST_CASE("an index and a Docker manifest list; the media type from Content-Type when the document has none") {
   std::string body = R"({"schemaVersion":2,"manifests":[{"digest":")" + digest('d') + R"(","size":1},{"digest":")" + digest('e') + R"(","size":2}]})";
-  Manifest m;
+  image::Manifest m;
   std::string error;
-  REQUIRE(parse_manifest(body, "application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8", m, error));
+  REQUIRE(image::parse_manifest(body, "application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8", m, error));
   CHECK(m.is_index);
   CHECK(m.manifests.size() == 2);
-  CHECK(m.media_type == kDockerManifestList);
+  CHECK(m.media_type == image::kDockerManifestList);
 }
 
 TEST_CASE("malformed manifests are refused with a reason, never a throw") {
-  Manifest m;
+  image::Manifest m;
   std::string error;
-  CHECK_FALSE(parse_manifest("[]", "", m, error));
-  CHECK_FALSE(parse_manifest(R"({"schemaVersion":1,"config":{}})", "", m, error));
-  CHECK_FALSE(parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:zz","size":1}})", "", m, error));
+  CHECK_FALSE(image::parse_manifest("[]", "", m, error));
+  CHECK_FALSE(image::parse_manifest(R"({"schemaVersion":1,"config":{}})", "", m, error));
+  CHECK_FALSE(image::parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:zz","size":1}})", "", m, error));
   CHECK(error.find("digest") != std::string::npos);
-  CHECK_FALSE(parse_manifest(R"({"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":")" + digest('a') + R"(","size":-4}]})", "", m, error));
-  CHECK_FALSE(parse_manifest(R"({"mediaType":"application/vnd.oci.image.index.v1+json","manifests":{}})", "", m, error));
+  CHECK_FALSE(image::parse_manifest(R"({"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":")" + digest('a') + R"(","size":-4}]})", "", m, error));
+  CHECK_FALSE(image::parse_manifest(R"({"mediaType":"application/vnd.oci.image.index.v1+json","manifests":{}})", "", m, error));
 }
 
 TEST_CASE("Docker config auths: base64 auth, username/password, keys with scheme and path") {

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "match/wildcard.h"
+#include "registry/image/manifest.h"
 #include "util/parallel.h"
 
 namespace regpol::aws {
@@ -54,14 +55,12 @@ std::string ecr_source(const std::string& region, const std::string& account) {
   return "ecr:" + region + (account.empty() ? "" : "/" + account);
 }
 
-bool is_index_media_type(const std::string& type) {
-  return type == "application/vnd.oci.image.index.v1+json" || type == "application/vnd.docker.distribution.manifest.list.v2+json";
-}
+bool is_index_media_type(const std::string& type) { return type == image::kOciIndex || type == image::kDockerManifestList; }
+
+namespace {
 
 // BatchGetImage takes at most 100 image ids a call.
 constexpr std::size_t kBatchGetImageIds = 100;
-
-namespace {
 
 struct IndexChildren {
   std::unordered_map<std::string, std::vector<std::string>> children;
@@ -81,21 +80,24 @@ bool read_index_children(EcrClient& client, const std::string& repo, const std::
     json answer;
     const json request = {{"repositoryName", repo},
                           {"imageIds", ids},
-                          {"acceptedMediaTypes", {"application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"}}};
+                          {"acceptedMediaTypes", {image::kOciIndex, image::kDockerManifestList}}};
     if (!client.call("BatchGetImage", request, answer, error)) return false;
     if (answer.contains("images") && answer["images"].is_array()) {
       for (const auto& img : answer["images"]) {
         std::string digest = img.contains("imageId") ? json_string(img["imageId"], "imageDigest") : "";
-        json manifest = json::parse(json_string(img, "imageManifest"), nullptr, false);
-        if (digest.empty() || manifest.is_discarded() || !manifest.is_object() || !manifest.contains("manifests") || !manifest["manifests"].is_array()) {
-          error = {"", "BatchGetImage: the manifest of index " + (digest.empty() ? std::string("(no digest)") : digest) + " is not an image index", 200,
-                   ErrorKind::BadInput};
+        // The same reading as an OCI registry's manifests (registry/image/manifest.h): ECR serves them.
+        image::Manifest manifest;
+        std::string why;
+        if (!image::parse_manifest(json_string(img, "imageManifest"), json_string(img, "imageManifestMediaType"), manifest, why) || !manifest.is_index ||
+            digest.empty()) {
+          error = {"", "BatchGetImage: the manifest of index " + (digest.empty() ? std::string("(no digest)") : digest) + " is not an image index" +
+                           (why.empty() ? "" : ": " + why),
+                   200, ErrorKind::BadInput};
           return false;
         }
         auto& kids = out.children[digest];
-        for (const auto& m : manifest["manifests"]) {
-          std::string child = m.is_object() ? json_string(m, "digest") : "";
-          if (!child.empty() && std::find(kids.begin(), kids.end(), child) == kids.end()) kids.push_back(child);
+        for (const auto& m : manifest.manifests) {
+          if (std::find(kids.begin(), kids.end(), m.digest) == kids.end()) kids.push_back(m.digest);
         }
         ++out.read;
       }

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "registry/json_fields.h"
-#include "registry/oci/manifest.h"
+#include "registry/image/manifest.h"
 #include "util/sha256.h"
 #include "util/redact.h"
 
@@ -361,7 +361,7 @@ bool checked_reference(const std::string& repository, const std::string& referen
     error = json(repository.substr(0, 200)).dump() + " is not a repository name (no request was sent)";
     return false;
   }
-  if (!valid_tag(reference) && !valid_digest(reference)) {
+  if (!valid_tag(reference) && !image::valid_digest(reference)) {
     error = repository + ": " + json(reference.substr(0, 200)).dump() + " is neither a tag nor a digest (no request was sent)";
     return false;
   }
@@ -409,7 +409,7 @@ bool OciClient::manifest(const std::string& repository, const std::string& refer
     return false;
   }
   std::string path = "/v2/" + repository + "/manifests/" + reference;
-  if (!send("GET", path, manifest_accept(), "repository:" + repository + ":pull", out, error, kMaxManifestBytes)) return false;
+  if (!send("GET", path, image::manifest_accept(), "repository:" + repository + ":pull", out, error, kMaxManifestBytes)) return false;
   if (out.status == 404) return true;
   if (out.status != 200) {
     error = {kind_of_http_status(static_cast<int>(out.status)), "GET " + path + ": " + registry_error(out)};
@@ -417,7 +417,7 @@ bool OciClient::manifest(const std::string& repository, const std::string& refer
   }
   // The digest is the hash of the bytes served: checked, never trusted.
   std::string actual = "sha256:" + sha256_hex(out.body);
-  if ((valid_digest(reference) && reference != actual) || (!out.digest.empty() && out.digest != actual)) {
+  if ((image::valid_digest(reference) && reference != actual) || (!out.digest.empty() && out.digest != actual)) {
     error = {ErrorKind::BadInput, "GET " + path + ": the manifest's bytes hash to " + actual + ", not to the digest the registry gave"};
     return false;
   }
@@ -436,14 +436,14 @@ bool OciClient::manifest_digest(const std::string& repository, const std::string
   }
   std::string path = "/v2/" + repository + "/manifests/" + reference;
   OciResponse r;
-  if (!send("HEAD", path, manifest_accept(), "repository:" + repository + ":pull", r, error)) return false;
+  if (!send("HEAD", path, image::manifest_accept(), "repository:" + repository + ":pull", r, error)) return false;
   if (r.status == 404) return true;
   if (r.status != 200) {
     error = {kind_of_http_status(static_cast<int>(r.status)), "HEAD " + path + ": HTTP " + std::to_string(r.status)};
     return false;
   }
   found = true;
-  if (valid_digest(r.digest)) digest = r.digest;
+  if (image::valid_digest(r.digest)) digest = r.digest;
   return true;
 }
 
@@ -488,20 +488,20 @@ bool OciClient::referrers(const std::string& repository, const std::string& dige
   std::string path = "/v2/" + repository + "/referrers/" + digest;
   OciResponse r;
   supported = false;
-  if (!send("GET", path, kOciIndex, "repository:" + repository + ":pull", r, error, kMaxManifestBytes)) return false;
+  if (!send("GET", path, image::kOciIndex, "repository:" + repository + ":pull", r, error, kMaxManifestBytes)) return false;
   if (r.status == 404 || r.status == 405 || r.status == 400) return true;
   if (r.status != 200) {
     error = {kind_of_http_status(static_cast<int>(r.status)), "GET " + path + ": " + registry_error(r)};
     return false;
   }
-  supported = r.content_type.rfind(kOciIndex, 0) == 0 || r.body.find("\"manifests\"") != std::string::npos;
+  supported = r.content_type.rfind(image::kOciIndex, 0) == 0 || r.body.find("\"manifests\"") != std::string::npos;
   index_body = std::move(r.body);
   return true;
 }
 
 bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error) {
   std::string why;
-  if (!valid_digest(digest) || !checked_reference(repository, digest, why)) {
+  if (!image::valid_digest(digest) || !checked_reference(repository, digest, why)) {
     error = {ErrorKind::BadInput, why.empty() ? json(digest.substr(0, 200)).dump() + " is not a digest" : why};
     return false;
   }

@@ -23,7 +23,7 @@ namespace {
 std::string tag_scheme_subject(const std::string& tag) {
   if (tag.size() < 71 || tag.rfind("sha256-", 0) != 0) return "";
   std::string digest = "sha256:" + tag.substr(7, 64);
-  if (!valid_digest(digest) || (tag.size() > 71 && tag[71] != '.')) return "";
+  if (!image::valid_digest(digest) || (tag.size() > 71 && tag[71] != '.')) return "";
   return digest;
 }
 
@@ -120,8 +120,8 @@ class RepositoryReader {
           referrers_api = false;
           break;
         }
-        Manifest index;
-        if (std::string why; !parse_manifest(body, kOciIndex, index, why)) {
+        image::Manifest index;
+        if (std::string why; !image::parse_manifest(body, image::kOciIndex, index, why)) {
           error = {ErrorKind::BadInput, "GET /v2/" + repo_ + "/referrers/" + d + ": " + why};
           return false;
         }
@@ -181,8 +181,8 @@ class RepositoryReader {
   // (or at the same time) read nothing more.
   bool add(const std::string& digest, const std::string& body, const std::string& content_type, const std::string* created,
            Error& error) {
-    Manifest m;
-    if (std::string why; !parse_manifest(body, content_type, m, why)) {
+    image::Manifest m;
+    if (std::string why; !image::parse_manifest(body, content_type, m, why)) {
       error = {ErrorKind::BadInput, "manifest " + digest + " of `" + repo_ + "`: " + why};
       return false;
     }
@@ -204,10 +204,10 @@ class RepositoryReader {
     } else {
       img.blobs.push_back(m.config);
       for (const auto& l : m.layers) img.blobs.push_back(l);
-      if (is_image_config(m.config.media_type) && !created) {
+      if (image::is_image_config(m.config.media_type) && !created) {
         std::string config;
         if (!client_.blob(repo_, m.config.digest, config, error)) return false;
-        if (std::string why; !parse_config_created(config, config_created, why)) {
+        if (std::string why; !image::parse_config_created(config, config_created, why)) {
           error = {ErrorKind::BadInput, "config " + m.config.digest + " of `" + repo_ + "`: " + why};
           return false;
         }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "registry/oci/manifest.h"
+#include "registry/image/manifest.h"
 #include "registry/oci/oci_client.h"
 #include "util/time.h"
 
@@ -19,7 +19,7 @@ struct OciImage {
   std::string digest, media_type, artifact_type, subject;
   std::vector<std::string> tags;      // sorted
   std::vector<std::string> children;  // indexes: the manifests they list (in this repository)
-  std::vector<Descriptor> blobs;      // the manifest itself, then config and layers
+  std::vector<image::Descriptor> blobs;      // the manifest itself, then config and layers
   std::int64_t size = 0;              // the blobs' sizes summed
   Micros created = kNoTime;           // from the image config (indexes: the newest child's)
 };

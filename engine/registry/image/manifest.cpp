@@ -1,10 +1,10 @@
-#include "registry/oci/manifest.h"
+#include "registry/image/manifest.h"
 
 #include <nlohmann/json.hpp>
 
 #include "registry/json_fields.h"
 
-namespace regpol::oci {
+namespace regpol::image {
 
 using nlohmann::json;
 using registry::json_size;
@@ -122,4 +122,4 @@ bool parse_config_created(std::string_view body, std::string& created, std::stri
   return true;
 }
 
-}  // namespace regpol::oci
+}  // namespace regpol::image

@@ -1,14 +1,15 @@
 #pragma once
-// The documents an OCI Distribution registry serves, read without trusting them: image
-// manifests and indexes (OCI and Docker schema 2 media types), image configs (for the
-// `created` time) and the Docker config file's `auths`. Each parser answers false with a
-// reason for anything malformed; none throws.
+// The image documents every registry serves (a Distribution registry over its API, ECR in
+// BatchGetImage's imageManifest), read without trusting them: image manifests and indexes
+// (OCI and Docker schema 2 media types) and image configs (for the `created` time). Both
+// registry clients read them here, so an index means the same on ECR as on Distribution.
+// Each parser answers false with a reason for anything malformed; none throws.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace regpol::oci {
+namespace regpol::image {
 
 // The media types regpol asks for and understands.
 inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
@@ -45,4 +46,4 @@ bool is_image_config(const std::string& media_type);
 // "sha256:<64 hex>" (the only algorithm Distribution registries serve here).
 bool valid_digest(std::string_view digest);
 
-}  // namespace regpol::oci
+}  // namespace regpol::image
