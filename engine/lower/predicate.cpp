@@ -2,13 +2,16 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "diag/suggest.h"
 #include "format/format.h"
 #include "lint/guards.h"
 #include "match/semver.h"
 #include "match/wildcard.h"
+#include "snapshot/graph.h"
 
 namespace regpol {
 
@@ -64,7 +67,21 @@ struct Literal : Node {
 
 enum class Field { Tags, Digest, Repository, Size, PushedAt, LastPulledAt, Pulled, MediaType, ArtifactType, StorageClass,
                    Scanned, Now, Age, Critical, High, Medium, Low, Informational, SemverMajor, SemverMinor, SemverPatch,
-                   SemverPrerelease, HasSemver };
+                   SemverPrerelease, HasSemver, Signed, HasSbom, HasAttestation, Referrers, ReferrerTypes, IsIndex, IsChild,
+                   IsArtifact };
+
+// The image's place in Registry::images, or a place past the end for an image that is not
+// there (the empty registry the W2203 check evaluates against): the graph then has no facts.
+std::size_t image_index(const Ctx& c) {
+  const Image* first = c.reg.images.data();
+  const std::less<const Image*> before;  // defined for pointers into different arrays, unlike `<`
+  if (c.reg.images.empty() || before(&c.img, first) || !before(&c.img, first + c.reg.images.size())) return static_cast<std::size_t>(-1);
+  return static_cast<std::size_t>(&c.img - first);
+}
+
+bool is_index_media_type(std::string_view t) {
+  return t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
 
 struct FieldNode : Node {
   Field f;
@@ -120,6 +137,26 @@ struct FieldNode : Node {
           return true;
         }
         out.n = Semver::number(f == Field::SemverMajor ? best->major : f == Field::SemverMinor ? best->minor : best->patch);
+        return true;
+      }
+      case Field::IsIndex: out.b = img.child_count > 0 || is_index_media_type(c.reg.str(img.manifest_media_type)); return true;
+      case Field::Signed: case Field::HasSbom: case Field::HasAttestation: case Field::IsChild: case Field::IsArtifact: {
+        const std::uint8_t bit = f == Field::Signed ? ImageGraph::kSigned : f == Field::HasSbom ? ImageGraph::kHasSbom
+                                 : f == Field::HasAttestation ? ImageGraph::kHasAttestation : f == Field::IsChild ? ImageGraph::kIsChild
+                                 : ImageGraph::kIsArtifact;
+        out.b = (c.reg.graph().flags(image_index(c)) & bit) != 0;
+        return true;
+      }
+      case Field::Referrers: case Field::ReferrerTypes: {
+        auto [first, last] = c.reg.graph().referrers(image_index(c));
+        out.n = static_cast<double>(last - first);
+        out.strs.clear();
+        if (f == Field::ReferrerTypes) {
+          for (const std::uint32_t* r = first; r != last; ++r) {
+            std::string_view type = c.reg.str(c.reg.images[*r].artifact_media_type);
+            if (!type.empty() && std::find(out.strs.begin(), out.strs.end(), type) == out.strs.end()) out.strs.push_back(type);
+          }
+        }
         return true;
       }
     }
@@ -227,6 +264,10 @@ const FieldName kFields[] = {
     {"findings.low", Field::Low, PT::Num}, {"findings.informational", Field::Informational, PT::Num},
     {"semver.major", Field::SemverMajor, PT::Num}, {"semver.minor", Field::SemverMinor, PT::Num},
     {"semver.patch", Field::SemverPatch, PT::Num}, {"semver.prerelease", Field::SemverPrerelease, PT::Str},
+    {"artifact_type", Field::ArtifactType, PT::Str}, {"signed", Field::Signed, PT::Bool}, {"has_sbom", Field::HasSbom, PT::Bool},
+    {"has_attestation", Field::HasAttestation, PT::Bool}, {"referrers", Field::Referrers, PT::Num},
+    {"referrer_types", Field::ReferrerTypes, PT::StrList}, {"is_index", Field::IsIndex, PT::Bool}, {"is_child", Field::IsChild, PT::Bool},
+    {"is_artifact", Field::IsArtifact, PT::Bool},
 };
 
 class Compiler {

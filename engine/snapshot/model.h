@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "snapshot/graph.h"
 #include "util/huge_pages.h"
 #include "util/time.h"
 
@@ -156,6 +157,10 @@ struct Registry {
   // Where image `index` was read: the file and its position among that file's images.
   std::pair<std::string, std::uint32_t> image_source(std::uint32_t index) const;
 
+  // Who refers to whom (snapshot/graph.h), built on first use: read it only once the
+  // registry is complete.
+  const ImageGraph& graph() const { return graph_.get(*this); }
+
   std::uint32_t repository(std::string_view name);  // finds or adds
   std::string_view str(StrId id) const { return strings.get(id); }
   std::string_view repo_name(const Image& img) const { return str(repositories[img.repo].name); }
@@ -167,6 +172,9 @@ struct Registry {
     std::uint32_t b = index == 0 ? 0 : blob_end[index - 1];
     return {blobs.data() + b, blobs.data() + blob_end[index]};
   }
+
+ private:
+  LazyImageGraph graph_;
 };
 
 }  // namespace regpol
