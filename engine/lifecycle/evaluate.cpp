@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "match/semver.h"
+#include "snapshot/graph.h"
 #include "util/huge_pages.h"
 #include "util/parallel.h"
 
@@ -275,20 +276,33 @@ struct RepoEvaluator {
     return changed;
   }
 
+  // The digest image `img` is an artifact of: its subject, else the image its cosign tag
+  // (`sha256-<hex>.sig`, snapshot/graph.h) names; "" for neither. `scratch` holds the
+  // digest a tag spells.
+  std::string_view subject_of(const Image& img, std::string& scratch) const {
+    if (img.subject != kNoStr) return reg.str(img.subject);
+    std::string_view suffix;
+    for (std::uint16_t t = 0; t < img.tag_count; ++t)
+      if (cosign_tag_subject(reg.str(reg.tags_of(img)[t]), scratch, suffix)) return scratch;
+    return {};
+  }
+
   // One pass (the caller repeats to a fixed point, for artifacts of artifacts): an artifact
-  // (a signature, an SBOM, an attestation: a manifest with a subject) never goes further
-  // than its subject while the subject is in the repository: the signature of a kept image
-  // stays, so that admission control still finds it. True if it changed a decision.
+  // (a signature, an SBOM, an attestation: a manifest with a subject, or an image under
+  // cosign's `sha256-<hex>.sig` tag) never goes further than its subject while the subject
+  // is in the repository: the signature of a kept image stays, so that admission control
+  // still finds it. True if it changed a decision.
   // (Artifacts whose subject is not in the snapshot are decided by the rules alone.)
   bool cap_artifacts(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
-    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return reg.images[i].subject != kNoStr; });
+    std::string scratch;
+    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return !subject_of(reg.images[i], scratch).empty(); });
     if (!any) return false;
     const auto& by_digest = index.get();
     bool changed = false;
     for (std::uint32_t idx : imgs) {
-      const Image& img = reg.images[idx];
-      if (img.subject == kNoStr) continue;
-      auto it = by_digest.find(reg.str(img.subject));
+      std::string_view subject = subject_of(reg.images[idx], scratch);
+      if (subject.empty()) continue;
+      auto it = by_digest.find(subject);
       if (it != by_digest.end() && it->second != idx) changed = cap(idx, it->second, Reason::SubjectKept) || changed;
     }
     return changed;

@@ -16,21 +16,19 @@ bool is_hex64(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// cosign's tag scheme: "sha256-<64 hex>" then nothing or ".<suffix>". Answers the subject's
-// digest ("sha256:<hex>") and the suffix, or false.
-bool tag_scheme(std::string_view tag, std::string& subject, std::string_view& suffix) {
+bool is_index_type(std::string_view t) {
+  return t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
+
+}  // namespace
+
+bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_view& suffix) {
   if (!starts_with(tag, "sha256-") || tag.size() < 71 || !is_hex64(tag.substr(7, 64))) return false;
   if (tag.size() > 71 && tag[71] != '.') return false;
   subject = "sha256:" + std::string(tag.substr(7, 64));
   suffix = tag.size() > 72 ? tag.substr(72) : std::string_view{};
   return true;
 }
-
-bool is_index_type(std::string_view t) {
-  return t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
-}
-
-}  // namespace
 
 ReferrerKind referrer_kind(std::string_view type, std::string_view tag_suffix) {
   // Signatures: cosign (OCI 1.1 referrers and its simple-signing payload), Sigstore
@@ -83,7 +81,7 @@ ImageGraph::ImageGraph(const Registry& reg) : flags_(reg.images.size(), 0), refe
       } else {
         const StrId* tags = reg.tags_of(img);
         for (std::uint16_t t = 0; t < img.tag_count && s < 0; ++t)
-          if (tag_scheme(reg.str(tags[t]), subject, suffix)) s = find(subject);
+          if (cosign_tag_subject(reg.str(tags[t]), subject, suffix)) s = find(subject);
       }
       if (s < 0 || s == i) continue;
       flags_[i] |= kIsArtifact;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,10 @@ namespace regpol {
 
 struct Registry;
 struct Image;
+
+// cosign's tag scheme: a tag "sha256-<64 hex>", optionally followed by ".<suffix>" (sig,
+// att, sbom), names the image sha256:<hex> it belongs to. True with that digest and suffix.
+bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_view& suffix);
 
 // What an artifact is, from its artifact type or its cosign tag suffix.
 enum class ReferrerKind : std::uint8_t { Other, Signature, Sbom, Attestation };
