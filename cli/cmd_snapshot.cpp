@@ -40,7 +40,7 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest);
 int cmd_snapshot(const Argv& argv) {
   bool pull = !argv.empty() && argv[0] == "pull";
   Args args = pull ? Args(argv, {"--out", "--region", "--registry-id", "--profile", "--repository", "--endpoint-url", "--jobs", "--username", "--state", "--deadline", "--progress-every", "--log-format"},
-                               {"--help", "--replace", "--insecure", "--password-stdin"})
+                               {"--help", "--replace", "--insecure", "--password-stdin", "--no-index-manifests"})
                    : Args(argv, {"--repos", "--images-per-repo", "--seed", "--format", "--out", "--db"}, {"--help", "--replace"});
   if (pull && args.has("--help")) {
     std::cout << kSnapshotPullHelp << "\n" << kSnapshotPullExitCodesHelp;

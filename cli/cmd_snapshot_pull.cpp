@@ -28,14 +28,17 @@ const char* kSnapshotPullExitCodesHelp =
 
 const char* kSnapshotPullHelp =
     "usage: regpol snapshot pull ecr [--region R] [--registry-id ID] [--profile P] [--repository GLOB...]\n"
-    "                                [--endpoint-url URL] [--jobs N] --out SNAP.json|SNAP.db [--replace]\n"
+    "                                [--endpoint-url URL] [--jobs N] [--no-index-manifests]\n"
+    "                                --out SNAP.json|SNAP.db [--replace]\n"
     "\n"
     "Reads every matching repository of an Amazon ECR registry: its images (every field of\n"
     "describe-images, the archive class included) and settings (tag mutability and exclusions,\n"
-    "scan on push, encryption, lifecycle policy, repository policy, resource tags), into a regpol\n"
-    "snapshot: JSON (regpol.snapshot/v1), or a SQLite store when --out ends in .db. The\n"
-    "snapshot is checked by reading it back before it replaces --out; nothing is written when\n"
-    "any call fails. Credentials and region as the AWS SDKs resolve them (docs/ecr.md).\n"
+    "scan on push, encryption, lifecycle policy, repository policy, resource tags) and the\n"
+    "children of each active index image (from its manifest, read with BatchGetImage; ECR\n"
+    "records that as a pull of the index), into a regpol snapshot: JSON (regpol.snapshot/v1),\n"
+    "or a SQLite store when --out ends in .db. The snapshot is checked by reading it back\n"
+    "before it replaces --out; nothing is written when any call fails. Credentials and region\n"
+    "as the AWS SDKs resolve them (docs/ecr.md).\n"
     "\n"
     "  --region R          the region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)\n"
     "  --registry-id ID    another account's registry (default: the caller's)\n"
@@ -43,6 +46,9 @@ const char* kSnapshotPullHelp =
     "  --repository GLOB   only repositories matching (repeatable; * and ?)\n"
     "  --endpoint-url URL  a VPC endpoint or a test endpoint; http:// only to a loopback address\n"
     "  --jobs N            repositories read at a time (default 8, at most 64)\n"
+    "  --no-index-manifests  read no manifest: no index's children are known (each index is\n"
+    "                      written with `childrenUnknown`, and plan reports warn), so they look\n"
+    "                      like untagged images; ECR records no pull. JSON --out only\n"
     "  --deadline D        give up (nothing written, exit 4) when the pull takes longer than D\n"
     "                      (30m, 6h, 1d); each request has its own bounds (docs/limits.md)\n"
     "  --progress-every D  without a terminal (a job's log), a progress line on stderr every D\n"
@@ -100,13 +106,16 @@ int snapshot_pull(const Args& args, const std::vector<std::string>& rest) {
   for (const char* o : {"--username", "--password-stdin", "--insecure", "--state"}) {
     if (!oci && args.has(o)) throw UsageError{std::string(o) + " goes with an oci:// registry"};
   }
-  for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url"}) {
+  for (const char* o : {"--region", "--registry-id", "--profile", "--endpoint-url", "--no-index-manifests"}) {
     if (oci && args.has(o)) throw UsageError{std::string(o) + " goes with `snapshot pull ecr`"};
   }
   if (oci && as_store)
     throw UsageError{"a snapshot of an OCI registry is written as JSON (--out SNAP.json): the SQLite store keeps neither blobs nor "
                      "push-time sources"};
+  if (args.has("--no-index-manifests") && as_store)
+    throw UsageError{"--no-index-manifests needs --out SNAP.json: the SQLite store does not record which indexes' children are unknown"};
   PullRequest request;
+  request.index_manifests = !args.has("--no-index-manifests");
   request.repository_globs = args.all("--repository");
   request.jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
   request.out = *out;

@@ -88,6 +88,24 @@ have = {i["digest"]: i["children"] for i in got["images"] if i.get("children")}
 assert want and have == want, (len(want), len(have))
 assert st["index_manifests_read"] == len(want) and not st["problems"], (st.get("index_manifests_read"), st["problems"][:3])
 EOF
+# --no-index-manifests: no manifest read (no BatchGetImage, so ECR records no pull), every
+# index written `childrenUnknown` without children, and the plan counts them and warns.
+"$regpol" snapshot pull ecr --endpoint-url "$url" --no-index-manifests --out blind.json 2> blind.err && ok || bad "pull --no-index-manifests: $(cat blind.err)"
+"$regpol" plan --policy policy.regpol --snapshot blind.json --now $now --format json > blind-plan.json &&
+  "$regpol" plan --policy policy.regpol --snapshot blind.json --now $now > blind-plan.txt || bad "plan of the blind pull failed"
+python3 - fixture.json blind.json blind-plan.json blind-plan.txt <(state "$url") <<'EOF' && grep -q "no-index-manifests: the children of" blind.err && ok || bad "--no-index-manifests: $(tail -2 blind.err)"
+import json, sys
+fix, got, plan = (json.load(open(p)) for p in sys.argv[1:4]); text = open(sys.argv[4]).read(); st = json.load(open(sys.argv[5]))
+indexes = {i["digest"] for i in fix["images"] if i.get("children")}
+marked = {i["digest"] for i in got["images"] if i.get("childrenUnknown")}
+assert indexes and marked == indexes and not any(i.get("children") for i in got["images"]), (len(indexes), len(marked))
+want_read = len([i for i in fix["images"] if i.get("children") and i.get("storageClass") != "archive"])
+assert st["index_manifests_read"] == want_read, (st["index_manifests_read"], want_read)  # only the first pull's reads
+assert plan["summary"]["indexesWithUnknownChildren"] == len(indexes), plan["summary"]
+assert f"warning: {len(indexes)} index images whose children the snapshot does not know" in text, text[-600:]
+EOF
+"$regpol" snapshot pull ecr --endpoint-url "$url" --no-index-manifests --out blind.db 2> blind-db.err; [ $? -eq 2 ] && grep -q "needs --out SNAP.json" blind-db.err && [ ! -e blind.db ] && ok || bad "--no-index-manifests into a store was not refused"
+"$regpol" snapshot pull oci://127.0.0.1:1 --no-index-manifests --out blind-oci.json 2> /dev/null; [ $? -eq 2 ] && ok || bad "--no-index-manifests with oci:// was not refused"
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out pulled.db 2> /dev/null && "$regpol" plan --policy policy.regpol --snapshot pulled.db --now $now --format json | cmp -s - want.json \
   && ok || bad "pull into a SQLite store"
 # A snapshot names its region and account: applied to another region it is refused before

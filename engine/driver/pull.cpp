@@ -156,6 +156,7 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   aws::PullOptions options;
   options.repository_globs = request.repository_globs;
   options.jobs = request.jobs;
+  options.index_manifests = request.index_manifests;
   ProgressLine progress("pulling ecr", "repositories", request.terminal, request.progress_interval);
   options.progress = [&progress](std::size_t done, std::size_t total, std::size_t images) {
     progress.update(done, total, std::to_string(images) + " images");
@@ -170,6 +171,9 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
     std::cerr << "regpol: warning: snapshot pull ecr: " << stats.index_manifests_unreadable
               << " index manifest(s) could not be read (archived, or their KMS key refused): their children are not in the snapshot, "
                  "and ECR refuses to delete a child before its index\n";
+  if (!request.index_manifests && stats.children_unknown)
+    std::cerr << "regpol: warning: snapshot pull ecr --no-index-manifests: the children of " << stats.children_unknown
+              << " index image(s) are not in the snapshot (marked `childrenUnknown`): they look like untagged images to a plan\n";
   std::string path;
   const bool as_store = !request.content_addressed && ends_with_db(request.out);
   if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;

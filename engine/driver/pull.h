@@ -15,6 +15,7 @@ namespace regpol {
 struct PullRequest {
   std::vector<std::string> repository_globs;  // empty: every repository
   unsigned jobs = 8;
+  bool index_manifests = true;                // ECR: read index manifests for their children
   std::string out;                            // SNAP.json, or SNAP.db for a SQLite store (ECR only)
   // `out` is a folder that keeps pulled snapshots by content: the snapshot goes to
   // OUT/sha256-HEX.json (HEX: the SHA-256 of the file), named in PullSummary::path.

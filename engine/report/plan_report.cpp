@@ -19,6 +19,10 @@
 
 namespace regpol {
 
+// Why a snapshot would not know an index's children (docs/ecr.md).
+constexpr const char* kChildrenUnknownWhy =
+    "pulled with --no-index-manifests, archived, or the registry would not hand out the manifest";
+
 namespace {
 
 using namespace std::string_view_literals;
@@ -200,6 +204,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          ", \"monthlySavingsUsd\": " + format_usd(t.monthly_savings_usd) +
          (t.blobs_known ? ", \"bytesFreed\": " + to_decimal(t.bytes_freed) : std::string()) +
          (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
+         (t.children_unknown ? ", \"indexesWithUnknownChildren\": " + std::to_string(t.children_unknown) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -302,6 +307,9 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (t.undated > 0)
     out += "warning: " + plural(t.undated, "image") + " without a usable push time (none recorded, or a placeholder before 2000):" +
            " never an age candidate, and newest for count rules\n";
+  if (t.children_unknown > 0)
+    out += "warning: " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (not read: " +
+           kChildrenUnknownWhy + "): their children look like untagged images here\n";
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
@@ -324,6 +332,9 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
   if (t.undated > 0)
     out += "\n> **Warning:** " + plural(t.undated, "image") + " without a usable push time: never age candidates, newest for count rules.\n";
+  if (t.children_unknown > 0)
+    out += "\n> **Warning:** " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (" +
+           kChildrenUnknownWhy + "): their children look like untagged images here.\n";
   const std::size_t budget = opt.markdown_budget;
   auto repos = summarize_repositories(reg, res, plans, opt);
   std::stable_sort(repos.begin(), repos.end(), [](const RepositorySummary& a, const RepositorySummary& b) {
@@ -445,6 +456,11 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
   if (t.blobs_known) t.bytes_freed = freed_blob_bytes(reg, res);
   for (auto r : res.repositories) {
     for (auto idx : reg.repositories[r].images) t.undated += reg.images[idx].time_source == TimeSource::Unknown;
+  }
+  if (!reg.children_unknown.empty()) {
+    std::vector<bool> evaluated(reg.repositories.size(), false);
+    for (auto r : res.repositories) evaluated[r] = true;
+    for (auto idx : reg.children_unknown) t.children_unknown += evaluated[reg.images[idx].repo] ? 1 : 0;
   }
   return t;
 }

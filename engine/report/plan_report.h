@@ -41,6 +41,8 @@ struct ReportTotals {
   bool blobs_known = false;
   ByteTotal bytes_freed = 0;
   std::size_t undated = 0;  // images without a usable push time (never age candidates)
+  // Index images whose children the snapshot does not know (`childrenUnknown`).
+  std::size_t children_unknown = 0;
 };
 
 // The bytes the expired images free in the registry's storage: blobs (manifests, configs,

@@ -145,6 +145,10 @@ struct Registry {
   // The snapshot came from a Distribution registry: an artifact (signature, SBOM) whose
   // subject is deleted goes with it, unless a rule or protect clause decided it.
   bool referrers_follow_subject = false;
+  // Index images whose children the snapshot does not know (`childrenUnknown`: the pull
+  // did not read their manifests, or the registry would not hand them out), as indices
+  // into `images`: their children look like ordinary untagged images, and reports say so.
+  std::vector<std::uint32_t> children_unknown;
   Micros captured_at = kNoTime;
   // Where the snapshot came from, as its files say: `source` the registry ("ecr:REGION" or
   // "ecr:REGION/ACCOUNT", "oci://HOST:PORT[/PREFIX]"), `store_id` the SQLite store it was

@@ -26,7 +26,7 @@ namespace {
 enum class Field {
   Unknown, Repo, RegistryId, Digest, Tags, Size, PushedAt, LastPulled, ManifestType, ArtifactType,
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
-  Subject, Children, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
+  Subject, Children, ChildrenUnknown, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
   // repositories
   RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption,
 };
@@ -63,7 +63,7 @@ constexpr FieldName kImageFields[] = {
     {"storageClass", Field::StorageClassF},
     {"lastArchivedAt", Field::LastArchived}, {"lastActivatedAt", Field::LastActivated},
     {"subjectManifestDigest", Field::Subject}, {"subject", Field::Subject},
-    {"children", Field::Children},
+    {"children", Field::Children}, {"childrenUnknown", Field::ChildrenUnknown},
     {"pushedAtSource", Field::PushedAtSource},
     {"layers", Field::Layers}, {"layers.digest", Field::LayerDigest}, {"layers.size", Field::LayerSize},
 };
@@ -135,6 +135,7 @@ class SnapshotHandler : public JsonElementHandler {
     digest_.clear();
     tags_.clear();
     children_.clear();
+    children_unknown_ = false;
     filters_.clear();
     img_ = Image{};
     repo_ = Repository{};
@@ -187,6 +188,10 @@ class SnapshotHandler : public JsonElementHandler {
       case Field::Children:
         if (v.kind != JsonKind::String) return wrong_type(path, "expected a digest string");
         children_.emplace_back(v.string);
+        return true;
+      case Field::ChildrenUnknown:
+        if (v.kind != JsonKind::Bool) return wrong_type(path, "expected true or false");
+        children_unknown_ = v.boolean;
         return true;
       case Field::MutabilityFilter:
         if (v.kind != JsonKind::String) return wrong_type(path, "expected a string filter");
@@ -414,6 +419,7 @@ class SnapshotHandler : public JsonElementHandler {
       for (const auto& l : layers_) reg_.blobs.push_back({reg_.strings.intern(l.digest), l.size});
       reg_.blob_end.push_back(static_cast<std::uint32_t>(reg_.blobs.size()));
     }
+    if (children_unknown_) reg_.children_unknown.push_back(static_cast<std::uint32_t>(reg_.images.size()));
     reg_.images.push_back(img_);  // finish_registry lists each repository's images
     return true;
   }
@@ -452,6 +458,7 @@ class SnapshotHandler : public JsonElementHandler {
   };
   std::vector<PendingLayer> layers_;
   bool scanned_ = false;  // the element has a findings summary (docs/snapshots.md)
+  bool children_unknown_ = false;  // `childrenUnknown`: an index whose children were not read
   std::uint64_t seen_fields_ = 0;  // one bit per Field set in this element
   std::uint32_t last_repo_ = 0;
   std::string last_repo_name_;

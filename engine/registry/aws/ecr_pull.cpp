@@ -134,7 +134,14 @@ bool add_index_children(EcrClient& client, const std::string& repository, std::v
   }
   stats.read += graph.read;
   stats.unreadable += graph.unreadable;
+  mark_children_unknown(details);
   return true;
+}
+
+void mark_children_unknown(std::vector<json>& details) {
+  for (auto& d : details) {
+    if (!d.contains("children") && is_index_media_type(json_string(d, "imageManifestMediaType"))) d["childrenUnknown"] = true;
+  }
 }
 
 json snapshot_image(const json& d, const std::string& repository) {
@@ -152,6 +159,7 @@ json snapshot_image(const json& d, const std::string& repository) {
     if (d.contains(from) && d[from].is_string()) img[to] = d[from];
   }
   if (d.contains("children") && d["children"].is_array()) img["children"] = d["children"];  // add_index_children
+  if (d.contains("childrenUnknown")) img["childrenUnknown"] = true;                             // mark_children_unknown
   if (d.contains("imageScanFindingsSummary") && d["imageScanFindingsSummary"].is_object()) {
     json counts = d["imageScanFindingsSummary"].contains("findingSeverityCounts") ? d["imageScanFindingsSummary"]["findingSeverityCounts"] : json::object();
     if (!counts.is_object()) counts = json::object();
@@ -201,7 +209,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   }
 
   std::atomic<bool> failed{false};
-  std::atomic<std::size_t> repositories_done{0}, images_read{0}, indexes_read{0}, indexes_unreadable{0};
+  std::atomic<std::size_t> repositories_done{0}, images_read{0}, indexes_read{0}, indexes_unreadable{0}, children_unknown{0};
   std::mutex error_mutex;
   auto fail_with = [&](ErrorKind kind, const std::string& message) {
     std::lock_guard<std::mutex> lock(error_mutex);
@@ -227,12 +235,16 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
       }
       IndexGraphStats graph;
-      if (ok) ok = add_index_children(client, name, details, graph, e);
+      if (ok && options.index_manifests) ok = add_index_children(client, name, details, graph, e);
+      if (ok && !options.index_manifests) mark_children_unknown(details);
       if (!ok) {
         fail_with(e.kind, "repository `" + name + "`: " + e.message);
         return;
       }
-      for (const auto& x : details) d.images.push_back(snapshot_image(x, name));
+      for (const auto& x : details) {
+        d.images.push_back(snapshot_image(x, name));
+        children_unknown += x.contains("childrenUnknown") ? 1 : 0;
+      }
       indexes_read += graph.read;
       indexes_unreadable += graph.unreadable;
       const std::size_t read = images_read += details.size();
@@ -261,6 +273,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   stats.calls = client.calls();
   stats.index_manifests = indexes_read;
   stats.index_manifests_unreadable = indexes_unreadable;
+  stats.children_unknown = children_unknown;
   return true;
 }
 

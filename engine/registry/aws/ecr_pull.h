@@ -16,6 +16,9 @@ namespace regpol::aws {
 struct PullOptions {
   std::vector<std::string> repository_globs;  // empty: every repository
   unsigned jobs = 8;
+  // Read the manifests of index images for their children (BatchGetImage; ECR records
+  // each read as a pull). Off: every index is written with `childrenUnknown`.
+  bool index_manifests = true;
   // Called (from the worker threads) after each repository is read: repositories done, of
   // how many, and images read so far.
   std::function<void(std::size_t done, std::size_t total, std::size_t images)> progress;
@@ -27,6 +30,9 @@ struct PullStats {
   // Index manifests read for their children, and those ECR would not hand out (archived,
   // or their KMS key refused): the children of those stay unknown.
   std::size_t index_manifests = 0, index_manifests_unreadable = 0;
+  // Index images written with `childrenUnknown` (not read: archived, unreadable, or the
+  // pull was told not to read manifests).
+  std::size_t children_unknown = 0;
 };
 
 // The snapshot document's text. False with `error` (the operation and repository that
@@ -42,14 +48,18 @@ std::string ecr_source(const std::string& region, const std::string& account);
 // 100 at a time, asking for index media types only, so ECR hands each back as pushed),
 // added to `details` (a DescribeImages answer) as `children`. An index deleted since
 // DescribeImages listed it is dropped from `details`; one ECR will not hand out (archived,
-// its KMS key refused) keeps no children and is counted unreadable. Any other failure is
-// an error. ECR records each manifest read as a pull of that index.
+// its KMS key refused) keeps no children and is counted unreadable; every index left
+// without children (those, and archived ones, which are not read) is marked
+// `childrenUnknown`. Any other failure is an error. ECR records each manifest read as a pull of that index.
 struct IndexGraphStats {
   std::size_t read = 0, unreadable = 0;
 };
 bool is_index_media_type(const std::string& type);
 bool add_index_children(EcrClient& client, const std::string& repository, std::vector<nlohmann::json>& details, IndexGraphStats& stats,
                         EcrError& error);
+
+// Marks every index image of `details` that has no `children` with `childrenUnknown`.
+void mark_children_unknown(std::vector<nlohmann::json>& details);
 
 // One describe-images imageDetail (with its `children`, add_index_children) as a regpol snapshot image.
 nlohmann::json snapshot_image(const nlohmann::json& detail, const std::string& repository);
