@@ -184,8 +184,9 @@ struct RepoEvaluator {
   // its indexes when every index that lists it expires; one a rule kept or a protect clause
   // saved stays. Repeated to a fixed point (artifacts of artifacts, nested indexes).
   void apply_subjects(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
+    std::string scratch;
     bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) {
-      return reg.images[i].subject != kNoStr || reg.images[i].child_count > 0;
+      return !subject_of(reg.images[i], scratch).empty() || reg.images[i].child_count > 0;
     });
     if (!any) return;
     const auto& by_digest = index.get();
@@ -203,16 +204,27 @@ struct RepoEvaluator {
         const Image& img = reg.images[idx];
         ImageDecision& d = out[idx];
         if (d.verdict != Verdict::Keep || d.reason != Reason::NoRuleMatched) continue;
+        // It goes only when everything that anchors it goes: its subject (when in the
+        // snapshot) and every index that lists it. A signature that an index also lists
+        // stays while that index stays, and a child that is also an artifact of a kept image
+        // stays with that image.
         std::uint32_t gone_with = UINT32_MAX;
-        if (img.subject != kNoStr) {
-          auto it = by_digest.find(reg.str(img.subject));
-          if (it != by_digest.end() && out[it->second].verdict == Verdict::Expire) gone_with = it->second;
+        bool anchored = false;
+        if (std::string_view subject = subject_of(img, scratch); !subject.empty()) {
+          auto it = by_digest.find(subject);
+          if (it != by_digest.end() && it->second != idx) {
+            if (out[it->second].verdict != Verdict::Expire) anchored = true;
+            else gone_with = it->second;
+          }
         }
-        if (auto pit = parents.find(idx); gone_with == UINT32_MAX && pit != parents.end()) {
-          if (std::all_of(pit->second.begin(), pit->second.end(), [&](std::uint32_t p) { return out[p].verdict == Verdict::Expire; }))
-            gone_with = pit->second.front();
+        if (auto pit = parents.find(idx); pit != parents.end()) {
+          if (std::all_of(pit->second.begin(), pit->second.end(), [&](std::uint32_t p) { return out[p].verdict == Verdict::Expire; })) {
+            if (gone_with == UINT32_MAX) gone_with = pit->second.front();
+          } else {
+            anchored = true;
+          }
         }
-        if (gone_with == UINT32_MAX || protect_if_named(idx)) continue;
+        if (anchored || gone_with == UINT32_MAX || protect_if_named(idx)) continue;
         d.verdict = Verdict::Expire;
         d.reason = Reason::SubjectDeleted;
         d.parent = gone_with;
