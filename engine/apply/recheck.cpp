@@ -108,7 +108,32 @@ std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<A
   return out;
 }
 
-std::int64_t graph_rank(const TargetImage& image) { return !image.subject.empty() ? 0 : !image.children.empty() ? 1 : 2; }
+std::unordered_map<std::string, std::int64_t> graph_ranks(const std::vector<TargetImage>& images) {
+  std::unordered_map<std::string, std::size_t> at;
+  for (std::size_t i = 0; i < images.size(); ++i) at.emplace(images[i].digest, i);
+  // Depth by relaxation along "lists": at most one pass per image, so a cycle (which no
+  // registry holds, since a digest names its content) cannot loop forever.
+  std::vector<std::int64_t> depth(images.size(), 0);
+  for (std::size_t pass = 0; pass < images.size(); ++pass) {
+    bool changed = false;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+      for (const auto& c : images[i].children) {
+        auto it = at.find(c);
+        if (it != at.end() && it->second != i && depth[it->second] < depth[i] + 1) {
+          depth[it->second] = depth[i] + 1;
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  std::unordered_map<std::string, std::int64_t> rank;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const std::int64_t base = !images[i].subject.empty() ? 0 : !images[i].children.empty() ? 1 : 2;
+    rank.emplace(images[i].digest, 3 * depth[i] + base);
+  }
+  return rank;
+}
 
 void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions) {
   std::map<std::string, std::unordered_map<std::string, std::int64_t>> ranks;  // repository -> digest -> rank
@@ -116,7 +141,7 @@ void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions) 
     auto it = ranks.find(a.repository);
     if (it == ranks.end()) {
       it = ranks.emplace(a.repository, std::unordered_map<std::string, std::int64_t>{}).first;
-      for (const auto& t : target_images(registry, a.repository)) it->second.emplace(t.digest, graph_rank(t));
+      it->second = graph_ranks(target_images(registry, a.repository));
     }
     if (auto r = it->second.find(a.digest); r != it->second.end()) a.graph_rank = r->second;
   }
@@ -136,8 +161,7 @@ bool recheck_against_target(Target& target, std::vector<ActionRecord>& actions, 
     if (!target.read(repo, now, error)) return false;
     std::vector<TargetImage> held = target_images(now, repo);
     images[repo] = static_cast<std::int64_t>(held.size());
-    std::unordered_map<std::string, std::int64_t> rank;
-    for (const auto& t : held) rank.emplace(t.digest, graph_rank(t));
+    const std::unordered_map<std::string, std::int64_t> rank = graph_ranks(held);
     for (std::size_t i : list) {
       if (auto r = rank.find(actions[i].digest); r != rank.end()) actions[i].graph_rank = r->second;
     }

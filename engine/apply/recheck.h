@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,8 +41,13 @@ struct Recheck {
 std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<ActionRecord>& actions, const std::vector<std::size_t>& unfinished,
                                         Micros run_now, const FreshPlan* fresh);
 
-// ActionRecord::graph_rank of an image: 0 a referrer, 1 an index, 2 the rest.
-std::int64_t graph_rank(const TargetImage& image);
+// ActionRecord::graph_rank of each image of one repository (by digest): 3 x its depth
+// (0 when no index of the repository lists it, else one more than the deepest index that
+// does) plus 0 for a referrer, 1 for an index, 2 for the rest. Deleting in rank order
+// removes every index before anything it lists (nested indexes and signatures an index
+// lists included), and referrers before their subjects; without nesting the ranks are the
+// 0 / 1 / 2 of journals written before depth counted.
+std::unordered_map<std::string, std::int64_t> graph_ranks(const std::vector<TargetImage>& images);
 // Sets each action's graph_rank from `registry` (a snapshot, or the target read now) where
 // it holds the action's image.
 void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions);

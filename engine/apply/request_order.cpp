@@ -4,21 +4,22 @@
 
 namespace regpol {
 
-std::int64_t request_rank(const ActionRecord& action) { return std::clamp<std::int64_t>(action.graph_rank, 0, 2); }
+std::int64_t request_rank(const ActionRecord& action) { return std::max<std::int64_t>(action.graph_rank, 0); }
 
 std::vector<std::size_t> request_order(const std::vector<ActionRecord>& actions) {
-  std::vector<std::size_t> order;
-  order.reserve(actions.size());
+  std::vector<std::size_t> order(actions.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Each run of one repository's actions stays where it is; within it, deletions before
+  // transitions, each by rank, then in plan order (a stable sort keeps plan order).
   for (std::size_t i = 0; i < actions.size();) {
     std::size_t end = i;
     while (end < actions.size() && actions[end].repository == actions[i].repository) ++end;
-    for (ActionKind kind : {ActionKind::Delete, ActionKind::Transition}) {
-      for (std::int64_t rank = 0; rank <= 2; ++rank) {
-        for (std::size_t k = i; k < end; ++k) {
-          if (actions[k].kind == kind && request_rank(actions[k]) == rank) order.push_back(k);
-        }
-      }
-    }
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(end),
+                     [&](std::size_t a, std::size_t b) {
+                       const int ka = actions[a].kind == ActionKind::Delete ? 0 : 1, kb = actions[b].kind == ActionKind::Delete ? 0 : 1;
+                       if (ka != kb) return ka < kb;
+                       return request_rank(actions[a]) < request_rank(actions[b]);
+                     });
     i = end;
   }
   return order;

@@ -10,7 +10,8 @@
 
 namespace regpol {
 
-// ActionRecord::graph_rank as the order knows it: 0 a referrer, 1 an index, 2 the rest.
+// ActionRecord::graph_rank as the order knows it (apply/recheck.h graph_ranks: by depth in
+// the repository's index graph, then referrer, index, the rest; never below 0).
 std::int64_t request_rank(const ActionRecord& action);
 
 // Indices into `actions` (every action, whatever its status): each repository's run of

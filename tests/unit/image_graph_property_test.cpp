@@ -14,9 +14,11 @@
 #include <map>
 #include <random>
 #include <set>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "apply/recheck.h"
 #include "apply/request_order.h"
 #include "driver/compile.h"
 #include "driver/run_lifecycle.h"
@@ -57,16 +59,16 @@ std::vector<GImg> random_graph(std::mt19937& rng) {
       if (rng() % 5 == 0) m.tags.push_back("latest-" + std::to_string(i));
       out.push_back(std::move(m));
     }
-    // Roles: indexes list earlier plain images (shared between indexes); artifacts refer to
+    // Roles: indexes list earlier images (shared between indexes; an index, an artifact);
+    // artifacts refer to
     // any earlier image (an artifact of an artifact), by subject or by cosign tag, or to an
     // image that is not in the snapshot.
     for (std::size_t i = first + 1; i < out.size(); ++i) {
       const int role = static_cast<int>(rng() % 4);
       if (role == 0) {
         for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) {
-          const GImg& c = out[first + rng() % (i - first)];
-          if (c.children.empty() && c.subject.empty() &&
-              std::find(out[i].children.begin(), out[i].children.end(), c.digest) == out[i].children.end())
+          const GImg& c = out[first + rng() % (i - first)];  // any earlier image: nested indexes, listed signatures
+          if (std::find(out[i].children.begin(), out[i].children.end(), c.digest) == out[i].children.end())
             out[i].children.push_back(c.digest);
         }
       } else if (role == 1) {
@@ -134,7 +136,7 @@ int severity(Verdict v) { return v == Verdict::Expire ? 2 : v == Verdict::Transi
 
 TEST_CASE("on random image graphs no kept image loses a child or an artifact, and ECR accepts every deletion in request order") {
   std::mt19937 rng(20261203);
-  int capped_children = 0, capped_artifacts = 0, deleted_indexes_with_children = 0;
+  int capped_children = 0, capped_artifacts = 0, deleted_indexes_with_children = 0, nested_deleted = 0;
   for (int iteration = 0; iteration < 800; ++iteration) {
     const std::string src = random_policy(rng);
     const auto imgs = random_graph(rng);
@@ -195,9 +197,20 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
       a.repository = m.repo;
       a.digest = m.digest;
       a.kind = v == Verdict::Expire ? ActionKind::Delete : ActionKind::Transition;
-      a.graph_rank = !m.subject.empty() ? 0 : !m.children.empty() ? 1 : 2;
       actions.push_back(a);
     }
+    // Ranked as apply ranks them (graph_ranks over each repository's images).
+    std::map<std::string, std::vector<TargetImage>> by_repo;
+    for (const auto& m : imgs) {
+      TargetImage t;
+      t.digest = m.digest;
+      t.children = m.children;
+      t.subject = m.subject;
+      by_repo[m.repo].push_back(t);
+    }
+    std::map<std::string, std::unordered_map<std::string, std::int64_t>> ranks;
+    for (const auto& [repo, held] : by_repo) ranks[repo] = graph_ranks(held);
+    for (auto& a : actions) a.graph_rank = ranks[a.repository].at(a.digest);
     std::set<std::pair<std::string, std::string>> present;
     for (const auto& m : imgs) present.insert({m.repo, m.digest});
     const auto order = request_order(actions);
@@ -217,7 +230,8 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
       for (std::size_t j = k; j < end; ++j) {
         const ActionRecord& a = actions[order[j]];
         if (a.kind == ActionKind::Delete) {
-          deleted_indexes_with_children += a.graph_rank == 1;
+          deleted_indexes_with_children += a.graph_rank % 3 == 1;
+          nested_deleted += a.graph_rank >= 3 && a.graph_rank % 3 != 2;
           present.erase({a.repository, a.digest});
         }
       }
@@ -228,4 +242,5 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
   CHECK(capped_children > 200);
   CHECK(capped_artifacts > 200);
   CHECK(deleted_indexes_with_children > 100);
+  CHECK(nested_deleted > 50);  // nested indexes and listed referrers that went
 }
