@@ -86,5 +86,25 @@ echo '{"standardPerGbMonth": 1000000, "archiveTiers": [{"upToGb": 1e12, "perGbMo
 # Plurals read as English.
 "$regpol" snapshot gen --repos 1 --images-per-repo 1 --out one.json 2> err
 grep -q 'in 1 repository$' err && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL plural: $(cat err)"; }
+# A count rule that gives a place among its newest to a signature says so (a silent wrong
+# count otherwise: the image it meant to keep goes); `where not is_artifact` counts images.
+python3 - <<'EOF'
+import json
+d = lambda n: "sha256:" + f"{n:064x}"
+imgs = [{"repository": "app", "digest": d(1), "tags": ["v1"], "pushedAt": "2026-11-01T00:00:00Z"},
+        {"repository": "app", "digest": d(2), "tags": [], "pushedAt": "2026-11-20T00:00:00Z", "subject": d(1),
+         "artifactMediaType": "application/vnd.dev.cosign.artifact.sig.v1+json"},
+        {"repository": "app", "digest": d(3), "tags": [], "pushedAt": "2026-11-10T00:00:00Z"},
+        {"repository": "app", "digest": d(4), "tags": [], "pushedAt": "2026-11-05T00:00:00Z"}]
+json.dump({"schema": "regpol.snapshot/v1", "images": imgs}, open("signed.json", "w"))
+EOF
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select untagged\n      keep newest 2\n    }\n  }\n}\n' > count.regpol
+check "a count rule counting a signature warns" 0 'count rules gave 1 place among their newest to artifacts' \
+  "$regpol" plan --policy count.regpol --snapshot signed.json --now 2026-11-27T00:00:00Z
+check "... and says how many in JSON" 0 '"artifactsCounted": 1' "$regpol" plan --policy count.regpol --snapshot signed.json --now 2026-11-27T00:00:00Z --format json
+sed 's/select untagged/select untagged where not is_artifact/' count.regpol > images-only.regpol
+"$regpol" plan --policy images-only.regpol --snapshot signed.json --now 2026-11-27T00:00:00Z --format json > io.json 2>&1 &&
+  ! grep -q artifactsCounted io.json && [ "$(jq '[.images[] | select(.action == "expire")] | length' io.json)" = 0 ] && pass=$((pass+1)) ||
+  { failed=$((failed+1)); echo "FAIL where not is_artifact: the count still counts the signature"; }
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

@@ -65,6 +65,8 @@ struct RepoEvaluator {
   const LifecycleOptions& opt;
   std::vector<ImageDecision>& out;
   std::vector<EvaluationError>& errors;
+  std::size_t& counted_artifacts;  // places among a count rule's newest N taken by artifacts
+  std::string scratch_ = {};
 
   bool selected(const Selection& sel, std::uint32_t idx, std::int32_t rule) {
     const Image& img = reg.images[idx];
@@ -145,8 +147,13 @@ struct RepoEvaluator {
             auto key = rule.per->key(reg, reg.images[imgs[k]], opt.now);
             counter = &seen_per_group[key ? "=" + *key : std::string()];
           }
-          if (++*counter > rule.count_number) action(k, Reason::BeyondNewest, kNoTime);
-          else keep_reason(k, Reason::WithinNewest, kNoTime);
+          if (++*counter > rule.count_number) {
+            action(k, Reason::BeyondNewest, kNoTime);
+          } else {
+            keep_reason(k, Reason::WithinNewest, kNoTime);
+            // (Not under an ECR lifecycle document, which has no way to leave them out.)
+            if (!plan.ecr_exact && !subject_of(reg.images[imgs[k]], scratch_).empty()) ++counted_artifacts;
+          }
         }
       } else {
         const Micros threshold = opt.now - rule.duration;
@@ -342,11 +349,13 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
 
   // One error list per worker: no locking, and sorted below so the order is fixed.
   std::vector<std::vector<EvaluationError>> errors(parallel_workers(tasks.size(), options.threads));
+  std::vector<std::size_t> counted(errors.size(), 0);
   parallel_for(tasks.size(), options.threads, [&](std::size_t i, unsigned worker) {
-    RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[worker]};
+    RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[worker], counted[worker]};
     ev.run(registry.repositories[tasks[i].repo]);
   });
   for (const auto& e : errors) result.errors.insert(result.errors.end(), e.begin(), e.end());
+  for (std::size_t c : counted) result.counted_artifacts += c;
   std::sort(result.errors.begin(), result.errors.end(), [](const EvaluationError& a, const EvaluationError& b) {
     return std::tie(a.image, a.rule) < std::tie(b.image, b.rule);
   });

@@ -65,6 +65,10 @@ struct LifecycleResult {
   std::vector<ImageDecision> decisions;  // indexed like registry.images
   std::vector<std::uint32_t> repositories;  // evaluated repositories (indices), in order
   std::vector<EvaluationError> errors;
+  // Places among count rules' newest N that artifacts (signatures, SBOMs: images with a
+  // subject or a cosign tag) took: each is an image of the kind the rule meant that goes
+  // instead. Reports warn; `where not is_artifact` counts images only.
+  std::size_t counted_artifacts = 0;
 };
 
 // Evaluates `plans[k]` against the repositories `scopes[k]`; a repository appears in one

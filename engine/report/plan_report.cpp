@@ -19,6 +19,11 @@
 
 namespace regpol {
 
+// What to do about count rules that count artifacts (docs/language.md).
+constexpr const char* kCountedArtifactsHelp =
+    "each is an image the rule meant to keep that goes instead; add `where not is_artifact` to count images only "
+    "(regpol keeps an artifact while its subject stays)";
+
 // Why a snapshot would not know an index's children (docs/ecr.md).
 constexpr const char* kChildrenUnknownWhy =
     "pulled with --no-index-manifests, archived, or the registry would not hand out the manifest";
@@ -205,6 +210,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.blobs_known ? ", \"bytesFreed\": " + to_decimal(t.bytes_freed) : std::string()) +
          (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
          (t.children_unknown ? ", \"indexesWithUnknownChildren\": " + std::to_string(t.children_unknown) : std::string()) +
+         (t.counted_artifacts ? ", \"artifactsCounted\": " + std::to_string(t.counted_artifacts) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -310,6 +316,9 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (t.children_unknown > 0)
     out += "warning: " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (not read: " +
            kChildrenUnknownWhy + "): their children look like untagged images here\n";
+  if (t.counted_artifacts > 0)
+    out += "warning: count rules gave " + plural(t.counted_artifacts, "place") + " among their newest to artifacts (signatures, SBOMs): " +
+           kCountedArtifactsHelp + "\n";
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
@@ -335,6 +344,9 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   if (t.children_unknown > 0)
     out += "\n> **Warning:** " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (" +
            kChildrenUnknownWhy + "): their children look like untagged images here.\n";
+  if (t.counted_artifacts > 0)
+    out += "\n> **Warning:** count rules gave " + plural(t.counted_artifacts, "place") + " among their newest to artifacts (signatures, SBOMs): " +
+           kCountedArtifactsHelp + ".\n";
   const std::size_t budget = opt.markdown_budget;
   auto repos = summarize_repositories(reg, res, plans, opt);
   std::stable_sort(repos.begin(), repos.end(), [](const RepositorySummary& a, const RepositorySummary& b) {
@@ -457,6 +469,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
   for (auto r : res.repositories) {
     for (auto idx : reg.repositories[r].images) t.undated += reg.images[idx].time_source == TimeSource::Unknown;
   }
+  t.counted_artifacts = res.counted_artifacts;
   if (!reg.children_unknown.empty()) {
     std::vector<bool> evaluated(reg.repositories.size(), false);
     for (auto r : res.repositories) evaluated[r] = true;

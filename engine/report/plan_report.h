@@ -43,6 +43,7 @@ struct ReportTotals {
   std::size_t undated = 0;  // images without a usable push time (never age candidates)
   // Index images whose children the snapshot does not know (`childrenUnknown`).
   std::size_t children_unknown = 0;
+  std::size_t counted_artifacts = 0;  // LifecycleResult::counted_artifacts
 };
 
 // The bytes the expired images free in the registry's storage: blobs (manifests, configs,
