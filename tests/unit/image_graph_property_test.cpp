@@ -27,7 +27,8 @@
 
 using namespace regpol;
 
-namespace {
+// Named, not anonymous: a unity build puts several test files in one translation unit.
+namespace graph_property {
 
 constexpr Micros kNow = 1795737600LL * kMicrosPerSecond;  // 2026-11-27T00:00:00Z
 
@@ -132,7 +133,6 @@ std::string random_policy(std::mt19937& rng) {
 
 int severity(Verdict v) { return v == Verdict::Expire ? 2 : v == Verdict::Transition ? 1 : 0; }
 
-}  // namespace
 
 TEST_CASE("on random image graphs no kept image loses a child or an artifact, and ECR accepts every deletion in request order") {
   std::mt19937 rng(20261203);
@@ -244,3 +244,5 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
   CHECK(deleted_indexes_with_children > 100);
   CHECK(nested_deleted > 50);  // nested indexes and listed referrers that went
 }
+
+}  // namespace graph_property

@@ -10,7 +10,8 @@
 
 using namespace regpol;
 
-namespace {
+// Named, not anonymous: a unity build puts several test files in one translation unit.
+namespace graph_unit {
 
 std::string digest(char c) { return "sha256:" + std::string(64, c); }
 
@@ -21,7 +22,6 @@ std::uint32_t index_of(const Registry& reg, const std::string& d) {
   return 0;
 }
 
-}  // namespace
 
 TEST_CASE("the image graph links subjects, cosign tags and index children within a repository") {
   const std::string a = digest('a'), b = digest('b'), c = digest('c'), x = digest('e');
@@ -74,3 +74,5 @@ TEST_CASE("a referrer's kind comes from its artifact type, else from its cosign 
   CHECK(referrer_kind("application/vnd.example+json", "") == ReferrerKind::Other);
   CHECK(referrer_kind("", "") == ReferrerKind::Other);
 }
+
+}  // namespace graph_unit

@@ -19,7 +19,8 @@
 
 using namespace regpol;
 
-namespace {
+// Named, not anonymous: a unity build puts several test files in one translation unit.
+namespace lifecycle_extensions_property {
 
 constexpr Micros kNow = 1795737600LL * kMicrosPerSecond;  // 2026-11-27T00:00:00Z
 
@@ -240,7 +241,6 @@ Clause random_protect(std::mt19937& rng) {
   return c;
 }
 
-}  // namespace
 
 TEST_CASE("extensions beyond ECR agree with an independent model on random policies and snapshots") {
   std::mt19937 rng(20261128);
@@ -305,3 +305,5 @@ TEST_CASE("extensions beyond ECR agree with an independent model on random polic
   CHECK(lookalike_only > 500);
   CHECK(protected_archived > 200);
 }
+
+}  // namespace lifecycle_extensions_property

@@ -9,13 +9,17 @@
 #include <regex>
 #include <set>
 
+#include "driver/compile.h"
+#include "interop/ecr_export.h"
+#include "interop/ecr_lifecycle.h"
 #include "lifecycle/evaluate.h"
 #include "snapshot/reader.h"
 #include "test_util.h"
 
 using namespace regpol;
 
-namespace {
+// Named, not anonymous: a unity build puts several test files in one translation unit.
+namespace lifecycle_property {
 
 struct Img {
   std::string repo, digest;
@@ -183,7 +187,6 @@ std::map<std::string, std::string> evaluate(const std::vector<Img>& imgs, const 
   return out;
 }
 
-}  // namespace
 
 TEST_CASE("the evaluator agrees with a direct transcription of ECR's algorithm on random inputs") {
   std::mt19937 rng(20261127);
@@ -225,9 +228,6 @@ TEST_CASE("keep newest N never actions one of the N newest of its selection") {
   }
 }
 
-#include "driver/compile.h"
-#include "interop/ecr_export.h"
-#include "interop/ecr_lifecycle.h"
 
 TEST_CASE("export to ECR JSON and import back to regpol keep every lifecycle decision") {
   std::mt19937 rng(99);
@@ -283,3 +283,5 @@ TEST_CASE("a protected image is never actioned, and an unprotected one is decide
     }
   }
 }
+
+}  // namespace lifecycle_property
