@@ -66,7 +66,7 @@ struct RepoEvaluator {
   std::vector<ImageDecision>& out;
   std::vector<EvaluationError>& errors;
   std::size_t& counted_artifacts;  // places among a count rule's newest N taken by artifacts
-  std::string scratch_ = {};
+  std::string scratch_ = {};       // the digest a cosign tag spells (subject_of)
 
   bool selected(const Selection& sel, std::uint32_t idx, std::int32_t rule) {
     const Image& img = reg.images[idx];
@@ -152,7 +152,7 @@ struct RepoEvaluator {
           } else {
             keep_reason(k, Reason::WithinNewest, kNoTime);
             // (Not under an ECR lifecycle document, which has no way to leave them out.)
-            if (!plan.ecr_exact && !subject_of(reg.images[imgs[k]], scratch_).empty()) ++counted_artifacts;
+            if (!plan.ecr_exact && !subject_of(reg.images[imgs[k]]).empty()) ++counted_artifacts;
           }
         }
       } else {
@@ -191,9 +191,8 @@ struct RepoEvaluator {
   // its indexes when every index that lists it expires; one a rule kept or a protect clause
   // saved stays. Repeated to a fixed point (artifacts of artifacts, nested indexes).
   void apply_subjects(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
-    std::string scratch;
     bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) {
-      return !subject_of(reg.images[i], scratch).empty() || reg.images[i].child_count > 0;
+      return !subject_of(reg.images[i]).empty() || reg.images[i].child_count > 0;
     });
     if (!any) return;
     const auto& by_digest = index.get();
@@ -217,7 +216,7 @@ struct RepoEvaluator {
         // stays with that image.
         std::uint32_t gone_with = UINT32_MAX;
         bool anchored = false;
-        if (std::string_view subject = subject_of(img, scratch); !subject.empty()) {
+        if (std::string_view subject = subject_of(img); !subject.empty()) {
           auto it = by_digest.find(subject);
           if (it != by_digest.end() && it->second != idx) {
             if (out[it->second].verdict != Verdict::Expire) anchored = true;
@@ -296,13 +295,13 @@ struct RepoEvaluator {
   }
 
   // The digest image `img` is an artifact of: its subject, else the image its cosign tag
-  // (`sha256-<hex>.sig`, snapshot/graph.h) names; "" for neither. `scratch` holds the
-  // digest a tag spells.
-  std::string_view subject_of(const Image& img, std::string& scratch) const {
+  // (`sha256-<hex>.sig`, snapshot/graph.h) names; "" for neither. A view of `scratch_`
+  // when a tag spells it: valid until the next call.
+  std::string_view subject_of(const Image& img) {
     if (img.subject != kNoStr) return reg.str(img.subject);
     std::string_view suffix;
     for (std::uint16_t t = 0; t < img.tag_count; ++t)
-      if (cosign_tag_subject(reg.str(reg.tags_of(img)[t]), scratch, suffix)) return scratch;
+      if (cosign_tag_subject(reg.str(reg.tags_of(img)[t]), scratch_, suffix)) return scratch_;
     return {};
   }
 
@@ -313,13 +312,12 @@ struct RepoEvaluator {
   // still finds it. True if it changed a decision.
   // (Artifacts whose subject is not in the snapshot are decided by the rules alone.)
   bool cap_artifacts(const std::vector<std::uint32_t>& imgs, DigestIndex& index) {
-    std::string scratch;
-    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return !subject_of(reg.images[i], scratch).empty(); });
+    bool any = std::any_of(imgs.begin(), imgs.end(), [&](std::uint32_t i) { return !subject_of(reg.images[i]).empty(); });
     if (!any) return false;
     const auto& by_digest = index.get();
     bool changed = false;
     for (std::uint32_t idx : imgs) {
-      std::string_view subject = subject_of(reg.images[idx], scratch);
+      std::string_view subject = subject_of(reg.images[idx]);
       if (subject.empty()) continue;
       auto it = by_digest.find(subject);
       if (it != by_digest.end() && it->second != idx) changed = cap(idx, it->second, Reason::SubjectKept) || changed;

@@ -79,9 +79,6 @@ std::size_t image_index(const Ctx& c) {
   return static_cast<std::size_t>(&c.img - first);
 }
 
-bool is_index_media_type(std::string_view t) {
-  return t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
-}
 
 struct FieldNode : Node {
   Field f;
@@ -139,7 +136,7 @@ struct FieldNode : Node {
         out.n = Semver::number(f == Field::SemverMajor ? best->major : f == Field::SemverMinor ? best->minor : best->patch);
         return true;
       }
-      case Field::IsIndex: out.b = img.child_count > 0 || is_index_media_type(c.reg.str(img.manifest_media_type)); return true;
+      case Field::IsIndex: out.b = is_index_image(c.reg, img); return true;
       case Field::Signed: case Field::HasSbom: case Field::HasAttestation: case Field::IsChild: case Field::IsArtifact: {
         const std::uint8_t bit = f == Field::Signed ? ImageGraph::kSigned : f == Field::HasSbom ? ImageGraph::kHasSbom
                                  : f == Field::HasAttestation ? ImageGraph::kHasAttestation : f == Field::IsChild ? ImageGraph::kIsChild

@@ -19,18 +19,26 @@
 
 namespace regpol {
 
-// What to do about count rules that count artifacts (docs/language.md).
-constexpr const char* kCountedArtifactsHelp =
-    "each is an image the rule meant to keep that goes instead; add `where not is_artifact` to count images only "
-    "(regpol keeps an artifact while its subject stays)";
-
-// Why a snapshot would not know an index's children (docs/ecr.md).
-constexpr const char* kChildrenUnknownWhy =
-    "pulled with --no-index-manifests, archived, or the registry would not hand out the manifest";
 
 namespace {
 
 using namespace std::string_view_literals;
+
+// The warnings about the snapshot's image graph, as the text and markdown reports both say
+// them (each wraps them in its own way): indexes whose children the snapshot does not know,
+// and places among count rules' newest N that artifacts took.
+std::vector<std::string> graph_warnings(const ReportTotals& t) {
+  std::vector<std::string> out;
+  if (t.children_unknown > 0)
+    out.push_back(plural(t.children_unknown, "index image") +
+                  " whose children the snapshot does not know (not read: pulled with --no-index-manifests, archived, or the registry"
+                  " would not hand out the manifest): their children look like untagged images here");
+  if (t.counted_artifacts > 0)
+    out.push_back("count rules gave " + plural(t.counted_artifacts, "place") +
+                  " among their newest to artifacts (signatures, SBOMs): each is an image the rule meant to keep that goes instead; add"
+                  " `where not is_artifact` to count images only (regpol keeps an artifact while its subject stays)");
+  return out;
+}
 
 // A decimal integer, appended without a temporary string.
 void append_integer(std::string& out, std::int64_t v) {
@@ -313,12 +321,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (t.undated > 0)
     out += "warning: " + plural(t.undated, "image") + " without a usable push time (none recorded, or a placeholder before 2000):" +
            " never an age candidate, and newest for count rules\n";
-  if (t.children_unknown > 0)
-    out += "warning: " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (not read: " +
-           kChildrenUnknownWhy + "): their children look like untagged images here\n";
-  if (t.counted_artifacts > 0)
-    out += "warning: count rules gave " + plural(t.counted_artifacts, "place") + " among their newest to artifacts (signatures, SBOMs): " +
-           kCountedArtifactsHelp + "\n";
+  for (const auto& w : graph_warnings(t)) out += "warning: " + w + "\n";
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
@@ -341,12 +344,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
   if (t.undated > 0)
     out += "\n> **Warning:** " + plural(t.undated, "image") + " without a usable push time: never age candidates, newest for count rules.\n";
-  if (t.children_unknown > 0)
-    out += "\n> **Warning:** " + plural(t.children_unknown, "index image") + " whose children the snapshot does not know (" +
-           kChildrenUnknownWhy + "): their children look like untagged images here.\n";
-  if (t.counted_artifacts > 0)
-    out += "\n> **Warning:** count rules gave " + plural(t.counted_artifacts, "place") + " among their newest to artifacts (signatures, SBOMs): " +
-           kCountedArtifactsHelp + ".\n";
+  for (const auto& w : graph_warnings(t)) out += "\n> **Warning:** " + w + ".\n";
   const std::size_t budget = opt.markdown_budget;
   auto repos = summarize_repositories(reg, res, plans, opt);
   std::stable_sort(repos.begin(), repos.end(), [](const RepositorySummary& a, const RepositorySummary& b) {

@@ -16,9 +16,6 @@ bool is_hex64(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-bool is_index_type(std::string_view t) {
-  return t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
-}
 
 }  // namespace
 
@@ -28,6 +25,11 @@ bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_
   subject = "sha256:" + std::string(tag.substr(7, 64));
   suffix = tag.size() > 72 ? tag.substr(72) : std::string_view{};
   return true;
+}
+
+bool is_index_image(const Registry& reg, const Image& img) {
+  const std::string_view t = reg.str(img.manifest_media_type);
+  return img.child_count > 0 || t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";
 }
 
 ReferrerKind referrer_kind(std::string_view type, std::string_view tag_suffix) {
@@ -56,7 +58,7 @@ ImageGraph::ImageGraph(const Registry& reg) : flags_(reg.images.size(), 0), refe
     bool graph = false;
     for (std::uint32_t i : repo.images) {
       const Image& img = reg.images[i];
-      if (img.child_count > 0 || img.subject != kNoStr || is_index_type(reg.str(img.manifest_media_type))) graph = true;
+      if (img.subject != kNoStr || is_index_image(reg, img)) graph = true;
       const StrId* tags = reg.tags_of(img);
       for (std::uint16_t t = 0; t < img.tag_count && !graph; ++t) graph = starts_with(reg.str(tags[t]), "sha256-");
     }

@@ -25,6 +25,10 @@ struct Image;
 // att, sbom), names the image sha256:<hex> it belongs to. True with that digest and suffix.
 bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_view& suffix);
 
+// An index (manifest list): it lists children, or its media type is an OCI image index or a
+// Docker manifest list (a snapshot may not hold the children: `childrenUnknown`).
+bool is_index_image(const Registry& reg, const Image& img);
+
 // What an artifact is, from its artifact type or its cosign tag suffix.
 enum class ReferrerKind : std::uint8_t { Other, Signature, Sbom, Attestation };
 ReferrerKind referrer_kind(std::string_view artifact_type, std::string_view tag_suffix);

@@ -55,8 +55,6 @@ std::string ecr_source(const std::string& region, const std::string& account) {
   return "ecr:" + region + (account.empty() ? "" : "/" + account);
 }
 
-bool is_index_media_type(const std::string& type) { return type == image::kOciIndex || type == image::kDockerManifestList; }
-
 namespace {
 
 // BatchGetImage takes at most 100 image ids a call.
@@ -71,7 +69,7 @@ struct IndexChildren {
 bool read_index_children(EcrClient& client, const std::string& repo, const std::vector<json>& details, IndexChildren& out, EcrError& error) {
   std::vector<std::string> indexes;
   for (const auto& d : details) {
-    if (is_index_media_type(json_string(d, "imageManifestMediaType")) && json_string(d, "imageStatus", "ACTIVE") == "ACTIVE")
+    if (image::is_index_media_type(json_string(d, "imageManifestMediaType")) && json_string(d, "imageStatus", "ACTIVE") == "ACTIVE")
       indexes.push_back(json_string(d, "imageDigest"));
   }
   for (std::size_t at = 0; at < indexes.size(); at += kBatchGetImageIds) {
@@ -140,7 +138,7 @@ bool add_index_children(EcrClient& client, const std::string& repository, std::v
 
 void mark_children_unknown(std::vector<json>& details) {
   for (auto& d : details) {
-    if (!d.contains("children") && is_index_media_type(json_string(d, "imageManifestMediaType"))) d["childrenUnknown"] = true;
+    if (!d.contains("children") && image::is_index_media_type(json_string(d, "imageManifestMediaType"))) d["childrenUnknown"] = true;
   }
 }
 

@@ -54,7 +54,6 @@ std::string ecr_source(const std::string& region, const std::string& account);
 struct IndexGraphStats {
   std::size_t read = 0, unreadable = 0;
 };
-bool is_index_media_type(const std::string& type);
 bool add_index_children(EcrClient& client, const std::string& repository, std::vector<nlohmann::json>& details, IndexGraphStats& stats,
                         EcrError& error);
 

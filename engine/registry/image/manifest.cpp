@@ -10,6 +10,8 @@ using nlohmann::json;
 using registry::json_size;
 using registry::json_string;
 
+bool is_index_media_type(std::string_view media_type) { return media_type == kOciIndex || media_type == kDockerManifestList; }
+
 std::string manifest_accept() {
   return std::string(kOciManifest) + ", " + kOciIndex + ", " + kDockerManifest + ", " + kDockerManifestList;
 }
@@ -79,7 +81,7 @@ bool parse_manifest(std::string_view body, const std::string& content_type, Mani
     if (!read_descriptor(*it, "`subject`", s, error)) return false;
     out.subject = s.digest;
   }
-  out.is_index = out.media_type == kOciIndex || out.media_type == kDockerManifestList ||
+  out.is_index = is_index_media_type(out.media_type) ||
                  (out.media_type.empty() && doc.contains("manifests"));
   if (out.is_index) {
     auto it = doc.find("manifests");

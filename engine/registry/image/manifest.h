@@ -16,6 +16,8 @@ inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.
 inline constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
 inline constexpr const char* kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr const char* kDockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+// True for the two media types of an index (OCI image index, Docker manifest list).
+bool is_index_media_type(std::string_view media_type);
 // The Accept header of every manifest request.
 std::string manifest_accept();
 
