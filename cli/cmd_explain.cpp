@@ -93,6 +93,11 @@ int cmd_explain(const Argv& argv) {
     std::string why = describe_decision(registry, *plan, d, lopt.now);
     // One decision per line: a claimed image is decided by the claiming rule; what this rule
     // would have done alone is said as that, never as this rule's verdict.
+    if (r.action == LifecycleAction::Untag) {
+      // Untag rules run after every other rule, over the images those keep, and claim none.
+      std::cout << (t.candidate ? "removes the tags it names: " : "in its selection, removes no tag: ") << why << "\n";
+      continue;
+    }
     if (t.claimed_before) {
       std::cout << "in its selection, but rule " << (claimer ? std::to_string(claimer->priority) : std::string("?"))
                 << " matched it first, so this rule does not decide it (alone it would "
@@ -103,8 +108,16 @@ int cmd_explain(const Argv& argv) {
     if (!claimer) claimer = &r;
   }
   const ImageDecision& final_decision = run.result.decisions[found];
-  const char* verdict = final_decision.verdict == Verdict::Expire ? "expire" : final_decision.verdict == Verdict::Transition ? "transition" : "keep";
+  const char* verdict = final_decision.verdict == Verdict::Expire       ? "expire"
+                        : final_decision.verdict == Verdict::Transition ? "transition"
+                        : final_decision.verdict == Verdict::Untag      ? "untag"
+                                                                        : "keep";
   std::cout << "\ndecision: " << verdict << " — " << describe_decision(registry, *plan, final_decision, lopt.now) << "\n";
+  if (const TagRemoval* removal = removal_of(run.result, found)) {
+    std::cout << "  removes:";
+    for (StrId tag : removal->tags) std::cout << " " << registry.str(tag);
+    std::cout << (removal->all ? " (every tag it has: it stays, untagged)" : "") << "\n";
+  }
   return kOk;
 }
 

@@ -66,11 +66,13 @@ std::string run_line(const RunRecord& r) {
     // Nothing was carried out: say what the refused plan held.
     s += "nothing carried out; the plan held " + std::to_string(r.planned_deletions) + " deletions (" +
          human_bytes(static_cast<ByteTotal>(r.planned_bytes)) + ") and " + std::to_string(r.planned_transitions) + " transitions";
+    if (r.planned_untags) s += " and " + std::to_string(r.planned_untags) + " tag removals";
     if (r.deferred) s += ", " + std::to_string(r.deferred) + " of them deferred";
     s += "\n";
   } else {
     s += std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " + std::to_string(r.transitioned) +
          " transitioned";
+    if (r.untagged || r.planned_untags) s += ", " + std::to_string(r.untagged) + " untagged";
     if (r.already) s += ", " + std::to_string(r.already) + " already so";
     if (r.skipped) s += ", " + std::to_string(r.skipped) + " skipped";
     if (r.deferred) s += ", " + std::to_string(r.deferred) + " deferred";
@@ -84,13 +86,14 @@ std::string run_line(const RunRecord& r) {
 
 nlohmann::json repository_json(const StateStore::RepositoryCounts& c) {
   return {{"repository", c.repository}, {"planned", c.planned},   {"deleted", c.deleted}, {"bytesDeleted", c.bytes_deleted},
-          {"transitioned", c.transitioned}, {"alreadyDone", c.already}, {"skipped", c.skipped}, {"deferred", c.deferred},
+          {"transitioned", c.transitioned}, {"untagged", c.untagged}, {"alreadyDone", c.already}, {"skipped", c.skipped}, {"deferred", c.deferred},
           {"failed", c.failed},         {"pending", c.pending}};
 }
 
 std::string repository_line(const StateStore::RepositoryCounts& c) {
   std::string s = c.repository + ": " + std::to_string(c.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(c.bytes_deleted)) + ")";
   if (c.transitioned) s += ", " + std::to_string(c.transitioned) + " transitioned";
+  if (c.untagged) s += ", " + std::to_string(c.untagged) + " untagged";
   if (c.already) s += ", " + std::to_string(c.already) + " already so";
   if (c.skipped) s += ", " + std::to_string(c.skipped) + " skipped";
   if (c.deferred) s += ", " + std::to_string(c.deferred) + " deferred";

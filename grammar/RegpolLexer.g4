@@ -8,7 +8,7 @@ MUTABILITY: 'mutability'; MUTABLE: 'mutable'; IMMUTABLE: 'immutable';
 LIFECYCLE: 'lifecycle'; RULE: 'rule'; SELECT: 'select';
 TAGGED: 'tagged'; UNTAGGED: 'untagged'; ANY: 'any'; PREFIX: 'prefix'; PATTERN: 'pattern';
 IN: 'in'; STANDARD: 'standard'; WHERE: 'where';
-KEEP: 'keep'; NEWEST: 'newest'; EXPIRE: 'expire'; ARCHIVE: 'archive';
+KEEP: 'keep'; NEWEST: 'newest'; EXPIRE: 'expire'; ARCHIVE: 'archive'; UNTAG: 'untag';
 OLDER: 'older'; THAN: 'than'; UNPULLED: 'unpulled'; FOR: 'for'; ARCHIVED: 'archived';
 ALL: 'all'; BUT: 'but'; BY: 'by'; SEMVER: 'semver'; PER: 'per';
 PROTECT: 'protect'; IN_USE: 'in_use'; ALLOW_EMPTY: 'allow_empty'; TEMPLATE: 'template'; USE: 'use'; PRIORITY: 'priority';

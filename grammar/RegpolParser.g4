@@ -29,10 +29,10 @@ tagSelection: TAGGED (kind=(PREFIX | PATTERN) primary)? | UNTAGGED | ANY;
 storageClause: IN storage=(ARCHIVE | STANDARD);
 actionClause
   : KEEP NEWEST expr orderClause? perClause?                            # keepNewest
-  | verb=(EXPIRE | ARCHIVE) ALL BUT NEWEST expr orderClause? perClause?  # allButNewest
-  | verb=(EXPIRE | ARCHIVE) OLDER THAN expr                              # olderThan
-  | verb=(EXPIRE | ARCHIVE) UNPULLED FOR expr                            # unpulledFor
-  | verb=(EXPIRE | ARCHIVE) ARCHIVED FOR expr                            # archivedFor
+  | verb=(EXPIRE | ARCHIVE | UNTAG) ALL BUT NEWEST expr orderClause? perClause?  # allButNewest
+  | verb=(EXPIRE | ARCHIVE | UNTAG) OLDER THAN expr                              # olderThan
+  | verb=(EXPIRE | ARCHIVE | UNTAG) UNPULLED FOR expr                            # unpulledFor
+  | verb=(EXPIRE | ARCHIVE | UNTAG) ARCHIVED FOR expr                            # archivedFor
   ;
 orderClause: BY (SEMVER | name);
 perClause: PER expr;
@@ -67,7 +67,7 @@ requestField: key=name (STRING | word=name) STRING?;
 testItem
   : SNAPSHOT STRING (AT TIMESTAMP)?                                # testSnapshot
   | IN_USE STRING                                                  # testInUse
-  | EXPECT STRING outcome=(IDENT | ARCHIVED) (BY RULE NUMBER)?     # testExpect
+  | EXPECT STRING outcome=(IDENT | ARCHIVED | UNTAG) (BY RULE NUMBER)? # testExpect
   | EXPECT decision=(ALLOW | DENY) requestField+ (BY STRING)?      # testExpectAccess
   ;
 
@@ -100,4 +100,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG;

@@ -5,6 +5,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "apply/recheck.h"
 #include "apply/request_order.h"
 #include "interop/ecr_actions.h"
 #include "util/atomic_file.h"
@@ -64,9 +65,21 @@ bool ActionsTarget::apply(const RunKey& run, ActionKind kind, const std::string&
   std::string d = run_dir(run, error);
   if (!error.empty() || batch.empty()) return error.empty();
   const std::string& registry = batch.front()->registry_id;
-  std::string base = (kind == ActionKind::Delete ? "delete-" : "transition-") + padded(batch.front()->seq);
+  std::string base = (kind == ActionKind::Delete ? "delete-" : kind == ActionKind::Untag ? "untag-" : "transition-") + padded(batch.front()->seq);
   nlohmann::json doc;
-  if (kind == ActionKind::Delete) {
+  if (kind == ActionKind::Untag) {
+    // One image a batch; an image with more than 100 tags to remove is refused here (one
+    // request file is one request), as it could not be written as one.
+    if (tags_after_untag(*batch.front()).empty()) {  // ECR deletes an image with its last tag
+      answers.assign(batch.size(), TargetAnswer{ActionStatus::Failed, "failed", "removing every tag of the image would delete it on ECR, and the plan did not delete it"});
+      return true;
+    }
+    if (batch.front()->untag.size() > kEcrBatchDeleteMaxIds) {
+      answers.assign(batch.size(), TargetAnswer{ActionStatus::Failed, "failed", "more than 100 tags to remove: not one BatchDeleteImage request"});
+      return true;
+    }
+    doc = ecr_batch_untag_request(registry, repository, batch.front()->untag);
+  } else if (kind == ActionKind::Delete) {
     std::vector<std::string> digests;
     digests.reserve(batch.size());
     for (const auto* a : batch) digests.push_back(a->digest);
@@ -84,7 +97,7 @@ bool ActionsTarget::apply(const RunKey& run, ActionKind kind, const std::string&
     e.repository = a->repository;
     e.digest = a->digest;
     e.tag = a->tags.empty() ? "" : a->tags.front();
-    e.action_type = kind == ActionKind::Delete ? "DELETE" : "ARCHIVE";
+    e.action_type = kind == ActionKind::Delete ? "DELETE" : kind == ActionKind::Untag ? "UNTAG" : "ARCHIVE";
     events += ecr_image_action_event(e).dump() + "\n";
   }
   // The events first: a request file present means its events are too.
@@ -116,7 +129,7 @@ bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& a
       return false;
     }
     events += r.text;
-    commands += std::string(a.kind == ActionKind::Delete ? "aws ecr batch-delete-image" : "aws ecr update-image-storage-class") +
+    commands += std::string(a.kind == ActionKind::Transition ? "aws ecr update-image-storage-class" : "aws ecr batch-delete-image") +
                 " --cli-input-json " + shell_quote("file://" + a.answer) + "\n";
   }
   if (auto err = write_file_atomically((fs::path(d) / "events.jsonl").string(), events); !err.empty()) {

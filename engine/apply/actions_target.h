@@ -16,7 +16,7 @@ class ActionsTarget : public Target {
   // Creates DIR when missing. False with `error` when it cannot.
   static std::unique_ptr<ActionsTarget> open(const std::string& dir, std::string& error);
   std::string name() const override { return "actions:" + dir_; }
-  std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }
+  std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }  // untag: one image
   bool can_list() const override { return false; }
   bool read(const std::string&, Registry&, std::string& error) override {
     error = "an actions directory cannot be read as a registry";

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "apply/recheck.h"
+#include "interop/ecr_actions.h"
 #include "registry/aws/ecr_pull.h"
 #include "snapshot/reader.h"
 
@@ -60,10 +62,57 @@ bool EcrTarget::read(const std::string& repository, Registry& out, std::string& 
   return true;
 }
 
+// One image's tag removals: BatchDeleteImage by `imageTag`, at most 100 ids a request. The
+// repository was read again right before (recheck.h), so each tag is still this image's.
+// Removing an image's last tag deletes it on ECR: a plan that would do that expires the
+// image instead (lifecycle/evaluate.h), and an action that would do it here is refused.
+bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, std::string& error) {
+  if (tags_after_untag(a).empty()) {
+    answer = {ActionStatus::Failed, "failed", "removing every tag of the image would delete it on ECR, and the plan did not delete it"};
+    return true;
+  }
+  std::size_t removed = 0;
+  for (std::size_t from = 0; from < a.untag.size(); from += kEcrBatchDeleteMaxIds) {
+    const std::size_t to = std::min(a.untag.size(), from + kEcrBatchDeleteMaxIds);
+    json ids = json::array();
+    for (std::size_t i = from; i < to; ++i) ids.push_back({{"imageTag", a.untag[i]}});
+    json input = {{"repositoryName", repository}, {"imageIds", ids}};
+    json out;
+    aws::EcrError e;
+    if (!client_->call("BatchDeleteImage", input, out, e)) {
+      if (e.type == "RepositoryNotFoundException") {
+        answer = {ActionStatus::Skipped, "skipped", "the repository is gone: nothing to untag"};
+        return true;
+      }
+      error = e.message;
+      return false;
+    }
+    if (out.contains("imageIds") && out["imageIds"].is_array()) removed += out["imageIds"].size();
+    if (out.contains("failures") && out["failures"].is_array()) {
+      for (const auto& f : out["failures"]) {
+        const std::string code = aws::json_string(f, "failureCode");
+        if (code == "ImageNotFound") continue;  // the tag is gone already (a resumed run, or someone else)
+        const std::string tag = f.contains("imageId") ? aws::json_string(f["imageId"], "imageTag") : "";
+        answer = {ActionStatus::Failed, "failed", "BatchDeleteImage of tag " + tag + ": " + code + ": " + aws::json_string(f, "failureReason")};
+        return true;
+      }
+    }
+  }
+  answer = removed ? TargetAnswer{ActionStatus::Done, "untagged", "BatchDeleteImage: removed " + std::to_string(removed) + " tags"}
+                   : TargetAnswer{ActionStatus::AlreadyDone, "already-untagged", "BatchDeleteImage: ImageNotFound for every tag"};
+  return true;
+}
+
 bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                       std::vector<TargetAnswer>& answers, std::string& error) {
   answers.assign(batch.size(), TargetAnswer{});
   aws::EcrError e;
+  if (kind == ActionKind::Untag) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!untag(repository, *batch[i], answers[i], error)) return false;
+    }
+    return true;
+  }
   if (kind == ActionKind::Delete) {
     json ids = json::array();
     for (const auto* a : batch) ids.push_back({{"imageDigest", a->digest}});

@@ -1,8 +1,9 @@
 #pragma once
 // `--target ecr`: Amazon ECR through its API. Deletions go out as BatchDeleteImage (100
 // image ids a call, ECR's limit), each `failures` entry judged per image (ImageNotFound is
-// "already gone"); transitions as UpdateImageStorageClass (one image a call). Before a
-// run, each repository is read again (DescribeImages) and compared with the plan.
+// "already gone"); transitions as UpdateImageStorageClass (one image a call); tag removals
+// as BatchDeleteImage by `imageTag` (one image a call). Before a run, each repository is
+// read again (DescribeImages) and compared with the plan.
 #include <memory>
 
 #include "apply/target.h"
@@ -23,6 +24,7 @@ class EcrTarget : public Target {
              std::vector<TargetAnswer>& answers, std::string& error) override;
 
  private:
+  bool untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, std::string& error);
   std::unique_ptr<aws::CredentialChain> chain_;
   std::unique_ptr<aws::EcrClient> client_;
 };

@@ -43,6 +43,7 @@ bool OciTarget::read(const std::string& repository, Registry& out, std::string& 
 bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
                       std::vector<TargetAnswer>& answers, std::string& error) {
   answers.assign(batch.size(), TargetAnswer{});
+  if (kind == ActionKind::Untag) return untag(repository, batch, answers, error);
   if (kind != ActionKind::Delete) {
     for (auto& a : answers) a = {ActionStatus::Skipped, "skipped", "a Distribution registry has no archive storage class"};
     return true;
@@ -71,6 +72,50 @@ bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
   if (transport_error.empty()) return true;
   error = transport_error;
   return false;
+}
+
+// Tag removals, one tag at a time: each tag must still name the planned image right before
+// its DELETE (HEAD by tag), so a tag moved onto another image since the recheck is left
+// alone. A registry without tag deletion refuses the action, which fails with its reason.
+bool OciTarget::untag(const std::string& repository, const std::vector<const ActionRecord*>& batch, std::vector<TargetAnswer>& answers,
+                      std::string& error) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const ActionRecord& a = *batch[i];
+    std::size_t removed = 0;
+    answers[i] = {};
+    for (const auto& tag : a.untag) {
+      std::string digest;
+      bool found = false;
+      Error e;
+      if (!client_->manifest_digest(repository, tag, digest, found, e)) {
+        if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
+          error = e.message;
+          return false;
+        }
+        answers[i] = {ActionStatus::Failed, "failed", e.message};
+        break;
+      }
+      if (!found) continue;  // gone already
+      if (digest != a.digest) {
+        answers[i] = {ActionStatus::Skipped, "skipped", "tag " + tag + " names " + digest + " now, not the planned image"};
+        break;
+      }
+      bool gone = false;
+      if (!client_->delete_tag(repository, tag, gone, e)) {
+        if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
+          error = e.message;
+          return false;
+        }
+        answers[i] = {ActionStatus::Failed, "failed", e.message};
+        break;
+      }
+      removed += gone ? 0 : 1;
+    }
+    if (answers[i].event.empty())
+      answers[i] = removed ? TargetAnswer{ActionStatus::Done, "untagged", "DELETE by tag: removed " + std::to_string(removed) + " tags"}
+                           : TargetAnswer{ActionStatus::AlreadyDone, "already-untagged", "none of its tags were there"};
+  }
+  return true;
 }
 
 }  // namespace regpol

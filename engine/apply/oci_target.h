@@ -26,6 +26,7 @@ class OciTarget : public Target {
              std::vector<TargetAnswer>& answers, std::string& error) override;
 
  private:
+  bool untag(const std::string& repository, const std::vector<const ActionRecord*>& batch, std::vector<TargetAnswer>& answers, std::string& error);
   std::unique_ptr<oci::OciClient> client_;
   unsigned jobs_;
   bool referrers_api_ = true;

@@ -1,5 +1,6 @@
 #include "apply/plan_artifact.h"
 
+#include <algorithm>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,7 @@ nlohmann::json artifact_document(const PlanArtifact& a) {
               {"rule", {{"priority", x.rule_priority}, {"source", x.rule_source}}},
               {"reason", x.reason}};
     if (!x.registry_id.empty()) j["registryId"] = x.registry_id;
+    if (x.kind == ActionKind::Untag) j["untagTags"] = x.untag;
     actions.push_back(std::move(j));
   }
   json doc = {{"schema", kSchema},
@@ -177,13 +179,25 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
         !r.time(j, "pushedAt", a.pushed_at, at) || !r.str(j, "reason", a.reason, at) || !r.str(j, "registryId", a.registry_id, at, true))
       return false;
     if (a.seq != static_cast<std::int64_t>(i) + 1) return r.fail(at + "seq", "must be " + std::to_string(i + 1));
-    if (kind != "delete" && kind != "transition") return r.fail(at + "action", "must be delete or transition");
-    a.kind = kind == "delete" ? ActionKind::Delete : ActionKind::Transition;
+    auto parsed_kind = action_kind_from(kind);
+    if (!parsed_kind) return r.fail(at + "action", "must be delete, transition or untag");
+    a.kind = *parsed_kind;
     if (a.storage_class != "standard" && a.storage_class != "archive") return r.fail(at + "storageClass", "must be standard or archive");
     if (!j.contains("tags") || !j["tags"].is_array()) return r.fail(at + "tags", "must be an array of strings");
     for (const auto& t : j["tags"]) {
       if (!t.is_string()) return r.fail(at + "tags", "must be an array of strings");
       a.tags.push_back(t.get<std::string>());
+    }
+    if (a.kind == ActionKind::Untag) {
+      const auto u = j.find("untagTags");
+      if (u == j.end() || !u->is_array() || u->empty()) return r.fail(at + "untagTags", "an untag action needs the tags it removes");
+      for (const auto& t : *u) {
+        if (!t.is_string() || std::find(a.tags.begin(), a.tags.end(), t.get<std::string>()) == a.tags.end())
+          return r.fail(at + "untagTags", "must be tags of the image (its `tags`)");
+        a.untag.push_back(t.get<std::string>());
+      }
+    } else if (j.contains("untagTags")) {
+      return r.fail(at + "untagTags", "only an untag action removes tags");
     }
     if (j.contains("rule") && j["rule"].is_object()) {
       if (!r.i64(j["rule"], "priority", a.rule_priority, at + "rule/") || !r.str(j["rule"], "source", a.rule_source, at + "rule/")) return false;

@@ -27,7 +27,11 @@ ActionPlan planned_actions(const Registry& reg, const LifecycleResult& result, c
       a.digest = std::string(reg.str(img.digest));
       for (std::uint32_t t = 0; t < img.tag_count; ++t) a.tags.emplace_back(reg.str(reg.tags_of(img)[t]));
       std::sort(a.tags.begin(), a.tags.end());
-      a.kind = d.verdict == Verdict::Expire ? ActionKind::Delete : ActionKind::Transition;
+      a.kind = d.verdict == Verdict::Expire ? ActionKind::Delete : d.verdict == Verdict::Untag ? ActionKind::Untag : ActionKind::Transition;
+      if (const TagRemoval* removal = removal_of(result, idx)) {
+        for (StrId t : removal->tags) a.untag.emplace_back(reg.str(t));
+        std::sort(a.untag.begin(), a.untag.end());
+      }
       a.storage_class = img.storage_class() == StorageClass::Archive ? "archive" : "standard";
       a.size_bytes = std::max<std::int64_t>(0, img.size_bytes);
       a.pushed_at = img.pushed_at;
@@ -51,6 +55,10 @@ std::string actions_digest(const std::vector<ActionRecord>& actions) {
   for (const auto& a : actions) {
     std::string line = a.repository + '\t' + a.digest + '\t' + action_kind_name(a.kind) + '\t' + a.storage_class + '\t';
     for (const auto& t : a.tags) line += t + ',';
+    if (!a.untag.empty()) {  // (absent for the other kinds, so their digests are those of before untag existed)
+      line += "\t-";
+      for (const auto& t : a.untag) line += t + ',';
+    }
     line += '\n';
     h.update(line);
   }

@@ -1,7 +1,7 @@
 #pragma once
 // The actions a lifecycle result asks for, in report order (repository, then newest
-// first): `expire` → delete, `transition` → move to archive. Kept and protected images
-// give none. Also each evaluated repository's counts, which the rails read.
+// first): `expire` → delete, `transition` → move to archive, `untag` → remove tags. Kept
+// and protected images give none. Also each evaluated repository's counts, which the rails read.
 #include <string>
 #include <vector>
 
@@ -25,7 +25,7 @@ struct ActionPlan {
 ActionPlan planned_actions(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
                            Micros now);
 
-// SHA-256 of the actions' identity (repository, digest, kind, tags, storage class, in order):
+// SHA-256 of the actions' identity (repository, digest, kind, tags, storage class, tags removed, in order):
 // two plans that would do the same thing have the same digest.
 std::string actions_digest(const std::vector<ActionRecord>& actions);
 

@@ -18,6 +18,13 @@ bool is_unfinished(ActionStatus s) { return s == ActionStatus::Pending || s == A
 
 }  // namespace
 
+std::vector<std::string> tags_after_untag(const ActionRecord& a) {
+  std::vector<std::string> out;
+  for (const auto& t : a.tags)
+    if (!std::binary_search(a.untag.begin(), a.untag.end(), t)) out.push_back(t);
+  return out;
+}
+
 std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<ActionRecord>& actions, const std::vector<std::size_t>& unfinished,
                                         Micros run_now, const FreshPlan* fresh) {
   std::vector<Recheck> out;
@@ -39,12 +46,17 @@ std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<A
     auto it = by_digest.find(a.digest);
     if (it == by_digest.end()) {
       if (a.kind == ActionKind::Delete) out.push_back({k, ActionStatus::AlreadyDone, "already-gone", "not in the target when apply read `" + repository + "` again"});
-      else out.push_back({k, ActionStatus::Skipped, "skipped", "not in the target when apply read `" + repository + "` again: nothing to move"});
+      else out.push_back({k, ActionStatus::Skipped, "skipped", "not in the target when apply read `" + repository + "` again: nothing to " +
+                                                               (a.kind == ActionKind::Untag ? "untag" : "move")});
       continue;
     }
     const TargetImage& t = *it->second;
     if (a.kind == ActionKind::Transition && t.storage_class == "archive") {
       out.push_back({k, ActionStatus::AlreadyDone, "already-archived", "already in the archive class"});
+      continue;
+    }
+    if (a.kind == ActionKind::Untag && t.tags == tags_after_untag(a)) {
+      out.push_back({k, ActionStatus::AlreadyDone, "already-untagged", "the tags it removes are gone already"});
       continue;
     }
     std::string changed;
@@ -63,7 +75,7 @@ std::vector<Recheck> recheck_repository(const Registry& now, const std::vector<A
     if (fresh && !would.count({a.digest, a.kind})) {
       out.push_back({k, ActionStatus::Skipped, "skipped",
                      std::string("a plan of `") + repository + "` as the target holds it now would not " +
-                         (a.kind == ActionKind::Delete ? "delete" : "archive") + " it"});
+                         (a.kind == ActionKind::Delete ? "delete" : a.kind == ActionKind::Untag ? "untag" : "archive") + " it"});
       continue;
     }
     if (a.kind == ActionKind::Delete) deleting.push_back(k);

@@ -35,6 +35,9 @@ struct Recheck {
   bool would_empty = false;
 };
 
+// The tags an untag action leaves on its image (sorted, as `tags` and `untag` are).
+std::vector<std::string> tags_after_untag(const ActionRecord& a);
+
 // Checks `unfinished` (indices into `actions`, all of one repository) against `now`, the
 // repository as the target holds it (Target::read). `run_now` is the instant the run was
 // planned at; `fresh`, when not null, re-plans the repository.

@@ -10,13 +10,14 @@ std::vector<std::size_t> request_order(const std::vector<ActionRecord>& actions)
   std::vector<std::size_t> order(actions.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   // Each run of one repository's actions stays where it is; within it, deletions before
-  // transitions, each by rank, then in plan order (a stable sort keeps plan order).
+  // transitions, then tag removals, each by rank, then in plan order (a stable sort keeps
+  // plan order).
   for (std::size_t i = 0; i < actions.size();) {
     std::size_t end = i;
     while (end < actions.size() && actions[end].repository == actions[i].repository) ++end;
     std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(end),
                      [&](std::size_t a, std::size_t b) {
-                       const int ka = actions[a].kind == ActionKind::Delete ? 0 : 1, kb = actions[b].kind == ActionKind::Delete ? 0 : 1;
+                       const auto ka = static_cast<int>(actions[a].kind), kb = static_cast<int>(actions[b].kind);
                        if (ka != kb) return ka < kb;
                        return request_rank(actions[a]) < request_rank(actions[b]);
                      });

@@ -47,6 +47,18 @@ bool StoreTarget::apply(const RunKey&, ActionKind kind, const std::string& repos
   for (const auto* a : batch) digests.push_back(a->digest);
   std::vector<SnapshotStoreEditor::Change> changes;
   bool ok = false;
+  if (kind == ActionKind::Untag) {
+    answers.clear();
+    for (const auto* a : batch) {
+      SnapshotStoreEditor::Change c{};
+      if (!editor_->untag(repository, a->digest, a->untag, c, error)) return false;
+      using C = SnapshotStoreEditor::Change;
+      answers.push_back(c == C::Changed       ? TargetAnswer{ActionStatus::Done, "untagged", "removed its tags in the store"}
+                        : c == C::AlreadyDone ? TargetAnswer{ActionStatus::AlreadyDone, "already-untagged", "none of those tags in the store"}
+                                              : TargetAnswer{ActionStatus::Skipped, "skipped", "not in the store: nothing to untag"});
+    }
+    return true;
+  }
   if (kind == ActionKind::Delete) {
     ok = editor_->remove(repository, digests, changes, error);
   } else {

@@ -36,6 +36,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"E0308", "unknown condition key"},
       {"E0309", "invalid principal"},
       {"E0310", "`unless` takes exactly one condition"},
+      {"E0311", "an untag rule that does not say which tags"},
       {"E0401", "ambiguous repository scope"},
       {"E0402", "duplicate rule priority"},
       {"E0403", "cannot be expressed in an ECR or IAM document"},

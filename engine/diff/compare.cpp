@@ -6,6 +6,11 @@
 
 namespace regpol {
 
+std::vector<StrId> removed_tags(const LifecycleResult& result, std::uint32_t image) {
+  const TagRemoval* r = removal_of(result, image);
+  return r ? r->tags : std::vector<StrId>{};
+}
+
 PolicyDiff compare_lifecycle(const Registry& registry, const DiffSide& old_side, const DiffSide& new_side, std::string_view only,
                              Micros now) {
   PolicyDiff diff;
@@ -18,7 +23,8 @@ PolicyDiff compare_lifecycle(const Registry& registry, const DiffSide& old_side,
     for (auto idx : registry.repositories[r].images) {
       ++diff.images_compared;
       Verdict a = old_side.result->decisions[idx].verdict, b = new_side.result->decisions[idx].verdict;
-      if (a != b) diff.changes.push_back({idx, a, b});
+      if (a != b || (a == Verdict::Untag && removed_tags(*old_side.result, idx) != removed_tags(*new_side.result, idx)))
+        diff.changes.push_back({idx, a, b});
       double delta = image_saving_usd(registry.images[idx], b, *new_side.prices) - image_saving_usd(registry.images[idx], a, *old_side.prices);
       if (delta != 0) diff.saving_delta_of_repo[r] += delta, diff.saving_delta += delta;
     }
@@ -31,6 +37,7 @@ PolicyDiff compare_lifecycle(const Registry& registry, const DiffSide& old_side,
       k->to_expire += c.new_verdict == Verdict::Expire;
       k->to_keep += c.new_verdict == Verdict::Keep;
       k->to_transition += c.new_verdict == Verdict::Transition;
+      k->to_untag += c.new_verdict == Verdict::Untag;
       k->bytes_reclaimed_delta += (c.new_verdict == Verdict::Expire ? size : 0) - (c.old_verdict == Verdict::Expire ? size : 0);
     }
   }

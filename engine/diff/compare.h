@@ -28,6 +28,9 @@ struct DiffSide {
   const ReportOptions* prices = nullptr;
 };
 
+// The tags `result` removes from `image` (none unless its verdict is Untag).
+std::vector<StrId> removed_tags(const LifecycleResult& result, std::uint32_t image);
+
 struct ImageChange {
   std::uint32_t image;
   Verdict old_verdict, new_verdict;
@@ -40,7 +43,7 @@ struct RequestChange {
 };
 
 struct DiffCounts {
-  std::size_t changed = 0, to_expire = 0, to_keep = 0, to_transition = 0;
+  std::size_t changed = 0, to_expire = 0, to_keep = 0, to_transition = 0, to_untag = 0;
   long double bytes_reclaimed_delta = 0;
 };
 

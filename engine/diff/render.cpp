@@ -10,7 +10,25 @@ namespace regpol {
 
 namespace {
 
-const char* verdict_word(Verdict v) { return v == Verdict::Expire ? "expire" : v == Verdict::Transition ? "transition" : "keep"; }
+const char* verdict_word(Verdict v) {
+  switch (v) {
+    case Verdict::Expire: return "expire";
+    case Verdict::Transition: return "transition";
+    case Verdict::Untag: return "untag";
+    case Verdict::Keep: break;
+  }
+  return "keep";
+}
+
+// "untag [sha-1, sha-2]" for an untag verdict, else the verdict's word.
+std::string verdict_text(const Registry& registry, const DiffSide& side, std::uint32_t image, Verdict v) {
+  std::string out = verdict_word(v);
+  if (v != Verdict::Untag) return out;
+  out += " [";
+  const auto tags = removed_tags(*side.result, image);
+  for (std::size_t i = 0; i < tags.size(); ++i) out += (i ? ", " : "") + std::string(registry.str(tags[i]));
+  return out + "]";
+}
 
 std::string signed_bytes(long double delta) {
   return (delta < 0 ? "-" : "+") + human_bytes(static_cast<ByteTotal>(delta < 0 ? -delta : delta));
@@ -43,7 +61,13 @@ std::string reason_of(const Registry& registry, const DiffSide& side, std::uint3
 nlohmann::json side_json(const Registry& registry, const DiffSide& side, std::uint32_t image, Verdict verdict, Micros now) {
   const LifecyclePlan* plan = (*side.plan_of_repo)[registry.images[image].repo];
   const ImageDecision& d = side.result->decisions[image];
-  return {{"action", verdict_word(verdict)}, {"rule", rule_json(plan, d)}, {"reason", reason_in(registry, plan, d, now)}};
+  nlohmann::json out = {{"action", verdict_word(verdict)}, {"rule", rule_json(plan, d)}, {"reason", reason_in(registry, plan, d, now)}};
+  if (verdict == Verdict::Untag) {
+    nlohmann::json tags = nlohmann::json::array();
+    for (StrId t : removed_tags(*side.result, image)) tags.push_back(registry.str(t));
+    out["untagTags"] = tags;
+  }
+  return out;
 }
 
 std::string tags_text(const Registry& registry, const Image& img, const char* separator) {
@@ -57,7 +81,8 @@ std::string headline(const PolicyDiff& diff) {
   return std::to_string(total.changed) + " of " + plural(diff.images_compared, "image") + " change verdict" +
          (total.changed ? " in " + plural(diff.per_repo.size(), "repository", "repositories") : std::string()) + ": " +
          std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
-         std::to_string(total.to_transition) + " now transition; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) + ", saving " +
+         std::to_string(total.to_transition) + " now transition" +
+         (total.to_untag ? ", " + std::to_string(total.to_untag) + " now lose tags" : std::string()) + "; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) + ", saving " +
          format_usd(round2(diff.saving_delta), true) + " USD a month";
 }
 
@@ -91,13 +116,13 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
   doc["new"] = diff.new_side.name;
   const DiffCounts& total = diff.total;
   doc["summary"] = {{"images", diff.images_compared}, {"changed", total.changed}, {"repositories", diff.per_repo.size()},
-                    {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition},
+                    {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition}, {"toUntag", total.to_untag},
                     {"bytesReclaimedDelta", static_cast<long long>(total.bytes_reclaimed_delta)},
                     {"monthlySavingsUsdDelta", round2(diff.saving_delta)}};
   nlohmann::json repos = nlohmann::json::array();
   for (const auto& [r, k] : diff.per_repo) {
     repos.push_back({{"repository", registry.str(registry.repositories[r].name)}, {"changed", k.changed}, {"toExpire", k.to_expire},
-                     {"toKeep", k.to_keep}, {"toTransition", k.to_transition},
+                     {"toKeep", k.to_keep}, {"toTransition", k.to_transition}, {"toUntag", k.to_untag},
                      {"bytesReclaimedDelta", static_cast<long long>(k.bytes_reclaimed_delta)},
                      {"monthlySavingsUsdDelta", round2(repo_saving_delta(diff, r))}});
   }
@@ -142,7 +167,7 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
       last_repo = img.repo;
     }
     std::string tags = tags_text(registry, img, ",");
-    out += "  " + std::string(verdict_word(c.old_verdict)) + " -> " + verdict_word(c.new_verdict) + "  " +
+    out += "  " + verdict_text(registry, diff.old_side, c.image, c.old_verdict) + " -> " + verdict_text(registry, diff.new_side, c.image, c.new_verdict) + "  " +
            std::string(registry.str(img.digest)).substr(0, 19) + "  " + (tags.empty() ? "<untagged>" : tags) + "  (now: " +
            reason_of(registry, diff.new_side, c.image, diff.now) + ")\n";
   }
@@ -174,7 +199,8 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
       const Image& img = registry.images[c.image];
       std::string tags = tags_text(registry, img, ", ");
       out += "| " + std::string(registry.repo_name(img)) + " | `" + std::string(registry.str(img.digest)).substr(0, 19) + "` | " +
-             (tags.empty() ? "(untagged)" : tags) + " | " + verdict_word(c.old_verdict) + " | **" + verdict_word(c.new_verdict) + "** |\n";
+             (tags.empty() ? "(untagged)" : tags) + " | " + verdict_text(registry, diff.old_side, c.image, c.old_verdict) + " | **" +
+             verdict_text(registry, diff.new_side, c.image, c.new_verdict) + "** |\n";
       ++shown;
     }
     if (shown < diff.changes.size())

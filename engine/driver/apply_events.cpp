@@ -27,7 +27,11 @@ namespace {
 
 constexpr std::size_t kActionsPerEvent = 500;
 
-const char* action_type(const ActionRecord& a) { return a.kind == ActionKind::Delete ? "DELETE" : "ARCHIVE"; }
+const char* action_type(const ActionRecord& a) {
+  return a.kind == ActionKind::Delete ? "DELETE" : a.kind == ActionKind::Untag ? "UNTAG" : "ARCHIVE";
+}
+
+const char* done_count_name(ActionKind k) { return k == ActionKind::Delete ? "deleted" : k == ActionKind::Untag ? "untagged" : "transitioned"; }
 
 }  // namespace
 
@@ -64,7 +68,7 @@ std::vector<aws::EventEntry> batch_events(std::int64_t run, const std::string& t
                    {"repository-name", first.repository},
                    {"image-digests", carried},
                    {"image-tags", tags},
-                   {"counts", {{first.kind == ActionKind::Delete ? "deleted" : "transitioned", done}, {"alreadyDone", already},
+                   {"counts", {{done_count_name(first.kind), done}, {"alreadyDone", already},
                                {"skipped", skipped.size()}, {"failed", failed.size()}}},
                    {"bytes", bytes},
                    {"run-id", run},

@@ -80,6 +80,8 @@ std::string apply_metrics_text(const ApplyOutcome& o) {
   m.sample("regpol_apply_run_deleted_images", static_cast<double>(r.deleted));
   m.family("regpol_apply_run_transitioned_images", "Images that run moved to the archive class.");
   m.sample("regpol_apply_run_transitioned_images", static_cast<double>(r.transitioned));
+  m.family("regpol_apply_run_untagged_images", "Images that run removed tags from (untag rules); they stay.");
+  m.sample("regpol_apply_run_untagged_images", static_cast<double>(r.untagged));
   m.family("regpol_apply_run_deleted_bytes", "Summed sizes of the images that run deleted (a registry's garbage collection may free less).");
   m.sample("regpol_apply_run_deleted_bytes", static_cast<double>(r.bytes_deleted));
   m.family("regpol_apply_run_planned_deletions", "Deletions that run planned, carried out or not.");
@@ -140,6 +142,7 @@ nlohmann::json run_counts_json(const RunRecord& r) {
   return {{"planned", r.planned},
           {"deleted", r.deleted},
           {"transitioned", r.transitioned},
+          {"untagged", r.untagged},
           {"alreadyDone", r.already},
           {"skipped", r.skipped},
           {"deferred", r.deferred},
@@ -148,6 +151,7 @@ nlohmann::json run_counts_json(const RunRecord& r) {
           {"bytesDeleted", r.bytes_deleted},
           {"plannedDeletions", r.planned_deletions},
           {"plannedTransitions", r.planned_transitions},
+          {"plannedUntags", r.planned_untags},
           {"plannedBytes", r.planned_bytes}};
 }
 
@@ -165,6 +169,7 @@ std::string apply_notification_json(const ApplyOutcome& o) {
     } else {
       text += std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " + std::to_string(r.transitioned) +
               " transitioned";
+      if (r.untagged) text += ", " + std::to_string(r.untagged) + " untagged";
       if (r.deferred) text += ", " + std::to_string(r.deferred) + " deferred";
       if (r.skipped) text += ", " + std::to_string(r.skipped) + " skipped";
       if (r.failed) text += ", " + std::to_string(r.failed) + " failed";

@@ -78,7 +78,7 @@ std::unique_ptr<Target> open_target(const ApplyRequest& request, std::string& er
 }
 
 struct Tally {
-  std::int64_t deletes = 0, transitions = 0, bytes = 0, deferred = 0, skipped = 0, already = 0;
+  std::int64_t deletes = 0, transitions = 0, untags = 0, bytes = 0, deferred = 0, skipped = 0, already = 0;
 };
 
 Tally tally(const std::vector<ActionRecord>& actions) {
@@ -90,6 +90,8 @@ Tally tally(const std::vector<ActionRecord>& actions) {
     else if (a.kind == ActionKind::Delete) {
       ++t.deletes;
       t.bytes += a.size_bytes;
+    } else if (a.kind == ActionKind::Untag) {
+      ++t.untags;
     } else {
       ++t.transitions;
     }
@@ -100,6 +102,7 @@ Tally tally(const std::vector<ActionRecord>& actions) {
 std::string plan_line(const Tally& t) {
   std::string s = plural(static_cast<std::size_t>(t.deletes), "deletion") + " (" + human_bytes(static_cast<ByteTotal>(t.bytes)) + "), " +
                   plural(static_cast<std::size_t>(t.transitions), "transition") + " to archive";
+  if (t.untags) s += ", " + plural(static_cast<std::size_t>(t.untags), "image") + " losing tags";
   if (t.deferred) s += ", " + std::to_string(t.deferred) + " deferred to later runs (--grace, --drain)";
   if (t.skipped) s += ", " + std::to_string(t.skipped) + " skipped (changed since the snapshot)";
   if (t.already) s += ", " + std::to_string(t.already) + " already gone";
@@ -124,6 +127,7 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
   } else {
     std::cout << rec->deleted << " deleted (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted)) << "), " << rec->transitioned << " transitioned";
   }
+  if (rec->untagged || rec->planned_untags) std::cout << ", " << rec->untagged << (written ? " tag removals written" : " untagged");
   if (rec->already) std::cout << ", " << rec->already << " already so (gone or archived)";
   if (rec->skipped) std::cout << ", " << rec->skipped << " skipped";
   if (rec->deferred) std::cout << ", " << rec->deferred << " deferred";

@@ -121,12 +121,13 @@ int run_policy_tests(const std::string& path, const CompileOptions& compile, con
         }
         const ImageDecision& d = run.result.decisions[idx];
         std::string got = d.verdict == Verdict::Expire ? "expired" : d.verdict == Verdict::Transition ? "archived"
-                          : d.reason == Reason::Protected ? "protected" : "kept";
+                          : d.verdict == Verdict::Untag ? "untagged" : d.reason == Reason::Protected ? "protected" : "kept";
         std::string want = item->outcome;
         if (want == "expire") want = "expired";
         if (want == "keep") want = "kept";
+        if (want == "untag") want = "untagged";
         if (want == "transitioned" || want == "archive" || want == "transition") want = "archived";
-        bool ok = got == want || (want == "kept" && got == "protected");
+        bool ok = got == want || (want == "kept" && (got == "protected" || got == "untagged"));  // an untagged image stays
         if (ok && !item->rule.empty()) {
           const LifecyclePlan* plan = run.plan_of_repo[reg.images[idx].repo];
           ok = plan && d.rule >= 0 && std::to_string(plan->rules[static_cast<std::size_t>(d.rule)].priority) == item->rule;

@@ -16,6 +16,16 @@ json ecr_batch_delete_request(const std::string& registry_id, const std::string&
   return doc;
 }
 
+json ecr_batch_untag_request(const std::string& registry_id, const std::string& repository, const std::vector<std::string>& tags) {
+  json ids = json::array();
+  for (const auto& t : tags) ids.push_back({{"imageTag", t}});
+  json doc = json::object();
+  if (!registry_id.empty()) doc["registryId"] = registry_id;
+  doc["repositoryName"] = repository;
+  doc["imageIds"] = std::move(ids);
+  return doc;
+}
+
 json ecr_update_storage_class_request(const std::string& registry_id, const std::string& repository, const std::string& digest,
                                       const std::string& target_class) {
   json doc = json::object();

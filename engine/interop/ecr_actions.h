@@ -18,6 +18,8 @@ constexpr std::size_t kEcrBatchDeleteMaxIds = 100;
 // registry_id may be empty (the caller's default registry, as the AWS CLI assumes).
 nlohmann::json ecr_batch_delete_request(const std::string& registry_id, const std::string& repository,
                                         const std::vector<std::string>& digests);
+// Removes `tags` (at most 100) from their image: BatchDeleteImage by imageTag.
+nlohmann::json ecr_batch_untag_request(const std::string& registry_id, const std::string& repository, const std::vector<std::string>& tags);
 nlohmann::json ecr_update_storage_class_request(const std::string& registry_id, const std::string& repository,
                                                 const std::string& digest, const std::string& target_class /* ARCHIVE|STANDARD */);
 
@@ -27,7 +29,7 @@ struct ImageActionEvent {
   std::string account;       // the registry id, or ""
   std::string repository, digest;
   std::string tag;           // the image's first tag, or "" (ECR sends one event per tag)
-  std::string action_type;   // DELETE, or ARCHIVE for a transition (regpol's name; ECR documents no such event)
+  std::string action_type;   // DELETE, or ARCHIVE for a transition, UNTAG for a tag removal (regpol's names; ECR documents no such events)
   std::string result = "SUCCESS";
 };
 nlohmann::json ecr_image_action_event(const ImageActionEvent& e);

@@ -50,12 +50,12 @@ std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
   for (StorageClass sc : {StorageClass::Standard, StorageClass::Archive}) {
     std::int64_t max_priority = INT64_MIN;
     for (const auto& r : plan.rules) {
-      if (r.selection.storage == sc) max_priority = std::max(max_priority, r.priority);
+      if (r.selection.storage == sc && r.action != LifecycleAction::Untag) max_priority = std::max(max_priority, r.priority);
     }
     int untagged = 0;
     for (std::size_t i = 0; i < plan.rules.size(); ++i) {
       const auto& r = plan.rules[i];
-      if (r.selection.storage != sc) continue;
+      if (r.selection.storage != sc || r.action == LifecycleAction::Untag) continue;  // not an ECR rule (export refuses it)
       if (r.selection.status == TagStatus::Any && r.priority != max_priority) {
         add(i, "W1001", "a rule with tag status `any` must have the highest priority number of its storage class");
       }
@@ -73,6 +73,7 @@ std::vector<PlanRuleProblem> ecr_rule_problems(const LifecyclePlan& plan) {
         }
       }
     }
+    if (r.action == LifecycleAction::Untag) continue;
     bool transition = r.action == LifecycleAction::Transition;
     bool archive = r.selection.storage == StorageClass::Archive;
     if (r.count_type == CountType::SinceImagePulled && !transition) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <unordered_map>
 
 #include "match/semver.h"
@@ -13,6 +14,7 @@ namespace regpol {
 
 namespace {
 
+// How far a verdict goes; an untag keeps the image (a child or artifact is capped at keep).
 int severity(Verdict v) { return v == Verdict::Expire ? 2 : v == Verdict::Transition ? 1 : 0; }
 
 Micros reference_time(const LifecycleRule& rule, const Image& img) {
@@ -66,6 +68,7 @@ struct RepoEvaluator {
   std::vector<ImageDecision>& out;
   std::vector<EvaluationError>& errors;
   std::size_t& counted_artifacts;  // places among a count rule's newest N taken by artifacts
+  std::vector<TagRemoval>& removals;
   std::string scratch_ = {};       // the digest a cosign tag spells (subject_of)
 
   bool selected(const Selection& sel, std::uint32_t idx, std::int32_t rule) {
@@ -84,6 +87,36 @@ struct RepoEvaluator {
     return true;
   }
 
+  // The order a count rule ranks its selection in: newest first, or by semver (highest
+  // version first; images without a version tag after all versioned ones, in push order:
+  // stable_sort keeps the newest-first order among equals); `beyond[i]` says whether
+  // order[i] is past the rule's N (in its `per` group, if any).
+  void count_order(const LifecycleRule& rule, const std::vector<std::uint32_t>& imgs, const std::vector<std::size_t>& matched,
+                   std::vector<std::size_t>& order, std::vector<bool>& beyond) {
+    order = matched;
+    if (rule.order == OrderBy::Semver) {
+      std::vector<std::optional<Semver>> versions(imgs.size());
+      for (std::size_t k : order) versions[k] = best_semver(reg, reg.images[imgs[k]]);
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto& va = versions[a];
+        const auto& vb = versions[b];
+        if (va && vb) return compare_semver(*va, *vb) > 0;
+        return va.has_value() && !vb.has_value();
+      });
+    }
+    beyond.assign(order.size(), false);
+    std::unordered_map<std::string, std::int64_t> seen_per_group;
+    std::int64_t seen = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      std::int64_t* counter = &seen;
+      if (rule.per) {
+        auto key = rule.per->key(reg, reg.images[imgs[order[i]]], opt.now);
+        counter = &seen_per_group[key ? "=" + *key : std::string()];
+      }
+      beyond[i] = ++*counter > rule.count_number;
+    }
+  }
+
   void run(const Repository& repo) {
     const auto& imgs = repo.images;  // newest first, equal push times by digest
     const std::size_t n = imgs.size();
@@ -98,6 +131,7 @@ struct RepoEvaluator {
     }
     for (std::size_t r = 0; r < plan.rules.size(); ++r) {
       const LifecycleRule& rule = plan.rules[r];
+      if (rule.action == LifecycleAction::Untag) continue;  // untag_pass, once every other rule has decided
       const auto ri = static_cast<std::int32_t>(r);
       RuleTrace t;
       t.rule = ri;
@@ -126,28 +160,11 @@ struct RepoEvaluator {
         d.reference_time = ref;
       };
       if (rule.count_type == CountType::ImageCountMoreThan) {
-        order = matched;
-        if (rule.order == OrderBy::Semver) {
-          std::vector<std::optional<Semver>> versions(n);
-          for (std::size_t k : order) versions[k] = best_semver(reg, reg.images[imgs[k]]);
-          // Highest version first; images without a version tag after all versioned ones,
-          // in push order. stable_sort keeps the newest-first order among equals.
-          std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            const auto& va = versions[a];
-            const auto& vb = versions[b];
-            if (va && vb) return compare_semver(*va, *vb) > 0;
-            return va.has_value() && !vb.has_value();
-          });
-        }
-        std::unordered_map<std::string, std::int64_t> seen_per_group;
-        std::int64_t seen = 0;
-        for (std::size_t k : order) {
-          std::int64_t* counter = &seen;
-          if (rule.per) {
-            auto key = rule.per->key(reg, reg.images[imgs[k]], opt.now);
-            counter = &seen_per_group[key ? "=" + *key : std::string()];
-          }
-          if (++*counter > rule.count_number) {
+        std::vector<bool> beyond;
+        count_order(rule, imgs, matched, order, beyond);
+        for (std::size_t i = 0; i < order.size(); ++i) {
+          const std::size_t k = order[i];
+          if (beyond[i]) {
             action(k, Reason::BeyondNewest, kNoTime);
           } else {
             keep_reason(k, Reason::WithinNewest, kNoTime);
@@ -171,6 +188,8 @@ struct RepoEvaluator {
         opt.trace->push_back(t);
       }
     }
+    std::vector<std::vector<StrId>> removing(n);  // per image: the tags untag rules remove
+    untag_pass(imgs, removing, traced);
     apply_protects(imgs);
     DigestIndex by_digest(reg, imgs);
     // A child goes no further than its lists, an artifact no further than its subject
@@ -182,6 +201,81 @@ struct RepoEvaluator {
       if (!lists && !artifacts) break;
     }
     if (reg.referrers_follow_subject) apply_subjects(imgs, by_digest);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (out[imgs[k]].verdict != Verdict::Untag) continue;  // expired, archived or saved since
+      auto& tags = removing[k];
+      std::sort(tags.begin(), tags.end(), [&](StrId a, StrId b) { return reg.str(a) < reg.str(b); });
+      const bool all = tags.size() == reg.images[imgs[k]].tag_count;
+      removals.push_back({imgs[k], std::move(tags), all});
+    }
+  }
+
+  // Untag rules, in priority order, over the images every other rule keeps (artifacts
+  // excepted: a cosign tag is what links a signature to its image). Each removes the tags
+  // its list names from the images it selects that are beyond its newest N, or older than
+  // its threshold; it claims nothing. On ECR, removing an image's last tag deletes it
+  // (BatchDeleteImage), so there that image expires, and the plan says why.
+  void untag_pass(const std::vector<std::uint32_t>& imgs, std::vector<std::vector<StrId>>& removing, std::size_t traced) {
+    const std::size_t n = imgs.size();
+    std::vector<std::size_t> matched;
+    for (std::size_t r = 0; r < plan.rules.size(); ++r) {
+      const LifecycleRule& rule = plan.rules[r];
+      if (rule.action != LifecycleAction::Untag) continue;
+      const auto ri = static_cast<std::int32_t>(r);
+      RuleTrace t;
+      t.rule = ri;
+      matched.clear();
+      for (std::size_t k = 0; k < n; ++k) {
+        const Image& img = reg.images[imgs[k]];
+        if (img.status == ImageStatus::Activating || out[imgs[k]].verdict == Verdict::Expire ||
+            out[imgs[k]].verdict == Verdict::Transition || !subject_of(img).empty())
+          continue;
+        if (selected(rule.selection, imgs[k], ri)) matched.push_back(k);
+      }
+      auto remove = [&](std::size_t k, Reason why, Micros ref) {
+        if (k == traced) t.candidate = true, t.reason = why, t.reference_time = ref;
+        const Image& img = reg.images[imgs[k]];
+        auto& tags = removing[k];
+        for (std::uint32_t i = 0; i < img.tag_count; ++i) {
+          StrId tag = reg.tags_of(img)[i];
+          if (tag_named(rule.selection, reg.str(tag)) && std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+        }
+        ImageDecision& d = out[imgs[k]];
+        if (d.verdict == Verdict::Untag) return;  // a higher untag rule decided it first
+        d.verdict = Verdict::Untag;
+        d.reason = why;
+        d.rule = ri;
+        d.reference_time = ref;
+      };
+      if (rule.count_type == CountType::ImageCountMoreThan) {
+        std::vector<std::size_t> order;
+        std::vector<bool> beyond;
+        count_order(rule, imgs, matched, order, beyond);
+        for (std::size_t i = 0; i < order.size(); ++i) {
+          if (beyond[i]) remove(order[i], Reason::BeyondNewest, kNoTime);
+          else if (order[i] == traced) t.reason = Reason::WithinNewest;
+        }
+      } else {
+        const Micros threshold = opt.now - rule.duration;
+        for (std::size_t k : matched) {
+          Micros ref = reference_time(rule, reg.images[imgs[k]]);
+          if (ref != kNoTime && ref < threshold) remove(k, Reason::OlderThan, ref);
+          else if (k == traced) t.reason = ref == kNoTime ? Reason::NoTimestamp : Reason::NotOldEnough, t.reference_time = ref;
+        }
+      }
+      if (traced < n) {
+        t.matched = std::find(matched.begin(), matched.end(), traced) != matched.end();
+        opt.trace->push_back(t);
+      }
+    }
+    if (reg.source.rfind("ecr:", 0) != 0) return;
+    for (std::size_t k = 0; k < n; ++k) {
+      ImageDecision& d = out[imgs[k]];
+      if (d.verdict == Verdict::Untag && removing[k].size() == reg.images[imgs[k]].tag_count) {
+        d.verdict = Verdict::Expire;
+        d.reason = Reason::UntagLastTag;
+      }
+    }
   }
 
   // On a Distribution registry an artifact (signature, SBOM, attestation) and a child of
@@ -269,8 +363,9 @@ struct RepoEvaluator {
   // Lowers image `idx` to `bound`'s verdict when it goes further; true if it did.
   bool cap(std::uint32_t idx, std::uint32_t bound, Reason why) {
     ImageDecision& d = out[idx];
-    if (severity(d.verdict) <= severity(out[bound].verdict)) return false;
-    d.verdict = out[bound].verdict;
+    const Verdict limit = out[bound].verdict == Verdict::Untag ? Verdict::Keep : out[bound].verdict;
+    if (severity(d.verdict) <= severity(limit)) return false;
+    d.verdict = limit;
     d.reason = why;
     d.parent = bound;
     return true;
@@ -348,11 +443,14 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
   // One error list per worker: no locking, and sorted below so the order is fixed.
   std::vector<std::vector<EvaluationError>> errors(parallel_workers(tasks.size(), options.threads));
   std::vector<std::size_t> counted(errors.size(), 0);
+  std::vector<std::vector<TagRemoval>> removals(errors.size());
   parallel_for(tasks.size(), options.threads, [&](std::size_t i, unsigned worker) {
-    RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[worker], counted[worker]};
+    RepoEvaluator ev{registry, *tasks[i].plan, options, result.decisions, errors[worker], counted[worker], removals[worker]};
     ev.run(registry.repositories[tasks[i].repo]);
   });
   for (const auto& e : errors) result.errors.insert(result.errors.end(), e.begin(), e.end());
+  for (auto& r : removals) std::move(r.begin(), r.end(), std::back_inserter(result.removals));
+  std::sort(result.removals.begin(), result.removals.end(), [](const TagRemoval& a, const TagRemoval& b) { return a.image < b.image; });
   for (std::size_t c : counted) result.counted_artifacts += c;
   std::sort(result.errors.begin(), result.errors.end(), [](const EvaluationError& a, const EvaluationError& b) {
     return std::tie(a.image, a.rule) < std::tie(b.image, b.rule);
@@ -363,6 +461,12 @@ LifecycleResult evaluate_lifecycle(const Registry& registry, const std::vector<S
     }
   }
   return result;
+}
+
+const TagRemoval* removal_of(const LifecycleResult& result, std::uint32_t image) {
+  auto it = std::lower_bound(result.removals.begin(), result.removals.end(), image,
+                             [](const TagRemoval& r, std::uint32_t i) { return r.image < i; });
+  return it != result.removals.end() && it->image == image ? &*it : nullptr;
 }
 
 void append_age_text(std::string& out, Micros now, Micros reference) {
@@ -455,6 +559,8 @@ std::string describe_decision(const Registry& registry, const LifecyclePlan& pla
     case Reason::ReferencedByList:
       return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "referenced by manifest list " +
              std::string(registry.str(registry.images[d.parent].digest));
+    case Reason::UntagLastTag:
+      return rule_name(d.rule) + " removes every tag it has, and ECR deletes an image with its last tag";
     case Reason::SubjectKept:
       return (rule ? rule_name(d.rule) + " would act on it; " : std::string()) + "an artifact of " +
              std::string(registry.str(registry.images[d.parent].digest)) +

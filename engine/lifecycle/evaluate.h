@@ -11,7 +11,8 @@
 
 namespace regpol {
 
-enum class Verdict : std::uint8_t { Keep, Expire, Transition };
+// Untag: the image stays, without the tags an untag rule removes (LifecycleResult::removals).
+enum class Verdict : std::uint8_t { Keep, Expire, Transition, Untag };
 
 enum class Reason : std::uint8_t {
   NoRuleMatched,        // no rule's selection matched
@@ -26,6 +27,7 @@ enum class Reason : std::uint8_t {
   PredicateError,       // a `where`/`per` expression could not be evaluated (see errors)
   SubjectDeleted,       // an artifact no rule decided whose subject (`parent`) expires (Distribution snapshots)
   SubjectKept,          // `rule` would have actioned it; an artifact whose subject (`parent`) stays (regpol lifecycles)
+  UntagLastTag,         // untag rule `rule` removes every tag of an image on ECR, which deletes an image with its last tag
 };
 
 struct ImageDecision {
@@ -61,8 +63,16 @@ struct LifecycleOptions {
   std::vector<RuleTrace>* trace = nullptr;
 };
 
+// The tags an untag rule removes from one image (Verdict::Untag), sorted by name.
+struct TagRemoval {
+  std::uint32_t image = 0;
+  std::vector<StrId> tags;
+  bool all = false;  // every tag the image has: it stays untagged
+};
+
 struct LifecycleResult {
   std::vector<ImageDecision> decisions;  // indexed like registry.images
+  std::vector<TagRemoval> removals;      // one per Verdict::Untag decision, by image index
   std::vector<std::uint32_t> repositories;  // evaluated repositories (indices), in order
   std::vector<EvaluationError> errors;
   // Places among count rules' newest N that artifacts (signatures, SBOMs: images with a
@@ -70,6 +80,9 @@ struct LifecycleResult {
   // instead. Reports warn; `where not is_artifact` counts images only.
   std::size_t counted_artifacts = 0;
 };
+
+// The removal of image `image`, or null when it loses no tag.
+const TagRemoval* removal_of(const LifecycleResult& result, std::uint32_t image);
 
 // Evaluates `plans[k]` against the repositories `scopes[k]`; a repository appears in one
 // scope at most. Output is identical at any thread count.

@@ -196,7 +196,7 @@ class Linter {
 
   void lifecycle(const ScopePlan& scope) {
     const LifecyclePlan& lp = scope.lifecycle;
-    bool counts = std::any_of(lp.rules.begin(), lp.rules.end(), [](const LifecycleRule& r) { return r.count_type == CountType::ImageCountMoreThan; });
+    bool counts = std::any_of(lp.rules.begin(), lp.rules.end(), [](const LifecycleRule& r) { return r.count_type == CountType::ImageCountMoreThan && r.action != LifecycleAction::Untag; });
     bool expires_tagged = false, expires_untagged = false;
     for (const auto& r : lp.rules) {
       if (r.action != LifecycleAction::Expire || r.selection.where || r.selection.storage != StorageClass::Standard) continue;

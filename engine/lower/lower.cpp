@@ -104,7 +104,7 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
       rule.priority = r.priority;
       rule.description = r.description;
       rule.selection = lower_selection(r.selection, sink, false);
-      rule.action = r.verb == "archive" ? LifecycleAction::Transition : LifecycleAction::Expire;
+      rule.action = r.verb == "archive" ? LifecycleAction::Transition : r.verb == "untag" ? LifecycleAction::Untag : LifecycleAction::Expire;
       switch (r.kind) {
         case ast::Action::Kind::KeepNewest:
         case ast::Action::Kind::AllButNewest:

@@ -23,7 +23,14 @@ const char* count_type_name(CountType c) {
   return "";
 }
 
-const char* action_name(LifecycleAction a) { return a == LifecycleAction::Expire ? "expire" : "transition"; }
+const char* action_name(LifecycleAction a) {
+  switch (a) {
+    case LifecycleAction::Expire: return "expire";
+    case LifecycleAction::Transition: return "transition";
+    case LifecycleAction::Untag: return "untag";
+  }
+  return "";
+}
 
 bool tags_match(const Selection& sel, const Registry& registry, const Image& image) {
   switch (sel.status) {
@@ -43,6 +50,13 @@ bool tags_match(const Selection& sel, const Registry& registry, const Image& ima
     if (!any) return false;
   }
   return true;
+}
+
+bool tag_named(const Selection& sel, std::string_view tag) {
+  for (const auto& entry : sel.list) {
+    if (sel.list_kind == TagListKind::Prefix ? has_prefix(tag, entry) : wildcard_match(entry, tag)) return true;
+  }
+  return false;
 }
 
 }  // namespace regpol

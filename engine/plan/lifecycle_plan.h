@@ -14,7 +14,9 @@ namespace regpol {
 enum class TagStatus { Tagged, Untagged, Any };
 enum class TagListKind { None, Prefix, Pattern };
 enum class CountType { ImageCountMoreThan, SinceImagePushed, SinceImagePulled, SinceImageTransitioned };
-enum class LifecycleAction { Expire, Transition };
+// Untag: removes the tags the rule's prefix or pattern list names from images that stay
+// otherwise; such rules claim no image (docs/lifecycle.md "Untag rules").
+enum class LifecycleAction { Expire, Transition, Untag };
 enum class OrderBy { PushedAt, Semver };
 
 const char* tag_status_name(TagStatus s);
@@ -87,5 +89,8 @@ struct LifecyclePlan {
 
 // True when `image` satisfies the tag part of `sel` (status and prefix/pattern list).
 bool tags_match(const Selection& sel, const Registry& registry, const Image& image);
+// True when `tag` matches an entry of `sel`'s prefix or pattern list: what an untag rule
+// removes (any entry suffices; tags_match asks every entry to match some tag).
+bool tag_named(const Selection& sel, std::string_view tag);
 
 }  // namespace regpol

@@ -50,19 +50,31 @@ void append_integer(std::string& out, std::int64_t v) {
 // --changes-only lists the images that expire or transition; otherwise every image.
 bool listed(const ImageDecision& d, const ReportOptions& opt) { return !opt.changes_only || d.verdict != Verdict::Keep; }
 
-// The outcome a person reads: `protected` for an image a protect clause saved.
-const char* outcome_name(const ImageDecision& d) {
-  if (d.reason == Reason::Protected) return "protected";
-  return d.verdict == Verdict::Expire ? "expire" : d.verdict == Verdict::Transition ? "transition" : "keep";
-}
-
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::Keep: return "keep";
     case Verdict::Expire: return "expire";
     case Verdict::Transition: return "transition";
+    case Verdict::Untag: return "untag";
   }
   return "keep";
+}
+
+// The outcome a person reads: `protected` for an image a protect clause saved.
+const char* outcome_name(const ImageDecision& d) { return d.reason == Reason::Protected ? "protected" : verdict_name(d.verdict); }
+
+// " (removes sha-1, sha-2; then untagged)": what an untag decision does, for the text reports.
+std::string removal_text(const Registry& reg, const TagRemoval* removal) {
+  if (!removal) return "";
+  std::string s = " (removes ";
+  for (std::size_t i = 0; i < removal->tags.size(); ++i) s += (i ? ", " : "") + std::string(reg.str(removal->tags[i]));
+  return s + (removal->all ? "; then untagged)" : ")");
+}
+
+// "3 keep (1 protected)", "3 keep (1 protected, 2 lose tags)".
+std::string keep_text(std::size_t keep, std::size_t protected_images, std::size_t untag) {
+  return std::to_string(keep) + " keep (" + std::to_string(protected_images) + " protected" +
+         (untag ? ", " + std::to_string(untag) + " lose tags" : std::string()) + ")";
 }
 
 std::string tags_text(const Registry& reg, const Image& img) {
@@ -219,6 +231,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
          (t.children_unknown ? ", \"indexesWithUnknownChildren\": " + std::to_string(t.children_unknown) : std::string()) +
          (t.counted_artifacts ? ", \"artifactsCounted\": " + std::to_string(t.counted_artifacts) : std::string()) +
+         (t.untag ? ", \"untag\": " + std::to_string(t.untag) + ", \"tagsRemoved\": " + std::to_string(t.tags_removed) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -262,7 +275,18 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
       text += img.storage_class() == StorageClass::Archive ? "\"archive\""sv : "\"standard\""sv;
       text += ", \"action\": \""sv;
       text += verdict_name(d.verdict);
-      text += d.reason == Reason::Protected ? "\", \"protected\": true, \"rule\": "sv : "\", \"protected\": false, \"rule\": "sv;
+      if (d.verdict == Verdict::Untag) {
+        const TagRemoval* removal = removal_of(res, idx);
+        text += "\", \"untagTags\": ["sv;
+        for (std::size_t k = 0; removal && k < removal->tags.size(); ++k) {
+          if (k) text += ", "sv;
+          append_json_string(text, reg.str(removal->tags[k]));
+        }
+        text += removal && removal->all ? "], \"becomesUntagged\": true"sv : "], \"becomesUntagged\": false"sv;
+        text += ", \"protected\": false, \"rule\": "sv;
+      } else {
+        text += d.reason == Reason::Protected ? "\", \"protected\": true, \"rule\": "sv : "\", \"protected\": false, \"rule\": "sv;
+      }
       rule_json.append(text, plans[r], d);
       text += ", \"reason\": "sv;
       reasons.append(text, reg, plans[r], d, opt.now);
@@ -283,29 +307,31 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   ReportTotals t = compute_totals(reg, res, opt);
   const std::string totals = "total: " + plural(t.repositories, "repository", "repositories") + ", " + plural(t.images, "image") + ": " +
                              std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " +
-                             std::to_string(t.keep) + " keep (" + std::to_string(t.protected_images) + " protected)\n";
+                             keep_text(t.keep, t.protected_images, t.untag) + "\n";
   // The totals come first too: on a large registry the end of the report is far away.
   std::string out = "regpol plan at " + format_timestamp(opt.now) + "\n" + totals;
   render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r, NoState&) {
     const auto& repo = reg.repositories[r];
-    std::size_t e = 0, tr = 0, k = 0, p = 0;
+    std::size_t e = 0, tr = 0, k = 0, p = 0, u = 0;
     for (auto idx : repo.images) {
       const ImageDecision& d = res.decisions[idx];
       (d.verdict == Verdict::Expire ? e : d.verdict == Verdict::Transition ? tr : k)++;
       p += d.reason == Reason::Protected;
+      u += d.verdict == Verdict::Untag;
     }
-    if (opt.changes_only && e + tr == 0) return;
+    if (opt.changes_only && e + tr + u == 0) return;
     text += "\n" + std::string(reg.str(repo.name)) + ": " + plural(repo.images.size(), "image") + ", " + std::to_string(e) + " expire, " +
-            std::to_string(tr) + " transition, " + std::to_string(k) + " keep (" + std::to_string(p) + " protected)\n";
+            std::to_string(tr) + " transition, " + keep_text(k, p, u) + "\n";
     for (auto idx : repo.images) {
       const Image& img = reg.images[idx];
       const ImageDecision& d = res.decisions[idx];
       if (!listed(d, opt)) continue;
       std::string why = plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies";
+      if (d.verdict == Verdict::Untag) why += removal_text(reg, removal_of(res, idx));
       std::string size = img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?";
       std::string pushed = img.pushed_at == kNoTime ? "undated   " : format_timestamp(img.pushed_at).substr(0, 10);
       const char* storage = img.storage_class() == StorageClass::Archive ? "archive " : "standard";
-      const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Transition ? "\x1b[33m" : "\x1b[32m";
+      const char* col = !opt.color ? "" : d.verdict == Verdict::Expire ? "\x1b[31m" : d.verdict == Verdict::Keep ? "\x1b[32m" : "\x1b[33m";
       text += "  " + std::string(col) + pad(outcome_name(d), 10) + (opt.color ? "\x1b[0m" : "") + " " +
               pad(short_digest(reg.str(img.digest)), 20) + " " + pad(tags_text(reg, img), 24) + " " + pushed + " " + storage + " " +
               pad(size, 10) + " " + why + "\n";
@@ -397,6 +423,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     std::string tags = tags_text(reg, img);
     for (auto& c : tags) if (c == '|') c = '/';
     std::string why = plans[img.repo] ? describe_decision(reg, *plans[img.repo], d, opt.now) : "";
+    if (d.verdict == Verdict::Untag) why += removal_text(reg, removal_of(res, idx));
     for (auto& c : why) if (c == '|') c = '/';
     std::string row = "| " + std::string(outcome_name(d)) + " | " + std::string(reg.repo_name(img)) + " | `" + short_digest(reg.str(img.digest)) +
                       "` | " + tags + " | " + format_timestamp(img.pushed_at).substr(0, 10) + " | " +
@@ -450,6 +477,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
       t.protected_images += res.decisions[idx].reason == Reason::Protected;
       switch (res.decisions[idx].verdict) {
         case Verdict::Keep: ++t.keep; break;
+        case Verdict::Untag: ++t.keep; ++t.untag; break;
         case Verdict::Expire: ++t.expire; t.bytes_reclaimed += size; break;
         case Verdict::Transition: ++t.transition; t.bytes_transitioned += size; break;
       }
@@ -468,6 +496,7 @@ ReportTotals compute_totals(const Registry& reg, const LifecycleResult& res, con
     for (auto idx : reg.repositories[r].images) t.undated += reg.images[idx].time_source == TimeSource::Unknown;
   }
   t.counted_artifacts = res.counted_artifacts;
+  for (const auto& r : res.removals) t.tags_removed += r.tags.size();
   if (!reg.children_unknown.empty()) {
     std::vector<bool> evaluated(reg.repositories.size(), false);
     for (auto r : res.repositories) evaluated[r] = true;

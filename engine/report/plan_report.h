@@ -44,6 +44,9 @@ struct ReportTotals {
   // Index images whose children the snapshot does not know (`childrenUnknown`).
   std::size_t children_unknown = 0;
   std::size_t counted_artifacts = 0;  // LifecycleResult::counted_artifacts
+  // Images that stay but lose tags to untag rules (counted in `keep` too, as protected
+  // ones are), and the tags they lose.
+  std::size_t untag = 0, tags_removed = 0;
 };
 
 // The bytes the expired images free in the registry's storage: blobs (manifests, configs,

@@ -48,7 +48,7 @@ std::vector<RepositorySummary> summarize_repositories(const Registry& reg, const
       auto size = static_cast<ByteTotal>(std::max<std::int64_t>(0, img.size_bytes));
       ++s.images;
       s.protected_images += d.reason == Reason::Protected;
-      if (d.verdict == Verdict::Keep) ++s.keep;
+      if (d.verdict == Verdict::Keep || d.verdict == Verdict::Untag) ++s.keep;
       if (d.verdict == Verdict::Expire) ++s.expire, s.bytes_reclaimed += size;
       if (d.verdict == Verdict::Transition) ++s.transition, s.bytes_transitioned += size;
       saving += image_saving_usd(img, d.verdict, opt);

@@ -84,11 +84,23 @@ std::optional<CheckedRule> Checker::rule_body(const ast::RuleBody& b, const std:
   }
   // What ECR accepts for a rule (W1001-W1005) is checked once, on the lowered rule
   // (interop/ecr_lifecycle.h ecr_rule_problems), for regpol rules and ECR documents alike.
+  if (a.verb == "untag") untag_rule(b.selection, a);
   bool archive_class = r.selection.storage == "archive";
   if (a.verb == "archive" && archive_class) {
     sink_.warning("W1007", a.span, "images in archive cannot be archived again: this rule never acts");
   }
   return r;
+}
+
+// An untag rule removes the tags its selection's prefix or pattern list names, from images
+// in standard storage: without a list it would name no tags (or all of them).
+void Checker::untag_rule(const ast::Selection& s, const ast::Action& a) {
+  if (s.tags != ast::Selection::Tags::Tagged || s.list_kind.empty()) {
+    sink_.error("E0311", s.span, "an untag rule removes the tags its selection names: say which, with `tagged prefix [...]` or `tagged pattern [...]`")
+        .help = "for example `select tagged pattern [\"sha-*\"]` followed by `untag older than 30d`";
+  }
+  if (s.storage == "archive") sink_.error("E0311", s.span, "untag acts on images in standard storage; archived images keep their tags");
+  if (a.kind == ast::Action::Kind::ArchivedFor) sink_.error("E0311", a.span, "untag has no `archived for` form: it acts on images in standard storage");
 }
 
 std::string Checker::selection_label(const ast::Selection& s) {

@@ -46,6 +46,7 @@ class Checker {
   CheckedSelection selection(const ast::Selection& s, const std::shared_ptr<const Env>& env, const Module& m);
   std::optional<CheckedRule> rule_body(const ast::RuleBody& b, const std::shared_ptr<const Env>& env, const Module& m);
   std::string selection_label(const ast::Selection& s);
+  void untag_rule(const ast::Selection& s, const ast::Action& a);
   void lifecycle(const ast::Lifecycle& l, CheckedScope& sc, const Module& m);
   bool priority(const std::string& text, Span sp, std::int64_t& out);
   struct Bound {

@@ -129,4 +129,50 @@ bool SnapshotStoreEditor::archive(const std::string& repository, const std::vect
   });
 }
 
+bool SnapshotStoreEditor::untag(const std::string& repository, const std::string& digest, const std::vector<std::string>& tags,
+                                Change& out, std::string& error) {
+  out = Change::Missing;
+  long long id = 0;
+  bool found = false;
+  if (!repository_id(repository, id, found, error)) return false;
+  if (!found) return true;
+  return db_.in_transaction(kStore, error, [&] {
+    sqlite::Statement get, up;
+    if (!get.prepare(db_.get(), "SELECT tags FROM images WHERE repository = ? AND digest = ?", kStore, error) ||
+        !up.prepare(db_.get(), "UPDATE images SET tags = ? WHERE repository = ? AND digest = ?", kStore, error))
+      return false;
+    get.bind_int(1, id).bind_text(2, digest);
+    auto st = get.step();
+    if (st == sqlite::Statement::Step::Error) {
+      error = std::string(kStore) + ": " + get.message();
+      return false;
+    }
+    if (st != sqlite::Statement::Step::Row) return true;
+    // Tags are stored joined by '\n' (snapshot_store.cpp).
+    std::string kept, held(get.text(0));
+    bool removed = false;
+    for (std::size_t from = 0; from < held.size();) {
+      std::size_t end = held.find('\n', from);
+      if (end == std::string::npos) end = held.size();
+      std::string tag = held.substr(from, end - from);
+      from = end + 1;
+      if (tag.empty()) continue;
+      if (std::find(tags.begin(), tags.end(), tag) != tags.end()) {
+        removed = true;
+        continue;
+      }
+      kept += (kept.empty() ? "" : "\n") + tag;
+    }
+    get.reset();
+    if (!removed) {
+      out = Change::AlreadyDone;
+      return true;
+    }
+    up.bind_text(1, kept).bind_int(2, id).bind_text(3, digest);
+    if (!up.run(kStore, error)) return false;
+    out = Change::Changed;
+    return true;
+  });
+}
+
 }  // namespace regpol

@@ -32,6 +32,10 @@ class SnapshotStoreEditor {
   // Missing: not there).
   bool archive(const std::string& repository, const std::vector<std::string>& digests, Micros at, std::vector<Change>& out,
                std::string& error);
+  // Removes `tags` from the image `digest` (AlreadyDone: it has none of them; Missing: not
+  // there). The image stays, untagged when it had no other tag.
+  bool untag(const std::string& repository, const std::string& digest, const std::vector<std::string>& tags, Change& out,
+             std::string& error);
 
  private:
   explicit SnapshotStoreEditor(std::string path) : path_(std::move(path)) {}

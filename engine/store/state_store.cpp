@@ -35,6 +35,7 @@ CREATE TABLE actions (
   tags TEXT NOT NULL, kind TEXT NOT NULL, storage_class TEXT NOT NULL, size_bytes INTEGER NOT NULL, pushed_at INTEGER,
   rule_priority INTEGER NOT NULL, rule_source TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
   answer TEXT NOT NULL DEFAULT '', allow_empty INTEGER NOT NULL DEFAULT 0, graph_rank INTEGER NOT NULL DEFAULT 2,
+  untag TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run, seq)) WITHOUT ROWID;
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
@@ -133,7 +134,21 @@ RunRecord read_run(const Stmt& s) {
 
 }  // namespace
 
-const char* action_kind_name(ActionKind k) { return k == ActionKind::Delete ? "delete" : "transition"; }
+const char* action_kind_name(ActionKind k) {
+  switch (k) {
+    case ActionKind::Delete: return "delete";
+    case ActionKind::Transition: return "transition";
+    case ActionKind::Untag: return "untag";
+  }
+  return "delete";
+}
+
+std::optional<ActionKind> action_kind_from(std::string_view s) {
+  if (s == "delete") return ActionKind::Delete;
+  if (s == "transition") return ActionKind::Transition;
+  if (s == "untag") return ActionKind::Untag;
+  return std::nullopt;
+}
 
 const char* action_status_name(ActionStatus s) {
   switch (s) {
@@ -276,6 +291,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     };
     if (!has_column("actions", "allow_empty")) store->exec("ALTER TABLE actions ADD COLUMN allow_empty INTEGER NOT NULL DEFAULT 0;");
     if (!has_column("actions", "graph_rank")) store->exec("ALTER TABLE actions ADD COLUMN graph_rank INTEGER NOT NULL DEFAULT 2;");
+    if (!has_column("actions", "untag")) store->exec("ALTER TABLE actions ADD COLUMN untag TEXT NOT NULL DEFAULT '';");
     if (!has_column("runs", "uid")) store->exec("ALTER TABLE runs ADD COLUMN uid TEXT NOT NULL DEFAULT '';");
     store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
                 "config_created TEXT NOT NULL) WITHOUT ROWID;");
@@ -375,12 +391,12 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
 void insert_actions(sqlite3* db, std::int64_t id, const std::vector<ActionRecord>& actions, Stmt* audit, Micros at) {
   Stmt a(db,
          "INSERT INTO actions (run, seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, "
-         "rule_source, reason, status, registry_id, answer, allow_empty, graph_rank) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+         "rule_source, reason, status, registry_id, answer, allow_empty, graph_rank, untag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const auto& x : actions) {
     a.bind(1, id).bind(2, x.seq).bind(3, x.repository).bind(4, x.digest).bind(5, join_lines(x.tags)).bind(6, std::string(action_kind_name(x.kind)));
     a.bind(7, x.storage_class).bind(8, x.size_bytes).bind_time(9, x.pushed_at).bind(10, x.rule_priority).bind(11, x.rule_source);
     a.bind(12, x.reason).bind(13, std::string(action_status_name(x.status))).bind(14, x.registry_id).bind(15, x.answer);
-    a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).bind(17, x.graph_rank).run();
+    a.bind(16, static_cast<std::int64_t>(x.allow_empty ? 1 : 0)).bind(17, x.graph_rank).bind(18, join_lines(x.untag)).run();
     // The plan itself is the `actions` table; the log gets the actions decided now.
     if (!audit || x.status == ActionStatus::Pending) continue;
     const char* event = x.status == ActionStatus::Deferred ? "deferred" : x.status == ActionStatus::Skipped ? "skipped" : "already-gone";
@@ -418,7 +434,7 @@ std::int64_t StateStore::record_refused_run(const RunRecord& run, const std::vec
 std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
   Stmt s(db_,
          "SELECT seq, repository, digest, tags, kind, storage_class, size_bytes, pushed_at, rule_priority, rule_source, reason, status, "
-         "answer, registry_id, allow_empty, graph_rank FROM actions WHERE run = ? ORDER BY seq");
+         "answer, registry_id, allow_empty, graph_rank, untag FROM actions WHERE run = ? ORDER BY seq");
   s.bind(1, run);
   std::vector<ActionRecord> out;
   while (s.step()) {
@@ -427,7 +443,9 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
     a.repository = s.str(1);
     a.digest = s.str(2);
     a.tags = split_lines(s.str(3));
-    a.kind = s.str(4) == "delete" ? ActionKind::Delete : ActionKind::Transition;
+    auto kind = action_kind_from(s.str(4));
+    if (!kind) throw std::runtime_error("state database: action " + std::to_string(a.seq) + " has an unknown kind");
+    a.kind = *kind;
     a.storage_class = s.str(5);
     a.size_bytes = s.i64(6);
     a.pushed_at = s.time(7);
@@ -441,6 +459,7 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
     a.registry_id = s.str(13);
     a.allow_empty = s.i64(14) != 0;
     a.graph_rank = s.i64(15);
+    a.untag = split_lines(s.str(16));
     out.push_back(std::move(a));
   }
   return out;
@@ -508,10 +527,11 @@ void add_counts(sqlite3* db, RunRecord& r) {
   s.bind(1, r.id);
   while (s.step()) {
     auto st = action_status_from(s.str(0));
-    bool del = s.str(1) == "delete";
+    const std::string kind = s.str(1);
+    const bool del = kind == "delete", untag = kind == "untag";
     std::int64_t n = s.i64(2);
     r.planned += n;
-    (del ? r.planned_deletions : r.planned_transitions) += n;
+    (del ? r.planned_deletions : untag ? r.planned_untags : r.planned_transitions) += n;
     if (del) r.planned_bytes += s.i64(3);
     if (!st) continue;
     switch (*st) {
@@ -525,7 +545,7 @@ void add_counts(sqlite3* db, RunRecord& r) {
     }
     // Only what this run did: an image found already gone (or archived) is counted apart.
     if (*st == ActionStatus::Done) {
-      (del ? r.deleted : r.transitioned) += n;
+      (del ? r.deleted : untag ? r.untagged : r.transitioned) += n;
       if (del) r.bytes_deleted += s.i64(3);
     }
   }
@@ -585,7 +605,8 @@ std::vector<StateStore::RepositoryCounts> StateStore::repository_counts(std::int
     RepositoryCounts& c = by_name[s.str(0)];
     c.repository = s.str(0);
     auto st = action_status_from(s.str(1));
-    const bool del = s.str(2) == "delete";
+    const std::string kind = s.str(2);
+    const bool del = kind == "delete", untag = kind == "untag";
     const std::int64_t n = s.i64(3);
     c.planned += n;
     if (!st) continue;
@@ -593,7 +614,7 @@ std::vector<StateStore::RepositoryCounts> StateStore::repository_counts(std::int
       case ActionStatus::Pending:
       case ActionStatus::Sent: c.pending += n; break;
       case ActionStatus::Done:
-        (del ? c.deleted : c.transitioned) += n;
+        (del ? c.deleted : untag ? c.untagged : c.transitioned) += n;
         if (del) c.bytes_deleted += s.i64(4);
         break;
       case ActionStatus::AlreadyDone: c.already += n; break;

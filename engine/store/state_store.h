@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -41,8 +42,10 @@ class StateLock {
   std::string previous_;
 };
 
-enum class ActionKind : std::uint8_t { Delete, Transition };
-const char* action_kind_name(ActionKind k);  // "delete", "transition"
+// Untag removes ActionRecord::untag from an image that stays (an untag rule).
+enum class ActionKind : std::uint8_t { Delete, Transition, Untag };
+const char* action_kind_name(ActionKind k);  // "delete", "transition", "untag"
+std::optional<ActionKind> action_kind_from(std::string_view s);
 
 // What became of an action. Pending: not yet sent. Sent: the target may or may not have
 // acted (a crash in between): sent again on resume. The rest are final.
@@ -54,8 +57,9 @@ struct ActionRecord {
   std::int64_t seq = 0;  // 1 … n within the run, in plan order
   std::string registry_id;  // the AWS account of an ECR repository, when the snapshot says
   std::string repository, digest;
-  std::vector<std::string> tags;
+  std::vector<std::string> tags;  // every tag the image had when planned, sorted
   ActionKind kind = ActionKind::Delete;
+  std::vector<std::string> untag;  // ActionKind::Untag: the tags it removes, sorted
   std::string storage_class;  // as the plan saw it: "standard" or "archive"
   std::int64_t size_bytes = 0;
   Micros pushed_at = kNoTime;
@@ -83,9 +87,9 @@ struct RunRecord {
   std::string uid;          // unique across state files (16 hex digits); "" for runs from before it
   // Counts by status (filled by list_runs / run).
   std::int64_t planned = 0, done = 0, already = 0, skipped = 0, failed = 0, deferred = 0, pending = 0;
-  std::int64_t deleted = 0, transitioned = 0, bytes_deleted = 0;  // by this run (Done), not what was already so
+  std::int64_t deleted = 0, transitioned = 0, untagged = 0, bytes_deleted = 0;  // by this run (Done), not what was already so
   // What the plan held, whatever became of it (a refused run carried none of it out).
-  std::int64_t planned_deletions = 0, planned_transitions = 0, planned_bytes = 0;
+  std::int64_t planned_deletions = 0, planned_transitions = 0, planned_untags = 0, planned_bytes = 0;
 };
 
 struct AuditEntry {
@@ -136,8 +140,8 @@ class StateStore {
   // (then most planned, then by name).
   struct RepositoryCounts {
     std::string repository;
-    std::int64_t planned = 0, deleted = 0, bytes_deleted = 0, transitioned = 0, already = 0, skipped = 0, deferred = 0, failed = 0,
-                 pending = 0;
+    std::int64_t planned = 0, deleted = 0, bytes_deleted = 0, transitioned = 0, untagged = 0, already = 0, skipped = 0, deferred = 0,
+                 failed = 0, pending = 0;
   };
   std::vector<RepositoryCounts> repository_counts(std::int64_t run);
   // The newest run's id, if any (`runs show last`).

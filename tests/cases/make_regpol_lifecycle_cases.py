@@ -17,8 +17,9 @@ def img(letter, pushed, tags=(), repo="app", **extra):
     d.update(extra)
     return d
 
-def case(name, policy, images, expire="", transition="", error=False, in_use=None):
-    CASES[name] = dict(policy=policy, images=images, expire=expire, transition=transition, error=error, in_use=in_use)
+def case(name, policy, images, expire="", transition="", error=False, in_use=None, untag=None, source=None):
+    CASES[name] = dict(policy=policy, images=images, expire=expire, transition=transition, error=error, in_use=in_use,
+                       untag=untag or {}, source=source)
 
 def block(body, pattern="*"):
     return 'repository "%s" {\n  lifecycle {\n%s  }\n}\n' % (pattern, body)
@@ -169,9 +170,11 @@ case("duplicate-priority-is-an-error", block(rule(1, "any", "expire older than 1
      [img("A", D(1))], error=True)
 
 def write():
-    if os.path.isdir(OUT): shutil.rmtree(OUT)
+    # Only this script's cases are rewritten: the folder also holds cases written by hand
+    # (where-signed, where-graph-fields, artifact-cosign-tag-of-kept-image-stays, ...).
     for name, c in CASES.items():
         d = os.path.join(OUT, name)
+        if os.path.isdir(d): shutil.rmtree(d)
         os.makedirs(d)
         letters = {}
         for i in c["images"]:
@@ -189,16 +192,59 @@ def write():
                 i["subject"] = letters.get(l) or "sha256:" + hashlib.sha256(("absent-" + l).encode()).hexdigest()
             images.append(i)
         with open(os.path.join(d, "images.json"), "w") as f:
-            json.dump({"schema": "regpol.snapshot/v1", "capturedAt": NOW, "images": images}, f, indent=1)
+            snap = {"schema": "regpol.snapshot/v1", "capturedAt": NOW, "images": images}
+            if c["source"]: snap["source"] = c["source"]
+            json.dump(snap, f, indent=1)
         with open(os.path.join(d, "policy.regpol"), "w") as f:
             f.write(c["policy"])
         if c["in_use"] is not None:
             text = c["in_use"]
             for l, dg in letters.items(): text = text.replace("DIGEST_" + l, dg)
             with open(os.path.join(d, "in-use.txt"), "w") as f: f.write(text)
+        expected = {"now": NOW, "error": c["error"], "expire": [letters[l] for l in c["expire"]],
+                    "transition": [letters[l] for l in c["transition"]], "letters": letters}
+        if c["untag"]: expected["untag"] = {letters[l]: tags for l, tags in c["untag"].items()}
         with open(os.path.join(d, "case.json"), "w") as f:
-            json.dump({"now": NOW, "error": c["error"], "expire": [letters[l] for l in c["expire"]],
-                       "transition": [letters[l] for l in c["transition"]], "letters": letters}, f, indent=1)
+            json.dump(expected, f, indent=1)
+
+# Untag rules (docs/lifecycle.md "Untag rules"): they run after every other rule, over the
+# images those keep, claim nothing, and remove the tags their list names ("!": the image
+# ends untagged).
+OCT = lambda day: "2026-10-%02dT00:00:00Z" % day  # more than 30 days before NOW
+UNTAG_SHA = rule(5, 'tagged pattern ["sha-*"]', "untag older than 30d")
+case("untag-older-than", block(rule(1, 'tagged pattern ["v*"]', "keep newest 10") + UNTAG_SHA),
+     [img("A", OCT(1), ["v1.0.0", "sha-1", "sha-1b"]), img("B", OCT(2), ["sha-2"]), img("C", D(26), ["sha-3", "v1.1.0"]),
+      img("D", OCT(3), ["latest"])],
+     untag={"A": ["sha-1", "sha-1b"], "B": ["sha-2", "!"]})
+# Images other rules expire lose nothing to untag (they go); the untag count ranks only
+# the images that stay: B is expired by rule 1, so C and D are the newest two that stay.
+case("untag-after-expiry-counts-what-stays",
+     block(rule(1, 'tagged pattern ["old-*"]', "expire older than 1d") + rule(5, 'tagged prefix ["sha-"]', "untag all but newest 1")),
+     [img("A", D(20), ["sha-a", "v1"]), img("B", D(19), ["old-b", "sha-b"]), img("C", D(18), ["sha-c", "v2"]), img("D", D(17), ["sha-d", "v3"])],
+     expire="B", untag={"C": ["sha-c"], "D": ["sha-d"]})
+# A protect clause keeps every tag of the image it names; an in-use image too.
+case("untag-protected-keeps-tags",
+     block(UNTAG_SHA + '    protect tagged pattern ["prod-*"]\n    protect in_use\n'),
+     [img("A", OCT(1), ["prod-1", "sha-1"]), img("B", OCT(2), ["sha-2", "v2"]), img("C", OCT(3), ["sha-3", "v3"])],
+     untag={"B": ["sha-2"]}, in_use="app@DIGEST_C\n")
+# A cosign signature's tag (sha256-<hex>.sig) is its link to its image: artifacts keep tags.
+case("untag-leaves-artifacts-alone",
+     block(rule(5, 'tagged pattern ["sha*"]', "untag older than 30d")),
+     [img("A", OCT(1), ["sha-1", "v1"]), img("S", OCT(1), ["sha256-0000000000000000000000000000000000000000000000000000000000000000.sig"]),
+      img("R", OCT(1), ["sha-r"], subject="SUBJECT_A")],
+     untag={"A": ["sha-1"]})
+# On ECR, BatchDeleteImage deletes an image with its last tag: there the image expires,
+# and the plan says so, instead of ending untagged.
+case("untag-last-tag-on-ecr-expires", block(UNTAG_SHA),
+     [img("A", OCT(1), ["sha-1"]), img("B", OCT(1), ["sha-2", "v2"])], expire="A", untag={"B": ["sha-2"]}, source="ecr:us-east-1")
+# Two untag rules add up; the higher one decides the reason.
+case("untag-rules-add-up",
+     block(UNTAG_SHA + rule(6, 'tagged prefix ["build-"]', "untag older than 10d")),
+     [img("A", OCT(1), ["build-1", "sha-1", "v1"]), img("B", D(10), ["build-2", "sha-2", "v2"]), img("C", D(20), ["build-3", "sha-3"])],
+     untag={"A": ["build-1", "sha-1"], "B": ["build-2"]})
+case("untag-without-a-list-is-an-error", block(rule(5, "tagged", "untag older than 30d")), [img("A", D(1), ["a"])], error=True)
+case("untag-in-archive-is-an-error", block(rule(5, 'tagged pattern ["a"] in archive', "untag older than 30d")),
+     [img("A", D(1), ["a"])], error=True)
 
 if __name__ == "__main__":
     write()

@@ -266,6 +266,26 @@ def operate(op, body):
         listed = {c for i, kids in repo.get("children", {}).items() if i in repo["images"] for c in kids}
         for image_id in body["imageIds"]:
             digest = image_id.get("imageDigest")
+            tag = image_id.get("imageTag")
+            if tag and not digest:
+                # By tag: the tag goes; ECR deletes the image with its last tag.
+                holder = next((dg for dg, d in repo["images"].items() if tag in d.get("imageTags", [])), None)
+                if holder is None:
+                    failures.append({"imageId": {"imageTag": tag}, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"})
+                    continue
+                d = repo["images"][holder]
+                if d["imageTags"] == [tag] and holder in listed:
+                    failures.append({"imageId": {"imageTag": tag}, "failureCode": "ImageReferencedByManifestList",
+                                     "failureReason": "Requested image referenced by manifest list: %s" % referencing_indexes(repo, holder)})
+                    continue
+                d["imageTags"] = [t for t in d["imageTags"] if t != tag]
+                counters.setdefault("untagged", []).append([body["repositoryName"], holder, tag])
+                if not d["imageTags"]:
+                    del d["imageTags"]
+                    repo["images"].pop(holder)
+                    counters["deleted"].append([body["repositoryName"], holder])
+                deleted.append({"imageDigest": holder, "imageTag": tag})
+                continue
             if digest and digest == args.fail_delete_digest:
                 failures.append({"imageId": {"imageDigest": digest}, "failureCode": "KmsError", "failureReason": "The KMS key is disabled"})
             elif digest in listed:

@@ -499,6 +499,17 @@ bool OciClient::referrers(const std::string& repository, const std::string& dige
   return true;
 }
 
+// DELETE `path`: true when the registry accepted it (202, 200) or had nothing there (404:
+// `gone`); false with `error` set when it could not be sent, false with `error` empty and
+// the answer in `r` otherwise (the caller says what that status means).
+bool OciClient::send_delete(const std::string& repository, const std::string& path, OciResponse& r, bool& gone, Error& error) {
+  gone = false;
+  error = {};
+  if (!send("DELETE", path, "", "repository:" + repository + ":delete", r, error)) return false;
+  if (r.status == 404) gone = true;
+  return r.status == 202 || r.status == 200 || r.status == 404;
+}
+
 bool OciClient::delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error) {
   std::string why;
   if (!image::valid_digest(digest) || !checked_reference(repository, digest, why)) {
@@ -507,15 +518,29 @@ bool OciClient::delete_manifest(const std::string& repository, const std::string
   }
   std::string path = "/v2/" + repository + "/manifests/" + digest;
   OciResponse r;
-  gone = false;
-  if (!send("DELETE", path, "", "repository:" + repository + ":delete", r, error)) return false;
-  if (r.status == 202 || r.status == 200) return true;
-  if (r.status == 404) {
-    gone = true;
-    return true;
-  }
+  if (send_delete(repository, path, r, gone, error)) return true;
+  if (error) return false;
   error = {kind_of_http_status(r.status),
            "DELETE " + path + ": " + registry_error(r) + (r.status == 405 ? " (the registry has deletion disabled: storage.delete.enabled)" : "")};
+  return false;
+}
+
+bool OciClient::delete_tag(const std::string& repository, const std::string& tag, bool& gone, Error& error) {
+  std::string why;
+  if (!valid_tag(tag) || !checked_reference(repository, tag, why)) {
+    error = {ErrorKind::BadInput, why.empty() ? json(tag.substr(0, 200)).dump() + " is not a tag" : why};
+    return false;
+  }
+  std::string path = "/v2/" + repository + "/manifests/" + tag;
+  OciResponse r;
+  if (send_delete(repository, path, r, gone, error)) return true;
+  if (error) return false;
+  if (r.status == 400 || r.status == 405) {
+    error = {ErrorKind::Refused, "DELETE " + path + ": " + registry_error(r) +
+                                     " (the registry does not delete tags: Distribution before 3.0 deletes manifests by digest only; the image keeps its tags)"};
+    return false;
+  }
+  error = {kind_of_http_status(r.status), "DELETE " + path + ": " + registry_error(r)};
   return false;
 }
 

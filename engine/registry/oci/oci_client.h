@@ -80,6 +80,10 @@ class OciClient {
   bool referrers(const std::string& repository, const std::string& digest, std::string& index_body, bool& supported, Error& error);
   // DELETE /v2/<name>/manifests/<digest>: `gone` is true when it was already gone (404).
   bool delete_manifest(const std::string& repository, const std::string& digest, bool& gone, Error& error);
+  // DELETE /v2/NAME/manifests/TAG: removes the tag, the manifest stays (the OCI spec's tag
+  // deletion). `gone`: the tag was not there. Registries without it (Distribution before
+  // 3.0 answers 400 DIGEST_INVALID, others 405) give a Refused error that says so.
+  bool delete_tag(const std::string& repository, const std::string& tag, bool& gone, Error& error);
 
   long calls() const { return calls_; }
 
@@ -93,6 +97,7 @@ class OciClient {
   // One request (retried, on this thread's connection), counted in calls().
   http::Response exchange(const http::Request& request, const http::Backoff& backoff);
   std::string basic_authorization() const;
+  bool send_delete(const std::string& repository, const std::string& path, OciResponse& r, bool& gone, Error& error);
   bool fetch_token(const Challenge& c, const std::string& scope, std::string& token, Error& error);
   // Follows Link headers; `key` is the array in each page ("repositories", "tags").
   bool list_pages(const std::string& first, const std::string& key, const std::string& scope, std::vector<std::string>& out,
