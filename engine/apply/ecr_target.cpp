@@ -59,6 +59,9 @@ bool EcrTarget::read(const std::string& repository, Registry& out, std::string& 
     error = le.to_string();
     return false;
   }
+  // The repository is on ECR: a fresh plan of it decides as a plan of a pulled snapshot
+  // does (an untag of an image's last tag is its expiry there).
+  out.source = aws::ecr_source(client_->endpoint().region, client_->endpoint().registry_id);
   return true;
 }
 

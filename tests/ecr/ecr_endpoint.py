@@ -83,6 +83,19 @@ UPDATE_SHAPE = StructureShape("UpdateImageStorageClassRequest", {
     "type": "structure", "required": ["repositoryName", "imageId", "targetStorageClass"],
     "members": {"registryId": {"shape": "RegistryId"}, "repositoryName": {"shape": "RepositoryName"},
                 "imageId": {"shape": "ImageIdentifier"}, "targetStorageClass": {"shape": "TargetStorageClass"}}}, ShapeResolver(shapes))
+# ListImageReferrers (newer than Debian's botocore model), as the ECR API reference gives it.
+shapes.setdefault("ReferrersMaxResults", {"type": "integer", "min": 1, "max": 50})
+shapes.setdefault("ArtifactStatusFilter", {"type": "string", "enum": ["ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"]})
+shapes.setdefault("ArtifactTypeList", {"type": "list", "member": {"shape": "ArtifactType"}, "max": 25})
+shapes.setdefault("ArtifactType", {"type": "string", "min": 1, "max": 255})
+shapes.setdefault("SubjectIdentifier", {"type": "structure", "required": ["imageDigest"], "members": {"imageDigest": {"shape": "ImageDigest"}}})
+shapes.setdefault("ListImageReferrersFilter", {"type": "structure", "members": {
+    "artifactTypes": {"shape": "ArtifactTypeList"}, "artifactStatus": {"shape": "ArtifactStatusFilter"}}})
+REFERRERS_SHAPE = StructureShape("ListImageReferrersRequest", {
+    "type": "structure", "required": ["repositoryName", "subjectId"],
+    "members": {"registryId": {"shape": "RegistryId"}, "repositoryName": {"shape": "RepositoryName"},
+                "subjectId": {"shape": "SubjectIdentifier"}, "filter": {"shape": "ListImageReferrersFilter"},
+                "nextToken": {"shape": "NextToken"}, "maxResults": {"shape": "ReferrersMaxResults"}}}, ShapeResolver(shapes))
 
 
 def epoch(text):
@@ -110,6 +123,12 @@ for img in fixture["images"]:
     for ours, theirs in (("manifestMediaType", "imageManifestMediaType"), ("artifactMediaType", "artifactMediaType"), ("subject", "subjectManifestDigest")):
         if img.get(ours):
             d[theirs] = img[ours]
+    if img.get("subject"):
+        # Every referrer, for ListImageReferrers; `describeSubject: false` leaves it out of
+        # DescribeImages (artifacts pushed before ECR reported subjects there).
+        repo.setdefault("referrers", {})[img["digest"]] = img["subject"]
+        if img.get("describeSubject") is False:
+            del d["subjectManifestDigest"]
     if img.get("findings") is not None:
         d["imageScanFindingsSummary"] = {"findingSeverityCounts": {k.upper(): v for k, v in img["findings"].items() if v}}
     repo["images"][img["digest"]] = d
@@ -299,6 +318,28 @@ def operate(op, body):
             else:
                 failures.append({"imageId": {"imageDigest": digest}, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"})
         return {"imageIds": deleted, "failures": failures}
+    if op == "ListImageReferrers":
+        repo = repo_of(body)
+        subject = body["subjectId"]["imageDigest"]
+        if subject not in repo["images"]:
+            raise Problem(400, "ImageNotFoundException", "The image requested does not exist")
+        status = body.get("filter", {}).get("artifactStatus", "ACTIVE")
+        types = body.get("filter", {}).get("artifactTypes")
+        found = []
+        for digest, subj in sorted(repo.get("referrers", {}).items()):
+            d = repo["images"].get(digest)
+            if subj != subject or d is None or (status != "ANY" and d["imageStatus"] != status):
+                continue
+            if types and d.get("artifactMediaType") not in types:
+                continue
+            r = {"digest": digest, "mediaType": d.get("imageManifestMediaType", "application/vnd.oci.image.manifest.v1+json"),
+                 "size": d.get("imageSizeInBytes", 0), "artifactStatus": d["imageStatus"]}
+            if d.get("artifactMediaType"):
+                r["artifactType"] = d["artifactMediaType"]
+            found.append(r)
+        counters["referrer_lists"] = counters.get("referrer_lists", 0) + 1
+        out, token = page(found, body, 50)
+        return {"referrers": out, **({"nextToken": token} if token else {})}
     if op == "UpdateImageStorageClass":
         repo = repo_of(body)
         digest = body["imageId"].get("imageDigest")
@@ -485,6 +526,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise Problem(400, "UnknownOperationException", "unknown operation %r" % target)
             elif op == "UpdateImageStorageClass":
                 shape = UPDATE_SHAPE
+            elif op == "ListImageReferrers":
+                shape = REFERRERS_SHAPE
             elif op in model.operation_names:
                 shape = model.operation_model(op).input_shape
             else:

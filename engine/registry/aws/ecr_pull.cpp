@@ -136,6 +136,34 @@ bool add_index_children(EcrClient& client, const std::string& repository, std::v
   return true;
 }
 
+bool add_referrer_subjects(EcrClient& client, const std::string& repository, std::vector<json>& details, std::size_t& calls, EcrError& error) {
+  auto artifact_without_subject = [](const json& d) {
+    const std::string type = json_string(d, "artifactMediaType");
+    return !type.empty() && !image::is_image_config(type) && json_string(d, "subjectManifestDigest").empty();
+  };
+  if (std::none_of(details.begin(), details.end(), artifact_without_subject)) return true;
+  std::unordered_map<std::string, std::string> subject_of;  // referrer -> subject
+  for (const auto& d : details) {
+    if (artifact_without_subject(d)) continue;  // an artifact is not asked for its own referrers
+    const std::string digest = json_string(d, "imageDigest");
+    std::vector<json> referrers;
+    json input = {{"repositoryName", repository}, {"subjectId", {{"imageDigest", digest}}}, {"filter", {{"artifactStatus", "ANY"}}},
+                  {"maxResults", 50}};
+    const long before = client.calls();
+    if (!client.call_all("ListImageReferrers", input, "referrers", referrers, error)) return false;
+    calls += static_cast<std::size_t>(client.calls() - before);
+    for (const auto& r : referrers) {
+      const std::string referrer = json_string(r, "digest");
+      if (image::valid_digest(referrer) && referrer != digest) subject_of.emplace(referrer, digest);
+    }
+  }
+  for (auto& d : details) {
+    if (!json_string(d, "subjectManifestDigest").empty()) continue;
+    if (auto it = subject_of.find(json_string(d, "imageDigest")); it != subject_of.end()) d["subjectManifestDigest"] = it->second;
+  }
+  return true;
+}
+
 void mark_children_unknown(std::vector<json>& details) {
   for (auto& d : details) {
     if (!d.contains("children") && image::is_index_media_type(json_string(d, "imageManifestMediaType"))) d["childrenUnknown"] = true;
@@ -207,7 +235,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   }
 
   std::atomic<bool> failed{false};
-  std::atomic<std::size_t> repositories_done{0}, images_read{0}, indexes_read{0}, indexes_unreadable{0}, children_unknown{0};
+  std::atomic<std::size_t> repositories_done{0}, images_read{0}, indexes_read{0}, indexes_unreadable{0}, children_unknown{0}, referrer_calls{0};
   std::mutex error_mutex;
   auto fail_with = [&](ErrorKind kind, const std::string& message) {
     std::lock_guard<std::mutex> lock(error_mutex);
@@ -233,6 +261,8 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];
       }
       IndexGraphStats graph;
+      std::size_t referrer_pages = 0;
+      if (ok) ok = add_referrer_subjects(client, name, details, referrer_pages, e);
       if (ok && options.index_manifests) ok = add_index_children(client, name, details, graph, e);
       if (ok && !options.index_manifests) mark_children_unknown(details);
       if (!ok) {
@@ -244,6 +274,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
         children_unknown += x.contains("childrenUnknown") ? 1 : 0;
       }
       indexes_read += graph.read;
+      referrer_calls += referrer_pages;
       indexes_unreadable += graph.unreadable;
       const std::size_t read = images_read += details.size();
       if (options.progress) options.progress(++repositories_done, data.size(), read);
@@ -272,6 +303,7 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   stats.index_manifests = indexes_read;
   stats.index_manifests_unreadable = indexes_unreadable;
   stats.children_unknown = children_unknown;
+  stats.referrer_calls = referrer_calls;
   return true;
 }
 

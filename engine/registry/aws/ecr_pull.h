@@ -33,6 +33,7 @@ struct PullStats {
   // Index images written with `childrenUnknown` (not read: archived, unreadable, or the
   // pull was told not to read manifests).
   std::size_t children_unknown = 0;
+  std::size_t referrer_calls = 0;  // ListImageReferrers pages (add_referrer_subjects)
 };
 
 // The snapshot document's text. False with `error` (the operation and repository that
@@ -56,6 +57,14 @@ struct IndexGraphStats {
 };
 bool add_index_children(EcrClient& client, const std::string& repository, std::vector<nlohmann::json>& details, IndexGraphStats& stats,
                         EcrError& error);
+
+// Artifacts ECR describes without `subjectManifestDigest` (an artifactMediaType that is not
+// an image config, and no subject): their subjects, from ListImageReferrers asked for each
+// other image of the repository (all artifact states), written into `details` as
+// `subjectManifestDigest`. A repository without such artifacts costs no call. `calls`
+// counts the ListImageReferrers pages read.
+bool add_referrer_subjects(EcrClient& client, const std::string& repository, std::vector<nlohmann::json>& details, std::size_t& calls,
+                           EcrError& error);
 
 // Marks every index image of `details` that has no `children` with `childrenUnknown`.
 void mark_children_unknown(std::vector<nlohmann::json>& details);
