@@ -215,6 +215,31 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: application/vnd.oci.im
   bad "the changed image is recorded as skipped"
 stop_registry moved
 
+# --- untag on Distribution 2.8 (Debian's): it deletes manifests by digest only, so each tag
+# removal fails with the registry's reason, nothing else changes, and the run says so ---
+start_registry untag
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_untag --out untag-made.json || { echo "populate failed"; exit 1; }
+cat > untag.regpol <<'POLICY'
+repository "team/app" {
+  lifecycle {
+    rule 9 "drop preview tags" {
+      select tagged prefix ["pr-"]
+      untag older than 30d
+    }
+  }
+}
+POLICY
+"$regpol" snapshot pull oci://127.0.0.1:$port_untag --out untag.json 2> /dev/null || bad "pull (untag)"
+"$regpol" plan --policy untag.regpol --snapshot untag.json --now $now --format json > untag-plan.json
+before=$(tags_of $port_untag team/app)
+"$regpol" apply --policy untag.regpol --snapshot untag.json --now $now --state untag-state.db --target oci://127.0.0.1:$port_untag --yes > untag.out 2>&1
+rc=$?
+"$regpol" runs show 1 --state untag-state.db --format json > untag-run.json 2> /dev/null
+[ $rc = 4 ] && [ "$(jq '.summary.untag' untag-plan.json)" -ge 2 ] && [ "$(tags_of $port_untag team/app)" = "$before" ] \
+  && [ "$(jq '[.actions[] | select(.status == "failed" and (.answer | test("does not delete tags")))] | length' untag-run.json)" = "$(jq '.summary.untag' untag-plan.json)" ] \
+  && ok || bad "untag on a registry without tag deletion: exit $rc $(tail -2 untag.out) $(jq -c '[.actions[] | [.status, .answer]]' untag-run.json | head -c 300)"
+stop_registry untag
+
 # --- a reviewed plan artifact applied to the registry ---
 start_registry planned
 $py "$here/oci/populate.py" --registry 127.0.0.1:$port_planned --out planned-made.json || { echo "populate failed"; exit 1; }
