@@ -6,7 +6,7 @@ POLICY: 'policy'; IMPORT: 'import'; AS: 'as'; LET: 'let';
 REPOSITORY: 'repository'; EXCEPT: 'except'; DEFAULTS: 'defaults';
 MUTABILITY: 'mutability'; MUTABLE: 'mutable'; IMMUTABLE: 'immutable';
 LIFECYCLE: 'lifecycle'; RULE: 'rule'; SELECT: 'select';
-TAGGED: 'tagged'; UNTAGGED: 'untagged'; ANY: 'any'; PREFIX: 'prefix'; PATTERN: 'pattern';
+TAGGED: 'tagged'; UNTAGGED: 'untagged'; ANY: 'any'; PREFIX: 'prefix'; PATTERN: 'pattern'; ARTIFACTS: 'artifacts'; TYPE: 'type';
 IN: 'in'; STANDARD: 'standard'; WHERE: 'where';
 KEEP: 'keep'; NEWEST: 'newest'; EXPIRE: 'expire'; ARCHIVE: 'archive'; UNTAG: 'untag';
 OLDER: 'older'; THAN: 'than'; UNPULLED: 'unpulled'; FOR: 'for'; ARCHIVED: 'archived';

@@ -25,7 +25,7 @@ allowEmptyDecl: ALLOW_EMPTY;
 ruleDecl: RULE NUMBER STRING? LBRACE ruleBody RBRACE;
 ruleBody: SELECT selection actionClause;
 selection: tagSelection storageClause? (WHERE expr)?;
-tagSelection: TAGGED (kind=(PREFIX | PATTERN) primary)? | UNTAGGED | ANY;
+tagSelection: TAGGED (kind=(PREFIX | PATTERN) primary)? | UNTAGGED | ANY | ARTIFACTS (OF TYPE primary)?;
 storageClause: IN storage=(ARCHIVE | STANDARD);
 actionClause
   : KEEP NEWEST expr orderClause? perClause?                            # keepNewest
@@ -100,4 +100,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE;

@@ -149,8 +149,12 @@ class Printer {
   }
 
   static std::string selection(const Selection& s) {
-    std::string out = s.tags == Selection::Tags::Tagged ? "tagged" : s.tags == Selection::Tags::Untagged ? "untagged" : "any";
-    if (!s.list_kind.empty()) out += " " + s.list_kind + " " + format_expr(*s.list);
+    std::string out = s.tags == Selection::Tags::Tagged      ? "tagged"
+                      : s.tags == Selection::Tags::Untagged  ? "untagged"
+                      : s.tags == Selection::Tags::Artifacts ? "artifacts"
+                                                             : "any";
+    if (s.list_kind == "type") out += " of type " + format_expr(*s.list);
+    else if (!s.list_kind.empty()) out += " " + s.list_kind + " " + format_expr(*s.list);
     if (!s.storage.empty()) out += " in " + s.storage;
     if (s.where) out += " where " + format_expr(*s.where);
     return out;

@@ -79,6 +79,7 @@ json lifecycle_to_ecr_json(const LifecyclePlan& plan, std::vector<ExportProblem>
     if (r.order == OrderBy::Semver) problems.push_back({r.source, "ECR cannot express `by semver`"});
     if (r.per) problems.push_back({r.source, "ECR cannot express `per`"});
     if (r.action == LifecycleAction::Untag) problems.push_back({r.source, "ECR lifecycle policies cannot remove tags (`untag`): regpol apply does"});
+    if (s.status == TagStatus::Artifacts) problems.push_back({r.source, "ECR lifecycle policies cannot select artifacts (`select artifacts`)"});
     if (s.status == TagStatus::Tagged && s.list_kind == TagListKind::None) {
       problems.push_back({r.source, "ECR needs a prefix or pattern list for a tagged selection"});
     }

@@ -169,7 +169,7 @@ struct RepoEvaluator {
           } else {
             keep_reason(k, Reason::WithinNewest, kNoTime);
             // (Not under an ECR lifecycle document, which has no way to leave them out.)
-            if (!plan.ecr_exact && !subject_of(reg.images[imgs[k]]).empty()) ++counted_artifacts;
+            if (!plan.ecr_exact && rule.selection.status != TagStatus::Artifacts && !subject_of(reg.images[imgs[k]]).empty()) ++counted_artifacts;
           }
         }
       } else {
@@ -360,6 +360,12 @@ struct RepoEvaluator {
     return false;
   }
 
+  // Decided by a rule that selects artifacts explicitly (`select artifacts`): what the
+  // policy says of the artifact itself, which its subject does not cap.
+  bool decided_as_artifact(const ImageDecision& d) const {
+    return d.rule >= 0 && d.verdict != Verdict::Keep && plan.rules[static_cast<std::size_t>(d.rule)].selection.status == TagStatus::Artifacts;
+  }
+
   // Lowers image `idx` to `bound`'s verdict when it goes further; true if it did.
   bool cap(std::uint32_t idx, std::uint32_t bound, Reason why) {
     ImageDecision& d = out[idx];
@@ -413,7 +419,7 @@ struct RepoEvaluator {
     bool changed = false;
     for (std::uint32_t idx : imgs) {
       std::string_view subject = subject_of(reg.images[idx]);
-      if (subject.empty()) continue;
+      if (subject.empty() || decided_as_artifact(out[idx])) continue;
       auto it = by_digest.find(subject);
       if (it != by_digest.end() && it->second != idx) changed = cap(idx, it->second, Reason::SubjectKept) || changed;
     }

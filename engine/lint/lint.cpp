@@ -100,7 +100,13 @@ bool selection_covers(const Selection& higher, const Selection& lower) {
   if (higher.status == TagStatus::Any && higher.list_kind == TagListKind::None) return true;
   if (higher.status != lower.status) return false;
   if (higher.status == TagStatus::Untagged) return true;
-  if (higher.list_kind == TagListKind::None) return true;  // every tagged image
+  if (higher.list_kind == TagListKind::None) return true;  // every tagged image (every artifact)
+  if (higher.status == TagStatus::Artifacts) {
+    // Any one type suffices: the higher list covers the lower when it holds all its types.
+    return lower.list_kind != TagListKind::None && std::all_of(lower.list.begin(), lower.list.end(), [&](const std::string& l) {
+             return std::find(higher.list.begin(), higher.list.end(), l) != higher.list.end();
+           });
+  }
   if (lower.list_kind != higher.list_kind) return false;
   // Every entry of the higher list must match whenever the lower's entries all do.
   for (const auto& h : higher.list) {
@@ -213,7 +219,7 @@ class Linter {
         warn("W2102", r.source, "rule " + std::to_string(r.priority) + " expires tagged images less than a day after their push");
     }
     auto all_must_match = [&](const Selection& s, const std::string& source, const std::string& what) {
-      if (s.list_kind == TagListKind::None || s.list.size() < 2) return;
+      if (s.list_kind == TagListKind::None || s.list_kind == TagListKind::ArtifactType || s.list.size() < 2) return;
       std::string list;
       for (const auto& e : s.list) list += (list.empty() ? "" : ", ") + e;
       warn("W2104", source, what + " picks only images with a tag for every one of [" + list + "], not images matching any of them");
@@ -221,7 +227,9 @@ class Linter {
     for (const auto& r : lp.rules) all_must_match(r.selection, r.source, "rule " + std::to_string(r.priority));
     for (const auto& p : lp.protects) all_must_match(p.selection, p.source, "this protect");
     for (std::size_t i = 0; i < lp.rules.size(); ++i) {
+      if (lp.rules[i].action == LifecycleAction::Untag) continue;  // untag rules claim nothing and run last
       for (std::size_t j = 0; j < i; ++j) {
+        if (lp.rules[j].action == LifecycleAction::Untag) continue;
         if (selection_covers(lp.rules[j].selection, lp.rules[i].selection)) {
           bool any = lp.rules[j].selection.status == TagStatus::Any && lp.rules[j].selection.list_kind == TagListKind::None;
           warn("W2201", lp.rules[i].source, "rule " + std::to_string(lp.rules[i].priority) + " never decides an image: rule " +

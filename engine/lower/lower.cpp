@@ -27,9 +27,14 @@ static bool reads_image(const ast::Expr& e, const sema::Env& env) {
 
 Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink, bool protect) {
   Selection out;
-  out.status = s.tags == ast::Selection::Tags::Tagged ? TagStatus::Tagged
-               : s.tags == ast::Selection::Tags::Untagged ? TagStatus::Untagged : TagStatus::Any;
-  out.list_kind = s.list_kind == "prefix" ? TagListKind::Prefix : s.list_kind == "pattern" ? TagListKind::Pattern : TagListKind::None;
+  out.status = s.tags == ast::Selection::Tags::Tagged      ? TagStatus::Tagged
+               : s.tags == ast::Selection::Tags::Untagged  ? TagStatus::Untagged
+               : s.tags == ast::Selection::Tags::Artifacts ? TagStatus::Artifacts
+                                                           : TagStatus::Any;
+  out.list_kind = s.list_kind == "prefix"    ? TagListKind::Prefix
+                  : s.list_kind == "pattern" ? TagListKind::Pattern
+                  : s.list_kind == "type"    ? TagListKind::ArtifactType
+                                             : TagListKind::None;
   out.list = s.list;
   out.storage = s.storage == "archive" ? StorageClass::Archive : StorageClass::Standard;
   out.any_storage = protect && s.storage.empty();

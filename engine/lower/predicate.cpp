@@ -45,6 +45,9 @@ struct Ctx {
   const Registry& reg;
   const Image& img;
   Micros now;
+  // A value computed for this image that the registry does not hold (the digest a cosign tag
+  // spells, for `subject`); a PV's string view may point here while the image is evaluated.
+  mutable std::string scratch = {};
 };
 
 struct Node {
@@ -68,7 +71,7 @@ struct Literal : Node {
 enum class Field { Tags, Digest, Repository, Size, PushedAt, LastPulledAt, Pulled, MediaType, ArtifactType, StorageClass,
                    Scanned, Now, Age, Critical, High, Medium, Low, Informational, SemverMajor, SemverMinor, SemverPatch,
                    SemverPrerelease, HasSemver, Signed, HasSbom, HasAttestation, Referrers, ReferrerTypes, IsIndex, IsChild,
-                   IsArtifact };
+                   IsArtifact, Subject };
 
 // The image's place in Registry::images, or a place past the end for an image that is not
 // there (the empty registry the W2203 check evaluates against): the graph then has no facts.
@@ -103,6 +106,21 @@ struct FieldNode : Node {
       case Field::Pulled: out.b = img.last_pulled_at != kNoTime; return true;
       case Field::MediaType: out.s = c.reg.str(img.manifest_media_type); return true;
       case Field::ArtifactType: out.s = c.reg.str(img.artifact_media_type); return true;
+      case Field::Subject: {
+        // Its subject, else the image its cosign tag (`sha256-<hex>.sig`) names.
+        if (img.subject != kNoStr) {
+          out.s = c.reg.str(img.subject);
+          return true;
+        }
+        std::string_view suffix;
+        for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+          if (cosign_tag_subject(c.reg.str(c.reg.tags_of(img)[t]), c.scratch, suffix)) {
+            out.s = c.scratch;
+            return true;
+          }
+        }
+        return (err = "the image is not an artifact: it has no subject (guard with `is_artifact`)"), false;
+      }
       case Field::StorageClass: out.s = img.storage_class() == StorageClass::Archive ? "archive" : "standard"; return true;
       case Field::Scanned: out.b = img.findings[0] >= 0 || img.findings[1] >= 0 || img.findings[2] >= 0 || img.findings[3] >= 0 || img.findings[4] >= 0; return true;
       case Field::Now: out.us = c.now; return true;
@@ -264,7 +282,7 @@ const FieldName kFields[] = {
     {"artifact_type", Field::ArtifactType, PT::Str}, {"signed", Field::Signed, PT::Bool}, {"has_sbom", Field::HasSbom, PT::Bool},
     {"has_attestation", Field::HasAttestation, PT::Bool}, {"referrers", Field::Referrers, PT::Num},
     {"referrer_types", Field::ReferrerTypes, PT::StrList}, {"is_index", Field::IsIndex, PT::Bool}, {"is_child", Field::IsChild, PT::Bool},
-    {"is_artifact", Field::IsArtifact, PT::Bool},
+    {"is_artifact", Field::IsArtifact, PT::Bool}, {"subject", Field::Subject, PT::Str},
 };
 
 class Compiler {

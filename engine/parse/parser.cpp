@@ -357,6 +357,12 @@ class Builder {
       }
     } else if (t->UNTAGGED()) {
       s.tags = ast::Selection::Tags::Untagged;
+    } else if (t->ARTIFACTS()) {
+      s.tags = ast::Selection::Tags::Artifacts;
+      if (t->TYPE()) {
+        s.list_kind = "type";
+        s.list = primary(t->primary());
+      }
     }
     if (auto* st = ctx->storageClause()) s.storage = st->storage->getText();
     if (ctx->expr()) s.where = expr(ctx->expr());

@@ -1,6 +1,9 @@
 #include "plan/lifecycle_plan.h"
 
+#include <algorithm>
+
 #include "match/wildcard.h"
+#include "snapshot/graph.h"
 
 namespace regpol {
 
@@ -9,6 +12,7 @@ const char* tag_status_name(TagStatus s) {
     case TagStatus::Tagged: return "tagged";
     case TagStatus::Untagged: return "untagged";
     case TagStatus::Any: return "any";
+    case TagStatus::Artifacts: return "artifacts";
   }
   return "any";
 }
@@ -32,10 +36,22 @@ const char* action_name(LifecycleAction a) {
   return "";
 }
 
+bool is_artifact_of_type(const Selection& sel, const Registry& registry, const Image& image) {
+  bool artifact = image.subject != kNoStr;
+  std::string subject;
+  std::string_view suffix;
+  for (std::uint32_t i = 0; i < image.tag_count && !artifact; ++i) artifact = cosign_tag_subject(registry.str(registry.tags_of(image)[i]), subject, suffix);
+  if (!artifact) return false;
+  if (sel.list.empty()) return true;
+  const std::string_view type = registry.str(image.artifact_media_type);
+  return std::any_of(sel.list.begin(), sel.list.end(), [&](const std::string& p) { return wildcard_match(p, type); });
+}
+
 bool tags_match(const Selection& sel, const Registry& registry, const Image& image) {
   switch (sel.status) {
     case TagStatus::Any: return true;
     case TagStatus::Untagged: return image.tag_count == 0;
+    case TagStatus::Artifacts: return is_artifact_of_type(sel, registry, image);
     case TagStatus::Tagged: break;
   }
   if (image.tag_count == 0) return false;

@@ -11,8 +11,10 @@
 
 namespace regpol {
 
-enum class TagStatus { Tagged, Untagged, Any };
-enum class TagListKind { None, Prefix, Pattern };
+// Artifacts: `select artifacts [of type [...]]`, the images that are artifacts of another
+// (a subject, or a cosign tag), which such rules decide without their subject's cap.
+enum class TagStatus { Tagged, Untagged, Any, Artifacts };
+enum class TagListKind { None, Prefix, Pattern, ArtifactType };
 enum class CountType { ImageCountMoreThan, SinceImagePushed, SinceImagePulled, SinceImageTransitioned };
 // Untag: removes the tags the rule's prefix or pattern list names from images that stay
 // otherwise; such rules claim no image (docs/lifecycle.md "Untag rules").
@@ -89,6 +91,9 @@ struct LifecyclePlan {
 
 // True when `image` satisfies the tag part of `sel` (status and prefix/pattern list).
 bool tags_match(const Selection& sel, const Registry& registry, const Image& image);
+// True when `image` is an artifact (a subject, or a cosign tag `sha256-<hex>.sig`) whose
+// artifact type matches an entry of `sel`'s type list (any artifact when the list is empty).
+bool is_artifact_of_type(const Selection& sel, const Registry& registry, const Image& image);
 // True when `tag` matches an entry of `sel`'s prefix or pattern list: what an untag rule
 // removes (any entry suffices; tags_match asks every entry to match some tag).
 bool tag_named(const Selection& sel, std::string_view tag);

@@ -24,11 +24,12 @@ CheckedSelection Checker::selection(const ast::Selection& s, const std::shared_p
   // the unused-`let` lint.
   if (s.where) mark_names_used(*s.where, *env);
   if (s.list) {
-    if (auto l = strings(*s.list, *env, m, "tag prefixes and patterns")) {
+    const bool types = s.list_kind == "type";
+    if (auto l = strings(*s.list, *env, m, types ? "artifact types" : "tag prefixes and patterns")) {
       out.list = *l;
-      if (out.list.empty()) sink_.error("E0302", s.list->span, "a tag list needs at least one entry");
+      if (out.list.empty()) sink_.error("E0302", s.list->span, types ? "an artifact type list needs at least one entry" : "a tag list needs at least one entry");
       for (const auto& p : out.list) {
-        if (p.empty()) sink_.error("E0302", s.list->span, "an empty tag prefix or pattern matches nothing useful");
+        if (p.empty()) sink_.error("E0302", s.list->span, types ? "an empty artifact type matches nothing" : "an empty tag prefix or pattern matches nothing useful");
       }
     }
   }

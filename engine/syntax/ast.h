@@ -36,8 +36,8 @@ struct Expr : Node {
 };
 
 struct Selection : Node {
-  enum class Tags { Tagged, Untagged, Any } tags = Tags::Any;
-  std::string list_kind;  // "", "prefix", "pattern"
+  enum class Tags { Tagged, Untagged, Any, Artifacts } tags = Tags::Any;
+  std::string list_kind;  // "", "prefix", "pattern"; "type" for `artifacts of type`
   ExprPtr list;
   std::string storage;    // "", "archive", "standard"
   ExprPtr where;

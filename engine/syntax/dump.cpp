@@ -73,7 +73,10 @@ class Dumper {
   }
   void selection(const Selection& s) {
     open("select", s);
-    attr("tags", s.tags == Selection::Tags::Tagged ? "tagged" : s.tags == Selection::Tags::Untagged ? "untagged" : "any");
+    attr("tags", s.tags == Selection::Tags::Tagged      ? "tagged"
+                 : s.tags == Selection::Tags::Untagged  ? "untagged"
+                 : s.tags == Selection::Tags::Artifacts ? "artifacts"
+                                                        : "any");
     attr("list", s.list_kind);
     attr("storage", s.storage);
     Nest nest(*this);

@@ -246,6 +246,28 @@ case("untag-without-a-list-is-an-error", block(rule(5, "tagged", "untag older th
 case("untag-in-archive-is-an-error", block(rule(5, 'tagged pattern ["a"] in archive', "untag older than 30d")),
      [img("A", D(1), ["a"])], error=True)
 
+# `select artifacts [of type [...]]` decides artifacts themselves: old signatures of a
+# kept image can go (A stays, its old signature S1 goes, the new one S2 and the SBOM stay);
+# other rules still never take an artifact further than its subject.
+SIG = "application/vnd.dev.cosign.artifact.sig.v1+json"
+case("artifacts-of-type-rule-decides-artifacts",
+     block(rule(1, 'tagged pattern ["v*"]', "keep newest 5") +
+           rule(2, 'artifacts of type ["application/vnd.dev.cosign*"]', "expire older than 30d") +
+           rule(3, "untagged", "expire older than 1d")),
+     [img("A", OCT(1), ["v1"]), img("S", OCT(2), subject="SUBJECT_A", artifactMediaType=SIG),
+      img("R", D(26), subject="SUBJECT_A", artifactMediaType=SIG), img("B", OCT(3), subject="SUBJECT_A", artifactMediaType="application/spdx+json")],
+     expire="S")
+# Count rules over artifacts: keep the newest signature of each subject.
+case("artifacts-keep-newest-per-subject",
+     block(rule(2, 'artifacts of type ["*cosign*"]', "keep newest 1 per subject")),
+     [img("A", OCT(1), ["v1"]), img("S", OCT(2), subject="SUBJECT_A", artifactMediaType=SIG),
+      img("R", OCT(3), subject="SUBJECT_A", artifactMediaType=SIG), img("C", OCT(1), ["v2"]),
+      img("T", OCT(4), subject="SUBJECT_C", artifactMediaType=SIG),
+      img("Q", OCT(5), ["sha256-0000000000000000000000000000000000000000000000000000000000000001.sig"], artifactMediaType=SIG)],
+     expire="S")
+case("protect-artifacts", block(rule(1, "untagged", "expire older than 1d") + '    protect artifacts\n'),
+     [img("S", OCT(2), subject="SUBJECT_Z", artifactMediaType=SIG), img("U", OCT(2))], expire="U")
+
 if __name__ == "__main__":
     write()
     print("wrote %d cases to %s" % (len(CASES), OUT))
