@@ -91,7 +91,8 @@ std::vector<GImg> random_graph(std::mt19937& rng) {
   return out;
 }
 
-std::string snapshot_json(const std::vector<GImg>& imgs, bool distribution) {
+// `ecr`: the snapshot says it was pulled from ECR (an untag of an image's last tag expires it there).
+std::string snapshot_json(const std::vector<GImg>& imgs, bool distribution, bool ecr) {
   nlohmann::json images = nlohmann::json::array();
   for (const auto& m : imgs) {
     nlohmann::json j = {{"repository", m.repo}, {"digest", m.digest}, {"tags", m.tags}, {"pushedAt", format_timestamp(m.pushed)}, {"sizeBytes", 100}};
@@ -109,6 +110,7 @@ std::string snapshot_json(const std::vector<GImg>& imgs, bool distribution) {
   }
   nlohmann::json doc = {{"schema", "regpol.snapshot/v1"}, {"capturedAt", format_timestamp(kNow)}, {"images", images}};
   if (distribution) doc["registryKind"] = "distribution";
+  if (ecr) doc["source"] = "ecr:us-east-1";
   return doc.dump();
 }
 
@@ -122,11 +124,13 @@ std::string random_policy(std::mt19937& rng) {
       "select untagged where not is_child\n      keep newest 1",
       "select any in archive\n      expire archived for 3d",
       "select any where is_index\n      expire older than 25d",
+      "select tagged pattern [\"v*\"]\n      untag older than 12d",
+      "select tagged prefix [\"latest-\"]\n      untag all but newest 1",
   };
   const char* protects[] = {"protect in_use", "protect any where has_sbom", "protect tagged pattern [\"latest-*\"]"};
   std::string src = "repository \"*\" {\n  lifecycle {\n";
   const int n = 1 + static_cast<int>(rng() % 3);
-  for (int i = 0; i < n; ++i) src += "    rule " + std::to_string(i + 1) + " {\n      " + rules[rng() % 8] + "\n    }\n";
+  for (int i = 0; i < n; ++i) src += "    rule " + std::to_string(i + 1) + " {\n      " + rules[rng() % 10] + "\n    }\n";
   for (int p = static_cast<int>(rng() % 3); p > 0; --p) src += std::string("    ") + protects[rng() % 3] + "\n";
   return src + "  }\n}\n";
 }
@@ -137,11 +141,13 @@ int severity(Verdict v) { return v == Verdict::Expire ? 2 : v == Verdict::Transi
 TEST_CASE("on random image graphs no kept image loses a child or an artifact, and ECR accepts every deletion in request order") {
   std::mt19937 rng(20261203);
   int capped_children = 0, capped_artifacts = 0, deleted_indexes_with_children = 0, nested_deleted = 0;
+  int untags = 0, untagged_all = 0, untag_expired = 0;
   for (int iteration = 0; iteration < 800; ++iteration) {
     const std::string src = random_policy(rng);
     const auto imgs = random_graph(rng);
     const bool distribution = rng() % 2 == 0;
-    const std::string text = snapshot_json(imgs, distribution);
+    const bool ecr = !distribution && rng() % 2 == 0;
+    const std::string text = snapshot_json(imgs, distribution, ecr);
     INFO(src);
     INFO(text);
     SourceMap sources;
@@ -167,6 +173,20 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
       verdict[{std::string(reg.repo_name(reg.images[i])), std::string(reg.str(reg.images[i].digest))}] = run.result.decisions[i].verdict;
     auto held = [&](const std::string& repo, const std::string& d) { return verdict.count({repo, d}) > 0; };
 
+    // Untag decisions remove tags the image has (never an artifact's: a cosign tag is its
+    // link), and on ECR never its last one (ECR would delete the image with it).
+    for (std::uint32_t i = 0; i < reg.images.size(); ++i) {
+      if (run.result.decisions[i].verdict != Verdict::Untag) continue;
+      const TagRemoval* removal = removal_of(run.result, i);
+      REQUIRE(removal != nullptr);
+      CHECK_FALSE(removal->tags.empty());
+      CHECK_FALSE((ecr && removal->all));
+      CHECK(reg.images[i].subject == kNoStr);
+      untags += 1;
+      untagged_all += removal->all;
+    }
+    for (std::uint32_t i = 0; i < reg.images.size(); ++i) untag_expired += run.result.decisions[i].reason == Reason::UntagLastTag;
+
     for (const auto& m : imgs) {
       const Verdict v = verdict.at({m.repo, m.digest});
       const bool protected_in_use = opt.in_use.count(m.digest) > 0 && src.find("protect in_use") != std::string::npos;
@@ -191,7 +211,7 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
     std::vector<ActionRecord> actions;
     for (const auto& m : imgs) {
       const Verdict v = verdict.at({m.repo, m.digest});
-      if (v == Verdict::Keep) continue;
+      if (v == Verdict::Keep || v == Verdict::Untag) continue;  // tag removals delete nothing
       ActionRecord a;
       a.seq = static_cast<std::int64_t>(actions.size()) + 1;
       a.repository = m.repo;
@@ -243,6 +263,9 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
   CHECK(capped_artifacts > 200);
   CHECK(deleted_indexes_with_children > 100);
   CHECK(nested_deleted > 50);  // nested indexes and listed referrers that went
+  CHECK(untags > 100);
+  CHECK(untagged_all > 20);   // images left untagged (not on ECR)
+  CHECK(untag_expired > 10);  // on ECR: expired with their last tag
 }
 
 }  // namespace graph_property
