@@ -396,7 +396,7 @@ struct RepoEvaluator {
   }
 
   // The digest image `img` is an artifact of: its subject, else the image its cosign tag
-  // (`sha256-<hex>.sig`, snapshot/graph.h) names; "" for neither. A view of `scratch_`
+  // (`sha256-<hex>.sig`, util/cosign_tag.h) names; "" for neither. A view of `scratch_`
   // when a tag spells it: valid until the next call.
   std::string_view subject_of(const Image& img) {
     if (img.subject != kNoStr) return reg.str(img.subject);

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "match/wildcard.h"
-#include "snapshot/graph.h"
+#include "util/cosign_tag.h"
 
 namespace regpol {
 

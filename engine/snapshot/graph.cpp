@@ -12,20 +12,8 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-bool is_hex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 
 }  // namespace
-
-bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_view& suffix) {
-  if (!starts_with(tag, "sha256-") || tag.size() < 71 || !is_hex64(tag.substr(7, 64))) return false;
-  if (tag.size() > 71 && tag[71] != '.') return false;
-  subject = "sha256:" + std::string(tag.substr(7, 64));
-  suffix = tag.size() > 72 ? tag.substr(72) : std::string_view{};
-  return true;
-}
 
 bool is_index_image(const Registry& reg, const Image& img) {
   const std::string_view t = reg.str(img.manifest_media_type);

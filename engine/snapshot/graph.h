@@ -16,14 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "util/cosign_tag.h"  // cosign_tag_subject, which the graph's readers use too
+
 namespace regpol {
 
 struct Registry;
 struct Image;
 
-// cosign's tag scheme: a tag "sha256-<64 hex>", optionally followed by ".<suffix>" (sig,
-// att, sbom), names the image sha256:<hex> it belongs to. True with that digest and suffix.
-bool cosign_tag_subject(std::string_view tag, std::string& subject, std::string_view& suffix);
 
 // An index (manifest list): it lists children, or its media type is an OCI image index or a
 // Docker manifest list (a snapshot may not hold the children: `childrenUnknown`).

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "match/wildcard.h"
+#include "util/cosign_tag.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 
@@ -20,11 +21,11 @@ namespace {
 
 // "sha256-<64 hex>" or "sha256-<64 hex>.sig" (cosign's scheme, also .att and .sbom): the
 // subject digest the tag names, or "".
+// The image a cosign scheme tag (`sha256-<hex>.sig`) names, or "".
 std::string tag_scheme_subject(const std::string& tag) {
-  if (tag.size() < 71 || tag.rfind("sha256-", 0) != 0) return "";
-  std::string digest = "sha256:" + tag.substr(7, 64);
-  if (!image::valid_digest(digest) || (tag.size() > 71 && tag[71] != '.')) return "";
-  return digest;
+  std::string digest;
+  std::string_view suffix;
+  return cosign_tag_subject(tag, digest, suffix) ? digest : std::string();
 }
 
 // Calls work(i, error) for every i in [0, n) on `jobs` threads, until one fails: then
