@@ -40,6 +40,13 @@ static const char* kRunsHelp =
 
 namespace {
 
+// "[sha-1, sha-2]": the tags an untag action removes.
+std::string removed_tags_text(const std::vector<std::string>& tags) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < tags.size(); ++i) out += (i ? ", " : "") + tags[i];
+  return out + "]";
+}
+
 nlohmann::json time_json(Micros t) { return t == kNoTime ? nlohmann::json(nullptr) : nlohmann::json(format_timestamp(t)); }
 
 nlohmann::json run_json(const RunRecord& r) {
@@ -206,6 +213,7 @@ int cmd_runs(const Argv& argv) {
                           {"action", action_kind_name(a.kind)}, {"sizeBytes", a.size_bytes},
                           {"rule", {{"priority", a.rule_priority}, {"source", a.rule_source}}}, {"reason", a.reason},
                           {"status", action_status_name(a.status)}, {"answer", a.answer}};
+      if (a.kind == ActionKind::Untag) x["untagTags"] = a.untag;
       list.push_back(std::move(x));
     }
     j["actions"] = std::move(list);
@@ -237,6 +245,7 @@ int cmd_runs(const Argv& argv) {
     const std::string status = refused && a.status == ActionStatus::Pending ? "not carried out" : action_status_name(a.status);
     std::cout << "  " << a.seq << ". " << status << "  " << action_kind_name(a.kind) << " " << a.repository << "@"
               << a.digest.substr(0, 19) << (a.tags.empty() ? "" : " [" + a.tags.front() + (a.tags.size() > 1 ? ", …" : "") + "]")
+              << (a.kind == ActionKind::Untag ? " removes " + removed_tags_text(a.untag) : std::string())
               << "\n      " << a.reason << (a.rule_source.empty() ? "" : " (" + a.rule_source + ")")
               << (a.answer.empty() ? "" : "\n      → " + a.answer) << "\n";
   }

@@ -46,7 +46,10 @@ tags_in() { "$regpol" plan --policy p.regpol --snapshot "$1" --now $now --format
   && [ "$(tags_in st.db "$(d 1)")" = '["v1.0.0"]' ] && [ "$(tags_in st.db "$(d 2)")" = '[]' ] \
   && [ "$(tags_in st.db "$(d 3)")" = '["sha-333","v1.1.0"]' ] && grep -q "2 untagged" run1.txt && ok || bad "store untag: $(cat run1.txt)"
 "$regpol" runs show 1 --state state.db --format json > r1.json
-[ "$(jq -c '[.counts.untagged, .counts.plannedUntags, .counts.deleted]' r1.json)" = "[2,2,0]" ] && ok || bad "runs show counts: $(jq -c .counts r1.json)"
+[ "$(jq -c '[.counts.untagged, .counts.plannedUntags, .counts.deleted]' r1.json)" = "[2,2,0]" ] \
+  && [ "$(jq -c '[.actions[] | .untagTags] | sort' r1.json)" = '[["sha-111"],["sha-222"]]' ] \
+  && "$regpol" runs show 1 --state state.db | grep -q "untag app@sha256:000000000000 \[sha-111, …\] removes \[sha-111\]" \
+  && ok || bad "runs show: $(jq -c '[.counts, [.actions[] | .untagTags]]' r1.json)"
 "$regpol" apply --policy p.regpol --snapshot st.db --state state.db --target st.db --now $now --yes > run2.txt 2>&1 \
   && grep -q "1 deleted" run2.txt && [ -z "$(tags_in st.db "$(d 2)")" ] && ok || bad "the untagged image did not expire next run: $(cat run2.txt)"
 
