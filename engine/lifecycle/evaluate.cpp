@@ -188,8 +188,10 @@ struct RepoEvaluator {
         opt.trace->push_back(t);
       }
     }
-    std::vector<std::vector<StrId>> removing(n);  // per image: the tags untag rules remove
-    untag_pass(imgs, removing, traced);
+    // Per image: the tags untag rules remove (only allocated for lifecycles that have some).
+    const bool untags = std::any_of(plan.rules.begin(), plan.rules.end(), [](const LifecycleRule& r) { return r.action == LifecycleAction::Untag; });
+    std::vector<std::vector<StrId>> removing(untags ? n : 0);
+    if (untags) untag_pass(imgs, removing, traced);
     apply_protects(imgs);
     DigestIndex by_digest(reg, imgs);
     // A child goes no further than its lists, an artifact no further than its subject
@@ -201,7 +203,7 @@ struct RepoEvaluator {
       if (!lists && !artifacts) break;
     }
     if (reg.referrers_follow_subject) apply_subjects(imgs, by_digest);
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t k = 0; k < removing.size(); ++k) {
       if (out[imgs[k]].verdict != Verdict::Untag) continue;  // expired, archived or saved since
       auto& tags = removing[k];
       std::sort(tags.begin(), tags.end(), [&](StrId a, StrId b) { return reg.str(a) < reg.str(b); });
