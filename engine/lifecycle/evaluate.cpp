@@ -397,16 +397,9 @@ struct RepoEvaluator {
     return changed;
   }
 
-  // The digest image `img` is an artifact of: its subject, else the image its cosign tag
-  // (`sha256-<hex>.sig`, util/cosign_tag.h) names; "" for neither. A view of `scratch_`
-  // when a tag spells it: valid until the next call.
-  std::string_view subject_of(const Image& img) {
-    if (img.subject != kNoStr) return reg.str(img.subject);
-    std::string_view suffix;
-    for (std::uint16_t t = 0; t < img.tag_count; ++t)
-      if (cosign_tag_subject(reg.str(reg.tags_of(img)[t]), scratch_, suffix)) return scratch_;
-    return {};
-  }
+  // artifact_subject (snapshot/graph.h) with this evaluator's scratch: the view is valid
+  // until the next call.
+  std::string_view subject_of(const Image& img) { return artifact_subject(reg, img, scratch_); }
 
   // One pass (the caller repeats to a fixed point, for artifacts of artifacts): an artifact
   // (a signature, an SBOM, an attestation: a manifest with a subject, or an image under

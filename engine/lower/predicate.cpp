@@ -107,18 +107,8 @@ struct FieldNode : Node {
       case Field::MediaType: out.s = c.reg.str(img.manifest_media_type); return true;
       case Field::ArtifactType: out.s = c.reg.str(img.artifact_media_type); return true;
       case Field::Subject: {
-        // Its subject, else the image its cosign tag (`sha256-<hex>.sig`) names.
-        if (img.subject != kNoStr) {
-          out.s = c.reg.str(img.subject);
-          return true;
-        }
-        std::string_view suffix;
-        for (std::uint32_t t = 0; t < img.tag_count; ++t) {
-          if (cosign_tag_subject(c.reg.str(c.reg.tags_of(img)[t]), c.scratch, suffix)) {
-            out.s = c.scratch;
-            return true;
-          }
-        }
+        out.s = artifact_subject(c.reg, img, c.scratch);
+        if (!out.s.empty()) return true;
         return (err = "the image is not an artifact: it has no subject (guard with `is_artifact`)"), false;
       }
       case Field::StorageClass: out.s = img.storage_class() == StorageClass::Archive ? "archive" : "standard"; return true;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "match/wildcard.h"
-#include "util/cosign_tag.h"
+#include "snapshot/graph.h"
 
 namespace regpol {
 
@@ -37,11 +37,8 @@ const char* action_name(LifecycleAction a) {
 }
 
 bool is_artifact_of_type(const Selection& sel, const Registry& registry, const Image& image) {
-  bool artifact = image.subject != kNoStr;
-  std::string subject;
-  std::string_view suffix;
-  for (std::uint32_t i = 0; i < image.tag_count && !artifact; ++i) artifact = cosign_tag_subject(registry.str(registry.tags_of(image)[i]), subject, suffix);
-  if (!artifact) return false;
+  std::string scratch;
+  if (artifact_subject(registry, image, scratch).empty()) return false;
   if (sel.list.empty()) return true;
   const std::string_view type = registry.str(image.artifact_media_type);
   return std::any_of(sel.list.begin(), sel.list.end(), [&](const std::string& p) { return wildcard_match(p, type); });

@@ -15,6 +15,14 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 
 }  // namespace
 
+std::string_view artifact_subject(const Registry& reg, const Image& img, std::string& scratch) {
+  if (img.subject != kNoStr) return reg.str(img.subject);
+  std::string_view suffix;
+  for (std::uint16_t t = 0; t < img.tag_count; ++t)
+    if (cosign_tag_subject(reg.str(reg.tags_of(img)[t]), scratch, suffix)) return scratch;
+  return {};
+}
+
 bool is_index_image(const Registry& reg, const Image& img) {
   const std::string_view t = reg.str(img.manifest_media_type);
   return img.child_count > 0 || t == "application/vnd.oci.image.index.v1+json" || t == "application/vnd.docker.distribution.manifest.list.v2+json";

@@ -24,6 +24,11 @@ struct Registry;
 struct Image;
 
 
+// The digest `img` is an artifact of: its `subject`, else the image its first cosign scheme
+// tag names; "" for neither. A view into the registry, or into `scratch` when a tag spells
+// it (valid until `scratch` changes). Whether that image is in the snapshot is not asked.
+std::string_view artifact_subject(const Registry& reg, const Image& img, std::string& scratch);
+
 // An index (manifest list): it lists children, or its media type is an OCI image index or a
 // Docker manifest list (a snapshot may not hold the children: `childrenUnknown`).
 bool is_index_image(const Registry& reg, const Image& img);
