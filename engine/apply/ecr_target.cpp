@@ -77,9 +77,8 @@ bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, Targ
   std::size_t removed = 0;
   for (std::size_t from = 0; from < a.untag.size(); from += kEcrBatchDeleteMaxIds) {
     const std::size_t to = std::min(a.untag.size(), from + kEcrBatchDeleteMaxIds);
-    json ids = json::array();
-    for (std::size_t i = from; i < to; ++i) ids.push_back({{"imageTag", a.untag[i]}});
-    json input = {{"repositoryName", repository}, {"imageIds", ids}};
+    const std::vector<std::string> slice(a.untag.begin() + static_cast<std::ptrdiff_t>(from), a.untag.begin() + static_cast<std::ptrdiff_t>(to));
+    const json input = ecr_batch_untag_request("", repository, slice);
     json out;
     aws::EcrError e;
     if (!client_->call("BatchDeleteImage", input, out, e)) {

@@ -6,9 +6,13 @@ namespace regpol {
 
 using nlohmann::json;
 
-json ecr_batch_delete_request(const std::string& registry_id, const std::string& repository, const std::vector<std::string>& digests) {
+namespace {
+
+// A BatchDeleteImage request whose image ids name each of `values` by `key`
+// (imageDigest: the images go; imageTag: the tags go).
+json batch_delete_request(const std::string& registry_id, const std::string& repository, const char* key, const std::vector<std::string>& values) {
   json ids = json::array();
-  for (const auto& d : digests) ids.push_back({{"imageDigest", d}});
+  for (const auto& v : values) ids.push_back({{key, v}});
   json doc = json::object();
   if (!registry_id.empty()) doc["registryId"] = registry_id;
   doc["repositoryName"] = repository;
@@ -16,14 +20,14 @@ json ecr_batch_delete_request(const std::string& registry_id, const std::string&
   return doc;
 }
 
+}  // namespace
+
+json ecr_batch_delete_request(const std::string& registry_id, const std::string& repository, const std::vector<std::string>& digests) {
+  return batch_delete_request(registry_id, repository, "imageDigest", digests);
+}
+
 json ecr_batch_untag_request(const std::string& registry_id, const std::string& repository, const std::vector<std::string>& tags) {
-  json ids = json::array();
-  for (const auto& t : tags) ids.push_back({{"imageTag", t}});
-  json doc = json::object();
-  if (!registry_id.empty()) doc["registryId"] = registry_id;
-  doc["repositoryName"] = repository;
-  doc["imageIds"] = std::move(ids);
-  return doc;
+  return batch_delete_request(registry_id, repository, "imageTag", tags);
 }
 
 json ecr_update_storage_class_request(const std::string& registry_id, const std::string& repository, const std::string& digest,
