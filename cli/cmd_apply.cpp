@@ -91,7 +91,7 @@ static const char* kApplyHelp =
     "                         endpoint AWS_ENDPOINT_URL_EVENTBRIDGE when set. Best effort: an\n"
     "                         event not delivered is a warning (the journal has every outcome)\n"
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
-    "  --in-use FILE          deployed images for `protect in_use` (as for `plan`)\n"
+    "  --in-use FILE          deployed images for `protect in_use` (as for `plan`; repeatable)\n"
     "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
     "  --shard I/N            only the repositories of shard I of N (as for `plan`)\n"
     "  --batch-size N         at most N actions per target call and journal transaction\n"

@@ -26,6 +26,9 @@ static const char* kDiffHelp =
     "  --snapshot FILE     as for `plan`; repeat for several files\n"
     "  --requests LOG      JSON Lines requests or a CloudTrail log, as for `authorize`\n"
     "  --now T             evaluate at this RFC 3339 instant (default: the current time)\n"
+    "  --in-use FILE       deployed images for `protect in_use`, as for `plan` (repeatable;\n"
+    "                      both policies see the same ones)\n"
+    "  --strict-in-use     an in-use reference that matches no image is an error (exit 3)\n"
     "  --repository NAME   only this repository\n"
     "  --format F          text (default), json (schema regpol.diff/v1, docs/diff.schema.json)\n"
     "                      or markdown (for a pull-request comment)\n"
@@ -35,7 +38,8 @@ static const char* kDiffHelp =
     "  --fail-on-change    exit 1 when anything changes (a CI gate)\n";
 
 int cmd_diff(const Argv& argv) {
-  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb"}, {"--help", "--fail-on-change"});
+  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb", "--in-use"},
+            {"--help", "--fail-on-change", "--strict-in-use"});
   if (args.has("--help")) {
     std::cout << kDiffHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -60,6 +64,8 @@ int cmd_diff(const Argv& argv) {
   request.format = format;
   request.compile = compile_options(args);
   request.lifecycle.now = now_option(args);
+  request.in_use = args.all("--in-use");
+  request.strict_in_use = args.has("--strict-in-use");
   std::string err;
   if (!read_price_options(args, request.prices, err)) return fail(kBadInput, err);
   std::string out;

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "diag/render.h"
 #include "driver/compile.h"
+#include "driver/in_use.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
 
@@ -23,7 +24,8 @@ static const char* kExplainHelp =
     "  --snapshot FILE     a snapshot in any format `plan` reads; repeat for several files\n"
     "  --image REF         the image: REPO:TAG or REPO@DIGEST, as the snapshot names it\n"
     "  --now T             evaluate at this RFC 3339 instant (default: the current time)\n"
-    "  --in-use FILE       deployed images for `protect in_use`, as for `plan`\n";
+    "  --in-use FILE       deployed images for `protect in_use`, as for `plan` (repeatable);\n"
+    "                      the workloads that use the image are listed under it\n";
 
 int cmd_explain(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});
@@ -47,12 +49,8 @@ int cmd_explain(const Argv& argv) {
   LoadError lerr;
   if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
-  if (auto in_use = args.get("--in-use")) {
-    std::vector<UnmatchedReference> unmatched;
-    if (!load_in_use(*in_use, registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
-    for (const auto& u : unmatched)
-      std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
-  }
+  InUseReading in_use;
+  if (int code = read_in_use(args.all("--in-use"), registry, false, lopt, in_use); code != kOk) return code;
   const ImageRef ref = parse_image_ref(*image);
   const std::string& repo = ref.repository;
   StrId repo_id = registry.strings.find(repo);
@@ -70,6 +68,11 @@ int cmd_explain(const Argv& argv) {
   for (std::uint32_t t = 0; t < img.tag_count; ++t) std::cout << (t ? ", " : "") << registry.str(registry.tags_of(img)[t]);
   std::cout << (img.tag_count ? "" : "(untagged)") << "\n  pushed: " << format_timestamp(img.pushed_at)
             << "  storage: " << (img.storage_class() == StorageClass::Archive ? "archive" : "standard") << "\n";
+  if (auto users = in_use.set.users.find(found); users != in_use.set.users.end()) {
+    std::cout << "  in use by:";
+    for (const auto& user : users->second) std::cout << "\n    " << user;
+    std::cout << "\n";
+  }
   ScopeChoice choice = choose_scope(compiled.plan, repo, Concern::Lifecycle);
   if (!plan || choice.scope < 0) {
     std::cout << "no lifecycle block applies to `" << repo << "`: kept\n";

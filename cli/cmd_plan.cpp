@@ -22,10 +22,12 @@ static const char* kPlanHelp =
     "                         specific matching block (docs/language.md), else `defaults`\n"
     "  --ecr-lifecycle FILE   an ECR lifecycle policy document, evaluated exactly as ECR would\n"
     "                         (a document ECR would reject is rejected, with ECR's reason)\n"
-    "  --in-use FILE          deployed images for `protect in_use`: one reference per line\n"
-    "                         (REPO:TAG, REPO@DIGEST) or `kubectl get pods -A -o json` output;\n"
-    "                         a reference that matches no image is a warning on stderr and is\n"
-    "                         counted in the report (inUseUnmatched)\n"
+    "  --in-use FILE          deployed images for `protect in_use` (repeat for several files):\n"
+    "                         `kubectl get KIND,… -A -o json` output of any workload kind, or\n"
+    "                         one image reference per line (HOST/REPO:TAG, HOST/REPO@DIGEST);\n"
+    "                         a reference matches only the registry it names (docs/in-use.md);\n"
+    "                         one to this registry that matches no image is a warning on stderr\n"
+    "                         and is counted in the report (inUseUnmatched)\n"
     "  --strict-in-use        such a reference is an error instead (exit 3)\n"
     "  --snapshot FILE        describe-images / describe-repositories output, a regpol snapshot\n"
     "                         JSON or SQLite store (`snapshot import`); repeat for several files\n"
@@ -60,6 +62,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
   if (int code = evaluate_policy(path, snapshots, policy_inputs(args), lopt, kBadInput, ev); code != kOk) return code;
   ReportOptions report_options = ropt;
   report_options.in_use_unmatched = ev.in_use_unmatched;
+  report_options.in_use_elsewhere = ev.in_use_elsewhere;
   if (auto out = args.get("--out")) {
     if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;
   }

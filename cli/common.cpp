@@ -24,7 +24,7 @@ Shard shard_option(const Args& args) {
 PolicyInputs policy_inputs(const Args& args, bool repository_option) {
   PolicyInputs in;
   in.compile = compile_options(args);
-  in.in_use = args.get("--in-use");
+  in.in_use = args.all("--in-use");
   in.strict_in_use = args.has("--strict-in-use");
   if (repository_option) in.repository = args.get("--repository").value_or("");
   in.shard = shard_option(args);

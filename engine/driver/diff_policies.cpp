@@ -7,13 +7,14 @@
 #include "diff/render.h"
 #include "driver/evaluate_policy.h"
 #include "driver/exit_code.h"
+#include "driver/in_use.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
 
 namespace regpol {
 
 int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
-  const LifecycleOptions& lopt = request.lifecycle;
+  LifecycleOptions lopt = request.lifecycle;
   std::string err;
   SourceMap old_sources, new_sources;
   CompiledPolicy old_policy, new_policy;
@@ -22,6 +23,8 @@ int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   Registry registry;
   LoadError lerr;
   if (!load_snapshots(request.snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  InUseReading in_use;
+  if (int code = read_in_use(request.in_use, registry, request.strict_in_use, lopt, in_use); code != kOk) return code;
   const std::string& only = request.repository;
   PolicyRun old_run, new_run;
   if (!run_policy_lifecycle(old_policy.plan, registry, lopt, only, old_run, err)) return fail(kBadInput, request.old_path + ": " + err);

@@ -21,6 +21,8 @@ struct DiffRequest {
   std::string format = "text";         // text, json or markdown
   CompileOptions compile;
   LifecycleOptions lifecycle;          // --now
+  std::vector<std::string> in_use;     // --in-use FILE…: both policies see the same workloads
+  bool strict_in_use = false;          // --strict-in-use
   PriceOptions prices;
 };
 

@@ -51,19 +51,15 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   LoadError lerr;
   if (!load_snapshots(snapshots, ev.registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
-  if (const auto& in_use = inputs.in_use) {
-    std::vector<UnmatchedReference> unmatched;
-    if (!load_in_use(*in_use, ev.registry, lopt.in_use, err, &unmatched)) return fail(kBadInput, err);
-    for (const auto& u : unmatched)
-      std::cerr << "regpol: warning: " << u.where << ": in-use reference `" << u.reference << "` matches no image of the snapshot\n";
-    if (!unmatched.empty() && inputs.strict_in_use)
-      return fail(kBadInput, plural(unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
-    ev.in_use_unmatched = static_cast<long>(unmatched.size());
+  if (!inputs.in_use.empty()) {
+    if (int code = read_in_use(inputs.in_use, ev.registry, inputs.strict_in_use, lopt, ev.in_use); code != kOk) return code;
+    ev.in_use_unmatched = static_cast<long>(ev.in_use.set.unmatched.size());
+    ev.in_use_elsewhere = static_cast<long>(ev.in_use.set.elsewhere.size());
   }
   if (!run_policy_lifecycle(ev.compiled.plan, ev.registry, lopt, inputs.repository, ev.run, err, inputs.shard)) {
     return fail(kBadInput, err);
   }
-  if (!inputs.in_use) {
+  if (inputs.in_use.empty()) {
     // W2103: a `protect in_use` with nothing to say what is in use protects nothing.
     for (const LifecyclePlan* p : ev.run.plan_of_repo) {
       if (!p) continue;

@@ -9,6 +9,7 @@
 #include "apply/recheck.h"
 #include "diag/diagnostic.h"
 #include "driver/compile.h"
+#include "driver/in_use.h"
 #include "driver/run_lifecycle.h"
 #include "source/source_file.h"
 #include "util/shard.h"
@@ -18,7 +19,7 @@ namespace regpol {
 // What the command line adds to a policy and its snapshots.
 struct PolicyInputs {
   CompileOptions compile;              // --import-root
-  std::optional<std::string> in_use;   // --in-use FILE
+  std::vector<std::string> in_use;     // --in-use FILE…
   bool strict_in_use = false;          // --strict-in-use
   std::string repository;              // --repository: only this one, when not empty
   Shard shard;                         // --shard
@@ -30,7 +31,9 @@ struct EvaluatedPolicy {
   Registry registry;
   PolicyRun run;
   LifecycleOptions options;  // as evaluated: --now, threads, the --in-use digests
+  InUseReading in_use;       // what --in-use named, matched against `registry`
   long in_use_unmatched = 0;
+  long in_use_elsewhere = 0;  // references to other registries than the snapshot's
   std::string in_use_warning;  // W2103: where a `protect in_use` is that no --in-use feeds, or ""
 };
 

@@ -10,6 +10,7 @@
 #include "driver/exit_code.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
+#include "inuse/load.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -79,12 +80,16 @@ int run_policy_tests(const std::string& path, const CompileOptions& compile, con
       LifecycleOptions opt;
       opt.now = at ? *at : reg.captured_at != kNoTime ? reg.captured_at : current_time();
       std::string err;
+      const RegistryIdentity identity = registry_identity(reg);
+      InUseSet in_use;
       for (const auto& f : in_use_files) {
-        // A test is strict: a reference that names nothing is a failure, not a warning.
-        std::vector<UnmatchedReference> unmatched;
-        if (!load_in_use(f, reg, opt.in_use, err, &unmatched)) problems.push_back(err);
-        for (const auto& u : unmatched) problems.push_back(u.where + ": in-use reference `" + u.reference + "` matches no image");
+        // A test is strict: a reference to this registry that names nothing is a failure,
+        // not a warning (references to other registries name nothing here by design).
+        if (!load_in_use_file(f, reg, identity, in_use, err)) problems.push_back(err);
       }
+      for (const auto& u : in_use.unmatched) problems.push_back(u.where + ": in-use reference `" + u.reference + "` matches no image (" + u.why + ")");
+      for (const auto& [image, users] : in_use.users)
+        opt.in_use.insert(in_use_key(reg.repo_name(reg.images[image]), reg.str(reg.images[image].digest)));
       if (!snapshots.empty() && !run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
       for (const auto& e : run.result.errors) problems.push_back("[E0601] " + e.message);
     }

@@ -1,11 +1,6 @@
 #include "driver/run_lifecycle.h"
 
-#include "util/read_file.h"
-
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace regpol {
 
@@ -74,92 +69,6 @@ std::uint32_t find_image(const Registry& reg, const ImageRef& ref, bool digest_p
     }
   }
   return UINT32_MAX;
-}
-
-namespace {
-
-// Strips a registry host ("123.dkr.ecr.us-east-1.amazonaws.com/") from a reference.
-std::string strip_host(const std::string& ref) {
-  auto slash = ref.find('/');
-  if (slash == std::string::npos) return ref;
-  std::string first = ref.substr(0, slash);
-  if (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost") return ref.substr(slash + 1);
-  return ref;
-}
-
-// Adds the digest `raw` names; false when it names no image of the snapshot.
-bool resolve(const std::string& raw, const Registry& registry, std::unordered_set<std::string>& out) {
-  std::string ref = raw;
-  for (const char* prefix : {"docker-pullable://", "docker://", "containerd://"}) {
-    if (ref.rfind(prefix, 0) == 0) ref = ref.substr(std::string(prefix).size());
-  }
-  ImageRef r = parse_image_ref(strip_host(ref));
-  std::uint32_t idx = find_image(registry, r, false);
-  if (r.by_digest) out.insert(r.key);  // protects the digest wherever it is
-  else if (idx != UINT32_MAX) out.insert(std::string(registry.str(registry.images[idx].digest)));
-  return idx != UINT32_MAX;
-}
-
-}  // namespace
-
-bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<std::string>& out, std::string& error,
-                 std::vector<UnmatchedReference>* unmatched) {
-  ReadFileResult read = read_file_limited(path, kMaxDocumentBytes);
-  if (!read.ok) {
-    error = read.error;
-    return false;
-  }
-  const std::string& text = read.text;
-  auto note = [&](const std::string& where, const std::string& ref, bool matched) {
-    if (!matched && unmatched) unmatched->push_back({where, ref});
-  };
-  auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '{') {
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      error = path + ": byte " + std::to_string(e.byte) + ": malformed JSON";
-      return false;
-    } catch (const nlohmann::json::exception&) {
-      error = path + ": malformed JSON (a number out of range)";
-      return false;
-    }
-    auto items = doc.find("items");
-    if (items == doc.end() || !items->is_array()) {
-      error = path + ": expected `kubectl get pods -o json` output (an object with `items`)";
-      return false;
-    }
-    std::size_t pod_index = 0;
-    for (const auto& pod : *items) {
-      std::string where = path + ": items[" + std::to_string(pod_index++) + "]";
-      for (const char* section : {"spec", "status"}) {
-        if (!pod.contains(section) || !pod[section].is_object()) continue;
-        for (const char* list : {"containers", "initContainers", "containerStatuses", "initContainerStatuses"}) {
-          const auto& s = pod[section];
-          if (!s.contains(list) || !s[list].is_array()) continue;
-          for (const auto& c : s[list]) {
-            for (const char* field : {"image", "imageID"}) {
-              if (!c.contains(field) || !c[field].is_string()) continue;
-              const std::string ref = c[field].get<std::string>();
-              note(where, ref, resolve(ref, registry, out));
-            }
-          }
-        }
-      }
-    }
-    return true;
-  }
-  std::istringstream lines(text);
-  std::string line;
-  for (std::size_t n = 1; std::getline(lines, line); ++n) {
-    auto b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos || line[b] == '#') continue;
-    auto e = line.find_last_not_of(" \t\r");
-    std::string ref = line.substr(b, e - b + 1);
-    note(path + ":" + std::to_string(n), ref, resolve(ref, registry, out));
-  }
-  return true;
 }
 
 }  // namespace regpol

@@ -34,15 +34,4 @@ ImageRef parse_image_ref(const std::string& ref);
 // digest of at least 8 characters may be a prefix of the full one.
 std::uint32_t find_image(const Registry& registry, const ImageRef& ref, bool digest_prefix);
 
-// Digests that are deployed, from a file of image references (one per line:
-// REPO@sha256:…, REPO:TAG, or with a registry host in front) or `kubectl get pods -o json`
-// output. References by tag are resolved through the snapshot.
-// `unmatched` gets each reference (with its place: "FILE:LINE" or "FILE: items[3]") that
-// names no image of the snapshot: a typo there silently removes a protection otherwise.
-struct UnmatchedReference {
-  std::string where, reference;
-};
-bool load_in_use(const std::string& path, const Registry& registry, std::unordered_set<std::string>& out, std::string& error,
-                 std::vector<UnmatchedReference>* unmatched = nullptr);
-
 }  // namespace regpol

@@ -4,6 +4,7 @@
 // docs/lifecycle.md states the algorithm and the tie-breaking rule.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -57,11 +58,22 @@ struct RuleTrace {
 
 struct LifecycleOptions {
   Micros now = 0;
-  std::unordered_set<std::string> in_use;  // digests that are deployed (protect in_use)
+  // Images that are deployed (protect in_use), as in_use_key(repository, digest): by name,
+  // not by index, because apply's act-time recheck evaluates the same options on the
+  // registry as it is then.
+  std::unordered_set<std::string> in_use;
   unsigned threads = 0;              // 0: all cores
   std::uint32_t trace_image = UINT32_MAX;  // record RuleTrace for this image index
   std::vector<RuleTrace>* trace = nullptr;
 };
+
+// The key of an image in LifecycleOptions::in_use.
+inline std::string in_use_key(std::string_view repository, std::string_view digest) {
+  std::string key;
+  key.reserve(repository.size() + 1 + digest.size());
+  key.append(repository).append(1, '@').append(digest);
+  return key;
+}
 
 // The tags an untag rule removes from one image (Verdict::Untag), sorted by name.
 struct TagRemoval {

@@ -232,7 +232,9 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.children_unknown ? ", \"indexesWithUnknownChildren\": " + std::to_string(t.children_unknown) : std::string()) +
          (t.counted_artifacts ? ", \"artifactsCounted\": " + std::to_string(t.counted_artifacts) : std::string()) +
          (t.untag ? ", \"untag\": " + std::to_string(t.untag) + ", \"tagsRemoved\": " + std::to_string(t.tags_removed) : std::string()) +
-         (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) : std::string()) +
+         (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) +
+                                          ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere)
+                                    : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
   const std::uint32_t first_image = [&] {
@@ -351,6 +353,9 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
+  if (opt.in_use_elsewhere > 0)
+    out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
+           " name other registries than the snapshot's; they protect nothing here\n";
   sink << out;
 }
 

@@ -23,6 +23,7 @@ struct ReportOptions {
   bool color = false;
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
   long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use
+  long in_use_elsewhere = 0;           // --in-use references to other registries than the snapshot's
   bool summary_only = false;           // --summary: per-repository counts, bytes, dollars, top reasons
   bool changes_only = false;           // --changes-only: only images that expire or transition
   // Markdown is for a pull-request comment, which holds at most 65,536 characters: the

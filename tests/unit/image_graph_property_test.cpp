@@ -162,7 +162,7 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
     opt.now = kNow;
     opt.threads = 1;
     for (const auto& m : imgs)
-      if (rng() % 5 == 0) opt.in_use.insert(m.digest);
+      if (rng() % 5 == 0) opt.in_use.insert(in_use_key(m.repo, m.digest));
     PolicyRun run;
     std::string error;
     REQUIRE(run_policy_lifecycle(compiled.plan, reg, opt, "", run, error));
@@ -189,7 +189,7 @@ TEST_CASE("on random image graphs no kept image loses a child or an artifact, an
 
     for (const auto& m : imgs) {
       const Verdict v = verdict.at({m.repo, m.digest});
-      const bool protected_in_use = opt.in_use.count(m.digest) > 0 && src.find("protect in_use") != std::string::npos;
+      const bool protected_in_use = opt.in_use.count(in_use_key(m.repo, m.digest)) > 0 && src.find("protect in_use") != std::string::npos;
       if (protected_in_use) CHECK(v == Verdict::Keep);
       for (const auto& c : m.children) {
         if (!held(m.repo, c)) continue;

@@ -1,0 +1,45 @@
+#pragma once
+// Which image of a snapshot a workload's image reference names, if any. A reference names
+// one registry: on a snapshot that says which registry it is (pulled from ECR: account and
+// region; pulled from a Distribution registry: its host and port), only references to that
+// registry match, by repository and then by digest, or by tag resolved through the snapshot.
+// A snapshot that does not say (a generated or hand-written file, files of several
+// registries merged) matches by repository path alone, whatever host the reference names:
+// that can protect more than was meant, never less.
+#include <cstdint>
+#include <string>
+
+#include "inuse/reference.h"
+#include "snapshot/model.h"
+
+namespace regpol {
+
+struct RegistryIdentity {
+  enum class Kind { Unknown, Ecr, Oci };
+  Kind kind = Kind::Unknown;
+  std::string region;     // ECR; empty when the snapshot does not say (describe-images output)
+  std::string account;    // ECR; empty when the source does not say: each repository's registry id then
+  std::string authority;  // OCI: host[:port], lower case
+  std::string describe() const;  // "ECR 111122223333 in us-east-1", "oci://localhost:5000", "a snapshot that names no registry"
+};
+
+RegistryIdentity registry_identity(const Registry& registry);
+
+// An ECR registry host (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its .com.cn, FIPS and
+// dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` forms) taken apart; false for any other host.
+bool parse_ecr_host(const std::string& host, std::string& account, std::string& region);
+
+struct ReferenceMatch {
+  enum class Outcome { Matched, OtherRegistry, NoSuchImage };
+  Outcome outcome = Outcome::NoSuchImage;
+  std::uint32_t image = UINT32_MAX;
+  std::string why;  // for OtherRegistry and NoSuchImage
+};
+
+// `hostless_here`: a reference without a registry host names the snapshot's own registry
+// (reference lists, written for regpol) rather than Docker Hub (what a container runtime
+// pulls for it, so kubectl documents).
+ReferenceMatch match_reference(const Registry& registry, const RegistryIdentity& identity, const ImageReference& ref,
+                               bool hostless_here = false);
+
+}  // namespace regpol
