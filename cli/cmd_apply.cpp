@@ -93,6 +93,7 @@ static const char* kApplyHelp =
     "  --now T                evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --in-use FILE          deployed images for `protect in_use` (as for `plan`; repeatable)\n"
     "  --strict-in-use        an in-use reference that matches no image is an error (exit 3)\n"
+    "  --max-in-use-age D     refuse an in-use file read longer than D before the run (exit 3)\n"
     "  --shard I/N            only the repositories of shard I of N (as for `plan`)\n"
     "  --batch-size N         at most N actions per target call and journal transaction\n"
     "                         (default and maximum: the target's; 100 for BatchDeleteImage)\n"
@@ -158,7 +159,7 @@ bool confirm(const std::string& question) {
 
 int cmd_apply(const Argv& argv) {
   Args args(argv,
-            {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--shard", "--batch-size",
+            {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--max-in-use-age", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
              "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--events", "--progress-every", "--log-format"},
@@ -193,7 +194,7 @@ int cmd_apply(const Argv& argv) {
   if (plan_path) policy.reset();
   if (args.has("--verify-key") && !plan_path) throw UsageError{"--verify-key checks a signed plan artifact: it goes with --plan PLAN.json"};
   if (plan_path) {
-    for (const char* o : {"--snapshot", "--in-use", "--shard", "--grace", "--now", "--repository", "--strict-in-use"}) {
+    for (const char* o : {"--snapshot", "--in-use", "--max-in-use-age", "--shard", "--grace", "--now", "--repository", "--strict-in-use"}) {
       if (args.has(o)) throw UsageError{std::string(o) + " does not go with --plan: the plan artifact fixed what it decides"};
     }
   }

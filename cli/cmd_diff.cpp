@@ -29,6 +29,7 @@ static const char* kDiffHelp =
     "  --in-use FILE       deployed images for `protect in_use`, as for `plan` (repeatable;\n"
     "                      both policies see the same ones)\n"
     "  --strict-in-use     an in-use reference that matches no image is an error (exit 3)\n"
+    "  --max-in-use-age D  refuse an in-use file read longer than D before --now (exit 3)\n"
     "  --repository NAME   only this repository\n"
     "  --format F          text (default), json (schema regpol.diff/v1, docs/diff.schema.json)\n"
     "                      or markdown (for a pull-request comment)\n"
@@ -38,7 +39,8 @@ static const char* kDiffHelp =
     "  --fail-on-change    exit 1 when anything changes (a CI gate)\n";
 
 int cmd_diff(const Argv& argv) {
-  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb", "--in-use"},
+  Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb", "--in-use",
+             "--max-in-use-age"},
             {"--help", "--fail-on-change", "--strict-in-use"});
   if (args.has("--help")) {
     std::cout << kDiffHelp << kImportRootHelp << "\n" << kExitCodesHelp;
@@ -66,6 +68,7 @@ int cmd_diff(const Argv& argv) {
   request.lifecycle.now = now_option(args);
   request.in_use = args.all("--in-use");
   request.strict_in_use = args.has("--strict-in-use");
+  request.max_in_use_age = duration_option(args, "--max-in-use-age");
   std::string err;
   if (!read_price_options(args, request.prices, err)) return fail(kBadInput, err);
   std::string out;

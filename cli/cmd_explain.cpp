@@ -25,10 +25,11 @@ static const char* kExplainHelp =
     "  --image REF         the image: REPO:TAG or REPO@DIGEST, as the snapshot names it\n"
     "  --now T             evaluate at this RFC 3339 instant (default: the current time)\n"
     "  --in-use FILE       deployed images for `protect in_use`, as for `plan` (repeatable);\n"
-    "                      the workloads that use the image are listed under it\n";
+    "                      the workloads that use the image are listed under it\n"
+    "  --max-in-use-age D  refuse an in-use file read longer than D before --now (exit 3)\n";
 
 int cmd_explain(const Argv& argv) {
-  Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use"}, {"--help"});
+  Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use", "--max-in-use-age"}, {"--help"});
   if (args.has("--help")) {
     std::cout << kExplainHelp << kImportRootHelp << "\n" << kExitCodesHelp;
     return kOk;
@@ -50,7 +51,7 @@ int cmd_explain(const Argv& argv) {
   if (!load_snapshots(args.all("--snapshot"), registry, lerr)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
   InUseReading in_use;
-  if (int code = read_in_use(args.all("--in-use"), registry, false, lopt, in_use); code != kOk) return code;
+  if (int code = read_in_use(args.all("--in-use"), registry, {false, duration_option(args, "--max-in-use-age")}, lopt, in_use); code != kOk) return code;
   const ImageRef ref = parse_image_ref(*image);
   const std::string& repo = ref.repository;
   StrId repo_id = registry.strings.find(repo);

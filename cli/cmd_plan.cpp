@@ -29,6 +29,8 @@ static const char* kPlanHelp =
     "                         one to this registry that matches no image is a warning on stderr\n"
     "                         and is counted in the report (inUseUnmatched)\n"
     "  --strict-in-use        such a reference is an error instead (exit 3)\n"
+    "  --max-in-use-age D     refuse an in-use file read longer than D before --now (exit 3):\n"
+    "                         the readAt of `regpol in-use pull`, else the file's modification time\n"
     "  --snapshot FILE        describe-images / describe-repositories output, a regpol snapshot\n"
     "                         JSON or SQLite store (`snapshot import`); repeat for several files\n"
     "                         (merged by repository); /dev/stdin reads a pipe\n"
@@ -76,7 +78,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
 }
 
 int cmd_plan(const Argv& argv) {
-  Args args(argv, {"--import-root", "--policy", "--in-use", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
+  Args args(argv, {"--import-root", "--policy", "--in-use", "--max-in-use-age", "--ecr-lifecycle", "--snapshot", "--repository", "--now", "--format", "--price-per-gb",
                    "--archive-price-per-gb", "--threads", "--pricing", "--out", "--shard", "--sign-key"},
             {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {

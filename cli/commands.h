@@ -28,6 +28,7 @@ int cmd_export(const Argv& argv);
 int cmd_apply(const Argv& argv);
 int cmd_runs(const Argv& argv);
 int cmd_diff(const Argv& argv);
+int cmd_in_use(const Argv& argv);
 
 class Args;
 // --import-root as CompileOptions.

@@ -26,6 +26,7 @@ PolicyInputs policy_inputs(const Args& args, bool repository_option) {
   in.compile = compile_options(args);
   in.in_use = args.all("--in-use");
   in.strict_in_use = args.has("--strict-in-use");
+  in.max_in_use_age = duration_option(args, "--max-in-use-age");
   if (repository_option) in.repository = args.get("--repository").value_or("");
   in.shard = shard_option(args);
   return in;

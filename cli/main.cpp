@@ -33,6 +33,7 @@ const Command kCommands[] = {
     {"test", "run the `test` blocks of policy files", cmd_test},
     {"explain", "every rule's verdict on one image, with reasons", cmd_explain},
     {"compile", "print the compiled plan of a policy (--emit plan|plan-json)", cmd_compile},
+    {"in-use", "what runs on AWS (ecs, lambda) into a file --in-use takes, for `protect in_use`", cmd_in_use},
     {"snapshot", "pull a live registry (ecr, oci://), synthetic snapshots (gen), the SQLite store (import), summaries (stats)", cmd_snapshot},
     {"import", "ECR documents (lifecycle, repository policy, mutability) -> regpol source", cmd_import},
     {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},

@@ -24,7 +24,7 @@ int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   LoadError lerr;
   if (!load_snapshots(request.snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   InUseReading in_use;
-  if (int code = read_in_use(request.in_use, registry, request.strict_in_use, lopt, in_use); code != kOk) return code;
+  if (int code = read_in_use(request.in_use, registry, {request.strict_in_use, request.max_in_use_age}, lopt, in_use); code != kOk) return code;
   const std::string& only = request.repository;
   PolicyRun old_run, new_run;
   if (!run_policy_lifecycle(old_policy.plan, registry, lopt, only, old_run, err)) return fail(kBadInput, request.old_path + ": " + err);

@@ -23,6 +23,7 @@ struct DiffRequest {
   LifecycleOptions lifecycle;          // --now
   std::vector<std::string> in_use;     // --in-use FILE…: both policies see the same workloads
   bool strict_in_use = false;          // --strict-in-use
+  std::optional<Micros> max_in_use_age;  // --max-in-use-age
   PriceOptions prices;
 };
 

@@ -52,7 +52,7 @@ int evaluate_policy(const std::string& path, const std::vector<std::string>& sna
   if (!load_snapshots(snapshots, ev.registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
   std::string err;
   if (!inputs.in_use.empty()) {
-    if (int code = read_in_use(inputs.in_use, ev.registry, inputs.strict_in_use, lopt, ev.in_use); code != kOk) return code;
+    if (int code = read_in_use(inputs.in_use, ev.registry, {inputs.strict_in_use, inputs.max_in_use_age}, lopt, ev.in_use); code != kOk) return code;
     ev.in_use_unmatched = static_cast<long>(ev.in_use.set.unmatched.size());
     ev.in_use_elsewhere = static_cast<long>(ev.in_use.set.elsewhere.size());
   }

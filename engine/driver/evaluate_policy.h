@@ -21,6 +21,7 @@ struct PolicyInputs {
   CompileOptions compile;              // --import-root
   std::vector<std::string> in_use;     // --in-use FILE…
   bool strict_in_use = false;          // --strict-in-use
+  std::optional<Micros> max_in_use_age;  // --max-in-use-age
   std::string repository;              // --repository: only this one, when not empty
   Shard shard;                         // --shard
 };

@@ -5,10 +5,11 @@
 
 #include "driver/exit_code.h"
 #include "util/text.h"
+#include "util/time.h"
 
 namespace regpol {
 
-int read_in_use(const std::vector<std::string>& files, const Registry& registry, bool strict, LifecycleOptions& options,
+int read_in_use(const std::vector<std::string>& files, const Registry& registry, const InUseChecks& checks, LifecycleOptions& options,
                 InUseReading& out) {
   out.identity = registry_identity(registry);
   for (const auto& file : files) {
@@ -30,7 +31,15 @@ int read_in_use(const std::vector<std::string>& files, const Registry& registry,
     std::cerr << "regpol: in use: " << plural(out.set.elsewhere.size(), "reference") << " name other registries than "
               << out.identity.describe() << " (" << list << "); they protect nothing in this snapshot\n";
   }
-  if (strict && !out.set.unmatched.empty())
+  if (checks.max_age) {
+    for (const auto& [file, read_at] : out.set.read_times) {
+      if (read_at == kNoTime || options.now - read_at > *checks.max_age)
+        return fail(kBadInput, file + ": read at " + (read_at == kNoTime ? std::string("an unknown time") : format_timestamp(read_at)) +
+                                   ", more than --max-in-use-age " + format_duration_option(*checks.max_age) + " before " +
+                                   format_timestamp(options.now) + "; nothing was evaluated (read what runs again)");
+    }
+  }
+  if (checks.strict && !out.set.unmatched.empty())
     return fail(kBadInput, plural(out.set.unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
   for (const auto& [image, users] : out.set.users)
     options.in_use.insert(in_use_key(registry.repo_name(registry.images[image]), registry.str(registry.images[image].digest)));

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/stat.h>
 
+#include "inuse/in_use_file.h"
 #include "inuse/kubernetes.h"
 #include "inuse/reference.h"
 #include "util/read_file.h"
@@ -44,6 +46,13 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
   }
 }
 
+// When the file was last written, as the time its content was read.
+Micros modified_at(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return kNoTime;
+  return static_cast<Micros>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
 }  // namespace
 
 std::unordered_set<std::uint32_t> InUseSet::images() const {
@@ -62,6 +71,7 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
   }
   const std::string& text = read.text;
   std::vector<Named> refs;
+  Micros read_at = modified_at(path);
   auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
     nlohmann::json doc;
@@ -74,8 +84,23 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
       error = path + ": malformed JSON (a number out of range)";
       return false;
     }
+    if (is_in_use_document(doc)) {
+      InUseDocument pulled;
+      if (!read_in_use_document(doc, path, pulled, error)) return false;
+      read_at = pulled.read_at;
+      refs.reserve(pulled.images.size());
+      for (std::size_t i = 0; i < pulled.images.size(); ++i) {
+        InUseEntry& e = pulled.images[i];
+        // The digest the service resolved names the image, whatever its tag names now.
+        std::string ref = e.digest.empty() || e.image.find('@') != std::string::npos ? e.image : e.image + "@" + e.digest;
+        refs.push_back({path + ": images[" + std::to_string(i) + "]", std::move(ref), std::move(e.user), false});
+      }
+      match_all(refs, registry, identity, out);
+      out.read_times.emplace_back(path, read_at);
+      return true;
+    }
     if (!is_kubernetes_document(doc)) {
-      error = path + ": expected `kubectl get … -o json` output (an object with `kind`, or a list with `items`)";
+      error = path + ": expected `kubectl get … -o json` output (an object with `kind`, or a list with `items`) or a file of `regpol in-use pull`";
       return false;
     }
     std::vector<WorkloadImage> images;
@@ -94,6 +119,7 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
     }
   }
   match_all(refs, registry, identity, out);
+  out.read_times.emplace_back(path, read_at);
   return true;
 }
 

@@ -3,6 +3,7 @@
 // snapshot. A file is one of
 //   - kubectl JSON (`kubectl get pods,deployments,cronjobs,… -A -o json`, one object or a
 //     `List`), read by inuse/kubernetes.h;
+//   - the file `regpol in-use pull ecs|lambda` writes (inuse/in_use_file.h);
 //   - a list of image references, one a line (`#` starts a comment); a reference there
 //     without a registry host names the snapshot's own registry.
 // Each reference is matched exactly (inuse/registry_match.h); what it protects, and every
@@ -12,10 +13,12 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "inuse/registry_match.h"
 #include "snapshot/model.h"
+#include "util/time.h"
 
 namespace regpol {
 
@@ -33,6 +36,9 @@ struct InUseSet {
   std::vector<InUseMiss> unmatched;  // references to the snapshot's registry that name no image of it (a typo, or gone)
   std::vector<InUseMiss> elsewhere;  // references to other registries: nothing of this snapshot is theirs
   std::size_t references = 0;        // every reference read
+  // Per file, when what it says was read: the pull's readAt, else the file's modification
+  // time (kubectl output, reference lists), for --max-in-use-age.
+  std::vector<std::pair<std::string, Micros>> read_times;
 
   // The image indices, for LifecycleOptions::in_use.
   std::unordered_set<std::uint32_t> images() const;

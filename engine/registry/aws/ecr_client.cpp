@@ -67,10 +67,34 @@ std::unique_ptr<EcrClient> EcrClient::create(const EcrEndpoint& endpoint, Creden
 }
 
 bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error) {
-  thread_local http::Client client;
   const bool ecr = std::string_view(service_.signing_name) == "ecr";
   if (ecr && !endpoint_.registry_id.empty() && operation != "ListTagsForResource" && !input.contains("registryId")) input["registryId"] = endpoint_.registry_id;
-  std::string body = input.dump();
+  Signed request;
+  request.method = "POST";
+  request.path = "/";
+  request.body = input.dump();
+  request.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", service_.target_prefix + operation}};
+  return send(operation, request, output, error);
+}
+
+bool EcrClient::get(const std::string& label, const std::string& path, const std::vector<std::pair<std::string, std::string>>& query,
+                    nlohmann::json& output, EcrError& error) {
+  Signed request;
+  request.method = "GET";
+  request.path = path;
+  request.query = query;
+  return send(label, request, output, error);
+}
+
+bool EcrClient::send(const std::string& operation, const Signed& request, nlohmann::json& output, EcrError& error) {
+  thread_local http::Client client;
+  std::string url = url_;
+  if (request.path != "/") {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    url += uri_encode(request.path, true);
+  }
+  for (std::size_t i = 0; i < request.query.size(); ++i)
+    url += (i ? "&" : "?") + uri_encode(request.query[i].first, false) + "=" + uri_encode(request.query[i].second, false);
   bool refreshed = false;
   http::Backoff backoff;
   backoff.max_attempts = endpoint_.max_attempts;
@@ -83,21 +107,24 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
       return false;
     }
     SigningRequest s;
-    s.method = "POST";
-    s.path = "/";
-    s.body = body;
+    s.method = request.method;
+    s.path = request.path;
+    s.query = request.query;
+    s.body = request.body;
     std::string date = amz_date_now();
-    s.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"Host", host_}, {"X-Amz-Date", date}, {"X-Amz-Target", service_.target_prefix + operation}};
+    s.headers = request.headers;
+    s.headers.emplace_back("Host", host_);
+    s.headers.emplace_back("X-Amz-Date", date);
     if (!creds.session_token.empty()) s.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
     SigningKeyParts k{creds.access_key_id, creds.secret_access_key, creds.session_token, endpoint_.region, service_.signing_name, date};
     http::Request r;
-    r.method = "POST";
-    r.url = url_;
+    r.method = request.method;
+    r.url = url;
     for (const auto& h : s.headers) {
       if (h.first != "Host") r.headers.push_back(h);
     }
     r.headers.emplace_back("Authorization", authorization(s, k));
-    r.body = body;
+    r.body = request.body;
     ++calls_;
     http::Response resp = client.send(r);
     nlohmann::json doc = nlohmann::json::parse(resp.body.empty() ? std::string("{}") : resp.body, nullptr, false);
@@ -106,6 +133,11 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
       return true;
     }
     std::string type = doc.is_discarded() ? "" : ecr_error_type(doc);
+    if (type.empty()) {
+      // REST services name the error in a header: "ResourceNotFoundException:http://…".
+      type = resp.header("x-amzn-errortype");
+      type = type.substr(0, type.find(':'));
+    }
     std::string message = !doc.is_discarded() && doc.is_object() && doc.contains("message") && doc["message"].is_string()
                               ? doc["message"].get<std::string>()
                               : (!doc.is_discarded() && doc.is_object() && doc.contains("Message") && doc["Message"].is_string() ? doc["Message"].get<std::string>() : "");

@@ -27,6 +27,9 @@ struct AwsJsonService {
 };
 inline constexpr AwsJsonService kEcrService{"ecr", "AmazonEC2ContainerRegistry_V20150921.", "api.ecr."};
 inline constexpr AwsJsonService kEventBridgeService{"events", "AWSEvents.", "events."};
+inline constexpr AwsJsonService kEcsService{"ecs", "AmazonEC2ContainerServiceV20141113.", "ecs."};
+// Lambda speaks REST-JSON (GET with the operation in the path): no target, EcrClient::get.
+inline constexpr AwsJsonService kLambdaService{"lambda", "", "lambda."};
 
 struct EcrEndpoint {
   std::string region;
@@ -62,6 +65,11 @@ class EcrClient {
   // One operation; `output` is the response document. False with `error`.
   bool call(const std::string& operation, nlohmann::json input, nlohmann::json& output, EcrError& error);
 
+  // One GET of a REST-JSON service (Lambda): `path` and `query` not yet URI-encoded (names
+  // in the path must not hold '/'); `label` names it in errors. Retried and signed as `call`.
+  bool get(const std::string& label, const std::string& path, const std::vector<std::pair<std::string, std::string>>& query,
+           nlohmann::json& output, EcrError& error);
+
   // Every page of a paginated list operation (nextToken), concatenating `list_key`; a
   // nextToken seen before, or more than kMaxListedItems items, ends it with an error.
   bool call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
@@ -71,6 +79,12 @@ class EcrClient {
   long calls() const { return calls_; }
 
  private:
+  struct Signed {
+    std::string method, path, body;
+    std::vector<std::pair<std::string, std::string>> query, headers;  // headers: besides Host, X-Amz-Date, the token
+  };
+  bool send(const std::string& operation, const Signed& request, nlohmann::json& output, EcrError& error);
+
   EcrClient(EcrEndpoint e, std::string url, std::string host, CredentialChain& c, const AwsJsonService& service)
       : endpoint_(std::move(e)), url_(std::move(url)), host_(std::move(host)), credentials_(c), service_(service) {}
   EcrEndpoint endpoint_;
