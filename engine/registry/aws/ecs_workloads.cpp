@@ -122,34 +122,45 @@ class EcsReader {
     std::vector<nlohmann::json> listed;
     if (!ecs_.call_all("ListTaskDefinitionFamilies", {{"status", "ACTIVE"}, {"maxResults", 100}}, "families", listed, error)) return false;
     const std::vector<std::string> families = strings_of(listed);
-    for (const auto& family : families) {
-      // familyPrefix matches by prefix ("web" lists "web-api" too) and DESC sorts by family
-      // name first: read pages until this family's newest K are found or it is passed.
-      nlohmann::json input = {{"familyPrefix", family}, {"status", "ACTIVE"}, {"sort", "DESC"}, {"maxResults", 100}};
-      std::size_t found = 0;
-      std::set<std::string> tokens;
-      for (;;) {
-        nlohmann::json page;
-        if (!ecs_.call("ListTaskDefinitions", input, page, error)) return false;
-        for (const auto& arn_json : array_at(page, "taskDefinitionArns")) {
-          if (!arn_json.is_string() || found >= options_.active_revisions) continue;
-          const std::string arn = arn_json.get<std::string>();
-          const std::string fr = family_revision(arn);
-          if (fr.substr(0, fr.rfind(':')) != family) continue;
-          users_of_definition_[arn].push_back("ecs " + region_ + " family " + family + ", one of its newest " +
-                                              std::to_string(options_.active_revisions) + " ACTIVE revisions");
-          ++found;
-        }
-        const std::string token = json_string(page, "nextToken");
-        if (found >= options_.active_revisions || token.empty()) break;
-        if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
-          error = {"", "ListTaskDefinitions: the endpoint sent a nextToken it had sent before: its pagination never ends", 0, ErrorKind::BadInput};
-          return false;
-        }
-        input["nextToken"] = token;
+    std::vector<std::vector<std::string>> newest(families.size());
+    std::vector<EcrError> errors(families.size());
+    std::vector<char> ok(families.size(), 0);
+    parallel_for(families.size(), options_.jobs, [&](std::size_t i, unsigned) { ok[i] = newest_of_family(families[i], newest[i], errors[i]) ? 1 : 0; });
+    for (std::size_t i = 0; i < families.size(); ++i) {
+      if (!ok[i]) {
+        error = errors[i];
+        return false;
       }
+      for (const auto& arn : newest[i])
+        users_of_definition_[arn].push_back("ecs " + region_ + " family " + families[i] + ", one of its newest " +
+                                            std::to_string(options_.active_revisions) + " ACTIVE revisions");
     }
     return true;
+  }
+
+  // The newest `active_revisions` ACTIVE revisions of `family`. familyPrefix matches by
+  // prefix ("web" lists "web-api" too) and DESC sorts by family name first: pages are read
+  // until this family's newest K are found or there are no more.
+  bool newest_of_family(const std::string& family, std::vector<std::string>& out, EcrError& error) {
+    nlohmann::json input = {{"familyPrefix", family}, {"status", "ACTIVE"}, {"sort", "DESC"}, {"maxResults", 100}};
+    std::set<std::string> tokens;
+    for (;;) {
+      nlohmann::json page;
+      if (!ecs_.call("ListTaskDefinitions", input, page, error)) return false;
+      for (const auto& arn_json : array_at(page, "taskDefinitionArns")) {
+        if (!arn_json.is_string() || out.size() >= options_.active_revisions) continue;
+        const std::string arn = arn_json.get<std::string>();
+        const std::string fr = family_revision(arn);
+        if (fr.substr(0, fr.rfind(':')) == family) out.push_back(arn);
+      }
+      const std::string token = json_string(page, "nextToken");
+      if (out.size() >= options_.active_revisions || token.empty()) return true;
+      if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
+        error = {"", "ListTaskDefinitions: the endpoint sent a nextToken it had sent before: its pagination never ends", 0, ErrorKind::BadInput};
+        return false;
+      }
+      input["nextToken"] = token;
+    }
   }
 
   bool describe_task_definitions(std::vector<RunningImage>& out, EcrError& error) {
