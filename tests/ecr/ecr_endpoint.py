@@ -31,17 +31,19 @@ FIXTURE is a regpol snapshot JSON (regpol snapshot gen --format regpol)."""
 import argparse
 import datetime
 import json
+import os
+import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.session
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.model import ShapeResolver, StructureShape
 from botocore.validate import ParamValidator
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from sigv4_check import verify_sigv4  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("fixture")
@@ -353,27 +355,11 @@ def operate(op, body):
     raise Problem(400, "UnknownOperationException", "unknown operation " + op)
 
 
-def verify_signature(handler, body, service):
-    auth = handler.headers.get("Authorization", "")
-    if not auth.startswith("AWS4-HMAC-SHA256 "):
-        raise Problem(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
-    parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-    key, date, region, scoped, term = parts["Credential"].split("/")
-    if key not in KEYS:
-        raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
-    secret, token = KEYS[key]
-    if region != REGION or scoped != service or term != "aws4_request":
-        raise Problem(403, "InvalidSignatureException", "Credential should be scoped to a valid region and service " + service)
-    amz_date = handler.headers.get("X-Amz-Date", "")
-    stamp = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
-    if abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) > 300 or date != amz_date[:8]:
-        raise Problem(403, "InvalidSignatureException", "Signature expired or the date is wrong")
-    signed = parts["SignedHeaders"].split(";")
-    for required in ("host", "x-amz-date", "x-amz-target", "content-type"):
-        if required not in signed:
-            raise Problem(403, "InvalidSignatureException", "the header %s must be signed" % required)
+def session_token(key, signed):
+    """The session token a request with `key` must carry (checked here), or None."""
+    token = KEYS[key][1]
     if token == "session-*":
-        token = handler.headers.get("X-Amz-Security-Token") or ""
+        token = handler_token.value or ""
         if not token.startswith("session-") or "x-amz-security-token" not in signed:
             raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid")
         with lock:
@@ -382,17 +368,18 @@ def verify_signature(handler, body, service):
         if expired:
             raise Problem(400, "ExpiredTokenException", "The security token included in the request is expired")
     elif token is not None:
-        if handler.headers.get("X-Amz-Security-Token") != token or "x-amz-security-token" not in signed:
+        if handler_token.value != token or "x-amz-security-token" not in signed:
             raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid")
-    headers = {h: handler.headers.get(h) for h in signed if h != "host"}
-    req = AWSRequest(method="POST", url="http://%s/" % handler.headers.get("Host"), data=body, headers=headers)
-    req.context["timestamp"] = amz_date
-    signer = SigV4Auth(Credentials(key, secret, token), service, REGION)
-    canonical = signer.canonical_request(req)
-    expected = signer.signature(signer.string_to_sign(req, canonical), req)
-    if expected != parts["Signature"]:
-        raise Problem(403, "InvalidSignatureException",
-                      "The request signature we calculated does not match the signature you provided.")
+    return token
+
+
+handler_token = threading.local()
+
+
+def verify_signature(handler, body, service):
+    handler_token.value = handler.headers.get("X-Amz-Security-Token")
+    key, _ = verify_sigv4(handler, body, service, lambda k: KEYS[k][0] if k in KEYS else None, lambda k, region: region == REGION,
+                          ("host", "x-amz-date", "x-amz-target", "content-type"), Problem, session_token)
     return key
 
 
@@ -552,6 +539,5 @@ server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(args.port_file + ".tmp", args.port_file)
 server.serve_forever()

@@ -22,7 +22,6 @@ FIXTURE: {"keys": {"AKID": {"secret": S, "account": ACCOUNT}},
           "ACCOUNT": {"REGION": {"ecs": {"clusters": [...], "taskDefinitions": {...}},
                                   "lambda": {"functions": [...]}}}}  (see tests/inuse/make_aws_fixture.py)"""
 import argparse
-import datetime
 import json
 import os
 import sys
@@ -32,13 +31,11 @@ import urllib.parse
 from http.server import ThreadingHTTPServer
 
 import botocore.session
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.validate import ParamValidator
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from quiet_handler import QuietHandler  # noqa: E402
+from sigv4_check import verify_sigv4  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("fixture")
@@ -67,32 +64,9 @@ class Problem(Exception):
 
 def verify_signature(handler, body, service, required):
     """The account the request's key belongs to and the region its scope names."""
-    auth = handler.headers.get("Authorization", "")
-    if not auth.startswith("AWS4-HMAC-SHA256 "):
-        raise Problem(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
-    parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-    key, date, region, scoped, term = parts["Credential"].split("/")
-    if key not in KEYS:
-        raise Problem(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
-    account = KEYS[key]["account"]
-    if scoped != service or term != "aws4_request" or region not in FIXTURE.get(account, {}):
-        raise Problem(403, "InvalidSignatureException", "Credential should be scoped to a valid region and service " + service)
-    amz_date = handler.headers.get("X-Amz-Date", "")
-    stamp = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
-    if abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) > 300 or date != amz_date[:8]:
-        raise Problem(403, "InvalidSignatureException", "Signature expired or the date is wrong")
-    signed = parts["SignedHeaders"].split(";")
-    for header in required:
-        if header not in signed:
-            raise Problem(403, "InvalidSignatureException", "the header %s must be signed" % header)
-    headers = {h: handler.headers.get(h) for h in signed if h != "host"}
-    req = AWSRequest(method=handler.command, url="http://%s%s" % (handler.headers.get("Host"), handler.path), data=body, headers=headers)
-    req.context["timestamp"] = amz_date
-    signer = SigV4Auth(Credentials(key, KEYS[key]["secret"], None), service, region)
-    expected = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
-    if expected != parts["Signature"]:
-        raise Problem(403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
-    return account, region
+    key, region = verify_sigv4(handler, body, service, lambda k: KEYS[k]["secret"] if k in KEYS else None,
+                               lambda k, r: r in FIXTURE.get(KEYS[k]["account"], {}), required, Problem)
+    return KEYS[key]["account"], region
 
 
 def validate(service, op, params):
