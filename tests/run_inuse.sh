@@ -36,6 +36,11 @@ expired() { jq -c '[.images[] | select(.action == "expire") | .digest[7:8]] | so
   || bad "summary counts: $(jq -c .summary plan.json)"
 grep -q 'regpol: in use: 8 references name other registries than ECR 111122223333 in us-east-1 (111122223333.dkr.ecr.eu-west-1.amazonaws.com 1, 222233334444.dkr.ecr.us-east-1.amazonaws.com 1, docker.io 5, ghcr.io 1)' err.txt \
   && ok || bad "the other registries line: $(cat err.txt)"
+# Who keeps each protected image, and what each file named.
+[ "$(jq -c '.images[] | select(.digest[7:8] == "5") | .inUseBy' plan.json)" = "[\"$fix/k8s-prod.json: CronJob batch/nightly-report (container report)\"]" ] \
+  && ok || bad "inUseBy: $(jq -c '[.images[] | .inUseBy]' plan.json)"
+[ "$(jq -c '[.summary.inUseSources[] | [(.file | split("/") | last), .references, .images, (.readAt | type)]]' plan.json)" = \
+  '[["k8s-prod.json",14,7,"string"],["k8s-staging.json",5,1,"string"]]' ] && ok || bad "inUseSources: $(jq -c .summary.inUseSources plan.json)"
 grep -q 'warning' err.txt && bad "a warning with every reference matched: $(cat err.txt)" || ok
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
   plan.json "$fix/../../docs/plan.schema.json" && ok || bad "plan.json against docs/plan.schema.json"

@@ -32,9 +32,10 @@ int read_in_use(const std::vector<std::string>& files, const Registry& registry,
               << out.identity.describe() << " (" << list << "); they protect nothing in this snapshot\n";
   }
   if (checks.max_age) {
-    for (const auto& [file, read_at] : out.set.read_times) {
+    for (const auto& file : out.set.files) {
+      const Micros read_at = file.read_at;
       if (read_at == kNoTime || options.now - read_at > *checks.max_age)
-        return fail(kBadInput, file + ": read at " + (read_at == kNoTime ? std::string("an unknown time") : format_timestamp(read_at)) +
+        return fail(kBadInput, file.path + ": read at " + (read_at == kNoTime ? std::string("an unknown time") : format_timestamp(read_at)) +
                                    ", more than --max-in-use-age " + format_duration_option(*checks.max_age) + " before " +
                                    format_timestamp(options.now) + "; nothing was evaluated (read what runs again)");
     }

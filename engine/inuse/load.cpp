@@ -20,7 +20,9 @@ struct Named {
   bool listed = false;    // a line of a reference list: without a host it names the snapshot's registry
 };
 
-void match_all(const std::vector<Named>& refs, const Registry& registry, const RegistryIdentity& identity, InUseSet& out) {
+void match_all(const std::vector<Named>& refs, const Registry& registry, const RegistryIdentity& identity, InUseSet& out,
+               InUseSet::File& file) {
+  std::unordered_set<std::uint32_t> named;
   for (const Named& n : refs) {
     ImageReference ref;
     std::string why;
@@ -29,9 +31,11 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
       continue;
     }
     ++out.references;
+    ++file.references;
     ReferenceMatch m = match_reference(registry, identity, ref, n.listed);
     switch (m.outcome) {
       case ReferenceMatch::Outcome::Matched: {
+        named.insert(m.image);
         auto& users = out.users[m.image];
         if (std::find(users.begin(), users.end(), n.user) == users.end()) users.push_back(n.user);
         break;
@@ -44,6 +48,7 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
         break;
     }
   }
+  file.images = named.size();
 }
 
 // When the file was last written, as the time its content was read.
@@ -95,8 +100,8 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
         std::string ref = e.digest.empty() || e.image.find('@') != std::string::npos ? e.image : e.image + "@" + e.digest;
         refs.push_back({path + ": images[" + std::to_string(i) + "]", std::move(ref), std::move(e.user), false});
       }
-      match_all(refs, registry, identity, out);
-      out.read_times.emplace_back(path, read_at);
+      out.files.push_back({path, read_at});
+      match_all(refs, registry, identity, out, out.files.back());
       return true;
     }
     if (!is_kubernetes_document(doc)) {
@@ -118,8 +123,8 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
       refs.push_back({where, line.substr(b, e - b + 1), where, false, true});
     }
   }
-  match_all(refs, registry, identity, out);
-  out.read_times.emplace_back(path, read_at);
+  out.files.push_back({path, read_at});
+  match_all(refs, registry, identity, out, out.files.back());
   return true;
 }
 

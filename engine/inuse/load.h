@@ -13,7 +13,6 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-#include <utility>
 #include <vector>
 
 #include "inuse/registry_match.h"
@@ -36,9 +35,15 @@ struct InUseSet {
   std::vector<InUseMiss> unmatched;  // references to the snapshot's registry that name no image of it (a typo, or gone)
   std::vector<InUseMiss> elsewhere;  // references to other registries: nothing of this snapshot is theirs
   std::size_t references = 0;        // every reference read
-  // Per file, when what it says was read: the pull's readAt, else the file's modification
-  // time (kubectl output, reference lists), for --max-in-use-age.
-  std::vector<std::pair<std::string, Micros>> read_times;
+  // Per file, in reading order: when what it says was read (the pull's readAt, else the
+  // file's modification time: kubectl output, reference lists; for --max-in-use-age), and
+  // what it named (for the report).
+  struct File {
+    std::string path;
+    Micros read_at = kNoTime;
+    std::size_t references = 0, images = 0;  // images: distinct images of the snapshot it names
+  };
+  std::vector<File> files;
 
   // The image indices, for LifecycleOptions::in_use.
   std::unordered_set<std::uint32_t> images() const;

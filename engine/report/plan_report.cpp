@@ -61,6 +61,36 @@ const char* verdict_name(Verdict v) {
 }
 
 // The outcome a person reads: `protected` for an image a protect clause saved.
+// The workloads that use image `idx`, when `protect in_use` is what kept it; else nullptr.
+const std::vector<std::string>* in_use_users_of(const ReportOptions& opt, const LifecyclePlan* plan, const ImageDecision& d, std::uint32_t idx) {
+  if (!opt.in_use_users || !plan || d.reason != Reason::Protected || d.protect < 0 ||
+      !plan->protects[static_cast<std::size_t>(d.protect)].in_use)
+    return nullptr;
+  auto it = opt.in_use_users->find(idx);
+  return it == opt.in_use_users->end() || it->second.empty() ? nullptr : &it->second;
+}
+
+// " (used by A; B; and 3 more)": the first three users, for one line of the text report.
+std::string used_by_text(const std::vector<std::string>& users) {
+  std::string out = " (used by ";
+  const std::size_t shown = std::min<std::size_t>(users.size(), 3);
+  for (std::size_t k = 0; k < shown; ++k) out += (k ? "; " : "") + users[k];
+  if (users.size() > shown) out += "; and " + std::to_string(users.size() - shown) + " more";
+  return out + ")";
+}
+
+std::string in_use_sources_json(const ReportOptions& opt) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < opt.in_use_sources.size(); ++k) {
+    const auto& source = opt.in_use_sources[k];
+    out += k ? ", {\"file\": " : "{\"file\": ";
+    append_json_string(out, source.file);
+    out += ", \"readAt\": " + (source.read_at == kNoTime ? std::string("null") : "\"" + format_timestamp(source.read_at) + "\"") +
+           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images) + "}";
+  }
+  return out + "]";
+}
+
 const char* outcome_name(const ImageDecision& d) { return d.reason == Reason::Protected ? "protected" : verdict_name(d.verdict); }
 
 // " (removes sha-1, sha-2; then untagged)": what an untag decision does, for the text reports.
@@ -233,7 +263,8 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.counted_artifacts ? ", \"artifactsCounted\": " + std::to_string(t.counted_artifacts) : std::string()) +
          (t.untag ? ", \"untag\": " + std::to_string(t.untag) + ", \"tagsRemoved\": " + std::to_string(t.tags_removed) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) +
-                                          ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere)
+                                          ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere) +
+                                          ", \"inUseSources\": " + in_use_sources_json(opt)
                                     : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -292,6 +323,14 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
       rule_json.append(text, plans[r], d);
       text += ", \"reason\": "sv;
       reasons.append(text, reg, plans[r], d, opt.now);
+      if (const auto* users = in_use_users_of(opt, plans[r], d, idx)) {
+        text += ", \"inUseBy\": ["sv;
+        for (std::size_t k = 0; k < users->size(); ++k) {
+          if (k) text += ", "sv;
+          append_json_string(text, (*users)[k]);
+        }
+        text += "]"sv;
+      }
       text += "}"sv;
     }
   });
@@ -330,6 +369,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
       if (!listed(d, opt)) continue;
       std::string why = plans[r] ? describe_decision(reg, *plans[r], d, opt.now) : "no lifecycle policy applies";
       if (d.verdict == Verdict::Untag) why += removal_text(reg, removal_of(res, idx));
+      if (const auto* users = in_use_users_of(opt, plans[r], d, idx)) why += used_by_text(*users);
       std::string size = img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?";
       std::string pushed = img.pushed_at == kNoTime ? "undated   " : format_timestamp(img.pushed_at).substr(0, 10);
       const char* storage = img.storage_class() == StorageClass::Archive ? "archive " : "standard";
@@ -353,6 +393,9 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
+  for (const auto& source : opt.in_use_sources)
+    out += "in use: " + source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
+           "): " + plural(source.references, "reference") + ", naming " + plural(source.images, "image") + " of this snapshot\n";
   if (opt.in_use_elsewhere > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
            " name other registries than the snapshot's; they protect nothing here\n";

@@ -3,6 +3,7 @@
 // json (schema regpol.plan/v1, docs/interfaces.md) and markdown (for a pull request).
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "util/byte_total.h"
@@ -24,6 +25,17 @@ struct ReportOptions {
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
   long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use
   long in_use_elsewhere = 0;           // --in-use references to other registries than the snapshot's
+  // Each --in-use file: when it was read, how many references it holds and how many images
+  // of the snapshot they name (summary.inUseSources).
+  struct InUseSource {
+    std::string file;
+    Micros read_at = kNoTime;
+    std::size_t references = 0, images = 0;
+  };
+  std::vector<InUseSource> in_use_sources;
+  // Who uses each image (image index -> workloads), listed with the images `protect in_use`
+  // kept (inUseBy); nullptr without --in-use.
+  const std::unordered_map<std::uint32_t, std::vector<std::string>>* in_use_users = nullptr;
   bool summary_only = false;           // --summary: per-repository counts, bytes, dollars, top reasons
   bool changes_only = false;           // --changes-only: only images that expire or transition
   // Markdown is for a pull-request comment, which holds at most 65,536 characters: the
