@@ -42,7 +42,14 @@ static const char* kApplyHelp =
     "                                              matching (repeatable; * and ?)\n"
     "                           --jobs N           as for `regpol snapshot pull` (default 8)\n"
     "                           --deadline D       give up the pull (nothing done, exit 4)\n"
-    "                                              after D (30m, 6h)\n"
+    "                                              after D (30m, 6h)\n"    "                           --in-use-pull ecs|lambda  with --target ecr: read what runs\n"
+    "                                              on ECS or Lambda right after the pull,\n"
+    "                                              with the target's region and credentials,\n"
+    "                                              into STATE.db.in-use/SERVICE.json, and\n"
+    "                                              protect it (`protect in_use`; repeatable;\n"
+    "                                              as `regpol in-use pull`, docs/in-use.md)\n"
+    "                           --in-use-endpoint-url URL  the endpoint for those reads (a\n"
+    "                                              VPC or test endpoint)\n"
     "  --verify-key PUB.pem   with --plan: carry it out only if it is signed (`plan --sign-key`)\n"
     "                         by this Ed25519 key; otherwise exit 3, nothing done\n"
     "  --plan P --policy F    the reviewed plan, checked again with the policy: each repository is\n"
@@ -162,7 +169,7 @@ int cmd_apply(const Argv& argv) {
             {"--import-root", "--policy", "--snapshot", "--plan", "--state", "--target", "--now", "--in-use", "--max-in-use-age", "--shard", "--batch-size",
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
-             "--deadline", "--keep-snapshots", "--metrics-file", "--metrics-push", "--notify", "--events", "--progress-every", "--log-format"},
+             "--deadline", "--keep-snapshots", "--in-use-pull", "--in-use-endpoint-url", "--metrics-file", "--metrics-push", "--notify", "--events", "--progress-every", "--log-format"},
             {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
@@ -183,7 +190,7 @@ int cmd_apply(const Argv& argv) {
     auto target = args.get("--target").value_or("");
     if (target != "ecr" && target.rfind("oci://", 0) != 0) throw UsageError{"--pull reads a registry: it needs --target ecr or --target oci://…"};
   } else {
-    for (const char* o : {"--deadline", "--keep-snapshots"}) {
+    for (const char* o : {"--deadline", "--keep-snapshots", "--in-use-pull", "--in-use-endpoint-url"}) {
       if (args.has(o)) throw UsageError{std::string(o) + " goes with --pull"};
     }
   }
@@ -235,6 +242,13 @@ int cmd_apply(const Argv& argv) {
     first.jobs = static_cast<unsigned>(integer_option(args, "--jobs", 1, 64).value_or(8));
     first.deadline = duration_option(args, "--deadline");
     first.keep_snapshots = static_cast<std::size_t>(integer_option(args, "--keep-snapshots", 1, 100000).value_or(10));
+    first.in_use_services = args.all("--in-use-pull");
+    for (const auto& service : first.in_use_services) {
+      if (service != "ecs" && service != "lambda") throw UsageError{"--in-use-pull takes ecs or lambda, not `" + service + "`"};
+    }
+    if (!first.in_use_services.empty() && *args.get("--target") != "ecr")
+      throw UsageError{"--in-use-pull reads ECS and Lambda with the ECR target's region and credentials: it goes with --target ecr"};
+    first.in_use_endpoint_url = args.get("--in-use-endpoint-url").value_or("");
     request.pull = first;
     // What was pulled is what is planned: --repository chose it already.
     request.inputs = policy_inputs(args, /*repository_option=*/false);

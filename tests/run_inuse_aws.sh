@@ -100,6 +100,47 @@ rc=$?; [ $rc -eq 4 ] && [ ! -e never.json ] && grep -q 'TooManyRequestsException
 # Refused credentials: exit 3, nothing written, no secret printed.
 AWS_ACCESS_KEY_ID=AKIDINUSEACCOUNTA AWS_SECRET_ACCESS_KEY=wrong-secret "$regpol" in-use pull ecs --region us-east-1 --endpoint-url "$url" --out never.json 2> e5.txt
 rc=$?; [ $rc -eq 3 ] && [ ! -e never.json ] && grep -q InvalidSignatureException e5.txt && ! grep -q wrong-secret e5.txt && ok || bad "refused credentials: exit $rc $(cat e5.txt)"
+# The nightly job reads what runs at run time: apply --pull --in-use-pull ecs against the
+# test ECR endpoint (account 123456789012) and the ECS endpoint, with the same credentials.
+d() { printf 'sha256:%s' "$(printf "%64s" | tr ' ' "$1")"; }
+cat > ecr-fixture.json <<J
+{"schema": "regpol.snapshot/v1", "images": [
+ {"repository": "app", "digest": "$(d 1)", "tags": ["v1"], "pushedAt": "2026-10-01T00:00:00Z", "sizeBytes": 100},
+ {"repository": "app", "digest": "$(d 2)", "tags": ["v2"], "pushedAt": "2026-10-02T00:00:00Z", "sizeBytes": 100},
+ {"repository": "app", "digest": "$(d 3)", "tags": ["v3"], "pushedAt": "2026-10-03T00:00:00Z", "sizeBytes": 100}]}
+J
+python3 - "$fix/aws_fixture.json" nightly-fixture.json <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+f["keys"]["AKIDREGPOLTEST"] = {"secret": "regpol-test-secret", "account": "123456789012"}
+img = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2"
+f["123456789012"] = {"us-east-1": {"ecs": {"clusters": [{"name": "prod", "services": [{"name": "web", "deployments": [
+    {"status": "PRIMARY", "taskDefinition": "web:1"}]}], "tasks": []}], "taskDefinitions": {"web:1": {"containers": [{"name": "web", "image": img}]}}}}}
+json.dump(f, open(sys.argv[2], "w"))
+PY
+python3 "$(dirname "$fix")/ecr/ecr_endpoint.py" ecr-fixture.json ecr-port 2> ecr.log & pids+=("$!")
+for _ in $(seq 100); do [ -s ecr-port ] && break; sleep 0.1; done
+python3 "$fix/aws_workloads_endpoint.py" nightly-fixture.json p4 2> p4.log & pids+=("$!")
+for _ in $(seq 100); do [ -s p4 ] && break; sleep 0.1; done
+cat > nightly.regpol <<'P'
+repository "*" {
+  lifecycle {
+    rule 1 {
+      select any
+      expire older than 7d
+    }
+    protect in_use
+    allow_empty
+  }
+}
+P
+AWS_ACCESS_KEY_ID=AKIDREGPOLTEST AWS_SECRET_ACCESS_KEY=regpol-test-secret AWS_REGION=us-east-1 "$regpol" apply --pull --policy nightly.regpol \
+  --state nightly.db --target ecr --endpoint-url "http://127.0.0.1:$(cat ecr-port)" --in-use-pull ecs \
+  --in-use-endpoint-url "http://127.0.0.1:$(cat p4)" --max-delete-percent 100 --yes --max-in-use-age 1h > nightly.txt 2>&1; rc=$?
+left=$(curl -s "http://127.0.0.1:$(cat ecr-port)/_state" | jq -c '[.images.app[].imageTags[0]]')
+[ $rc -eq 0 ] && [ "$left" = '["v2"]' ] && [ -s nightly.db.in-use/ecs.json ] && ok || bad "apply --pull --in-use-pull ecs: exit $rc, left $left: $(cat nightly.txt)"
+"$regpol" apply --policy nightly.regpol --snapshot ecr-fixture.json --state x.db --target actions:out --in-use-pull ecs --yes > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--in-use-pull without --pull is a usage error"
 "$regpol" in-use pull ecr --out x.json > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "in-use pull ecr is a usage error"
 "$regpol" in-use pull lambda --active-revisions 2 --out x.json > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--active-revisions with lambda is a usage error"
 finish

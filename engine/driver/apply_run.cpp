@@ -22,6 +22,7 @@
 #include "driver/apply_events.h"
 #include "driver/apply_metrics.h"
 #include "driver/exit_code.h"
+#include "driver/in_use_pull.h"
 #include "driver/pull.h"
 #include "driver/state_lock.h"
 #include "report/plan_report.h"
@@ -170,6 +171,32 @@ std::string pulled_snapshots_folder(const std::string& state_path) { return stat
 
 namespace {
 
+// --in-use-pull: each service read now into STATE.in-use/SERVICE.json (replaced every run),
+// and those files added to the in-use files the policy is evaluated with.
+int pull_in_use_now(const ApplyRequest& request, PolicyInputs& inputs) {
+  const std::string folder = request.state_path + ".in-use";
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return fail(kInternal, "cannot create " + folder + ": " + ec.message());
+  for (const auto& service : request.pull->in_use_services) {
+    InUsePullRequest pull;
+    pull.service = service;
+    if (!request.ecr.region.empty()) pull.regions = {request.ecr.region};
+    pull.profile = request.ecr.profile;
+    pull.endpoint_url = request.pull->in_use_endpoint_url;
+    pull.jobs = request.pull->jobs;
+    pull.out = folder + "/" + service + ".json";
+    pull.replace = true;
+    if (int code = pull_in_use(pull); code != kOk) return code;
+    inputs.in_use.push_back(pull.out);
+  }
+  return kOk;
+}
+
+}  // namespace
+
+namespace {
+
 // The command itself; `run_id` gets the run it records or resumes (0: none).
 int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::int64_t& run_id) {
   const std::optional<std::string>& policy = request.policy;
@@ -202,6 +229,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
       std::cerr << "regpol: " << (events->all_delivered() ? "" : "warning: ") << "--events: " << line << "\n";
   };
 
+  PolicyInputs inputs = request.inputs;  // --in-use-pull adds the files it reads
   std::unique_ptr<StateLock> lock;
   if (int locked = lock_state_file(request.state_path, lock); locked != kOk) return locked;
   // Pulled under the lock: two jobs never pull into one folder, and the snapshot that is
@@ -210,6 +238,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
     std::string pulled;
     if (int c = pull_target_registry(request, console.stderr_is_terminal, pulled); c != kOk) return c;
     snapshots = {pulled};
+    if (int c = pull_in_use_now(request, inputs); c != kOk) return c;
   }
   auto store = StateStore::open(request.state_path, err);
   if (!store) return fail(kBadInput, err);
@@ -218,7 +247,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   // already done.
   RunRecord rec;
   rec.target = target->name();
-  rec.shard = plan_path ? "" : request.inputs.shard.text();
+  rec.shard = plan_path ? "" : inputs.shard.text();
   rec.now = lopt.now;
   rec.source = policy ? "policy " + *policy : "plan " + *plan_path;
   if (request.pull) rec.source += " on the snapshot pulled to " + snapshots.front();
@@ -259,7 +288,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
       if (policy) {
         LifecycleOptions again = lopt;
         again.now = open->now;
-        if (int c = evaluate_policy(*policy, snapshots, request.inputs, again, kFindings, resumed); c != kOk) return c;
+        if (int c = evaluate_policy(*policy, snapshots, inputs, again, kFindings, resumed); c != kOk) return c;
         fresh = fresh_plan_of(resumed);
         exec.fresh = &fresh;
       } else if (recheck_policy) {
@@ -283,7 +312,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   EvaluatedPolicy ev;
   FreshPlan fresh;
   if (policy) {
-    if (int c = evaluate_policy(*policy, snapshots, request.inputs, lopt, kFindings, ev); c != kOk) return c;
+    if (int c = evaluate_policy(*policy, snapshots, inputs, lopt, kFindings, ev); c != kOk) return c;
     fresh = fresh_plan_of(ev);
     exec.fresh = &fresh;
     plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, lopt.now);

@@ -26,6 +26,10 @@ struct PullFirst {
   unsigned jobs = 8;
   std::optional<Micros> deadline;             // for the pull
   std::size_t keep_snapshots = 10;            // pulled snapshots kept in the folder
+  // --in-use-pull ecs|lambda: what runs, read right after the snapshot (same region and
+  // credentials as --target ecr) into STATE.in-use/SERVICE.json, and given to --in-use.
+  std::vector<std::string> in_use_services;
+  std::string in_use_endpoint_url;            // --in-use-endpoint-url (VPC or test endpoints)
 };
 
 // STATE.snapshots: where --pull keeps what it pulled for the state file `state_path`.
