@@ -39,8 +39,8 @@ grep -q 'regpol: in use: 8 references name other registries than ECR 11112222333
 # Who keeps each protected image, and what each file named.
 [ "$(jq -c '.images[] | select(.digest[7:8] == "5") | .inUseBy' plan.json)" = "[\"$fix/k8s-prod.json: CronJob batch/nightly-report (container report)\"]" ] \
   && ok || bad "inUseBy: $(jq -c '[.images[] | .inUseBy]' plan.json)"
-[ "$(jq -c '[.summary.inUseSources[] | [(.file | split("/") | last), .references, .images, (.readAt | type)]]' plan.json)" = \
-  '[["k8s-prod.json",14,7,"string"],["k8s-staging.json",5,1,"string"]]' ] && ok || bad "inUseSources: $(jq -c .summary.inUseSources plan.json)"
+[ "$(jq -c '[.summary.inUseSources[] | [(.file | split("/") | last), .references, .images, .protected, (.readAt | type)]]' plan.json)" = \
+  '[["k8s-prod.json",14,7,7,"string"],["k8s-staging.json",5,1,1,"string"]]' ] && ok || bad "inUseSources: $(jq -c .summary.inUseSources plan.json)"
 grep -q 'warning' err.txt && bad "a warning with every reference matched: $(cat err.txt)" || ok
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
   plan.json "$fix/../../docs/plan.schema.json" && ok || bad "plan.json against docs/plan.schema.json"

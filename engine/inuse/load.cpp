@@ -48,7 +48,8 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
         break;
     }
   }
-  file.images = named.size();
+  file.images.assign(named.begin(), named.end());
+  std::sort(file.images.begin(), file.images.end());
 }
 
 // When the file was last written, as the time its content was read.
@@ -100,7 +101,7 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
         std::string ref = e.digest.empty() || e.image.find('@') != std::string::npos ? e.image : e.image + "@" + e.digest;
         refs.push_back({path + ": images[" + std::to_string(i) + "]", std::move(ref), std::move(e.user), false});
       }
-      out.files.push_back({path, read_at});
+      out.files.push_back({path, read_at, 0, {}});
       match_all(refs, registry, identity, out, out.files.back());
       return true;
     }
@@ -123,7 +124,7 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
       refs.push_back({where, line.substr(b, e - b + 1), where, false, true});
     }
   }
-  out.files.push_back({path, read_at});
+  out.files.push_back({path, read_at, 0, {}});
   match_all(refs, registry, identity, out, out.files.back());
   return true;
 }

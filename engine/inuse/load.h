@@ -41,7 +41,8 @@ struct InUseSet {
   struct File {
     std::string path;
     Micros read_at = kNoTime;
-    std::size_t references = 0, images = 0;  // images: distinct images of the snapshot it names
+    std::size_t references = 0;
+    std::vector<std::uint32_t> images;  // the distinct images of the snapshot it names
   };
   std::vector<File> files;
 

@@ -79,14 +79,28 @@ std::string used_by_text(const std::vector<std::string>& users) {
   return out + ")";
 }
 
-std::string in_use_sources_json(const ReportOptions& opt) {
+// How many of a source's images `protect in_use` kept from a rule.
+std::size_t protected_by_source(const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans, const Registry& reg,
+                                const ReportOptions::InUseSource& source) {
+  std::size_t n = 0;
+  for (std::uint32_t idx : *source.images) {
+    const ImageDecision& d = res.decisions[idx];
+    const LifecyclePlan* plan = plans[reg.images[idx].repo];
+    n += plan && d.reason == Reason::Protected && d.protect >= 0 && plan->protects[static_cast<std::size_t>(d.protect)].in_use;
+  }
+  return n;
+}
+
+std::string in_use_sources_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                                const ReportOptions& opt) {
   std::string out = "[";
   for (std::size_t k = 0; k < opt.in_use_sources.size(); ++k) {
     const auto& source = opt.in_use_sources[k];
     out += k ? ", {\"file\": " : "{\"file\": ";
     append_json_string(out, source.file);
     out += ", \"readAt\": " + (source.read_at == kNoTime ? std::string("null") : "\"" + format_timestamp(source.read_at) + "\"") +
-           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images) + "}";
+           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images->size()) +
+           ", \"protected\": " + std::to_string(protected_by_source(res, plans, reg, source)) + "}";
   }
   return out + "]";
 }
@@ -264,7 +278,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.untag ? ", \"untag\": " + std::to_string(t.untag) + ", \"tagsRemoved\": " + std::to_string(t.tags_removed) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) +
                                           ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere) +
-                                          ", \"inUseSources\": " + in_use_sources_json(opt)
+                                          ", \"inUseSources\": " + in_use_sources_json(reg, res, plans, opt)
                                     : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -395,7 +409,8 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
   for (const auto& source : opt.in_use_sources)
     out += "in use: " + source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
-           "): " + plural(source.references, "reference") + ", naming " + plural(source.images, "image") + " of this snapshot\n";
+           "): " + plural(source.references, "reference") + ", naming " + plural(source.images->size(), "image") +
+           " of this snapshot, " + std::to_string(protected_by_source(res, plans, reg, source)) + " of them kept from a rule by `protect in_use`\n";
   if (opt.in_use_elsewhere > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
            " name other registries than the snapshot's; they protect nothing here\n";

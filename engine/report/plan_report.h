@@ -25,12 +25,14 @@ struct ReportOptions {
   unsigned threads = 0;                // for rendering; 0 = all cores (the output is the same)
   long in_use_unmatched = -1;          // --in-use references that named no image; -1: no --in-use
   long in_use_elsewhere = 0;           // --in-use references to other registries than the snapshot's
-  // Each --in-use file: when it was read, how many references it holds and how many images
-  // of the snapshot they name (summary.inUseSources).
+  // Each --in-use file: when it was read, how many references it holds, the images of the
+  // snapshot they name, and of those how many `protect in_use` kept from a rule
+  // (summary.inUseSources).
   struct InUseSource {
     std::string file;
     Micros read_at = kNoTime;
-    std::size_t references = 0, images = 0;
+    std::size_t references = 0;
+    const std::vector<std::uint32_t>* images = nullptr;  // image indices
   };
   std::vector<InUseSource> in_use_sources;
   // Who uses each image (image index -> workloads), listed with the images `protect in_use`
