@@ -89,6 +89,11 @@ printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      e
 [ "$(jq -c '[.images[] | select(.old.action == "expire" and .new.action == "keep") | .digest[7:8]] | sort' diff.json)" = '["2","3","4","5","7","a","c"]' ] \
   && ok || bad "diff with --in-use: $(jq -c '[.images[] | [.digest[7:8], .old.action, .new.action]]' diff.json)"
 
+[ "$(jq -c '[.inUseSources[] | [(.file | split("/") | last), .images, .protectedOld, .protectedNew]]' diff.json)" = '[["k8s-prod.json",7,0,7]]' ] \
+  && ok || bad "diff inUseSources: $(jq -c .inUseSources diff.json)"
+python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+  diff.json "$fix/../../docs/diff.schema.json" && ok || bad "diff.json against docs/diff.schema.json"
+
 # apply on a snapshot store deletes exactly what plan expired, nothing in use.
 "$regpol" snapshot import "$fix/snapshot-ecr.json" --db st.db > /dev/null 2>&1 || bad "snapshot import"
 "$regpol" apply --policy p.regpol --snapshot st.db --state state.db --target st.db --now $now --yes \

@@ -58,6 +58,14 @@ struct PolicyDiff {
   // image whose verdict stays counts too when the archive tiers differ.
   double saving_delta = 0;
   std::map<std::uint32_t, double> saving_delta_of_repo;
+  // With --in-use: each file, the images of the snapshot it names, and how many of those
+  // `protect in_use` kept from a rule under each policy.
+  struct InUseSource {
+    std::string file;
+    Micros read_at = kNoTime;
+    std::size_t references = 0, images = 0, kept_old = 0, kept_new = 0;
+  };
+  std::vector<InUseSource> in_use_sources;
   bool compared_requests = false;
   std::size_t requests = 0;
   std::vector<RequestChange> request_changes;

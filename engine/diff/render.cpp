@@ -106,6 +106,17 @@ std::string access_line(const PolicyDiff& diff) {
   return std::to_string(diff.request_changes.size()) + " of " + plural(diff.requests, "request") + " change decision";
 }
 
+// One line per --in-use file: what it names here, and what `protect in_use` keeps from a
+// rule under each policy.
+std::string in_use_lines(const PolicyDiff& diff) {
+  std::string out;
+  for (const auto& source : diff.in_use_sources)
+    out += "in use: " + source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
+           "): " + plural(source.images, "image") + " of this snapshot; `protect in_use` keeps " + std::to_string(source.kept_old) +
+           " from a rule under " + diff.old_side.name + ", " + std::to_string(source.kept_new) + " under " + diff.new_side.name + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
@@ -119,6 +130,15 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
                     {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition}, {"toUntag", total.to_untag},
                     {"bytesReclaimedDelta", static_cast<long long>(total.bytes_reclaimed_delta)},
                     {"monthlySavingsUsdDelta", round2(diff.saving_delta)}};
+  if (!diff.in_use_sources.empty()) {
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& source : diff.in_use_sources)
+      sources.push_back({{"file", source.file},
+                         {"readAt", source.read_at == kNoTime ? nlohmann::json() : nlohmann::json(format_timestamp(source.read_at))},
+                         {"references", source.references}, {"images", source.images}, {"protectedOld", source.kept_old},
+                         {"protectedNew", source.kept_new}});
+    doc["inUseSources"] = std::move(sources);
+  }
   nlohmann::json repos = nlohmann::json::array();
   for (const auto& [r, k] : diff.per_repo) {
     repos.push_back({{"repository", registry.str(registry.repositories[r].name)}, {"changed", k.changed}, {"toExpire", k.to_expire},
@@ -156,6 +176,7 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
 std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
   std::string out = "regpol diff at " + format_timestamp(diff.now) + ": " + diff.old_side.name + " -> " + diff.new_side.name + "\n" +
                     headline(diff) + "\n";
+  out += in_use_lines(diff);
   std::uint32_t last_repo = UINT32_MAX;
   for (const auto& c : diff.changes) {
     const Image& img = registry.images[c.image];
@@ -185,6 +206,7 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
 std::string render_diff_markdown(const Registry& registry, const PolicyDiff& diff) {
   // A pull-request comment holds 65,536 characters: the lists stop before that.
   std::string out = "### regpol diff: `" + diff.old_side.name + "` → `" + diff.new_side.name + "`\n\n" + headline(diff) + "\n";
+  if (!diff.in_use_sources.empty()) out += "\n" + in_use_lines(diff);
   if (!diff.per_repo.empty()) {
     out += "\n| repository | changed | now expire | now kept | now transition | reclaimed | saving / month |\n|---|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& [r, k] : diff.per_repo) {

@@ -350,7 +350,7 @@ struct RepoEvaluator {
     ImageDecision& d = out[idx];
     for (std::size_t p = 0; p < plan.protects.size(); ++p) {
       const ProtectClause& pc = plan.protects[p];
-      bool hit = pc.in_use ? opt.in_use.count(in_use_key(reg.repo_name(reg.images[idx]), reg.str(reg.images[idx].digest))) > 0
+      bool hit = pc.in_use ? !opt.in_use.empty() && opt.in_use.count(in_use_key(reg.repo_name(reg.images[idx]), reg.str(reg.images[idx].digest))) > 0
                            : selected(pc.selection, idx, -1 - static_cast<std::int32_t>(p));
       if (hit) {
         d.verdict = Verdict::Keep;

@@ -79,16 +79,9 @@ std::string used_by_text(const std::vector<std::string>& users) {
   return out + ")";
 }
 
-// How many of a source's images `protect in_use` kept from a rule.
 std::size_t protected_by_source(const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans, const Registry& reg,
                                 const ReportOptions::InUseSource& source) {
-  std::size_t n = 0;
-  for (std::uint32_t idx : *source.images) {
-    const ImageDecision& d = res.decisions[idx];
-    const LifecyclePlan* plan = plans[reg.images[idx].repo];
-    n += plan && d.reason == Reason::Protected && d.protect >= 0 && plan->protects[static_cast<std::size_t>(d.protect)].in_use;
-  }
-  return n;
+  return kept_by_in_use(reg, res, plans, *source.images);
 }
 
 std::string in_use_sources_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
@@ -603,6 +596,17 @@ std::string render_plan_report(const Registry& registry, const LifecycleResult& 
   std::ostringstream out;
   write_plan_report(registry, result, plan_of_repo, format, options, out);
   return out.str();
+}
+
+std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
+                           const std::vector<std::uint32_t>& images) {
+  std::size_t n = 0;
+  for (std::uint32_t idx : images) {
+    const ImageDecision& d = result.decisions[idx];
+    const LifecyclePlan* plan = plan_of_repo[registry.images[idx].repo];
+    n += plan && d.reason == Reason::Protected && d.protect >= 0 && plan->protects[static_cast<std::size_t>(d.protect)].in_use;
+  }
+  return n;
 }
 
 }  // namespace regpol

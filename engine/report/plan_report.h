@@ -68,6 +68,11 @@ struct ReportTotals {
 // layers) referenced by an expired image and by no other image of the snapshot, each once.
 ByteTotal freed_blob_bytes(const Registry& registry, const LifecycleResult& result);
 
+// How many of `images` a `protect in_use` clause kept from a rule (plan's and diff's
+// per-source counts).
+std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
+                           const std::vector<std::uint32_t>& images);
+
 ReportTotals compute_totals(const Registry& registry, const LifecycleResult& result, const ReportOptions& options);
 
 // Streams the report to `sink` (memory stays bounded for millions of images).
