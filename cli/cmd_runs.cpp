@@ -21,7 +21,8 @@ static const char* kRunsHelp =
     "The runs `regpol apply` recorded in a state database.\n"
     "  (no subcommand)  one line per run: id, status, when, what, counts (a refused run: what\n"
     "                   it had planned, none of it carried out)\n"
-    "  show ID|last     one run (`last`: the newest): its inputs (policy and snapshot digests),\n"
+    "  show ID|last     one run (`last`: the newest): its inputs (policy and snapshot digests,\n"
+    "                   each --in-use file with what it kept from a rule),\n"
     "                   a summary (counts by outcome; by repository, most bytes deleted first),\n"
     "                   then its actions with rule, reason and outcome, and the audit log of\n"
     "                   the run and of the actions shown\n"
@@ -49,6 +50,24 @@ std::string removed_tags_text(const std::vector<std::string>& tags) {
 
 nlohmann::json time_json(Micros t) { return t == kNoTime ? nlohmann::json(nullptr) : nlohmann::json(format_timestamp(t)); }
 
+// As plan's summary.inUseSources: per --in-use file, what it named and what it kept.
+nlohmann::json in_use_sources_json(const RunRecord& r) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& f : r.in_use) {
+    list.push_back({{"file", f.file}, {"readAt", time_json(f.read_at)}, {"references", f.references}, {"images", f.images},
+                    {"protected", f.protected_images}});
+  }
+  return list;
+}
+
+// "in use: FILE (read …): 12 references, naming 9 images, 3 of them kept from a rule".
+std::string in_use_source_line(const InUseSourceRecord& f) {
+  return "in use: " + f.file + " (read " + (f.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(f.read_at)) +
+         "): " + plural(static_cast<std::size_t>(f.references), "reference") + ", naming " +
+         plural(static_cast<std::size_t>(f.images), "image") + ", " + std::to_string(f.protected_images) +
+         " of them kept from a rule by `protect in_use`";
+}
+
 nlohmann::json run_json(const RunRecord& r) {
   return {{"id", r.id},
           {"status", r.status},
@@ -63,7 +82,8 @@ nlohmann::json run_json(const RunRecord& r) {
           {"finishedAt", time_json(r.finished_at)},
           {"pid", r.pid},
           {"message", r.message},
-          {"counts", run_counts_json(r)}};
+          {"counts", run_counts_json(r)},
+          {"inUseSources", in_use_sources_json(r)}};
 }
 
 std::string run_line(const RunRecord& r) {
@@ -86,6 +106,12 @@ std::string run_line(const RunRecord& r) {
     if (r.failed) s += ", " + std::to_string(r.failed) + " failed";
     if (r.pending) s += ", " + std::to_string(r.pending) + " not done yet";
     s += " of " + std::to_string(r.planned) + " planned\n";
+  }
+  if (!r.in_use.empty()) {
+    std::int64_t kept = 0;
+    for (const auto& f : r.in_use) kept += f.protected_images;
+    s += "    in use: " + plural(r.in_use.size(), "source") + ", " + plural(static_cast<std::size_t>(kept), "image") +
+         " kept from a rule by `protect in_use`\n";
   }
   if (!r.message.empty()) s += "    " + r.message.substr(0, r.message.find('\n')) + "\n";
   return s;
@@ -233,6 +259,7 @@ int cmd_runs(const Argv& argv) {
   if (!r->plan_sha256.empty()) std::cout << "  plan sha256 " << r->plan_sha256 << "\n";
   if (r->now != kNoTime) std::cout << "  evaluated at " << format_timestamp(r->now) << "\n";
   if (!r->message.empty()) std::cout << "  " << r->message << "\n";
+  for (const auto& f : r->in_use) std::cout << "  " << in_use_source_line(f) << "\n";
   constexpr std::size_t kRepositoriesShown = 10;
   std::cout << "  by repository (" << by_repository.size() << (by_repository.size() > kRepositoriesShown ? ", the first 10" : "") << "):\n";
   for (std::size_t i = 0; i < by_repository.size() && i < kRepositoriesShown; ++i) std::cout << "    " << repository_line(by_repository[i]) << "\n";

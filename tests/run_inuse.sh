@@ -44,6 +44,14 @@ grep -q 'regpol: in use: 8 references name other registries than ECR 11112222333
 grep -q 'warning' err.txt && bad "a warning with every reference matched: $(cat err.txt)" || ok
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
   plan.json "$fix/../../docs/plan.schema.json" && ok || bad "plan.json against docs/plan.schema.json"
+# The pull-request comment says the same: per source, and each image kept with its users.
+"$regpol" plan --policy p.regpol --snapshot "$fix/snapshot-ecr.json" --now $now --format markdown \
+  --in-use "$fix/k8s-prod.json" --in-use "$fix/k8s-staging.json" > plan.md 2> /dev/null
+grep -q '^<details><summary>8 images kept because in use</summary>' plan.md && \
+  grep -q "^| shop/web | \`sha256:aaaaaaaaaaaa\` | v3 | .* | $fix/k8s-prod.json: Deployment shop/web (container web) |$" plan.md && \
+  grep -q '^| batch/report | .* | &lt;untagged> |' plan.md && \
+  grep -q "^- \*\*in use:\*\* $fix/k8s-staging.json (read .*): 5 references, naming 1 image of this snapshot, 1 of them kept" plan.md \
+  && ok || bad "markdown in use: $(cat plan.md)"
 
 # One object, as `kubectl get deployment dash -o json` prints it, adds ops/dash:v1.
 "$regpol" plan --policy p.regpol --snapshot "$fix/snapshot-ecr.json" --now $now --format json --in-use "$fix/k8s-prod.json" \
@@ -103,4 +111,23 @@ python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys
   --in-use "$fix/k8s-prod.json" --in-use "$fix/k8s-staging.json" > after.json 2> /dev/null
 [ "$(jq -c '[.images[] | .digest[7:8]] | sort' after.json)" = '["2","3","4","5","7","9","a","c"]' ] && ok \
   || bad "left after apply: $(jq -c '[.images[] | .digest[7:8]] | sort' after.json)"
+# runs says what each source kept, as plan did.
+"$regpol" runs show last --state state.db --format json > run.json 2> /dev/null
+[ "$(jq -c '[.inUseSources[] | [(.file | split("/") | last), .references, .images, .protected, (.readAt | type)]]' run.json)" = \
+  "$(jq -c '[.summary.inUseSources[] | [(.file | split("/") | last), .references, .images, .protected, (.readAt | type)]]' plan.json)" ] \
+  && ok || bad "runs inUseSources: $(jq -c .inUseSources run.json)"
+"$regpol" runs show last --state state.db > run.txt 2>&1
+grep -q "in use: .*k8s-prod.json (read .*): 14 references, naming 7 images, 7 of them kept from a rule" run.txt && \
+  grep -q "in use: 2 sources, 8 images kept from a rule" run.txt && ok || bad "runs show text: $(cat run.txt)"
+# A reviewed plan carries its sources to the run that carries it out.
+"$regpol" snapshot import "$fix/snapshot-ecr.json" --db st2.db > /dev/null 2>&1 || bad "snapshot import st2"
+"$regpol" plan --policy p.regpol --snapshot st2.db --now $now --out reviewed.json \
+  --in-use "$fix/k8s-prod.json" --in-use "$fix/k8s-staging.json" > /dev/null 2>&1 || bad "plan --out"
+python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+  reviewed.json "$fix/../../docs/plan-artifact.schema.json" && ok || bad "reviewed.json against docs/plan-artifact.schema.json"
+"$regpol" apply --plan reviewed.json --state state2.db --target st2.db --yes > apply2.txt 2>&1 || bad "apply --plan: $(cat apply2.txt)"
+"$regpol" runs show last --state state2.db --format json > run2.json 2> /dev/null
+[ "$(jq -c '[.inUseSources[] | [.file, .references, .images, .protected, .readAt]]' run2.json)" = \
+  "$(jq -c '[.inUseSources[] | [.file, .references, .images, .protected, .readAt]]' reviewed.json)" ] && \
+  [ "$(jq '[.inUseSources[].protected] | add' run2.json)" = 8 ] && ok || bad "apply --plan inUseSources: $(jq -c .inUseSources run2.json)"
 finish

@@ -54,6 +54,14 @@ nlohmann::json artifact_document(const PlanArtifact& a) {
               {"repositories", repos},
               {"actions", actions},
               {"actionsSha256", a.actions_sha256}};
+  if (!a.in_use.empty()) {
+    json sources = json::array();
+    for (const auto& f : a.in_use) {
+      sources.push_back({{"file", f.file}, {"readAt", time_json(f.read_at)}, {"references", f.references}, {"images", f.images},
+                         {"protected", f.protected_images}});
+    }
+    doc["inUseSources"] = std::move(sources);
+  }
   return doc;
 }
 
@@ -203,6 +211,19 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
       if (!r.i64(j["rule"], "priority", a.rule_priority, at + "rule/") || !r.str(j["rule"], "source", a.rule_source, at + "rule/")) return false;
     }
     out.plan.actions.push_back(std::move(a));
+  }
+  if (auto sources = doc.find("inUseSources"); sources != doc.end()) {
+    if (!sources->is_array()) return r.fail("/inUseSources", "must be an array");
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      const json& j = (*sources)[i];
+      std::string at = "/inUseSources/" + std::to_string(i) + "/";
+      if (!j.is_object()) return r.fail(at, "must be an object");
+      InUseSourceRecord f;
+      if (!r.str(j, "file", f.file, at) || !r.time(j, "readAt", f.read_at, at) || !r.i64(j, "references", f.references, at) ||
+          !r.i64(j, "images", f.images, at) || !r.i64(j, "protected", f.protected_images, at))
+        return false;
+      out.in_use.push_back(std::move(f));
+    }
   }
   if (!r.str(doc, "actionsSha256", out.actions_sha256, "/")) return false;
   if (actions_digest(out.plan.actions) != out.actions_sha256) {

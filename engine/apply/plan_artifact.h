@@ -20,6 +20,9 @@ struct PlanArtifact {
   std::string shard = "0/1";
   ActionPlan plan;
   std::string actions_sha256;     // actions_digest(plan.actions)
+  // The --in-use sources the plan was made with, and what each kept (`inUseSources`, written
+  // only when there were some): apply records them with the run.
+  std::vector<InUseSourceRecord> in_use;
   // Read back: the SHA-256 over the whole artifact's canonical form (artifact_canonical),
   // and the Ed25519 signature of that form, when the plan was signed (`plan --sign-key`).
   std::string artifact_sha256;

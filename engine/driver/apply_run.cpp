@@ -326,6 +326,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
       if (r.registry_id != kNoStr) ids.emplace(ev.registry.str(r.registry_id));
     }
     origin.registry_ids.assign(ids.begin(), ids.end());
+    rec.in_use = in_use_source_records(ev);  // recorded with the run, for `regpol runs`
   } else {
     PlanArtifact artifact;
     if (!read_plan_artifact(*plan_path, artifact, err)) return fail(kBadInput, err);
@@ -352,6 +353,7 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
     rec.policy_sha256 = artifact.policy_sha256;
     rec.snapshot_sha256 = artifact.snapshot_sha256;
     rec.shard = artifact.shard;
+    rec.in_use = artifact.in_use;
     if (recheck_policy) {
       if (int c = compile_for_recheck(*recheck_policy, request.inputs.compile, artifact.now, kFindings, ev); c != kOk) return c;
       fresh = fresh_plan_of(ev);

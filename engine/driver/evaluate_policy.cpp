@@ -8,6 +8,7 @@
 #include "driver/exit_code.h"
 #include "driver/snapshots.h"
 #include "interop/ecr_lifecycle.h"
+#include "report/plan_report.h"
 #include "util/atomic_file.h"
 #include "util/read_file.h"
 #include "util/signature.h"
@@ -99,6 +100,15 @@ FreshPlan fresh_plan_of(const EvaluatedPolicy& ev) {
   };
 }
 
+std::vector<InUseSourceRecord> in_use_source_records(const EvaluatedPolicy& ev) {
+  std::vector<InUseSourceRecord> out;
+  for (const auto& f : ev.in_use.set.files) {
+    out.push_back({f.path, f.read_at, static_cast<std::int64_t>(f.references), static_cast<std::int64_t>(f.images.size()),
+                   static_cast<std::int64_t>(kept_by_in_use(ev.registry, ev.run.result, ev.run.plan_of_repo, f.images))});
+  }
+  return out;
+}
+
 int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Shard& shard,
                         const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev) {
   PlanArtifact a;
@@ -113,6 +123,7 @@ int write_plan_artifact(const std::string& out, const std::string& policy, const
   a.shard = shard.text();
   a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
   a.actions_sha256 = actions_digest(a.plan.actions);
+  a.in_use = in_use_source_records(ev);
   std::string signature, key_id;
   if (sign_key) {
     if (!ed25519_sign(*sign_key, artifact_canonical(a), signature, key_id, err)) return fail(kBadInput, err);

@@ -12,6 +12,7 @@
 #include "driver/in_use.h"
 #include "driver/run_lifecycle.h"
 #include "source/source_file.h"
+#include "store/state_store.h"
 #include "util/shard.h"
 
 namespace regpol {
@@ -54,6 +55,10 @@ FreshPlan fresh_plan_of(const EvaluatedPolicy& ev);
 
 // Evaluation errors (a `where` that needs a field an image lacks), printed; true when any.
 bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plans);
+
+// Per --in-use file of `ev`, in order: what it named and how many images `protect in_use`
+// kept from a rule (recorded in plan artifacts and with apply's runs).
+std::vector<InUseSourceRecord> in_use_source_records(const EvaluatedPolicy& ev);
 
 // `plan --out PLAN.json`: writes the plan artifact `apply --plan` carries out, signed with
 // the Ed25519 private key at `sign_key` when given. An exit code, the error said on stderr.

@@ -61,11 +61,14 @@ const char* verdict_name(Verdict v) {
 }
 
 // The outcome a person reads: `protected` for an image a protect clause saved.
+// A `protect in_use` clause kept the image from a rule.
+bool kept_by_in_use_clause(const LifecyclePlan* plan, const ImageDecision& d) {
+  return plan && d.reason == Reason::Protected && d.protect >= 0 && plan->protects[static_cast<std::size_t>(d.protect)].in_use;
+}
+
 // The workloads that use image `idx`, when `protect in_use` is what kept it; else nullptr.
 const std::vector<std::string>* in_use_users_of(const ReportOptions& opt, const LifecyclePlan* plan, const ImageDecision& d, std::uint32_t idx) {
-  if (!opt.in_use_users || !plan || d.reason != Reason::Protected || d.protect < 0 ||
-      !plan->protects[static_cast<std::size_t>(d.protect)].in_use)
-    return nullptr;
+  if (!opt.in_use_users || !kept_by_in_use_clause(plan, d)) return nullptr;
   auto it = opt.in_use_users->find(idx);
   return it == opt.in_use_users->end() || it->second.empty() ? nullptr : &it->second;
 }
@@ -79,9 +82,13 @@ std::string used_by_text(const std::vector<std::string>& users) {
   return out + ")";
 }
 
-std::size_t protected_by_source(const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans, const Registry& reg,
-                                const ReportOptions::InUseSource& source) {
-  return kept_by_in_use(reg, res, plans, *source.images);
+// "FILE (read …): 12 references, naming 9 images of this snapshot, 3 of them kept from a
+// rule by `protect in_use`": one --in-use source, for the text and markdown reports.
+std::string in_use_source_text(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                               const ReportOptions::InUseSource& source) {
+  return source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
+         "): " + plural(source.references, "reference") + ", naming " + plural(source.images->size(), "image") + " of this snapshot, " +
+         std::to_string(kept_by_in_use(reg, res, plans, *source.images)) + " of them kept from a rule by `protect in_use`";
 }
 
 std::string in_use_sources_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
@@ -93,7 +100,7 @@ std::string in_use_sources_json(const Registry& reg, const LifecycleResult& res,
     append_json_string(out, source.file);
     out += ", \"readAt\": " + (source.read_at == kNoTime ? std::string("null") : "\"" + format_timestamp(source.read_at) + "\"") +
            ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images->size()) +
-           ", \"protected\": " + std::to_string(protected_by_source(res, plans, reg, source)) + "}";
+           ", \"protected\": " + std::to_string(kept_by_in_use(reg, res, plans, *source.images)) + "}";
   }
   return out + "]";
 }
@@ -400,14 +407,52 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
-  for (const auto& source : opt.in_use_sources)
-    out += "in use: " + source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
-           "): " + plural(source.references, "reference") + ", naming " + plural(source.images->size(), "image") +
-           " of this snapshot, " + std::to_string(protected_by_source(res, plans, reg, source)) + " of them kept from a rule by `protect in_use`\n";
+  for (const auto& source : opt.in_use_sources) out += "in use: " + in_use_source_text(reg, res, plans, source) + "\n";
   if (opt.in_use_elsewhere > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
            " name other registries than the snapshot's; they protect nothing here\n";
   sink << out;
+}
+
+// Text for a markdown table cell: a `|` would end the cell, and `<untagged>` would be read
+// as an HTML tag and vanish.
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '/';
+    else if (c == '<') out += "&lt;";
+    else out += c;
+  }
+  return out;
+}
+
+// Markdown: the images `protect in_use` kept from a rule, each with the rule it escaped and
+// its users, in a fold, while they fit in the comment's budget.
+void render_in_use_kept_markdown(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
+                                 const ReportOptions& opt, std::string& out) {
+  std::vector<std::uint32_t> kept;
+  for (auto r : res.repositories)
+    for (auto idx : reg.repositories[r].images)
+      if (kept_by_in_use_clause(plans[r], res.decisions[idx])) kept.push_back(idx);
+  if (kept.empty()) return;
+  out += "\n<details><summary>" + plural(kept.size(), "image") + " kept because in use</summary>\n\n" +
+         "| repository | digest | tags | why | used by |\n|---|---|---|---|---|\n";
+  std::size_t shown = 0;
+  for (auto idx : kept) {
+    const Image& img = reg.images[idx];
+    std::string users;
+    if (const auto* list = in_use_users_of(opt, plans[img.repo], res.decisions[idx], idx))
+      for (const auto& u : *list) users += (users.empty() ? "" : "; ") + u;
+    std::string row = "| " + std::string(reg.repo_name(img)) + " | `" + short_digest(reg.str(img.digest)) + "` | " + markdown_cell(tags_text(reg, img)) +
+                      " | " + markdown_cell(describe_decision(reg, *plans[img.repo], res.decisions[idx], opt.now)) + " | " + markdown_cell(users) +
+                      " |\n";
+    if (out.size() + row.size() + 300 > opt.markdown_budget) break;
+    out += row;
+    ++shown;
+  }
+  if (shown < kept.size())
+    out += "\n…and " + plural(kept.size() - shown, "more image") + " (`regpol plan --format json` lists each with `inUseBy`).\n";
+  out += "\n</details>\n";
 }
 
 // Markdown, for a pull-request comment (at most 65,536 characters): the totals, the
@@ -476,11 +521,10 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   for (auto idx : changes) {
     const Image& img = reg.images[idx];
     const ImageDecision& d = res.decisions[idx];
-    std::string tags = tags_text(reg, img);
-    for (auto& c : tags) if (c == '|') c = '/';
+    std::string tags = markdown_cell(tags_text(reg, img));
     std::string why = plans[img.repo] ? describe_decision(reg, *plans[img.repo], d, opt.now) : "";
     if (d.verdict == Verdict::Untag) why += removal_text(reg, removal_of(res, idx));
-    for (auto& c : why) if (c == '|') c = '/';
+    why = markdown_cell(why);
     std::string row = "| " + std::string(outcome_name(d)) + " | " + std::string(reg.repo_name(img)) + " | `" + short_digest(reg.str(img.digest)) +
                       "` | " + tags + " | " + format_timestamp(img.pushed_at).substr(0, 10) + " | " +
                       (img.storage_class() == StorageClass::Archive ? "archive" : "standard") + " | " +
@@ -503,6 +547,14 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   }
   if (opt.in_use_unmatched > 0)
     out += "\n**in use:** " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") + " matched no image of the snapshot; nothing they name is protected.\n";
+  if (!opt.in_use_sources.empty()) {
+    out += "\n";
+    for (const auto& source : opt.in_use_sources) out += "- **in use:** " + in_use_source_text(reg, res, plans, source) + "\n";
+  }
+  if (opt.in_use_elsewhere > 0)
+    out += "- **in use:** " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
+           " name other registries than the snapshot's; they protect nothing here\n";
+  render_in_use_kept_markdown(reg, res, plans, opt, out);
   sink << out;
 }
 
@@ -604,7 +656,7 @@ std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& resu
   for (std::uint32_t idx : images) {
     const ImageDecision& d = result.decisions[idx];
     const LifecyclePlan* plan = plan_of_repo[registry.images[idx].repo];
-    n += plan && d.reason == Reason::Protected && d.protect >= 0 && plan->protects[static_cast<std::size_t>(d.protect)].in_use;
+    n += kept_by_in_use_clause(plan, d);
   }
   return n;
 }

@@ -44,6 +44,9 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_run ON audit(run, id);
 CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE run_in_use (
+  run INTEGER NOT NULL, position INTEGER NOT NULL, file TEXT NOT NULL, read_at INTEGER, refs INTEGER NOT NULL,
+  images INTEGER NOT NULL, protected INTEGER NOT NULL, PRIMARY KEY (run, position)) WITHOUT ROWID;
 CREATE TABLE candidates (
   repository TEXT NOT NULL, digest TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
@@ -293,6 +296,9 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     if (!has_column("actions", "graph_rank")) store->exec("ALTER TABLE actions ADD COLUMN graph_rank INTEGER NOT NULL DEFAULT 2;");
     if (!has_column("actions", "untag")) store->exec("ALTER TABLE actions ADD COLUMN untag TEXT NOT NULL DEFAULT '';");
     if (!has_column("runs", "uid")) store->exec("ALTER TABLE runs ADD COLUMN uid TEXT NOT NULL DEFAULT '';");
+    store->exec("CREATE TABLE IF NOT EXISTS run_in_use (run INTEGER NOT NULL, position INTEGER NOT NULL, file TEXT NOT NULL, "
+                "read_at INTEGER, refs INTEGER NOT NULL, images INTEGER NOT NULL, protected INTEGER NOT NULL, "
+                "PRIMARY KEY (run, position)) WITHOUT ROWID;");
     store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
                 "config_created TEXT NOT NULL) WITHOUT ROWID;");
   } catch (const std::exception&) {
@@ -384,7 +390,14 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
   s.bind(1, std::string(status)).bind(2, r.source).bind(3, r.policy_sha256).bind(4, r.snapshot_sha256).bind(5, r.plan_sha256);
   s.bind(6, r.target).bind(7, r.shard).bind_time(8, r.now).bind(9, current_time()).bind(10, static_cast<std::int64_t>(getpid()));
   s.bind(11, r.message).bind(12, random_hex(8)).run();
-  return sqlite3_last_insert_rowid(db);
+  std::int64_t id = sqlite3_last_insert_rowid(db);
+  Stmt u(db, "INSERT INTO run_in_use (run, position, file, read_at, refs, images, protected) VALUES (?,?,?,?,?,?,?)");
+  for (std::size_t i = 0; i < r.in_use.size(); ++i) {
+    const InUseSourceRecord& f = r.in_use[i];
+    u.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, f.file).bind_time(4, f.read_at).bind(5, f.references);
+    u.bind(6, f.images).bind(7, f.protected_images).run();
+  }
+  return id;
 }
 
 // The plan's actions of run `id`; with `audit`, an entry for each action decided already.
@@ -521,6 +534,16 @@ void StateStore::audit_run_event(std::int64_t run, const std::string& event, con
 
 namespace {
 
+// The run's --in-use sources; a database written before the table existed, opened read
+// only, has none.
+void add_in_use(sqlite3* db, RunRecord& r) {
+  Stmt exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_in_use'");
+  if (!exists.step()) return;
+  Stmt s(db, "SELECT file, read_at, refs, images, protected FROM run_in_use WHERE run = ? ORDER BY position");
+  s.bind(1, r.id);
+  while (s.step()) r.in_use.push_back({s.str(0), s.time(1), s.i64(2), s.i64(3), s.i64(4)});
+}
+
 void add_counts(sqlite3* db, RunRecord& r) {
   Stmt s(db,
          "SELECT status, kind, count(*), sum(size_bytes) FROM actions WHERE run = ? GROUP BY status, kind");
@@ -557,7 +580,10 @@ std::vector<RunRecord> StateStore::runs() {
   Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
-  for (auto& r : out) add_counts(db_, r);
+  for (auto& r : out) {
+    add_counts(db_, r);
+    add_in_use(db_, r);
+  }
   return out;
 }
 
@@ -567,6 +593,7 @@ std::optional<RunRecord> StateStore::run(std::int64_t id) {
   if (!s.step()) return std::nullopt;
   RunRecord r = read_run(s);
   add_counts(db_, r);
+  add_in_use(db_, r);
   return r;
 }
 

@@ -74,6 +74,15 @@ struct ActionRecord {
   std::string answer;  // the target's answer for the final status
 };
 
+// One --in-use source of a run: the file, when it was read, and what it named and kept.
+struct InUseSourceRecord {
+  std::string file;
+  Micros read_at = kNoTime;
+  std::int64_t references = 0;  // references the file holds
+  std::int64_t images = 0;      // images of the snapshot they name
+  std::int64_t protected_images = 0;  // of those, the ones a rule would have removed, kept by `protect in_use`
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string status;       // running, finished, refused, failed, abandoned
@@ -90,6 +99,9 @@ struct RunRecord {
   std::int64_t deleted = 0, transitioned = 0, untagged = 0, bytes_deleted = 0;  // by this run (Done), not what was already so
   // What the plan held, whatever became of it (a refused run carried none of it out).
   std::int64_t planned_deletions = 0, planned_transitions = 0, planned_untags = 0, planned_bytes = 0;
+  // The --in-use sources the plan was made with, in the order given (written by begin_run
+  // and record_refused_run, read by runs / run).
+  std::vector<InUseSourceRecord> in_use;
 };
 
 struct AuditEntry {
