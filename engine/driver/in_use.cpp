@@ -21,11 +21,7 @@ int read_in_use(const std::vector<std::string>& files, const Registry& registry,
               << u.why << ")\n";
   if (!out.set.elsewhere.empty()) {
     std::map<std::string, std::size_t> hosts;  // "docker.io" -> count, for one line
-    for (const auto& e : out.set.elsewhere) {
-      ImageReference ref;
-      std::string ignored;
-      hosts[parse_image_reference(e.reference, ref, ignored) ? ref.host : "?"] += 1;
-    }
+    for (const auto& e : out.set.elsewhere) hosts[e.host] += 1;
     std::string list;
     for (const auto& [host, n] : hosts) list += (list.empty() ? "" : ", ") + host + " " + std::to_string(n);
     std::cerr << "regpol: in use: " << plural(out.set.elsewhere.size(), "reference") << " name other registries than "
@@ -42,8 +38,7 @@ int read_in_use(const std::vector<std::string>& files, const Registry& registry,
   }
   if (checks.strict && !out.set.unmatched.empty())
     return fail(kBadInput, plural(out.set.unmatched.size(), "in-use reference") + " matched no image (--strict-in-use); nothing was evaluated");
-  for (const auto& [image, users] : out.set.users)
-    options.in_use.insert(in_use_key(registry.repo_name(registry.images[image]), registry.str(registry.images[image].digest)));
+  options.in_use.merge(out.set.keys(registry));
   return kOk;
 }
 

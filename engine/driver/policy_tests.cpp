@@ -88,8 +88,7 @@ int run_policy_tests(const std::string& path, const CompileOptions& compile, con
         if (!load_in_use_file(f, reg, identity, in_use, err)) problems.push_back(err);
       }
       for (const auto& u : in_use.unmatched) problems.push_back(u.where + ": in-use reference `" + u.reference + "` matches no image (" + u.why + ")");
-      for (const auto& [image, users] : in_use.users)
-        opt.in_use.insert(in_use_key(reg.repo_name(reg.images[image]), reg.str(reg.images[image].digest)));
+      opt.in_use.merge(in_use.keys(reg));
       if (!snapshots.empty() && !run_policy_lifecycle(compiled.plan, reg, opt, "", run, err)) problems.push_back(err);
       for (const auto& e : run.result.errors) problems.push_back("[E0601] " + e.message);
     }

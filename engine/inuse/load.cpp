@@ -27,7 +27,7 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
     ImageReference ref;
     std::string why;
     if (!parse_image_reference(n.reference, ref, why)) {
-      if (!n.optional) out.unmatched.push_back({n.where, n.reference, why});
+      if (!n.optional) out.unmatched.push_back({n.where, n.reference, why, ""});
       continue;
     }
     ++out.references;
@@ -41,10 +41,10 @@ void match_all(const std::vector<Named>& refs, const Registry& registry, const R
         break;
       }
       case ReferenceMatch::Outcome::OtherRegistry:
-        out.elsewhere.push_back({n.where, n.reference, m.why});
+        out.elsewhere.push_back({n.where, n.reference, m.why, ref.host});
         break;
       case ReferenceMatch::Outcome::NoSuchImage:
-        out.unmatched.push_back({n.where, n.reference, m.why});
+        out.unmatched.push_back({n.where, n.reference, m.why, ref.host});
         break;
     }
   }
@@ -59,12 +59,78 @@ Micros modified_at(const std::string& path) {
   return static_cast<Micros>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
 }
 
+// "LINE:COL" of byte `offset` of `text`.
+std::string line_column(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+  const std::size_t nl = offset == 0 ? std::string::npos : text.rfind('\n', offset - 1);
+  const std::size_t column = nl == std::string::npos ? offset + 1 : offset - nl;
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+// The JSON documents of `text`, one after another, each with the "LINE:COL" it starts at:
+// kubectl prints several objects in a row (`-f` with several files, `--local`), and the
+// output of several clusters' commands may be concatenated. False with the line and column
+// of what is malformed.
+bool json_documents(const std::string& text, const std::string& path, std::vector<std::pair<nlohmann::json, std::string>>& out,
+                    std::string& error) {
+  std::istringstream in(text);
+  for (;;) {
+    in >> std::ws;
+    if (in.peek() == std::char_traits<char>::eof()) return true;
+    const auto start = static_cast<std::size_t>(in.tellg());
+    if (text[start] != '{') {
+      error = path + ":" + line_column(text, start) + ": expected a JSON object (kubectl output, or a file of `regpol in-use pull`)";
+      return false;
+    }
+    nlohmann::json doc;
+    try {
+      in >> doc;
+    } catch (const nlohmann::json::parse_error& e) {
+      error = path + ":" + line_column(text, start + (e.byte > 0 ? e.byte - 1 : 0)) + ": malformed JSON";
+      return false;
+    } catch (const nlohmann::json::exception&) {
+      error = path + ":" + line_column(text, start) + ": malformed JSON (a number out of range)";
+      return false;
+    }
+    out.emplace_back(std::move(doc), line_column(text, start));
+  }
+}
+
+// The references of a reference list: one per line; blank lines and `#` comments skipped.
+void reference_lines(const std::string& text, const std::string& path, std::vector<Named>& refs) {
+  std::istringstream lines(text);
+  std::string line;
+  for (std::size_t n = 1; std::getline(lines, line); ++n) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    auto e = line.find_last_not_of(" \t\r");
+    std::string where = path + ":" + std::to_string(n);
+    refs.push_back({where, line.substr(b, e - b + 1), where, false, true});
+  }
+}
+
+// The references of a `regpol in-use pull` file, each by the digest the service resolved
+// where it says one (that names the image, whatever its tag names now); `read_at` its readAt.
+bool pulled_references(const nlohmann::json& doc, const std::string& path, std::vector<Named>& refs, Micros& read_at, std::string& error) {
+  InUseDocument pulled;
+  if (!read_in_use_document(doc, path, pulled, error)) return false;
+  read_at = pulled.read_at;
+  refs.reserve(pulled.images.size());
+  for (std::size_t i = 0; i < pulled.images.size(); ++i) {
+    InUseEntry& e = pulled.images[i];
+    std::string ref = e.digest.empty() || e.image.find('@') != std::string::npos ? e.image : e.image + "@" + e.digest;
+    refs.push_back({path + ": images[" + std::to_string(i) + "]", std::move(ref), std::move(e.user), false});
+  }
+  return true;
+}
+
 }  // namespace
 
-std::unordered_set<std::uint32_t> InUseSet::images() const {
-  std::unordered_set<std::uint32_t> out;
+std::unordered_set<std::string> InUseSet::keys(const Registry& registry) const {
+  std::unordered_set<std::string> out;
   out.reserve(users.size());
-  for (const auto& [image, who] : users) out.insert(image);
+  for (const auto& [image, who] : users) out.insert(in_use_key(registry.repo_name(registry.images[image]), registry.str(registry.images[image].digest)));
   return out;
 }
 
@@ -79,49 +145,29 @@ bool load_in_use_file(const std::string& path, const Registry& registry, const R
   std::vector<Named> refs;
   Micros read_at = modified_at(path);
   auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '{') {
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      error = path + ": byte " + std::to_string(e.byte) + ": malformed JSON";
-      return false;
-    } catch (const nlohmann::json::exception&) {
-      error = path + ": malformed JSON (a number out of range)";
-      return false;
-    }
-    if (is_in_use_document(doc)) {
-      InUseDocument pulled;
-      if (!read_in_use_document(doc, path, pulled, error)) return false;
-      read_at = pulled.read_at;
-      refs.reserve(pulled.images.size());
-      for (std::size_t i = 0; i < pulled.images.size(); ++i) {
-        InUseEntry& e = pulled.images[i];
-        // The digest the service resolved names the image, whatever its tag names now.
-        std::string ref = e.digest.empty() || e.image.find('@') != std::string::npos ? e.image : e.image + "@" + e.digest;
-        refs.push_back({path + ": images[" + std::to_string(i) + "]", std::move(ref), std::move(e.user), false});
-      }
-      out.files.push_back({path, read_at, 0, {}});
-      match_all(refs, registry, identity, out, out.files.back());
-      return true;
-    }
-    if (!is_kubernetes_document(doc)) {
-      error = path + ": expected `kubectl get … -o json` output (an object with `kind`, or a list with `items`) or a file of `regpol in-use pull`";
-      return false;
-    }
-    std::vector<WorkloadImage> images;
-    if (!read_kubernetes_document(doc, path, images, error)) return false;
-    refs.reserve(images.size());
-    for (auto& w : images) refs.push_back({std::move(w.where), std::move(w.reference), path + ": " + w.user, w.from_status});
+  if (first == std::string::npos || text[first] != '{') {
+    reference_lines(text, path, refs);
   } else {
-    std::istringstream lines(text);
-    std::string line;
-    for (std::size_t n = 1; std::getline(lines, line); ++n) {
-      auto b = line.find_first_not_of(" \t\r");
-      if (b == std::string::npos || line[b] == '#') continue;
-      auto e = line.find_last_not_of(" \t\r");
-      std::string where = path + ":" + std::to_string(n);
-      refs.push_back({where, line.substr(b, e - b + 1), where, false, true});
+    std::vector<std::pair<nlohmann::json, std::string>> docs;
+    if (!json_documents(text, path, docs, error)) return false;
+    if (is_in_use_document(docs.front().first)) {
+      if (docs.size() > 1) {
+        error = path + ":" + docs[1].second + ": a file of `regpol in-use pull` holds one document";
+        return false;
+      }
+      if (!pulled_references(docs.front().first, path, refs, read_at, error)) return false;
+    } else {
+      for (std::size_t k = 0; k < docs.size(); ++k) {
+        // One document is named by the file; one of several, by where it starts.
+        const std::string label = docs.size() == 1 ? path : path + ":" + docs[k].second;
+        if (!is_kubernetes_document(docs[k].first)) {
+          error = label + ": expected `kubectl get … -o json` output (an object with `kind`, or a list with `items`) or a file of `regpol in-use pull`";
+          return false;
+        }
+        std::vector<WorkloadImage> images;
+        if (!read_kubernetes_document(docs[k].first, label, images, error)) return false;
+        for (auto& w : images) refs.push_back({std::move(w.where), std::move(w.reference), path + ": " + w.user, w.from_status});
+      }
     }
   }
   out.files.push_back({path, read_at, 0, {}});

@@ -28,6 +28,7 @@ struct InUseMiss {
   std::string where;      // "FILE:LINE" or "FILE: items[3].spec.template.spec.containers[0].image"
   std::string reference;  // as written
   std::string why;
+  std::string host;       // the registry host the reference names (as parsed; "" when it did not parse)
 };
 
 struct InUseSet {
@@ -46,8 +47,8 @@ struct InUseSet {
   };
   std::vector<File> files;
 
-  // The image indices, for LifecycleOptions::in_use.
-  std::unordered_set<std::uint32_t> images() const;
+  // Every image named, as in_use_key(repository, digest): LifecycleOptions::in_use.
+  std::unordered_set<std::string> keys(const Registry& registry) const;
 };
 
 // Reads `path` and adds what it names to `out`; false with a located `error` when the file

@@ -67,13 +67,6 @@ struct LifecycleOptions {
   std::vector<RuleTrace>* trace = nullptr;
 };
 
-// The key of an image in LifecycleOptions::in_use.
-inline std::string in_use_key(std::string_view repository, std::string_view digest) {
-  std::string key;
-  key.reserve(repository.size() + 1 + digest.size());
-  key.append(repository).append(1, '@').append(digest);
-  return key;
-}
 
 // The tags an untag rule removes from one image (Verdict::Untag), sorted by name.
 struct TagRemoval {

@@ -181,4 +181,13 @@ struct Registry {
   LazyImageGraph graph_;
 };
 
+// An image by name, "repository@digest": the key of LifecycleOptions::in_use (by name, not
+// by index, so that apply's act-time recheck finds it in the registry as it is then).
+inline std::string in_use_key(std::string_view repository, std::string_view digest) {
+  std::string key;
+  key.reserve(repository.size() + 1 + digest.size());
+  key.append(repository).append(1, '@').append(digest);
+  return key;
+}
+
 }  // namespace regpol
