@@ -10,18 +10,7 @@
 fix=$(cd "$(dirname "$0")/inuse" && pwd)
 source "$(dirname "$0")/lib.sh" "$1"
 now=2026-12-02T00:00:00Z
-cat > p.regpol <<'P'
-repository "*" {
-  lifecycle {
-    rule 1 {
-      select any
-      expire older than 7d
-    }
-    protect in_use
-    allow_empty
-  }
-}
-P
+cp "$fix/expire-all-but-in-use.regpol" p.regpol
 d() { printf 'sha256:%s' "$(printf "%64s" | tr ' ' "$1")"; }
 kept() { jq -c '[.images[] | select(.action == "keep") | .digest[7:8]] | sort' "$1"; }
 expired() { jq -c '[.images[] | select(.action == "expire") | .digest[7:8]] | sort' "$1"; }

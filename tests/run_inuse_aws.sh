@@ -45,17 +45,7 @@ jq -e '.images[] | select(.user == "lambda us-east-1 function thumbs version 2 (
   && ok || bad "lambda aliases name their versions: $(jq -c '[.images[].user]' lambda-a.json)"
 
 kept() { jq -c '[.images[] | select(.action == "keep") | .digest[7:8]] | sort | join("")' "$1"; }
-cat > p.regpol <<'P'
-repository "*" {
-  lifecycle {
-    rule 1 {
-      select any
-      expire older than 7d
-    }
-    protect in_use
-  }
-}
-P
+cp "$fix/expire-all-but-in-use.regpol" p.regpol
 "$regpol" plan --policy p.regpol --snapshot "$fix/snapshot-aws.json" --now $now --format json \
   --in-use ecs-a.json --in-use lambda-a.json --in-use ecs-b.json > plan.json 2> plan.err; rc=$?
 [ $rc -eq 0 ] && ok || bad "plan: exit $rc $(cat plan.err)"

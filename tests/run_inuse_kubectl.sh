@@ -23,18 +23,7 @@ kube() {
 }
 as_json() { kube label --local -f "$1" -o json regpol.dev/fixture=in-use; }
 
-cat > p.regpol <<'P'
-repository "*" {
-  lifecycle {
-    rule 1 {
-      select any
-      expire older than 7d
-    }
-    protect in_use
-    allow_empty
-  }
-}
-P
+cp "$fix/../expire-all-but-in-use.regpol" p.regpol
 kept() { jq -c '[.images[] | select(.action == "keep") | .repository + "@" + .digest[7:8]] | sort' "$1"; }
 expected='["agent@6","api@b","api@c","debug@d","migrate@8","report@9","web@2","web@3","worker@4","worker@5"]'
 

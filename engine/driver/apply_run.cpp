@@ -193,10 +193,6 @@ int pull_in_use_now(const ApplyRequest& request, PolicyInputs& inputs) {
   return kOk;
 }
 
-}  // namespace
-
-namespace {
-
 // The command itself; `run_id` gets the run it records or resumes (0: none).
 int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::int64_t& run_id) {
   const std::optional<std::string>& policy = request.policy;

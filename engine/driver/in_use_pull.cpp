@@ -41,10 +41,9 @@ int pull_in_use(const InUsePullRequest& request) {
     for (auto& i : images) doc.images.push_back({std::move(i.image), std::move(i.digest), std::move(i.user)});
   }
   // One line per (image, digest, user), sorted: the same workloads give the same file.
-  std::sort(doc.images.begin(), doc.images.end(),
-            [](const InUseEntry& a, const InUseEntry& b) { return std::tie(a.image, a.digest, a.user) < std::tie(b.image, b.digest, b.user); });
-  doc.images.erase(std::unique(doc.images.begin(), doc.images.end(),
-                               [](const InUseEntry& a, const InUseEntry& b) { return std::tie(a.image, a.digest, a.user) == std::tie(b.image, b.digest, b.user); }),
+  auto fields = [](const InUseEntry& e) { return std::tie(e.image, e.digest, e.user); };
+  std::sort(doc.images.begin(), doc.images.end(), [&](const InUseEntry& a, const InUseEntry& b) { return fields(a) < fields(b); });
+  doc.images.erase(std::unique(doc.images.begin(), doc.images.end(), [&](const InUseEntry& a, const InUseEntry& b) { return fields(a) == fields(b); }),
                    doc.images.end());
   if (std::string error = write_file_atomically(request.out, in_use_document_text(doc)); !error.empty()) return fail(kInternal, error);
   std::cerr << "regpol: " << request.out << ": " << plural(doc.images.size(), "image reference") << " from "

@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import botocore.session
 from botocore.model import ShapeResolver, StructureShape
@@ -44,6 +44,7 @@ from botocore.validate import ParamValidator
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from sigv4_check import verify_sigv4  # noqa: E402
+from loopback_server import serve_on_loopback  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("fixture")
@@ -535,9 +536,4 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(p.status, {"__type": p.type, "message": p.message})
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-with open(args.port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(args.port_file + ".tmp", args.port_file)
-server.serve_forever()
+serve_on_loopback(Handler, args.port_file)

@@ -165,31 +165,51 @@ bool EcrClient::send(const std::string& operation, const Signed& request, nlohma
   }
 }
 
-bool EcrClient::call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
-                         EcrError& error) {
-  nlohmann::json page_input = input;
-  std::set<std::string> tokens;  // every nextToken seen: one given twice would page forever
+bool follow_pages(const std::string& label, const std::string& token_key,
+                  const std::function<bool(const std::string& token, nlohmann::json& page, EcrError& error)>& fetch,
+                  const std::function<PageVerdict(nlohmann::json& page, EcrError& error)>& take, EcrError& error) {
+  std::set<std::string> tokens;  // every token seen: one given twice would page forever
+  std::string token;
   for (std::size_t pages = 1;; ++pages) {
     nlohmann::json page;
-    if (!call(operation, page_input, page, error)) return false;
-    if (page.contains(list_key) && page[list_key].is_array()) {
-      for (auto& x : page[list_key]) out.push_back(std::move(x));
+    if (!fetch(token, page, error)) return false;
+    switch (take(page, error)) {
+      case PageVerdict::Fail: return false;
+      case PageVerdict::Enough: return true;
+      case PageVerdict::More: break;
     }
-    if (out.size() > kMaxListedItems) {
-      error = {"", operation + ": more than " + std::to_string(kMaxListedItems) + " " + list_key + " (a bound: docs/limits.md)", 0,
-               ErrorKind::BadInput};
-      return false;
-    }
-    if (!page.contains("nextToken") || !page["nextToken"].is_string() || page["nextToken"].get<std::string>().empty()) return true;
-    std::string token = page["nextToken"].get<std::string>();
+    auto next = page.is_object() ? page.find(token_key) : page.end();
+    if (next == page.end() || !next->is_string() || next->get<std::string>().empty()) return true;
+    token = next->get<std::string>();
     if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
-      error = {"", operation + ": the endpoint " + std::string(token.size() > kMaxNextTokenBytes ? "sent an oversized nextToken" : "sent a nextToken it had sent before") +
+      error = {"", label + ": the endpoint " + (token.size() > kMaxNextTokenBytes ? "sent an oversized " + token_key : "sent a " + token_key + " it had sent before") +
                        " on page " + std::to_string(pages) + ": its pagination never ends",
                0, ErrorKind::BadInput};
       return false;
     }
-    page_input["nextToken"] = std::move(token);
   }
+}
+
+std::function<PageVerdict(nlohmann::json& page, EcrError& error)> append_items(const std::string& label, const std::string& key,
+                                                                                std::vector<nlohmann::json>& out) {
+  return [label, key, &out](nlohmann::json& page, EcrError& error) {
+    if (page.is_object() && page.contains(key) && page[key].is_array()) {
+      for (auto& x : page[key]) out.push_back(std::move(x));
+    }
+    if (out.size() <= kMaxListedItems) return PageVerdict::More;
+    error = {"", label + ": more than " + std::to_string(kMaxListedItems) + " " + key + " (a bound: docs/limits.md)", 0, ErrorKind::BadInput};
+    return PageVerdict::Fail;
+  };
+}
+
+bool EcrClient::call_all(const std::string& operation, const nlohmann::json& input, const std::string& list_key, std::vector<nlohmann::json>& out,
+                         EcrError& error) {
+  auto fetch = [&](const std::string& token, nlohmann::json& page, EcrError& e) {
+    nlohmann::json page_input = input;
+    if (!token.empty()) page_input["nextToken"] = token;
+    return call(operation, std::move(page_input), page, e);
+  };
+  return follow_pages(operation, "nextToken", fetch, append_items(operation, list_key, out), error);
 }
 
 }  // namespace regpol::aws

@@ -6,6 +6,7 @@
 // Retries throttling (ThrottlingException, HTTP 429), 5xx and dropped connections with
 // full-jitter backoff; an expired token refreshes the credentials once and retries.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -54,6 +55,23 @@ struct EcrError {
 
 // The kind of an ECR error answer (status, exception name) that outlasted the retries.
 ErrorKind kind_of_ecr_error(long status, const std::string& type, bool retryable);
+
+// What a page's reader says after taking a page's items: read the next page, stop here (the
+// caller has what it needs), or fail (the reader set the error).
+enum class PageVerdict { More, Enough, Fail };
+
+// Follows a paginated list, one page at a time: `fetch(token, page, error)` reads the page
+// after `token` ("" for the first), `take(page, error)` takes its items. Ends at a page
+// without a token (`token_key`: nextToken, NextMarker); a token sent before (the pagination
+// would never end) or larger than kMaxNextTokenBytes ends it with an error naming `label`.
+bool follow_pages(const std::string& label, const std::string& token_key,
+                  const std::function<bool(const std::string& token, nlohmann::json& page, EcrError& error)>& fetch,
+                  const std::function<PageVerdict(nlohmann::json& page, EcrError& error)>& take, EcrError& error);
+
+// A `take` for follow_pages that appends each page's array at `key` to `out`, and fails
+// past kMaxListedItems items.
+std::function<PageVerdict(nlohmann::json& page, EcrError& error)> append_items(const std::string& label, const std::string& key,
+                                                                                std::vector<nlohmann::json>& out);
 
 class EcrClient {
  public:

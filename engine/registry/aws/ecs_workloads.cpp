@@ -32,12 +32,12 @@ std::vector<std::string> strings_of(const std::vector<nlohmann::json>& items) {
   return out;
 }
 
-// The arrays at `key` of `doc`, as a vector (empty when absent or not an array).
-std::vector<nlohmann::json> array_at(const nlohmann::json& doc, const char* key) {
-  std::vector<nlohmann::json> out;
-  if (doc.is_object() && doc.contains(key) && doc[key].is_array())
-    for (const auto& x : doc[key]) out.push_back(x);
-  return out;
+// The array at `key` of `doc`, or an empty one when it is absent or not an array.
+const nlohmann::json& array_at(const nlohmann::json& doc, const char* key) {
+  static const nlohmann::json kEmpty = nlohmann::json::array();
+  if (!doc.is_object()) return kEmpty;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_array() ? *it : kEmpty;
 }
 
 class EcsReader {
@@ -142,25 +142,22 @@ class EcsReader {
   // prefix ("web" lists "web-api" too) and DESC sorts by family name first: pages are read
   // until this family's newest K are found or there are no more.
   bool newest_of_family(const std::string& family, std::vector<std::string>& out, EcrError& error) {
-    nlohmann::json input = {{"familyPrefix", family}, {"status", "ACTIVE"}, {"sort", "DESC"}, {"maxResults", 100}};
-    std::set<std::string> tokens;
-    for (;;) {
-      nlohmann::json page;
-      if (!ecs_.call("ListTaskDefinitions", input, page, error)) return false;
+    const nlohmann::json input = {{"familyPrefix", family}, {"status", "ACTIVE"}, {"sort", "DESC"}, {"maxResults", 100}};
+    auto fetch = [&](const std::string& token, nlohmann::json& page, EcrError& e) {
+      nlohmann::json page_input = input;
+      if (!token.empty()) page_input["nextToken"] = token;
+      return ecs_.call("ListTaskDefinitions", std::move(page_input), page, e);
+    };
+    auto take = [&](nlohmann::json& page, EcrError&) {
       for (const auto& arn_json : array_at(page, "taskDefinitionArns")) {
         if (!arn_json.is_string() || out.size() >= options_.active_revisions) continue;
         const std::string arn = arn_json.get<std::string>();
         const std::string fr = family_revision(arn);
         if (fr.substr(0, fr.rfind(':')) == family) out.push_back(arn);
       }
-      const std::string token = json_string(page, "nextToken");
-      if (out.size() >= options_.active_revisions || token.empty()) return true;
-      if (token.size() > kMaxNextTokenBytes || !tokens.insert(token).second) {
-        error = {"", "ListTaskDefinitions: the endpoint sent a nextToken it had sent before: its pagination never ends", 0, ErrorKind::BadInput};
-        return false;
-      }
-      input["nextToken"] = token;
-    }
+      return out.size() >= options_.active_revisions ? PageVerdict::Enough : PageVerdict::More;
+    };
+    return follow_pages("ListTaskDefinitions", "nextToken", fetch, take, error);
   }
 
   bool describe_task_definitions(std::vector<RunningImage>& out, EcrError& error) {

@@ -24,26 +24,12 @@ bool is_function_name(const std::string& name) {
 // Every page of a Lambda list (Marker / NextMarker), the items at `key`.
 bool lambda_list_all(EcrClient& lambda, const std::string& label, const std::string& path, const std::string& key,
                      std::vector<nlohmann::json>& out, EcrError& error) {
-  std::set<std::string> markers;
-  std::string marker;
-  for (;;) {
+  auto fetch = [&](const std::string& marker, nlohmann::json& page, EcrError& e) {
     std::vector<std::pair<std::string, std::string>> query = {{"MaxItems", "50"}};
     if (!marker.empty()) query.emplace_back("Marker", marker);
-    nlohmann::json page;
-    if (!lambda.get(label, path, query, page, error)) return false;
-    if (page.is_object() && page.contains(key) && page[key].is_array())
-      for (auto& x : page[key]) out.push_back(std::move(x));
-    if (out.size() > kMaxListedItems) {
-      error = {"", label + ": more than " + std::to_string(kMaxListedItems) + " " + key + " (a bound: docs/limits.md)", 0, ErrorKind::BadInput};
-      return false;
-    }
-    marker = json_string(page, "NextMarker");
-    if (marker.empty()) return true;
-    if (marker.size() > kMaxNextTokenBytes || !markers.insert(marker).second) {
-      error = {"", label + ": the endpoint sent a NextMarker it had sent before: its pagination never ends", 0, ErrorKind::BadInput};
-      return false;
-    }
-  }
+    return lambda.get(label, path, query, page, e);
+  };
+  return follow_pages(label, "NextMarker", fetch, append_items(label, key, out), error);
 }
 
 struct FunctionImages {
