@@ -138,23 +138,6 @@ std::string push_apply_metrics(const std::string& gateway_url, const std::string
   return "";
 }
 
-nlohmann::json run_counts_json(const RunRecord& r) {
-  return {{"planned", r.planned},
-          {"deleted", r.deleted},
-          {"transitioned", r.transitioned},
-          {"untagged", r.untagged},
-          {"alreadyDone", r.already},
-          {"skipped", r.skipped},
-          {"deferred", r.deferred},
-          {"failed", r.failed},
-          {"pending", r.pending},
-          {"bytesDeleted", r.bytes_deleted},
-          {"plannedDeletions", r.planned_deletions},
-          {"plannedTransitions", r.planned_transitions},
-          {"plannedUntags", r.planned_untags},
-          {"plannedBytes", r.planned_bytes}};
-}
-
 std::string apply_notification_json(const ApplyOutcome& o) {
   static const char* kMeaning[] = {"finished", "refused", "usage error", "bad input", "stopped or some actions failed", "busy (another apply holds the state file)"};
   const std::string meaning = o.exit_code >= 0 && o.exit_code <= 5 ? kMeaning[o.exit_code] : "exit " + std::to_string(o.exit_code);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "report/runs_report.h"
 #include "store/state_store.h"
 
 namespace regpol {
@@ -19,9 +20,6 @@ struct ApplyOutcome {
   std::optional<RunRecord> run;    // the run this command recorded or resumed, if any
   Micros last_success = kNoTime;   // the newest finished run of the state database
 };
-
-// A run's counts as `regpol runs --format json` and `--notify` both give them.
-nlohmann::json run_counts_json(const RunRecord& run);
 
 // The exposition text (every sample labelled with the target).
 std::string apply_metrics_text(const ApplyOutcome& outcome);
