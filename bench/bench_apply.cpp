@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   opt.now = *parse_timestamp("2026-11-27T00:00:00Z");
   PolicyRun run;
   std::string err;
+  Error target_error;
   if (!c.ok || !run_policy_lifecycle(c.plan, reg, opt, "", run, err)) return 1;
   ActionPlan plan = planned_actions(reg, run.result, run.plan_of_repo, opt.now);
 
@@ -65,7 +66,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < plan.actions.size();) {
     if (plan.actions[i].repository != read_last) {
       Registry now;
-      if (!plain->read(plan.actions[i].repository, now, err)) return 1;
+      if (!plain->read(plan.actions[i].repository, now, target_error)) return 1;
       read_last = plan.actions[i].repository;
     }
     std::vector<const ActionRecord*> batch;
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
       batch.push_back(&plan.actions[j++]);
     }
     std::vector<TargetAnswer> answers;
-    if (!plain->apply(RunKey{}, ActionKind::Delete, plan.actions[i].repository, batch, answers, err)) return 1;
+    if (!plain->apply(RunKey{}, ActionKind::Delete, plan.actions[i].repository, batch, answers, target_error)) return 1;
     for (const auto& a : answers) deleted += a.status == ActionStatus::Done;
     i = j;
   }
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
   ExecuteResult r = execute_run(*store, *journaled, id, {});
   double journaled_s = seconds_since(t1);
   if (!r.completed) {
-    std::fprintf(stderr, "%s\n", r.error.c_str());
+    std::fprintf(stderr, "%s\n", r.error.message.c_str());
     return 1;
   }
   std::printf("images=%zu deletions=%zu plain_s=%.3f journaled_s=%.3f (recording the plan %.3f) ratio=%.2f deletions_per_s_journaled=%.0f\n",

@@ -362,6 +362,17 @@ rc=$?
   && [ "$(sqlite3 t.db "SELECT count(*) FROM actions WHERE kind = 'transition' AND status = 'pending'")" -ge 1 ] \
   && ok || bad "throttling past the retries must stop the run for a resume: exit $rc, $(sqlite3 t.db "SELECT kind, status FROM actions" | sort | uniq -c | tr '\n' ' ') $(cat t.out t.err | tail -3)"
 
+# ---- IAM refuses the deletions (AccessDeniedException): the run stops, no image is a final
+# failure, and the message says to fix the permissions before resuming ----
+start_endpoint denied fixture.json --deny-op BatchDeleteImage
+"$regpol" apply --policy policy.regpol --snapshot fixture.json --state d.db --target ecr --endpoint-url "$url" --now $now --yes > d.out 2> d.err
+rc=$?
+[ $rc -eq 4 ] && [ "$(sqlite3 d.db "SELECT status FROM runs")" = running ] && \
+  grep -q "fix the credentials or permissions the target refused, then run the same command again to resume" d.err && \
+  [ "$(sqlite3 d.db "SELECT count(*) FROM actions WHERE status = 'failed'")" = 0 ] \
+  && ok || bad "a denied deletion must stop the run for a resume after a fix: exit $rc $(cat d.out d.err | tail -3)"
+! grep -q "fix the credentials" t.err && ok || bad "throttling is not a refusal of the credentials: $(tail -2 t.err)"
+
 # ---- ECR that keeps throttling the pull past the retries: exit 4 (a scheduler retries it;
 # exit 3 once, which the CronJob's podFailurePolicy fails for good), nothing written, and
 # apply --pull neither plans nor deletes ----

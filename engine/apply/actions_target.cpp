@@ -61,9 +61,14 @@ std::string ActionsTarget::run_dir(const RunKey& run, std::string& error) const 
 }
 
 bool ActionsTarget::apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-                          std::vector<TargetAnswer>& answers, std::string& error) {
-  std::string d = run_dir(run, error);
-  if (!error.empty() || batch.empty()) return error.empty();
+                          std::vector<TargetAnswer>& answers, Error& error) {
+  std::string message;
+  std::string d = run_dir(run, message);
+  if (!message.empty()) {
+    error = {ErrorKind::Internal, message};  // the folder cannot be written
+    return false;
+  }
+  if (batch.empty()) return true;
   const std::string& registry = batch.front()->registry_id;
   std::string base = (kind == ActionKind::Delete ? "delete-" : kind == ActionKind::Untag ? "untag-" : "transition-") + padded(batch.front()->seq);
   nlohmann::json doc;
@@ -102,20 +107,24 @@ bool ActionsTarget::apply(const RunKey& run, ActionKind kind, const std::string&
   }
   // The events first: a request file present means its events are too.
   if (auto err = write_file_atomically((fs::path(d) / ("events-" + padded(batch.front()->seq) + ".jsonl")).string(), events); !err.empty()) {
-    error = err;
+    error = {ErrorKind::Internal, err};
     return false;
   }
   if (auto err = write_file_atomically((fs::path(d) / (base + ".json")).string(), doc.dump(2) + "\n"); !err.empty()) {
-    error = err;
+    error = {ErrorKind::Internal, err};
     return false;
   }
   answers.assign(batch.size(), TargetAnswer{ActionStatus::Done, "written", base + ".json"});
   return true;
 }
 
-bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) {
-  std::string d = run_dir(run, error);
-  if (!error.empty()) return false;
+bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& actions, Error& error) {
+  std::string message;
+  std::string d = run_dir(run, message);
+  if (!message.empty()) {
+    error = {ErrorKind::Internal, message};  // the folder cannot be written
+    return false;
+  }
   std::string events, commands = "#!/bin/sh\n# regpol apply run " + std::to_string(run.id) + (run.uid.empty() ? "" : " (" + run.uid + ")") + ": the requests of this folder, in order.\nset -e\ncd \"$(dirname \"$0\")\"\n";
   std::set<std::string> listed;
   for (std::size_t k : request_order(actions)) {
@@ -125,7 +134,7 @@ bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& a
     std::string seq = a.answer.substr(a.answer.find('-') + 1, 6);
     ReadFileResult r = read_file_limited((fs::path(d) / ("events-" + seq + ".jsonl")).string(), kMaxDocumentBytes);
     if (!r.ok) {
-      error = r.error;
+      error = {ErrorKind::Internal, r.error};
       return false;
     }
     events += r.text;
@@ -133,11 +142,11 @@ bool ActionsTarget::finish(const RunKey& run, const std::vector<ActionRecord>& a
                 " --cli-input-json " + shell_quote("file://" + a.answer) + "\n";
   }
   if (auto err = write_file_atomically((fs::path(d) / "events.jsonl").string(), events); !err.empty()) {
-    error = err;
+    error = {ErrorKind::Internal, err};
     return false;
   }
   if (auto err = write_file_atomically((fs::path(d) / "commands.sh").string(), commands); !err.empty()) {
-    error = err;
+    error = {ErrorKind::Internal, err};
     return false;
   }
   return true;

@@ -18,13 +18,13 @@ class ActionsTarget : public Target {
   std::string name() const override { return "actions:" + dir_; }
   std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }  // untag: one image
   bool can_list() const override { return false; }
-  bool read(const std::string&, Registry&, std::string& error) override {
-    error = "an actions directory cannot be read as a registry";
+  bool read(const std::string&, Registry&, Error& error) override {
+    error = {ErrorKind::Internal, "an actions directory cannot be read as a registry"};
     return false;
   }
   bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-             std::vector<TargetAnswer>& answers, std::string& error) override;
-  bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) override;
+             std::vector<TargetAnswer>& answers, Error& error) override;
+  bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, Error& error) override;
 
  private:
   explicit ActionsTarget(std::string dir) : dir_(std::move(dir)) {}

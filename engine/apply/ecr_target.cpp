@@ -37,26 +37,33 @@ std::string EcrTarget::mismatch(const SnapshotOrigin& origin) const {
   return "";
 }
 
-bool EcrTarget::read(const std::string& repository, Registry& out, std::string& error) {
+namespace {
+
+// An ECR error that stops the run, with its kind (one ECR did not classify is regpol's).
+Error stop_error(const aws::EcrError& e) { return {e.kind == ErrorKind::None ? ErrorKind::Internal : e.kind, e.message}; }
+
+}  // namespace
+
+bool EcrTarget::read(const std::string& repository, Registry& out, Error& error) {
   std::vector<json> details;
   aws::EcrError e;
   if (!client_->call_all("DescribeImages", {{"repositoryName", repository}, {"maxResults", 1000}}, "imageDetails", details, e)) {
     if (e.type == "RepositoryNotFoundException") return true;  // gone, and its images with it
-    error = e.message;
+    error = stop_error(e);
     return false;
   }
   // The indexes' children too: what an index lists cannot go before it, and the order of
   // the run's requests depends on which images are indexes now.
   aws::IndexGraphStats graph;
   if (!aws::add_index_children(*client_, repository, details, graph, e)) {
-    error = e.message;
+    error = stop_error(e);
     return false;
   }
   // The answer read as the describe-images output it is (the snapshot reader's format 1).
   std::string document = json{{"imageDetails", details}}.dump();
   LoadError le;
   if (!load_json_snapshot_text(name() + "/" + repository, document, out, le) || !finish_registry(out, le, 1)) {
-    error = le.to_string();
+    error = {ErrorKind::BadInput, le.to_string()};  // ECR answered what no snapshot holds
     return false;
   }
   // The repository is on ECR: a fresh plan of it decides as a plan of a pulled snapshot
@@ -69,7 +76,7 @@ bool EcrTarget::read(const std::string& repository, Registry& out, std::string& 
 // repository was read again right before (recheck.h), so each tag is still this image's.
 // Removing an image's last tag deletes it on ECR: a plan that would do that expires the
 // image instead (lifecycle/evaluate.h), and an action that would do it here is refused.
-bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, std::string& error) {
+bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, Error& error) {
   if (tags_after_untag(a).empty()) {
     answer = {ActionStatus::Failed, "failed", "removing every tag of the image would delete it on ECR, and the plan did not delete it"};
     return true;
@@ -86,7 +93,7 @@ bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, Targ
         answer = {ActionStatus::Skipped, "skipped", "the repository is gone: nothing to untag"};
         return true;
       }
-      error = e.message;
+      error = stop_error(e);
       return false;
     }
     if (out.contains("imageIds") && out["imageIds"].is_array()) removed += out["imageIds"].size();
@@ -106,7 +113,7 @@ bool EcrTarget::untag(const std::string& repository, const ActionRecord& a, Targ
 }
 
 bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-                      std::vector<TargetAnswer>& answers, std::string& error) {
+                      std::vector<TargetAnswer>& answers, Error& error) {
   answers.assign(batch.size(), TargetAnswer{});
   aws::EcrError e;
   if (kind == ActionKind::Untag) {
@@ -124,7 +131,7 @@ bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
         answers.assign(batch.size(), {ActionStatus::AlreadyDone, "already-gone", "the repository is gone"});
         return true;
       }
-      error = e.message;
+      error = stop_error(e);
       return false;
     }
     std::map<std::string, TargetAnswer> by_digest;
@@ -165,7 +172,7 @@ bool EcrTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
       // and refused credentials stop the run instead, to be resumed.
       answers[i] = {ActionStatus::Failed, "failed", e.message};
     } else {
-      error = e.message;
+      error = stop_error(e);
       return false;
     }
   }

@@ -19,12 +19,12 @@ class EcrTarget : public Target {
   std::size_t batch_size(ActionKind kind) const override { return kind == ActionKind::Delete ? 100 : 1; }
   bool can_list() const override { return true; }
   std::string mismatch(const SnapshotOrigin& origin) const override;
-  bool read(const std::string& repository, Registry& out, std::string& error) override;
+  bool read(const std::string& repository, Registry& out, Error& error) override;
   bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-             std::vector<TargetAnswer>& answers, std::string& error) override;
+             std::vector<TargetAnswer>& answers, Error& error) override;
 
  private:
-  bool untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, std::string& error);
+  bool untag(const std::string& repository, const ActionRecord& a, TargetAnswer& answer, Error& error);
   std::unique_ptr<aws::CredentialChain> chain_;
   std::unique_ptr<aws::EcrClient> client_;
 };

@@ -24,24 +24,24 @@ bool OciTarget::in_scope(const std::string& repository) const {
   return prefix.empty() || repository == prefix || repository.rfind(prefix + "/", 0) == 0;
 }
 
-bool OciTarget::read(const std::string& repository, Registry& out, std::string& error) {
+bool OciTarget::read(const std::string& repository, Registry& out, Error& error) {
   std::vector<oci::OciImage> images;
   bool exists = true;
   if (Error e; !oci::read_repository(*client_, repository, images, exists, referrers_api_, e, nullptr, jobs_)) {
-    error = std::move(e.message);
+    error = std::move(e);
     return false;
   }
   std::string document = oci::snapshot_document(client_->endpoint().address(), current_time(), {repository}, {images}, {});
   LoadError e;
   if (!load_json_snapshot_text(client_->endpoint().address() + "/" + repository, document, out, e) || !finish_registry(out, e, 1)) {
-    error = e.to_string();
+    error = {ErrorKind::BadInput, e.to_string()};  // the registry answered what no snapshot holds
     return false;
   }
   return true;
 }
 
 bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-                      std::vector<TargetAnswer>& answers, std::string& error) {
+                      std::vector<TargetAnswer>& answers, Error& error) {
   answers.assign(batch.size(), TargetAnswer{});
   if (kind == ActionKind::Untag) return untag(repository, batch, answers, error);
   if (kind != ActionKind::Delete) {
@@ -53,14 +53,14 @@ bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
   // the retries, refused credentials or permissions) stops the run, which resumes later and
   // reads the repository again, as on ECR; the registry's refusal of one image is its answer.
   std::mutex error_mutex;
-  std::string transport_error;
+  Error transport_error;
   parallel_for(batch.size(), jobs_, [&](std::size_t i, unsigned) {
     bool gone = false;
     Error e;
     if (!client_->delete_manifest(repository, batch[i]->digest, gone, e)) {
       if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
         std::lock_guard<std::mutex> lock(error_mutex);
-        if (transport_error.empty()) transport_error = e.message;
+        if (!transport_error) transport_error = e;
         return;
       }
       answers[i] = {ActionStatus::Failed, "failed", e.message};
@@ -69,7 +69,7 @@ bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
     answers[i] = gone ? TargetAnswer{ActionStatus::AlreadyDone, "already-gone", "DELETE manifest: 404 (already gone)"}
                       : TargetAnswer{ActionStatus::Done, "deleted", "DELETE manifest: 202 Accepted"};
   });
-  if (transport_error.empty()) return true;
+  if (!transport_error) return true;
   error = transport_error;
   return false;
 }
@@ -78,7 +78,7 @@ bool OciTarget::apply(const RunKey&, ActionKind kind, const std::string& reposit
 // its DELETE (HEAD by tag), so a tag moved onto another image since the recheck is left
 // alone. A registry without tag deletion refuses the action, which fails with its reason.
 bool OciTarget::untag(const std::string& repository, const std::vector<const ActionRecord*>& batch, std::vector<TargetAnswer>& answers,
-                      std::string& error) {
+                      Error& error) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const ActionRecord& a = *batch[i];
     std::size_t removed = 0;
@@ -89,7 +89,7 @@ bool OciTarget::untag(const std::string& repository, const std::vector<const Act
       Error e;
       if (!client_->manifest_digest(repository, tag, digest, found, e)) {
         if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
-          error = e.message;
+          error = e;
           return false;
         }
         answers[i] = {ActionStatus::Failed, "failed", e.message};
@@ -103,7 +103,7 @@ bool OciTarget::untag(const std::string& repository, const std::vector<const Act
       bool gone = false;
       if (!client_->delete_tag(repository, tag, gone, e)) {
         if (e.kind == ErrorKind::Retryable || e.kind == ErrorKind::Denied) {
-          error = e.message;
+          error = e;
           return false;
         }
         answers[i] = {ActionStatus::Failed, "failed", e.message};

@@ -21,12 +21,12 @@ class OciTarget : public Target {
   std::string mismatch(const SnapshotOrigin& origin) const override;
   bool in_scope(const std::string& repository) const override;
   bool can_list() const override { return true; }
-  bool read(const std::string& repository, Registry& out, std::string& error) override;
+  bool read(const std::string& repository, Registry& out, Error& error) override;
   bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-             std::vector<TargetAnswer>& answers, std::string& error) override;
+             std::vector<TargetAnswer>& answers, Error& error) override;
 
  private:
-  bool untag(const std::string& repository, const std::vector<const ActionRecord*>& batch, std::vector<TargetAnswer>& answers, std::string& error);
+  bool untag(const std::string& repository, const std::vector<const ActionRecord*>& batch, std::vector<TargetAnswer>& answers, Error& error);
   std::unique_ptr<oci::OciClient> client_;
   unsigned jobs_;
   bool referrers_api_ = true;

@@ -160,7 +160,7 @@ void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions) 
 }
 
 bool recheck_against_target(Target& target, std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
-                            std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, std::string& error) {
+                            std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, Error& error) {
   decisions.clear();
   images.clear();
   if (!target.can_list()) return true;

@@ -58,8 +58,8 @@ void rank_actions(const Registry& registry, std::vector<ActionRecord>& actions);
 // Reads every repository that has unfinished actions and rechecks them, and ranks them by
 // the target's graph (rank_actions). `images` gets each such repository's image count in
 // the target now (for the rails). Targets that cannot be read give no decisions and no
-// counts. False with `error` when a read fails.
+// counts. False with `error` (with its kind) when a read fails.
 bool recheck_against_target(Target& target, std::vector<ActionRecord>& actions, Micros run_now, const FreshPlan* fresh,
-                            std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, std::string& error);
+                            std::vector<Recheck>& decisions, std::map<std::string, std::int64_t>& images, Error& error);
 
 }  // namespace regpol

@@ -60,8 +60,8 @@ bool supersede_run(StateStore& store, Target* target, std::int64_t run, const st
       const bool readable = target && target->can_list();
       if (readable) {
         Registry now;
-        if (!target->read(repo, now, error)) {
-          error = "cannot read `" + repo + "` to settle run " + std::to_string(run) + ": " + error;
+        if (Error e; !target->read(repo, now, e)) {
+          error = "cannot read `" + repo + "` to settle run " + std::to_string(run) + ": " + e.message;
           return false;
         }
         for (const auto& t : target_images(now, repo)) class_of.emplace(t.digest, t.storage_class);
@@ -141,8 +141,8 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
         }
         Registry now;
         if (!target.read(repository, now, result.error)) {
-          result.error = "the target failed: cannot read `" + repository + "` again: " + result.error;
-          store.audit_run_event(run, "run-stopped", result.error);
+          result.error.message = "the target failed: cannot read `" + repository + "` again: " + result.error.message;
+          store.audit_run_event(run, "run-stopped", result.error.message);
           return result;
         }
         std::vector<Recheck> dropped = recheck_repository(now, actions, unfinished, run_now, options.fresh);
@@ -173,8 +173,8 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       kill.reach("after-sent");
       std::vector<TargetAnswer> answers;
       if (!target.apply(key, todo.front()->kind, todo.front()->repository, todo, answers, result.error)) {
-        result.error = "the target failed: " + result.error;
-        store.audit_run_event(run, "run-stopped", result.error);
+        result.error.message = "the target failed: " + result.error.message;
+        store.audit_run_event(run, "run-stopped", result.error.message);
         return result;
       }
       if (answers.size() != todo.size()) throw std::logic_error("the target answered " + std::to_string(answers.size()) + " of " + std::to_string(todo.size()));
@@ -194,16 +194,15 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       finished += todo.size();
       if (options.progress) options.progress(finished, total);
     }
-    std::string err;
-    if (!target.finish(key, actions, err)) {
-      result.error = "the target failed to finish the run: " + err;
-      store.audit_run_event(run, "run-stopped", result.error);
+    if (Error err; !target.finish(key, actions, err)) {
+      result.error = {err.kind, "the target failed to finish the run: " + err.message};
+      store.audit_run_event(run, "run-stopped", result.error.message);
       return result;
     }
     store.finish_run(run, any_failed ? "failed" : "finished", any_failed ? "the target refused some actions" : "");
     result.completed = true;
   } catch (const std::exception& e) {
-    result.error = e.what();
+    result.error = {ErrorKind::Internal, e.what()};  // the journal failed
   }
   return result;
 }

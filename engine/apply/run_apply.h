@@ -26,7 +26,7 @@ struct ExecuteOptions {
 
 struct ExecuteResult {
   bool completed = false;  // every action has a final status; the run is closed
-  std::string error;       // why not (the target could not be reached, the journal failed)
+  Error error;             // why not (the target could not be reached or refused the caller, the journal failed)
 };
 
 // Carries out every pending or sent action of `run`, then closes the run. Right before a

@@ -27,21 +27,24 @@ std::string StoreTarget::mismatch(const SnapshotOrigin& origin) const {
   return "";
 }
 
-bool StoreTarget::read(const std::string& repository, Registry& out, std::string& error) {
-  if (!editor_->read(repository, out, error)) {
-    error = path_ + ": " + error;
+bool StoreTarget::read(const std::string& repository, Registry& out, Error& error) {
+  // The store's failures (a locked or damaged database) stop the run like any target's.
+  std::string message;
+  if (!editor_->read(repository, out, message)) {
+    error = {ErrorKind::Retryable, path_ + ": " + message};
     return false;
   }
   LoadError e;
   if (!finish_registry(out, e, 1)) {
-    error = e.to_string();
+    error = {ErrorKind::BadInput, e.to_string()};
     return false;
   }
   return true;
 }
 
 bool StoreTarget::apply(const RunKey&, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-                        std::vector<TargetAnswer>& answers, std::string& error) {
+                        std::vector<TargetAnswer>& answers, Error& error) {
+  std::string message;
   std::vector<std::string> digests;
   digests.reserve(batch.size());
   for (const auto* a : batch) digests.push_back(a->digest);
@@ -51,7 +54,10 @@ bool StoreTarget::apply(const RunKey&, ActionKind kind, const std::string& repos
     answers.clear();
     for (const auto* a : batch) {
       SnapshotStoreEditor::Change c{};
-      if (!editor_->untag(repository, a->digest, a->untag, c, error)) return false;
+      if (!editor_->untag(repository, a->digest, a->untag, c, message)) {
+        error = {ErrorKind::Retryable, path_ + ": " + message};
+        return false;
+      }
       using C = SnapshotStoreEditor::Change;
       answers.push_back(c == C::Changed       ? TargetAnswer{ActionStatus::Done, "untagged", "removed its tags in the store"}
                         : c == C::AlreadyDone ? TargetAnswer{ActionStatus::AlreadyDone, "already-untagged", "none of those tags in the store"}
@@ -60,11 +66,14 @@ bool StoreTarget::apply(const RunKey&, ActionKind kind, const std::string& repos
     return true;
   }
   if (kind == ActionKind::Delete) {
-    ok = editor_->remove(repository, digests, changes, error);
+    ok = editor_->remove(repository, digests, changes, message);
   } else {
-    ok = editor_->archive(repository, digests, current_time(), changes, error);
+    ok = editor_->archive(repository, digests, current_time(), changes, message);
   }
-  if (!ok) return false;
+  if (!ok) {
+    error = {ErrorKind::Retryable, path_ + ": " + message};
+    return false;
+  }
   answers.clear();
   for (auto c : changes) {
     using C = SnapshotStoreEditor::Change;

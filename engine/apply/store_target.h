@@ -14,9 +14,9 @@ class StoreTarget : public Target {
   std::size_t batch_size(ActionKind) const override { return 500; }
   std::string mismatch(const SnapshotOrigin& origin) const override;
   bool can_list() const override { return true; }
-  bool read(const std::string& repository, Registry& out, std::string& error) override;
+  bool read(const std::string& repository, Registry& out, Error& error) override;
   bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-             std::vector<TargetAnswer>& answers, std::string& error) override;
+             std::vector<TargetAnswer>& answers, Error& error) override;
 
  private:
   StoreTarget(std::string path, std::unique_ptr<SnapshotStoreEditor> editor)

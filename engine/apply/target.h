@@ -10,6 +10,7 @@
 
 #include "snapshot/model.h"
 #include "store/state_store.h"
+#include "util/error.h"
 
 namespace regpol {
 
@@ -66,15 +67,16 @@ class Target {
   virtual bool can_list() const = 0;
   // The repository as the target holds it now, as a snapshot of that one repository (no
   // images when the repository does not exist), with finish_registry() done: what a fresh
-  // plan is made from. False with `error` when the target cannot be read.
-  virtual bool read(const std::string& repository, Registry& out, std::string& error) = 0;
+  // plan is made from. False with `error` (its kind says why: util/error.h) when the target
+  // cannot be read.
+  virtual bool read(const std::string& repository, Registry& out, Error& error) = 0;
   // One batch: the same repository and kind, at most batch_size(kind) actions. Fills one
   // answer per action, in order. False with `error` when the batch could not be tried at
   // all (the run stops and resumes later).
   virtual bool apply(const RunKey& run, ActionKind kind, const std::string& repository, const std::vector<const ActionRecord*>& batch,
-                     std::vector<TargetAnswer>& answers, std::string& error) = 0;
+                     std::vector<TargetAnswer>& answers, Error& error) = 0;
   // After the run's last batch.
-  virtual bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, std::string& error) {
+  virtual bool finish(const RunKey& run, const std::vector<ActionRecord>& actions, Error& error) {
     (void)run;
     (void)actions;
     (void)error;

@@ -114,8 +114,11 @@ std::string plan_line(const Tally& t) {
 int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, const ProgressLine& progress) {
   auto rec = store.run(run);
   if (!r.completed) {
-    return fail(kInternal, "run " + std::to_string(run) + " stopped: " + r.error +
-                               "; nothing after that point was done: run the same command again to resume");
+    // What to do before resuming depends on the kind of failure, never on its wording.
+    const std::string resume = r.error.kind == ErrorKind::Denied
+                                   ? "fix the credentials or permissions the target refused, then run the same command again to resume"
+                                   : "run the same command again to resume";
+    return fail(kInternal, "run " + std::to_string(run) + " stopped: " + r.error.message + "; nothing after that point was done: " + resume);
   }
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1fs", progress.seconds());
@@ -414,8 +417,8 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
   // the target (the plan's count where the target cannot be read).
   std::vector<Recheck> dropped;
   std::map<std::string, std::int64_t> target_images;
-  if (!recheck_against_target(*target, plan.actions, lopt.now, exec.fresh, dropped, target_images, err))
-    return fail(kInternal, "cannot read the target: " + err);
+  if (Error read_error; !recheck_against_target(*target, plan.actions, lopt.now, exec.fresh, dropped, target_images, read_error))
+    return fail(kInternal, "cannot read the target: " + read_error.message);
   // Emptying a repository is the never-empty rail's to refuse, for the whole run.
   dropped.erase(std::remove_if(dropped.begin(), dropped.end(), [](const Recheck& d) { return d.would_empty; }), dropped.end());
   if (!dropped.empty() && plan_path) {

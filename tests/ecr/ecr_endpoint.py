@@ -51,6 +51,7 @@ ap.add_argument("fixture")
 ap.add_argument("port_file")
 ap.add_argument("--throttle-every", type=int, default=0)
 ap.add_argument("--throttle-op", default="", help="throttle every call of this operation")
+ap.add_argument("--deny-op", default="", help="refuse every call of this operation as IAM does (AccessDeniedException)")
 ap.add_argument("--fail-every", type=int, default=0)
 ap.add_argument("--drop-every", type=int, default=0)
 ap.add_argument("--latency-ms", type=int, default=0)
@@ -500,6 +501,8 @@ class Handler(BaseHTTPRequestHandler):
                 with lock:
                     counters["throttled"] += 1
                 raise Problem(400, "ThrottlingException", "Rate exceeded")
+            if args.deny_op and op == args.deny_op:
+                raise Problem(400, "AccessDeniedException", "User: arn:aws:iam::111122223333:user/ci is not authorized to perform: ecr:" + op)
             if args.fail_every and n % args.fail_every == 0:
                 with lock:
                     counters["failed"] += 1
@@ -530,7 +533,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, out)
         except Problem as p:
             if p.type not in ("ThrottlingException", "ServerException", "RepositoryNotFoundException", "LifecyclePolicyNotFoundException",
-                              "RepositoryPolicyNotFoundException", "ImageNotFoundException", "ExpiredTokenException"):
+                              "RepositoryPolicyNotFoundException", "ImageNotFoundException", "ExpiredTokenException",
+                              "AccessDeniedException"):
                 with lock:
                     counters["problems"].append("%s: %s: %s" % (op, p.type, p.message))
             self.reply(p.status, {"__type": p.type, "message": p.message})
