@@ -81,7 +81,7 @@ int cmd_authorize(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--iam-policy", "--repository", "--request", "--requests", "--now", "--snapshot", "--format"},
             {"--help", "--fail-on-deny", "--summary"});
   if (args.has("--help")) {
-    std::cout << kAuthorizeHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kAuthorizeHelp << kImportRootHelp << "\n" << exit_codes_help("a request was denied, with --fail-on-deny");
     return kOk;
   }
   auto iam_path = args.get("--iam-policy");

@@ -20,7 +20,7 @@ static const char* kCompileHelp =
 int cmd_compile(const Argv& argv) {
   Args args(argv, {"--import-root", "--emit"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kCompileHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kCompileHelp << kImportRootHelp << "\n" << exit_codes_help("the policy has errors");
     return kOk;
   }
   std::string emit = args.get("--emit").value_or("plan");

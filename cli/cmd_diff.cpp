@@ -43,7 +43,7 @@ int cmd_diff(const Argv& argv) {
              "--max-in-use-age"},
             {"--help", "--fail-on-change", "--strict-in-use"});
   if (args.has("--help")) {
-    std::cout << kDiffHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kDiffHelp << kImportRootHelp << "\n" << exit_codes_help("a policy has errors, or the decisions changed, with --fail-on-change");
     return kOk;
   }
   if (args.positionals().size() != 2) throw UsageError{"`diff` needs two policy files: OLD.regpol NEW.regpol (see `regpol diff --help`)"};

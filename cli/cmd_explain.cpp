@@ -25,7 +25,7 @@ static const char* kExplainHelp =
 int cmd_explain(const Argv& argv) {
   Args args(argv, {"--import-root", "--policy", "--snapshot", "--image", "--now", "--in-use", "--max-in-use-age"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kExplainHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kExplainHelp << kImportRootHelp << "\n" << exit_codes_help("");
     return kOk;
   }
   auto policy = args.get("--policy");

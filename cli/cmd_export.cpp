@@ -34,7 +34,7 @@ static const char* kExportHelp =
 int cmd_export(const Argv& argv) {
   Args args(argv, {"--import-root", "--repository", "--out-dir"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kExportHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kExportHelp << kImportRootHelp << "\n" << exit_codes_help("the policy has errors, or uses what ECR cannot express (nothing exported)");
     return kOk;
   }
   const auto& pos = args.positionals();

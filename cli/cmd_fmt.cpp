@@ -26,7 +26,7 @@ static const char* kFmtHelp =
 int cmd_fmt(const Argv& argv) {
   Args args(argv, {}, {"--help", "--check", "--write"});
   if (args.has("--help")) {
-    std::cout << kFmtHelp << "\n" << kExitCodesHelp;
+    std::cout << kFmtHelp << "\n" << exit_codes_help("--check: a file is not formatted");
     return kOk;
   }
   if (args.has("--check") && args.has("--write")) throw UsageError{"--check and --write cannot be combined"};

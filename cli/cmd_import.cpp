@@ -31,7 +31,7 @@ static const char* kImportHelp =
 int cmd_import(const Argv& argv) {
   Args args(argv, {"--lifecycle", "--repository-policy", "--repository", "--out", "--from", "--snapshot"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kImportHelp << "\n" << kExitCodesHelp;
+    std::cout << kImportHelp << "\n" << exit_codes_help("");
     return kOk;
   }
   if (args.positionals().size() != 1 || args.positionals()[0] != "ecr") throw UsageError{"usage: regpol import ecr … (see --help)"};

@@ -72,7 +72,7 @@ int cmd_lint(const Argv& argv) {
   Args args(argv, {"--import-root", "--format", "--dump-after", "--disable", "--enable", "--account", "--target", "--explain"},
             {"--help", "--deny-warnings"});
   if (args.has("--help")) {
-    std::cout << kLintHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kLintHelp << kImportRootHelp << "\n" << exit_codes_help("the policy has errors (or warnings, with --deny-warnings)");
     return kOk;
   }
   if (auto code = args.get("--explain")) {

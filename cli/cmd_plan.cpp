@@ -84,7 +84,7 @@ int cmd_plan(const Argv& argv) {
                    "--archive-price-per-gb", "--threads", "--pricing", "--out", "--shard", "--sign-key"},
             {"--help", "--strict-in-use", "--summary", "--changes-only"});
   if (args.has("--help")) {
-    std::cout << kPlanHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kPlanHelp << kImportRootHelp << "\n" << exit_codes_help("");
     return kOk;
   }
   auto policy_path = args.get("--ecr-lifecycle");

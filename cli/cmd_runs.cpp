@@ -55,7 +55,7 @@ std::int64_t run_id(const std::string& text) {
 int cmd_runs(const Argv& argv) {
   Args args(argv, {"--state", "--format", "--status", "--repository", "--limit"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kRunsHelp << "\n" << kExitCodesHelp;
+    std::cout << kRunsHelp << "\n" << exit_codes_help("", {}, "runs abandon: an apply holds the state file");
     return kOk;
   }
   auto state = args.get("--state");

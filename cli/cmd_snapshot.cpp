@@ -47,7 +47,7 @@ int cmd_snapshot(const Argv& argv) {
     return kOk;
   }
   if (args.has("--help") || args.positionals().empty()) {
-    std::cout << kSnapshotHelp << "\n" << kExitCodesHelp;
+    std::cout << kSnapshotHelp << "\n" << exit_codes_help("", "the registry could not answer now (throttling, network or server errors after the retries, the --deadline), or an internal error");
     return args.has("--help") ? kOk : kUsage;
   }
   const std::string& sub = args.positionals()[0];

@@ -27,7 +27,7 @@ static const char* kTestHelp =
 int cmd_test(const Argv& argv) {
   Args args(argv, {"--import-root"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kTestHelp << kImportRootHelp << "\n" << kExitCodesHelp;
+    std::cout << kTestHelp << kImportRootHelp << "\n" << exit_codes_help("a test failed");
     return kOk;
   }
   if (args.positionals().empty()) throw UsageError{"`test` needs at least one FILE"};

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "driver/compile.h"
@@ -52,12 +53,8 @@ constexpr const char* kImportRootHelp =
     "`..` or symbolic links that leave it are refused (E0206).\n"
     "  --import-root DIR   the import root (default: the folder of the policy file)\n";
 
-constexpr const char* kExitCodesHelp =
-    "Exit codes:\n"
-    "  0  success\n"
-    "  1  policy findings (lint errors, failed tests, denies with --fail-on-deny)\n"
-    "  2  usage error\n"
-    "  3  bad input (unreadable or malformed policy, snapshot or request)\n"
-    "  4  internal error (also: an output that could not be written, such as a full disk)\n";
+// The "Exit codes:" section of a command's --help: 0, 2 and 3 as every command has them,
+// and what 1, 4 and 5 mean for this command (`one` and `five` empty: it never exits so).
+std::string exit_codes_help(std::string_view one, std::string_view four = {}, std::string_view five = {});
 
 }  // namespace regpol::cli

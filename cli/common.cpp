@@ -46,4 +46,13 @@ void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log) 
   else if (format != "text") throw UsageError{"--log-format takes text or json, not `" + format + "`"};
 }
 
+std::string exit_codes_help(std::string_view one, std::string_view four, std::string_view five) {
+  std::string out = "Exit codes:\n  0  success\n";
+  if (!one.empty()) out += "  1  " + std::string(one) + "\n";
+  out += "  2  usage error\n  3  bad input (unreadable or malformed policy, snapshot or request)\n";
+  out += "  4  " + (four.empty() ? std::string("internal error (also: an output that could not be written, such as a full disk)") : std::string(four)) + "\n";
+  if (!five.empty()) out += "  5  " + std::string(five) + "\n";
+  return out;
+}
+
 }  // namespace regpol::cli

@@ -45,7 +45,7 @@ void print_help() {
                "usage: regpol COMMAND [options]   (regpol COMMAND --help for its options)\n\n"
                "Commands:\n";
   for (const auto& c : kCommands) std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  std::cout << "\nOptions:\n  --version   print the version (also `regpol version`)\n  --help, -h  this text (also `regpol COMMAND --help`)\n\n" << kExitCodesHelp;
+  std::cout << "\nOptions:\n  --version   print the version (also `regpol version`)\n  --help, -h  this text (also `regpol COMMAND --help`)\n\n" << exit_codes_help("policy findings (lint errors, failed tests, --fail-on-deny, --fail-on-change),\n     or apply refused (a rail, or the target's identity: nothing changed)", "a run stopped (run the same command again to resume) or an internal error", "another apply holds the state file");
 }
 
 }  // namespace

@@ -106,5 +106,16 @@ sed 's/select untagged/select untagged where not is_artifact/' count.regpol > im
 "$regpol" plan --policy images-only.regpol --snapshot signed.json --now 2026-11-27T00:00:00Z --format json > io.json 2>&1 &&
   ! grep -q artifactsCounted io.json && [ "$(jq '[.images[] | select(.action == "expire")] | length' io.json)" = 0 ] && pass=$((pass+1)) ||
   { failed=$((failed+1)); echo "FAIL where not is_artifact: the count still counts the signature"; }
+# Each command's --help says what its exit codes mean for it: the top level lists 5 (a
+# busy state file); fmt's 1 is an unformatted file, not `--fail-on-deny`; plan never exits 1.
+check "--help lists exit code 5" 0 '^  5  another apply holds the state file' "$regpol" --help
+"$regpol" fmt --help > out 2>&1
+grep -q '^  1  --check: a file is not formatted' out && ! grep -q 'fail-on-deny' out && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL fmt --help exit codes: $(tail -6 out)"; }
+"$regpol" plan --help > out 2>&1
+grep -q '^Exit codes:' out && ! grep -q '^  1  ' out && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL plan --help exit codes: $(tail -6 out)"; }
+for c in plan lint test fmt compile explain diff snapshot import export authorize runs apply in-use; do
+  "$regpol" $c --help > out 2>&1
+  grep -q '^Exit codes:' out && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL $c --help has no exit codes"; }
+done
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
