@@ -36,6 +36,10 @@ cp snap.db target.db
 rc=$?
 [ $rc -eq 0 ] && ok || bad "plain apply exit $rc: $(cat err.txt)"
 "$regpol" runs show 1 --state s1.db --format json > run1.json
+# The text's audit log: a batch's `sent` names its repository and its actions, never an
+# image with an empty digest (`#3 repo@`).
+"$regpol" runs show 1 --state s1.db > run1.txt
+grep -qE '  sent  [^ ]+  (delete|transition) [0-9]+: seq [0-9]' run1.txt && ! grep -qE '@ |@$' run1.txt && ok || bad "runs show: sent entries: $(grep sent run1.txt | head -3)"
 python3 - plan.json run1.json target.db <<'EOF' && ok || bad "plan and apply disagree"
 import json, sqlite3, sys
 plan = json.load(open(sys.argv[1])); run = json.load(open(sys.argv[2]))

@@ -187,7 +187,9 @@ void render_run_show(const RunShow& show, bool json, std::ostream& out) {
   out << "  audit log (" << show.audit.size() << " entries" << (show.everything ? "" : ": the run's, and the actions shown") << "):\n";
   for (const auto& e : show.audit) {
     out << "    " << format_timestamp(e.at) << "  " << e.event;
-    if (e.seq) out << "  #" << e.seq << " " << e.repository << "@" << e.digest.substr(0, 19);
+    // A batch's `sent` names its repository and its actions' numbers, not one image.
+    if (e.seq && e.digest.empty()) out << "  " << e.repository;
+    else if (e.seq) out << "  #" << e.seq << " " << e.repository << "@" << e.digest.substr(0, 19);
     if (!e.detail.empty()) out << "  " << e.detail.substr(0, e.detail.find('\n'));
     out << "\n";
   }
