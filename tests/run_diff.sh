@@ -135,6 +135,23 @@ git init -q repo && cp a.regpol repo/policy.regpol && (cd repo && git add policy
 (cd repo && git show HEAD:policy.regpol | "$regpol" diff - policy.regpol --snapshot ../snap1.json --now $now --format json) > piped.json
 [ "$(jq .summary.changed piped.json)" = "$(jq .summary.changed ac.json)" ] && [ "$(jq .summary.changed ac.json)" -gt 0 ] && ok ||
   bad "the piped old policy gives the same diff"
+# A pull request that adds the policy file: `git show` of the parent prints nothing (git
+# itself fails; the pipe carries no text), and the diff shows the whole policy as new: every
+# image the policy removes changes from keep, the same as plan says.
+(cd repo && git show HEAD~1:policy.regpol 2> /dev/null | "$regpol" diff - policy.regpol --snapshot ../snap1.json --now $now --format json) > added.json
+rc=$?
+"$regpol" plan --policy c.regpol --snapshot snap1.json --now $now --format json > plan-c.json
+[ $rc = 0 ] && [ "$(jq .summary.changed added.json)" = "$(jq '[.images[] | select(.action != "keep")] | length' plan-c.json)" ] && \
+  [ "$(jq '[.images[] | select(.old.action != "keep")] | length' added.json)" = 0 ] && ok || bad "an added policy file: exit $rc $(head -c 300 added.json)"
+# ... and one that deletes it (the new side an empty file, or only comments): everything comes back.
+printf '# retired\n' > retired.regpol
+"$regpol" diff c.regpol retired.regpol --snapshot snap1.json --now $now --format json > deleted.json
+rc=$?
+[ $rc = 0 ] && [ "$(jq .summary.changed deleted.json)" = "$(jq .summary.changed added.json)" ] && ok || bad "a deleted policy file: exit $rc $(head -c 300 deleted.json)"
+# A file that is not empty but broken is still an error.
+printf 'repository "*" {\n' > broken.regpol
+"$regpol" diff broken.regpol c.regpol --snapshot snap1.json --now $now > /dev/null 2> broken.err
+[ $? = 3 ] && ok || bad "a broken policy is bad input: $(cat broken.err)"
 "$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --fail-on-change > /dev/null
 [ $? = 1 ] && ok || bad "--fail-on-change exits 1 on a change"
 "$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --format markdown | grep -q '^| platform/' && ok || bad "markdown lists repositories"

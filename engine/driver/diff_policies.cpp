@@ -1,9 +1,11 @@
 // `regpol diff` below the command line (driver/diff_policies.h).
 #include "driver/diff_policies.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "diff/compare.h"
+#include "diag/render.h"
 #include "diff/render.h"
 #include "driver/evaluate_policy.h"
 #include "driver/exit_code.h"
@@ -14,13 +16,35 @@
 
 namespace regpol {
 
+namespace {
+
+// One side of the diff. A file that holds no declaration (E0108: the side a pull request adds
+// or deletes a policy file on, given as `git show REV:FILE` or an empty file) is a policy
+// with no rules, under which every image is kept: the diff shows the whole policy as new.
+int compile_side(const std::string& path, SourceMap& sources, const CompileOptions& options, CompiledPolicy& out) {
+  DiagnosticSink sink;
+  out = compile_policy_file(path, sources, sink, options);
+  if (out.ok) return kOk;
+  const std::vector<Diagnostic> found = sink.sorted();
+  const bool only_empty = std::all_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.severity != Severity::Error || d.code == "E0108"; });
+  if (only_empty && std::any_of(found.begin(), found.end(), [](const Diagnostic& d) { return d.code == "E0108"; })) {
+    out = CompiledPolicy{};
+    out.ok = true;
+    return kOk;
+  }
+  std::cerr << render_human(sources, found, {false});
+  return fail(out.malformed ? kBadInput : kFindings, path + ": the policy has errors; nothing was compared");
+}
+
+}  // namespace
+
 int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   LifecycleOptions lopt = request.lifecycle;
   std::string err;
   SourceMap old_sources, new_sources;
   CompiledPolicy old_policy, new_policy;
-  if (int code = compile_policy_or_fail(request.old_path, old_sources, request.compile, kFindings, "compared", old_policy); code != kOk) return code;
-  if (int code = compile_policy_or_fail(request.new_path, new_sources, request.compile, kFindings, "compared", new_policy); code != kOk) return code;
+  if (int code = compile_side(request.old_path, old_sources, request.compile, old_policy); code != kOk) return code;
+  if (int code = compile_side(request.new_path, new_sources, request.compile, new_policy); code != kOk) return code;
   Registry registry;
   LoadError lerr;
   if (!load_snapshots(request.snapshots, registry, lerr, lopt.threads)) return fail(kBadInput, "[E0501] " + lerr.to_string());
