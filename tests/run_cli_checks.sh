@@ -117,5 +117,14 @@ for c in plan lint test fmt compile explain diff snapshot import export authoriz
   "$regpol" $c --help > out 2>&1
   grep -q '^Exit codes:' out && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL $c --help has no exit codes"; }
 done
+# A misspelled keyword gets the keyword it is closest to; a word far from every expected
+# keyword gets none.
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select untaged\n      expire older than 7d\n    }\n  }\n}\n' > typo.regpol
+check "a misspelled keyword suggests" 3 'help: did you mean `untagged`?' "$regpol" lint typo.regpol
+printf 'repository "*" {\n  lifecyle {\n  }\n}\n' > typo2.regpol
+check "a misspelled block suggests" 3 'help: did you mean `lifecycle`?' "$regpol" lint typo2.regpol
+printf 'repository "*" {\n  zebra {\n  }\n}\n' > far.regpol
+"$regpol" lint far.regpol > out 2>&1
+grep -q 'E0101' out && ! grep -q 'did you mean' out && pass=$((pass+1)) || { failed=$((failed+1)); echo "FAIL a far word got a suggestion: $(cat out)"; }
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]

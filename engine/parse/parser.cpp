@@ -6,6 +6,7 @@
 
 #include "RegpolLexer.h"
 #include "RegpolParser.h"
+#include "diag/suggest.h"
 #include "util/deep_stack.h"
 #include "util/time.h"
 
@@ -111,6 +112,7 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       found = "`" + t + "`";
     }
     std::string expected;
+    std::vector<std::string> keywords;  // the expected keywords, for "did you mean"
     if (parser) {
       auto set = parser->getExpectedTokens();
       std::vector<std::string> names;
@@ -119,9 +121,21 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       names.erase(std::unique(names.begin(), names.end()), names.end());
       for (std::size_t i = 0; i < names.size() && i < 8; ++i) expected += (i ? ", " : "") + names[i];
       if (names.size() > 8) expected += ", …";
+      for (const auto& n : names) {
+        if (n.size() > 2 && n.front() == '`' && std::isalpha(static_cast<unsigned char>(n[1]))) keywords.push_back(n.substr(1, n.size() - 2));
+      }
     }
     auto& d = sink_.error("E0101", span, "unexpected " + found + (expected.empty() ? "" : "; expected " + expected));
-    (void)d;
+    // A misspelled keyword (`untaged`, `lifecyle`) gets the one it is closest to.
+    if (offending->getType() != antlr4::Token::EOF) {
+      const std::string word = offending->getText();
+      const bool is_word = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      });
+      if (is_word) {
+        if (auto near = closest_match(word, keywords); near && *near != word) d.help = "did you mean `" + *near + "`?";
+      }
+    }
   }
   int count = 0;
 
