@@ -9,33 +9,38 @@
 #include "diag/render.h"
 #include "driver/front_end.h"
 #include "format/format.h"
+#include "util/line_diff.h"
 #include "util/atomic_file.h"
 
 namespace regpol::cli {
 
 static const char* kFmtHelp =
-    "usage: regpol fmt FILE... [--check | --write]\n"
+    "usage: regpol fmt FILE... [--check | --diff | --write]\n"
     "\n"
     "Prints each policy file in the canonical layout (two-space indents, one statement per\n"
     "line, every comment kept). Formatting twice gives the same bytes.\n"
     "\n"
-    "  --check   print nothing; list files that are not formatted and exit 1 if any\n"
+    "  --check   list the files that are not formatted (nothing else) and exit 1 if any\n"
+    "  --diff    print what formatting would change, as a unified diff (`patch -p0` applies it),\n"
+    "            and exit 1 if anything would\n"
     "  --write   rewrite files in place\n"
     "  --help    this text\n";
 
 int cmd_fmt(const Argv& argv) {
-  Args args(argv, {}, {"--help", "--check", "--write"});
+  Args args(argv, {}, {"--help", "--check", "--write", "--diff"});
   if (args.has("--help")) {
-    std::cout << kFmtHelp << "\n" << exit_codes_help("--check: a file is not formatted");
+    std::cout << kFmtHelp << "\n" << exit_codes_help("--check or --diff: a file is not formatted");
     return kOk;
   }
-  if (args.has("--check") && args.has("--write")) throw UsageError{"--check and --write cannot be combined"};
+  if ((args.has("--check") ? 1 : 0) + (args.has("--write") ? 1 : 0) + (args.has("--diff") ? 1 : 0) > 1)
+    throw UsageError{"--check, --diff and --write cannot be combined"};
   if (args.positionals().empty()) throw UsageError{"`fmt` needs at least one FILE"};
 
   SourceMap sources;
   DiagnosticSink sink;
   std::vector<std::pair<std::string, std::string>> outputs;  // path, formatted
   std::vector<std::string> changed;
+  std::string diffs;  // --diff: what formatting changes, file by file
   for (const auto& path : args.positionals()) {
     LoadedPolicy p = load_policy(path, sources, sink);
     if (!p.read_ok || !p.syntax_ok) continue;
@@ -47,7 +52,10 @@ int cmd_fmt(const Argv& argv) {
     if (!again.syntax_ok || ast::dump(again.ast, false) != ast::dump(p.ast, false)) {
       return fail(kInternal, path + ": the formatter produced a different syntax tree; file left unchanged (please report this)");
     }
-    if (formatted != sources.file(p.file).text()) changed.push_back(path);
+    if (formatted != sources.file(p.file).text()) {
+      changed.push_back(path);
+      if (args.has("--diff")) diffs += unified_diff(sources.file(p.file).text(), formatted, path, path);
+    }
     outputs.emplace_back(path, std::move(formatted));
   }
   if (sink.has_errors()) {
@@ -55,7 +63,12 @@ int cmd_fmt(const Argv& argv) {
     return kBadInput;
   }
   if (args.has("--check")) {
-    for (const auto& c : changed) std::cout << c << ": not formatted\n";
+    for (const auto& c : changed)
+      std::cout << c << ": not formatted (`regpol fmt --diff " << c << "` shows the changes; `regpol fmt --write " << c << "` makes them)\n";
+    return changed.empty() ? kOk : kFindings;
+  }
+  if (args.has("--diff")) {
+    std::cout << diffs;
     return changed.empty() ? kOk : kFindings;
   }
   if (args.has("--write")) {
