@@ -154,7 +154,25 @@ printf 'repository "*" {\n' > broken.regpol
 [ $? = 3 ] && ok || bad "a broken policy is bad input: $(cat broken.err)"
 "$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --fail-on-change > /dev/null
 [ $? = 1 ] && ok || bad "--fail-on-change exits 1 on a change"
-"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --format markdown | grep -q '^| platform/' && ok || bad "markdown lists repositories"
+"$regpol" diff a.regpol c.regpol --snapshot snap1.json --now $now --format markdown > ac.md
+grep -q '^| platform/' ac.md && ok || bad "markdown lists repositories"
+# The pull-request comment: what it was evaluated on, each repository's changes in a fold
+# with the reason for the new verdict (as the text gives it), dollars as plan writes them.
+grep -q '^on `snap1.json`.*, evaluated at 2026-06-01T00:00:00Z$' ac.md && ok || bad "markdown names the snapshot: $(head -4 ac.md)"
+[ "$(grep -c '^<details><summary>' ac.md)" = "$(jq '.repositories | length' ac.json)" ] && [ "$(grep -c '^</details>' ac.md)" = "$(jq '.repositories | length' ac.json)" ] \
+  && ok || bad "one fold per repository: $(grep -c '<details>' ac.md) for $(jq '.repositories | length' ac.json)"
+reason=$(jq -r '.images[0].new.reason' ac.json)
+grep -qF "| $reason |" ac.md && ok || bad "the markdown row carries the reason: $reason"
+! grep -q 'USD' ac.md && grep -qE 'saving [+-]?\$[0-9]+\.[0-9]{2} a month' ac.md && ok || bad "money as \$: $(grep -m1 saving ac.md)"
+# A diff too long for one comment stops inside the budget, folds closed, with the same advice
+# as plan's markdown.
+"$regpol" snapshot gen --repos 40 --images-per-repo 150 --seed 4 --format regpol --out big.json 2> /dev/null
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select untagged\n      expire older than 30d\n    }\n  }\n}\n' > untagged.regpol
+printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      expire older than 30d\n    }\n  }\n}\n' > any.regpol
+"$regpol" diff untagged.regpol any.regpol --snapshot big.json --now $now --format markdown > big.md
+[ "$(wc -c < big.md)" -le 65536 ] && [ "$(grep -c '^<details>' big.md)" = "$(grep -c '^</details>' big.md)" ] && \
+  grep -q '^…and [0-9]* more changes not shown; run `regpol diff` with the same options and `--format text` to list every change.$' big.md \
+  && ok || bad "a long markdown diff: $(wc -c < big.md) bytes, $(tail -2 big.md)"
 
 # Access: c denies pull to one role; exactly its pulls change.
 cat > requests.jsonl <<'R'

@@ -66,6 +66,9 @@ struct PolicyDiff {
     std::size_t references = 0, images = 0, kept_old = 0, kept_new = 0;
   };
   std::vector<InUseSource> in_use_sources;
+  // The snapshot files compared on (for the report's heading; the registry says when it
+  // was captured and from where).
+  std::vector<std::string> snapshot_files;
   bool compared_requests = false;
   std::size_t requests = 0;
   std::vector<RequestChange> request_changes;

@@ -76,6 +76,11 @@ std::string tags_text(const Registry& registry, const Image& img, const char* se
   return tags;
 }
 
+std::string tags_or_untagged(const Registry& registry, const Image& img) {
+  std::string tags = tags_text(registry, img, ", ");
+  return tags.empty() ? "<untagged>" : tags;
+}
+
 std::string headline(const PolicyDiff& diff) {
   const DiffCounts& total = diff.total;
   return std::to_string(total.changed) + " of " + plural(diff.images_compared, "image") + " change verdict" +
@@ -83,7 +88,7 @@ std::string headline(const PolicyDiff& diff) {
          std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
          std::to_string(total.to_transition) + " now transition" +
          (total.to_untag ? ", " + std::to_string(total.to_untag) + " now lose tags" : std::string()) + "; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) + ", saving " +
-         format_usd(round2(diff.saving_delta), true) + " USD a month";
+         format_dollars(diff.saving_delta, true) + " a month";
 }
 
 double repo_saving_delta(const PolicyDiff& diff, std::uint32_t repo) {
@@ -183,8 +188,7 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
     if (img.repo != last_repo) {
       const DiffCounts& k = diff.per_repo.at(img.repo);
       out += "\n" + std::string(registry.repo_name(img)) + ": " + plural(k.changed, "change") + " (reclaimed " +
-             signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_usd(round2(repo_saving_delta(diff, img.repo)), true) +
-             " USD a month)\n";
+             signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_dollars(repo_saving_delta(diff, img.repo), true) + " a month)\n";
       last_repo = img.repo;
     }
     std::string tags = tags_text(registry, img, ",");
@@ -205,28 +209,49 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
 
 std::string render_diff_markdown(const Registry& registry, const PolicyDiff& diff) {
   // A pull-request comment holds 65,536 characters: the lists stop before that.
-  std::string out = "### regpol diff: `" + diff.old_side.name + "` → `" + diff.new_side.name + "`\n\n" + headline(diff) + "\n";
+  std::string out = "### regpol diff: `" + diff.old_side.name + "` → `" + diff.new_side.name + "`\n\n";
+  // What it was evaluated on: the snapshot, when it was taken and of what, and the instant.
+  std::string files;
+  for (const auto& f : diff.snapshot_files) files += (files.empty() ? "" : ", ") + ("`" + f + "`");
+  out += "on " + (files.empty() ? std::string("the snapshot") : files) +
+         (registry.captured_at == kNoTime ? std::string() : " (captured " + format_timestamp(registry.captured_at) + ")") +
+         (registry.source.empty() ? std::string() : " of `" + registry.source + "`") + ", evaluated at " + format_timestamp(diff.now) + "\n\n" +
+         headline(diff) + "\n";
   if (!diff.in_use_sources.empty()) out += "\n" + in_use_lines(diff);
   if (!diff.per_repo.empty()) {
     out += "\n| repository | changed | now expire | now kept | now transition | reclaimed | saving / month |\n|---|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& [r, k] : diff.per_repo) {
-      out += "| " + std::string(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
+      out += "| " + markdown_cell(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
              std::to_string(k.to_expire) + " | " + std::to_string(k.to_keep) + " | " + std::to_string(k.to_transition) + " | " +
-             signed_bytes(k.bytes_reclaimed_delta) + " | " + format_usd(round2(repo_saving_delta(diff, r)), true) + " |\n";
+             signed_bytes(k.bytes_reclaimed_delta) + " | " + format_dollars(repo_saving_delta(diff, r), true) + " |\n";
     }
-    out += "\n| repository | image | tags | old | new |\n|---|---|---|---|---|\n";
+    // Each repository's changes in a fold, with the reason for the new verdict.
     std::size_t shown = 0;
+    bool full = false;
+    std::uint32_t open_repo = UINT32_MAX;
     for (const auto& c : diff.changes) {
-      if (out.size() > 60000) break;
       const Image& img = registry.images[c.image];
-      std::string tags = tags_text(registry, img, ", ");
-      out += "| " + std::string(registry.repo_name(img)) + " | `" + std::string(registry.str(img.digest)).substr(0, 19) + "` | " +
-             (tags.empty() ? "(untagged)" : tags) + " | " + verdict_text(registry, diff.old_side, c.image, c.old_verdict) + " | **" +
-             verdict_text(registry, diff.new_side, c.image, c.new_verdict) + "** |\n";
+      std::string row = "| `" + std::string(registry.str(img.digest)).substr(0, 19) + "` | " + markdown_cell(tags_or_untagged(registry, img)) + " | " +
+                        markdown_cell(verdict_text(registry, diff.old_side, c.image, c.old_verdict)) + " | **" +
+                        markdown_cell(verdict_text(registry, diff.new_side, c.image, c.new_verdict)) + "** | " +
+                        markdown_cell(reason_of(registry, diff.new_side, c.image, diff.now)) + " |\n";
+      std::string opening;
+      if (img.repo != open_repo) {
+        const DiffCounts& k = diff.per_repo.at(img.repo);
+        opening = std::string(open_repo == UINT32_MAX ? "\n" : "\n</details>\n\n") + "<details><summary>" +
+                  markdown_cell(registry.repo_name(img)) + ": " + plural(k.changed, "change") + "</summary>\n\n" +
+                  "| image | tags | old | new | why (new) |\n|---|---|---|---|---|\n";
+      }
+      full = full || out.size() + opening.size() + row.size() + 600 > 60000;
+      if (full) break;
+      out += opening + row;
+      open_repo = img.repo;
       ++shown;
     }
+    if (open_repo != UINT32_MAX) out += "\n</details>\n";
     if (shown < diff.changes.size())
-      out += "\n… and " + std::to_string(diff.changes.size() - shown) + " more (`regpol diff --format json` lists all)\n";
+      out += "\n…and " + plural(diff.changes.size() - shown, "more change") +
+             " not shown; run `regpol diff` with the same options and `--format text` to list every change.\n";
   }
   append_pricing_note(diff, out);
   if (diff.compared_requests) {

@@ -65,6 +65,7 @@ int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   apply_pricing(registry, new_run.result, request.prices, new_prices);
   PolicyDiff diff = compare_lifecycle(registry, {request.old_name, &old_run.result, &old_run.plan_of_repo, &old_prices},
                                       {request.new_name, &new_run.result, &new_run.plan_of_repo, &new_prices}, only, lopt.now);
+  diff.snapshot_files = request.snapshots;
   for (const auto& f : in_use.set.files)
     diff.in_use_sources.push_back({f.path, f.read_at, f.references, f.images.size(), kept_by_in_use(registry, old_run.result, old_run.plan_of_repo, f.images),
                                    kept_by_in_use(registry, new_run.result, new_run.plan_of_repo, f.images)});

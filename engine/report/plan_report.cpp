@@ -414,18 +414,6 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   sink << out;
 }
 
-// Text for a markdown table cell: a `|` would end the cell, and `<untagged>` would be read
-// as an HTML tag and vanish.
-std::string markdown_cell(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += '/';
-    else if (c == '<') out += "&lt;";
-    else out += c;
-  }
-  return out;
-}
-
 // Markdown: the images `protect in_use` kept from a rule, each with the rule it escaped and
 // its users, in a fold, while they fit in the comment's budget.
 void render_in_use_kept_markdown(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
@@ -559,6 +547,18 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
 }
 
 }  // namespace
+
+// Text for a markdown table cell: a `|` would end the cell, and `<untagged>` would be read
+// as an HTML tag and vanish.
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '/';
+    else if (c == '<') out += "&lt;";
+    else out += c;
+  }
+  return out;
+}
 
 std::string human_bytes(ByteTotal bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};

@@ -73,6 +73,10 @@ ByteTotal freed_blob_bytes(const Registry& registry, const LifecycleResult& resu
 std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
                            const std::vector<std::uint32_t>& images);
 
+// Text for a markdown table cell: `|` (which would end the cell) becomes `/`, `<` (which
+// would start an HTML tag: `<untagged>` would vanish) `&lt;`.
+std::string markdown_cell(std::string_view text);
+
 ReportTotals compute_totals(const Registry& registry, const LifecycleResult& result, const ReportOptions& options);
 
 // Streams the report to `sink` (memory stays bounded for millions of images).

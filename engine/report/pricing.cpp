@@ -98,6 +98,12 @@ bool load_pricing(const std::string& path, Pricing& out, std::string& error) {
   return true;
 }
 
+std::string format_dollars(double usd, bool signed_change) {
+  const double rounded = std::round(usd * 100) / 100;
+  if (!signed_change || rounded == 0) return "$" + format_usd(std::fabs(rounded));
+  return std::string(rounded < 0 ? "-" : "+") + "$" + format_usd(std::fabs(rounded));
+}
+
 std::string format_usd(double usd, bool signed_plus) {
   char buf[40];
   std::snprintf(buf, sizeof buf, signed_plus ? "%+.2f" : "%.2f", usd);

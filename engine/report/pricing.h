@@ -20,6 +20,9 @@ constexpr double kMaxPriceUsd = 1e6;
 constexpr double kMaxTierGb = 1e12;
 // Dollars with two decimals ("0.10"); `signed_plus` writes a "+" before positive amounts.
 std::string format_usd(double usd, bool signed_plus = false);
+// Dollars as every report writes them: "$998.64"; with `signed_change`, a change: "+$10.96",
+// "-$3.20" (and "$0.00" for none).
+std::string format_dollars(double usd, bool signed_change = false);
 
 struct ArchiveTier {
   double up_to_gb = std::numeric_limits<double>::infinity();  // this tier covers volume up to here
