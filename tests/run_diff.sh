@@ -174,6 +174,29 @@ printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      e
   grep -q '^…and [0-9]* more changes not shown; run `regpol diff` with the same options and `--format text` to list every change.$' big.md \
   && ok || bad "a long markdown diff: $(wc -c < big.md) bytes, $(tail -2 big.md)"
 
+# A self-hosted registry's snapshot has no ECR price: plan, its summary and diff show no
+# dollars (JSON null, valid against the schemas) and say how to give one; a given price is used.
+jq '.source = "oci://127.0.0.1:5000"' snap1.json > oci.json
+"$regpol" plan --policy c.regpol --snapshot oci.json --now $now > oci-plan.txt
+grep -q 'no price, so no saving in dollars' oci-plan.txt && grep -q 'prices: none for a self-hosted registry (oci://127.0.0.1:5000): give --price-per-gb' oci-plan.txt && \
+  ! grep -q 'us-east-1' oci-plan.txt && ok || bad "an oci:// plan shows ECR prices: $(tail -5 oci-plan.txt)"
+"$regpol" plan --policy c.regpol --snapshot oci.json --now $now --format json > oci-plan.json
+"$regpol" plan --policy c.regpol --snapshot oci.json --now $now --format json --summary > oci-summary.json
+"$regpol" diff a.regpol c.regpol --snapshot oci.json --now $now --format json > oci-diff.json
+[ "$(jq .summary.monthlySavingsUsd oci-plan.json)" = null ] && [ "$(jq .summary.monthlySavingsUsd oci-summary.json)" = null ] && \
+  [ "$(jq '[.repositories[].monthlySavingsUsd] | unique' oci-summary.json)" = '[
+  null
+]' ] && [ "$(jq .summary.monthlySavingsUsdDelta oci-diff.json)" = null ] && ok || bad "oci:// JSON dollars: $(jq -c .summary oci-plan.json oci-diff.json)"
+for pair in "oci-plan.json plan" "oci-summary.json plan-summary" "oci-diff.json diff"; do
+  set -- $pair
+  python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$1" "$here/../docs/$2.schema.json" \
+    && ok || bad "$1 against docs/$2.schema.json"
+done
+"$regpol" diff a.regpol c.regpol --snapshot oci.json --now $now > oci-diff.txt
+grep -q '(no price known)' oci-diff.txt && ! grep -q 'saving' oci-diff.txt && ok || bad "oci:// diff text: $(head -3 oci-diff.txt)"
+"$regpol" plan --policy c.regpol --snapshot oci.json --now $now --format json --price-per-gb 0.05 > oci-priced.json
+[ "$(jq '.summary.monthlySavingsUsd | type' oci-priced.json)" = '"number"' ] && ok || bad "--price-per-gb on oci://: $(jq -c .summary oci-priced.json)"
+
 # Access: c denies pull to one role; exactly its pulls change.
 cat > requests.jsonl <<'R'
 {"principal": "arn:aws:iam::111122223333:role/old", "action": "ecr:BatchGetImage", "repository": "platform/api-0"}

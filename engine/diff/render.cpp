@@ -76,6 +76,13 @@ std::string tags_text(const Registry& registry, const Image& img, const char* se
   return tags;
 }
 
+// A self-hosted registry without a price given: no dollars (report/plan_report.h).
+bool unpriced(const PolicyDiff& diff) { return diff.new_side.prices && diff.new_side.prices->unpriced; }
+
+std::string dollars_change(const PolicyDiff& diff, double usd) { return unpriced(diff) ? "no price" : format_dollars(usd, true); }
+
+nlohmann::json dollars_change_json(const PolicyDiff& diff, double usd) { return unpriced(diff) ? nlohmann::json(nullptr) : nlohmann::json(round2(usd)); }
+
 std::string tags_or_untagged(const Registry& registry, const Image& img) {
   std::string tags = tags_text(registry, img, ", ");
   return tags.empty() ? "<untagged>" : tags;
@@ -87,8 +94,8 @@ std::string headline(const PolicyDiff& diff) {
          (total.changed ? " in " + plural(diff.per_repo.size(), "repository", "repositories") : std::string()) + ": " +
          std::to_string(total.to_expire) + " now expire, " + std::to_string(total.to_keep) + " now kept, " +
          std::to_string(total.to_transition) + " now transition" +
-         (total.to_untag ? ", " + std::to_string(total.to_untag) + " now lose tags" : std::string()) + "; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) + ", saving " +
-         format_dollars(diff.saving_delta, true) + " a month";
+         (total.to_untag ? ", " + std::to_string(total.to_untag) + " now lose tags" : std::string()) + "; reclaimed " + signed_bytes(total.bytes_reclaimed_delta) +
+         (unpriced(diff) ? std::string(" (no price known)") : ", saving " + format_dollars(diff.saving_delta, true) + " a month");
 }
 
 double repo_saving_delta(const PolicyDiff& diff, std::uint32_t repo) {
@@ -134,7 +141,7 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
   doc["summary"] = {{"images", diff.images_compared}, {"changed", total.changed}, {"repositories", diff.per_repo.size()},
                     {"toExpire", total.to_expire}, {"toKeep", total.to_keep}, {"toTransition", total.to_transition}, {"toUntag", total.to_untag},
                     {"bytesReclaimedDelta", static_cast<long long>(total.bytes_reclaimed_delta)},
-                    {"monthlySavingsUsdDelta", round2(diff.saving_delta)}};
+                    {"monthlySavingsUsdDelta", dollars_change_json(diff, diff.saving_delta)}};
   if (!diff.in_use_sources.empty()) {
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& source : diff.in_use_sources)
@@ -149,7 +156,7 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
     repos.push_back({{"repository", registry.str(registry.repositories[r].name)}, {"changed", k.changed}, {"toExpire", k.to_expire},
                      {"toKeep", k.to_keep}, {"toTransition", k.to_transition}, {"toUntag", k.to_untag},
                      {"bytesReclaimedDelta", static_cast<long long>(k.bytes_reclaimed_delta)},
-                     {"monthlySavingsUsdDelta", round2(repo_saving_delta(diff, r))}});
+                     {"monthlySavingsUsdDelta", dollars_change_json(diff, repo_saving_delta(diff, r))}});
   }
   doc["repositories"] = repos;
   nlohmann::json imgs = nlohmann::json::array();
@@ -188,7 +195,8 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
     if (img.repo != last_repo) {
       const DiffCounts& k = diff.per_repo.at(img.repo);
       out += "\n" + std::string(registry.repo_name(img)) + ": " + plural(k.changed, "change") + " (reclaimed " +
-             signed_bytes(k.bytes_reclaimed_delta) + ", saving " + format_dollars(repo_saving_delta(diff, img.repo), true) + " a month)\n";
+             signed_bytes(k.bytes_reclaimed_delta) +
+             (unpriced(diff) ? std::string() : ", saving " + format_dollars(repo_saving_delta(diff, img.repo), true) + " a month") + ")\n";
       last_repo = img.repo;
     }
     std::string tags = tags_text(registry, img, ",");
@@ -223,7 +231,7 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
     for (const auto& [r, k] : diff.per_repo) {
       out += "| " + markdown_cell(registry.str(registry.repositories[r].name)) + " | " + std::to_string(k.changed) + " | " +
              std::to_string(k.to_expire) + " | " + std::to_string(k.to_keep) + " | " + std::to_string(k.to_transition) + " | " +
-             signed_bytes(k.bytes_reclaimed_delta) + " | " + format_dollars(repo_saving_delta(diff, r), true) + " |\n";
+             signed_bytes(k.bytes_reclaimed_delta) + " | " + dollars_change(diff, repo_saving_delta(diff, r)) + " |\n";
     }
     // Each repository's changes in a fold, with the reason for the new verdict.
     std::size_t shown = 0;

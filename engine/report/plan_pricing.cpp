@@ -6,6 +6,16 @@
 namespace regpol {
 
 void apply_pricing(const Registry& reg, const LifecycleResult& res, const PriceOptions& prices, ReportOptions& ropt) {
+  // ECR's list prices are not a self-hosted registry's: without a price given, no dollars.
+  if (reg.source.rfind("oci://", 0) == 0 && !prices.flat_standard && !prices.pricing_file) {
+    ropt.unpriced = true;
+    ropt.price_per_gb = ropt.archive_price_per_gb = ropt.archive_expire_price_per_gb = 0;
+    ropt.pricing_notes.push_back("prices: none for a self-hosted registry (" + reg.source +
+                                 "): give --price-per-gb D (USD per GB-month of storage) or --pricing FILE to see dollars");
+    if (reg.has_blobs())
+      ropt.pricing_notes.emplace_back("bytes: the bytes freed in storage are counted blob by blob above (shared layers once); summed image sizes are an upper bound");
+    return;
+  }
   const Pricing& pricing = prices.pricing;
   double archived = 0, expired_archive = 0, transitioned = 0;
   for (auto r : res.repositories) {

@@ -14,6 +14,7 @@ struct PriceOptions {
   Pricing pricing;
   std::optional<double> flat_standard;  // --price-per-gb
   std::optional<double> flat_archive;   // --archive-price-per-gb
+  bool pricing_file = false;            // --pricing gave `pricing` (else it is ECR's built-in list)
 };
 
 // Sets `ropt`'s rates for the plan `res` of `reg` and adds the notes that say what the

@@ -270,7 +270,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          ", \"transition\": " + std::to_string(t.transition) + ", \"protected\": " + std::to_string(t.protected_images) +
          ", \"bytesReclaimed\": " + to_decimal(t.bytes_reclaimed) +
          ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
-         ", \"monthlySavingsUsd\": " + format_usd(t.monthly_savings_usd) +
+         ", \"monthlySavingsUsd\": " + dollars_json(opt, t.monthly_savings_usd) +
          (t.blobs_known ? ", \"bytesFreed\": " + to_decimal(t.bytes_freed) : std::string()) +
          (t.undated ? ", \"undatedImages\": " + std::to_string(t.undated) : std::string()) +
          (t.children_unknown ? ", \"indexesWithUnknownChildren\": " + std::to_string(t.children_unknown) : std::string()) +
@@ -395,7 +395,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   });
   out += "\n" + totals;
   out += "reclaimed: " + human_bytes(t.bytes_reclaimed) + " expired, " + human_bytes(t.bytes_transitioned) +
-         " moved to archive; saving $" + format_usd(t.monthly_savings_usd) + " a month\n";
+         " moved to archive; " + (opt.unpriced ? std::string("no price, so no saving in dollars (see prices below)") : "saving $" + format_usd(t.monthly_savings_usd) + " a month") + "\n";
   if (t.blobs_known)
     out += "freed in storage: " + human_bytes(t.bytes_freed) + " (blobs no kept image references, shared layers counted once; " +
            human_bytes(t.bytes_reclaimed) + " summed image sizes)\n";
@@ -454,7 +454,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
          std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + std::to_string(t.protected_images) + " | " +
-         human_bytes(t.bytes_reclaimed) + " | $" + format_usd(t.monthly_savings_usd) + " |\n";
+         human_bytes(t.bytes_reclaimed) + " | " + dollars_text(opt, t.monthly_savings_usd) + " |\n";
   if (t.blobs_known)
     out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
   if (t.undated > 0)
@@ -477,7 +477,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     std::string name(reg.str(reg.repositories[r.repository].name));
     std::string row = "| " + name + " | " + std::to_string(r.expire) + " | " + std::to_string(r.transition) + " | " +
                       std::to_string(r.keep) + " | " + std::to_string(r.protected_images) + " | " + human_bytes(r.bytes_reclaimed) +
-                      " | $" + format_usd(r.monthly_savings_usd) + " |\n";
+                      " | " + dollars_text(opt, r.monthly_savings_usd) + " |\n";
     if (out.size() + table.size() + row.size() > budget / 2) {
       ++repos_left;
       continue;
@@ -559,6 +559,10 @@ std::string markdown_cell(std::string_view text) {
   }
   return out;
 }
+
+std::string dollars_text(const ReportOptions& options, double usd) { return options.unpriced ? "no price" : "$" + format_usd(usd); }
+
+std::string dollars_json(const ReportOptions& options, double usd) { return options.unpriced ? "null" : format_usd(usd); }
 
 std::string human_bytes(ByteTotal bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};

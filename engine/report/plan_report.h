@@ -18,6 +18,9 @@ struct ReportOptions {
   double price_per_gb = 0.10;          // USD per GB-month, standard storage
   double archive_price_per_gb = 0.10;  // USD per GB-month a transitioned image will cost in archive
   double archive_expire_price_per_gb = 0.10;  // USD per GB-month an expired archived image stops costing
+  // No price is known (a self-hosted registry, without --price-per-gb or --pricing): the
+  // reports show no dollars (JSON: monthlySavingsUsd null) rather than ECR's.
+  bool unpriced = false;
   // Said under the dollars (text and markdown): what the prices are and what they leave out
   // (archive minimum duration, restore charges, shared layers).
   std::vector<std::string> pricing_notes;
@@ -72,6 +75,10 @@ ByteTotal freed_blob_bytes(const Registry& registry, const LifecycleResult& resu
 // per-source counts).
 std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plan_of_repo,
                            const std::vector<std::uint32_t>& images);
+
+// "$12.34", or "no price" when `options` know none; JSON: the number, or null.
+std::string dollars_text(const ReportOptions& options, double usd);
+std::string dollars_json(const ReportOptions& options, double usd);
 
 // Text for a markdown table cell: `|` (which would end the cell) becomes `/`, `<` (which
 // would start an HTML tag: `<untagged>` would vanish) `&lt;`.

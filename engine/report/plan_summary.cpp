@@ -80,7 +80,7 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
            ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) + ", \"transition\": " +
            std::to_string(t.transition) + ", \"protected\": " + std::to_string(t.protected_images) + ", \"bytesReclaimed\": " +
            to_decimal(t.bytes_reclaimed) + ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
-           ", \"monthlySavingsUsd\": " + format_usd(t.monthly_savings_usd) + "},\n  \"repositories\": [";
+           ", \"monthlySavingsUsd\": " + dollars_json(opt, t.monthly_savings_usd) + "},\n  \"repositories\": [";
     for (std::size_t i = 0; i < repos.size(); ++i) {
       const auto& s = repos[i];
       out += i ? ",\n    " : "\n    ";
@@ -90,7 +90,7 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
              std::to_string(s.expire) + ", \"transition\": " + std::to_string(s.transition) + ", \"protected\": " +
              std::to_string(s.protected_images) + ", \"bytesReclaimed\": " + to_decimal(s.bytes_reclaimed) +
              ", \"bytesTransitioned\": " + to_decimal(s.bytes_transitioned) + ", \"monthlySavingsUsd\": " +
-             format_usd(s.monthly_savings_usd) + ", \"topReasons\": [";
+             dollars_json(opt, s.monthly_savings_usd) + ", \"topReasons\": [";
       for (std::size_t k = 0; k < s.top_reasons.size(); ++k) {
         out += k ? ", {\"decidedBy\": " : "{\"decidedBy\": ";
         append_json_string(out, s.top_reasons[k].first);
@@ -112,18 +112,18 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
     if (md) {
       out += "| " + name + " | " + std::to_string(s.images) + " | " + std::to_string(s.expire) + " | " + std::to_string(s.transition) +
              " | " + std::to_string(s.keep) + " | " + std::to_string(s.protected_images) + " | " + human_bytes(s.bytes_reclaimed) +
-             " | $" + format_usd(s.monthly_savings_usd) + " | " + reasons_text(s) + " |\n";
+             " | " + dollars_text(opt, s.monthly_savings_usd) + " | " + reasons_text(s) + " |\n";
     } else {
       out += "  " + name + ": " + plural(s.images, "image") + ", " + std::to_string(s.expire) + " expire, " + std::to_string(s.transition) +
              " transition, " + std::to_string(s.keep) + " keep (" + std::to_string(s.protected_images) + " protected), " +
-             human_bytes(s.bytes_reclaimed) + ", $" + format_usd(s.monthly_savings_usd) + "/month" +
+             human_bytes(s.bytes_reclaimed) + (opt.unpriced ? std::string() : ", $" + format_usd(s.monthly_savings_usd) + "/month") +
              (s.top_reasons.empty() ? "" : "; " + reasons_text(s)) + "\n";
     }
   }
   out += (md ? "\n**total**: " : "total: ") + plural(t.repositories, "repository", "repositories") + ", " + plural(t.images, "image") +
          ": " + std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " + std::to_string(t.keep) +
-         " keep (" + std::to_string(t.protected_images) + " protected); " + human_bytes(t.bytes_reclaimed) + " reclaimed, $" +
-         format_usd(t.monthly_savings_usd) + " a month\n";
+         " keep (" + std::to_string(t.protected_images) + " protected); " + human_bytes(t.bytes_reclaimed) + " reclaimed" +
+         (opt.unpriced ? std::string(" (no price known)") : ", $" + format_usd(t.monthly_savings_usd) + " a month") + "\n";
   sink << out;
 }
 
