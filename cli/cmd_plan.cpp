@@ -65,7 +65,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
   ReportOptions report_options = ropt;
   report_options.in_use_unmatched = ev.in_use_unmatched;
   report_options.in_use_elsewhere = ev.in_use_elsewhere;
-  for (const auto& f : ev.in_use.set.files) report_options.in_use_sources.push_back({f.path, f.read_at, f.references, &f.images});
+  report_options.in_use_sources = in_use_source_records(ev);
   if (!ev.in_use.set.files.empty()) report_options.in_use_users = &ev.in_use.set.users;
   if (auto out = args.get("--out")) {
     if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;

@@ -57,7 +57,7 @@ FreshPlan fresh_plan_of(const EvaluatedPolicy& ev);
 bool report_evaluation_errors(const Registry& registry, const LifecycleResult& result, const std::vector<const LifecyclePlan*>& plans);
 
 // Per --in-use file of `ev`, in order: what it named and how many images `protect in_use`
-// kept from a rule (recorded in plan artifacts and with apply's runs).
+// kept from a rule (plan's report, plan artifacts, and apply's runs).
 std::vector<InUseSourceRecord> in_use_source_records(const EvaluatedPolicy& ev);
 
 // `plan --out PLAN.json`: writes the plan artifact `apply --plan` carries out, signed with

@@ -82,25 +82,15 @@ std::string used_by_text(const std::vector<std::string>& users) {
   return out + ")";
 }
 
-// "FILE (read …): 12 references, naming 9 images of this snapshot, 3 of them kept from a
-// rule by `protect in_use`": one --in-use source, for the text and markdown reports.
-std::string in_use_source_text(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
-                               const ReportOptions::InUseSource& source) {
-  return source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
-         "): " + plural(source.references, "reference") + ", naming " + plural(source.images->size(), "image") + " of this snapshot, " +
-         std::to_string(kept_by_in_use(reg, res, plans, *source.images)) + " of them kept from a rule by `protect in_use`";
-}
-
-std::string in_use_sources_json(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans,
-                                const ReportOptions& opt) {
+std::string in_use_sources_json(const ReportOptions& opt) {
   std::string out = "[";
   for (std::size_t k = 0; k < opt.in_use_sources.size(); ++k) {
     const auto& source = opt.in_use_sources[k];
     out += k ? ", {\"file\": " : "{\"file\": ";
     append_json_string(out, source.file);
     out += ", \"readAt\": " + (source.read_at == kNoTime ? std::string("null") : "\"" + format_timestamp(source.read_at) + "\"") +
-           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images->size()) +
-           ", \"protected\": " + std::to_string(kept_by_in_use(reg, res, plans, *source.images)) + "}";
+           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images) +
+           ", \"protected\": " + std::to_string(source.protected_images) + "}";
   }
   return out + "]";
 }
@@ -278,7 +268,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
          (t.untag ? ", \"untag\": " + std::to_string(t.untag) + ", \"tagsRemoved\": " + std::to_string(t.tags_removed) : std::string()) +
          (opt.in_use_unmatched >= 0 ? ", \"inUseUnmatched\": " + std::to_string(opt.in_use_unmatched) +
                                           ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere) +
-                                          ", \"inUseSources\": " + in_use_sources_json(reg, res, plans, opt)
+                                          ", \"inUseSources\": " + in_use_sources_json(opt)
                                     : std::string()) +
          "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
@@ -407,7 +397,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
   if (opt.in_use_unmatched > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") +
            " matched no image of the snapshot (warnings on stderr); nothing they name is protected\n";
-  for (const auto& source : opt.in_use_sources) out += "in use: " + in_use_source_text(reg, res, plans, source) + "\n";
+  for (const auto& source : opt.in_use_sources) out += "in use: " + in_use_source_text(source, true) + "\n";
   if (opt.in_use_elsewhere > 0)
     out += "in use: " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
            " name other registries than the snapshot's; they protect nothing here\n";
@@ -537,7 +527,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     out += "\n**in use:** " + plural(static_cast<std::size_t>(opt.in_use_unmatched), "reference") + " matched no image of the snapshot; nothing they name is protected.\n";
   if (!opt.in_use_sources.empty()) {
     out += "\n";
-    for (const auto& source : opt.in_use_sources) out += "- **in use:** " + in_use_source_text(reg, res, plans, source) + "\n";
+    for (const auto& source : opt.in_use_sources) out += "- **in use:** " + in_use_source_text(source, true) + "\n";
   }
   if (opt.in_use_elsewhere > 0)
     out += "- **in use:** " + plural(static_cast<std::size_t>(opt.in_use_elsewhere), "reference") +
@@ -558,6 +548,13 @@ std::string markdown_cell(std::string_view text) {
     else out += c;
   }
   return out;
+}
+
+std::string in_use_source_text(const InUseSourceRecord& source, bool of_this_snapshot) {
+  return source.file + " (read " + (source.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(source.read_at)) +
+         "): " + plural(static_cast<std::size_t>(source.references), "reference") + ", naming " +
+         plural(static_cast<std::size_t>(source.images), "image") + (of_this_snapshot ? " of this snapshot, " : ", ") +
+         std::to_string(source.protected_images) + " of them kept from a rule by `protect in_use`";
 }
 
 std::string dollars_text(const ReportOptions& options, double usd) { return options.unpriced ? "no price" : "$" + format_usd(usd); }

@@ -8,6 +8,7 @@
 
 #include "util/byte_total.h"
 #include "lifecycle/evaluate.h"
+#include "store/state_store.h"
 
 namespace regpol {
 
@@ -30,14 +31,8 @@ struct ReportOptions {
   long in_use_elsewhere = 0;           // --in-use references to other registries than the snapshot's
   // Each --in-use file: when it was read, how many references it holds, the images of the
   // snapshot they name, and of those how many `protect in_use` kept from a rule
-  // (summary.inUseSources).
-  struct InUseSource {
-    std::string file;
-    Micros read_at = kNoTime;
-    std::size_t references = 0;
-    const std::vector<std::uint32_t>* images = nullptr;  // image indices
-  };
-  std::vector<InUseSource> in_use_sources;
+  // (summary.inUseSources), as apply records them with a run.
+  std::vector<InUseSourceRecord> in_use_sources;
   // Who uses each image (image index -> workloads), listed with the images `protect in_use`
   // kept (inUseBy); nullptr without --in-use.
   const std::unordered_map<std::uint32_t, std::vector<std::string>>* in_use_users = nullptr;
@@ -79,6 +74,10 @@ std::size_t kept_by_in_use(const Registry& registry, const LifecycleResult& resu
 // "$12.34", or "no price" when `options` know none; JSON: the number, or null.
 std::string dollars_text(const ReportOptions& options, double usd);
 std::string dollars_json(const ReportOptions& options, double usd);
+
+// "FILE (read …): 12 references, naming 9 images[ of this snapshot], 3 of them kept from a
+// rule by `protect in_use`": one --in-use source, as plan and `runs` say it.
+std::string in_use_source_text(const InUseSourceRecord& source, bool of_this_snapshot);
 
 // Text for a markdown table cell: `|` (which would end the cell) becomes `/`, `<` (which
 // would start an HTML tag: `<untagged>` would vanish) `&lt;`.

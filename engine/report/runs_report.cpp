@@ -28,14 +28,6 @@ nlohmann::json in_use_sources_json(const RunRecord& r) {
   return list;
 }
 
-// "in use: FILE (read …): 12 references, naming 9 images, 3 of them kept from a rule".
-std::string in_use_source_line(const InUseSourceRecord& f) {
-  return "in use: " + f.file + " (read " + (f.read_at == kNoTime ? std::string("at an unknown time") : format_timestamp(f.read_at)) +
-         "): " + plural(static_cast<std::size_t>(f.references), "reference") + ", naming " +
-         plural(static_cast<std::size_t>(f.images), "image") + ", " + std::to_string(f.protected_images) +
-         " of them kept from a rule by `protect in_use`";
-}
-
 nlohmann::json run_json(const RunRecord& r) {
   return {{"id", r.id},
           {"status", r.status},
@@ -167,7 +159,7 @@ void render_run_show(const RunShow& show, bool json, std::ostream& out) {
   if (!r.plan_sha256.empty()) out << "  plan sha256 " << r.plan_sha256 << "\n";
   if (r.now != kNoTime) out << "  evaluated at " << format_timestamp(r.now) << "\n";
   if (!r.message.empty()) out << "  " << r.message << "\n";
-  for (const auto& f : r.in_use) out << "  " << in_use_source_line(f) << "\n";
+  for (const auto& f : r.in_use) out << "  in use: " << in_use_source_text(f, false) << "\n";
   constexpr std::size_t kRepositoriesShown = 10;
   out << "  by repository (" << show.by_repository.size() << (show.by_repository.size() > kRepositoriesShown ? ", the first 10" : "") << "):\n";
   for (std::size_t i = 0; i < show.by_repository.size() && i < kRepositoriesShown; ++i) out << "    " << repository_line(show.by_repository[i]) << "\n";
