@@ -8,6 +8,7 @@
 #include "inuse/in_use_file.h"
 #include "inuse/kubernetes.h"
 #include "inuse/reference.h"
+#include "source/source_file.h"
 #include "util/read_file.h"
 
 namespace regpol {
@@ -59,41 +60,39 @@ Micros modified_at(const std::string& path) {
   return static_cast<Micros>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
 }
 
-// "LINE:COL" of byte `offset` of `text`.
-std::string line_column(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
-  const std::size_t nl = offset == 0 ? std::string::npos : text.rfind('\n', offset - 1);
-  const std::size_t column = nl == std::string::npos ? offset + 1 : offset - nl;
-  return std::to_string(line) + ":" + std::to_string(column);
-}
-
 // The JSON documents of `text`, one after another, each with the "LINE:COL" it starts at:
 // kubectl prints several objects in a row (`-f` with several files, `--local`), and the
 // output of several clusters' commands may be concatenated. False with the line and column
 // of what is malformed.
 bool json_documents(const std::string& text, const std::string& path, std::vector<std::pair<nlohmann::json, std::string>>& out,
                     std::string& error) {
+  // Lines and columns as every located error gives them (columns in code points), from one
+  // index of the line starts: a stream of many documents names each start cheaply.
+  const SourceFile source(path, text);
+  auto line_column = [&](std::size_t offset) {
+    const LineCol at = source.line_col(static_cast<std::uint32_t>(std::min(offset, text.size())));
+    return std::to_string(at.line) + ":" + std::to_string(at.column);
+  };
   std::istringstream in(text);
   for (;;) {
     in >> std::ws;
     if (in.peek() == std::char_traits<char>::eof()) return true;
     const auto start = static_cast<std::size_t>(in.tellg());
     if (text[start] != '{') {
-      error = path + ":" + line_column(text, start) + ": expected a JSON object (kubectl output, or a file of `regpol in-use pull`)";
+      error = path + ":" + line_column(start) + ": expected a JSON object (kubectl output, or a file of `regpol in-use pull`)";
       return false;
     }
     nlohmann::json doc;
     try {
       in >> doc;
     } catch (const nlohmann::json::parse_error& e) {
-      error = path + ":" + line_column(text, start + (e.byte > 0 ? e.byte - 1 : 0)) + ": malformed JSON";
+      error = path + ":" + line_column(start + (e.byte > 0 ? e.byte - 1 : 0)) + ": malformed JSON";
       return false;
     } catch (const nlohmann::json::exception&) {
-      error = path + ":" + line_column(text, start) + ": malformed JSON (a number out of range)";
+      error = path + ":" + line_column(start) + ": malformed JSON (a number out of range)";
       return false;
     }
-    out.emplace_back(std::move(doc), line_column(text, start));
+    out.emplace_back(std::move(doc), line_column(start));
   }
 }
 
