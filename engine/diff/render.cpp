@@ -235,7 +235,6 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
     }
     // Each repository's changes in a fold, with the reason for the new verdict.
     std::size_t shown = 0;
-    bool full = false;
     std::uint32_t open_repo = UINT32_MAX;
     for (const auto& c : diff.changes) {
       const Image& img = registry.images[c.image];
@@ -250,8 +249,7 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
                   markdown_cell(registry.repo_name(img)) + ": " + plural(k.changed, "change") + "</summary>\n\n" +
                   "| image | tags | old | new | why (new) |\n|---|---|---|---|---|\n";
       }
-      full = full || out.size() + opening.size() + row.size() + 600 > 60000;
-      if (full) break;
+      if (out.size() + opening.size() + row.size() + 600 > 60000) break;  // the rest is counted below
       out += opening + row;
       open_repo = img.repo;
       ++shown;
