@@ -163,8 +163,12 @@ class RuleJson {
 
 // Consecutive repositories grouped into pieces of about kPieceImages images: the report is
 // rendered piece by piece on every core (ordered_parallel) and written in order, so it is
-// never held in memory whole and never depends on the thread count.
-constexpr std::size_t kPieceImages = 4096;
+// never held in memory whole and never depends on the thread count. Pieces are small and
+// their buffers reserved for the piece's images (about 500 bytes an image): a growing string
+// that doubles past a few MB is copied and faulted in page by page again and again, and on
+// virtual machines those page faults cost more than rendering the text.
+constexpr std::size_t kPieceImages = 1024;
+constexpr std::size_t kReserveBytesPerImage = 512;
 
 std::vector<std::pair<std::size_t, std::size_t>> pieces(const Registry& reg, const LifecycleResult& res) {
   std::vector<std::pair<std::size_t, std::size_t>> out;  // [begin, end) into res.repositories
@@ -195,6 +199,9 @@ void render_pieces(const Registry& reg, const LifecycleResult& res, const Report
       parts.size(), opt.threads, 2 * resolve_threads(opt.threads),
       [&](std::size_t p, std::string& text) {
         text.clear();
+        std::size_t images = 0;
+        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) images += reg.repositories[res.repositories[i]].images.size();
+        text.reserve(images * kReserveBytesPerImage);
         PieceState state;
         for (std::size_t i = parts[p].first; i < parts[p].second; ++i) render_repo(text, res.repositories[i], state);
       },

@@ -4,7 +4,10 @@
 // that the output never depends on the thread count.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -39,19 +42,80 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
   for (auto& t : pool) t.join();
 }
 
-// Calls produce(i, R& slot) for i in [0, n) on up to `threads` threads, a window at a time,
-// then consume(i, R& slot) in increasing i on the calling thread. At most `window` results
-// are held at once; slots are reused from window to window (a string slot keeps its
-// capacity), so steady state allocates nothing.
+// Calls produce(i, R& slot) for i in [0, n) on up to `threads` worker threads and
+// consume(i, R& slot) in increasing i on the calling thread, as a pipeline: workers run
+// ahead of the consumer by at most `window` results, each in its own slot, and slots are
+// reused (a string slot keeps its capacity), so steady state allocates nothing. The
+// workers are started once per call: a thread (with its deep stack) per window of work
+// costs page faults that, for a report of small pieces, outweigh the rendering.
+// An exception from produce or consume stops the pipeline and is rethrown here.
 template <typename R, typename Produce, typename Consume>
 void ordered_parallel(std::size_t n, unsigned threads, std::size_t window, Produce&& produce, Consume&& consume) {
-  window = std::max<std::size_t>(window, resolve_threads(threads));
-  std::vector<R> slots(std::min(n, window));
-  for (std::size_t start = 0; start < n; start += window) {
-    std::size_t end = std::min(n, start + window);
-    parallel_for(end - start, threads, [&](std::size_t k, unsigned) { produce(start + k, slots[k]); });
-    for (std::size_t i = start; i < end; ++i) consume(i, slots[i - start]);
+  const unsigned workers = parallel_workers(n, threads);
+  if (workers <= 1) {
+    R slot{};
+    for (std::size_t i = 0; i < n; ++i) {
+      produce(i, slot);
+      consume(i, slot);
+    }
+    return;
   }
+  window = std::max<std::size_t>(window, workers);
+  std::vector<R> slots(std::min(n, window));
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> ready(slots.size(), kNone);  // the item each slot holds, once produced
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t consumed = 0;  // items consumed so far
+  bool stop = false;         // set when a produce or consume failed
+  std::exception_ptr failure;
+  std::atomic<std::size_t> next{0};
+
+  auto fail = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!failure) failure = std::move(e);
+    stop = true;
+    changed.notify_all();
+  };
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || i < consumed + slots.size(); });
+        if (stop) return;
+      }
+      try {
+        produce(i, slots[i % slots.size()]);
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      ready[i % slots.size()] = i;
+      changed.notify_all();
+    }
+  };
+  std::vector<DeepStackThread> pool;
+  pool.reserve(workers);
+  for (unsigned w = 0; w < workers; ++w) pool.emplace_back(work);
+  for (std::size_t i = 0; i < n; ++i) {
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return stop || ready[i % slots.size()] == i; });
+      if (stop) break;
+    }
+    try {
+      consume(i, slots[i % slots.size()]);
+    } catch (...) {
+      fail(std::current_exception());
+      break;
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    ++consumed;
+    changed.notify_all();
+  }
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace regpol
