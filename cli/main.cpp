@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "diag/suggest.h"
+#include "store/state_store.h"
 #include "util/deep_stack.h"
 #include "util/text.h"
 
@@ -89,6 +90,16 @@ int run_main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
       std::cerr << "regpol: internal error: out of memory\n";
       return kInternal;
+    } catch (const regpol::StoreFailure& e) {
+      // The state database failed a read or write the command had no way around: a busy or
+      // read-only file, a full disk, a database this version cannot read. Not a defect of
+      // regpol unless SQLite says the statement itself was wrong.
+      if (e.kind() == regpol::ErrorKind::Internal) {
+        std::cerr << "regpol: internal error: " << e.what() << "\n";
+        return kInternal;
+      }
+      std::cerr << "regpol: error: " << e.what() << "\n";
+      return e.kind() == regpol::ErrorKind::BadInput ? kBadInput : kInternal;
     } catch (const std::exception& e) {
       std::cerr << "regpol: internal error: " << e.what() << "\n";
       return kInternal;

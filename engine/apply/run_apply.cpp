@@ -201,8 +201,11 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
     }
     store.finish_run(run, any_failed ? "failed" : "finished", any_failed ? "the target refused some actions" : "");
     result.completed = true;
+  } catch (const StoreFailure& e) {
+    result.error = e.error();  // the journal failed; its kind says whether a later run can resume
+    result.journal_failed = true;
   } catch (const std::exception& e) {
-    result.error = {ErrorKind::Internal, e.what()};  // the journal failed
+    result.error = {ErrorKind::Internal, e.what()};
   }
   return result;
 }

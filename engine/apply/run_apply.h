@@ -27,6 +27,7 @@ struct ExecuteOptions {
 struct ExecuteResult {
   bool completed = false;  // every action has a final status; the run is closed
   Error error;             // why not (the target could not be reached or refused the caller, the journal failed)
+  bool journal_failed = false;  // the error is the state database's, not the target's
 };
 
 // Carries out every pending or sent action of `run`, then closes the run. Right before a

@@ -115,9 +115,14 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
   auto rec = store.run(run);
   if (!r.completed) {
     // What to do before resuming depends on the kind of failure, never on its wording.
-    const std::string resume = r.error.kind == ErrorKind::Denied
-                                   ? "fix the credentials or permissions the target refused, then run the same command again to resume"
-                                   : "run the same command again to resume";
+    std::string resume = "run the same command again to resume";
+    if (r.error.kind == ErrorKind::Denied) {
+      resume = r.journal_failed ? "make the state database writable for this user, then " + resume
+                                : "fix the credentials or permissions the target refused, then " + resume;
+    } else if (r.journal_failed && r.error.kind == ErrorKind::BadInput) {
+      resume = "the state database holds what this regpol cannot read (`regpol runs --state FILE` shows the runs): "
+               "restore it or use the regpol that wrote it, then " + resume;
+    }
     return fail(kInternal, "run " + std::to_string(run) + " stopped: " + r.error.message + "; nothing after that point was done: " + resume);
   }
   char secs[32];

@@ -104,6 +104,38 @@ std::string_view Statement::text(int c) const {
   return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string_view();
 }
 
+int Statement::code() const {
+  if (bind_rc_ != SQLITE_OK) return bind_rc_;
+  return db_ ? sqlite3_errcode(db_) : SQLITE_MISUSE;
+}
+
+ErrorKind error_kind(int code) {
+  switch (code & 0xff) {  // the primary code of an extended one
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return ErrorKind::None;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+    case SQLITE_INTERRUPT: return ErrorKind::Retryable;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return ErrorKind::Denied;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+    case SQLITE_SCHEMA:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG: return ErrorKind::BadInput;
+    default: return ErrorKind::Internal;
+  }
+}
+
 std::string Statement::message() const {
   if (bind_rc_ != SQLITE_OK) return std::string("a value could not be bound: ") + sqlite3_errstr(bind_rc_);
   if (!db_) return "no database";

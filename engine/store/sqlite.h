@@ -11,9 +11,16 @@
 #include <string>
 #include <string_view>
 
+#include "util/error.h"
 #include "util/time.h"
 
 namespace regpol::sqlite {
+
+// The kind of a failure with SQLite's result code `code` (primary or extended): a busy or
+// locked database, an I/O error or a full disk may pass (resume later); a read-only file or
+// a refused permission refuses the caller; a corrupt file or one that is not a database is
+// bad input; anything else (a misused API, SQL regpol got wrong) is a defect of regpol.
+ErrorKind error_kind(int code);
 
 class Database {
  public:
@@ -34,6 +41,7 @@ class Database {
   bool close(std::string& error);
   sqlite3* get() const { return db_; }
   std::string message() const;
+  int code() const { return db_ ? sqlite3_errcode(db_) : SQLITE_NOMEM; }
 
  private:
   sqlite3* db_ = nullptr;
@@ -71,8 +79,9 @@ class Statement {
   std::string_view text(int c) const;  // valid until the next step or reset
   std::string str(int c) const { return std::string(text(c)); }
   sqlite3_stmt* get() const { return s_; }
-  // SQLite's message for the last failure (a bind refusal first).
+  // SQLite's message and result code for the last failure (a bind refusal first).
   std::string message() const;
+  int code() const;
 
  private:
   Statement& bound(int rc);

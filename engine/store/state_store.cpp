@@ -52,12 +52,13 @@ CREATE TABLE candidates (
 )sql";
 
 // The journal's statements: the shared wrapper (store/sqlite.h), with this file's policy
-// that any failure throws (apply turns it into "the journal failed; resume").
+// that any failure throws a StoreFailure of SQLite's kind (apply turns it into "the
+// journal failed; resume").
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) {
     std::string error;
-    if (!s_.prepare(db, sql, "state database", error)) throw std::runtime_error(error);
+    if (!s_.prepare(db, sql, "state database", error)) throw StoreFailure(sqlite::error_kind(sqlite3_errcode(db)), error);
   }
   Stmt& bind(int i, std::int64_t v) {
     s_.bind_int(i, v);
@@ -79,7 +80,7 @@ class Stmt {
       case sqlite::Statement::Step::Done: return false;
       case sqlite::Statement::Step::Error: break;
     }
-    throw std::runtime_error("state database: " + s_.message());
+    throw StoreFailure(sqlite::error_kind(s_.code()), "state database: " + s_.message());
   }
   void run() {
     while (step()) {
@@ -282,7 +283,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
       Stmt s(db, "SELECT value FROM meta WHERE key = 'schema'");
       if (s.step()) schema = s.str(0);
     }
-    if (schema != kSchemaName) throw std::runtime_error("schema");
+    if (schema != kSchemaName) throw StoreFailure(ErrorKind::BadInput, "schema");
     // Added after the first release of the schema: databases written before have no such
     // table yet, and get it here.
     store->exec("CREATE TABLE IF NOT EXISTS first_seen (registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, "
@@ -323,7 +324,7 @@ std::unique_ptr<StateStore> StateStore::open_read_only(const std::string& path, 
   std::unique_ptr<StateStore> store(new StateStore(db));
   try {
     Stmt s(db, "SELECT value FROM meta WHERE key = 'schema'");
-    if (!s.step() || s.str(0) != kSchemaName) throw std::runtime_error("schema");
+    if (!s.step() || s.str(0) != kSchemaName) throw StoreFailure(ErrorKind::BadInput, "schema");
   } catch (const std::exception&) {
     error = path + ": not a regpol state database (expected schema " + kSchemaName + ")";
     return nullptr;
@@ -335,10 +336,10 @@ StateStore::~StateStore() { sqlite3_close(db_); }
 
 void StateStore::exec(const char* sql) {
   char* msg = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &msg); rc != SQLITE_OK) {
     std::string text = msg ? msg : "error";
     sqlite3_free(msg);
-    throw std::runtime_error("state database: " + text);
+    throw StoreFailure(sqlite::error_kind(rc), "state database: " + text);
   }
 }
 
@@ -347,13 +348,14 @@ void StateStore::roll_back(const std::string& cause) {
   // rolled back (autocommit again): then there is nothing to undo.
   if (sqlite3_get_autocommit(db_) != 0) return;
   char* msg = nullptr;
-  if (sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, &msg) == SQLITE_OK) return;
+  int rc = sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, &msg);
+  if (rc == SQLITE_OK) return;
   std::string text = msg ? msg : "error";
   sqlite3_free(msg);
   // The transaction is still open: nothing more may be written through this connection,
   // and the caller must hear both why the write failed and why it could not be undone.
-  throw std::runtime_error((cause.empty() ? std::string("state database: a write failed") : cause) +
-                           "; and undoing it failed too: " + text);
+  throw StoreFailure(sqlite::error_kind(rc), (cause.empty() ? std::string("state database: a write failed") : cause) +
+                                                 "; and undoing it failed too: " + text);
 }
 
 std::optional<RunRecord> StateStore::unfinished_run() {
@@ -457,7 +459,7 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
     a.digest = s.str(2);
     a.tags = split_lines(s.str(3));
     auto kind = action_kind_from(s.str(4));
-    if (!kind) throw std::runtime_error("state database: action " + std::to_string(a.seq) + " has an unknown kind");
+    if (!kind) throw StoreFailure(ErrorKind::BadInput, "state database: action " + std::to_string(a.seq) + " has an unknown kind");
     a.kind = *kind;
     a.storage_class = s.str(5);
     a.size_bytes = s.i64(6);
@@ -466,7 +468,7 @@ std::vector<ActionRecord> StateStore::actions(std::int64_t run) {
     a.rule_source = s.str(9);
     a.reason = s.str(10);
     auto st = action_status_from(s.str(11));
-    if (!st) throw std::runtime_error("state database: action " + std::to_string(a.seq) + " has an unknown status");
+    if (!st) throw StoreFailure(ErrorKind::BadInput, "state database: action " + std::to_string(a.seq) + " has an unknown status");
     a.status = *st;
     a.answer = s.str(12);
     a.registry_id = s.str(13);

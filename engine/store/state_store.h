@@ -10,16 +10,32 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "util/error.h"
 #include "util/time.h"
 
 struct sqlite3;
 
 namespace regpol {
+
+// What StateStore's operations throw when the database fails them: the message and the
+// kind of failure (util/error.h), from SQLite's result code, so that apply decides on the
+// kind (a busy database or a full disk: resume later; a read-only file: fix the
+// permissions; a file this version cannot read: bad input) and never on the wording.
+class StoreFailure : public std::runtime_error {
+ public:
+  StoreFailure(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+  Error error() const { return {kind_, what()}; }
+
+ private:
+  ErrorKind kind_;
+};
 
 // One apply per state file: an exclusive lock on STATE.db.lock (flock), released by the
 // kernel when the holder exits, however it exits, so a killed apply leaves no stale lock

@@ -7,6 +7,7 @@
 
 #include "apply/plan_artifact.h"
 #include "apply/rails.h"
+#include "store/sqlite.h"
 #include "store/state_store.h"
 #include "util/shard.h"
 
@@ -156,6 +157,59 @@ TEST_CASE("state store: another file is not taken for a state database") {
   CHECK(!StateStore::open(dir.file("notes.db"), err));
   CHECK(err.find("not a regpol state database") != std::string::npos);
   CHECK(!StateStore::open_read_only(dir.file("missing.db"), err));
+}
+
+TEST_CASE("state store: its failures carry SQLite's kind, not only a message") {
+  TempDir dir;
+  std::string err;
+  {
+    auto store = StateStore::open(dir.file("state.db"), err);
+    REQUIRE(store);
+    ActionRecord a;
+    a.seq = 1;
+    a.repository = "r";
+    a.digest = "sha256:" + std::string(64, 'a');
+    a.storage_class = "standard";
+    RunRecord rec;
+    rec.target = "t";
+    store->begin_run(rec, {a});
+  }
+  // A write through a read-only connection: SQLite says SQLITE_READONLY, the caller is refused.
+  auto reader = StateStore::open_read_only(dir.file("state.db"), err);
+  REQUIRE(reader);
+  RunRecord rec;
+  rec.target = "t";
+  try {
+    reader->begin_run(rec, {});
+    FAIL("a write through a read-only connection succeeded");
+  } catch (const StoreFailure& e) {
+    CHECK(e.kind() == ErrorKind::Denied);
+    CHECK(std::string(e.what()).find("state database") != std::string::npos);
+  }
+  // A row this version cannot read (an action status it does not know): bad input.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.file("state.db").c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE actions SET status = 'teleported'", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = StateStore::open(dir.file("state.db"), err);
+  REQUIRE(store);
+  try {
+    (void)store->actions(1);
+    FAIL("an unknown action status was read");
+  } catch (const StoreFailure& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK(std::string(e.what()).find("unknown status") != std::string::npos);
+  }
+  // The mapping itself: what may pass, what refuses the caller, what is bad input, what is a defect.
+  CHECK(sqlite::error_kind(SQLITE_BUSY) == ErrorKind::Retryable);
+  CHECK(sqlite::error_kind(SQLITE_IOERR_WRITE) == ErrorKind::Retryable);  // extended codes too
+  CHECK(sqlite::error_kind(SQLITE_FULL) == ErrorKind::Retryable);
+  CHECK(sqlite::error_kind(SQLITE_READONLY) == ErrorKind::Denied);
+  CHECK(sqlite::error_kind(SQLITE_NOTADB) == ErrorKind::BadInput);
+  CHECK(sqlite::error_kind(SQLITE_MISUSE) == ErrorKind::Internal);
+  CHECK(sqlite::error_kind(SQLITE_DONE) == ErrorKind::None);
 }
 
 TEST_CASE("plan artifacts: written, read back, and refused when edited") {
