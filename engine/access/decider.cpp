@@ -74,14 +74,14 @@ constexpr std::size_t kMaxCloudTrailBytes = std::size_t{256} << 20;
 }  // namespace
 
 std::string decision_line(const Decided& d) {
-  std::string out = "{\"decision\": \"";
-  out += d.decision == AccessDecision::Allow ? "allow" : "deny";
-  out += "\", \"reason\": \"";
-  out += access_reason_name(d.reason);
-  out += "\", \"statement\": ";
-  if (d.statement.empty()) out += "null";
-  else append_json_string(out, d.statement);
-  out += "}\n";
+  std::string out;
+  JsonWriter w(out);
+  w.object().member("decision", d.decision == AccessDecision::Allow ? "allow" : "deny").member("reason", access_reason_name(d.reason));
+  w.key("statement");
+  if (d.statement.empty()) w.null();
+  else w.string(d.statement);
+  w.end();
+  out += '\n';
   return out;
 }
 

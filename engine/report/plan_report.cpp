@@ -40,13 +40,6 @@ std::vector<std::string> graph_warnings(const ReportTotals& t) {
   return out;
 }
 
-// A decimal integer, appended without a temporary string.
-void append_integer(std::string& out, std::int64_t v) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
-
 // --changes-only lists the images that expire or transition; otherwise every image.
 bool listed(const ImageDecision& d, const ReportOptions& opt) { return !opt.changes_only || d.verdict != Verdict::Keep; }
 
@@ -310,7 +303,7 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
         append_timestamp(text, img.pushed_at);
         text += "\", \"sizeBytes\": "sv;
       }
-      if (img.size_bytes >= 0) append_integer(text, img.size_bytes);
+      if (img.size_bytes >= 0) append_json_integer(text, img.size_bytes);
       else text += "null"sv;
       if (img.time_source == TimeSource::ConfigCreated) text += ", \"pushedAtSource\": \"config-created\""sv;
       else if (img.time_source == TimeSource::FirstSeen) text += ", \"pushedAtSource\": \"first-seen\""sv;

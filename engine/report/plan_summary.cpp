@@ -76,27 +76,28 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
   };
   if (format == ReportFormat::Json) {
     out += "{\n  \"schema\": \"regpol.plan-summary/v1\",\n  \"now\": \"" + format_timestamp(opt.now) + "\",\n";
-    out += "  \"summary\": {\"repositories\": " + std::to_string(t.repositories) + ", \"images\": " + std::to_string(t.images) +
-           ", \"keep\": " + std::to_string(t.keep) + ", \"expire\": " + std::to_string(t.expire) + ", \"transition\": " +
-           std::to_string(t.transition) + ", \"protected\": " + std::to_string(t.protected_images) + ", \"bytesReclaimed\": " +
-           to_decimal(t.bytes_reclaimed) + ", \"bytesTransitioned\": " + to_decimal(t.bytes_transitioned) +
-           ", \"monthlySavingsUsd\": " + dollars_json(opt, t.monthly_savings_usd) + "},\n  \"repositories\": [";
+    out += "  \"summary\": ";
+    auto counts = [&](JsonWriter& w, const auto& c) {
+      w.member("keep", c.keep).member("expire", c.expire).member("transition", c.transition).member("protected", c.protected_images);
+      w.key("bytesReclaimed").raw(to_decimal(c.bytes_reclaimed)).key("bytesTransitioned").raw(to_decimal(c.bytes_transitioned));
+      w.key("monthlySavingsUsd").raw(dollars_json(opt, c.monthly_savings_usd));
+    };
+    {
+      JsonWriter w(out);
+      w.object().member("repositories", t.repositories).member("images", t.images);
+      counts(w, t);
+      w.end();
+    }
+    out += ",\n  \"repositories\": [";
     for (std::size_t i = 0; i < repos.size(); ++i) {
       const auto& s = repos[i];
       out += i ? ",\n    " : "\n    ";
-      out += "{\"repository\": ";
-      append_json_string(out, reg.str(reg.repositories[s.repository].name));
-      out += ", \"images\": " + std::to_string(s.images) + ", \"keep\": " + std::to_string(s.keep) + ", \"expire\": " +
-             std::to_string(s.expire) + ", \"transition\": " + std::to_string(s.transition) + ", \"protected\": " +
-             std::to_string(s.protected_images) + ", \"bytesReclaimed\": " + to_decimal(s.bytes_reclaimed) +
-             ", \"bytesTransitioned\": " + to_decimal(s.bytes_transitioned) + ", \"monthlySavingsUsd\": " +
-             dollars_json(opt, s.monthly_savings_usd) + ", \"topReasons\": [";
-      for (std::size_t k = 0; k < s.top_reasons.size(); ++k) {
-        out += k ? ", {\"decidedBy\": " : "{\"decidedBy\": ";
-        append_json_string(out, s.top_reasons[k].first);
-        out += ", \"images\": " + std::to_string(s.top_reasons[k].second) + "}";
-      }
-      out += "]}";
+      JsonWriter w(out);
+      w.object().member("repository", reg.str(reg.repositories[s.repository].name)).member("images", s.images);
+      counts(w, s);
+      w.key("topReasons").array();
+      for (const auto& [label, n] : s.top_reasons) w.object().member("decidedBy", label).member("images", n).end();
+      w.end().end();
     }
     out += repos.empty() ? "]\n}\n" : "\n  ]\n}\n";
     sink << out;

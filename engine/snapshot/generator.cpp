@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/json_writer.h"
 #include "util/time.h"
 
 namespace regpol {
@@ -63,7 +64,7 @@ struct GenImage {
 std::string ts(Micros t, bool ecr) {
   std::string s = format_timestamp(t);
   if (ecr) s = s.substr(0, s.size() - 1) + "+00:00";  // AWS CLI v2 prints an offset
-  return "\"" + s + "\"";
+  return s;
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
   const char* words[] = {"api", "worker", "gateway", "ingest", "billing", "auth", "frontend", "scheduler", "indexer", "notifier"};
   Writer w(out);
   bool ecr = o.ecr_format;
-  w << (ecr ? "{\"imageDetails\": [" : "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": " + ts(now, false) + ", \"images\": [");
+  w << (ecr ? "{\"imageDetails\": [" : "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": \"" + ts(now, false) + "\", \"images\": [");
   std::uint64_t written = 0;
   std::vector<std::string> repo_names;
   for (std::uint64_t r = 0; r < o.repositories; ++r) {
@@ -157,51 +158,43 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
     }
     for (const auto& g : imgs) {
       std::string e = written ? ",\n" : "\n";
+      JsonWriter j(e);
+      const char* media_type = g.index ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json";
+      auto strings = [&](const char* key, const std::vector<std::string>& list) {
+        j.key(key).array();
+        for (const auto& x : list) j.string(x);
+        j.end();
+      };
       if (ecr) {
-        e += "{\"registryId\": \"123456789012\", \"repositoryName\": \"" + repo + "\", \"imageDigest\": \"" + g.digest + "\"";
-        if (!g.tags.empty()) {
-          e += ", \"imageTags\": [";
-          for (std::size_t k = 0; k < g.tags.size(); ++k) e += (k ? ", \"" : "\"") + g.tags[k] + "\"";
-          e += "]";
-        }
-        e += ", \"imageSizeInBytes\": " + std::to_string(g.size) + ", \"imagePushedAt\": " + ts(g.pushed, true);
-        e += std::string(", \"imageManifestMediaType\": \"") +
-             (g.index ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json") + "\"";
+        j.object().member("registryId", "123456789012").member("repositoryName", repo).member("imageDigest", g.digest);
+        if (!g.tags.empty()) strings("imageTags", g.tags);
+        j.member("imageSizeInBytes", g.size).member("imagePushedAt", ts(g.pushed, true)).member("imageManifestMediaType", media_type);
         if (g.findings[0] >= 0) {
-          e += ", \"imageScanStatus\": {\"status\": \"COMPLETE\"}, \"imageScanFindingsSummary\": {\"findingSeverityCounts\": {";
+          j.key("imageScanStatus").object().member("status", "COMPLETE").end();
+          j.key("imageScanFindingsSummary").object().key("findingSeverityCounts").object();
           const char* names[] = {"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"};
-          bool first = true;
           for (int f = 0; f < 5; ++f) {
-            if (g.findings[f] <= 0) continue;
-            e += std::string(first ? "" : ", ") + "\"" + names[f] + "\": " + std::to_string(g.findings[f]);
-            first = false;
+            if (g.findings[f] > 0) j.member(names[f], g.findings[f]);
           }
-          e += "}}";
+          j.end().end();
         }
-        if (g.pulled != kNoTime) e += ", \"lastRecordedPullTime\": " + ts(g.pulled, true);
-        e += std::string(", \"imageStatus\": \"") + (g.archived_status ? "ARCHIVED" : "ACTIVE") + "\"";
-        if (g.archived != kNoTime) e += ", \"lastArchivedAt\": " + ts(g.archived, true);
-        e += "}";
+        if (g.pulled != kNoTime) j.member("lastRecordedPullTime", ts(g.pulled, true));
+        j.member("imageStatus", g.archived_status ? "ARCHIVED" : "ACTIVE");
+        if (g.archived != kNoTime) j.member("lastArchivedAt", ts(g.archived, true));
+        j.end();
       } else {
-        e += "{\"repository\": \"" + repo + "\", \"digest\": \"" + g.digest + "\", \"tags\": [";
-        for (std::size_t k = 0; k < g.tags.size(); ++k) e += (k ? ", \"" : "\"") + g.tags[k] + "\"";
-        e += "], \"sizeBytes\": " + std::to_string(g.size) + ", \"pushedAt\": " + ts(g.pushed, false);
-        e += std::string(", \"manifestMediaType\": \"") +
-             (g.index ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json") + "\"";
-        if (!g.children.empty()) {
-          e += ", \"children\": [";
-          for (std::size_t k = 0; k < g.children.size(); ++k) e += (k ? ", \"" : "\"") + g.children[k] + "\"";
-          e += "]";
-        }
+        j.object().member("repository", repo).member("digest", g.digest);
+        strings("tags", g.tags);
+        j.member("sizeBytes", g.size).member("pushedAt", ts(g.pushed, false)).member("manifestMediaType", media_type);
+        if (!g.children.empty()) strings("children", g.children);
         if (g.findings[0] >= 0) {
-          e += ", \"findings\": {\"critical\": " + std::to_string(g.findings[0]) + ", \"high\": " + std::to_string(g.findings[1]) +
-               ", \"medium\": " + std::to_string(g.findings[2]) + ", \"low\": " + std::to_string(g.findings[3]) +
-               ", \"informational\": " + std::to_string(g.findings[4]) + "}";
+          j.key("findings").object().member("critical", g.findings[0]).member("high", g.findings[1]).member("medium", g.findings[2]);
+          j.member("low", g.findings[3]).member("informational", g.findings[4]).end();
         }
-        if (g.pulled != kNoTime) e += ", \"lastPulledAt\": " + ts(g.pulled, false);
-        e += std::string(", \"storageClass\": \"") + (g.archived_status ? "archive" : "standard") + "\"";
-        if (g.archived != kNoTime) e += ", \"lastArchivedAt\": " + ts(g.archived, false);
-        e += "}";
+        if (g.pulled != kNoTime) j.member("lastPulledAt", ts(g.pulled, false));
+        j.member("storageClass", g.archived_status ? "archive" : "standard");
+        if (g.archived != kNoTime) j.member("lastArchivedAt", ts(g.archived, false));
+        j.end();
       }
       w << e;
       ++written;
@@ -211,8 +204,9 @@ std::uint64_t generate_snapshot(const GeneratorOptions& o, std::FILE* out) {
   if (!ecr) {
     w << ", \"repositories\": [";
     for (std::size_t r = 0; r < repo_names.size(); ++r) {
-      w << std::string(r ? ",\n" : "\n") + "{\"name\": \"" + repo_names[r] + "\", \"mutability\": \"" +
-               (r % 3 == 0 ? "IMMUTABLE" : "MUTABLE") + "\", \"scanOnPush\": " + (r % 2 ? "true" : "false") + "}";
+      std::string e = r ? ",\n" : "\n";
+      JsonWriter(e).object().member("name", repo_names[r]).member("mutability", r % 3 == 0 ? "IMMUTABLE" : "MUTABLE").member("scanOnPush", r % 2 != 0).end();
+      w << e;
     }
     w << "\n]";
   }

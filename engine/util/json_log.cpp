@@ -71,13 +71,9 @@ std::string json_log_line(const std::string& line, const std::string& time) {
   std::string level = "info";
   if (starts_with(line, "error: ", at)) level = "error";
   else if (starts_with(line, "warning: ", at)) level = "warning";
-  std::string out = "{\"time\": ";
-  append_json_string(out, time);
-  out += ", \"level\": ";
-  append_json_string(out, level);
-  out += ", \"message\": ";
-  append_json_string(out, std::string_view(line).substr(at));
-  out += "}\n";
+  std::string out;
+  JsonWriter(out).object().member("time", time).member("level", level).member("message", std::string_view(line).substr(at)).end();
+  out += '\n';
   return out;
 }
 

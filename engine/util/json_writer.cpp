@@ -1,5 +1,7 @@
 #include "util/json_writer.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -51,6 +53,98 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, s.size() - run);
   out += '"';
+}
+
+void append_json_integer(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_json_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back as v
+  out.append(buf, r.ptr);
+}
+
+void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!open_.empty()) {
+    if (open_.back().has_member) out_ += ", ";
+    open_.back().has_member = true;
+  }
+  wrote_ = true;
+}
+
+JsonWriter& JsonWriter::object() {
+  before_value();
+  out_ += '{';
+  open_.push_back({'}', false});
+  return *this;
+}
+
+JsonWriter& JsonWriter::array() {
+  before_value();
+  out_ += '[';
+  open_.push_back({']', false});
+  return *this;
+}
+
+JsonWriter& JsonWriter::end() {
+  out_ += open_.back().close;
+  open_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  before_value();
+  append_json_string(out_, k);
+  out_ += ": ";
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::string(std::string_view v) {
+  before_value();
+  append_json_string(out_, v);
+  return *this;
+}
+
+JsonWriter& JsonWriter::integer(std::int64_t v) {
+  before_value();
+  append_json_integer(out_, v);
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(double v) {
+  before_value();
+  append_json_number(out_, v);
+  return *this;
+}
+
+JsonWriter& JsonWriter::boolean(bool v) {
+  before_value();
+  out_ += v ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  before_value();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  before_value();
+  out_ += json;
+  return *this;
 }
 
 }  // namespace regpol

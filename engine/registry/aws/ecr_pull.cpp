@@ -9,6 +9,7 @@
 
 #include "match/wildcard.h"
 #include "registry/image/manifest.h"
+#include "snapshot/document_writer.h"
 #include "util/parallel.h"
 
 namespace regpol::aws {
@@ -285,19 +286,14 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
   if (failed) return false;
 
   Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();
-  document = "{\"schema\": \"regpol.snapshot/v1\", \"capturedAt\": \"" + format_timestamp(captured / kMicrosPerSecond * kMicrosPerSecond) +
-             "\",\n\"source\": " + json(ecr_source(client.endpoint().region, account)).dump() + ",\n\"repositories\": [";
-  for (std::size_t i = 0; i < data.size(); ++i) document += (i ? ",\n" : "\n") + data[i].repository.dump();
-  document += "\n],\n\"images\": [";
-  bool first = true;
+  document.clear();
+  SnapshotDocumentWriter writer(document, captured / kMicrosPerSecond * kMicrosPerSecond, ecr_source(client.endpoint().region, account));
+  for (const auto& d : data) writer.repository(d.repository);
   for (const auto& d : data) {
-    for (const auto& img : d.images) {
-      document += (first ? "\n" : ",\n") + img.dump();
-      first = false;
-      ++stats.images;
-    }
+    for (const auto& img : d.images) writer.image(img);
   }
-  document += "\n]}\n";
+  writer.finish();
+  stats.images = writer.images();
   stats.repositories = data.size();
   stats.calls = client.calls();
   stats.index_manifests = indexes_read;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "match/wildcard.h"
+#include "snapshot/document_writer.h"
 #include "util/cosign_tag.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
@@ -264,19 +265,14 @@ json image_json(const std::string& repository, const OciImage& img, Micros first
 
 std::string snapshot_document(const std::string& source, Micros captured, const std::vector<std::string>& repositories,
                               const std::vector<std::vector<OciImage>>& images, const std::vector<Micros>& first_seen) {
-  std::string document = "{\"schema\": \"regpol.snapshot/v1\", \"registryKind\": \"distribution\", \"capturedAt\": \"" +
-                         format_timestamp(captured) + "\",\n\"source\": " + json(source).dump() + ",\n\"repositories\": [";
-  for (std::size_t i = 0; i < repositories.size(); ++i) document += (i ? ",\n" : "\n") + json{{"name", repositories[i]}}.dump();
-  document += "\n],\n\"images\": [";
-  bool first = true;
+  std::string document;
+  SnapshotDocumentWriter writer(document, captured, json(source), "distribution");
+  for (const auto& name : repositories) writer.repository(json{{"name", name}});
   std::size_t k = 0;
   for (std::size_t i = 0; i < repositories.size(); ++i) {
-    for (const auto& img : images[i]) {
-      document += (first ? "\n" : ",\n") + image_json(repositories[i], img, first_seen.empty() ? kNoTime : first_seen[k++]).dump();
-      first = false;
-    }
+    for (const auto& img : images[i]) writer.image(image_json(repositories[i], img, first_seen.empty() ? kNoTime : first_seen[k++]));
   }
-  document += "\n]}\n";
+  writer.finish();
   return document;
 }
 
