@@ -121,6 +121,10 @@ struct Repository {
   std::vector<StrId> mutability_exclusions;
   std::int8_t scan_on_push = -1;     // -1 unknown
   StrId encryption = kNoStr;
+  // The repository's lifecycle policy and repository policy documents (JSON text) as an
+  // ECR pull read them; kNoStr when the repository has none or the snapshot does not say
+  // (a snapshot that is not a pull: Registry::source tells them apart).
+  StrId lifecycle_policy = kNoStr, repository_policy = kNoStr;
   Micros created_at = kNoTime;
   std::vector<std::uint32_t> images;  // indices into Registry::images
 };
@@ -155,6 +159,9 @@ struct Registry {
   // read from (a store keeps its id when copied). apply refuses a target they do not name.
   std::string source, store_id;
   bool mixed_sources = false;  // files of different registries or stores were merged
+  // A SQLite store written before stores kept the lifecycle and repository policy
+  // documents: its repositories' documents are unknown, not absent.
+  bool policy_documents_unknown = false;
   std::vector<std::string> source_files;
   std::vector<std::uint32_t> file_first_image;  // parallel to source_files: images are stored in reading order
 

@@ -28,7 +28,7 @@ enum class Field {
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
   Subject, Children, ChildrenUnknown, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
   // repositories
-  RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption,
+  RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption, LifecyclePolicy, RepositoryPolicy,
 };
 
 struct FieldName {
@@ -78,6 +78,7 @@ constexpr FieldName kRepoFields[] = {
     {"mutabilityExclusions", Field::MutabilityFilter},
     {"imageScanningConfiguration.scanOnPush", Field::ScanOnPush}, {"scanOnPush", Field::ScanOnPush},
     {"encryptionConfiguration.encryptionType", Field::Encryption}, {"encryption", Field::Encryption},
+    {"lifecyclePolicy", Field::LifecyclePolicy}, {"repositoryPolicy", Field::RepositoryPolicy},
 };
 
 // Field names grouped by length: a lookup compares the path with the one to three names of
@@ -235,6 +236,8 @@ class SnapshotHandler : public JsonElementHandler {
       }
       case Field::RepoArn: return intern_into(path, v, repo_.arn);
       case Field::Encryption: return intern_into(path, v, repo_.encryption);
+      case Field::LifecyclePolicy: return intern_into(path, v, repo_.lifecycle_policy);
+      case Field::RepositoryPolicy: return intern_into(path, v, repo_.repository_policy);
       case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
         if (!v.is_number() || v.as_double() < 0 || v.as_double() > 2e9) return wrong_type(path, "expected a non-negative count");
         img_.findings[static_cast<std::size_t>(static_cast<int>(f) - static_cast<int>(Field::Critical))] =
@@ -435,6 +438,8 @@ class SnapshotHandler : public JsonElementHandler {
     if (repo_.mutability != Mutability::Unknown) dst.mutability = repo_.mutability;
     if (repo_.scan_on_push >= 0) dst.scan_on_push = repo_.scan_on_push;
     if (repo_.encryption) dst.encryption = repo_.encryption;
+    if (repo_.lifecycle_policy) dst.lifecycle_policy = repo_.lifecycle_policy;
+    if (repo_.repository_policy) dst.repository_policy = repo_.repository_policy;
     if (!filters_.empty()) {
       dst.mutability_exclusions.clear();
       for (const auto& f : filters_) dst.mutability_exclusions.push_back(reg_.strings.intern(f));
