@@ -25,6 +25,7 @@ int cmd_snapshot(const Argv& argv);
 int cmd_test(const Argv& argv);
 int cmd_explain(const Argv& argv);
 int cmd_audit(const Argv& argv);
+int cmd_gate(const Argv& argv);
 int cmd_compile(const Argv& argv);
 int cmd_export(const Argv& argv);
 int cmd_apply(const Argv& argv);

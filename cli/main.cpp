@@ -39,6 +39,7 @@ const Command kCommands[] = {
     {"import", "ECR documents (lifecycle, repository policy, mutability) -> regpol source", cmd_import},
     {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
+    {"gate", "may a pipeline deploy this image? the policy's `gate` rules (findings, scans, signatures, age)", cmd_gate},
     {"audit", "repository settings in a snapshot against the policy and a baseline (text, json, sarif)", cmd_audit},
 };
 

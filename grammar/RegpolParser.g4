@@ -15,7 +15,7 @@ letDecl: LET name ASSIGN expr;
 repositoryBlock: REPOSITORY valueList (EXCEPT valueList)? LBRACE blockItem* RBRACE;
 defaultsBlock: DEFAULTS LBRACE blockItem* RBRACE;
 valueList: primary (COMMA primary)*;
-blockItem: mutabilityDecl | lifecycleBlock | accessBlock;
+blockItem: mutabilityDecl | lifecycleBlock | accessBlock | gateBlock;
 
 mutabilityDecl: MUTABILITY setting=(MUTABLE | IMMUTABLE) (EXCEPT valueList)?;
 
@@ -48,6 +48,10 @@ templateDecl: TEMPLATE name LPAREN (param (COMMA param)*)? RPAREN STRING? LBRACE
 param: name (ASSIGN expr)?;
 
 accessBlock: ACCESS LBRACE accessItem* RBRACE;
+
+// A deploy gate: `regpol gate IMAGE` refuses the image when any rule's expression holds.
+gateBlock: GATE LBRACE gateRule* RBRACE;
+gateRule: DENY STRING WHERE expr;
 accessItem: accessStmt | accessUse;
 accessUse: USE qualifiedName LPAREN argList? RPAREN;
 accessStmt
@@ -100,4 +104,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE | GATE;

@@ -18,7 +18,8 @@ struct FileCloser {
 
 }  // namespace
 
-bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads) {
+bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads,
+                    const std::string* only_repository) {
   for (const auto& path : paths) {
     // Each file is opened once and its format told from its first bytes, which the JSON
     // reader then continues from: a pipe (`--snapshot /dev/stdin`) works like a file.
@@ -43,7 +44,7 @@ bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, L
       case SnapshotFormat::Sqlite: {
         f.reset();
         std::string message;
-        if (!load_registry_sqlite(path, registry, message)) {
+        if (!load_registry_sqlite(path, registry, message, only_repository)) {
           error = {path, "", message};
           return false;
         }

@@ -10,6 +10,9 @@ namespace regpol {
 
 // All or nothing: on the first bad file returns false with a located error.
 // `threads`: 0 = every core; the registry is the same at any count.
-bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads = 0);
+// `only_repository`: a SQLite store reads that repository alone, through its index (what
+// `gate` needs from a store of millions of images); JSON files are read whole.
+bool load_snapshots(const std::vector<std::string>& paths, Registry& registry, LoadError& error, unsigned threads = 0,
+                    const std::string* only_repository = nullptr);
 
 }  // namespace regpol

@@ -138,6 +138,15 @@ class Printer {
     }
     close(a.span.end, 1);
   }
+  void block(const Gate& g) {
+    line(1, "gate {");
+    for (const auto& r : g.rules) {
+      flush_before(r.span.begin, 2);
+      line(2, "deny " + quote(r.name) + " where " + format_expr(*r.selection.where));
+      trailing(r.span.end);
+    }
+    close(g.span.end, 1);
+  }
   static std::string use_call(const Use& u) {
     std::string name;
     for (const auto& n : u.name) name += (name.empty() ? "" : ".") + n;

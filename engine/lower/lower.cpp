@@ -25,7 +25,9 @@ static bool reads_image(const ast::Expr& e, const sema::Env& env) {
   return false;
 }
 
-Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink, bool protect) {
+// `protect`: protect clauses and gate rules cover both storage classes. `gate`: a gate rule
+// refuses an image its expression cannot be decided for, so unguarded reads are not warned.
+Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink, bool protect, bool gate = false) {
   Selection out;
   out.status = s.tags == ast::Selection::Tags::Tagged      ? TagStatus::Tagged
                : s.tags == ast::Selection::Tags::Untagged  ? TagStatus::Untagged
@@ -39,7 +41,7 @@ Selection lower_selection(const sema::CheckedSelection& s, DiagnosticSink& sink,
   out.storage = s.storage == "archive" ? StorageClass::Archive : StorageClass::Standard;
   out.any_storage = protect && s.storage.empty();
   if (s.where) {
-    out.where = compile_where(*s.where, *s.env, sink);
+    out.where = compile_where(*s.where, *s.env, sink, /*guard_reads=*/!gate);
     // A `where` that reads no image field has one value for every image (W2203).
     if (out.where && !reads_image(*s.where, *s.env)) {
       Registry empty;
@@ -145,6 +147,7 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
       if (!p.in_use) pc.selection = lower_selection(p.selection, sink, true);
       out.lifecycle.protects.push_back(std::move(pc));
     }
+    for (const auto& g : sc.gate) out.gate.push_back({g.name, lower_selection(g.selection, sink, true, true), location_string(sources, g.span)});
     if (sc.mutability) out.mutability = MutabilityPlan{sc.mutability->immutable, sc.mutability->except, location_string(sources, sc.mutability->span)};
     for (const auto& s : sc.statements) {
       const ast::AccessStmt& written = *s.written;

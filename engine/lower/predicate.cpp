@@ -497,7 +497,7 @@ const std::vector<std::string>& image_field_names() {
 }
 
 
-std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink) {
+std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink, bool guard_reads) {
   Compiler c(env, sink);
   auto root = c.compile(e);
   if (!root) return nullptr;
@@ -505,7 +505,7 @@ std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const se
     sink.error("E0301", e.span, std::string("`where` needs a boolean condition, not a ") + pt_name(root->type));
     return nullptr;
   }
-  check_guarded_reads(e, env, sink);
+  if (guard_reads) check_guarded_reads(e, env, sink);
   return std::make_shared<Predicate>(std::move(root), format_expr(e));
 }
 

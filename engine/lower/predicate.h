@@ -12,7 +12,9 @@
 
 namespace regpol {
 
-std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink);
+// `guard_reads`: warn (W1011) about a field read without its guard, which stops `plan`;
+// a gate rule fails closed on such an image instead, so it is not warned about.
+std::shared_ptr<const ImagePredicate> compile_where(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink, bool guard_reads = true);
 std::shared_ptr<const ImageKey> compile_key(const ast::Expr& e, const sema::Env& env, DiagnosticSink& sink);
 
 // The names a `where` expression can use, for docs and "did you mean".

@@ -293,6 +293,18 @@ class Builder {
       }
       return n;
     }
+    if (auto* g = ctx->gateBlock()) {
+      auto n = node<ast::Gate>(g);
+      for (auto* r : g->gateRule()) {
+        auto rule = node<ast::GateRule>(r);
+        rule.name = string_value(r->STRING());
+        // The expression, as a selection of any image refined by it (ast::GateRule).
+        rule.selection = node<ast::Selection>(r->expr());
+        rule.selection.where = expr(r->expr());
+        n.rules.push_back(std::move(rule));
+      }
+      return n;
+    }
     auto* a = ctx->accessBlock();
     auto n = node<ast::Access>(a);
     for (auto* item : a->accessItem()) {

@@ -65,4 +65,21 @@ AccessPlan access_for(const PolicyPlan& plan, std::string_view repository) {
   return out;
 }
 
+std::vector<const GateRulePlan*> gate_for(const PolicyPlan& plan, std::string_view repository) {
+  std::vector<const GateRulePlan*> out;
+  bool any_match = false;
+  for (const auto& s : plan.scopes) {
+    if (scope_specificity(s, repository) < 0) continue;
+    any_match = true;
+    for (const auto& g : s.gate) out.push_back(&g);
+  }
+  if (!any_match) {
+    for (const auto& s : plan.scopes) {
+      if (!s.is_defaults) continue;
+      for (const auto& g : s.gate) out.push_back(&g);
+    }
+  }
+  return out;
+}
+
 }  // namespace regpol

@@ -17,6 +17,13 @@ struct MutabilityPlan {
   std::string source;
 };
 
+// `deny "NAME" where EXPR` of a gate block: `regpol gate` refuses an image it selects.
+struct GateRulePlan {
+  std::string name;
+  Selection selection;  // any tag status, either storage class, refined by the expression
+  std::string source;   // "policy.regpol:12:5"
+};
+
 struct ScopePlan {
   bool is_defaults = false;
   std::vector<std::string> patterns, excepts;
@@ -25,6 +32,7 @@ struct ScopePlan {
   LifecyclePlan lifecycle;
   std::optional<MutabilityPlan> mutability;
   AccessPlan access;
+  std::vector<GateRulePlan> gate;
 };
 
 struct PolicyPlan {
@@ -50,5 +58,9 @@ ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Co
 // Access statements of every matching block accumulate (the defaults block's only when no
 // other block matches).
 AccessPlan access_for(const PolicyPlan& plan, std::string_view repository);
+
+// The gate rules for `repository`: every matching block's, in block order (the defaults
+// block's only when no other block matches), as access statements accumulate.
+std::vector<const GateRulePlan*> gate_for(const PolicyPlan& plan, std::string_view repository);
 
 }  // namespace regpol

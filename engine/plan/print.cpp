@@ -74,6 +74,10 @@ std::string plan_to_text(const PolicyPlan& plan) {
       }
       if (!s.lifecycle.allow_empty.empty()) out += "    allow_empty  @" + s.lifecycle.allow_empty + "\n";
     }
+    if (!s.gate.empty()) {
+      out += "  gate (" + std::to_string(s.gate.size()) + " rules: an image any of them selects is refused)\n";
+      for (const auto& g : s.gate) out += "    deny \"" + g.name + "\" where " + (g.selection.where ? g.selection.where->describe() : "true") + "  @" + g.source + "\n";
+    }
     if (!s.access.statements.empty()) {
       out += "  access (" + std::to_string(s.access.statements.size()) + " statements)\n";
       for (const auto& st : s.access.statements) {
@@ -132,6 +136,11 @@ json plan_to_json(const PolicyPlan& plan) {
                             {"principals", principal_text(st.principal)}, {"onTags", st.tag_patterns}, {"conditions", conds}});
     }
     j["access"] = statements;
+    if (!s.gate.empty()) {  // absent when there is none: plans without gates print as before
+      json gate = json::array();
+      for (const auto& g : s.gate) gate.push_back({{"name", g.name}, {"source", g.source}, {"where", g.selection.where ? g.selection.where->describe() : "true"}});
+      j["gate"] = gate;
+    }
     scopes.push_back(j);
   }
   return json{{"schema", "regpol.compiled-plan/v1"}, {"policy", plan.name}, {"scopes", scopes}};

@@ -110,7 +110,7 @@ void Checker::scope(const ast::RepositoryBlock& r, const Module& m) {
   for (const auto& e : r.excepts) {
     if (auto l = strings(*e, *m.env, m, "repository patterns")) sc.excepts.insert(sc.excepts.end(), l->begin(), l->end());
   }
-  bool lifecycle_seen = false, access_seen = false;
+  bool lifecycle_seen = false, access_seen = false, gate_seen = false;
   for (const auto& item : r.items) {
     if (const auto* mu = std::get_if<ast::Mutability>(&item)) mutability(*mu, sc, m);
     else if (const auto* l = std::get_if<ast::Lifecycle>(&item)) {
@@ -123,6 +123,17 @@ void Checker::scope(const ast::RepositoryBlock& r, const Module& m) {
       sc.has_access = true;
       for (const auto& s : a->statements) statement(s, sc, m);
       for (const auto& u : a->uses) access_use(u, sc, m);
+    } else if (const auto* g = std::get_if<ast::Gate>(&item)) {
+      if (gate_seen) sink_.error("E0203", g->span, "a repository block holds one `gate` block");
+      gate_seen = true;
+      for (const auto& rule : g->rules) {
+        for (const auto& earlier : sc.gate) {
+          if (earlier.name == rule.name) {
+            sink_.error("E0402", rule.span, "the gate rule `" + rule.name + "` is named twice in this block").labels.push_back({earlier.span, "first named here"});
+          }
+        }
+        sc.gate.push_back({rule.name, selection(rule.selection, m.env, m), rule.span});
+      }
     }
   }
   policy_->scopes.push_back(std::move(sc));

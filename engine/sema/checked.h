@@ -44,6 +44,13 @@ struct CheckedProtect {
   Span span;
 };
 
+// `deny "NAME" where EXPR` of a gate block.
+struct CheckedGateRule {
+  std::string name;
+  CheckedSelection selection;  // any image, refined by the expression
+  Span span;
+};
+
 struct CheckedMutability {
   bool immutable = false;
   std::vector<std::string> except;
@@ -86,6 +93,7 @@ struct CheckedScope {
   std::optional<CheckedMutability> mutability;
   bool has_access = false;
   std::vector<CheckedStatement> statements;
+  std::vector<CheckedGateRule> gate;  // the rules of its `gate` block, in order
 };
 
 struct CheckedTest {

@@ -132,7 +132,18 @@ struct Access : Node {
   std::vector<Use> uses;  // `use ALIAS.TEMPLATE(ARGS)` of access templates (no priority)
 };
 
-using BlockItem = std::variant<Mutability, Lifecycle, Access>;
+// `deny "NAME" where EXPR` of a gate block: the expression is held as a selection of any
+// image refined by `where`, so it is checked and lowered exactly as a rule's `where` is.
+struct GateRule : Node {
+  std::string name;
+  Selection selection;  // tags Any, where = the expression
+};
+
+struct Gate : Node {
+  std::vector<GateRule> rules;
+};
+
+using BlockItem = std::variant<Mutability, Lifecycle, Access, Gate>;
 
 struct RepositoryBlock : Node {
   bool is_defaults = false;

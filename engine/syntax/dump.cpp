@@ -167,6 +167,17 @@ class Dumper {
         Nest nest(*this);
         for (const auto& i : x.items) lifecycle_item(i);
         close();
+      } else if constexpr (std::is_same_v<T, Gate>) {
+        open("gate", x);
+        Nest nest(*this);
+        for (const auto& r : x.rules) {
+          open("deny", r);
+          attr("name", r.name);
+          Nest n2(*this);
+          expr(r.selection.where.get());
+          close();
+        }
+        close();
       } else {
         open("access", x);
         Nest nest(*this);
