@@ -49,6 +49,8 @@ DeepStackThread::~DeepStackThread() {
   delete state_;
 }
 
+bool DeepStackThread::started() const { return state_->started; }
+
 void DeepStackThread::join() {
   if (state_->joined) return;
   state_->joined = true;

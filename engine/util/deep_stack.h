@@ -30,6 +30,8 @@ class DeepStackThread {
   DeepStackThread(const DeepStackThread&) = delete;
   ~DeepStackThread();
   void join();
+  // False when the system refused the thread: `fn` has not run and runs in join().
+  bool started() const;
 
   struct State;  // opaque; public only so the thread's entry function can name it
 

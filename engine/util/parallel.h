@@ -48,18 +48,19 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
 // reused (a string slot keeps its capacity), so steady state allocates nothing. The
 // workers are started once per call: a thread (with its deep stack) per window of work
 // costs page faults that, for a report of small pieces, outweigh the rendering.
-// An exception from produce or consume stops the pipeline and is rethrown here.
+// An exception from produce or consume stops the pipeline and is rethrown here. Where
+// the system refuses every worker thread, the calling thread does the work alone.
 template <typename R, typename Produce, typename Consume>
 void ordered_parallel(std::size_t n, unsigned threads, std::size_t window, Produce&& produce, Consume&& consume) {
-  const unsigned workers = parallel_workers(n, threads);
-  if (workers <= 1) {
+  auto one_by_one = [&] {
     R slot{};
     for (std::size_t i = 0; i < n; ++i) {
       produce(i, slot);
       consume(i, slot);
     }
-    return;
-  }
+  };
+  const unsigned workers = parallel_workers(n, threads);
+  if (workers <= 1) return one_by_one();
   window = std::max<std::size_t>(window, workers);
   std::vector<R> slots(std::min(n, window));
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
@@ -97,7 +98,18 @@ void ordered_parallel(std::size_t n, unsigned threads, std::size_t window, Produ
   };
   std::vector<DeepStackThread> pool;
   pool.reserve(workers);
-  for (unsigned w = 0; w < workers; ++w) pool.emplace_back(work);
+  bool any_started = false;
+  for (unsigned w = 0; w < workers; ++w) {
+    pool.emplace_back(work);
+    any_started = any_started || pool.back().started();
+  }
+  if (!any_started) {
+    // The system refused every thread: a refused worker runs only in join(), so waiting for
+    // its results here would wait forever. Leave it nothing to do and work alone.
+    next = n;
+    for (auto& t : pool) t.join();
+    return one_by_one();
+  }
   for (std::size_t i = 0; i < n; ++i) {
     {
       std::unique_lock<std::mutex> lock(mutex);

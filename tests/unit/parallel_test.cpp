@@ -3,8 +3,13 @@
 // must stop it and surface as an exception, not hang or lose the error.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -71,3 +76,48 @@ TEST_CASE("ordered_parallel rethrows a consumer's failure without waiting for th
     CHECK(produced.load() <= 11 + 3 + threads);
   }
 }
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)  // both reserve more address space than any limit below
+namespace {
+
+// This process's virtual size in bytes, from /proc/self/status (0 when unknown).
+std::size_t virtual_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  std::size_t kb = 0;
+  while (status >> key) {
+    if (key == "VmSize:" && status >> kb) return kb * 1024;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("ordered_parallel works alone when the system refuses every worker thread") {
+  // Each worker asks for a deep stack (util/deep_stack.h); under an address-space limit too
+  // small for one, none starts and a refused worker would only run in join(): the pipeline
+  // must not wait for it. In a child process, killed by an alarm if it hangs.
+  const std::size_t used = virtual_bytes();
+  REQUIRE(used > 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    alarm(20);
+    rlimit limit{used + (std::size_t{128} << 20), used + (std::size_t{128} << 20)};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(3);
+    std::size_t sum = 0, next = 0;
+    bool in_order = true;
+    ordered_parallel<std::size_t>(
+        50, 4, 4, [](std::size_t i, std::size_t& slot) { slot = i * 2; },
+        [&](std::size_t i, std::size_t& slot) {
+          in_order = in_order && i == next++ && slot == i * 2;
+          sum += slot;
+        });
+    _exit(in_order && sum == std::size_t{49} * 50 ? 0 : 2);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK_MESSAGE(WIFEXITED(status), "the pipeline hung (killed by the alarm) or crashed");
+  CHECK(WEXITSTATUS(status) == 0);
+}
+#endif
