@@ -92,8 +92,7 @@ bool principal_matches(const Statement& s, const AccessRequest& r) {
     std::string identity = principal_identity_arn(r.principal);
     std::string account = arn_account(r.principal);
     for (const auto& a : p.aws) {
-      bool account_only = a.size() == 12 && std::all_of(a.begin(), a.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (account_only) {
+      if (is_account_id(a)) {
         hit = a == account || a == r.principal;
       } else if (a.size() > 5 && a.compare(a.size() - 5, 5, ":root") == 0 && a.find(":iam::") != std::string::npos) {
         hit = arn_account(a) == account || a == r.principal;

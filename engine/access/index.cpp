@@ -11,8 +11,6 @@ namespace regpol {
 namespace {
 
 
-bool is_account(const std::string& a) { return a.size() == 12 && a.find_first_not_of("0123456789") == std::string::npos; }
-
 // The keys under which a statement's principal can be found: exact ARNs and account ids.
 // Empty when the statement must always be checked (`*`, orgs, services, NotPrincipal).
 std::vector<std::string> principal_keys(const Statement& s) {
@@ -20,7 +18,7 @@ std::vector<std::string> principal_keys(const Statement& s) {
   if (s.not_principal || p.any || !p.orgs.empty()) return {};
   std::vector<std::string> keys;
   for (const auto& a : p.aws) {
-    if (is_account(a)) keys.push_back("acct:" + a);
+    if (is_account_id(a)) keys.push_back("acct:" + a);
     else if (a.size() > 5 && a.compare(a.size() - 5, 5, ":root") == 0 && a.find(":iam::") != std::string::npos) keys.push_back("acct:" + arn_account(a));
     else keys.push_back(a);
   }
@@ -72,7 +70,7 @@ AccessResult AccessIndex::evaluate(const AccessRequest& r) const {
       auto it = b.by_principal.find(*key);
       if (it != b.by_principal.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     }
-    for (const std::string& acct : {account, is_account(r.principal) ? r.principal : std::string()}) {
+    for (const std::string& acct : {account, is_account_id(r.principal) ? r.principal : std::string()}) {
       if (acct.empty()) continue;
       auto it = b.by_principal.find("acct:" + acct);
       if (it != b.by_principal.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());

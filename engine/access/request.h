@@ -3,6 +3,7 @@
 // with the IAM request context. Context keys are case-insensitive; values may be lists.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/time.h"
@@ -28,6 +29,9 @@ bool parse_request_json(const std::string& text, AccessRequest& out, std::string
 // Adds what IAM derives when the context lacks it: aws:PrincipalArn (the role ARN for an
 // assumed-role session), aws:PrincipalAccount, aws:CurrentTime (from `now`).
 void derive_context(AccessRequest& request, Micros now);
+
+// A bare AWS account id: twelve digits ("123456789012"), as principals and policies name them.
+inline bool is_account_id(std::string_view s) { return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos; }
 
 // The account id of an ARN ("arn:aws:iam::123456789012:role/x" -> "123456789012").
 std::string arn_account(const std::string& arn);

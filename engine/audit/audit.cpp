@@ -6,7 +6,9 @@
 
 #include "access/evaluate.h"
 #include "access/request.h"
+#include "interop/ecr_export.h"
 #include "interop/iam_json.h"
+#include "util/text.h"
 
 namespace regpol {
 
@@ -33,13 +35,6 @@ const char* ecr_mutability_name(Mutability m) {
   return "unknown";
 }
 
-// The ECR setting a policy's `mutability` statement stands for (interop's exporter writes
-// the same value).
-const char* ecr_mutability_of(const MutabilityPlan& m) {
-  if (m.except.empty()) return m.immutable ? "IMMUTABLE" : "MUTABLE";
-  return m.immutable ? "IMMUTABLE_WITH_EXCLUSION" : "MUTABLE_WITH_EXCLUSION";
-}
-
 std::string mutability_text(const char* setting, const std::vector<std::string>& filters) {
   std::string s = setting;
   if (filters.empty()) return s;
@@ -49,7 +44,7 @@ std::string mutability_text(const char* setting, const std::vector<std::string>&
 }
 
 std::string mutability_fix(const std::string& repository, const MutabilityPlan& m) {
-  std::string fix = std::string("aws ecr put-image-tag-mutability --repository-name ") + repository + " --image-tag-mutability " + ecr_mutability_of(m);
+  std::string fix = std::string("aws ecr put-image-tag-mutability --repository-name ") + repository + " --image-tag-mutability " + ecr_mutability_setting(m);
   if (!m.except.empty()) {
     fix += " --image-tag-mutability-exclusion-filters";
     for (const auto& f : m.except) fix += " filterType=WILDCARD,filter=" + f;
@@ -110,7 +105,7 @@ class Auditor {
 
   void summarize(AuditResult& out) const {
     for (const auto& [what, n] : unknown_) {
-      out.not_checked.push_back(what + ": not in the snapshot for " + std::to_string(n) + (n == 1 ? " repository" : " repositories"));
+      out.not_checked.push_back(what + ": not in the snapshot for " + plural(n, "repository", "repositories"));
     }
   }
 
@@ -145,9 +140,9 @@ class Auditor {
       std::vector<std::string> a = want->except, b = held;
       std::sort(a.begin(), a.end());
       std::sort(b.begin(), b.end());
-      if (ecr_mutability_of(*want) != std::string_view(ecr_mutability_name(repo.mutability)) || a != b) {
+      if (ecr_mutability_setting(*want) != std::string_view(ecr_mutability_name(repo.mutability)) || a != b) {
         add(out, "A1002", name,
-            "the policy says " + mutability_text(ecr_mutability_of(*want), want->except) + ", ECR holds " +
+            "the policy says " + mutability_text(ecr_mutability_setting(*want), want->except) + ", ECR holds " +
                 mutability_text(ecr_mutability_name(repo.mutability), held),
             mutability_fix(name, *want), want->source);
       }
@@ -213,7 +208,7 @@ class Auditor {
     for (const auto& s : plan.statements) {
       if (!s.allow || s.not_principal) continue;
       for (const auto& p : s.principal.aws) {
-        const bool is_account = p.size() == 12 && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool is_account = is_account_id(p);
         std::string account = is_account ? p : arn_account(p);
         if (account.empty() || account == owner) continue;
         const bool literal = !is_account && p.find_first_of("*?") == std::string::npos;

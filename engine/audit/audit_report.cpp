@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "util/text.h"
 #include "util/time.h"
 
 namespace regpol {
@@ -34,8 +35,8 @@ void write_text(const AuditResult& r, std::ostream& out) {
     out << "      fix: " << f.fix << "\n";
   }
   for (const auto& n : r.not_checked) out << "not checked: " << n << "\n";
-  out << "audited " << r.repositories << (r.repositories == 1 ? " repository: " : " repositories: ") << r.errors()
-      << (r.errors() == 1 ? " error, " : " errors, ") << r.warnings() << (r.warnings() == 1 ? " warning\n" : " warnings\n");
+  out << "audited " << plural(r.repositories, "repository", "repositories") << ": " << plural(r.errors(), "error") << ", "
+      << plural(r.warnings(), "warning") << "\n";
 }
 
 void write_json(const AuditResult& r, const AuditReportContext& ctx, std::ostream& out) {

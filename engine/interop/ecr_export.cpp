@@ -167,13 +167,15 @@ json access_to_iam_json(const AccessPlan& plan, std::vector<ExportProblem>& prob
   return json{{"Version", "2012-10-17"}, {"Statement", statements}};
 }
 
+const char* ecr_mutability_setting(const MutabilityPlan& m) {
+  if (m.except.empty()) return m.immutable ? "IMMUTABLE" : "MUTABLE";
+  return m.immutable ? "IMMUTABLE_WITH_EXCLUSION" : "MUTABLE_WITH_EXCLUSION";
+}
+
 json mutability_to_ecr_json(const MutabilityPlan& m, std::vector<ExportProblem>& problems) {
   json out;
-  if (m.except.empty()) {
-    out["imageTagMutability"] = m.immutable ? "IMMUTABLE" : "MUTABLE";
-    return out;
-  }
-  out["imageTagMutability"] = m.immutable ? "IMMUTABLE_WITH_EXCLUSION" : "MUTABLE_WITH_EXCLUSION";
+  out["imageTagMutability"] = ecr_mutability_setting(m);
+  if (m.except.empty()) return out;
   if (m.except.size() > 5) problems.push_back({m.source, "ECR allows at most 5 mutability exclusion filters"});
   static const std::regex filter_re("^[0-9a-zA-Z._*-]{1,128}$");
   json filters = json::array();

@@ -19,6 +19,9 @@ struct ExportProblem {
 nlohmann::json lifecycle_to_ecr_json(const LifecyclePlan& plan, std::vector<ExportProblem>& problems);
 nlohmann::json access_to_iam_json(const AccessPlan& plan, std::vector<ExportProblem>& problems);
 // {"imageTagMutability": ..., "imageTagMutabilityExclusionFilters": [...]}
+// The ECR imageTagMutability a `mutability` statement stands for: MUTABLE, IMMUTABLE, or
+// the _WITH_EXCLUSION form when it has exceptions.
+const char* ecr_mutability_setting(const MutabilityPlan& m);
 nlohmann::json mutability_to_ecr_json(const MutabilityPlan& m, std::vector<ExportProblem>& problems);
 
 // regpol source for the parts of a repository block (indented for a block body), so that

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "access/mutability.h"
+#include "access/request.h"
 #include "diag/codes.h"
 #include "interop/ecr_export.h"
 #include "match/wildcard.h"
@@ -32,8 +33,7 @@ std::string granted_write(const std::vector<std::string>& patterns) {
 
 // "123456789012" from an account id or an IAM ARN; "" otherwise.
 std::string account_of(const std::string& principal) {
-  if (principal.size() == 12 && std::all_of(principal.begin(), principal.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return principal;
+  if (is_account_id(principal)) return principal;
   if (principal.rfind("arn:", 0) == 0) {
     std::size_t start = 0;
     for (int field = 0; field < 4; ++field) {

@@ -76,16 +76,17 @@ std::string used_by_text(const std::vector<std::string>& users) {
 }
 
 std::string in_use_sources_json(const ReportOptions& opt) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < opt.in_use_sources.size(); ++k) {
-    const auto& source = opt.in_use_sources[k];
-    out += k ? ", {\"file\": " : "{\"file\": ";
-    append_json_string(out, source.file);
-    out += ", \"readAt\": " + (source.read_at == kNoTime ? std::string("null") : "\"" + format_timestamp(source.read_at) + "\"") +
-           ", \"references\": " + std::to_string(source.references) + ", \"images\": " + std::to_string(source.images) +
-           ", \"protected\": " + std::to_string(source.protected_images) + "}";
+  std::string out;
+  JsonWriter w(out);
+  w.array();
+  for (const auto& source : opt.in_use_sources) {
+    w.object().member("file", source.file).key("readAt");
+    if (source.read_at == kNoTime) w.null();
+    else w.string(format_timestamp(source.read_at));
+    w.member("references", source.references).member("images", source.images).member("protected", source.protected_images).end();
   }
-  return out + "]";
+  w.end();
+  return out;
 }
 
 const char* outcome_name(const ImageDecision& d) { return d.reason == Reason::Protected ? "protected" : verdict_name(d.verdict); }
@@ -163,18 +164,23 @@ class RuleJson {
 constexpr std::size_t kPieceImages = 1024;
 constexpr std::size_t kReserveBytesPerImage = 512;
 
-std::vector<std::pair<std::size_t, std::size_t>> pieces(const Registry& reg, const LifecycleResult& res) {
-  std::vector<std::pair<std::size_t, std::size_t>> out;  // [begin, end) into res.repositories
-  std::size_t begin = 0, images = 0;
+struct Piece {
+  std::size_t begin = 0, end = 0;  // [begin, end) into res.repositories
+  std::size_t images = 0;          // the images of those repositories
+};
+
+std::vector<Piece> pieces(const Registry& reg, const LifecycleResult& res) {
+  std::vector<Piece> out;
+  Piece piece;
   for (std::size_t i = 0; i < res.repositories.size(); ++i) {
-    images += reg.repositories[res.repositories[i]].images.size();
-    if (images >= kPieceImages) {
-      out.emplace_back(begin, i + 1);
-      begin = i + 1;
-      images = 0;
+    piece.images += reg.repositories[res.repositories[i]].images.size();
+    piece.end = i + 1;
+    if (piece.images >= kPieceImages) {
+      out.push_back(piece);
+      piece = Piece{i + 1, i + 1, 0};
     }
   }
-  if (begin < res.repositories.size()) out.emplace_back(begin, res.repositories.size());
+  if (piece.begin < piece.end) out.push_back(piece);
   return out;
 }
 
@@ -192,11 +198,9 @@ void render_pieces(const Registry& reg, const LifecycleResult& res, const Report
       parts.size(), opt.threads, 2 * resolve_threads(opt.threads),
       [&](std::size_t p, std::string& text) {
         text.clear();
-        std::size_t images = 0;
-        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) images += reg.repositories[res.repositories[i]].images.size();
-        text.reserve(images * kReserveBytesPerImage);
+        text.reserve(parts[p].images * kReserveBytesPerImage);
         PieceState state;
-        for (std::size_t i = parts[p].first; i < parts[p].second; ++i) render_repo(text, res.repositories[i], state);
+        for (std::size_t i = parts[p].begin; i < parts[p].end; ++i) render_repo(text, res.repositories[i], state);
       },
       [&](std::size_t, std::string& text) { sink << text; });
 }
