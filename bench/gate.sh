@@ -24,14 +24,7 @@ by = collections.defaultdict(list)
 for i in d['images']: by[i['repository']].append(i)
 repo = max(by, key=lambda r: len(by[r]))
 print(repo, max(by[repo], key=lambda i: i['pushedAt'])['digest'])")
-best() {  # runs, then the command: the fastest wall time in ms
-  local runs=$1 best=999999 t0 t1 us; shift
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N); "$@" > /dev/null 2>&1 || true; t1=$(date +%s%N)
-    us=$(( (t1 - t0) / 1000 )); [ "$us" -lt "$best" ] && best=$us
-  done
-  printf '%d.%03d ms' $((best / 1000)) $((best % 1000))
-}
+source "$(dirname "$0")/best_time.sh"
 args=("$repo@$digest" --policy "$out/gate.regpol" --now 2026-11-27T00:00:00Z)
 echo "image: $repo@$digest ($(build/regpol gate "${args[@]}" --snapshot "$out/images-200k.db" > /dev/null 2>&1 && echo allowed || echo refused))"
 printf 'regpol gate, SQLite store of 200k images   best of 20: %s\n' "$(best 20 build/regpol gate "${args[@]}" --snapshot "$out/images-200k.db")"

@@ -26,13 +26,6 @@ big += ['  }', '}']
 open(f"{out}/policy-10000.regpol", "w").write("\n".join(big) + "\n")
 PY
 build/regpol fmt --write "$out/policy-200.regpol" > /dev/null
-best() {  # runs, then the command: the fastest wall time in ms
-  local runs=$1 best=999999 t0 t1 ms; shift
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N); "$@" > /dev/null 2>&1 || true; t1=$(date +%s%N)
-    ms=$(( (t1 - t0) / 1000 )); [ "$ms" -lt "$best" ] && best=$ms
-  done
-  printf '%d.%03d ms' $((best / 1000)) $((best % 1000))
-}
+source "$(dirname "$0")/best_time.sh"
 printf 'regpol lint policy-200.regpol (%s lines)       best of 20: %s\n' "$(wc -l < "$out/policy-200.regpol")" "$(best 20 build/regpol lint "$out/policy-200.regpol")"
 printf 'regpol lint policy-10000.regpol (10,000 rules)  best of 5:  %s\n' "$(best 5 build/regpol lint "$out/policy-10000.regpol")"
