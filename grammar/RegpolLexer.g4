@@ -12,7 +12,7 @@ KEEP: 'keep'; NEWEST: 'newest'; EXPIRE: 'expire'; ARCHIVE: 'archive'; UNTAG: 'un
 OLDER: 'older'; THAN: 'than'; UNPULLED: 'unpulled'; FOR: 'for'; ARCHIVED: 'archived';
 ALL: 'all'; BUT: 'but'; BY: 'by'; SEMVER: 'semver'; PER: 'per';
 PROTECT: 'protect'; IN_USE: 'in_use'; ALLOW_EMPTY: 'allow_empty'; TEMPLATE: 'template'; USE: 'use'; PRIORITY: 'priority';
-ACCESS: 'access'; GATE: 'gate'; ALLOW: 'allow'; DENY: 'deny'; SID: 'sid'; TO: 'to'; ON: 'on'; TAGS: 'tags';
+ACCESS: 'access'; GATE: 'gate'; SCAN: 'scan'; SCANNING: 'scanning'; REQUIRE: 'require'; REGISTRY: 'registry'; REPLICATE: 'replicate'; ALLOW: 'allow'; DENY: 'deny'; SID: 'sid'; TO: 'to'; ON: 'on'; TAGS: 'tags';
 WHEN: 'when'; UNLESS: 'unless'; OF: 'of';
 ACCOUNT: 'account'; ARN: 'arn'; SERVICE: 'service'; ORG: 'org';
 TEST: 'test'; SNAPSHOT: 'snapshot'; AT: 'at'; EXPECT: 'expect';

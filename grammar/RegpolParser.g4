@@ -7,7 +7,7 @@ options { tokenVocab = RegpolLexer; }
 file: header? item* EOF;
 header: POLICY STRING;
 
-item: importDecl | letDecl | repositoryBlock | defaultsBlock | templateDecl | testBlock;
+item: importDecl | letDecl | repositoryBlock | defaultsBlock | registryBlock | templateDecl | testBlock;
 
 importDecl: IMPORT STRING AS name;
 letDecl: LET name ASSIGN expr;
@@ -15,7 +15,22 @@ letDecl: LET name ASSIGN expr;
 repositoryBlock: REPOSITORY valueList (EXCEPT valueList)? LBRACE blockItem* RBRACE;
 defaultsBlock: DEFAULTS LBRACE blockItem* RBRACE;
 valueList: primary (COMMA primary)*;
-blockItem: mutabilityDecl | lifecycleBlock | accessBlock | gateBlock;
+blockItem: mutabilityDecl | lifecycleBlock | accessBlock | gateBlock | scanDecl | requireDecl;
+
+// Scanning: `scan on push` or `scan manual` in a repository block; in the registry block
+// with the repositories a rule covers, `scan on push for "dev/*"`, `scan continuously for "prod/*"`.
+scanDecl: SCAN ON? how=name (FOR valueList)?;
+// What ECR cannot change on a repository once created, so regpol checks and never writes
+// it: `require encryption aes256`, `require encryption kms key "arn:aws:kms:*:111122223333:key/*"`.
+requireDecl: REQUIRE what=name kind=name (keyWord=name key=primary)?;
+
+// Registry-wide settings: the scanning mode and rules, and replication.
+registryBlock: REGISTRY LBRACE registryItem* RBRACE;
+registryItem: scanningDecl | scanDecl | replicateDecl;
+scanningDecl: SCANNING how=name;
+// `replicate to region "eu-west-1", region "us-west-2" account "222233334444" for prefix "prod/"`
+replicateDecl: REPLICATE TO destination (COMMA destination)* (FOR PREFIX valueList)?;
+destination: kind=name region=primary (ACCOUNT account=primary)?;
 
 mutabilityDecl: MUTABILITY setting=(MUTABLE | IMMUTABLE) (EXCEPT valueList)?;
 
@@ -104,4 +119,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE | GATE;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE | GATE | SCAN | SCANNING | REQUIRE | REGISTRY | REPLICATE;

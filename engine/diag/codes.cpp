@@ -37,6 +37,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"E0309", "invalid principal"},
       {"E0310", "`unless` takes exactly one condition"},
       {"E0311", "an untag rule that does not say which tags"},
+      {"E0312", "a setting written with a word it does not take, or in the wrong place"},
       {"E0401", "ambiguous repository scope"},
       {"E0402", "duplicate rule priority"},
       {"E0403", "cannot be expressed in an ECR or IAM document"},

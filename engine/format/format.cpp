@@ -88,16 +88,53 @@ class Printer {
     std::string head = x.is_defaults ? "defaults {" : "repository " + join_exprs(x.patterns) +
                                                           (x.excepts.empty() ? "" : " except " + join_exprs(x.excepts)) + " {";
     line(0, head);  // a comment after the `{` moves to the next line, before the first item
-    bool first = true;
+    bool first = true, previous_one_line = false;
     for (const auto& b : x.items) {
+      // One-line settings (`mutability`, `scan`, `require`) stay together; blocks are
+      // separated by a blank line.
+      const bool one_line = std::holds_alternative<Mutability>(b) || std::holds_alternative<Scan>(b) || std::holds_alternative<Require>(b);
       std::visit([&](const auto& y) {
-        if (!first) out_ += "\n";
+        if (!first && !(one_line && previous_one_line)) out_ += "\n";
         first = false;
         flush_before(y.span.begin, 1);
         block(y);
       }, b);
+      previous_one_line = one_line;
     }
     close(x.span.end, 0);
+  }
+  void item(const RegistryBlock& x) {
+    line(0, "registry {");
+    for (const auto& it : x.items) {
+      std::visit([&](const auto& y) {
+        flush_before(y.span.begin, 1);
+        registry_item(y);
+        trailing(y.span.end);
+      }, it);
+    }
+    close(x.span.end, 0);
+  }
+  void registry_item(const Scanning& s) { line(1, "scanning " + s.mode); }
+  void registry_item(const Scan& s) { line(1, scan_text(s)); }
+  void registry_item(const Replicate& r) {
+    std::string text = "replicate to ";
+    for (std::size_t i = 0; i < r.destinations.size(); ++i) {
+      const Destination& d = r.destinations[i];
+      text += (i ? ", " : "") + d.kind + " " + format_expr(*d.region) + (d.account ? " account " + format_expr(*d.account) : "");
+    }
+    if (!r.prefixes.empty()) text += " for prefix " + join_exprs(r.prefixes);
+    line(1, text);
+  }
+  static std::string scan_text(const Scan& s) {
+    return std::string("scan ") + (s.on ? "on " : "") + s.mode + (s.has_for ? " for " + join_exprs(s.filters) : "");
+  }
+  void block(const Scan& s) {
+    line(1, scan_text(s));
+    trailing(s.span.end);
+  }
+  void block(const Require& r) {
+    line(1, "require " + r.what + " " + r.kind + (r.key ? " " + r.key_word + " " + format_expr(*r.key) : ""));
+    trailing(r.span.end);
   }
   void close(std::uint32_t end, int indent) {
     flush_before(end > 0 ? end - 1 : 0, indent + 1);

@@ -96,9 +96,8 @@ std::vector<ScopeTie> find_scope_ties(const PolicyPlan& plan) {
       const ScopePlan& a = plan.scopes[x];
       const ScopePlan& b = plan.scopes[y];
       if (a.is_defaults || b.is_defaults) continue;
-      for (Concern concern : {Concern::Lifecycle, Concern::Mutability}) {
-        auto has = [&](const ScopePlan& s) { return concern == Concern::Lifecycle ? s.has_lifecycle : s.mutability.has_value(); };
-        if (!has(a) || !has(b)) continue;
+      for (Concern concern : kAllConcerns) {
+        if (!scope_has(a, concern) || !scope_has(b, concern)) continue;
         std::optional<std::string> example;
         auto ties = [&](const std::string& w) {
           if (!check_repository_name(w).empty()) return false;  // only names a registry can hold

@@ -149,6 +149,8 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     }
     for (const auto& g : sc.gate) out.gate.push_back({g.name, lower_selection(g.selection, sink, true, true), location_string(sources, g.span)});
     if (sc.mutability) out.mutability = MutabilityPlan{sc.mutability->immutable, sc.mutability->except, location_string(sources, sc.mutability->span)};
+    if (sc.scan) out.scan = ScanPlan{sc.scan->on_push, location_string(sources, sc.scan->span)};
+    if (sc.encryption) out.encryption = EncryptionRequirement{sc.encryption->type, sc.encryption->key_pattern, location_string(sources, sc.encryption->span)};
     for (const auto& s : sc.statements) {
       const ast::AccessStmt& written = *s.written;
       Statement st;
@@ -172,10 +174,28 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     plan.scopes.push_back(std::move(out));
     scope_spans.push_back(sc.span);
   }
+  if (policy.registry) {
+    const sema::CheckedRegistry& r = *policy.registry;
+    RegistrySettingsPlan reg;
+    reg.source = location_string(sources, r.span);
+    reg.scan_type = r.scan_type;
+    if (r.scan_type) reg.scan_type_source = location_string(sources, r.scan_type_span);
+    reg.manages_scanning = r.scan_type.has_value() || !r.scan_rules.empty();
+    for (const auto& s : r.scan_rules) reg.scanning_rules.push_back({s.frequency, s.filters, location_string(sources, s.span)});
+    reg.manages_replication = !r.replication.empty();
+    for (const auto& rep : r.replication) {
+      ReplicationRulePlan rule;
+      for (const auto& [region, account] : rep.destinations) rule.destinations.push_back({region, account});
+      rule.prefixes = rep.prefixes;
+      rule.source = location_string(sources, rep.span);
+      reg.replication_rules.push_back(std::move(rule));
+    }
+    plan.registry = std::move(reg);
+  }
   // Ties lint can prove now, with an example name, rather than `plan` on the first night a
   // matching repository exists.
   for (const auto& tie : find_scope_ties(plan)) {
-    const char* what = tie.concern == Concern::Lifecycle ? "lifecycle" : "mutability";
+    const char* what = concern_name(tie.concern);
     auto& d = sink.error("E0401", scope_spans[tie.second],
                          std::string("this block and the one at ") + plan.scopes[tie.first].source + " match `" + tie.example +
                              "` equally well, so its " + what + " would be ambiguous");

@@ -199,6 +199,10 @@ class Builder {
         n.is_defaults = true;
         for (auto* b : x->blockItem()) n.items.push_back(block_item(b));
         f.items.emplace_back(std::move(n));
+      } else if (auto* x = it->registryBlock()) {
+        auto n = node<ast::RegistryBlock>(x);
+        for (auto* r : x->registryItem()) n.items.push_back(registry_item(r));
+        f.items.emplace_back(std::move(n));
       } else if (auto* x = it->templateDecl()) {
         auto n = node<ast::Template>(x);
         n.name = x->name()->getText();
@@ -260,7 +264,55 @@ class Builder {
     return out;
   }
 
+  ast::Scan scan(RegpolParser::ScanDeclContext* ctx) {
+    auto n = node<ast::Scan>(ctx);
+    n.on = ctx->ON() != nullptr;
+    n.mode = ctx->how->getText();
+    n.mode_span = span(ctx->how);
+    if (ctx->FOR()) {
+      n.has_for = true;
+      n.filters = primaries(ctx->valueList());
+    }
+    return n;
+  }
+
+  ast::RegistryItem registry_item(RegpolParser::RegistryItemContext* ctx) {
+    if (auto* s = ctx->scanningDecl()) {
+      auto n = node<ast::Scanning>(s);
+      n.mode = s->how->getText();
+      n.mode_span = span(s->how);
+      return n;
+    }
+    if (auto* s = ctx->scanDecl()) return scan(s);
+    auto* r = ctx->replicateDecl();
+    auto n = node<ast::Replicate>(r);
+    for (auto* d : r->destination()) {
+      auto dest = node<ast::Destination>(d);
+      dest.kind = d->kind->getText();
+      dest.kind_span = span(d->kind);
+      dest.region = primary(d->region);
+      if (d->account) dest.account = primary(d->account);
+      n.destinations.push_back(std::move(dest));
+    }
+    if (r->valueList()) n.prefixes = primaries(r->valueList());
+    return n;
+  }
+
   ast::BlockItem block_item(RegpolParser::BlockItemContext* ctx) {
+    if (auto* s = ctx->scanDecl()) return scan(s);
+    if (auto* q = ctx->requireDecl()) {
+      auto n = node<ast::Require>(q);
+      n.what = q->what->getText();
+      n.what_span = span(q->what);
+      n.kind = q->kind->getText();
+      n.kind_span = span(q->kind);
+      if (q->keyWord) {
+        n.key_word = q->keyWord->getText();
+        n.key_word_span = span(q->keyWord);
+        n.key = primary(q->key);
+      }
+      return n;
+    }
     if (auto* m = ctx->mutabilityDecl()) {
       auto n = node<ast::Mutability>(m);
       n.immutable = m->setting->getType() == RegpolLexer::IMMUTABLE;

@@ -22,10 +22,30 @@ int scope_specificity(const ScopePlan& scope, std::string_view repository) {
   return best;
 }
 
+bool scope_has(const ScopePlan& s, Concern concern) {
+  switch (concern) {
+    case Concern::Lifecycle: return s.has_lifecycle;
+    case Concern::Mutability: return s.mutability.has_value();
+    case Concern::Scanning: return s.scan.has_value();
+    case Concern::Encryption: return s.encryption.has_value();
+  }
+  return false;
+}
+
+const char* concern_name(Concern concern) {
+  switch (concern) {
+    case Concern::Lifecycle: return "lifecycle";
+    case Concern::Mutability: return "mutability";
+    case Concern::Scanning: return "scanning";
+    case Concern::Encryption: return "encryption requirement";
+  }
+  return "";
+}
+
 ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Concern concern) {
   ScopeChoice choice;
   int best = -1;
-  auto has = [&](const ScopePlan& s) { return concern == Concern::Lifecycle ? s.has_lifecycle : s.mutability.has_value(); };
+  auto has = [&](const ScopePlan& s) { return scope_has(s, concern); };
   bool any_match = false;
   for (std::size_t i = 0; i < plan.scopes.size(); ++i) {
     const ScopePlan& s = plan.scopes[i];

@@ -8,6 +8,7 @@
 
 #include "plan/access_plan.h"
 #include "plan/lifecycle_plan.h"
+#include "plan/settings_plan.h"
 
 namespace regpol {
 
@@ -33,26 +34,34 @@ struct ScopePlan {
   std::optional<MutabilityPlan> mutability;
   AccessPlan access;
   std::vector<GateRulePlan> gate;
+  std::optional<ScanPlan> scan;
+  std::optional<EncryptionRequirement> encryption;
 };
 
 struct PolicyPlan {
   std::string name;
   std::vector<ScopePlan> scopes;
+  std::optional<RegistrySettingsPlan> registry;  // the `registry` block
 };
 
 // How specific a block is for `repository`: -1 when it does not match; otherwise the
 // number of literal (non-wildcard) characters of its most specific matching pattern.
 int scope_specificity(const ScopePlan& scope, std::string_view repository);
 
-enum class Concern { Lifecycle, Mutability };
+enum class Concern { Lifecycle, Mutability, Scanning, Encryption };
+constexpr Concern kAllConcerns[] = {Concern::Lifecycle, Concern::Mutability, Concern::Scanning, Concern::Encryption};
+
+// Whether a block says something about `concern`, and the concern's name in messages.
+bool scope_has(const ScopePlan& scope, Concern concern);
+const char* concern_name(Concern concern);
 
 struct ScopeChoice {
   int scope = -1;            // index into plan.scopes; -1: none applies
   int tied_with = -1;        // set when two blocks tie: an ambiguity, reported as E0401
 };
 
-// The most specific block that matches `repository` and has the concern; the defaults
-// block when none matches.
+// The most specific block that matches `repository` and has the concern (a lifecycle, a
+// `mutability`, a `scan`, a `require encryption`); the defaults block when none matches.
 ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Concern concern);
 
 // Access statements of every matching block accumulate (the defaults block's only when no

@@ -46,7 +46,38 @@ std::string condition_name(const Condition& c) {
   return q + cond_op_name(c.op) + (c.if_exists ? "IfExists" : "");
 }
 
+std::string registry_settings_text(const RegistrySettingsPlan& r) {
+  std::string out = "registry  @" + r.source + "\n";
+  if (r.scan_type) out += "  scanning " + *r.scan_type + "  @" + r.scan_type_source + "\n";
+  for (const auto& rule : r.scanning_rules) out += "  scan " + rule.frequency + " for " + list(rule.filters) + "  @" + rule.source + "\n";
+  for (const auto& rule : r.replication_rules) {
+    std::vector<std::string> to;
+    for (const auto& d : rule.destinations) to.push_back(d.region + (d.account.empty() ? "" : "/" + d.account));
+    out += "  replicate to " + list(to) + (rule.prefixes.empty() ? "" : " for prefix " + list(rule.prefixes)) + "  @" + rule.source + "\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+json registry_settings_json(const RegistrySettingsPlan& r) {
+  json j = {{"source", r.source}};
+  if (r.manages_scanning) {
+    json rules = json::array();
+    for (const auto& rule : r.scanning_rules) rules.push_back({{"scanFrequency", rule.frequency}, {"filters", rule.filters}, {"source", rule.source}});
+    j["scanning"] = {{"scanType", r.scan_type ? json(*r.scan_type) : json(nullptr)}, {"rules", rules}};
+  }
+  if (r.manages_replication) {
+    json rules = json::array();
+    for (const auto& rule : r.replication_rules) {
+      json to = json::array();
+      for (const auto& d : rule.destinations) to.push_back({{"region", d.region}, {"account", d.account.empty() ? json(nullptr) : json(d.account)}});
+      rules.push_back({{"destinations", to}, {"prefixes", rule.prefixes}, {"source", rule.source}});
+    }
+    j["replication"] = {{"rules", rules}};
+  }
+  return j;
+}
 
 std::string plan_to_text(const PolicyPlan& plan) {
   std::string out = "plan" + (plan.name.empty() ? std::string() : " \"" + plan.name + "\"") + "\n";
@@ -56,6 +87,11 @@ std::string plan_to_text(const PolicyPlan& plan) {
     if (s.mutability) {
       out += std::string("  mutability ") + (s.mutability->immutable ? "immutable" : "mutable") +
              (s.mutability->except.empty() ? "" : " except " + list(s.mutability->except)) + "  @" + s.mutability->source + "\n";
+    }
+    if (s.scan) out += std::string(s.scan->on_push ? "  scan on push" : "  scan manual") + "  @" + s.scan->source + "\n";
+    if (s.encryption) {
+      out += "  require encryption " + s.encryption->type + (s.encryption->key_pattern.empty() ? "" : " key " + s.encryption->key_pattern) +
+             "  @" + s.encryption->source + "\n";
     }
     if (s.has_lifecycle) {
       out += "  lifecycle (" + std::to_string(s.lifecycle.rules.size()) + " rules, ascending priority)\n";
@@ -93,6 +129,7 @@ std::string plan_to_text(const PolicyPlan& plan) {
       }
     }
   }
+  if (plan.registry) out += registry_settings_text(*plan.registry);
   return out;
 }
 
@@ -141,9 +178,13 @@ json plan_to_json(const PolicyPlan& plan) {
       for (const auto& g : s.gate) gate.push_back({{"name", g.name}, {"source", g.source}, {"where", g.selection.where ? g.selection.where->describe() : "true"}});
       j["gate"] = gate;
     }
+    if (s.scan) j["scan"] = {{"onPush", s.scan->on_push}, {"source", s.scan->source}};
+    if (s.encryption) j["requireEncryption"] = {{"type", s.encryption->type}, {"keyPattern", s.encryption->key_pattern}, {"source", s.encryption->source}};
     scopes.push_back(j);
   }
-  return json{{"schema", "regpol.compiled-plan/v1"}, {"policy", plan.name}, {"scopes", scopes}};
+  json out{{"schema", "regpol.compiled-plan/v1"}, {"policy", plan.name}, {"scopes", scopes}};
+  if (plan.registry) out["registry"] = registry_settings_json(*plan.registry);
+  return out;
 }
 
 }  // namespace regpol

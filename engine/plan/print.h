@@ -10,5 +10,8 @@ namespace regpol {
 
 std::string plan_to_text(const PolicyPlan& plan);
 nlohmann::json plan_to_json(const PolicyPlan& plan);
+// The `registry` block's settings: `scanning` and `replication` objects, each present only
+// when the block manages it.
+nlohmann::json registry_settings_json(const RegistrySettingsPlan& registry);
 
 }  // namespace regpol

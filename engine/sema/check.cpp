@@ -22,6 +22,7 @@ std::unique_ptr<CheckedPolicy> Checker::run(ast::File main) {
   Module root = module_of(f, /*is_main=*/true);
   for (const auto& item : f.items) {
     if (const auto* r = std::get_if<ast::RepositoryBlock>(&item)) scope(*r, root);
+    if (const auto* r = std::get_if<ast::RegistryBlock>(&item)) registry(*r, root);
     if (const auto* t = std::get_if<ast::TestBlock>(&item)) {
       CheckedTest test{t->name, {}, t->span};
       for (const auto& i : t->items) test.items.push_back(&i);
@@ -39,7 +40,7 @@ std::unique_ptr<CheckedPolicy> Checker::run(ast::File main) {
   }
   // Imports nothing reads, and (in a policy, not a module others import) templates no
   // `use` instantiates.
-  const bool is_policy = std::any_of(f.items.begin(), f.items.end(), [](const ast::Item& i) { return std::holds_alternative<ast::RepositoryBlock>(i); });
+  const bool is_policy = std::any_of(f.items.begin(), f.items.end(), [](const ast::Item& i) { return std::holds_alternative<ast::RepositoryBlock>(i) || std::holds_alternative<ast::RegistryBlock>(i); });
   for (const auto& item : f.items) {
     if (const auto* imp = std::get_if<ast::Import>(&item)) {
       auto it = root.imports.find(imp->alias);
@@ -113,6 +114,8 @@ void Checker::scope(const ast::RepositoryBlock& r, const Module& m) {
   bool lifecycle_seen = false, access_seen = false, gate_seen = false;
   for (const auto& item : r.items) {
     if (const auto* mu = std::get_if<ast::Mutability>(&item)) mutability(*mu, sc, m);
+    else if (const auto* s = std::get_if<ast::Scan>(&item)) scan_setting(*s, sc);
+    else if (const auto* q = std::get_if<ast::Require>(&item)) require(*q, sc, m);
     else if (const auto* l = std::get_if<ast::Lifecycle>(&item)) {
       if (lifecycle_seen) sink_.error("E0203", l->span, "a repository block holds one `lifecycle` block");
       lifecycle_seen = true;

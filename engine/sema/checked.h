@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sema/value.h"
@@ -81,6 +82,40 @@ struct CheckedStatement {
   std::vector<CheckedCondition> conditions;
 };
 
+// `scan on push` / `scan manual` of a repository block.
+struct CheckedScan {
+  bool on_push = false;
+  Span span;
+};
+
+// `require encryption KIND [key "PATTERN"]`.
+struct CheckedEncryption {
+  std::string type;         // AES256, KMS, KMS_DSSE
+  std::string key_pattern;  // "" for any key
+  Span span;
+};
+
+struct CheckedScanRule {
+  std::string frequency;  // SCAN_ON_PUSH, CONTINUOUS_SCAN
+  std::vector<std::string> filters;
+  Span span;
+};
+
+struct CheckedReplicationRule {
+  std::vector<std::pair<std::string, std::string>> destinations;  // region, account ("" for the registry's own)
+  std::vector<std::string> prefixes;
+  Span span;
+};
+
+// The `registry` block.
+struct CheckedRegistry {
+  Span span;
+  std::optional<std::string> scan_type;  // BASIC, ENHANCED
+  Span scan_type_span;
+  std::vector<CheckedScanRule> scan_rules;
+  std::vector<CheckedReplicationRule> replication;
+};
+
 struct CheckedScope {
   bool is_defaults = false;
   std::vector<std::string> patterns, excepts;
@@ -94,6 +129,8 @@ struct CheckedScope {
   bool has_access = false;
   std::vector<CheckedStatement> statements;
   std::vector<CheckedGateRule> gate;  // the rules of its `gate` block, in order
+  std::optional<CheckedScan> scan;
+  std::optional<CheckedEncryption> encryption;
 };
 
 struct CheckedTest {
@@ -105,6 +142,7 @@ struct CheckedTest {
 struct CheckedPolicy {
   std::string name;
   std::vector<CheckedScope> scopes;  // in source order
+  std::optional<CheckedRegistry> registry;
   std::vector<CheckedTest> tests;
   std::vector<std::unique_ptr<ast::File>> files;  // the main file first, then imports
 };

@@ -3,7 +3,7 @@
 // each: the walk over a file and its blocks (check.cpp), imports and modules
 // (check_imports.cpp), constant values and their types (check_values.cpp), lifecycle rules
 // (check_lifecycle.cpp), templates and `use` (check_templates.cpp), access statements and
-// tag mutability (check_access.cpp). Internal to sema/.
+// tag mutability (check_access.cpp), other settings (check_settings.cpp). Internal to sema/.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -69,6 +69,11 @@ class Checker {
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m) { statement(s, sc, m, *m.env); }
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m, const Env& env);
   void scope(const ast::RepositoryBlock& r, const Module& m);
+  // Settings (check_settings.cpp): `scan`, `require`, the `registry` block.
+  bool setting_word(const std::string& word, Span sp, const std::vector<std::string>& allowed, const char* form);
+  void scan_setting(const ast::Scan& s, CheckedScope& sc);
+  void require(const ast::Require& r, CheckedScope& sc, const Module& m);
+  void registry(const ast::RegistryBlock& r, const Module& m);
 
   SourceMap& sources_;
   DiagnosticSink& sink_;

@@ -143,13 +143,57 @@ struct Gate : Node {
   std::vector<GateRule> rules;
 };
 
-using BlockItem = std::variant<Mutability, Lifecycle, Access, Gate>;
+// `scan on push` / `scan manual` in a repository block; `scan on push for "dev/*"` and
+// `scan continuously for "prod/*"` in the registry block. The words are kept as written
+// and checked by sema, which knows where each form is allowed.
+struct Scan : Node {
+  bool on = false;                // `on` was written
+  std::string mode;               // push, manual, continuously, ...
+  Span mode_span;
+  bool has_for = false;
+  std::vector<ExprPtr> filters;   // `for …`: repository patterns
+};
+
+// `require encryption KIND [key "PATTERN"]`: a setting regpol checks and never writes.
+struct Require : Node {
+  std::string what, kind, key_word;  // "encryption", "kms", "key" as written
+  Span what_span, kind_span, key_word_span;
+  ExprPtr key;                        // the key ARN pattern, or null
+};
+
+using BlockItem = std::variant<Mutability, Lifecycle, Access, Gate, Scan, Require>;
 
 struct RepositoryBlock : Node {
   bool is_defaults = false;
   std::vector<ExprPtr> patterns;
   std::vector<ExprPtr> excepts;
   std::vector<BlockItem> items;
+};
+
+// `scanning basic|enhanced` of the registry block.
+struct Scanning : Node {
+  std::string mode;
+  Span mode_span;
+};
+
+// `region "R" [account "A"]` of a replicate rule.
+struct Destination : Node {
+  std::string kind;  // "region" as written
+  Span kind_span;
+  ExprPtr region, account;
+};
+
+// `replicate to DESTINATION, … [for prefix "P", …]`: one replication rule.
+struct Replicate : Node {
+  std::vector<Destination> destinations;
+  std::vector<ExprPtr> prefixes;
+};
+
+using RegistryItem = std::variant<Scanning, Scan, Replicate>;
+
+// `registry { … }`: settings of the registry rather than of its repositories.
+struct RegistryBlock : Node {
+  std::vector<RegistryItem> items;
 };
 
 struct Import : Node {
@@ -200,7 +244,7 @@ struct TestBlock : Node {
   std::vector<TestItem> items;
 };
 
-using Item = std::variant<Import, Let, RepositoryBlock, Template, TestBlock>;
+using Item = std::variant<Import, Let, RepositoryBlock, Template, TestBlock, RegistryBlock>;
 
 struct Comment {
   Span span;

@@ -167,6 +167,18 @@ class Dumper {
         Nest nest(*this);
         for (const auto& i : x.items) lifecycle_item(i);
         close();
+      } else if constexpr (std::is_same_v<T, Scan>) {
+        scan(x);
+      } else if constexpr (std::is_same_v<T, Require>) {
+        open("require", x);
+        attr("what", x.what);
+        attr("kind", x.kind);
+        if (x.key) {
+          attr("key_word", x.key_word);
+          Nest nest(*this);
+          expr(x.key.get());
+        }
+        close();
       } else if constexpr (std::is_same_v<T, Gate>) {
         open("gate", x);
         Nest nest(*this);
@@ -186,6 +198,16 @@ class Dumper {
         close();
       }
     }, item);
+  }
+  void scan(const Scan& s) {
+    open("scan", s);
+    attr("on", s.on ? "true" : "false");
+    attr("mode", s.mode);
+    if (s.has_for) {
+      Nest nest(*this);
+      exprs("for", s.filters);
+    }
+    close();
   }
   void statement(const AccessStmt& s) {
     open(s.allow ? "allow" : "deny", s);
@@ -244,6 +266,35 @@ class Dumper {
           exprs("except", x.excepts);
         }
         for (const auto& b : x.items) block_item(b);
+        close();
+      } else if constexpr (std::is_same_v<T, RegistryBlock>) {
+        open("registry", x);
+        Nest nest(*this);
+        for (const auto& ri : x.items) {
+          std::visit([&](const auto& y) {
+            using U = std::decay_t<decltype(y)>;
+            if constexpr (std::is_same_v<U, Scanning>) {
+              open("scanning", y);
+              attr("mode", y.mode);
+              close();
+            } else if constexpr (std::is_same_v<U, Scan>) {
+              scan(y);
+            } else {
+              open("replicate", y);
+              Nest n2(*this);
+              for (const auto& d : y.destinations) {
+                open("destination", d);
+                attr("kind", d.kind);
+                Nest n3(*this);
+                expr(d.region.get());
+                expr(d.account.get());
+                close();
+              }
+              exprs("prefixes", y.prefixes);
+              close();
+            }
+          }, ri);
+        }
         close();
       } else if constexpr (std::is_same_v<T, Template>) {
         open("template", x);
