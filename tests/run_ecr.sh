@@ -77,7 +77,14 @@ r = [x for x in d["repositories"] if "lifecyclePolicy" in x]
 assert len(r) == 1 and json.loads(r[0]["lifecyclePolicy"])["rules"][0]["rulePriority"] == 1
 assert "Statement" in json.loads(r[0]["repositoryPolicy"]) and r[0]["tags"] == [{"Key": "team", "Value": "platform"}]
 assert all("mutability" in x and "scanOnPush" in x and x["arn"].startswith("arn:aws:ecr:") for x in d["repositories"])
+assert json.loads(d["registryScanningConfiguration"]) == {"scanType": "BASIC", "rules": []}
+assert json.loads(d["registryReplicationConfiguration"]) == {"rules": []}
 EOF
+# Credentials that may not read the registry's configurations still pull: those stay unknown.
+start_endpoint denied fixture.json --deny-op DescribeRegistry
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out denied.json 2> denied.err && ok || bad "pull with DescribeRegistry denied: $(cat denied.err)"
+grep -q "DescribeRegistry was denied" denied.err && jq -e 'has("registryScanningConfiguration") and (has("registryReplicationConfiguration") | not)' denied.json >/dev/null &&
+  ok || bad "a denied DescribeRegistry: $(cat denied.err)"
 # The graph: every index's children, read from its manifest (BatchGetImage), as the
 # registry holds them; archived indexes are not read (ECR will not hand them out).
 python3 - fixture.json pulled.json <(state "$url") <<'EOF' && ok || bad "the pulled snapshot's index children differ from the registry's"

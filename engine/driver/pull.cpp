@@ -174,6 +174,10 @@ int pull_ecr(const EcrConnectOptions& connect, const PullRequest& request, PullS
   if (!request.index_manifests && stats.children_unknown)
     std::cerr << "regpol: warning: snapshot pull ecr --no-index-manifests: the children of " << stats.children_unknown
               << " index image(s) are not in the snapshot (marked `childrenUnknown`): they look like untagged images to a plan\n";
+  for (const auto& op : stats.registry_settings_denied)
+    std::cerr << "regpol: note: snapshot pull ecr: " << op << " was denied (ecr:" << op
+              << "): the registry's " << (op == "DescribeRegistry" ? "replication" : "scanning")
+              << " configuration is not in the snapshot, and plan and audit leave it unchecked\n";
   std::string path;
   const bool as_store = !request.content_addressed && ends_with_db(request.out);
   if (int code = write_checked_snapshot(document, request, as_store, "snapshot pull ecr", path); code != kOk) return code;

@@ -7,7 +7,8 @@
 namespace regpol {
 
 SnapshotDocumentWriter::SnapshotDocumentWriter(std::string& out, Micros captured_at, const nlohmann::json& source,
-                                               std::string_view registry_kind)
+                                               std::string_view registry_kind,
+                                               const std::vector<std::pair<std::string, std::string>>& string_members)
     : out_(out) {
   out_ += "{\"schema\": \"regpol.snapshot/v1\", ";
   if (!registry_kind.empty()) {
@@ -19,6 +20,12 @@ SnapshotDocumentWriter::SnapshotDocumentWriter(std::string& out, Micros captured
   append_timestamp(out_, captured_at);
   out_ += "\",\n\"source\": ";
   out_ += source.dump();
+  for (const auto& [key, value] : string_members) {
+    out_ += ",\n";
+    append_json_string(out_, key);
+    out_ += ": ";
+    append_json_string(out_, value);
+  }
   out_ += ",\n\"repositories\": [";
 }
 

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -16,8 +18,11 @@ namespace regpol {
 class SnapshotDocumentWriter {
  public:
   // Starts the document in `out` (appended to). `registry_kind` "" leaves the member out
-  // (an ECR registry, the default kind); `source` is the document's "source" member.
-  SnapshotDocumentWriter(std::string& out, Micros captured_at, const nlohmann::json& source, std::string_view registry_kind = {});
+  // (an ECR registry, the default kind); `source` is the document's "source" member;
+  // `string_members` more top-level members with string values, in order (the registry's
+  // configurations an ECR pull read).
+  SnapshotDocumentWriter(std::string& out, Micros captured_at, const nlohmann::json& source, std::string_view registry_kind = {},
+                         const std::vector<std::pair<std::string, std::string>>& string_members = {});
   // Repositories first, then images; finish() closes the document.
   void repository(const nlohmann::json& repository);
   void image(const nlohmann::json& image);

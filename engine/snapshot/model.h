@@ -121,6 +121,7 @@ struct Repository {
   std::vector<StrId> mutability_exclusions;
   std::int8_t scan_on_push = -1;     // -1 unknown
   StrId encryption = kNoStr;
+  StrId kms_key = kNoStr;            // the KMS key ARN of KMS or KMS_DSSE encryption, when known
   // The repository's lifecycle policy and repository policy documents (JSON text) as an
   // ECR pull read them; kNoStr when the repository has none or the snapshot does not say
   // (a snapshot that is not a pull: Registry::source tells them apart).
@@ -162,6 +163,10 @@ struct Registry {
   // A SQLite store written before stores kept the lifecycle and repository policy
   // documents: its repositories' documents are unknown, not absent.
   bool policy_documents_unknown = false;
+  // The registry's scanning and replication configurations as an ECR pull read them
+  // (GetRegistryScanningConfiguration's `scanningConfiguration`, DescribeRegistry's
+  // `replicationConfiguration`), as JSON text; "" when the snapshot does not say.
+  std::string scanning_configuration, replication_configuration;
   std::vector<std::string> source_files;
   std::vector<std::uint32_t> file_first_image;  // parallel to source_files: images are stored in reading order
 

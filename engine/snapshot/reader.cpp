@@ -28,7 +28,7 @@ enum class Field {
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
   Subject, Children, ChildrenUnknown, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
   // repositories
-  RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption, LifecyclePolicy, RepositoryPolicy,
+  RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption, KmsKey, LifecyclePolicy, RepositoryPolicy,
 };
 
 struct FieldName {
@@ -78,6 +78,7 @@ constexpr FieldName kRepoFields[] = {
     {"mutabilityExclusions", Field::MutabilityFilter},
     {"imageScanningConfiguration.scanOnPush", Field::ScanOnPush}, {"scanOnPush", Field::ScanOnPush},
     {"encryptionConfiguration.encryptionType", Field::Encryption}, {"encryption", Field::Encryption},
+    {"encryptionConfiguration.kmsKey", Field::KmsKey}, {"kmsKey", Field::KmsKey},
     {"lifecyclePolicy", Field::LifecyclePolicy}, {"repositoryPolicy", Field::RepositoryPolicy},
 };
 
@@ -118,6 +119,11 @@ class SnapshotHandler : public JsonElementHandler {
       if (v.kind != JsonKind::String) return reject("$.source", "`source` must be a string naming the registry (\"ecr:REGION\", \"oci://HOST\")");
       if (!reg_.source.empty() && reg_.source != v.string) reg_.mixed_sources = true;
       if (reg_.source.empty()) reg_.source = std::string(v.string);
+    } else if (key == "registryScanningConfiguration" || key == "registryReplicationConfiguration") {
+      // ECR's configuration objects, kept as their JSON text (read where they are compared).
+      if (v.kind != JsonKind::String) return reject("$." + std::string(key), "`" + std::string(key) + "` must be a string holding ECR's configuration as JSON text");
+      std::string& slot = key == "registryScanningConfiguration" ? reg_.scanning_configuration : reg_.replication_configuration;
+      if (slot.empty()) slot = std::string(v.string);
     } else if (key == "schema") {
       if (v.kind != JsonKind::String || v.string != "regpol.snapshot/v1") {
         return reject("$.schema", "unsupported snapshot schema (expected \"regpol.snapshot/v1\")");
@@ -236,6 +242,7 @@ class SnapshotHandler : public JsonElementHandler {
       }
       case Field::RepoArn: return intern_into(path, v, repo_.arn);
       case Field::Encryption: return intern_into(path, v, repo_.encryption);
+      case Field::KmsKey: return intern_into(path, v, repo_.kms_key);
       case Field::LifecyclePolicy: return intern_into(path, v, repo_.lifecycle_policy);
       case Field::RepositoryPolicy: return intern_into(path, v, repo_.repository_policy);
       case Field::Critical: case Field::High: case Field::Medium: case Field::Low: case Field::Informational: {
@@ -438,6 +445,7 @@ class SnapshotHandler : public JsonElementHandler {
     if (repo_.mutability != Mutability::Unknown) dst.mutability = repo_.mutability;
     if (repo_.scan_on_push >= 0) dst.scan_on_push = repo_.scan_on_push;
     if (repo_.encryption) dst.encryption = repo_.encryption;
+    if (repo_.kms_key) dst.kms_key = repo_.kms_key;
     if (repo_.lifecycle_policy) dst.lifecycle_policy = repo_.lifecycle_policy;
     if (repo_.repository_policy) dst.repository_policy = repo_.repository_policy;
     if (!filters_.empty()) {

@@ -25,7 +25,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, registry_id TEXT, arn TEXT, mutability INTEGER NOT NULL,
   exclusions TEXT NOT NULL, scan_on_push INTEGER NOT NULL, encryption TEXT, created_at INTEGER,
-  lifecycle_policy TEXT, repository_policy TEXT);
+  lifecycle_policy TEXT, repository_policy TEXT, kms_key TEXT);
 CREATE TABLE images (
   repository INTEGER NOT NULL REFERENCES repositories(id), digest TEXT NOT NULL, tags TEXT NOT NULL,
   children TEXT NOT NULL, pushed_at INTEGER NOT NULL, last_pulled_at INTEGER, last_archived_at INTEGER,
@@ -66,10 +66,19 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
       return false;
     meta.bind_text(1, reg.captured_at == kNoTime ? std::string() : format_timestamp(reg.captured_at)).bind_text(2, random_hex(16)).bind_text(3, reg.source);
     if (!meta.run("cannot write", error)) return false;
+    // The registry's scanning and replication configurations, when the snapshot has them.
+    for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"registry_scanning", &reg.scanning_configuration},
+                                    {"registry_replication", &reg.replication_configuration}}) {
+      if (text->empty()) continue;
+      sqlite::Statement setting;
+      if (!setting.prepare(db.get(), "INSERT INTO meta VALUES (?, ?)", "cannot write", error)) return false;
+      setting.bind_text(1, key).bind_text(2, *text);
+      if (!setting.run("cannot write", error)) return false;
+    }
   }
   {  // the statements are finalized at the end of this block, before the close below
     sqlite::Statement repo;
-    if (!repo.prepare(db.get(), "INSERT INTO repositories VALUES (?,?,?,?,?,?,?,?,?,?,?)", "cannot write a repository", error)) return false;
+    if (!repo.prepare(db.get(), "INSERT INTO repositories VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", "cannot write a repository", error)) return false;
     for (std::size_t r = 0; r < reg.repositories.size(); ++r) {
       const Repository& x = reg.repositories[r];
       repo.bind_int(1, static_cast<std::int64_t>(r))
@@ -82,7 +91,8 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
           .bind_text_or_null(8, reg.str(x.encryption))
           .bind_time(9, x.created_at)
           .bind_text_or_null(10, reg.str(x.lifecycle_policy))
-          .bind_text_or_null(11, reg.str(x.repository_policy));
+          .bind_text_or_null(11, reg.str(x.repository_policy))
+          .bind_text_or_null(12, reg.str(x.kms_key));
       if (!repo.run("cannot write a repository", error)) return false;
     }
     sqlite::Statement img;
@@ -269,6 +279,10 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
         if (!slot.empty() && slot != v) reg.mixed_sources = true;
         if (slot.empty()) slot = std::string(v);
       }
+      if ((k == "registry_scanning" || k == "registry_replication") && !v.empty()) {
+        std::string& slot = k == "registry_scanning" ? reg.scanning_configuration : reg.replication_configuration;
+        if (slot.empty()) slot = std::string(v);
+      }
       if (k == "captured_at" && !v.empty()) {
         auto t = parse_timestamp(v);
         if (!t) return fail("meta `captured_at` is not a timestamp with a zone");
@@ -284,16 +298,18 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
   sqlite::Statement repo;
   // One repository (apply's act-time reads, one per repository of a run): through the
   // name's unique index, not a scan of every repository row.
-  // Stores written before the policy documents were kept have no such columns: NULL then.
-  bool has_documents = false;
-  {
+  // Stores written before the policy documents (or the KMS key) were kept have no such
+  // columns: NULL then.
+  auto has_column = [&](const char* column_name) {
     sqlite::Statement column;
-    if (column.prepare(db.get(), "SELECT 1 FROM pragma_table_info('repositories') WHERE name = 'repository_policy'", "read", why))
-      has_documents = column.step() == Step::Row;
-  }
+    std::string sql = std::string("SELECT 1 FROM pragma_table_info('repositories') WHERE name = '") + column_name + "'";
+    return column.prepare(db.get(), sql.c_str(), "read", why) && column.step() == Step::Row;
+  };
+  const bool has_documents = has_column("repository_policy"), has_kms_key = has_column("kms_key");
   if (!has_documents) reg.policy_documents_unknown = true;
   std::string repo_sql = std::string("SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at, ") +
-                         (has_documents ? "lifecycle_policy, repository_policy" : "NULL, NULL") + " FROM repositories " +
+                         (has_documents ? "lifecycle_policy, repository_policy, " : "NULL, NULL, ") + (has_kms_key ? "kms_key" : "NULL") +
+                         " FROM repositories " +
                          (only_repository ? "WHERE name = ?" : "ORDER BY id");
   if (!repo.prepare(db.get(), repo_sql.c_str(), "read", why)) return fail("not a regpol snapshot store (no repositories table)");
   if (only_repository) repo.bind_text(1, *only_repository);
@@ -303,14 +319,15 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
     if (only_repository && repo.text(1) != *only_repository) continue;
     RowReader row(repo, "repositories row id " + std::to_string(repo.i64(0)));
     std::int64_t id = 0, mutability = 0, scan = 0;
-    std::string_view name, registry_id, arn, exclusions, encryption, lifecycle_policy, repository_policy;
+    std::string_view name, registry_id, arn, exclusions, encryption, lifecycle_policy, repository_policy, kms_key;
     Micros created = kNoTime;
     if (!row.integer(0, "id", 0, 100000000, false, 0, id) || !row.text(1, "name", false, name) ||
         !row.check("name", check_repository_name(name)) || !row.text(2, "registry_id", true, registry_id) ||
         !row.text(3, "arn", true, arn) || !row.integer(4, "mutability", 0, 4, false, 0, mutability) ||
         !row.text(5, "exclusions", false, exclusions) || !row.integer(6, "scan_on_push", -1, 1, false, 0, scan) ||
         !row.text(7, "encryption", true, encryption) || !row.time(8, "created_at", true, created) ||
-        !row.text(9, "lifecycle_policy", true, lifecycle_policy) || !row.text(10, "repository_policy", true, repository_policy)) {
+        !row.text(9, "lifecycle_policy", true, lifecycle_policy) || !row.text(10, "repository_policy", true, repository_policy) ||
+        !row.text(11, "kms_key", true, kms_key)) {
       return fail(row.problem());
     }
     std::uint32_t r = reg.repository(name);
@@ -331,6 +348,7 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
     x.encryption = reg.strings.intern(encryption);
     x.lifecycle_policy = lifecycle_policy.empty() ? kNoStr : reg.strings.intern(lifecycle_policy);
     x.repository_policy = repository_policy.empty() ? kNoStr : reg.strings.intern(repository_policy);
+    x.kms_key = kms_key.empty() ? kNoStr : reg.strings.intern(kms_key);
     x.created_at = created;
   }
   if (rc != Step::Done) return fail("cannot read the repositories table");

@@ -22,8 +22,8 @@ Amazon EventBridge on the same port (X-Amz-Target AWSEvents.*, signed for the se
 checking what EventBridge itself checks beyond the model (at most 10 entries, each under
 256 KB, Detail a JSON object, no `aws.` source). --fail-events-every N answers every Nth
 entry as a failed entry (FailedEntryCount).
-GET /_state (unsigned, test only): the registry's images now, the call counts and the
-problems seen.
+GET /_state (unsigned, test only): the registry's images and settings now, the call counts,
+the settings writes and the problems seen.
 
 usage: ecr_endpoint.py FIXTURE.json PORT_FILE [--throttle-every N] [--throttle-op OP] [--fail-every N]
        [--drop-every N] [--latency-ms MS] [--fail-delete-digest DIGEST] [--expire-session-after N] [--region R]
@@ -144,9 +144,25 @@ for n in names:
 repos[names[0]]["lifecycle"] = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
 repos[names[0]]["policy"] = '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222233334444:root"},"Action":["ecr:BatchGetImage"]}]}'
 repos[names[0]]["tags"] = [{"Key": "team", "Value": "platform"}]
+# Repository settings a fixture gives beyond mutability and scan on push: `encryption`,
+# `kmsKey`, `mutabilityExclusions`, `lifecyclePolicy`, `repositoryPolicy` (texts), and the
+# registry's configurations (`registryScanningConfiguration`, `registryReplicationConfiguration`,
+# JSON texts as regpol snapshots hold them).
+for n in names:
+    s = repos[n]["settings"]
+    if "lifecyclePolicy" in s:
+        repos[n]["lifecycle"] = s["lifecyclePolicy"]
+    if "repositoryPolicy" in s:
+        repos[n]["policy"] = s["repositoryPolicy"]
+registry_settings = {
+    "scanning": json.loads(fixture["registryScanningConfiguration"]) if "registryScanningConfiguration" in fixture
+    else {"scanType": "BASIC", "rules": []},
+    "replication": json.loads(fixture["registryReplicationConfiguration"]) if "registryReplicationConfiguration" in fixture
+    else {"rules": []},
+}
 
 lock = threading.Lock()
-counters = {"calls": 0, "by_op": {}, "by_key": {}, "problems": [], "deleted": [], "transitioned": [], "throttled": 0, "failed": 0, "dropped": 0,
+counters = {"settings_writes": [], "calls": 0, "by_op": {}, "by_key": {}, "problems": [], "deleted": [], "transitioned": [], "throttled": 0, "failed": 0, "dropped": 0,
             "events": [], "events_failed": 0}
 
 
@@ -222,6 +238,88 @@ def referencing_indexes(repo, digest):
     return [i for i, kids in repo.get("children", {}).items() if digest in kids and i in repo["images"]]
 
 
+def put_mutability(body):
+    s = repo_of(body)["settings"]
+    setting, filters = body["imageTagMutability"], [f["filter"] for f in body.get("imageTagMutabilityExclusionFilters", [])]
+    if setting.endswith("_WITH_EXCLUSION") != bool(filters):
+        raise Problem(400, "InvalidParameterException", "exclusion filters go with, and only with, a _WITH_EXCLUSION setting")
+    s["mutability"] = setting
+    s["mutabilityExclusions"] = filters
+    out = {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "imageTagMutability": setting}
+    if filters:
+        out["imageTagMutabilityExclusionFilters"] = body["imageTagMutabilityExclusionFilters"]
+    return out
+
+
+def put_scanning(body):
+    repo_of(body)["settings"]["scanOnPush"] = body["imageScanningConfiguration"].get("scanOnPush", False)
+    return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "imageScanningConfiguration": body["imageScanningConfiguration"]}
+
+
+def checked_policy_text(text):
+    """What ECR checks of a repository policy before it takes it: JSON, a version, statements."""
+    try:
+        doc = json.loads(text)
+        assert isinstance(doc, dict) and isinstance(doc.get("Statement"), (list, dict)) and doc.get("Version") in ("2012-10-17", "2008-10-17")
+    except (ValueError, AssertionError):
+        raise Problem(400, "InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'")
+    return text
+
+
+def set_policy(body):
+    repo_of(body)["policy"] = checked_policy_text(body["policyText"])
+    return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "policyText": body["policyText"]}
+
+
+def delete_policy(body):
+    repo = repo_of(body)
+    if "policy" not in repo:
+        raise Problem(400, "RepositoryPolicyNotFoundException", "Repository policy does not exist")
+    text = repo.pop("policy")
+    return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "policyText": text}
+
+
+def put_lifecycle(body):
+    try:
+        json.loads(body["lifecyclePolicyText"])
+    except ValueError:
+        raise Problem(400, "InvalidParameterException", "Invalid parameter at 'LifecyclePolicyText'")
+    repo_of(body)["lifecycle"] = body["lifecyclePolicyText"]
+    return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "lifecyclePolicyText": body["lifecyclePolicyText"]}
+
+
+def delete_lifecycle(body):
+    repo = repo_of(body)
+    if "lifecycle" not in repo:
+        raise Problem(400, "LifecyclePolicyNotFoundException", "Lifecycle policy does not exist")
+    text = repo.pop("lifecycle")
+    return {"registryId": ACCOUNT, "repositoryName": body["repositoryName"], "lifecyclePolicyText": text}
+
+
+def put_registry_scanning(body):
+    rules = body.get("rules", [])
+    if body["scanType"] == "BASIC" and any(r["scanFrequency"] == "CONTINUOUS_SCAN" for r in rules):
+        raise Problem(400, "ValidationException", "CONTINUOUS_SCAN is not supported for the BASIC scan type")
+    registry_settings["scanning"] = {"scanType": body["scanType"], "rules": rules}
+    return {"registryScanningConfiguration": registry_settings["scanning"]}
+
+
+def put_replication(body):
+    conf = body["replicationConfiguration"]
+    for rule in conf["rules"]:
+        for d in rule["destinations"]:
+            if d["region"] == REGION and d["registryId"] == ACCOUNT:
+                raise Problem(400, "InvalidParameterException", "a registry cannot replicate to itself")
+    registry_settings["replication"] = conf
+    return {"replicationConfiguration": conf}
+
+
+SETTINGS_WRITES = {"PutImageTagMutability": put_mutability, "PutImageScanningConfiguration": put_scanning,
+                   "SetRepositoryPolicy": set_policy, "DeleteRepositoryPolicy": delete_policy,
+                   "PutLifecyclePolicy": put_lifecycle, "DeleteLifecyclePolicy": delete_lifecycle,
+                   "PutRegistryScanningConfiguration": put_registry_scanning, "PutReplicationConfiguration": put_replication}
+
+
 def operate(op, body):
     if op == "DescribeRepositories":
         items = []
@@ -231,7 +329,11 @@ def operate(op, body):
                  "repositoryUri": "%s.dkr.ecr.%s.amazonaws.com/%s" % (ACCOUNT, REGION, n), "createdAt": 1700000000.0,
                  "imageTagMutability": s.get("mutability", "MUTABLE"),
                  "imageScanningConfiguration": {"scanOnPush": bool(s.get("scanOnPush", False))},
-                 "encryptionConfiguration": {"encryptionType": "AES256"}}
+                 "encryptionConfiguration": {"encryptionType": s.get("encryption", "AES256")}}
+            if s.get("kmsKey"):
+                r["encryptionConfiguration"]["kmsKey"] = s["kmsKey"]
+            if s.get("mutabilityExclusions"):
+                r["imageTagMutabilityExclusionFilters"] = [{"filterType": "WILDCARD", "filter": f} for f in s["mutabilityExclusions"]]
             items.append(r)
         out, token = page(items, body, 100)
         return {"repositories": out, **({"nextToken": token} if token else {})}
@@ -239,6 +341,13 @@ def operate(op, body):
         repo = repo_of(body)
         out, token = page(sorted(repo["images"].values(), key=lambda d: d["imageDigest"]), body, 100)
         return {"imageDetails": out, **({"nextToken": token} if token else {})}
+    if op == "GetRegistryScanningConfiguration":
+        return {"registryId": ACCOUNT, "scanningConfiguration": registry_settings["scanning"]}
+    if op == "DescribeRegistry":
+        return {"registryId": ACCOUNT, "replicationConfiguration": registry_settings["replication"]}
+    if op in SETTINGS_WRITES:
+        counters["settings_writes"].append({"op": op, "request": body})
+        return SETTINGS_WRITES[op](body)
     if op == "GetLifecyclePolicy":
         repo = repo_of(body)
         if "lifecycle" not in repo:
@@ -416,7 +525,10 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 images = {n: sorted(repos[n]["images"].values(), key=lambda d: d["imageDigest"]) for n in names}
                 children = {n: {i: kids for i, kids in repos[n].get("children", {}).items() if i in repos[n]["images"]} for n in names}
-                return self.reply(200, {"images": images, "children": children, "sessions": sessions, **counters}, "application/json")
+                settings = {n: dict(repos[n]["settings"], lifecyclePolicy=repos[n].get("lifecycle"), repositoryPolicy=repos[n].get("policy"))
+                            for n in names}
+                return self.reply(200, {"images": images, "children": children, "sessions": sessions, "settings": settings,
+                                        "registrySettings": registry_settings, **counters}, "application/json")
         if self.path == "/creds":
             if self.headers.get("Authorization") != CONTAINER_AUTH:
                 return self.reply(401, {"message": "bad authorization"}, "application/json")

@@ -26,11 +26,13 @@ std::string generate(bool ecr, std::uint64_t seed) {
 
 // Every field of every repository and image, in a canonical order.
 std::string dump(const Registry& reg) {
-  std::string out = "captured " + std::to_string(reg.captured_at) + "\n";
+  std::string out = "captured " + std::to_string(reg.captured_at) + "\nscanning " + reg.scanning_configuration + "\nreplication " +
+                    reg.replication_configuration + "\n";
   for (const auto& r : reg.repositories) {
     out += "repo " + std::string(reg.str(r.name)) + " " + std::string(reg.str(r.registry_id)) + " " + std::string(reg.str(r.arn)) +
            " m" + std::to_string(static_cast<int>(r.mutability)) + " s" + std::to_string(r.scan_on_push) + " " +
-           std::string(reg.str(r.encryption)) + " " + std::to_string(r.created_at);
+           std::string(reg.str(r.encryption)) + " " + std::string(reg.str(r.kms_key)) + " " + std::to_string(r.created_at) + " L" +
+           std::string(reg.str(r.lifecycle_policy)) + " P" + std::string(reg.str(r.repository_policy));
     for (auto x : r.mutability_exclusions) out += " x:" + std::string(reg.str(x));
     out += "\n";
     for (auto idx : r.images) {
@@ -70,8 +72,12 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
   const char* repos = R"({"repositories": [{"repositoryName": "platform/api-0", "registryId": "1", "repositoryArn": "arn:aws:ecr:us-east-1:1:repository/platform/api-0",
     "createdAt": 1700000000.5, "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
     "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}, {"filterType": "WILDCARD", "filter": "dev-*"}],
-    "imageScanningConfiguration": {"scanOnPush": true}, "encryptionConfiguration": {"encryptionType": "KMS"}}]})";
+    "imageScanningConfiguration": {"scanOnPush": true}, "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:1:key/k"},
+    "lifecyclePolicy": "{\"rules\": []}", "repositoryPolicy": "{\"Statement\": []}"}]})";
   REQUIRE(load_json_snapshot_text("repos.json", repos, reg, err));
+  const char* settings = R"({"schema": "regpol.snapshot/v1", "images": [],
+    "registryScanningConfiguration": "{\"scanType\": \"ENHANCED\", \"rules\": []}", "registryReplicationConfiguration": "{\"rules\": []}"})";
+  REQUIRE(load_json_snapshot_text("settings.json", settings, reg, err));
   REQUIRE(finish_registry(reg, err));
   std::string path = (std::filesystem::temp_directory_path() / ("regpol-store-test-" + std::to_string(::getpid()) + ".db")).string();
   std::string message;
@@ -82,5 +88,7 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
   std::remove(path.c_str());
   CHECK(dump(back) == dump(reg));
   CHECK(dump(reg).find("x:dev-*") != std::string::npos);
+  CHECK(dump(reg).find("arn:aws:kms:us-east-1:1:key/k") != std::string::npos);
+  CHECK(dump(reg).find("scanning {\"scanType\": \"ENHANCED\"") != std::string::npos);
   CHECK(dump(reg).find(" c:") != std::string::npos);  // manifest-list children made it through
 }

@@ -50,6 +50,20 @@ bool optional_text(EcrClient& client, const std::string& op, const std::string& 
   return error.type == missing;  // none set: not an error
 }
 
+// A registry-wide configuration (`key` of `op`'s answer) as JSON text into `out`; a denied
+// call leaves it unknown and names the operation in `denied`.
+bool registry_configuration(EcrClient& client, const char* op, const char* key, std::string& out, std::vector<std::string>& denied,
+                            EcrError& error) {
+  json r;
+  if (client.call(op, json::object(), r, error)) {
+    if (r.contains(key) && r[key].is_object()) out = r[key].dump();
+    return true;
+  }
+  if (error.type != "AccessDeniedException") return false;
+  denied.emplace_back(op);
+  return true;
+}
+
 }  // namespace
 
 std::string ecr_source(const std::string& region, const std::string& account) {
@@ -231,8 +245,21 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
       entry["mutabilityExclusions"] = ex;
     }
     if (r.contains("imageScanningConfiguration")) entry["scanOnPush"] = json_bool(r["imageScanningConfiguration"], "scanOnPush", false);
-    if (r.contains("encryptionConfiguration")) entry["encryption"] = json_string(r["encryptionConfiguration"], "encryptionType", "AES256");
+    if (r.contains("encryptionConfiguration")) {
+      entry["encryption"] = json_string(r["encryptionConfiguration"], "encryptionType", "AES256");
+      if (r["encryptionConfiguration"].contains("kmsKey")) entry["kmsKey"] = r["encryptionConfiguration"]["kmsKey"];
+    }
     data.push_back({std::move(entry), {}});
+  }
+
+  std::string scanning, replication;
+  {
+    EcrError e;
+    if (!registry_configuration(client, "GetRegistryScanningConfiguration", "scanningConfiguration", scanning, stats.registry_settings_denied, e) ||
+        !registry_configuration(client, "DescribeRegistry", "replicationConfiguration", replication, stats.registry_settings_denied, e)) {
+      error = {e.kind, "the registry's settings: " + e.message};
+      return false;
+    }
   }
 
   std::atomic<bool> failed{false};
@@ -287,7 +314,11 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
 
   Micros captured = std::chrono::duration_cast<std::chrono::microseconds>(started.time_since_epoch()).count();
   document.clear();
-  SnapshotDocumentWriter writer(document, captured / kMicrosPerSecond * kMicrosPerSecond, ecr_source(client.endpoint().region, account));
+  std::vector<std::pair<std::string, std::string>> registry_settings;
+  if (!scanning.empty()) registry_settings.emplace_back("registryScanningConfiguration", scanning);
+  if (!replication.empty()) registry_settings.emplace_back("registryReplicationConfiguration", replication);
+  SnapshotDocumentWriter writer(document, captured / kMicrosPerSecond * kMicrosPerSecond, ecr_source(client.endpoint().region, account), {},
+                                registry_settings);
   for (const auto& d : data) writer.repository(d.repository);
   for (const auto& d : data) {
     for (const auto& img : d.images) writer.image(img);

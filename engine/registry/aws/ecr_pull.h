@@ -1,7 +1,8 @@
 #pragma once
 // `regpol snapshot pull ecr`: every matching repository's settings and images, read with
 // DescribeRepositories, DescribeImages (pages of 1,000), GetLifecyclePolicy,
-// GetRepositoryPolicy and ListTagsForResource, and the manifests of active index images
+// GetRepositoryPolicy and ListTagsForResource, the registry's scanning and replication
+// configurations (GetRegistryScanningConfiguration, DescribeRegistry), and the manifests of active index images
 // (BatchGetImage) for their children, `jobs` repositories at a time, written as a
 // regpol snapshot JSON document (schema regpol.snapshot/v1, docs/snapshots.md) whose
 // repositories also carry their lifecycle policy, repository policy and resource tags.
@@ -34,6 +35,9 @@ struct PullStats {
   // pull was told not to read manifests).
   std::size_t children_unknown = 0;
   std::size_t referrer_calls = 0;  // ListImageReferrers pages (add_referrer_subjects)
+  // Registry configurations the credentials may not read (AccessDeniedException): the
+  // snapshot leaves them unknown rather than failing a pull that needs only images.
+  std::vector<std::string> registry_settings_denied;
 };
 
 // The snapshot document's text. False with `error` (the operation and repository that
