@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/price_options.h"
 #include "driver/evaluate_policy.h"
+#include "driver/settings_drift.h"
 #include "report/plan_report.h"
 #include "report/plan_summary.h"
 #include "report/pricing.h"
@@ -56,6 +57,11 @@ static const char* kPlanHelp =
     "                         name; 0 <= I < N): one worker each of an Indexed Job\n"
     "  --threads N            threads for loading, evaluating and rendering (default: all\n"
     "                         cores; the output is identical at any count)\n"
+    "\n"
+    "When the policy sets anything beyond lifecycles (mutability, scan, require encryption,\n"
+    "access, a registry block), the report also lists the settings the snapshot holds\n"
+    "otherwise (settingsDrift in JSON): each with the ECR call `regpol apply --target ecr\n"
+    "--settings` would make, or \"not written\" for what only ECR's creation sets (docs/enforce.md).\n"
     "  --help                 this text\n";
 
 static int plan_policy(const std::string& path, const std::vector<std::string>& snapshots, const Args& args, const LifecycleOptions& lopt,
@@ -71,6 +77,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
     if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;
   }
   apply_pricing(ev.registry, ev.run.result, prices, report_options);
+  add_settings_drift(report_options, ev.compiled.plan, ev.registry, lopt.now, args.get("--repository").value_or(""));
   if (!ev.in_use_warning.empty())
     report_options.pricing_notes.push_back("warning[W2103]: `protect in_use` (" + ev.in_use_warning +
                                            ") protects nothing in this run: no --in-use FILE was given");

@@ -24,17 +24,6 @@ const std::vector<AuditCheck> kChecks = {
     {"A1007", AuditSeverity::Error, "the repository policy cannot be read", "a1007-the-repository-policy-cannot-be-read"},
 };
 
-const char* ecr_mutability_name(Mutability m) {
-  switch (m) {
-    case Mutability::Mutable: return "MUTABLE";
-    case Mutability::Immutable: return "IMMUTABLE";
-    case Mutability::MutableWithExclusion: return "MUTABLE_WITH_EXCLUSION";
-    case Mutability::ImmutableWithExclusion: return "IMMUTABLE_WITH_EXCLUSION";
-    case Mutability::Unknown: break;
-  }
-  return "unknown";
-}
-
 std::string mutability_text(const char* setting, const std::vector<std::string>& filters) {
   std::string s = setting;
   if (filters.empty()) return s;
@@ -140,10 +129,10 @@ class Auditor {
       std::vector<std::string> a = want->except, b = held;
       std::sort(a.begin(), a.end());
       std::sort(b.begin(), b.end());
-      if (ecr_mutability_setting(*want) != std::string_view(ecr_mutability_name(repo.mutability)) || a != b) {
+      if (ecr_mutability_setting(*want) != std::string_view(mutability_name(repo.mutability)) || a != b) {
         add(out, "A1002", name,
             "the policy says " + mutability_text(ecr_mutability_setting(*want), want->except) + ", ECR holds " +
-                mutability_text(ecr_mutability_name(repo.mutability), held),
+                mutability_text(mutability_name(repo.mutability), held),
             mutability_fix(name, *want), want->source);
       }
       return;

@@ -149,6 +149,7 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     }
     for (const auto& g : sc.gate) out.gate.push_back({g.name, lower_selection(g.selection, sink, true, true), location_string(sources, g.span)});
     if (sc.mutability) out.mutability = MutabilityPlan{sc.mutability->immutable, sc.mutability->except, location_string(sources, sc.mutability->span)};
+    out.has_access = sc.has_access;
     if (sc.scan) out.scan = ScanPlan{sc.scan->on_push, location_string(sources, sc.scan->span)};
     if (sc.encryption) out.encryption = EncryptionRequirement{sc.encryption->type, sc.encryption->key_pattern, location_string(sources, sc.encryption->span)};
     for (const auto& s : sc.statements) {

@@ -32,6 +32,7 @@ struct ScopePlan {
   bool has_lifecycle = false;
   LifecyclePlan lifecycle;
   std::optional<MutabilityPlan> mutability;
+  bool has_access = false;  // an `access` block (possibly empty: no one but the owner)
   AccessPlan access;
   std::vector<GateRulePlan> gate;
   std::optional<ScanPlan> scan;

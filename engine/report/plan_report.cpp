@@ -274,7 +274,8 @@ void render_json(const Registry& reg, const LifecycleResult& res, const std::vec
                                           ", \"inUseOtherRegistries\": " + std::to_string(opt.in_use_elsewhere) +
                                           ", \"inUseSources\": " + in_use_sources_json(opt)
                                     : std::string()) +
-         "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") + "  \"images\": [";
+         "},\n" + (opt.changes_only ? "  \"changesOnly\": true,\n" : "") +
+         (opt.settings_json.empty() ? std::string() : "  \"settingsDrift\": " + opt.settings_json + ",\n") + "  \"images\": [";
   // Every listed image but the very first is preceded by a comma.
   const std::uint32_t first_image = [&] {
     for (auto r : res.repositories)
@@ -358,7 +359,7 @@ void render_text(const Registry& reg, const LifecycleResult& res, const std::vec
                              std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " +
                              keep_text(t.keep, t.protected_images, t.untag) + "\n";
   // The totals come first too: on a large registry the end of the report is far away.
-  std::string out = "regpol plan at " + format_timestamp(opt.now) + "\n" + totals;
+  std::string out = "regpol plan at " + format_timestamp(opt.now) + "\n" + totals + opt.settings_text;
   render_pieces(reg, res, opt, out, sink, [&](std::string& text, std::uint32_t r, NoState&) {
     const auto& repo = reg.repositories[r];
     std::size_t e = 0, tr = 0, k = 0, p = 0, u = 0;
@@ -449,6 +450,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
   out += "| " + std::to_string(t.repositories) + " | " + std::to_string(t.images) + " | " + std::to_string(t.expire) + " | " +
          std::to_string(t.transition) + " | " + std::to_string(t.keep) + " | " + std::to_string(t.protected_images) + " | " +
          human_bytes(t.bytes_reclaimed) + " | " + dollars_text(opt, t.monthly_savings_usd) + " |\n";
+  out += opt.settings_markdown;
   if (t.blobs_known)
     out += "\nFreed in storage: **" + human_bytes(t.bytes_freed) + "** (blobs no kept image references, shared layers counted once).\n";
   if (t.undated > 0)

@@ -41,6 +41,10 @@ struct ReportOptions {
   // Markdown is for a pull-request comment, which holds at most 65,536 characters: the
   // summary, then the largest changes while they fit, then how many more there are.
   std::size_t markdown_budget = 60000;
+  // Settings drift (settings/drift_report.h renders it), shown as given: the text and
+  // markdown sections and the JSON value of `settingsDrift`; all "" when the policy asks
+  // for no setting.
+  std::string settings_text, settings_markdown, settings_json;
 };
 
 struct ReportTotals {

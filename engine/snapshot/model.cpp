@@ -81,4 +81,15 @@ std::uint32_t Registry::repository(std::string_view name) {
   return idx;
 }
 
+const char* mutability_name(Mutability m) {
+  switch (m) {
+    case Mutability::Mutable: return "MUTABLE";
+    case Mutability::Immutable: return "IMMUTABLE";
+    case Mutability::MutableWithExclusion: return "MUTABLE_WITH_EXCLUSION";
+    case Mutability::ImmutableWithExclusion: return "IMMUTABLE_WITH_EXCLUSION";
+    case Mutability::Unknown: break;
+  }
+  return "unknown";
+}
+
 }  // namespace regpol

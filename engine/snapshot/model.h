@@ -112,6 +112,8 @@ struct Image {
 static_assert(sizeof(Image) == 80, "an image is 80 bytes (the memory budget is 200 bytes per image)");
 
 enum class Mutability : std::uint8_t { Unknown, Mutable, Immutable, MutableWithExclusion, ImmutableWithExclusion };
+// ECR's name of a mutability setting ("IMMUTABLE_WITH_EXCLUSION"); "unknown" for Unknown.
+const char* mutability_name(Mutability m);
 
 struct Repository {
   StrId name = kNoStr;

@@ -1,0 +1,24 @@
+#include "driver/settings_drift.h"
+
+#include "sema/check.h"
+#include "settings/drift_report.h"
+
+namespace regpol {
+
+SettingsDrift drift_of(const PolicyPlan& policy, const Registry& registry, Micros now, const std::string& only_repository) {
+  DriftOptions options;
+  options.now = now;
+  options.ecr_actions = sema::ecr_action_names();
+  options.only_repository = only_repository;
+  return settings_drift(policy, registry, options);
+}
+
+void add_settings_drift(ReportOptions& report, const PolicyPlan& policy, const Registry& registry, Micros now, const std::string& only_repository) {
+  const SettingsDrift drift = drift_of(policy, registry, now, only_repository);
+  if (!drift.managed) return;
+  report.settings_text = settings_drift_text(drift);
+  report.settings_markdown = settings_drift_markdown(drift);
+  report.settings_json = settings_drift_json(drift).dump();
+}
+
+}  // namespace regpol
