@@ -104,6 +104,12 @@ std::optional<double> number_option(const Args& args, const std::string& name, d
   return value;
 }
 
+std::vector<std::string> Args::given() const {
+  std::set<std::string> names(switches_.begin(), switches_.end());
+  for (const auto& [name, values] : values_) names.insert(name);
+  return {names.begin(), names.end()};
+}
+
 std::int64_t now_option(const Args& args) {
   if (auto n = args.get("--now")) {
     auto t = parse_timestamp(*n);

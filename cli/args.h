@@ -29,6 +29,8 @@ class Args {
   // Every value of a repeatable option (--snapshot), in order.
   std::vector<std::string> all(const std::string& name) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
+  // The names of the options given (valued and switches), sorted.
+  std::vector<std::string> given() const;
 
  private:
   std::map<std::string, std::vector<std::string>> values_;

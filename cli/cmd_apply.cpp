@@ -11,6 +11,7 @@
 #include "cli/registry_options.h"
 #include "driver/apply_events.h"
 #include "driver/apply_run.h"
+#include "driver/apply_settings.h"
 #include "util/json_log.h"
 #include "util/time.h"
 
@@ -20,6 +21,8 @@ static const char* kApplyHelp =
     "usage: regpol apply --policy FILE --snapshot SNAP... --state STATE.db --target TARGET [options]\n"
     "       regpol apply --plan PLAN.json --state STATE.db --target TARGET [options]\n"
     "       regpol apply --pull --policy FILE --state STATE.db --target ecr|oci://… [options]\n"
+    "       regpol apply --settings --policy FILE (--snapshot SNAP | --pull) --state STATE.db --target ecr\n"
+    "                    [--allow-wider-access] [--now T] [--yes] [--region R …]\n"
     "\n"
     "Carries a lifecycle plan out: plans exactly as `regpol plan` does, records the plan in the\n"
     "state database, checks the safety rails, then deletes or archives image by image through\n"
@@ -112,6 +115,17 @@ static const char* kApplyHelp =
     "  --jobs N               with --target oci://: requests at once, 1 to 64 (default 8): the\n"
     "                         tags of a repository read again, the deletes of a batch\n"
     "\n"
+    "Settings (--settings, docs/enforce.md): writes what the policy sets beyond lifecycles: tag\n"
+    "mutability, scan on push, repository policies, the registry's scanning and replication;\n"
+    "removes ECR lifecycle policies where regpol runs the lifecycle. Only changes `regpol plan`\n"
+    "showed on the snapshot and that the registry, read again now, still needs are written; an\n"
+    "encryption requirement is checked, never written (exit 1 while one is unmet). Its rails:\n"
+    "  lockout                a repository policy that would deny the applying principal (sts:\n"
+    "                         GetCallerIdentity) an action regpol needs refuses the run\n"
+    "  --allow-wider-access   write repository policies that allow a request denied now (else\n"
+    "                         refused, with an example request)\n"
+    "Killed, the same command again reads the registry and writes what is left.\n"
+    "\n"
     "Safety rails (checked before the first action; any that trips refuses the whole run,\n"
     "changes nothing, and exits 1):\n"
     "  --max-delete N                  at most N deletions in the run\n"
@@ -162,6 +176,37 @@ bool confirm(const std::string& question) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
+// apply --settings: the repository and registry settings (driver/apply_settings.h).
+int apply_settings(const Args& args) {
+  static const std::vector<const char*> allowed = {"--settings", "--allow-wider-access", "--policy", "--snapshot", "--pull", "--state", "--target",
+                                                   "--now", "--yes", "--import-root", "--region", "--registry-id", "--profile", "--endpoint-url",
+                                                   "--log-format"};
+  for (const auto& name : args.given()) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || name == a;
+    if (!ok) throw UsageError{name + " does not go with --settings (see `regpol apply --help`)"};
+  }
+  if (!args.positionals().empty()) throw UsageError{"unexpected argument `" + args.positionals().front() + "` (see `regpol apply --help`)"};
+  SettingsApplyRequest request;
+  auto policy = args.get("--policy");
+  if (!policy) throw UsageError{"`apply --settings` needs --policy FILE"};
+  request.policy = *policy;
+  if (args.get("--target").value_or("") != "ecr") throw UsageError{"`apply --settings` writes ECR settings: it needs --target ecr"};
+  auto state_path = args.get("--state");
+  if (!state_path) throw UsageError{"`apply` needs --state STATE.db (the journal; created when missing)"};
+  request.state_path = *state_path;
+  request.pull = args.has("--pull");
+  request.snapshots = args.all("--snapshot");
+  if (request.pull == !request.snapshots.empty()) throw UsageError{"`apply --settings` needs --snapshot SNAP (the dry run's) or --pull"};
+  request.ecr = ecr_connect_options(args);
+  request.compile.import_root = args.get("--import-root").value_or("");
+  request.now = now_option(args);
+  request.yes = args.has("--yes");
+  request.allow_wider_access = args.has("--allow-wider-access");
+  if (!request.yes && !interactive()) throw UsageError{"apply changes a registry: pass --yes to run without a terminal (a job)"};
+  return run_settings_apply(request, confirm);
+}
+
 }  // namespace
 
 int cmd_apply(const Argv& argv) {
@@ -170,7 +215,7 @@ int cmd_apply(const Argv& argv) {
              "--threads", "--max-delete", "--max-delete-per-repository", "--max-delete-percent", "--max-gone-percent", "--max-snapshot-age", "--grace",
              "--repository", "--region", "--registry-id", "--profile", "--endpoint-url", "--username", "--jobs", "--verify-key",
              "--deadline", "--keep-snapshots", "--in-use-pull", "--in-use-endpoint-url", "--metrics-file", "--metrics-push", "--notify", "--events", "--progress-every", "--log-format"},
-            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain"});
+            {"--help", "--yes", "--strict-in-use", "--insecure", "--password-stdin", "--pull", "--drain", "--settings", "--allow-wider-access"});
   if (args.has("--help")) {
     std::cout << kApplyHelp << kImportRootHelp << "\n" << kApplyExitHelp;
     return kOk;
@@ -178,6 +223,8 @@ int cmd_apply(const Argv& argv) {
   // From here on, with --log-format json, every line on stderr is a JSON object.
   std::optional<JsonLogLines> json_log;
   log_format_option(args, json_log);
+  if (args.has("--settings")) return apply_settings(args);
+  if (args.has("--allow-wider-access")) throw UsageError{"--allow-wider-access goes with --settings"};
   auto policy = args.get("--policy");
   auto plan_path = args.get("--plan");
   std::vector<std::string> snapshots = args.all("--snapshot");

@@ -59,6 +59,8 @@ ap.add_argument("--fail-delete-digest", default="")
 ap.add_argument("--expire-session-after", type=int, default=0)
 ap.add_argument("--region", default="us-east-1", help="the region this endpoint serves (requests must be signed for it)")
 ap.add_argument("--fail-events-every", type=int, default=0)
+ap.add_argument("--caller-arn", default="arn:aws:sts::123456789012:assumed-role/regpol-apply/nightly",
+                help="who sts:GetCallerIdentity says the credentials are")
 args = ap.parse_args()
 
 REGION = args.region
@@ -87,6 +89,19 @@ UPDATE_SHAPE = StructureShape("UpdateImageStorageClassRequest", {
     "type": "structure", "required": ["repositoryName", "imageId", "targetStorageClass"],
     "members": {"registryId": {"shape": "RegistryId"}, "repositoryName": {"shape": "RepositoryName"},
                 "imageId": {"shape": "ImageIdentifier"}, "targetStorageClass": {"shape": "TargetStorageClass"}}}, ShapeResolver(shapes))
+# PutImageTagMutability with exclusion filters (newer than Debian's botocore model), as the
+# ECR API reference gives it: the _WITH_EXCLUSION settings and at most 5 WILDCARD filters.
+shapes["ImageTagMutabilityWithExclusion"] = {"type": "string", "enum": ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]}
+shapes.setdefault("ImageTagMutabilityExclusionFilterValue", {"type": "string", "min": 1, "max": 128, "pattern": "^[0-9a-zA-Z._*-]{1,128}$"})
+shapes.setdefault("ImageTagMutabilityExclusionFilterType", {"type": "string", "enum": ["WILDCARD"]})
+shapes.setdefault("ImageTagMutabilityExclusionFilter", {"type": "structure", "required": ["filterType", "filter"], "members": {
+    "filterType": {"shape": "ImageTagMutabilityExclusionFilterType"}, "filter": {"shape": "ImageTagMutabilityExclusionFilterValue"}}})
+shapes.setdefault("ImageTagMutabilityExclusionFilters", {"type": "list", "member": {"shape": "ImageTagMutabilityExclusionFilter"}, "min": 1, "max": 5})
+MUTABILITY_SHAPE = StructureShape("PutImageTagMutabilityRequest", {
+    "type": "structure", "required": ["repositoryName", "imageTagMutability"],
+    "members": {"registryId": {"shape": "RegistryId"}, "repositoryName": {"shape": "RepositoryName"},
+                "imageTagMutability": {"shape": "ImageTagMutabilityWithExclusion"},
+                "imageTagMutabilityExclusionFilters": {"shape": "ImageTagMutabilityExclusionFilters"}}}, ShapeResolver(shapes))
 # ListImageReferrers (newer than Debian's botocore model), as the ECR API reference gives it.
 shapes.setdefault("ReferrersMaxResults", {"type": "integer", "min": 1, "max": 50})
 shapes.setdefault("ArtifactStatusFilter", {"type": "string", "enum": ["ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"]})
@@ -521,6 +536,8 @@ class Handler(BaseHTTPRequestHandler):
         return doc
 
     def do_GET(self):
+        if self.path.startswith("/?") and "Action=GetCallerIdentity" in self.path:
+            return self.caller_identity()
         if self.path == "/_state":
             with lock:
                 images = {n: sorted(repos[n]["images"].values(), key=lambda d: d["imageDigest"]) for n in names}
@@ -541,6 +558,27 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, b"regpol-node-role", "text/plain")
             return self.reply(200, self.creds_doc("ASIAIMDS"), "application/json")
         self.reply(404, {"message": "not found"}, "application/json")
+
+    def caller_identity(self):
+        """STS GetCallerIdentity over the query API's GET, answered in JSON (Accept: application/json)."""
+        try:
+            handler_token.value = self.headers.get("X-Amz-Security-Token")
+            verify_sigv4(self, b"", "sts", lambda k: KEYS[k][0] if k in KEYS else None, lambda k, region: region == REGION,
+                         ("host", "x-amz-date"), Problem, session_token)
+            query = urllib.parse.parse_qs(self.path[2:])
+            if query != {"Action": ["GetCallerIdentity"], "Version": ["2011-06-15"]}:
+                raise Problem(400, "InvalidAction", "unexpected query %r" % query)
+            if self.headers.get("Accept") != "application/json":
+                raise Problem(400, "InvalidAction", "this test endpoint answers STS in JSON only (Accept: application/json)")
+        except Problem as p:
+            with lock:
+                counters["problems"].append("GetCallerIdentity: %s: %s" % (p.type, p.message))
+            return self.reply(p.status, {"Error": {"Code": p.type, "Message": p.message}}, "application/json")
+        with lock:
+            counters["by_op"]["GetCallerIdentity"] = counters["by_op"].get("GetCallerIdentity", 0) + 1
+        self.reply(200, {"GetCallerIdentityResponse": {"GetCallerIdentityResult": {"Arn": args.caller_arn, "Account": args.caller_arn.split(":")[4],
+                                                                                   "UserId": "AROAREGPOLTEST:nightly"},
+                                                       "ResponseMetadata": {"RequestId": "00000000-0000-0000-0000-000000000000"}}}, "application/json")
 
     def do_PUT(self):
         if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
@@ -631,6 +669,8 @@ class Handler(BaseHTTPRequestHandler):
                 shape = UPDATE_SHAPE
             elif op == "ListImageReferrers":
                 shape = REFERRERS_SHAPE
+            elif op == "PutImageTagMutability":
+                shape = MUTABILITY_SHAPE
             elif op in model.operation_names:
                 shape = model.operation_model(op).input_shape
             else:

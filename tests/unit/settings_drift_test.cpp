@@ -10,6 +10,7 @@
 #include "interop/iam_json.h"
 #include "sema/check.h"
 #include "settings/drift.h"
+#include "settings/lockout.h"
 #include "settings/policy_equivalence.h"
 #include "snapshot/reader.h"
 #include "util/time.h"
@@ -252,4 +253,24 @@ repository "prod/*" {
     CHECK_FALSE(d.drift.managed);
     CHECK(d.drift.changes.empty());
   }
+}
+
+TEST_CASE("the lockout rail: an explicit deny locks out its own account, another account needs an allow") {
+  const std::string me = "arn:aws:sts::123456789012:assumed-role/regpol-apply/nightly";
+  CHECK(lockout_reason("", me, "123456789012", "team/app", kNow).empty());  // no policy: the identity policy decides
+  const std::string deny_delete = R"({"Version": "2012-10-17", "Statement": [{"Sid": "NoDelete", "Effect": "Deny",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:role/regpol-apply"}, "Action": "ecr:BatchDeleteImage"}]})";
+  std::string why = lockout_reason(deny_delete, me, "123456789012", "team/app", kNow);
+  CHECK(why.find("would lose ecr:BatchDeleteImage") != std::string::npos);
+  CHECK(why.find("NoDelete") != std::string::npos);
+  // The same deny for another role does not lock this one out.
+  std::string other = deny_delete;
+  other.replace(other.find("role/regpol-apply"), 17, "role/someone-else");
+  CHECK(lockout_reason(other, me, "123456789012", "team/app", kNow).empty());
+  // From another account, the repository policy must allow every action regpol needs.
+  const std::string cross = "arn:aws:iam::222233334444:role/regpol-apply";
+  CHECK_FALSE(lockout_reason("", cross, "123456789012", "team/app", kNow).empty());
+  const std::string allow_all = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::222233334444:role/regpol-apply"}, "Action": "ecr:*"}]})";
+  CHECK(lockout_reason(allow_all, cross, "123456789012", "team/app", kNow).empty());
 }

@@ -78,11 +78,12 @@ bool EcrClient::call(const std::string& operation, nlohmann::json input, nlohman
 }
 
 bool EcrClient::get(const std::string& label, const std::string& path, const std::vector<std::pair<std::string, std::string>>& query,
-                    nlohmann::json& output, EcrError& error) {
+                    nlohmann::json& output, EcrError& error, const std::vector<std::pair<std::string, std::string>>& headers) {
   Signed request;
   request.method = "GET";
   request.path = path;
   request.query = query;
+  request.headers = headers;
   return send(label, request, output, error);
 }
 

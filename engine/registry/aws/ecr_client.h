@@ -31,6 +31,8 @@ inline constexpr AwsJsonService kEventBridgeService{"events", "AWSEvents.", "eve
 inline constexpr AwsJsonService kEcsService{"ecs", "AmazonEC2ContainerServiceV20141113.", "ecs."};
 // Lambda speaks REST-JSON (GET with the operation in the path): no target, EcrClient::get.
 inline constexpr AwsJsonService kLambdaService{"lambda", "", "lambda."};
+// STS's query API, read as JSON (Accept: application/json) through EcrClient::get.
+inline constexpr AwsJsonService kStsService{"sts", "", "sts."};
 
 struct EcrEndpoint {
   std::string region;
@@ -86,7 +88,7 @@ class EcrClient {
   // One GET of a REST-JSON service (Lambda): `path` and `query` not yet URI-encoded (names
   // in the path must not hold '/'); `label` names it in errors. Retried and signed as `call`.
   bool get(const std::string& label, const std::string& path, const std::vector<std::pair<std::string, std::string>>& query,
-           nlohmann::json& output, EcrError& error);
+           nlohmann::json& output, EcrError& error, const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   // Every page of a paginated list operation (nextToken), concatenating `list_key`; a
   // nextToken seen before, or more than kMaxListedItems items, ends it with an error.

@@ -278,12 +278,12 @@ bool pull_ecr_snapshot(EcrClient& client, const PullOptions& options, std::strin
       std::string name = d.repository["name"].get<std::string>();
       EcrError e;
       std::vector<json> details;
-      bool ok = client.call_all("DescribeImages", {{"repositoryName", name}, {"maxResults", 1000}}, "imageDetails", details, e) &&
+      bool ok = (options.settings_only || client.call_all("DescribeImages", {{"repositoryName", name}, {"maxResults", 1000}}, "imageDetails", details, e)) &&
                 optional_text(client, "GetLifecyclePolicy", name, "LifecyclePolicyNotFoundException", "lifecyclePolicyText", d.repository,
                               "lifecyclePolicy", e) &&
                 optional_text(client, "GetRepositoryPolicy", name, "RepositoryPolicyNotFoundException", "policyText", d.repository,
                               "repositoryPolicy", e);
-      if (ok && d.repository.contains("arn")) {
+      if (ok && d.repository.contains("arn") && !options.settings_only) {
         json tags;
         ok = client.call("ListTagsForResource", {{"resourceArn", d.repository["arn"]}}, tags, e);
         if (ok && tags.contains("tags")) d.repository["tags"] = tags["tags"];

@@ -20,6 +20,9 @@ struct PullOptions {
   // Read the manifests of index images for their children (BatchGetImage; ECR records
   // each read as a pull). Off: every index is written with `childrenUnknown`.
   bool index_manifests = true;
+  // Settings only (apply --settings reads what the registry holds now): repositories with
+  // their policies and the registry's configurations, no images.
+  bool settings_only = false;
   // Called (from the worker threads) after each repository is read: repositories done, of
   // how many, and images read so far.
   std::function<void(std::size_t done, std::size_t total, std::size_t images)> progress;
