@@ -8,6 +8,7 @@
 #include "access/request.h"
 #include "interop/ecr_export.h"
 #include "interop/iam_json.h"
+#include "settings/drift.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -22,7 +23,35 @@ const std::vector<AuditCheck> kChecks = {
     {"A1005", AuditSeverity::Error, "any AWS account may pull, push or delete", "a1005-any-aws-account-may-pull-push-or-delete"},
     {"A1006", AuditSeverity::Error, "another account may push or delete", "a1006-another-account-may-push-or-delete"},
     {"A1007", AuditSeverity::Error, "the repository policy cannot be read", "a1007-the-repository-policy-cannot-be-read"},
+    {"A1008", AuditSeverity::Error, "scan on push differs from the policy", "a1008-scan-on-push-differs-from-the-policy"},
+    {"A1009", AuditSeverity::Error, "encryption does not meet the policy's requirement", "a1009-encryption-does-not-meet-the-policys-requirement"},
+    {"A1010", AuditSeverity::Error, "registry scanning differs from the policy", "a1010-registry-scanning-differs-from-the-policy"},
+    {"A1011", AuditSeverity::Error, "replication differs from the policy", "a1011-replication-differs-from-the-policy"},
+    {"A1012", AuditSeverity::Warning, "ECR and regpol both run a lifecycle", "a1012-ecr-and-regpol-both-run-a-lifecycle"},
 };
+
+// The settings drift (settings/drift.h) a check reports: setting -> code.
+const char* drift_code(const std::string& setting) {
+  if (setting == "scanOnPush") return "A1008";
+  if (setting == "encryption") return "A1009";
+  if (setting == "registryScanning") return "A1010";
+  if (setting == "replication") return "A1011";
+  if (setting == "lifecyclePolicy") return "A1012";
+  return nullptr;  // tag mutability and repository policies have checks of their own (A1002, A1005-A1007)
+}
+
+// The AWS CLI call (or the way out) for a drift change.
+std::string drift_fix(const SettingChange& c) {
+  if (c.setting == "scanOnPush")
+    return "aws ecr put-image-scanning-configuration --repository-name " + c.repository + " --image-scanning-configuration scanOnPush=" +
+           (c.request["imageScanningConfiguration"].value("scanOnPush", false) ? "true" : "false") + " (or regpol apply --target ecr --settings)";
+  if (c.setting == "encryption") return "create a repository with " + c.wanted + " and move the images: ECR sets encryption only at creation";
+  if (c.setting == "registryScanning") return "aws ecr put-registry-scanning-configuration --cli-input-json '" + c.request.dump() + "' (or regpol apply --target ecr --settings)";
+  if (c.setting == "replication") return "aws ecr put-replication-configuration --cli-input-json '" + c.request.dump() + "' (or regpol apply --target ecr --settings)";
+  if (c.setting == "lifecyclePolicy")
+    return "aws ecr delete-lifecycle-policy --repository-name " + c.repository + " (or leave `lifecycle` out of the policy for this repository)";
+  return {};
+}
 
 std::string mutability_text(const char* setting, const std::vector<std::string>& filters) {
   std::string s = setting;
@@ -83,13 +112,29 @@ class Auditor {
     documents_known_ = registry.source.rfind("ecr:", 0) == 0 && !registry.policy_documents_unknown;
   }
 
-  void repository(const Repository& repo, AuditResult& out) {
+  void repository(const Repository& repo, AuditResult& out, const std::vector<const SettingChange*>& drift) {
     const std::string name(reg_.str(repo.name));
     ++out.repositories;
     scanning(repo, name, out);
     mutability(repo, name, out);
     lifecycle(repo, name, out);
     access(repo, name, out);
+    settings(drift, out);
+  }
+
+  // Settings the policy sets that ECR holds otherwise (its scan, encryption requirement,
+  // registry block), as settings drift finds them.
+  void settings(const std::vector<const SettingChange*>& drift, AuditResult& out) {
+    for (const SettingChange* c : drift) {
+      const char* code = drift_code(c->setting);
+      if (!code) continue;
+      const std::string what = c->setting == "scanOnPush" ? "scan on push" : c->setting == "registryScanning" ? "the registry's scanning"
+                               : c->setting == "replication"                                    ? "the registry's replication"
+                               : c->setting == "lifecyclePolicy"                                ? "the lifecycle"
+                                                                                                : c->setting;
+      std::string message = what + (c->repository.empty() ? "" : " of `" + c->repository + "`") + ": ECR holds " + c->current + ", the policy says " + c->wanted;
+      add(out, code, c->repository.empty() ? "(registry)" : c->repository, message, drift_fix(*c), c->source);
+    }
   }
 
   void summarize(AuditResult& out) const {
@@ -106,6 +151,7 @@ class Auditor {
   }
 
   void scanning(const Repository& repo, const std::string& name, AuditResult& out) {
+    if (choose_scope(policy_, name, Concern::Scanning).scope >= 0) return;  // the policy decides: A1008
     if (repo.scan_on_push < 0) {
       ++unknown_["scan on push"];
       return;
@@ -247,12 +293,24 @@ std::size_t AuditResult::warnings() const { return findings.size() - errors(); }
 
 AuditResult audit_registry(const PolicyPlan& policy, const Registry& registry, std::string_view only_repository, Micros now) {
   AuditResult out;
+  DriftOptions options;
+  options.now = now;
+  options.only_repository = std::string(only_repository);
+  const SettingsDrift drift = settings_drift(policy, registry, options);
+  std::map<std::string, std::vector<const SettingChange*>> by_repository;
+  for (const auto& c : drift.changes) by_repository[c.repository].push_back(&c);
   Auditor auditor(policy, registry, now);
+  auditor.settings(by_repository[""], out);  // the registry's own settings first
   for (const auto& repo : registry.repositories) {
     if (!only_repository.empty() && registry.str(repo.name) != only_repository) continue;
-    auditor.repository(repo, out);
+    auditor.repository(repo, out, by_repository[std::string(registry.str(repo.name))]);
   }
   auditor.summarize(out);
+  // What the drift could not compare and the checks above do not already say.
+  for (const auto& u : drift.unchecked) {
+    if (u.rfind("registry scanning", 0) == 0 || u.rfind("replication", 0) == 0 || u.rfind("encryption", 0) == 0 || u.rfind("KMS key", 0) == 0)
+      out.not_checked.push_back(u);
+  }
   return out;
 }
 
