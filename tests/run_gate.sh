@@ -86,4 +86,25 @@ printf 'repository "prod/*" {\ngate{\ndeny   "c" where findings.critical>0 # why
 # `gate` stays a name where the language reads names.
 printf 'let gate = 3\nrepository "x" {\n  lifecycle {\n    rule 1 {\n      select untagged\n      keep newest gate\n    }\n  }\n}\n' > name.regpol
 "$regpol" lint name.regpol > /dev/null 2>&1 && ok || bad "\`gate\` as a name: $("$regpol" lint name.regpol 2>&1 | head -3)"
+# tags_immutable: the repository's ECR mutability and exclusion filters keep every tag of the
+# image on it; a snapshot without the setting cannot decide it (the gate fails closed).
+printf 'repository "prod/*" {\n  gate {\n    deny "mutable tag" where not tags_immutable\n  }\n}\n' > immutable.regpol
+python3 - "$fx/snapshot.json" settings.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["repositories"]:
+    if r["name"] == "prod/api":
+        r["mutability"], r["mutabilityExclusions"] = "IMMUTABLE_WITH_EXCLUSION", ["latest", "v1"]
+    elif r["name"] == "prod/web":
+        r["mutability"] = "MUTABLE_WITH_EXCLUSION"
+        r["mutabilityExclusions"] = ["release-*"]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+immut() { "$regpol" gate "$1" --policy immutable.regpol --snapshot "$2" --now "$now" 2>&1; }
+[ "$(immut prod/api:v2 settings.json)" = "prod/api@$(digest b)" ] && ok || bad "an immutable tag: $(immut prod/api:v2 settings.json)"
+immut prod/api:v1 settings.json | grep -q "^  mutable tag " && ok || bad "a tag an exclusion filter leaves mutable: $(immut prod/api:v1 settings.json)"
+immut prod/web:web-1 settings.json | grep -q "^  mutable tag " && ok || bad "MUTABLE_WITH_EXCLUSION without a matching filter"
+out=$(immut prod/api:v2 "$fx/snapshot.json"); rc=$?
+[ "$rc" = 1 ] && grep -q "cannot be decided for this image (the snapshot does not hold the repository's tag mutability" <<<"$out" && ok ||
+  bad "no mutability in the snapshot: exit $rc: $out"
 finish

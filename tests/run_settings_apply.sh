@@ -133,6 +133,15 @@ PY
 "$regpol" apply --settings --policy policy.regpol --snapshot after.json --state state.db --target ecr --endpoint-url "$url" --now $now --yes \
   > again.out 2> again.err && grep -q "nothing to write" again.out && ok || bad "a second apply: $(cat again.out again.err)"
 
+# gate --pull reads the image's repository now: after the apply its release tags are immutable.
+printf 'repository "*" {\n  gate {\n    deny "mutable tag" where not tags_immutable\n  }\n}\n' > gate.regpol
+read -r repo tag digest < <(jq -r '[.images[] | select(.tags != null and (.tags | length) > 0 and (.tags | index("latest") | not))][0] | "\(.repository) \(.tags[0]) \(.digest)"' after.json)
+before_calls=$(state "$url" | jq '.by_op.BatchGetImage // 0')
+"$regpol" gate "$repo:$tag" --policy gate.regpol --pull --endpoint-url "$url" > gate.out 2> gate.err &&
+  [ "$(cat gate.out)" = "$repo@$digest" ] && [ "$(state "$url" | jq '.by_op.BatchGetImage // 0')" = "$before_calls" ] && ok ||
+  bad "gate --pull $repo:$tag: $(cat gate.out gate.err)"
+"$regpol" gate "$repo:latest-nope" --policy gate.regpol --pull --endpoint-url "$url" > /dev/null 2>&1; [ $? = 1 ] && ok || bad "gate --pull of a tag the registry lacks"
+
 # The repository policy ECR holds decides as the regpol rules do: 2,000 random requests a repository.
 python3 - after.json requests <<'PY'
 import json, os, random, sys

@@ -7,6 +7,8 @@
 #include "driver/snapshots.h"
 #include "inuse/reference.h"
 #include "inuse/registry_match.h"
+#include "registry/aws/ecr_pull.h"
+#include "snapshot/reader.h"
 
 namespace regpol {
 
@@ -65,7 +67,24 @@ int run_gate(const GateRequest& request, std::ostream& out) {
   if (!parse_image_reference(request.image, ref, why)) return fail(kBadInput, "`" + request.image + "` is not an image reference: " + why);
   Registry registry;
   LoadError lerr;
-  if (!load_snapshots(request.snapshots, registry, lerr, 0, &ref.path)) return fail(kBadInput, "[E0501] " + lerr.to_string());
+  if (request.pull) {
+    EcrConnection ecr;
+    std::string err;
+    if (!open_ecr(request.ecr, ecr, err)) return fail(kUsage, err);
+    aws::PullOptions options;
+    options.repository_globs = {ref.path};
+    options.index_manifests = false;
+    options.jobs = 1;
+    std::string document;
+    aws::PullStats stats;
+    Error e;
+    if (!aws::pull_ecr_snapshot(*ecr.client, options, document, stats, e))
+      return fail(e.retryable() ? kInternal : kBadInput, "gate --pull: " + e.message + "; the image is not decided");
+    if (!load_json_snapshot_text("the registry now", document, registry, lerr) || !finish_registry(registry, lerr))
+      return fail(kBadInput, "[E0501] " + lerr.to_string());
+  } else if (!load_snapshots(request.snapshots, registry, lerr, 0, &ref.path)) {
+    return fail(kBadInput, "[E0501] " + lerr.to_string());
+  }
   const ReferenceMatch match = match_reference(registry, registry_identity(registry), ref, /*hostless_here=*/true);
   if (match.outcome != ReferenceMatch::Outcome::Matched) {
     // Not in the snapshot: nothing vouches for the image, so it is not deployed.

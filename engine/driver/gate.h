@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "driver/compile.h"
+#include "driver/registry_connect.h"
 #include "util/time.h"
 
 namespace regpol {
@@ -15,6 +16,10 @@ struct GateRequest {
   std::string image;  // REPO:TAG, REPO@DIGEST, or with the registry host
   std::string policy;
   std::vector<std::string> snapshots;
+  // --pull: read the image's repository from ECR now instead of a snapshot (its images,
+  // settings and referrers; index manifests are not read, so no pull is recorded).
+  bool pull = false;
+  EcrConnectOptions ecr;
   Micros now = 0;
   bool json = false;
   CompileOptions compile;

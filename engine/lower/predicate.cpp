@@ -71,7 +71,35 @@ struct Literal : Node {
 enum class Field { Tags, Digest, Repository, Size, PushedAt, LastPulledAt, Pulled, MediaType, ArtifactType, StorageClass,
                    Scanned, Now, Age, Critical, High, Medium, Low, Informational, SemverMajor, SemverMinor, SemverPatch,
                    SemverPrerelease, HasSemver, Signed, HasSbom, HasAttestation, Referrers, ReferrerTypes, IsIndex, IsChild,
-                   IsArtifact, Subject };
+                   IsArtifact, Subject, TagsImmutable };
+
+// Whether ECR keeps every tag of `img` on it: the repository's tag mutability and its
+// exclusion filters (IMMUTABLE_WITH_EXCLUSION: the filters' tags stay mutable;
+// MUTABLE_WITH_EXCLUSION: only they are immutable). False for an untagged image.
+bool tags_immutable(const Registry& reg, const Image& img, bool& known) {
+  known = false;
+  if (img.repo >= reg.repositories.size()) return false;  // the empty registry of W2203's check
+  const Repository& repo = reg.repositories[img.repo];
+  known = repo.mutability != Mutability::Unknown;
+  if (!known || img.tag_count == 0) return false;
+  auto excluded = [&](std::string_view tag) {
+    for (auto f : repo.mutability_exclusions) {
+      if (wildcard_match(reg.str(f), tag)) return true;
+    }
+    return false;
+  };
+  const StrId* tags = reg.tags_of(img);
+  for (std::uint32_t t = 0; t < img.tag_count; ++t) {
+    const std::string_view tag = reg.str(tags[t]);
+    switch (repo.mutability) {
+      case Mutability::Immutable: break;
+      case Mutability::ImmutableWithExclusion: if (excluded(tag)) return false; break;
+      case Mutability::MutableWithExclusion: if (!excluded(tag)) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
 
 // The image's place in Registry::images, or a place past the end for an image that is not
 // there (the empty registry the W2203 check evaluates against): the graph then has no facts.
@@ -145,6 +173,12 @@ struct FieldNode : Node {
         return true;
       }
       case Field::IsIndex: out.b = is_index_image(c.reg, img); return true;
+      case Field::TagsImmutable: {
+        bool known = false;
+        out.b = tags_immutable(c.reg, img, known);
+        if (!known) return (err = "the snapshot does not hold the repository's tag mutability (pull it with `regpol snapshot pull ecr`)"), false;
+        return true;
+      }
       case Field::Signed: case Field::HasSbom: case Field::HasAttestation: case Field::IsChild: case Field::IsArtifact: {
         const std::uint8_t bit = f == Field::Signed ? ImageGraph::kSigned : f == Field::HasSbom ? ImageGraph::kHasSbom
                                  : f == Field::HasAttestation ? ImageGraph::kHasAttestation : f == Field::IsChild ? ImageGraph::kIsChild
@@ -273,6 +307,7 @@ const FieldName kFields[] = {
     {"has_attestation", Field::HasAttestation, PT::Bool}, {"referrers", Field::Referrers, PT::Num},
     {"referrer_types", Field::ReferrerTypes, PT::StrList}, {"is_index", Field::IsIndex, PT::Bool}, {"is_child", Field::IsChild, PT::Bool},
     {"is_artifact", Field::IsArtifact, PT::Bool}, {"subject", Field::Subject, PT::Str},
+    {"tags_immutable", Field::TagsImmutable, PT::Bool},
 };
 
 class Compiler {
