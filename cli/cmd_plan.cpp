@@ -77,7 +77,7 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
     if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;
   }
   apply_pricing(ev.registry, ev.run.result, prices, report_options);
-  add_settings_drift(report_options, ev.compiled.plan, ev.registry, lopt.now, args.get("--repository").value_or(""));
+  add_settings_drift(report_options, format, ev.compiled.plan, ev.registry, lopt.now, args.get("--repository").value_or(""));
   if (!ev.in_use_warning.empty())
     report_options.pricing_notes.push_back("warning[W2103]: `protect in_use` (" + ev.in_use_warning +
                                            ") protects nothing in this run: no --in-use FILE was given");

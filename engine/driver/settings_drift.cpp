@@ -13,12 +13,15 @@ SettingsDrift drift_of(const PolicyPlan& policy, const Registry& registry, Micro
   return settings_drift(policy, registry, options);
 }
 
-void add_settings_drift(ReportOptions& report, const PolicyPlan& policy, const Registry& registry, Micros now, const std::string& only_repository) {
+void add_settings_drift(ReportOptions& report, ReportFormat format, const PolicyPlan& policy, const Registry& registry, Micros now,
+                        const std::string& only_repository) {
   const SettingsDrift drift = drift_of(policy, registry, now, only_repository);
   if (!drift.managed) return;
-  report.settings_text = settings_drift_text(drift);
-  report.settings_markdown = settings_drift_markdown(drift);
-  report.settings_json = settings_drift_json(drift).dump();
+  switch (format) {
+    case ReportFormat::Text: report.settings_text = settings_drift_text(drift); break;
+    case ReportFormat::Markdown: report.settings_markdown = settings_drift_markdown(drift); break;
+    case ReportFormat::Json: report.settings_json = settings_drift_json(drift).dump(); break;
+  }
 }
 
 }  // namespace regpol

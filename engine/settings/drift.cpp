@@ -291,7 +291,7 @@ class DriftFinder {
     std::string wanted_words = wanted_text.empty() ? "no repository policy (only the registry's account)" : "a policy of " + count_words(wanted.statements.size());
     SettingChange c = change(name, "repositoryPolicy", current_words, wanted_words, source);
     if (current_valid) {
-      EquivalenceResult eq = compare_access(current, wanted, name, options_.ecr_actions, options_.now);
+      EquivalenceResult eq = compare_cached(current, wanted, has_current ? std::string(reg_.str(repo.repository_policy)) : std::string(), wanted_text, name);
       if (eq.equivalent()) return;
       if (eq.first_wider) c.detail = request_text(eq.first_wider->request) + " is allowed now and would be denied";
       if (eq.second_wider) {
@@ -314,6 +314,24 @@ class DriftFinder {
       c.request["policyText"] = wanted_text;
     }
     out.changes.push_back(std::move(c));
+  }
+
+  // Registries hold the same repository policy on many repositories, and one access block
+  // wants the same document for all of them: when neither document names a Resource, the
+  // decisions do not depend on the repository, so a pair of texts is compared once.
+  EquivalenceResult compare_cached(const AccessPlan& current, const AccessPlan& wanted, const std::string& current_text, const std::string& wanted_text,
+                                   const std::string& name) {
+    auto names_resource = [](const AccessPlan& p) {
+      return std::any_of(p.statements.begin(), p.statements.end(), [](const Statement& s) { return !s.resources.empty() || s.not_resource; });
+    };
+    if (names_resource(current) || names_resource(wanted)) return compare_access(current, wanted, name, options_.ecr_actions, options_.now);
+    auto key = std::make_pair(current_text, wanted_text);
+    auto it = compared_.find(key);
+    if (it == compared_.end()) it = compared_.emplace(key, compare_access(current, wanted, name, options_.ecr_actions, options_.now)).first;
+    EquivalenceResult r = it->second;
+    if (r.first_wider) r.first_wider->request.repository = name;
+    if (r.second_wider) r.second_wider->request.repository = name;
+    return r;
   }
 
   void lifecycle(const Repository& repo, const std::string& name, const std::string& owner, SettingsDrift& out) {
@@ -426,6 +444,7 @@ class DriftFinder {
   bool documents_known_ = false;
   std::map<std::string, std::size_t> unknown_;
   std::vector<std::string> notes_;
+  std::map<std::pair<std::string, std::string>, EquivalenceResult> compared_;
 };
 
 }  // namespace

@@ -97,8 +97,14 @@ std::string stranger_account(const std::set<std::string>& named) {
 
 }  // namespace
 
-std::vector<AccessRequest> comparison_requests(const AccessPlan& a, const AccessPlan& b, const std::string& repository,
-                                               const std::vector<std::string>& ecr_actions, Micros now) {
+namespace {
+
+// Visits every request of the corpus; `visit` returns false to stop. One request object per
+// principal and context is built (the context IAM derives from the principal included) and
+// only its action changes in between: the corpus is never held whole.
+template <class Visit>
+void for_each_request(const AccessPlan& a, const AccessPlan& b, const std::string& repository, const std::vector<std::string>& ecr_actions,
+                      Micros now, Visit visit) {
   std::set<std::string> principals, accounts, actions(ecr_actions.begin(), ecr_actions.end()), orgs;
   std::map<std::string, std::set<std::string>> keys;  // condition key (lower case) -> values to try
   for (const AccessPlan* plan : {&a, &b}) {
@@ -167,36 +173,45 @@ std::vector<AccessRequest> comparison_requests(const AccessPlan& a, const Access
     contexts.push_back(std::move(all));
   }
 
-  std::vector<AccessRequest> out;
-  out.reserve(principals.size() * actions.size() * contexts.size());
   for (const auto& p : principals) {
-    for (const auto& act : actions) {
-      for (const auto& ctx : contexts) {
-        AccessRequest q;
-        q.principal = p;
+    for (const auto& ctx : contexts) {
+      AccessRequest q;
+      q.principal = p;
+      q.repository = repository;
+      q.context = ctx;
+      derive_context(q, now);
+      for (const auto& act : actions) {
         q.action = act;
-        q.repository = repository;
-        q.context = ctx;
-        derive_context(q, now);
-        out.push_back(std::move(q));
+        if (!visit(q)) return;
       }
     }
   }
+}
+
+}  // namespace
+
+std::vector<AccessRequest> comparison_requests(const AccessPlan& a, const AccessPlan& b, const std::string& repository,
+                                               const std::vector<std::string>& ecr_actions, Micros now) {
+  std::vector<AccessRequest> out;
+  for_each_request(a, b, repository, ecr_actions, now, [&](const AccessRequest& q) {
+    out.push_back(q);
+    return true;
+  });
   return out;
 }
 
 EquivalenceResult compare_access(const AccessPlan& a, const AccessPlan& b, const std::string& repository,
                                  const std::vector<std::string>& ecr_actions, Micros now) {
   EquivalenceResult result;
-  for (const auto& q : comparison_requests(a, b, repository, ecr_actions, now)) {
+  for_each_request(a, b, repository, ecr_actions, now, [&](const AccessRequest& q) {
     ++result.requests;
     const bool first = evaluate_access(a, q).decision == AccessDecision::Allow;
     const bool second = evaluate_access(b, q).decision == AccessDecision::Allow;
-    if (first == second) continue;
+    if (first == second) return true;
     auto& slot = first ? result.first_wider : result.second_wider;
     if (!slot) slot = DecisionDifference{q, first};
-    if (result.first_wider && result.second_wider) break;
-  }
+    return !(result.first_wider && result.second_wider);
+  });
   return result;
 }
 
