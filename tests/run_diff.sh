@@ -210,6 +210,40 @@ R
 "$regpol" diff a.regpol b.regpol --snapshot snap1.json --now $now --requests requests.jsonl --fail-on-change > /dev/null
 [ $? = 0 ] && ok || bad "no access change between identical policies"
 
+# Settings: what each policy would put on the registry, access compared by what it decides.
+cat > s1.regpol <<'R'
+registry {
+  scanning basic
+}
+
+repository "platform/*" {
+  mutability immutable except "latest"
+  scan on push
+  access {
+    allow pull to account "222233334444"
+  }
+}
+R
+sed 's/scanning basic/scanning enhanced/; s/scan on push/scan manual/; s/allow pull to account "222233334444"/allow pull to account "222233334444", account "333344445555"/' s1.regpol > s2.regpol
+"$regpol" diff s1.regpol s2.regpol --snapshot snap1.json --now $now --format json > set.json; rc=$?
+schema="$here/../docs/diff.schema.json"
+/usr/bin/python3 - set.json "$schema" <<'PY' && [ $rc = 0 ] && ok || bad "settings changes: $(jq -c .settings set.json)"
+import json, sys, jsonschema
+d = json.load(open(sys.argv[1]))
+jsonschema.validate(d, json.load(open(sys.argv[2])))
+by = {}
+for c in d["settings"]:
+    by.setdefault(c["setting"], []).append(c)
+assert [(c["repository"], c["old"], c["new"]) for c in by["registryScanning"]] == [(None, "BASIC", "ENHANCED")]
+scans = by["scanOnPush"]
+assert scans and all(c["old"] == "scan on push" and c["new"] == "scan manual" and c["repository"].startswith("platform/") for c in scans)
+access = by["access"]
+assert len(access) == len(scans) and all(c["new"] == "wider" and "333344445555" in c["detail"] for c in access), access[:2]
+assert "tagMutability" not in by
+PY
+"$regpol" diff s1.regpol s1.regpol --snapshot snap1.json --now $now --fail-on-change > /dev/null; [ $? = 0 ] && ok || bad "the same settings are no change"
+"$regpol" diff s1.regpol s2.regpol --snapshot snap1.json --now $now | grep -q "^settings: " && ok || bad "text names the settings"
+
 # Errors.
 "$regpol" diff a.regpol --snapshot snap1.json > /dev/null 2>&1; [ $? = 2 ] && ok || bad "one policy is a usage error"
 "$regpol" diff a.regpol c.regpol > /dev/null 2>&1; [ $? = 2 ] && ok || bad "no snapshot is a usage error"

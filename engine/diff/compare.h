@@ -16,6 +16,7 @@
 #include "report/plan_report.h"
 #include "snapshot/model.h"
 #include "util/time.h"
+#include "settings/policy_settings_diff.h"
 
 namespace regpol {
 
@@ -73,7 +74,11 @@ struct PolicyDiff {
   std::size_t requests = 0;
   std::vector<RequestChange> request_changes;
 
-  bool changed() const { return !changes.empty() || !request_changes.empty(); }
+  // The settings the two policies would put on the snapshot's repositories and registry,
+  // where they differ (settings/policy_settings_diff.h).
+  std::vector<PolicySettingChange> setting_changes;
+
+  bool changed() const { return !changes.empty() || !request_changes.empty() || !setting_changes.empty(); }
 };
 
 // Compares the lifecycle verdicts of every image of the repositories both runs evaluated

@@ -170,6 +170,13 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
                     {"new", side_json(registry, diff.new_side, c.image, c.new_verdict, diff.now)}});
   }
   doc["images"] = imgs;
+  if (!diff.setting_changes.empty()) {
+    nlohmann::json settings = nlohmann::json::array();
+    for (const auto& c : diff.setting_changes)
+      settings.push_back({{"repository", c.repository.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.repository)}, {"setting", c.setting},
+                          {"old", c.old_value}, {"new", c.new_value}, {"detail", c.detail}});
+    doc["settings"] = settings;
+  }
   if (diff.compared_requests) {
     nlohmann::json list = nlohmann::json::array();
     auto side = [](const Decided& d) {
@@ -183,6 +190,12 @@ std::string render_diff_json(const Registry& registry, const PolicyDiff& diff) {
     doc["access"] = {{"requests", diff.requests}, {"changed", diff.request_changes.size()}, {"changes", list}};
   }
   return doc.dump(2) + "\n";
+}
+
+std::string setting_where(const PolicySettingChange& c) { return c.repository.empty() ? "registry" : c.repository; }
+
+std::string setting_line(const PolicySettingChange& c) {
+  return c.setting == "access" ? "access " + c.new_value : c.setting + ": " + c.old_value + " -> " + c.new_value;
 }
 
 std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
@@ -205,6 +218,13 @@ std::string render_diff_text(const Registry& registry, const PolicyDiff& diff) {
            reason_of(registry, diff.new_side, c.image, diff.now) + ")\n";
   }
   append_pricing_note(diff, out);
+  if (!diff.setting_changes.empty()) {
+    out += "\nsettings: " + plural(diff.setting_changes.size(), "change") + "\n";
+    for (const auto& c : diff.setting_changes) {
+      out += "  " + setting_where(c) + " " + setting_line(c) + "\n";
+      if (!c.detail.empty()) out += "      " + c.detail + "\n";
+    }
+  }
   if (diff.compared_requests) {
     out += "\naccess: " + access_line(diff) + "\n";
     for (const auto& c : diff.request_changes) {
@@ -260,6 +280,13 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
              " not shown; run `regpol diff` with the same options and `--format text` to list every change.\n";
   }
   append_pricing_note(diff, out);
+  if (!diff.setting_changes.empty()) {
+    out += "\n#### Settings\n\n| where | setting | old | new | why |\n|---|---|---|---|---|\n";
+    for (const auto& c : diff.setting_changes) {
+      if (out.size() > 62000) break;
+      out += "| " + setting_where(c) + " | " + c.setting + " | " + c.old_value + " | **" + c.new_value + "** | " + c.detail + " |\n";
+    }
+  }
   if (diff.compared_requests) {
     out += "\n#### Access\n\n" + access_line(diff) + "\n";
     if (!diff.request_changes.empty()) out += "\n| # | principal | action | repository | old | new |\n|---:|---|---|---|---|---|\n";

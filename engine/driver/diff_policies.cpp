@@ -1,4 +1,5 @@
 // `regpol diff` below the command line (driver/diff_policies.h).
+#include "sema/check.h"
 #include "driver/diff_policies.h"
 
 #include <algorithm>
@@ -69,6 +70,7 @@ int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
   for (const auto& f : in_use.set.files)
     diff.in_use_sources.push_back({f.path, f.read_at, f.references, f.images.size(), kept_by_in_use(registry, old_run.result, old_run.plan_of_repo, f.images),
                                    kept_by_in_use(registry, new_run.result, new_run.plan_of_repo, f.images)});
+  diff.setting_changes = policy_settings_changes(old_policy.plan, new_policy.plan, registry, sema::ecr_action_names(), lopt.now, only);
   if (const auto& log = request.requests) {
     if (!compare_requests(registry, old_policy.plan, new_policy.plan, *log, diff, err)) return fail(kBadInput, err);
   }
