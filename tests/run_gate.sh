@@ -98,6 +98,11 @@ for r in d["repositories"]:
     elif r["name"] == "prod/web":
         r["mutability"] = "MUTABLE_WITH_EXCLUSION"
         r["mutabilityExclusions"] = ["release-*"]
+for i in d["images"]:  # when the scans completed (describe-images' imageScanCompletedAt)
+    if i["tags"] == ["v1"]:
+        i["scannedAt"] = "2026-11-28T00:00:00Z"
+    elif i["tags"] == ["web-1"]:
+        i["scannedAt"] = "2026-10-01T00:00:00Z"
 json.dump(d, open(sys.argv[2], "w"))
 PY
 immut() { "$regpol" gate "$1" --policy immutable.regpol --snapshot "$2" --now "$now" 2>&1; }
@@ -107,4 +112,15 @@ immut prod/web:web-1 settings.json | grep -q "^  mutable tag " && ok || bad "MUT
 out=$(immut prod/api:v2 "$fx/snapshot.json"); rc=$?
 [ "$rc" = 1 ] && grep -q "cannot be decided for this image (the snapshot does not hold the repository's tag mutability" <<<"$out" && ok ||
   bad "no mutability in the snapshot: exit $rc: $out"
+# scan_age: how long ago the image's scan completed; unknown when the snapshot does not say.
+printf 'repository "*" {\n  gate {\n    deny "stale scan" where scan_age > 30d\n  }\n}\n' > scan-age.regpol
+age() { "$regpol" gate "$1" --policy scan-age.regpol --snapshot settings.json --now "$now" 2>&1; }
+[ "$(age prod/api:v1)" = "prod/api@$(digest a)" ] && ok || bad "a scan 3 days old: $(age prod/api:v1)"
+age prod/web:web-1 | grep -q "^  stale scan " && ok || bad "a scan 61 days old: $(age prod/web:web-1)"
+age prod/api:v2 | grep -q "cannot be decided for this image (the snapshot does not say when the image was scanned" && ok ||
+  bad "a scan of unknown time: $(age prod/api:v2)"
+# describe-images output says it inside the findings summary.
+printf '{"imageDetails": [{"repositoryName": "prod/api", "imageDigest": "%s", "imageTags": ["v9"], "imagePushedAt": "2026-11-01T00:00:00Z",
+  "imageScanFindingsSummary": {"imageScanCompletedAt": "2026-10-02T00:00:00Z", "findingSeverityCounts": {}}}]}\n' "$(digest c)" > di.json
+"$regpol" gate prod/api:v9 --policy scan-age.regpol --snapshot di.json --now "$now" 2>&1 | grep -q "^  stale scan " && ok || bad "describe-images' imageScanCompletedAt"
 finish

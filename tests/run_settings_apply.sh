@@ -52,6 +52,9 @@ for i, r in enumerate(d["repositories"]):
             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "ecr:*"}]})
     if i % 7 == 3:
         r["lifecyclePolicy"] = json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}]})
+for img in d["images"]:
+    if img.get("findings") is not None:
+        img["scannedAt"] = "2026-11-26T00:00:00Z"
 d["registryScanningConfiguration"] = json.dumps({"scanType": "BASIC", "rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}]})
 json.dump(d, open(sys.argv[2], "w"))
 PY
@@ -80,6 +83,9 @@ sed 's|allow pull to account "222233334444"|allow pull to account "222233334444"
 
 start_endpoint main fixture.json
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out before.json 2> pull.err && ok || bad "pull: $(cat pull.err)"
+[ "$(jq '[.images[] | select(.findings != null)] | length' before.json)" -gt 0 ] &&
+  [ "$(jq '[.images[] | select(.findings != null and .scannedAt != "2026-11-26T00:00:00Z")] | length' before.json)" = 0 ] && ok ||
+  bad "the pull keeps when each scan completed (scannedAt)"
 "$regpol" plan --policy policy.regpol --snapshot before.json --now $now --format json > plan-before.json && ok || bad "plan before"
 python3 - plan-before.json <<'PY' && ok || bad "the drift before apply: $(jq -c '.settingsDrift.changes | group_by(.setting) | map({(.[0].setting): length}) | add' plan-before.json)"
 import json, sys

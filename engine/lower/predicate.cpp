@@ -71,7 +71,7 @@ struct Literal : Node {
 enum class Field { Tags, Digest, Repository, Size, PushedAt, LastPulledAt, Pulled, MediaType, ArtifactType, StorageClass,
                    Scanned, Now, Age, Critical, High, Medium, Low, Informational, SemverMajor, SemverMinor, SemverPatch,
                    SemverPrerelease, HasSemver, Signed, HasSbom, HasAttestation, Referrers, ReferrerTypes, IsIndex, IsChild,
-                   IsArtifact, Subject, TagsImmutable };
+                   IsArtifact, Subject, TagsImmutable, ScannedAt, ScanAge };
 
 // Whether ECR keeps every tag of `img` on it: the repository's tag mutability and its
 // exclusion filters (IMMUTABLE_WITH_EXCLUSION: the filters' tags stay mutable;
@@ -173,6 +173,13 @@ struct FieldNode : Node {
         return true;
       }
       case Field::IsIndex: out.b = is_index_image(c.reg, img); return true;
+      case Field::ScannedAt: case Field::ScanAge: {
+        auto it = c.reg.scan_completed_at.find(static_cast<std::uint32_t>(image_index(c)));
+        if (it == c.reg.scan_completed_at.end())
+          return (err = "the snapshot does not say when the image was scanned (describe-images' imageScanCompletedAt; `regpol snapshot pull ecr` keeps it)"), false;
+        out.us = f == Field::ScannedAt ? it->second : c.now - it->second;
+        return true;
+      }
       case Field::TagsImmutable: {
         bool known = false;
         out.b = tags_immutable(c.reg, img, known);
@@ -307,7 +314,7 @@ const FieldName kFields[] = {
     {"has_attestation", Field::HasAttestation, PT::Bool}, {"referrers", Field::Referrers, PT::Num},
     {"referrer_types", Field::ReferrerTypes, PT::StrList}, {"is_index", Field::IsIndex, PT::Bool}, {"is_child", Field::IsChild, PT::Bool},
     {"is_artifact", Field::IsArtifact, PT::Bool}, {"subject", Field::Subject, PT::Str},
-    {"tags_immutable", Field::TagsImmutable, PT::Bool},
+    {"tags_immutable", Field::TagsImmutable, PT::Bool}, {"scanned_at", Field::ScannedAt, PT::Time}, {"scan_age", Field::ScanAge, PT::Dur},
 };
 
 class Compiler {

@@ -156,6 +156,10 @@ struct Registry {
   // did not read their manifests, or the registry would not hand them out), as indices
   // into `images`: their children look like ordinary untagged images, and reports say so.
   std::vector<std::uint32_t> children_unknown;
+  // When each scanned image's scan completed, for the images whose snapshot entry says
+  // (describe-images' imageScanFindingsSummary.imageScanCompletedAt, regpol's scannedAt):
+  // image index -> time. Kept beside the images, which have no room for it.
+  std::unordered_map<std::uint32_t, Micros> scan_completed_at;
   Micros captured_at = kNoTime;
   // Where the snapshot came from, as its files say: `source` the registry ("ecr:REGION" or
   // "ecr:REGION/ACCOUNT", "oci://HOST:PORT[/PREFIX]"), `store_id` the SQLite store it was

@@ -26,7 +26,7 @@ namespace {
 enum class Field {
   Unknown, Repo, RegistryId, Digest, Tags, Size, PushedAt, LastPulled, ManifestType, ArtifactType,
   Critical, High, Medium, Low, Informational, Status, StorageClassF, LastArchived, LastActivated,
-  Subject, Children, ChildrenUnknown, ScanSummary, PushedAtSource, Layers, LayerDigest, LayerSize,
+  Subject, Children, ChildrenUnknown, ScanSummary, ScanCompleted, PushedAtSource, Layers, LayerDigest, LayerSize,
   // repositories
   RepoArn, CreatedAt, Mutability, MutabilityFilter, ScanOnPush, Encryption, KmsKey, LifecyclePolicy, RepositoryPolicy,
 };
@@ -59,6 +59,7 @@ constexpr FieldName kImageFields[] = {
     {"imageScanFindingsSummary", Field::ScanSummary},
     {"imageScanFindingsSummary.findingSeverityCounts", Field::ScanSummary},
     {"findings", Field::ScanSummary},
+    {"imageScanFindingsSummary.imageScanCompletedAt", Field::ScanCompleted}, {"scannedAt", Field::ScanCompleted},
     {"imageStatus", Field::Status}, {"status", Field::Status},
     {"storageClass", Field::StorageClassF},
     {"lastArchivedAt", Field::LastArchived}, {"lastActivatedAt", Field::LastActivated},
@@ -151,6 +152,7 @@ class SnapshotHandler : public JsonElementHandler {
     have_source_ = false;
     layers_.clear();
     scanned_ = false;
+    scan_completed_ = kNoTime;
     seen_fields_ = 0;
     return true;
   }
@@ -218,6 +220,7 @@ class SnapshotHandler : public JsonElementHandler {
         return true;
       }
       case Field::PushedAt: return time_into(path, v, img_.pushed_at);
+      case Field::ScanCompleted: return time_into(path, v, scan_completed_);
       case Field::LastPulled: return time_into(path, v, img_.last_pulled_at);
       case Field::LastArchived: return time_into(path, v, img_.last_archived_at);
       case Field::LastActivated: return time_into(path, v, img_.last_activated_at);
@@ -430,6 +433,7 @@ class SnapshotHandler : public JsonElementHandler {
       reg_.blob_end.push_back(static_cast<std::uint32_t>(reg_.blobs.size()));
     }
     if (children_unknown_) reg_.children_unknown.push_back(static_cast<std::uint32_t>(reg_.images.size()));
+    if (scan_completed_ != kNoTime) reg_.scan_completed_at[static_cast<std::uint32_t>(reg_.images.size())] = scan_completed_;
     reg_.images.push_back(img_);  // finish_registry lists each repository's images
     return true;
   }
@@ -471,6 +475,7 @@ class SnapshotHandler : public JsonElementHandler {
   };
   std::vector<PendingLayer> layers_;
   bool scanned_ = false;  // the element has a findings summary (docs/snapshots.md)
+  Micros scan_completed_ = kNoTime;
   bool children_unknown_ = false;  // `childrenUnknown`: an index whose children were not read
   std::uint64_t seen_fields_ = 0;  // one bit per Field set in this element
   std::uint32_t last_repo_ = 0;

@@ -150,6 +150,8 @@ for img in fixture["images"]:
             del d["subjectManifestDigest"]
     if img.get("findings") is not None:
         d["imageScanFindingsSummary"] = {"findingSeverityCounts": {k.upper(): v for k, v in img["findings"].items() if v}}
+        if img.get("scannedAt"):
+            d["imageScanFindingsSummary"]["imageScanCompletedAt"] = epoch(img["scannedAt"])
     repo["images"][img["digest"]] = d
     if img.get("children"):
         repo.setdefault("children", {})[img["digest"]] = list(img["children"])

@@ -211,6 +211,7 @@ json snapshot_image(const json& d, const std::string& repository) {
       if (f.contains(lower) && v.is_number_integer()) f[lower] = v;
     }
     img["findings"] = f;
+    copy_time(d["imageScanFindingsSummary"], "imageScanCompletedAt", img, "scannedAt");
   }
   return img;
 }
