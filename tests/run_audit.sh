@@ -97,6 +97,19 @@ audit --snapshot "$fx/describe-images.json" > di.out; rc=$?
   grep -q "^not checked: tag mutability: not in the snapshot for 1 repository$" di.out && grep -q "^audited 1 repository: 0 errors, 0 warnings$" di.out && \
   ok || bad "describe-images: exit $rc: $(cat di.out)"
 
+# The registry's settings as the registry block says (rules and filters in another order):
+# neither A1010 nor A1011.
+/usr/bin/python3 - "$fx/settings.json" registry-ok.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["registryScanningConfiguration"] = json.dumps({"scanType": "ENHANCED", "rules": [
+    {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "secure/*", "filterType": "WILDCARD"}]}]})
+d["registryReplicationConfiguration"] = json.dumps({"rules": [{"destinations": [{"region": "eu-west-1", "registryId": "111122223333"}]}]})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+audit --snapshot registry-ok.json > registry-ok.out
+! grep -Eq "^A101[01] " registry-ok.out && grep -q "^A1009 error   secure/aes" registry-ok.out && ok || bad "registry settings as the policy says: $(grep -E '^A10' registry-ok.out)"
+
 # Warnings alone exit 0; one repository at a time; exit codes for bad input and usage.
 audit --snapshot "$fx/settings.json" --repository legacy/mutable > one.out; rc=$?
 [ "$rc" = 0 ] && grep -q "^audited 1 repository: 0 errors, 2 warnings$" one.out && ok || bad "warnings only: exit $rc: $(cat one.out)"
