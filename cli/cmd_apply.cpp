@@ -21,7 +21,7 @@ static const char* kApplyHelp =
     "usage: regpol apply --policy FILE --snapshot SNAP... --state STATE.db --target TARGET [options]\n"
     "       regpol apply --plan PLAN.json --state STATE.db --target TARGET [options]\n"
     "       regpol apply --pull --policy FILE --state STATE.db --target ecr|oci://… [options]\n"
-    "       regpol apply --settings --policy FILE (--snapshot SNAP | --pull) --state STATE.db --target ecr\n"
+    "       regpol apply --settings --policy FILE (--snapshot SNAP | --plan PLAN.json | --pull) --state STATE.db --target ecr\n"
     "                    [--allow-wider-access] [--now T] [--yes] [--region R …]\n"
     "\n"
     "Carries a lifecycle plan out: plans exactly as `regpol plan` does, records the plan in the\n"
@@ -118,7 +118,8 @@ static const char* kApplyHelp =
     "Settings (--settings, docs/enforce.md): writes what the policy sets beyond lifecycles: tag\n"
     "mutability, scan on push, repository policies, the registry's scanning and replication;\n"
     "removes ECR lifecycle policies where regpol runs the lifecycle. Only changes `regpol plan`\n"
-    "showed on the snapshot and that the registry, read again now, still needs are written; an\n"
+    "showed on the snapshot (or a reviewed `plan --out` artifact holds, with its --policy) and\n"
+    "that the registry, read again now, still needs are written; an\n"
     "encryption requirement is checked, never written (exit 1 while one is unmet). Its rails:\n"
     "  lockout                a repository policy that would deny the applying principal (sts:\n"
     "                         GetCallerIdentity) an action regpol needs refuses the run\n"
@@ -180,7 +181,7 @@ bool confirm(const std::string& question) {
 int apply_settings(const Args& args) {
   static const std::vector<const char*> allowed = {"--settings", "--allow-wider-access", "--policy", "--snapshot", "--pull", "--state", "--target",
                                                    "--now", "--yes", "--import-root", "--region", "--registry-id", "--profile", "--endpoint-url",
-                                                   "--log-format"};
+                                                   "--log-format", "--plan", "--verify-key"};
   for (const auto& name : args.given()) {
     bool ok = false;
     for (const char* a : allowed) ok = ok || name == a;
@@ -197,7 +198,11 @@ int apply_settings(const Args& args) {
   request.state_path = *state_path;
   request.pull = args.has("--pull");
   request.snapshots = args.all("--snapshot");
-  if (request.pull == !request.snapshots.empty()) throw UsageError{"`apply --settings` needs --snapshot SNAP (the dry run's) or --pull"};
+  request.plan_path = args.get("--plan");
+  request.verify_key = args.get("--verify-key");
+  if (int(request.pull) + int(!request.snapshots.empty()) + int(request.plan_path.has_value()) != 1)
+    throw UsageError{"`apply --settings` needs one of --snapshot SNAP (the dry run's), --plan PLAN.json (a reviewed plan) and --pull"};
+  if (request.verify_key && !request.plan_path) throw UsageError{"--verify-key checks a signed plan artifact: it goes with --plan PLAN.json"};
   request.ecr = ecr_connect_options(args);
   request.compile.import_root = args.get("--import-root").value_or("");
   request.now = now_option(args);

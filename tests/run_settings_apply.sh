@@ -178,6 +178,24 @@ for req in requests/*.jsonl; do
 done
 [ $compared = 30 ] && [ $mismatch = 0 ] && [ "$(sort -u rules.out | wc -l)" = 2 ] && ok || bad "equivalence: $mismatch of $compared repositories differ"
 
+# A reviewed plan: `plan --out` fixes the settings changes; apply --settings --plan writes
+# those and nothing else, refuses an edited artifact and a changed policy.
+start_endpoint reviewed fixture.json
+"$regpol" snapshot pull ecr --endpoint-url "$url" --out reviewed.json 2> /dev/null
+"$regpol" plan --policy policy.regpol --snapshot reviewed.json --now $now --out reviewed-plan.json > /dev/null &&
+  [ "$(jq '.settings | length' reviewed-plan.json)" = 76 ] && ok || bad "the plan artifact holds the settings changes"
+jq '.settings[0].request.imageTagMutability = "MUTABLE"' reviewed-plan.json > edited-plan.json
+"$regpol" apply --settings --plan edited-plan.json --policy policy.regpol --state reviewed.db --target ecr --endpoint-url "$url" --yes \
+  --allow-wider-access > /dev/null 2> edited.err; rc=$?
+[ $rc = 3 ] && grep -q "artifactSha256" edited.err && [ "$(state "$url" | jq '.settings_writes | length')" = 0 ] && ok || bad "an edited plan: exit $rc: $(cat edited.err)"
+sed 's/scan on push$/scan manual/' policy.regpol > other.regpol
+"$regpol" apply --settings --plan reviewed-plan.json --policy other.regpol --state reviewed.db --target ecr --endpoint-url "$url" --yes \
+  --allow-wider-access > /dev/null 2> other.err; rc=$?
+[ $rc = 3 ] && grep -q "is not the policy" other.err && ok || bad "another policy than the plan's: exit $rc: $(cat other.err)"
+"$regpol" apply --settings --plan reviewed-plan.json --policy policy.regpol --state reviewed.db --target ecr --endpoint-url "$url" --now $now --yes \
+  --allow-wider-access > reviewed.out 2> reviewed.err && [ "$(state "$url" | jq '.settings_writes | length')" = 76 ] && ok ||
+  bad "apply --settings --plan: $(tail -3 reviewed.err)"
+
 # A settings apply killed half way is finished by the next one.
 start_endpoint slow fixture.json --latency-ms 150
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out slow.json 2> /dev/null

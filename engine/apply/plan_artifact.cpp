@@ -62,6 +62,7 @@ nlohmann::json artifact_document(const PlanArtifact& a) {
     }
     doc["inUseSources"] = std::move(sources);
   }
+  if (!a.settings.is_null()) doc["settings"] = a.settings;
   return doc;
 }
 
@@ -164,6 +165,20 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
     }
   }
   if (!r.str(doc, "shard", out.shard, "/")) return false;
+  if (doc.contains("settings")) {
+    const json& settings = doc["settings"];
+    if (!settings.is_array()) return r.fail("/settings", "must be an array");
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      const json& c = settings[i];
+      const std::string at = "/settings/" + std::to_string(i) + "/";
+      if (!c.is_object()) return r.fail(at, "must be an object");
+      std::string setting, operation;
+      if (!r.str(c, "setting", setting, at) || !r.str(c, "operation", operation, at, true)) return false;
+      if (c.contains("repository") && !c["repository"].is_null() && !c["repository"].is_string()) return r.fail(at + "repository", "must be a string or null");
+      if (c.contains("request") && !c["request"].is_null() && !c["request"].is_object()) return r.fail(at + "request", "must be an object or null");
+    }
+    out.settings = settings;
+  }
   if (!doc.contains("repositories") || !doc["repositories"].is_array()) return r.fail("/repositories", "must be an array");
   for (std::size_t i = 0; i < doc["repositories"].size(); ++i) {
     const json& j = doc["repositories"][i];

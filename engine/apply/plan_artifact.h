@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "apply/planned_actions.h"
 
 namespace regpol {
@@ -23,6 +25,10 @@ struct PlanArtifact {
   // The --in-use sources the plan was made with, and what each kept (`inUseSources`, written
   // only when there were some): apply records them with the run.
   std::vector<InUseSourceRecord> in_use;
+  // The settings drift the plan showed (`settings`, written only when the policy sets
+  // settings and the snapshot holds them): the changes of plan's settingsDrift, which
+  // `apply --settings --plan` writes and nothing else. Null when absent.
+  nlohmann::json settings;
   // Read back: the SHA-256 over the whole artifact's canonical form (artifact_canonical),
   // and the Ed25519 signature of that form, when the plan was signed (`plan --sign-key`).
   std::string artifact_sha256;

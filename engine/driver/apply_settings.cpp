@@ -9,6 +9,7 @@
 #include "driver/settings_drift.h"
 #include "driver/snapshots.h"
 #include "driver/state_lock.h"
+#include "apply/plan_artifact.h"
 #include "registry/aws/caller_identity.h"
 #include "registry/aws/ecr_pull.h"
 #include "settings/drift_report.h"
@@ -16,6 +17,7 @@
 #include "snapshot/reader.h"
 #include "store/state_store.h"
 #include "util/sha256.h"
+#include "util/signature.h"
 
 namespace regpol {
 
@@ -50,6 +52,41 @@ bool read_registry_settings(aws::EcrClient& client, Registry& out, std::string& 
   return true;
 }
 
+// The settings changes a reviewed plan artifact holds, as drift changes.
+bool planned_from_artifact(const SettingsApplyRequest& request, const std::string& now_source, SettingsDrift& out, std::string& error) {
+  PlanArtifact artifact;
+  if (!read_plan_artifact(*request.plan_path, artifact, error)) return false;
+  if (const auto& key = request.verify_key) {
+    if (artifact.signature.empty()) return (error = *request.plan_path + " is not signed, and --verify-key asks for a signed plan"), false;
+    bool valid = false;
+    std::string key_id;
+    if (!ed25519_verify(*key, artifact.canonical, artifact.signature, valid, key_id, error)) return false;
+    if (!valid) return (error = *request.plan_path + ": the signature does not verify with " + *key), false;
+  }
+  std::string policy_sha;
+  if (!sha256_files({request.policy}, policy_sha, error)) return false;
+  if (policy_sha != artifact.policy_sha256)
+    return (error = request.policy + " is not the policy " + *request.plan_path + " was planned with (" + artifact.policy_file + "): plan again"), false;
+  if (artifact.source != now_source)
+    return (error = *request.plan_path + " was planned on a snapshot of " + (artifact.source.empty() ? std::string("an unnamed registry") : artifact.source) +
+                    ", not of --target ecr (" + now_source + ")"),
+           false;
+  out.managed = true;
+  if (!artifact.settings.is_array()) return true;  // the plan showed no settings
+  for (const auto& c : artifact.settings) {
+    SettingChange s;
+    s.repository = c.contains("repository") && c["repository"].is_string() ? c["repository"].get<std::string>() : "";
+    s.setting = c.value("setting", "");
+    s.current = c.value("current", "");
+    s.wanted = c.value("wanted", "");
+    s.source = c.value("source", "");
+    s.operation = c.contains("operation") && c["operation"].is_string() ? c["operation"].get<std::string>() : "";
+    if (c.contains("request") && c["request"].is_object()) s.request = c["request"];
+    out.changes.push_back(std::move(s));
+  }
+  return true;
+}
+
 }  // namespace
 
 int run_settings_apply(const SettingsApplyRequest& request, const std::function<bool(const std::string&)>& confirm) {
@@ -73,7 +110,10 @@ int run_settings_apply(const SettingsApplyRequest& request, const std::function<
   int code = kOk;
   if (!read_registry_settings(*ecr.client, now_held, err, code)) return fail(code, err);
   Registry snapshot;
-  if (!request.pull) {
+  SettingsDrift from_artifact;
+  if (request.plan_path) {
+    if (!planned_from_artifact(request, now_held.source, from_artifact, err)) return fail(kBadInput, err + "; nothing was written");
+  } else if (!request.pull) {
     LoadError le;
     if (!load_snapshots(request.snapshots, snapshot, le)) return fail(kBadInput, le.to_string());
     // The snapshot must be of this registry: settings planned on another would be written here.
@@ -84,16 +124,17 @@ int run_settings_apply(const SettingsApplyRequest& request, const std::function<
       return fail(kFindings, "the snapshot is of " + snapshot.source + " but --target ecr is " + now_held.source + ": nothing was written");
   }
   const Registry& planned_on = request.pull ? now_held : snapshot;
-  const SettingsDrift planned = drift_of(policy, planned_on, request.now);
+  const SettingsDrift planned = request.plan_path ? from_artifact : drift_of(policy, planned_on, request.now);
   const SettingsDrift fresh = drift_of(policy, now_held, request.now);
 
   RunRecord rec;
   rec.target = "ecr " + now_held.source;
   rec.now = request.now;
-  rec.source = "settings: policy " + request.policy + (request.pull ? " on the registry as read now" : "");
+  rec.source = "settings: " + (request.plan_path ? "plan " + *request.plan_path : "policy " + request.policy) +
+               (request.pull ? " on the registry as read now" : "");
   rec.plan_sha256 = "settings";  // never the same inputs as an image run
   if (!sha256_files({request.policy}, rec.policy_sha256, err)) return fail(kBadInput, err);
-  if (!request.pull && !sha256_files(request.snapshots, rec.snapshot_sha256, err)) return fail(kBadInput, err);
+  if (!request.pull && !request.plan_path && !sha256_files(request.snapshots, rec.snapshot_sha256, err)) return fail(kBadInput, err);
 
   if (auto open = store->unfinished_run()) {
     if (open->source.rfind("settings:", 0) != 0)

@@ -20,6 +20,9 @@ struct SettingsApplyRequest {
   std::string policy;
   std::vector<std::string> snapshots;  // the snapshot the dry run saw; empty with `pull`
   bool pull = false;                   // --pull: plan on what the registry holds now
+  // --plan: a reviewed plan artifact (`plan --out`): its settings changes are what may be
+  // written (its policy must be --policy, unchanged); --verify-key: it must be signed.
+  std::optional<std::string> plan_path, verify_key;
   std::string state_path;
   EcrConnectOptions ecr;
   CompileOptions compile;

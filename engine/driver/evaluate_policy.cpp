@@ -6,9 +6,11 @@
 
 #include "apply/plan_artifact.h"
 #include "driver/exit_code.h"
+#include "driver/settings_drift.h"
 #include "driver/snapshots.h"
 #include "interop/ecr_lifecycle.h"
 #include "report/plan_report.h"
+#include "settings/drift_report.h"
 #include "util/atomic_file.h"
 #include "util/read_file.h"
 #include "util/signature.h"
@@ -124,6 +126,10 @@ int write_plan_artifact(const std::string& out, const std::string& policy, const
   a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
   a.actions_sha256 = actions_digest(a.plan.actions);
   a.in_use = in_use_source_records(ev);
+  // The settings drift the plan shows, so that a reviewed plan also fixes which settings
+  // `apply --settings --plan` may write.
+  if (const SettingsDrift drift = drift_of(ev.compiled.plan, ev.registry, now); drift.managed)
+    a.settings = settings_drift_json(drift)["changes"];
   std::string signature, key_id;
   if (sign_key) {
     if (!ed25519_sign(*sign_key, artifact_canonical(a), signature, key_id, err)) return fail(kBadInput, err);

@@ -347,12 +347,12 @@ class DriftFinder {
 
   void scanning(const RegistrySettingsPlan& r, SettingsDrift& out) {
     if (reg_.scanning_configuration.empty()) {
-      notes_.push_back("registry scanning: not in the snapshot (pull it with `regpol snapshot pull ecr`)");
+      notes_.emplace_back("registry scanning: not in the snapshot (pull it with `regpol snapshot pull ecr`)");
       return;
     }
     ScanningConfig held;
     if (!parse_scanning(reg_.scanning_configuration, held)) {
-      notes_.push_back("registry scanning: the snapshot's configuration is not an ECR scanning configuration");
+      notes_.emplace_back("registry scanning: the snapshot's configuration is not an ECR scanning configuration");
       return;
     }
     ScanningConfig want;
@@ -377,12 +377,12 @@ class DriftFinder {
 
   void replication(const RegistrySettingsPlan& r, SettingsDrift& out) {
     if (reg_.replication_configuration.empty()) {
-      notes_.push_back("replication: not in the snapshot (pull it with `regpol snapshot pull ecr`)");
+      notes_.emplace_back("replication: not in the snapshot (pull it with `regpol snapshot pull ecr`)");
       return;
     }
     std::vector<ReplicationRule> held;
     if (!parse_replication(reg_.replication_configuration, held)) {
-      notes_.push_back("replication: the snapshot's configuration is not an ECR replication configuration");
+      notes_.emplace_back("replication: the snapshot's configuration is not an ECR replication configuration");
       return;
     }
     bool needs_own = false;
@@ -390,7 +390,7 @@ class DriftFinder {
       for (const auto& d : rule.destinations) needs_own = needs_own || d.account.empty();
     }
     if (needs_own && account_.empty()) {
-      notes_.push_back("replication: the registry's account is not in the snapshot, so destinations without `account` cannot be compared");
+      notes_.emplace_back("replication: the registry's account is not in the snapshot, so destinations without `account` cannot be compared");
       return;
     }
     // ECR refuses a destination that is the registry itself.

@@ -9,6 +9,7 @@ bool get_caller_identity(CredentialChain& credentials, const std::string& region
   EcrEndpoint endpoint;
   endpoint.region = region;
   endpoint.endpoint_url = endpoint_url;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): regpol never sets the environment
   if (const char* env = std::getenv("AWS_ENDPOINT_URL_STS"); env && *env) endpoint.endpoint_url = env;
   std::string why;
   auto client = EcrClient::create(endpoint, credentials, why, kStsService);
