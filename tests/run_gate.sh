@@ -119,6 +119,11 @@ age() { "$regpol" gate "$1" --policy scan-age.regpol --snapshot settings.json --
 age prod/web:web-1 | grep -q "^  stale scan " && ok || bad "a scan 61 days old: $(age prod/web:web-1)"
 age prod/api:v2 | grep -q "cannot be decided for this image (the snapshot does not say when the image was scanned" && ok ||
   bad "a scan of unknown time: $(age prod/api:v2)"
+# A SQLite store keeps the scan times: the same answers from one.
+"$regpol" snapshot import settings.json --db settings.db > /dev/null 2>&1
+[ "$("$regpol" gate prod/api:v1 --policy scan-age.regpol --snapshot settings.db --now "$now" 2>&1)" = "prod/api@$(digest a)" ] &&
+  "$regpol" gate prod/web:web-1 --policy scan-age.regpol --snapshot settings.db --now "$now" 2>&1 | grep -q "^  stale scan " && ok ||
+  bad "scan_age from a store"
 # describe-images output says it inside the findings summary.
 printf '{"imageDetails": [{"repositoryName": "prod/api", "imageDigest": "%s", "imageTags": ["v9"], "imagePushedAt": "2026-11-01T00:00:00Z",
   "imageScanFindingsSummary": {"imageScanCompletedAt": "2026-10-02T00:00:00Z", "findingSeverityCounts": {}}}]}\n' "$(digest c)" > di.json

@@ -31,7 +31,7 @@ CREATE TABLE images (
   children TEXT NOT NULL, pushed_at INTEGER NOT NULL, last_pulled_at INTEGER, last_archived_at INTEGER,
   last_activated_at INTEGER, size_bytes INTEGER, manifest_media_type TEXT, artifact_media_type TEXT, subject TEXT,
   status INTEGER NOT NULL, critical INTEGER, high INTEGER, medium INTEGER, low INTEGER, informational INTEGER,
-  PRIMARY KEY (repository, digest)) WITHOUT ROWID;
+  scanned_at INTEGER, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
 
 // Lists are stored as text joined by '\n' (tags and digests cannot contain a newline).
@@ -96,7 +96,7 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
       if (!repo.run("cannot write a repository", error)) return false;
     }
     sqlite::Statement img;
-    if (!img.prepare(db.get(), "INSERT INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "cannot write an image", error)) return false;
+    if (!img.prepare(db.get(), "INSERT INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "cannot write an image", error)) return false;
     for (const Image& m : reg.images) {
       img.bind_int(1, m.repo)
           .bind_text_or_null(2, reg.str(m.digest))
@@ -116,6 +116,8 @@ bool write_store(const Registry& reg, const std::string& path, std::string& erro
         if (m.findings[static_cast<std::size_t>(f)] < 0) img.bind_null(14 + f);
         else img.bind_int(14 + f, m.findings[static_cast<std::size_t>(f)]);
       }
+      const auto scanned = reg.scan_completed_at.find(static_cast<std::uint32_t>(&m - reg.images.data()));
+      img.bind_time(19, scanned == reg.scan_completed_at.end() ? kNoTime : scanned->second);
       if (img.step() != Step::Done) {
         error = "cannot write an image: " + img.message();
         return false;
@@ -306,6 +308,12 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
     return column.prepare(db.get(), sql.c_str(), "read", why) && column.step() == Step::Row;
   };
   const bool has_documents = has_column("repository_policy"), has_kms_key = has_column("kms_key");
+  bool has_scan_times = false;  // stores before scan completion times were kept: unknown
+  {
+    sqlite::Statement column;
+    has_scan_times = column.prepare(db.get(), "SELECT 1 FROM pragma_table_info('images') WHERE name = 'scanned_at'", "read", why) &&
+                     column.step() == Step::Row;
+  }
   if (!has_documents) reg.policy_documents_unknown = true;
   std::string repo_sql = std::string("SELECT id, name, registry_id, arn, mutability, exclusions, scan_on_push, encryption, created_at, ") +
                          (has_documents ? "lifecycle_policy, repository_policy, " : "NULL, NULL, ") + (has_kms_key ? "kms_key" : "NULL") +
@@ -414,6 +422,11 @@ bool load_registry_from(sqlite::Database& db, const std::string& path, Registry&
     m.manifest_media_type = reg.strings.intern(manifest);
     m.artifact_media_type = reg.strings.intern(artifact);
     m.subject = reg.strings.intern(subject);
+    if (has_scan_times) {
+      Micros scanned = kNoTime;
+      if (!row.time(18, "scanned_at", true, scanned)) return fail(row.problem());
+      if (scanned != kNoTime) reg.scan_completed_at[static_cast<std::uint32_t>(reg.images.size())] = scanned;
+    }
     reg.images.push_back(m);  // finish_registry lists each repository's images
   }
   if (rc != Step::Done) return fail("cannot read the images table");

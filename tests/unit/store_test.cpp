@@ -44,6 +44,7 @@ std::string dump(const Registry& reg) {
       for (auto f : m.findings) out += " f" + std::to_string(f);
       for (std::uint32_t t = 0; t < m.tag_count; ++t) out += " t:" + std::string(reg.str(reg.tags_of(m)[t]));
       for (std::uint32_t c = 0; c < m.child_count; ++c) out += " c:" + std::string(reg.str(reg.children_of(m)[c]));
+      if (auto it = reg.scan_completed_at.find(idx); it != reg.scan_completed_at.end()) out += " scanned:" + std::to_string(it->second);
       out += "\n";
     }
   }
@@ -79,6 +80,7 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
     "registryScanningConfiguration": "{\"scanType\": \"ENHANCED\", \"rules\": []}", "registryReplicationConfiguration": "{\"rules\": []}"})";
   REQUIRE(load_json_snapshot_text("settings.json", settings, reg, err));
   REQUIRE(finish_registry(reg, err));
+  reg.scan_completed_at[3] = 1700000000123456;  // when image 3's scan completed (gate's scan_age)
   std::string path = (std::filesystem::temp_directory_path() / ("regpol-store-test-" + std::to_string(::getpid()) + ".db")).string();
   std::string message;
   REQUIRE(save_registry_sqlite(reg, path, true, message) == SaveResult::Saved);
@@ -89,6 +91,7 @@ TEST_CASE("a registry survives the SQLite store unchanged") {
   CHECK(dump(back) == dump(reg));
   CHECK(dump(reg).find("x:dev-*") != std::string::npos);
   CHECK(dump(reg).find("arn:aws:kms:us-east-1:1:key/k") != std::string::npos);
+  CHECK(dump(back).find(" scanned:1700000000123456") != std::string::npos);
   CHECK(dump(reg).find("scanning {\"scanType\": \"ENHANCED\"") != std::string::npos);
   CHECK(dump(reg).find(" c:") != std::string::npos);  // manifest-list children made it through
 }
