@@ -8,26 +8,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh" "$1"
 now=2026-11-27T00:00:00Z
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-
-# Only loopback, and only the credentials each case gives.
-unset AWS_PROFILE AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
-  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_ENDPOINT_URL_STS
-export AWS_CONFIG_FILE=$tmp/no-config AWS_SHARED_CREDENTIALS_FILE=$tmp/no-credentials AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=AKIDREGPOLTEST AWS_SECRET_ACCESS_KEY=regpol-test-secret
-export NO_PROXY='*' no_proxy='*'
-
-start_endpoint() {  # start_endpoint NAME FIXTURE [OPTIONS...] -> $url
-  local name=$1 fixture=$2; shift 2
-  rm -f "$name.port"
-  /usr/bin/python3 "$here/ecr/ecr_endpoint.py" "$fixture" "$name.port" "$@" 2> "$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do [ -s "$name.port" ] && break; sleep 0.1; done
-  [ -s "$name.port" ] || { echo "the test endpoint did not start: $(cat "$name.log")"; exit 1; }
-  url=http://127.0.0.1:$(cat "$name.port")
-}
-state() { curl -s --noproxy '*' "$1/_state"; }
+source "$here/ecr/endpoint.sh"
 # ends_as_planned PLAN.json STATE.json [PYTHON...]: the endpoint holds exactly what the plan
 # kept (archived what it transitioned), with no refused request; extra assertions may follow
 # (they see `plan` and `st`).

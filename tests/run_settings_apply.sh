@@ -8,25 +8,9 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh" "$1"
 now=2026-11-27T00:00:00Z
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-unset AWS_PROFILE AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
-  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_ENDPOINT_URL_STS
-export AWS_CONFIG_FILE=$tmp/no-config AWS_SHARED_CREDENTIALS_FILE=$tmp/no-credentials AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=AKIDREGPOLTEST AWS_SECRET_ACCESS_KEY=regpol-test-secret
-export NO_PROXY='*' no_proxy='*'
-
-start_endpoint() {  # start_endpoint NAME FIXTURE [OPTIONS...] -> $url (also the STS endpoint)
-  local name=$1 fixture=$2; shift 2
-  rm -f "$name.port"
-  /usr/bin/python3 "$here/ecr/ecr_endpoint.py" "$fixture" "$name.port" "$@" 2> "$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do [ -s "$name.port" ] && break; sleep 0.1; done
-  [ -s "$name.port" ] || { echo "the test endpoint did not start: $(cat "$name.log")"; exit 1; }
-  url=http://127.0.0.1:$(cat "$name.port")
-  export AWS_ENDPOINT_URL_STS=$url
-}
-state() { curl -s --noproxy '*' "$1/_state"; }
+source "$here/ecr/endpoint.sh"
+# The endpoint also answers STS (GetCallerIdentity, for the lockout rail).
+start() { start_endpoint "$@" && export AWS_ENDPOINT_URL_STS=$url; }
 
 # 30 repositories with mixed starting settings: mutability, scan on push, repository
 # policies (one already as the policy says but written otherwise), lifecycle policies.
@@ -81,7 +65,7 @@ defaults {
 EOF2
 sed 's|allow pull to account "222233334444"|allow pull to account "222233334444"\n    deny delete to arn "arn:aws:iam::123456789012:role/regpol-apply"|' policy.regpol > lockout.regpol
 
-start_endpoint main fixture.json
+start main fixture.json
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out before.json 2> pull.err && ok || bad "pull: $(cat pull.err)"
 [ "$(jq '[.images[] | select(.findings != null)] | length' before.json)" -gt 0 ] &&
   [ "$(jq '[.images[] | select(.findings != null and .scannedAt != "2026-11-26T00:00:00Z")] | length' before.json)" = 0 ] && ok ||
@@ -180,7 +164,7 @@ done
 
 # A reviewed plan: `plan --out` fixes the settings changes; apply --settings --plan writes
 # those and nothing else, refuses an edited artifact and a changed policy.
-start_endpoint reviewed fixture.json
+start reviewed fixture.json
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out reviewed.json 2> /dev/null
 "$regpol" plan --policy policy.regpol --snapshot reviewed.json --now $now --out reviewed-plan.json > /dev/null &&
   [ "$(jq '.settings | length' reviewed-plan.json)" = 76 ] && ok || bad "the plan artifact holds the settings changes"
@@ -197,7 +181,7 @@ sed 's/scan on push$/scan manual/' policy.regpol > other.regpol
   bad "apply --settings --plan: $(tail -3 reviewed.err)"
 
 # A settings apply killed half way is finished by the next one.
-start_endpoint slow fixture.json --latency-ms 150
+start slow fixture.json --latency-ms 150
 "$regpol" snapshot pull ecr --endpoint-url "$url" --out slow.json 2> /dev/null
 "$regpol" apply --settings --policy policy.regpol --snapshot slow.json --state killed.db --target ecr --endpoint-url "$url" --now $now --yes \
   --allow-wider-access > killed.out 2> killed.err & victim=$!

@@ -85,6 +85,19 @@ AccessPlan access_for(const PolicyPlan& plan, std::string_view repository) {
   return out;
 }
 
+bool access_managed(const PolicyPlan& plan, std::string_view repository) {
+  bool any_match = false, managed = false;
+  for (const auto& s : plan.scopes) {
+    if (scope_specificity(s, repository) < 0) continue;
+    any_match = true;
+    managed = managed || s.has_access;
+  }
+  if (!any_match) {
+    for (const auto& s : plan.scopes) managed = managed || (s.is_defaults && s.has_access);
+  }
+  return managed;
+}
+
 std::vector<const GateRulePlan*> gate_for(const PolicyPlan& plan, std::string_view repository) {
   std::vector<const GateRulePlan*> out;
   bool any_match = false;

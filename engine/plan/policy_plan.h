@@ -68,6 +68,9 @@ ScopeChoice choose_scope(const PolicyPlan& plan, std::string_view repository, Co
 // Access statements of every matching block accumulate (the defaults block's only when no
 // other block matches).
 AccessPlan access_for(const PolicyPlan& plan, std::string_view repository);
+// Whether any block access_for takes statements from has an `access` block (an empty one
+// too: the policy then says "no repository policy").
+bool access_managed(const PolicyPlan& plan, std::string_view repository);
 
 // The gate rules for `repository`: every matching block's, in block order (the defaults
 // block's only when no other block matches), as access statements accumulate.

@@ -231,21 +231,6 @@ class DriftFinder {
     out.changes.push_back(std::move(c));
   }
 
-  // The access blocks that govern `name` (every matching block's; the defaults block's
-  // when none matches), as access_for accumulates their statements.
-  bool access_managed(const std::string& name) const {
-    bool any_match = false, managed = false;
-    for (const auto& s : policy_.scopes) {
-      if (scope_specificity(s, name) < 0) continue;
-      any_match = true;
-      managed = managed || s.has_access;
-    }
-    if (!any_match) {
-      for (const auto& s : policy_.scopes) managed = managed || (s.is_defaults && s.has_access);
-    }
-    return managed;
-  }
-
   std::string first_source(const std::string& name) const {
     for (const auto& s : policy_.scopes) {
       if (s.has_access && scope_specificity(s, name) >= 0) return s.source;
@@ -257,7 +242,7 @@ class DriftFinder {
   }
 
   void access(const Repository& repo, const std::string& name, const std::string& owner, SettingsDrift& out) {
-    if (!access_managed(name)) return;
+    if (!access_managed(policy_, name)) return;
     if (!documents_known_) {
       ++unknown_["repository policy"];
       return;

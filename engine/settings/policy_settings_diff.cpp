@@ -66,19 +66,6 @@ std::string access_key(const PolicyPlan& p, const std::string& name) {
   return key;
 }
 
-bool has_access_block(const PolicyPlan& p, const std::string& name) {
-  bool any = false, has = false;
-  for (const auto& s : p.scopes) {
-    if (scope_specificity(s, name) < 0) continue;
-    any = true;
-    has = has || s.has_access;
-  }
-  if (!any) {
-    for (const auto& s : p.scopes) has = has || (s.is_defaults && s.has_access);
-  }
-  return has;
-}
-
 }  // namespace
 
 std::vector<PolicySettingChange> policy_settings_changes(const PolicyPlan& old_policy, const PolicyPlan& new_policy, const Registry& registry,
@@ -100,7 +87,7 @@ std::vector<PolicySettingChange> policy_settings_changes(const PolicyPlan& old_p
     add(name, "scanOnPush", scan_words(chosen(old_policy, name, Concern::Scanning)), scan_words(chosen(new_policy, name, Concern::Scanning)));
     add(name, "encryption", encryption_words(chosen(old_policy, name, Concern::Encryption)),
         encryption_words(chosen(new_policy, name, Concern::Encryption)));
-    const bool old_has = has_access_block(old_policy, name), new_has = has_access_block(new_policy, name);
+    const bool old_has = access_managed(old_policy, name), new_has = access_managed(new_policy, name);
     if (!old_has && !new_has) continue;
     if (old_has != new_has) {
       add(name, "access", old_has ? "access rules" : "not managed", new_has ? "access rules" : "not managed");
