@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (after tests/lib.sh) by the runners that talk to the test ECR endpoint: only
 # loopback and only the test's credentials, `start_endpoint NAME FIXTURE [OPTIONS...]`
 # (sets $url; the endpoint is stopped by its PID on exit) and `state URL` (its /_state).
