@@ -73,11 +73,15 @@ static int plan_policy(const std::string& path, const std::vector<std::string>& 
   report_options.in_use_elsewhere = ev.in_use_elsewhere;
   report_options.in_use_sources = in_use_source_records(ev);
   if (!ev.in_use.set.files.empty()) report_options.in_use_users = &ev.in_use.set.users;
+  // Computed once: the report shows the drift the artifact fixes (both for --repository alone
+  // when it is given, as the lifecycle actions are).
+  const SettingsDrift drift = drift_of(ev.compiled.plan, ev.registry, lopt.now, args.get("--repository").value_or(""));
   if (auto out = args.get("--out")) {
-    if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev); code != kOk) return code;
+    if (int code = write_plan_artifact(*out, path, snapshots, shard_option(args), args.get("--sign-key"), lopt.now, ev, drift); code != kOk)
+      return code;
   }
   apply_pricing(ev.registry, ev.run.result, prices, report_options);
-  add_settings_drift(report_options, format, ev.compiled.plan, ev.registry, lopt.now, args.get("--repository").value_or(""));
+  add_settings_drift(report_options, format, drift);
   if (!ev.in_use_warning.empty())
     report_options.pricing_notes.push_back("warning[W2103]: `protect in_use` (" + ev.in_use_warning +
                                            ") protects nothing in this run: no --in-use FILE was given");

@@ -1,14 +1,11 @@
 #include "access/mutability.h"
 
-#include <algorithm>
-
-#include "match/wildcard.h"
+#include "match/tag_mutability.h"
 
 namespace regpol {
 
 bool tag_is_immutable(const TagMutability& m, const std::string& tag) {
-  bool excluded = std::any_of(m.except.begin(), m.except.end(), [&](const std::string& p) { return wildcard_match(p, tag, true); });
-  return m.immutable != excluded;
+  return ecr_tag_is_immutable(m.immutable, m.except, [](const std::string& p) -> std::string_view { return p; }, tag);
 }
 
 std::string TagState::get(const std::string& repository, const std::string& tag) const {

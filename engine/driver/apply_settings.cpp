@@ -15,6 +15,7 @@
 #include "settings/drift_report.h"
 #include "settings/lockout.h"
 #include "snapshot/reader.h"
+#include "snapshot/registry_identity.h"
 #include "store/state_store.h"
 #include "util/sha256.h"
 #include "util/signature.h"
@@ -202,7 +203,7 @@ int run_settings_apply(const SettingsApplyRequest& request, const std::function<
     if (!aws::get_caller_identity(*ecr.credentials, ecr.client->endpoint().region, "", me, e))
       return fail(e.kind == ErrorKind::Retryable ? kInternal : kBadInput,
                   "sts:GetCallerIdentity (the lockout rail must know who applies): " + e.message + "; nothing was written");
-    const std::string owner = now_held.source.substr(now_held.source.find('/') == std::string::npos ? now_held.source.size() : now_held.source.find('/') + 1);
+    const std::string owner = registry_identity(now_held).account;
     for (const SettingChange* c : to_write) {
       if (c->setting != "repositoryPolicy") continue;
       const std::string text = c->operation == "SetRepositoryPolicy" ? c->request.value("policyText", "") : "";

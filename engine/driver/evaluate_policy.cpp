@@ -112,7 +112,7 @@ std::vector<InUseSourceRecord> in_use_source_records(const EvaluatedPolicy& ev) 
 }
 
 int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Shard& shard,
-                        const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev) {
+                        const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev, const SettingsDrift& drift) {
   PlanArtifact a;
   a.now = now;
   a.captured_at = ev.registry.captured_at;
@@ -128,7 +128,7 @@ int write_plan_artifact(const std::string& out, const std::string& policy, const
   a.in_use = in_use_source_records(ev);
   // The settings drift the plan shows, so that a reviewed plan also fixes which settings
   // `apply --settings --plan` may write.
-  if (const SettingsDrift drift = drift_of(ev.compiled.plan, ev.registry, now); drift.managed)
+  if (drift.managed)
     a.settings = settings_drift_json(drift)["changes"];
   std::string signature, key_id;
   if (sign_key) {

@@ -11,6 +11,7 @@
 #include "driver/compile.h"
 #include "driver/in_use.h"
 #include "driver/run_lifecycle.h"
+#include "settings/drift.h"
 #include "source/source_file.h"
 #include "store/state_store.h"
 #include "util/shard.h"
@@ -61,9 +62,10 @@ bool report_evaluation_errors(const Registry& registry, const LifecycleResult& r
 std::vector<InUseSourceRecord> in_use_source_records(const EvaluatedPolicy& ev);
 
 // `plan --out PLAN.json`: writes the plan artifact `apply --plan` carries out, signed with
-// the Ed25519 private key at `sign_key` when given. An exit code, the error said on stderr.
+// the Ed25519 private key at `sign_key` when given, with the settings `drift` the report shows. An exit code, the error said on stderr.
 int write_plan_artifact(const std::string& out, const std::string& policy, const std::vector<std::string>& snapshots, const Shard& shard,
-                        const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev);
+                        const std::optional<std::string>& sign_key, Micros now, const EvaluatedPolicy& ev,
+                        const SettingsDrift& drift);
 
 // `plan --ecr-lifecycle POLICY.json`: an ECR lifecycle policy document, evaluated as ECR
 // would on every repository of the snapshots (or only `repository`). Fill it in place: the

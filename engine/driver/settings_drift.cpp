@@ -13,9 +13,7 @@ SettingsDrift drift_of(const PolicyPlan& policy, const Registry& registry, Micro
   return settings_drift(policy, registry, options);
 }
 
-void add_settings_drift(ReportOptions& report, ReportFormat format, const PolicyPlan& policy, const Registry& registry, Micros now,
-                        const std::string& only_repository) {
-  const SettingsDrift drift = drift_of(policy, registry, now, only_repository);
+void add_settings_drift(ReportOptions& report, ReportFormat format, const SettingsDrift& drift) {
   if (!drift.managed) return;
   switch (format) {
     case ReportFormat::Text: report.settings_text = settings_drift_text(drift); break;

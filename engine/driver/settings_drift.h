@@ -13,7 +13,6 @@ namespace regpol {
 SettingsDrift drift_of(const PolicyPlan& policy, const Registry& registry, Micros now, const std::string& only_repository = {});
 
 // The drift as the plan report's section in `format`, when there is any to show.
-void add_settings_drift(ReportOptions& report, ReportFormat format, const PolicyPlan& policy, const Registry& registry, Micros now,
-                        const std::string& only_repository);
+void add_settings_drift(ReportOptions& report, ReportFormat format, const SettingsDrift& drift);
 
 }  // namespace regpol

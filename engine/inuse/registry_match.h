@@ -11,19 +11,9 @@
 
 #include "inuse/reference.h"
 #include "snapshot/model.h"
+#include "snapshot/registry_identity.h"
 
 namespace regpol {
-
-struct RegistryIdentity {
-  enum class Kind { Unknown, Ecr, Oci };
-  Kind kind = Kind::Unknown;
-  std::string region;     // ECR; empty when the snapshot does not say (describe-images output)
-  std::string account;    // ECR; empty when the source does not say: each repository's registry id then
-  std::string authority;  // OCI: host[:port], lower case
-  std::string describe() const;  // "ECR 111122223333 in us-east-1", "oci://localhost:5000", "a snapshot that names no registry"
-};
-
-RegistryIdentity registry_identity(const Registry& registry);
 
 // An ECR registry host (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its .com.cn, FIPS and
 // dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` forms) taken apart; false for any other host.

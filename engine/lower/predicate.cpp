@@ -10,6 +10,7 @@
 #include "format/format.h"
 #include "lint/guards.h"
 #include "match/semver.h"
+#include "match/tag_mutability.h"
 #include "match/wildcard.h"
 #include "snapshot/graph.h"
 
@@ -73,30 +74,18 @@ enum class Field { Tags, Digest, Repository, Size, PushedAt, LastPulledAt, Pulle
                    SemverPrerelease, HasSemver, Signed, HasSbom, HasAttestation, Referrers, ReferrerTypes, IsIndex, IsChild,
                    IsArtifact, Subject, TagsImmutable, ScannedAt, ScanAge };
 
-// Whether ECR keeps every tag of `img` on it: the repository's tag mutability and its
-// exclusion filters (IMMUTABLE_WITH_EXCLUSION: the filters' tags stay mutable;
-// MUTABLE_WITH_EXCLUSION: only they are immutable). False for an untagged image.
+// Whether ECR keeps every tag of `img` on it (match/tag_mutability.h: the repository's
+// setting and its exclusion filters). False for an untagged image.
 bool tags_immutable(const Registry& reg, const Image& img, bool& known) {
   known = false;
   if (img.repo >= reg.repositories.size()) return false;  // the empty registry of W2203's check
   const Repository& repo = reg.repositories[img.repo];
   known = repo.mutability != Mutability::Unknown;
   if (!known || img.tag_count == 0) return false;
-  auto excluded = [&](std::string_view tag) {
-    for (auto f : repo.mutability_exclusions) {
-      if (wildcard_match(reg.str(f), tag)) return true;
-    }
-    return false;
-  };
+  const bool immutable = repo.mutability == Mutability::Immutable || repo.mutability == Mutability::ImmutableWithExclusion;
   const StrId* tags = reg.tags_of(img);
   for (std::uint32_t t = 0; t < img.tag_count; ++t) {
-    const std::string_view tag = reg.str(tags[t]);
-    switch (repo.mutability) {
-      case Mutability::Immutable: break;
-      case Mutability::ImmutableWithExclusion: if (excluded(tag)) return false; break;
-      case Mutability::MutableWithExclusion: if (!excluded(tag)) return false; break;
-      default: return false;
-    }
+    if (!ecr_tag_is_immutable(immutable, repo.mutability_exclusions, [&](StrId f) { return reg.str(f); }, reg.str(tags[t]))) return false;
   }
   return true;
 }

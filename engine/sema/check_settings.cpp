@@ -99,6 +99,26 @@ void Checker::require(const ast::Require& r, CheckedScope& sc, const Module& m) 
   sc.encryption = std::move(out);
 }
 
+bool Checker::registry_list(const std::vector<ast::ExprPtr>& exprs, const Module& m, const RegistryListForm& form, std::vector<std::string>& out) {
+  bool ok = true;
+  for (const auto& e : exprs) {
+    auto l = strings(*e, *m.env, m, form.what);
+    if (!l) {
+      ok = false;
+      continue;
+    }
+    for (const auto& f : *l) {
+      if (!form.valid(f)) {
+        auto& d = sink_.error("E0302", e->span, "`" + f + "` " + form.refused);
+        d.help = form.help;
+        ok = false;
+      }
+      out.push_back(f);
+    }
+  }
+  return ok;
+}
+
 void Checker::registry(const ast::RegistryBlock& r, const Module& m) {
   if (policy_->registry) {
     auto& d = sink_.error("E0203", r.span, "more than one `registry` block");
@@ -132,22 +152,9 @@ void Checker::registry(const ast::RegistryBlock& r, const Module& m) {
         sink_.error("E0203", s->span, "one `scan " + std::string(s->on ? "on " : "") + s->mode + "` rule per registry: list every pattern in it");
         continue;
       }
-      bool ok = true;
-      for (const auto& e : s->filters) {
-        auto l = strings(*e, *m.env, m, "scanning filters");
-        if (!l) {
-          ok = false;
-          continue;
-        }
-        for (const auto& f : *l) {
-          if (!valid_scan_filter(f)) {
-            auto& d = sink_.error("E0302", e->span, "`" + f + "` is not a filter ECR accepts for scanning");
-            d.help = "lowercase letters, digits, `.`, `_`, `-`, `/` and the wildcard `*`, 1 to 256 characters";
-            ok = false;
-          }
-          rule.filters.push_back(f);
-        }
-      }
+      static constexpr RegistryListForm kScanFilters{"scanning filters", valid_scan_filter, "is not a filter ECR accepts for scanning",
+                                                     "lowercase letters, digits, `.`, `_`, `-`, `/` and the wildcard `*`, 1 to 256 characters"};
+      bool ok = registry_list(s->filters, m, kScanFilters, rule.filters);
       if (rule.filters.size() > 100) {
         sink_.error("E0302", s->span, "ECR takes at most 100 filters in a scanning rule; this one has " + std::to_string(rule.filters.size()));
         ok = false;
@@ -189,21 +196,10 @@ void Checker::registry(const ast::RegistryBlock& r, const Module& m) {
         }
         rule.destinations.emplace_back(region->str, account);
       }
-      for (const auto& e : rep->prefixes) {
-        auto l = strings(*e, *m.env, m, "replication prefixes");
-        if (!l) {
-          ok = false;
-          continue;
-        }
-        for (const auto& f : *l) {
-          if (!valid_replication_prefix(f)) {
-            auto& d = sink_.error("E0302", e->span, "`" + f + "` is not a prefix ECR accepts for replication");
-            d.help = "the start of a repository name (lowercase letters, digits, `.`, `_`, `-`, `/`; 2 to 256 characters); replication filters have no wildcards";
-            ok = false;
-          }
-          rule.prefixes.push_back(f);
-        }
-      }
+      static constexpr RegistryListForm kPrefixes{
+          "replication prefixes", valid_replication_prefix, "is not a prefix ECR accepts for replication",
+          "the start of a repository name (lowercase letters, digits, `.`, `_`, `-`, `/`; 2 to 256 characters); replication filters have no wildcards"};
+      ok = registry_list(rep->prefixes, m, kPrefixes, rule.prefixes) && ok;
       if (rule.prefixes.size() > 100) {
         sink_.error("E0302", rep->span, "ECR takes at most 100 prefixes in a replication rule");
         ok = false;

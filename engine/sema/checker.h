@@ -74,6 +74,15 @@ class Checker {
   void scan_setting(const ast::Scan& s, CheckedScope& sc);
   void require(const ast::Require& r, CheckedScope& sc, const Module& m);
   void registry(const ast::RegistryBlock& r, const Module& m);
+  // The strings of a registry rule's list (scanning filters, replication prefixes), each
+  // checked by `valid`; false when one is not a string or ECR would refuse one.
+  struct RegistryListForm {
+    const char* what;                        // "scanning filters"
+    bool (*valid)(const std::string&);       // ECR's pattern for one
+    const char* refused;                     // "is not a filter ECR accepts for scanning"
+    const char* help;                        // what ECR accepts
+  };
+  bool registry_list(const std::vector<ast::ExprPtr>& exprs, const Module& m, const RegistryListForm& form, std::vector<std::string>& out);
 
   SourceMap& sources_;
   DiagnosticSink& sink_;

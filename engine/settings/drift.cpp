@@ -8,6 +8,7 @@
 #include "interop/iam_json.h"
 #include "match/wildcard.h"
 #include "settings/policy_equivalence.h"
+#include "snapshot/registry_identity.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -26,11 +27,9 @@ std::string mutability_words(const std::string& setting, const std::vector<std::
   return filters.empty() ? setting : setting + " except " + listed(filters);
 }
 
-// The account a snapshot is of: its source ("ecr:REGION/ACCOUNT"), else a repository's.
+// The account a snapshot is of: its source's, else a repository's registry id.
 std::string registry_account(const Registry& reg) {
-  if (reg.source.rfind("ecr:", 0) == 0) {
-    if (auto slash = reg.source.find('/'); slash != std::string::npos) return reg.source.substr(slash + 1);
-  }
+  if (std::string account = registry_identity(reg).account; !account.empty()) return account;
   for (const auto& r : reg.repositories) {
     if (r.registry_id != kNoStr) return std::string(reg.str(r.registry_id));
   }
@@ -379,8 +378,7 @@ class DriftFinder {
       return;
     }
     // ECR refuses a destination that is the registry itself.
-    std::string own_region;
-    if (reg_.source.rfind("ecr:", 0) == 0) own_region = reg_.source.substr(4, reg_.source.find('/') == std::string::npos ? std::string::npos : reg_.source.find('/') - 4);
+    const std::string own_region = registry_identity(reg_).region;
     for (const auto& rule : r.replication_rules) {
       for (const auto& d : rule.destinations) {
         if (d.region == own_region && (d.account.empty() || d.account == account_)) {
