@@ -40,7 +40,11 @@ static const char* kPlanHelp =
     "  --format F             text (default), json (schema regpol.plan/v1, docs/plan.schema.json)\n"
     "                         or markdown (for a pull-request comment: the totals, repositories\n"
     "                         with changes, the largest changes while under 60,000 characters,\n"
-    "                         then how many more)\n"
+    "                         then how many more) or html (one self-contained page to open in a\n"
+    "                         browser or keep as a CI artifact: the totals, charts of bytes and\n"
+    "                         images by repository, ages against the rules' thresholds and what\n"
+    "                         each rule did, and a table of every image with its reason, sorted\n"
+    "                         and filtered in the page; write it with > plan.html)\n"
     "  --summary              per repository: counts (protected too), bytes, dollars and the rules\n"
     "                         that decided most images; JSON schema regpol.plan-summary/v1\n"
     "  --changes-only         list only images that expire or transition\n"
@@ -114,8 +118,11 @@ int cmd_plan(const Argv& argv) {
     if (*f == "text") format = ReportFormat::Text;
     else if (*f == "json") format = ReportFormat::Json;
     else if (*f == "markdown") format = ReportFormat::Markdown;
-    else throw UsageError{"unknown format `" + *f + "` (expected text, json or markdown)"};
+    else if (*f == "html") format = ReportFormat::Html;
+    else throw UsageError{"unknown format `" + *f + "` (expected text, json, markdown or html)"};
   }
+  if (format == ReportFormat::Html && args.has("--summary"))
+    throw UsageError{"--summary is for text, json and markdown: the html report opens with the summary and charts them"};
   ReportOptions ropt;
   ropt.color = format == ReportFormat::Text && use_color();
   LifecycleOptions lopt;

@@ -16,7 +16,7 @@ SettingsDrift drift_of(const PolicyPlan& policy, const Registry& registry, Micro
 void add_settings_drift(ReportOptions& report, ReportFormat format, const SettingsDrift& drift) {
   if (!drift.managed) return;
   switch (format) {
-    case ReportFormat::Text: report.settings_text = settings_drift_text(drift); break;
+    case ReportFormat::Text: case ReportFormat::Html: report.settings_text = settings_drift_text(drift); break;
     case ReportFormat::Markdown: report.settings_markdown = settings_drift_markdown(drift); break;
     case ReportFormat::Json: report.settings_json = settings_drift_json(drift).dump(); break;
   }

@@ -9,9 +9,11 @@
 #include <unordered_map>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 
 #include "util/json_writer.h"
+#include "report/plan_html.h"
 #include "report/plan_summary.h"
 #include "report/pricing.h"
 #include "util/text.h"
@@ -646,6 +648,12 @@ void write_plan_report(const Registry& registry, const LifecycleResult& result, 
     case ReportFormat::Json: render_json(registry, result, plan_of_repo, options, sink); break;
     case ReportFormat::Markdown: render_markdown(registry, result, plan_of_repo, options, sink); break;
     case ReportFormat::Text: render_text(registry, result, plan_of_repo, options, sink); break;
+    case ReportFormat::Html: {
+      std::string error;
+      // Only zlib running out of memory fails here, as an allocation would.
+      if (!write_plan_html(registry, result, plan_of_repo, options, sink, error)) throw std::runtime_error(error);
+      break;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Dry-run reports of lifecycle decisions: text (per repository, what goes and why),
-// json (schema regpol.plan/v1, docs/interfaces.md) and markdown (for a pull request).
+// json (schema regpol.plan/v1, docs/interfaces.md), markdown (for a pull request) and html
+// (report/plan_html.h: charts and a table, one self-contained file).
 #include <ostream>
 #include <string>
 #include <unordered_map>
@@ -12,7 +13,7 @@
 
 namespace regpol {
 
-enum class ReportFormat { Text, Json, Markdown };
+enum class ReportFormat { Text, Json, Markdown, Html };
 
 struct ReportOptions {
   Micros now = 0;

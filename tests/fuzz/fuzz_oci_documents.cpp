@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       regpol::oci::Challenge c;
       regpol::oci::parse_challenge(text, c);
       std::string decoded;
-      if (regpol::oci::base64_decode(text, decoded) && regpol::oci::base64_decode(regpol::oci::base64_encode(decoded), text) && text != decoded)
+      if (regpol::oci::base64_decode(text, decoded) && regpol::oci::base64_decode(regpol::base64_encode(decoded), text) && text != decoded)
         __builtin_trap();  // encode(decode(x)) must decode back to the same bytes
       break;
     }

@@ -82,7 +82,7 @@ TEST_CASE("token answers and base64") {
   CHECK(expires == 120);
   CHECK_FALSE(parse_token_answer(R"({"token":5})", token, expires));
   std::string out;
-  CHECK(base64_decode(base64_encode("ab"), out));
+  CHECK(base64_decode(regpol::base64_encode("ab"), out));
   CHECK(out == "ab");
   CHECK_FALSE(base64_decode("a", out));
 }

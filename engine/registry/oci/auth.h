@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/base64.h"
+
 namespace regpol::oci {
 
 struct RegistryCredentials {
@@ -23,7 +25,6 @@ bool parse_docker_config(std::string_view text, const std::string& authority, Re
 
 // Standard base64 (padding optional); false on any other character.
 bool base64_decode(std::string_view in, std::string& out);
-std::string base64_encode(std::string_view in);
 
 struct Challenge {
   std::string scheme;                         // "basic" or "bearer" (lowercased)

@@ -1,0 +1,71 @@
+#include "report/html_page.h"
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "report/report_assets.h"
+#include "util/base64.h"
+#include "util/gzip.h"
+
+namespace regpol {
+
+namespace {
+
+std::string_view asset(std::string_view name) {
+  for (const auto& [path, text] : report_assets::embedded_files()) {
+    if (path == name) return text;
+  }
+  return {};
+}
+
+}  // namespace
+
+void append_html(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string html_text(std::string_view text) {
+  std::string out;
+  append_html(out, text);
+  return out;
+}
+
+std::string html_page_open(std::string_view title, std::string_view report_kind) {
+  std::string out = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    // No network: a report opened from an untrusted place cannot load or send anything.
+                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+                    "script-src 'unsafe-inline'; img-src data:\">\n<title>";
+  append_html(out, title);
+  out += "</title>\n<style>\n";
+  out += asset("html/report.css");
+  out += "</style>\n</head>\n<body data-report=\"";
+  append_html(out, report_kind);
+  out += "\">\n";
+  return out;
+}
+
+bool html_page_close(std::string& out, std::string_view data_json, std::string& error) {
+  out += "<script type=\"application/octet-stream\" id=\"report-data\" data-encoding=\"gzip+base64\">";
+  if (!data_json.empty()) {
+    std::string compressed;
+    if (!gzip_compress(data_json, compressed, error)) return false;
+    out += base64_encode(compressed);
+  }
+  out += "</script>\n<script>\n";
+  out += asset("html/report.js");
+  out += "</script>\n</body>\n</html>\n";
+  return true;
+}
+
+}  // namespace regpol

@@ -1,0 +1,23 @@
+#pragma once
+// The shell every HTML report shares: one self-contained file (inline CSS, script and SVG;
+// nothing fetched, so it works from a CI artifact, a file:// path or an S3 link) whose bytes
+// depend only on the report's data (no generation time, no random ids), so two runs on the
+// same snapshot give the same file.
+#include <string>
+#include <string_view>
+
+namespace regpol {
+
+// `text` with &, <, >, " and ' escaped: safe in element content and in quoted attributes.
+void append_html(std::string& out, std::string_view text);
+std::string html_text(std::string_view text);
+
+// <!doctype html> … <body data-report="KIND">: the head with the shared stylesheet.
+std::string html_page_open(std::string_view title, std::string_view report_kind);
+// The shared script, then </body></html>. `data` (a JSON document, may be empty) travels
+// gzip-compressed and base64-encoded in <script id="report-data">; the script opens it with
+// the browser's DecompressionStream and fills the interactive parts (the image table).
+// False with `error` when compression fails.
+bool html_page_close(std::string& out, std::string_view data_json, std::string& error);
+
+}  // namespace regpol

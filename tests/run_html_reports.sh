@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The HTML reports in a real browser (#27): every example's plan, the quickstart's ECR
+# lifecycle document and a 62,000-image generated snapshot are rendered with
+# `plan --format html`, opened in headless Chromium with JavaScript on, and checked against
+# the JSON report of the same plan (tests/html/check_plan_html.py: no console error, the
+# charts' numbers, the table's filter and sort). A screenshot of each is kept in ARTIFACTS.
+# The page is the same bytes on every run, and under 5 MB at 50,000 images and more.
+# usage: run_html_reports.sh REGPOL REPO_ROOT ARTIFACTS
+set -u
+regpol=$1; root=$2; artifacts=$3
+py=/usr/bin/python3  # Debian's python, which has Debian's python3-selenium
+pass=0; failed=0
+ok() { pass=$((pass+1)); }
+bad() { failed=$((failed+1)); echo "FAIL $*"; }
+for tool in /usr/bin/chromium /usr/bin/chromedriver; do
+  [ -x "$tool" ] || { echo "FAIL $tool is missing: run scripts/bootstrap test"; exit 1; }
+done
+"$py" -c 'import selenium' 2>/dev/null || { echo "FAIL python3-selenium is missing: run scripts/bootstrap test"; exit 1; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+mkdir -p "$artifacts"
+export CHROME_PROFILE="$work/profile" HOME="$work"
+now=2026-11-27T00:00:00Z
+
+# check NAME PLAN-ARGS…: the JSON and HTML reports of one plan, checked in the browser.
+check() {
+  local name=$1; shift
+  "$regpol" plan "$@" --now "$now" --format json > "$work/$name.json" 2> "$work/$name.err" || { bad "$name: plan --format json failed: $(head -3 "$work/$name.err")"; return; }
+  "$regpol" plan "$@" --now "$now" --format html > "$work/$name.html" 2> "$work/$name.err" || { bad "$name: plan --format html failed: $(head -3 "$work/$name.err")"; return; }
+  if "$py" "$root/tests/html/check_plan_html.py" --html "$work/$name.html" --json "$work/$name.json" --screenshot "$artifacts/$name.png" > "$work/$name.log" 2>&1; then
+    ok
+  else
+    bad "$name: $(grep -E 'FAIL|Error|error' "$work/$name.log" | head -5)"
+  fi
+}
+
+for d in "$root"/examples/*/; do
+  name=$(basename "$d")
+  snapshot=
+  for s in "$d/registry.json" "$d/images.json" "$d"/fixtures/*.json; do [ -f "$s" ] && { snapshot=$s; break; }; done
+  [ -n "$snapshot" ] || continue
+  args=(--policy "$d/policy.regpol" --snapshot "$snapshot")
+  [ -f "$d/pricing.json" ] && args+=(--pricing "$d/pricing.json")
+  check "example-$name" "${args[@]}"
+done
+check ecr-lifecycle --ecr-lifecycle "$root/examples/quickstart/ecr-lifecycle.json" --snapshot "$root/examples/quickstart/images.json"
+
+# A large plan: every rule of the lifecycle benchmark over 62,045 images (50 repositories).
+"$regpol" snapshot gen --repos 50 --images-per-repo 1000 --seed 5 --format regpol --out "$work/large-snapshot.json" 2>/dev/null
+check large --policy "$root/bench/policy-10-rules.regpol" --snapshot "$work/large-snapshot.json"
+if [ -f "$work/large.html" ]; then
+  images=$(jq '.summary.images' "$work/large.json")
+  size=$(stat -c %s "$work/large.html")
+  [ "$images" -ge 50000 ] && [ "$size" -lt 5000000 ] && ok || bad "the HTML of a $images-image plan is $size bytes (at least 50,000 images, under 5 MB)"
+  "$regpol" plan --policy "$root/bench/policy-10-rules.regpol" --snapshot "$work/large-snapshot.json" --now "$now" --format html --threads 1 > "$work/again.html"
+  cmp -s "$work/large.html" "$work/again.html" && ok || bad "two runs of the same plan give different HTML"
+fi
+
+# --summary has no HTML form: the page opens with the summary.
+"$regpol" plan --policy "$root/examples/quickstart/policy.regpol" --snapshot "$root/examples/quickstart/images.json" --format html --summary >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "plan --format html --summary should be a usage error (exit 2)"
+
+echo "html.reports: $pass passed, $failed failed (screenshots in $artifacts)"
+[ "$failed" -eq 0 ]
