@@ -128,6 +128,18 @@ repro=$(jq -r --arg d "$(digest_of anon-made.json rel-repro)" '.images[] | selec
 freed=$(jq .summary.bytesFreed plan.json)
 summed=$(jq .summary.bytesReclaimed plan.json)
 [ "$freed" -gt 0 ] && [ "$freed" -lt "$summed" ] && ok || bad "bytesFreed $freed should be below the summed sizes $summed (shared layers)"
+# A self-hosted registry's reports, in every format: no ECR price, and the bytes really freed
+# next to the summed sizes.
+"$regpol" plan --policy policy.regpol --snapshot anon.json --now $now --summary --format json > summary.json
+[ "$(jq .summary.bytesFreed summary.json)" = "$freed" ] && [ "$(jq .summary.monthlySavingsUsd summary.json)" = null ] && ok ||
+  bad "plan --summary --format json: bytesFreed $(jq .summary.bytesFreed summary.json) (want $freed), monthlySavingsUsd $(jq .summary.monthlySavingsUsd summary.json)"
+[ "$(jq .summary.monthlySavingsUsd plan.json)" = null ] && ok || bad "plan --format json prices a self-hosted registry"
+for args in "" "--summary" "--format markdown" "--summary --format markdown" "--format html"; do
+  # shellcheck disable=SC2086
+  "$regpol" plan --policy policy.regpol --snapshot anon.json --now $now $args > report.out
+  grep -q 'freed in storage\|Freed in storage' report.out && ok || bad "plan $args does not show the bytes freed in storage"
+  grep -q 'us-east-1\|\$[0-9]' report.out && bad "plan $args shows an ECR price for a self-hosted registry: $(grep -m1 'us-east-1\|\$[0-9]' report.out)" || ok
+done
 # A snapshot applies to its own registry only, and never beyond the target's prefix: both
 # refused before any request (exit 1), the registry untouched.
 "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state wrong.db --target oci://127.0.0.1:$port_anon/elsewhere --yes > wrong.out 2>&1

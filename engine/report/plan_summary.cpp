@@ -86,6 +86,8 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
       JsonWriter w(out);
       w.object().member("repositories", t.repositories).member("images", t.images);
       counts(w, t);
+      // Blobs are shared across repositories, so the bytes really freed are a total only.
+      if (t.blobs_known) w.key("bytesFreed").raw(to_decimal(t.bytes_freed));
       w.end();
     }
     out += ",\n  \"repositories\": [";
@@ -124,6 +126,7 @@ void write_plan_summary(const Registry& reg, const LifecycleResult& res, const s
   out += (md ? "\n**total**: " : "total: ") + plural(t.repositories, "repository", "repositories") + ", " + plural(t.images, "image") +
          ": " + std::to_string(t.expire) + " expire, " + std::to_string(t.transition) + " transition, " + std::to_string(t.keep) +
          " keep (" + std::to_string(t.protected_images) + " protected); " + human_bytes(t.bytes_reclaimed) + " reclaimed" +
+         (t.blobs_known ? " (summed image sizes; " + human_bytes(t.bytes_freed) + " freed in storage, shared layers counted once)" : std::string()) +
          (opt.unpriced ? std::string(" (no price known)") : ", $" + format_usd(t.monthly_savings_usd) + " a month") + "\n";
   sink << out;
 }
