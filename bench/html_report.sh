@@ -21,7 +21,7 @@ import json, os, subprocess, sys, tempfile
 runs = []
 for _ in range(5):
     env = dict(os.environ, CHROME_PROFILE=tempfile.mkdtemp())
-    out = subprocess.run(["/usr/bin/python3", "tests/html/check_plan_html.py", "--html", sys.argv[1], "--measure"],
+    out = subprocess.run(["/usr/bin/python3", "tests/html/check_report_html.py", "--html", sys.argv[1], "--measure"],
                          env=env, capture_output=True, text=True, check=True).stdout
     runs.append(json.loads(out))
 best = min(runs, key=lambda r: r["loadEventMs"])

@@ -35,7 +35,10 @@ static const char* kDiffHelp =
     "  --max-in-use-age D  refuse an in-use file read longer than D before --now (exit 3)\n"
     "  --repository NAME   only this repository\n"
     "  --format F          text (default), json (schema regpol.diff/v1, docs/diff.schema.json)\n"
-    "                      or markdown (for a pull-request comment)\n"
+    "                      markdown (for a pull-request comment) or html (one self-contained\n"
+    "                      page: old verdicts against new, the changes by repository as a chart,\n"
+    "                      and a sortable, filterable table of every changed image with both\n"
+    "                      reasons; docs/reports.md)\n"
     "  --pricing FILE      storage prices for the dollars, as for `plan`\n"
     "  --price-per-gb USD  override: a flat standard price per GB-month, as for `plan`\n"
     "  --archive-price-per-gb USD  override: a flat archive price per GB-month, as for `plan`\n"
@@ -57,7 +60,8 @@ int cmd_diff(const Argv& argv) {
   auto snapshots = args.all("--snapshot");
   if (snapshots.empty()) throw UsageError{"`diff` needs at least one --snapshot FILE"};
   std::string format = args.get("--format").value_or("text");
-  if (format != "text" && format != "json" && format != "markdown") throw UsageError{"--format takes text, json or markdown"};
+  if (format != "text" && format != "json" && format != "markdown" && format != "html")
+    throw UsageError{"--format takes text, json, markdown or html"};
   DiffRequest request;
   request.old_path = old_path;
   request.new_path = new_path;

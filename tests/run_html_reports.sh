@@ -2,7 +2,7 @@
 # The HTML reports in a real browser (#27): every example's plan, the quickstart's ECR
 # lifecycle document and a 62,000-image generated snapshot are rendered with
 # `plan --format html`, opened in headless Chromium with JavaScript on, and checked against
-# the JSON report of the same plan (tests/html/check_plan_html.py: no console error, the
+# the JSON report of the same plan (tests/html/check_report_html.py: no console error, the
 # charts' numbers, the table's filter and sort). A screenshot of each is kept in ARTIFACTS.
 # The page is the same bytes on every run, and under 5 MB at 50,000 images and more.
 # usage: run_html_reports.sh REGPOL REPO_ROOT ARTIFACTS
@@ -26,7 +26,7 @@ check() {
   local name=$1; shift
   "$regpol" plan "$@" --now "$now" --format json > "$work/$name.json" 2> "$work/$name.err" || { bad "$name: plan --format json failed: $(head -3 "$work/$name.err")"; return; }
   "$regpol" plan "$@" --now "$now" --format html > "$work/$name.html" 2> "$work/$name.err" || { bad "$name: plan --format html failed: $(head -3 "$work/$name.err")"; return; }
-  if "$py" "$root/tests/html/check_plan_html.py" --html "$work/$name.html" --json "$work/$name.json" --screenshot "$artifacts/$name.png" > "$work/$name.log" 2>&1; then
+  if "$py" "$root/tests/html/check_report_html.py" --html "$work/$name.html" --json "$work/$name.json" --screenshot "$artifacts/$name.png" > "$work/$name.log" 2>&1; then
     ok
   else
     bad "$name: $(grep -E 'FAIL|Error|error' "$work/$name.log" | head -5)"
@@ -54,6 +54,26 @@ if [ -f "$work/large.html" ]; then
   "$regpol" plan --policy "$root/bench/policy-10-rules.regpol" --snapshot "$work/large-snapshot.json" --now "$now" --format html --threads 1 > "$work/again.html"
   cmp -s "$work/large.html" "$work/again.html" && ok || bad "two runs of the same plan give different HTML"
 fi
+
+# check_diff NAME OLD NEW DIFF-ARGS…: the JSON and HTML reports of one policy change.
+check_diff() {
+  local name=$1 old=$2 new=$3; shift 3
+  "$regpol" diff "$old" "$new" "$@" --now "$now" --format json > "$work/$name.json" 2> "$work/$name.err" || { bad "$name: diff --format json failed: $(head -3 "$work/$name.err")"; return; }
+  "$regpol" diff "$old" "$new" "$@" --now "$now" --format html > "$work/$name.html" 2> "$work/$name.err" || { bad "$name: diff --format html failed: $(head -3 "$work/$name.err")"; return; }
+  [ "$(jq .summary.changed "$work/$name.json")" -gt 0 ] || bad "$name: the policy change changes nothing, so the page shows no table"
+  if "$py" "$root/tests/html/check_report_html.py" --kind diff --html "$work/$name.html" --json "$work/$name.json" --screenshot "$artifacts/$name.png" > "$work/$name.log" 2>&1; then
+    ok
+  else
+    bad "$name: $(grep -E 'FAIL|Error|error' "$work/$name.log" | head -5)"
+  fi
+}
+mt="$root/examples/multi-team"
+sed 's/keep_releases(n: 3)/keep_releases(n: 1)/; s/previews(after: 14d)/previews(after: 3d)/; s/older than 60d/older than 400d/' "$mt/policy.regpol" > "$work/multi-team-new.regpol"
+check_diff diff-multi-team "$mt/policy.regpol" "$work/multi-team-new.regpol" --snapshot "$mt/registry.json"
+# A large change: the benchmark's rules made stricter and looser over 62,045 images.
+sed 's/keep newest 20/keep newest 5/; s/expire older than 14d/expire older than 60d/; s/archive unpulled for 90d/archive unpulled for 30d/' \
+  "$root/bench/policy-10-rules.regpol" > "$work/stricter.regpol"
+check_diff diff-large "$root/bench/policy-10-rules.regpol" "$work/stricter.regpol" --snapshot "$work/large-snapshot.json"
 
 # --summary has no HTML form: the page opens with the summary.
 "$regpol" plan --policy "$root/examples/quickstart/policy.regpol" --snapshot "$root/examples/quickstart/images.json" --format html --summary >/dev/null 2>&1

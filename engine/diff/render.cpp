@@ -1,9 +1,13 @@
 #include "diff/render.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "report/html_page.h"
 #include "report/pricing.h"
+#include "report/svg_chart.h"
 #include "util/text.h"
 
 namespace regpol {
@@ -297,6 +301,168 @@ std::string render_diff_markdown(const Registry& registry, const PolicyDiff& dif
     }
   }
   return out;
+}
+
+namespace {
+
+// One side's verdict and the rule behind it as the HTML table shows them.
+std::string rule_words(const Registry& registry, const DiffSide& side, std::uint32_t image) {
+  const nlohmann::json r = rule_json((*side.plan_of_repo)[registry.images[image].repo], side.result->decisions[image]);
+  if (r.is_null()) return "";
+  if (r.contains("protect")) return r["protect"].get<std::string>() + " (" + r["source"].get<std::string>() + ")";
+  const std::string d = r["description"].get<std::string>();
+  return "rule " + std::to_string(r["priority"].get<long long>()) + (d.empty() ? "" : " \u201c" + d + "\u201d") + " (" + r["source"].get<std::string>() + ")";
+}
+
+void html_row(std::string& out, const std::string& name, const std::string& value, const std::string& id) {
+  out += "<tr><th scope=\"row\">" + html_text(name) + "</th><td id=\"" + id + "\">" + html_text(value) + "</td></tr>\n";
+}
+
+constexpr std::size_t kDiffChartRepositories = 20;
+
+// Changed images by repository: the 20 with most changes, then the rest in one bar.
+Chart diff_repository_chart(const Registry& registry, const PolicyDiff& diff) {
+  Chart c;
+  c.id = "chart-diff-repositories";
+  c.title = "Images whose verdict changes, by repository and new verdict";
+  c.unit = ChartUnit::Images;
+  c.series = {{"expire", "now expire"}, {"keep", "now kept"}, {"transition", "now move to archive"}, {"untag", "now lose tags"}};
+  std::vector<std::pair<std::uint32_t, const DiffCounts*>> repos;
+  for (const auto& [r, k] : diff.per_repo) repos.emplace_back(r, &k);
+  std::stable_sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) { return a.second->changed > b.second->changed; });
+  ChartBar rest;
+  rest.values.assign(4, 0);
+  std::size_t others = 0;
+  for (std::size_t i = 0; i < repos.size(); ++i) {
+    const DiffCounts& k = *repos[i].second;
+    const std::vector<ByteTotal> values = {k.to_expire, k.to_keep, k.to_transition, k.to_untag};
+    if (i < kDiffChartRepositories) {
+      c.bars.push_back({std::string(registry.str(registry.repositories[repos[i].first].name)), "", values});
+      continue;
+    }
+    ++others;
+    for (std::size_t s = 0; s < 4; ++s) rest.values[s] += values[s];
+  }
+  if (others) {
+    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
+    c.bars.push_back(std::move(rest));
+  }
+  return c;
+}
+
+}  // namespace
+
+bool render_diff_html(const Registry& registry, const PolicyDiff& diff, std::string& out, std::string& error) {
+  const DiffCounts& total = diff.total;
+  out = html_page_open("regpol diff", "diff");
+  out += "<header><h1>regpol diff: <code id=\"old\">" + html_text(diff.old_side.name) + "</code> \u2192 <code id=\"new\">" +
+         html_text(diff.new_side.name) + "</code></h1><p class=\"meta\">on ";
+  std::string files;
+  for (const auto& f : diff.snapshot_files) files += (files.empty() ? "" : ", ") + f;
+  out += html_text(files.empty() ? std::string("the snapshot") : files);
+  if (registry.captured_at != kNoTime) out += " captured at <time id=\"captured\">" + format_timestamp(registry.captured_at) + "</time>";
+  if (!registry.source.empty()) out += " of <code id=\"source\">" + html_text(registry.source) + "</code>";
+  out += ", evaluated at <time id=\"now\">" + format_timestamp(diff.now) + "</time></p></header>\n<main>\n";
+  out += "<section id=\"summary\"><h2>Summary</h2><p id=\"headline\">" + html_text(headline(diff)) + "</p><table class=\"summary\">\n";
+  html_row(out, "images compared", std::to_string(diff.images_compared), "sum-images");
+  html_row(out, "verdict changes", std::to_string(total.changed), "sum-changed");
+  html_row(out, "now expire", std::to_string(total.to_expire), "sum-to-expire");
+  html_row(out, "now kept", std::to_string(total.to_keep), "sum-to-keep");
+  html_row(out, "now move to archive", std::to_string(total.to_transition), "sum-to-transition");
+  html_row(out, "now lose tags", std::to_string(total.to_untag), "sum-to-untag");
+  html_row(out, "reclaimed (summed sizes)", signed_bytes(total.bytes_reclaimed_delta), "sum-bytes");
+  html_row(out, "saving a month", dollars_change(diff, diff.saving_delta), "sum-saving");
+  out += "</table>\n";
+  if (!diff.in_use_sources.empty()) out += "<pre class=\"notes\">" + html_text(in_use_lines(diff)) + "</pre>\n";
+  if (diff.total.changed || diff.saving_delta != 0) out += "<p class=\"notes\">" + html_text(diff.new_side.prices->pricing_notes.front()) + "</p>\n";
+  out += "</section>\n";
+
+  if (!diff.changes.empty()) {
+    // Old verdict against new: where the changes come from and go to.
+    constexpr Verdict kVerdicts[] = {Verdict::Keep, Verdict::Expire, Verdict::Transition, Verdict::Untag};
+    std::size_t matrix[4][4] = {};
+    for (const auto& ch : diff.changes) matrix[static_cast<int>(ch.old_verdict)][static_cast<int>(ch.new_verdict)]++;
+    out += "<section id=\"changes\"><h2>What changes</h2>\n<table class=\"summary\" id=\"matrix\"><tr><th>old \u2193 new \u2192</th>";
+    for (Verdict v : kVerdicts) out += std::string("<th>") + verdict_word(v) + "</th>";
+    out += "</tr>\n";
+    for (Verdict from : kVerdicts) {
+      out += std::string("<tr><th scope=\"row\">") + verdict_word(from) + "</th>";
+      for (Verdict to : kVerdicts) {
+        const std::size_t n = matrix[static_cast<int>(from)][static_cast<int>(to)];
+        out += "<td data-old=\"" + std::string(verdict_word(from)) + "\" data-new=\"" + verdict_word(to) + "\" data-value=\"" + std::to_string(n) +
+               "\">" + (from == to ? "" : std::to_string(n)) + "</td>";
+      }
+      out += "</tr>\n";
+    }
+    out += "</table>\n" + horizontal_bar_chart(diff_repository_chart(registry, diff)) + "</section>\n";
+  }
+  if (!diff.setting_changes.empty()) {
+    out += "<section id=\"settings\"><h2>Settings</h2><table class=\"data-table\"><thead><tr><th>where</th><th>setting</th><th>old</th><th>new</th>"
+           "<th>why</th></tr></thead><tbody>\n";
+    for (const auto& s : diff.setting_changes)
+      out += "<tr><td>" + html_text(setting_where(s)) + "</td><td>" + html_text(s.setting) + "</td><td>" + html_text(s.old_value) + "</td><td><strong>" +
+             html_text(s.new_value) + "</strong></td><td>" + html_text(s.detail) + "</td></tr>\n";
+    out += "</tbody></table></section>\n";
+  }
+  if (diff.compared_requests) {
+    out += "<section id=\"access\"><h2>Access</h2><p>" + html_text(access_line(diff)) + "</p>\n";
+    if (!diff.request_changes.empty()) {
+      out += "<table class=\"data-table\"><thead><tr><th>#</th><th>principal</th><th>action</th><th>repository</th><th>old</th><th>new</th></tr></thead><tbody>\n";
+      for (const auto& r : diff.request_changes)
+        out += "<tr><td>" + std::to_string(r.index) + "</td><td><code>" + html_text(r.request.principal) + "</code></td><td>" + html_text(r.request.action) +
+               "</td><td>" + html_text(request_where(r.request)) + "</td><td>" + html_text(decision_words(r.old_decision)) + "</td><td><strong>" +
+               html_text(decision_words(r.new_decision)) + "</strong></td></tr>\n";
+      out += "</tbody></table>\n";
+    }
+    out += "</section>\n";
+  }
+
+  // Every changed image, in the page's table.
+  std::map<std::uint32_t, std::size_t> repo_no;
+  nlohmann::json repos = nlohmann::json::array(), col_repo = nlohmann::json::array(), col_digest = nlohmann::json::array(),
+                 col_tags = nlohmann::json::array(), col_size = nlohmann::json::array(), col_old = nlohmann::json::array(),
+                 col_new = nlohmann::json::array(), col_rule = nlohmann::json::array(), col_why_new = nlohmann::json::array(),
+                 col_why_old = nlohmann::json::array();
+  for (const auto& ch : diff.changes) {
+    const Image& img = registry.images[ch.image];
+    auto [it, fresh] = repo_no.emplace(img.repo, repo_no.size());
+    if (fresh) repos.push_back(registry.repo_name(img));
+    col_repo.push_back(it->second);
+    std::string_view digest = registry.str(img.digest);
+    if (digest.rfind("sha256:", 0) == 0) digest.remove_prefix(7);
+    col_digest.push_back(std::string(digest));
+    col_tags.push_back(tags_text(registry, img, " "));
+    if (img.size_bytes >= 0) col_size.push_back(img.size_bytes);
+    else col_size.push_back(nullptr);
+    col_old.push_back(static_cast<int>(ch.old_verdict));
+    col_new.push_back(static_cast<int>(ch.new_verdict));
+    col_rule.push_back(rule_words(registry, diff.new_side, ch.image));
+    col_why_new.push_back(reason_of(registry, diff.new_side, ch.image, diff.now));
+    col_why_old.push_back(reason_of(registry, diff.old_side, ch.image, diff.now));
+  }
+  nlohmann::json verdicts = nlohmann::json::array();
+  for (Verdict v : {Verdict::Keep, Verdict::Expire, Verdict::Transition, Verdict::Untag}) verdicts.push_back(verdict_word(v));
+  const nlohmann::json table = {
+      {"id", "change-table"},
+      {"noun", "changed images"},
+      {"filterColumn", "new"},
+      {"columns",
+       {{{"key", "repository"}, {"label", "repository"}, {"kind", "enum"}, {"values", repos}},
+        {{"key", "tags"}, {"label", "tags"}, {"kind", "text"}, {"empty", "(untagged)"}},
+        {{"key", "digest"}, {"label", "digest"}, {"kind", "digest"}},
+        {{"key", "sizeBytes"}, {"label", "size"}, {"kind", "bytes"}},
+        {{"key", "old"}, {"label", "old"}, {"kind", "outcome"}, {"values", verdicts}},
+        {{"key", "new"}, {"label", "new"}, {"kind", "outcome"}, {"values", verdicts}},
+        {{"key", "rule"}, {"label", "decided by (new)"}, {"kind", "text"}},
+        {{"key", "whyNew"}, {"label", "why (new)"}, {"kind", "text"}},
+        {{"key", "whyOld"}, {"label", "why (old)"}, {"kind", "text"}}}},
+      {"rows",
+       {{"repository", col_repo}, {"digest", col_digest}, {"tags", col_tags}, {"sizeBytes", col_size}, {"old", col_old}, {"new", col_new},
+        {"rule", col_rule}, {"whyNew", col_why_new}, {"whyOld", col_why_old}}}};
+  out += "<section id=\"images\"><h2>Changed images</h2>\n" +
+         html_data_table("change-table", "repository, tag, digest, rule, reason", "changed images") + "</section>\n</main>\n";
+  const nlohmann::json data = {{"schema", "regpol.diff-html/v1"}, {"tables", nlohmann::json::array({table})}};
+  return html_page_close(out, data.dump(), error);
 }
 
 }  // namespace regpol

@@ -75,9 +75,13 @@ int diff_policies(const DiffRequest& request, std::string& out, bool& changed) {
     if (!compare_requests(registry, old_policy.plan, new_policy.plan, *log, diff, err)) return fail(kBadInput, err);
   }
   const std::string& format = request.format;
-  out = format == "json"       ? render_diff_json(registry, diff)
-        : format == "markdown" ? render_diff_markdown(registry, diff)
-                               : render_diff_text(registry, diff);
+  if (format == "html") {
+    if (!render_diff_html(registry, diff, out, err)) return fail(kInternal, err);
+  } else {
+    out = format == "json"       ? render_diff_json(registry, diff)
+          : format == "markdown" ? render_diff_markdown(registry, diff)
+                                 : render_diff_text(registry, diff);
+  }
   changed = diff.changed();
   return kOk;
 }

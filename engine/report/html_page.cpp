@@ -40,6 +40,18 @@ std::string html_text(std::string_view text) {
   return out;
 }
 
+std::string html_data_table(std::string_view id, std::string_view filter_hint, std::string_view noun) {
+  const std::string i = html_text(id);
+  std::string out = "<div class=\"controls\"><input id=\"" + i + "-filter\" type=\"search\" placeholder=\"filter: " + html_text(filter_hint) +
+                    "\" aria-label=\"filter\"> <select id=\"" + i + "-outcome\" aria-label=\"outcome\"><option value=\"\">every outcome</option>"
+                    "</select> <span id=\"" + i + "-count\" class=\"count\"></span></div>\n<table id=\"" + i +
+                    "\" class=\"data-table\"><thead></thead><tbody></tbody></table>\n<div class=\"pager\"><button id=\"" + i +
+                    "-prev\" type=\"button\">previous</button> <span id=\"" + i + "-page\"></span> <button id=\"" + i +
+                    "-next\" type=\"button\">next</button></div>\n<noscript><p>This table needs JavaScript; the JSON report (--format json) lists the same " +
+                    html_text(noun) + ".</p></noscript>\n";
+  return out;
+}
+
 std::string html_page_open(std::string_view title, std::string_view report_kind) {
   std::string out = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

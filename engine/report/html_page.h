@@ -12,6 +12,10 @@ namespace regpol {
 void append_html(std::string& out, std::string_view text);
 std::string html_text(std::string_view text);
 
+// The skeleton of a table the script fills from the data's `tables` entry with this id
+// (report.js, dataTable): a text filter, an outcome choice, the table, a pager.
+std::string html_data_table(std::string_view id, std::string_view filter_hint, std::string_view noun);
+
 // <!doctype html> … <body data-report="KIND">: the head with the shared stylesheet.
 std::string html_page_open(std::string_view title, std::string_view report_kind);
 // The shared script, then </body></html>. `data` (a JSON document, may be empty) travels

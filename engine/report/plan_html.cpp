@@ -311,20 +311,28 @@ bool write_plan_html(const Registry& reg, const LifecycleResult& res, const std:
     repo_totals.push_back(rt);
   }
 
-  nlohmann::json rule_list = nlohmann::json::array();
-  for (const auto& e : rules.entries) rule_list.push_back({{"label", e.label}, {"source", e.source}, {"anchor", e.anchor}});
-  nlohmann::json actions = nlohmann::json::array();
-  for (const char* k : kOutcomeKeys) actions.push_back(k);
-  const nlohmann::json data = {
-      {"schema", "regpol.plan-html/v1"},
-      {"now", format_timestamp(opt.now)},
-      {"actions", actions},
-      {"repositories", repo_names},
-      {"rules", rule_list},
-      {"reasons", reasons.json()},
-      {"images",
+  nlohmann::json rule_links = nlohmann::json::array();
+  for (const auto& e : rules.entries) rule_links.push_back({{"label", e.label}, {"source", e.source}, {"anchor", e.anchor}});
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (const char* k : kOutcomeKeys) outcomes.push_back(k);
+  nlohmann::json table = {
+      {"id", "image-table"},
+      {"noun", "images"},
+      {"filterColumn", "action"},
+      {"columns",
+       {{{"key", "repository"}, {"label", "repository"}, {"kind", "enum"}, {"values", repo_names}},
+        {{"key", "tags"}, {"label", "tags"}, {"kind", "text"}, {"empty", "(untagged)"}},
+        {{"key", "digest"}, {"label", "digest"}, {"kind", "digest"}},
+        {{"key", "pushedAt"}, {"label", "pushed"}, {"kind", "time"}},
+        {{"key", "sizeBytes"}, {"label", "size"}, {"kind", "bytes"}},
+        {{"key", "action"}, {"label", "outcome"}, {"kind", "outcome"}, {"values", outcomes}},
+        {{"key", "rule"}, {"label", "rule"}, {"kind", "link"}, {"links", rule_links}},
+        {{"key", "reason"}, {"label", "reason"}, {"kind", "reason"}, {"parts", reasons.json()}, {"age", "age"}},
+        {{"key", "age"}, {"label", "age"}, {"kind", "hidden"}}}},
+      {"rows",
        {{"repository", col_repo}, {"digest", col_digest}, {"tags", col_tags}, {"pushedAt", col_pushed}, {"sizeBytes", col_size},
         {"action", col_action}, {"rule", col_rule}, {"reason", col_reason}, {"age", col_age}}}};
+  const nlohmann::json data = {{"schema", "regpol.plan-html/v1"}, {"now", format_timestamp(opt.now)}, {"tables", nlohmann::json::array({table})}};
 
   std::string out = html_page_open("regpol plan", "plan");
   out += "<header><h1>regpol plan</h1><p class=\"meta\">evaluated at <time id=\"now\">" + format_timestamp(opt.now) + "</time>";
@@ -379,17 +387,8 @@ bool write_plan_html(const Registry& reg, const LifecycleResult& res, const std:
   }
   out += "</ol></section>\n";
 
-  out += "<section id=\"images\"><h2>Images</h2>\n"
-         "<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"filter: repository, tag, digest, reason\" "
-         "aria-label=\"filter images\"> <select id=\"action-filter\" aria-label=\"outcome\"><option value=\"\">every outcome</option>";
-  for (int o = 0; o < kOutcomes; ++o) out += std::string("<option value=\"") + kOutcomeKeys[o] + "\">" + kOutcomeWords[o] + "</option>";
-  out += "</select> <span id=\"count\"></span></div>\n"
-         "<table id=\"image-table\"><thead><tr><th data-sort=\"repository\">repository</th><th data-sort=\"tags\">tags</th>"
-         "<th data-sort=\"digest\">digest</th><th data-sort=\"pushedAt\">pushed</th><th data-sort=\"sizeBytes\">size</th>"
-         "<th data-sort=\"action\">outcome</th><th data-sort=\"rule\">rule</th><th>reason</th></tr></thead><tbody></tbody></table>\n"
-         "<div class=\"pager\"><button id=\"prev\" type=\"button\">previous</button> <span id=\"page\"></span> "
-         "<button id=\"next\" type=\"button\">next</button></div>\n"
-         "<noscript><p>The image table needs JavaScript; `regpol plan --format json` lists the same images.</p></noscript>\n</section>\n</main>\n";
+  out += "<section id=\"images\"><h2>Images</h2>\n" + html_data_table("image-table", "repository, tag, digest, reason", "images") +
+         "</section>\n</main>\n";
   if (!html_page_close(out, data.dump(), error)) return false;
   sink << out;
   return true;
