@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "report/runs_html.h"
 #include "report/runs_report.h"
 #include "driver/apply_metrics.h"
 #include "driver/state_lock.h"
@@ -12,9 +13,9 @@
 namespace regpol::cli {
 
 static const char* kRunsHelp =
-    "usage: regpol runs --state STATE.db [--format text|json]\n"
+    "usage: regpol runs --state STATE.db [--format text|json|html]\n"
     "       regpol runs show ID|last --state STATE.db [--status S] [--repository GLOB] [--limit N]\n"
-    "                                [--format text|json]\n"
+    "                                [--format text|json|html]\n"
     "       regpol runs abandon ID --state STATE.db\n"
     "\n"
     "The runs `regpol apply` recorded in a state database.\n"
@@ -30,9 +31,12 @@ static const char* kRunsHelp =
     "  --status S       with show: only actions with this outcome (pending, sent, done,\n"
     "                   already-done, skipped, failed, deferred)\n"
     "  --repository GLOB  with show: only actions in matching repositories (* and ?)\n"
-    "  --limit N        with show: at most N actions (text: default 100; json: default all)\n"
+    "  --limit N        with show: at most N actions (text: default 100; json and html: default all)\n"
     "  --state FILE     the state database\n"
-    "  --format F       text (default) or json (schema regpol.runs/v1)\n"
+    "  --format F       text (default), json (schema regpol.runs/v1) or html (one self-contained\n"
+    "                   page: the runs list charts the bytes and images each run deleted over\n"
+    "                   time above a table of the runs; one run charts its repositories and lists\n"
+    "                   its actions and audit log in sortable, filterable tables; docs/reports.md)\n"
     "  --help           this text\n"
     "\n"
     "Runs of several shards (one state database each) merge with jq:\n"
@@ -61,7 +65,7 @@ int cmd_runs(const Argv& argv) {
   auto state = args.get("--state");
   if (!state) throw UsageError{"`runs` needs --state STATE.db"};
   std::string format = args.get("--format").value_or("text");
-  if (format != "text" && format != "json") throw UsageError{"unknown format `" + format + "` (expected text or json)"};
+  if (format != "text" && format != "json" && format != "html") throw UsageError{"unknown format `" + format + "` (expected text, json or html)"};
   const auto& pos = args.positionals();
   std::string sub = pos.empty() ? "" : pos[0];
   if (!sub.empty() && sub != "show" && sub != "abandon") throw UsageError{"unknown `runs` subcommand `" + sub + "` (expected show or abandon)"};
@@ -100,6 +104,12 @@ int cmd_runs(const Argv& argv) {
   if (!store) return fail(kBadInput, err);
   if (sub.empty()) {
     auto runs = store->runs();
+    if (format == "html") {
+      std::string page;
+      if (!render_runs_html(runs, *state, page, err)) return fail(kInternal, err);
+      std::cout << page;
+      return kOk;
+    }
     render_runs(runs, format == "json", std::cout);
     return kOk;
   }
@@ -126,6 +136,12 @@ int cmd_runs(const Argv& argv) {
     if (everything || e.seq == 0 || shown.count(e.seq)) audit.push_back(std::move(e));
   }
   RunShow show{*r, std::move(by_repository), std::move(actions), matching, std::move(audit), everything, filter.status, filter.repository_glob};
+  if (format == "html") {
+    std::string page;
+    if (!render_run_show_html(show, *state, page, err)) return fail(kInternal, err);
+    std::cout << page;
+    return kOk;
+  }
   render_run_show(show, format == "json", std::cout);
   return kOk;
 }

@@ -75,6 +75,28 @@ sed 's/keep newest 20/keep newest 5/; s/expire older than 14d/expire older than 
   "$root/bench/policy-10-rules.regpol" > "$work/stricter.regpol"
 check_diff diff-large "$root/bench/policy-10-rules.regpol" "$work/stricter.regpol" --snapshot "$work/large-snapshot.json"
 
+# The journal of apply: three nightly runs against a SQLite snapshot store, as the list of
+# runs and as the last run in full.
+"$regpol" snapshot gen --repos 12 --images-per-repo 40 --seed 7 --format regpol --out "$work/runs-snapshot.json" 2>/dev/null
+"$regpol" snapshot import "$work/runs-snapshot.json" --db "$work/target.db" >/dev/null 2>&1
+for at in 2026-11-27T00:00:00Z 2026-12-10T00:00:00Z 2027-01-20T00:00:00Z; do
+  "$regpol" apply --policy "$root/bench/policy-10-rules.regpol" --snapshot "$work/target.db" --state "$work/state.db" --target "$work/target.db" \
+    --now "$at" --yes > /dev/null 2>&1 || bad "apply at $at failed"
+done
+check_journal() {
+  local name=$1 kind=$2; shift 2
+  "$regpol" runs "$@" --state "$work/state.db" --format json > "$work/$name.json" && "$regpol" runs "$@" --state "$work/state.db" --format html > "$work/$name.html" ||
+    { bad "$name: runs $* failed"; return; }
+  if "$py" "$root/tests/html/check_report_html.py" --kind "$kind" --html "$work/$name.html" --json "$work/$name.json" --screenshot "$artifacts/$name.png" > "$work/$name.log" 2>&1; then
+    ok
+  else
+    bad "$name: $(grep -E 'FAIL|Error|error' "$work/$name.log" | head -5)"
+  fi
+}
+check_journal runs runs
+check_journal run-show run show last
+check_journal run-show-first run show 1
+
 # --summary has no HTML form: the page opens with the summary.
 "$regpol" plan --policy "$root/examples/quickstart/policy.regpol" --snapshot "$root/examples/quickstart/images.json" --format html --summary >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "plan --format html --summary should be a usage error (exit 2)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Opens an HTML report of regpol (`plan` or `diff --format html`, --kind) in headless
-Chromium (Debian's chromium and chromedriver, driven by Selenium) with JavaScript on, and
+Chromium (Debian's chromium and chromedriver, driven by Selenium; `runs` and `runs show`
+too) with JavaScript on, and
 checks it against the JSON report of the same run. For a plan:
 
 - the page finishes drawing (<body data-ready="1">), with no console error and no request
@@ -230,10 +231,70 @@ def check_diff(driver, report):
     return len(images)
 
 
+def check_table(driver, table, rows, noun, filter_column=None, filter_value=None, want_filtered=None, sort_column=None):
+    """A data table: it counts every row, filters by its outcome column, sorts a numeric column."""
+    st = table_state(driver, table)
+    check(st["count"] == "%s %s" % (format(rows, ","), noun), "%s counts every row: %r" % (table, st["count"]))
+    check(len(st["rows"]) == min(100, rows), "%s shows a page" % table)
+    if filter_column and rows:
+        Select(driver.find_element(By.ID, table + "-outcome")).select_by_value(filter_value)
+        st = table_state(driver, table)
+        check(all(r[filter_column] == filter_value for r in st["rows"]), "%s: the outcome filter shows only %s" % (table, filter_value))
+        expected = "%s %s" % (format(want_filtered, ","), noun) if want_filtered == rows else \
+            "%s of %s %s" % (format(want_filtered, ","), format(rows, ","), noun)
+        check(st["count"] == expected, "%s filtered count %r == %r" % (table, st["count"], expected))
+        Select(driver.find_element(By.ID, table + "-outcome")).select_by_value("")
+    if sort_column and rows:
+        header = driver.find_element(By.CSS_SELECTOR, "#%s th[data-sort='%s']" % (table, sort_column))
+        header.click()
+        up = numbers(r[sort_column] for r in table_state(driver, table)["rows"])
+        check(up == sorted(up), "%s sorted by %s, ascending" % (table, sort_column))
+        header.click()
+        down = numbers(r[sort_column] for r in table_state(driver, table)["rows"])
+        check(down == sorted(down, reverse=True), "%s sorted by %s, descending" % (table, sort_column))
+
+
+def check_runs(driver, report):
+    runs = report["runs"]
+    text = lambda el_id: driver.find_element(By.ID, el_id).text
+    check(text("sum-runs") == str(len(runs)), "summary: runs")
+    check(text("sum-deleted") == str(sum(r["counts"]["deleted"] for r in runs)), "summary: deleted")
+    newest = sorted(runs, key=lambda r: r["id"])[-60:]
+    sums, bars = chart_sums(driver, "chart-runs-bytes")
+    check(sums is not None and sums["expire"] == sum(r["counts"]["bytesDeleted"] for r in newest), "the bytes chart == bytesDeleted of the runs")
+    if bars is not None:
+        check([b[0] for b in bars] == ["#%d" % r["id"] for r in newest], "one bar a run, oldest first")
+    sums, _ = chart_sums(driver, "chart-runs-images")
+    check(sums is not None and sums["expire"] == sum(r["counts"]["deleted"] for r in newest) and
+          sums["transition"] == sum(r["counts"]["transitioned"] for r in newest), "the images chart == deleted and transitioned of the runs")
+    finished = sum(1 for r in runs if r["status"] == "finished")
+    check_table(driver, "run-table", len(runs), "runs", "status", "finished", finished, "bytesDeleted")
+    return len(runs)
+
+
+def check_run(driver, report):
+    counts = report["counts"]
+    text = lambda el_id: driver.find_element(By.ID, el_id).text
+    check(text("status") == report["status"], "the run's status")
+    check(text("sum-planned") == str(counts["planned"]), "summary: planned")
+    check(text("sum-deleted").split(" ")[0] == str(counts["deleted"]), "summary: deleted")
+    sums, bars = chart_sums(driver, "chart-run-repositories")
+    if report["byRepository"]:
+        check(sums is not None and sums["expire"] == counts["deleted"] and sums["transition"] == counts["transitioned"],
+              "the repositories chart == the run's deleted and transitioned")
+    actions = report["actions"]
+    done = sum(1 for a in actions if a["status"] == "done")
+    check_table(driver, "action-table", len(actions), "actions", "status", "done", done, "sizeBytes")
+    audit = report["audit"]
+    started = sum(1 for e in audit if e["event"] == "run-started")
+    check_table(driver, "audit-table", len(audit), "entries", "event", "run-started", started)
+    return len(actions)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--html", required=True)
-    ap.add_argument("--kind", choices=("plan", "diff"), default="plan")
+    ap.add_argument("--kind", choices=("plan", "diff", "runs", "run"), default="plan")
     ap.add_argument("--json", help="the JSON report of the same plan")
     ap.add_argument("--screenshot")
     ap.add_argument("--measure", action="store_true")
@@ -261,7 +322,7 @@ def main():
         check(not resources, "the page requests nothing: %s" % resources)
 
         report = json.load(open(args.json))
-        items = check_plan(driver, report) if args.kind == "plan" else check_diff(driver, report)
+        items = {"plan": check_plan, "diff": check_diff, "runs": check_runs, "run": check_run}[args.kind](driver, report)
         driver.execute_script("window.scrollTo(0, 0)")
         if args.screenshot:
             height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -273,7 +334,7 @@ def main():
     if failures:
         print("%d check(s) failed on %s" % (len(failures), args.html), file=sys.stderr)
         return 1
-    print("ok: %s (%d %s)" % (args.html, items, "images" if args.kind == "plan" else "changed images"))
+    print("ok: %s (%d %s)" % (args.html, items, {"plan": "images", "diff": "changed images", "runs": "runs", "run": "actions"}[args.kind]))
     return 0
 
 

@@ -49,6 +49,7 @@
   //   digest   sha256 hex: shown as sha256:+12, the whole digest in the title
   //   time     seconds since 1970 or null (undated)
   //   bytes    an integer or null
+  //   number   an integer or null
   //   link     an index into `links` [{label, anchor, source}] or -1
   //   reason   an index into `parts` [[prefix, suffix]], the text between from the column `age`
   //   hidden   not shown (the reasons' ages)
@@ -67,6 +68,7 @@
         case "digest": return "sha256:" + v;
         case "time": return pushedText(v);
         case "bytes": return humanBytes(v);
+        case "number": return v === null ? "" : v.toLocaleString("en");
         case "link": return v >= 0 ? c.links[v].label : "\u2014";
         case "reason": { const p = c.parts[v]; return p[0] + rows[c.age][i] + p[1]; }
         default: return v === "" ? c.empty || "" : v;
@@ -157,7 +159,7 @@
             td.dataset.value = "sha256:" + v;
             continue;
           }
-          const numeric = c.kind === "time" || c.kind === "bytes";
+          const numeric = c.kind === "time" || c.kind === "bytes" || c.kind === "number";
           const td = cell(tr, c.key, display(c, i), numeric ? "num" : c.kind === "outcome" ? "o-" + c.values[v] : "");
           if (numeric) td.dataset.value = v === null ? "" : String(v);
           if (c.kind === "outcome") td.dataset.value = c.values[v];
