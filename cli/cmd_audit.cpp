@@ -8,7 +8,7 @@
 namespace regpol::cli {
 
 static const char* kAuditHelp =
-    "usage: regpol audit --policy FILE.regpol --snapshot SNAP... [--repository NAME] [--format text|json|sarif] [--now T]\n"
+    "usage: regpol audit --policy FILE.regpol --snapshot SNAP... [--repository NAME] [--format text|json|sarif|html] [--now T]\n"
     "\n"
     "Checks the settings of every repository in the snapshot (an ECR pull carries them: tag\n"
     "mutability, scan on push, the lifecycle and repository policies) against what the policy\n"
@@ -29,7 +29,9 @@ static const char* kAuditHelp =
     "  --policy FILE       the regpol policy (its `mutability` and `lifecycle` per repository)\n"
     "  --snapshot FILE     a snapshot in any format `plan` reads; repeat for several files\n"
     "  --repository NAME   only this repository\n"
-    "  --format F          text (default), json (docs/audit.schema.json) or sarif (SARIF 2.1.0)\n"
+    "  --format F          text (default), json (docs/audit.schema.json), sarif (SARIF 2.1.0) or\n"
+    "                      html (one self-contained page: findings by check and by repository\n"
+    "                      as charts, a filterable table of every finding; docs/reports.md)\n"
     "  --now T             the time requests to the repository policy are made at (aws:CurrentTime;\n"
     "                      default: the current time)\n";
 
@@ -49,7 +51,8 @@ int cmd_audit(const Argv& argv) {
   if (format == "text") request.format = AuditFormat::Text;
   else if (format == "json") request.format = AuditFormat::Json;
   else if (format == "sarif") request.format = AuditFormat::Sarif;
-  else throw UsageError{"--format must be text, json or sarif, not `" + format + "`"};
+  else if (format == "html") request.format = AuditFormat::Html;
+  else throw UsageError{"--format must be text, json, sarif or html, not `" + format + "`"};
   request.now = now_option(args);
   request.compile = compile_options(args);
   return run_audit(request, std::cout);

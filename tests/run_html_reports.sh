@@ -97,6 +97,16 @@ check_journal runs runs
 check_journal run-show run show last
 check_journal run-show-first run show 1
 
+# The audit of the audit test's fixture registry (every check raised somewhere).
+fx="$root/tests/audit"
+"$regpol" audit --policy "$fx/policy.regpol" --snapshot "$fx/settings.json" --now "$now" --format json > "$work/audit.json"
+"$regpol" audit --policy "$fx/policy.regpol" --snapshot "$fx/settings.json" --now "$now" --format html > "$work/audit.html"
+if "$py" "$root/tests/html/check_report_html.py" --kind audit --html "$work/audit.html" --json "$work/audit.json" --screenshot "$artifacts/audit.png" > "$work/audit.log" 2>&1; then
+  ok
+else
+  bad "audit: $(grep -E 'FAIL|Error|error' "$work/audit.log" | head -5)"
+fi
+
 # --summary has no HTML form: the page opens with the summary.
 "$regpol" plan --policy "$root/examples/quickstart/policy.regpol" --snapshot "$root/examples/quickstart/images.json" --format html --summary >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "plan --format html --summary should be a usage error (exit 2)"

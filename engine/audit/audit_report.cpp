@@ -1,9 +1,13 @@
 #include "audit/audit_report.h"
 
 #include <charconv>
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
+#include "report/html_page.h"
+#include "report/svg_chart.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -96,6 +100,97 @@ void write_sarif(const AuditResult& r, const AuditReportContext& ctx, std::ostre
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
+// The findings as a page: by check and by repository (the 20 with most findings, then the
+// rest in one bar), and a table of every finding with its fix.
+void write_html(const AuditResult& r, const AuditReportContext& ctx, std::ostream& out) {
+  std::string page = html_page_open("regpol audit", "audit");
+  page += "<header><h1>regpol audit</h1><p class=\"meta\">the settings of ";
+  std::string files;
+  for (const auto& s : ctx.snapshots) files += (files.empty() ? "" : ", ") + s;
+  page += html_text(files) + (ctx.captured_at == kNoTime ? std::string() : " (captured <time id=\"captured\">" + format_timestamp(ctx.captured_at) + "</time>)") +
+          " against <code id=\"policy\">" + html_text(ctx.policy_file) + "</code> and the baseline (docs/audit.md)</p></header>\n<main>\n";
+  page += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n<tr><th scope=\"row\">repositories</th><td id=\"sum-repositories\">" +
+          std::to_string(r.repositories) + "</td></tr>\n<tr><th scope=\"row\">errors</th><td id=\"sum-errors\">" + std::to_string(r.errors()) +
+          "</td></tr>\n<tr><th scope=\"row\">warnings</th><td id=\"sum-warnings\">" + std::to_string(r.warnings()) + "</td></tr>\n</table>\n";
+  if (!r.not_checked.empty()) {
+    page += "<ul class=\"notes\">";
+    for (const auto& n : r.not_checked) page += "<li>not checked: " + html_text(n) + "</li>";
+    page += "</ul>\n";
+  }
+  page += "</section>\n";
+  const std::vector<ChartSeries> series = {{"expire", "errors"}, {"transition", "warnings"}};
+  Chart by_check;
+  by_check.id = "chart-audit-checks";
+  by_check.title = "Findings by check";
+  by_check.series = series;
+  by_check.noun = "finding";
+  for (const auto& check : audit_checks()) {
+    ByteTotal n = 0;
+    for (const auto& f : r.findings) n += f.code == check.code ? 1 : 0;
+    if (n == 0) continue;
+    const bool error = check.severity == AuditSeverity::Error;
+    by_check.bars.push_back({std::string(check.code) + " " + check.title, "", {error ? n : 0, error ? 0 : n}});
+  }
+  std::map<std::string, std::pair<ByteTotal, ByteTotal>> per_repo;
+  for (const auto& f : r.findings) {
+    auto& [errors, warnings] = per_repo[f.repository];
+    (f.severity == AuditSeverity::Error ? errors : warnings)++;
+  }
+  std::vector<std::pair<std::string, std::pair<ByteTotal, ByteTotal>>> repos(per_repo.begin(), per_repo.end());
+  std::stable_sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) {
+    return a.second.first + a.second.second > b.second.first + b.second.second;
+  });
+  Chart by_repo;
+  by_repo.id = "chart-audit-repositories";
+  by_repo.title = "Findings by repository";
+  by_repo.series = series;
+  by_repo.noun = "finding";
+  ChartBar rest{"", "", {0, 0}};
+  std::size_t others = 0;
+  for (std::size_t i = 0; i < repos.size(); ++i) {
+    if (i < 20) {
+      by_repo.bars.push_back({repos[i].first.empty() ? std::string("(registry)") : repos[i].first, "", {repos[i].second.first, repos[i].second.second}});
+      continue;
+    }
+    ++others;
+    rest.values[0] += repos[i].second.first;
+    rest.values[1] += repos[i].second.second;
+  }
+  if (others) {
+    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
+    by_repo.bars.push_back(std::move(rest));
+  }
+  if (!r.findings.empty())
+    page += "<section id=\"charts\"><h2>Where the findings are</h2>\n" + horizontal_bar_chart(by_check) + horizontal_bar_chart(by_repo) + "</section>\n";
+  nlohmann::json c_repo = nlohmann::json::array(), c_code = nlohmann::json::array(), c_severity = nlohmann::json::array(),
+                 c_message = nlohmann::json::array(), c_fix = nlohmann::json::array(), c_source = nlohmann::json::array();
+  for (const auto& f : r.findings) {
+    c_repo.push_back(f.repository);
+    c_code.push_back(f.code);
+    c_severity.push_back(f.severity == AuditSeverity::Error ? 0 : 1);
+    c_message.push_back(f.message);
+    c_fix.push_back(f.fix);
+    c_source.push_back(!f.source.empty() ? f.source : f.statement);
+  }
+  auto col = [](const char* key, const char* label, const char* kind) { return nlohmann::json{{"key", key}, {"label", label}, {"kind", kind}}; };
+  nlohmann::json severity = col("severity", "severity", "outcome");
+  severity["values"] = nlohmann::json::array({"error", "warning"});
+  const nlohmann::json table = {
+      {"id", "finding-table"},
+      {"noun", "findings"},
+      {"filterColumn", "severity"},
+      {"columns",
+       {col("repository", "repository", "text"), col("code", "check", "text"), severity, col("message", "finding", "text"), col("fix", "fix", "text"),
+        col("source", "asked by", "text")}},
+      {"rows", {{"repository", c_repo}, {"code", c_code}, {"severity", c_severity}, {"message", c_message}, {"fix", c_fix}, {"source", c_source}}}};
+  page += "<section id=\"findings\"><h2>Findings</h2>\n" + html_data_table("finding-table", "repository, check, finding, fix", "findings") +
+          "</section>\n</main>\n";
+  std::string error;
+  if (!html_page_close(page, nlohmann::json{{"schema", "regpol.audit-html/v1"}, {"tables", nlohmann::json::array({table})}}.dump(), error))
+    throw std::runtime_error(error);
+  out << page;
+}
+
 }  // namespace
 
 void write_audit_report(const AuditResult& result, AuditFormat format, const AuditReportContext& context, std::ostream& out) {
@@ -103,6 +198,7 @@ void write_audit_report(const AuditResult& result, AuditFormat format, const Aud
     case AuditFormat::Text: write_text(result, out); return;
     case AuditFormat::Json: write_json(result, context, out); return;
     case AuditFormat::Sarif: write_sarif(result, context, out); return;
+    case AuditFormat::Html: write_html(result, context, out); return;
   }
 }
 

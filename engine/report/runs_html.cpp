@@ -152,6 +152,7 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   c.id = "chart-run-repositories";
   c.title = "Actions by repository and outcome";
   c.unit = ChartUnit::Images;
+  c.noun = "action";
   c.series = {{"expire", "deleted"}, {"transition", "moved to archive"}, {"untag", "lost tags"}, {"keep", "already so"},
               {"protected", "skipped or deferred"}, {"failed", "failed"}, {"pending", "not done yet"}};
   ChartBar rest;

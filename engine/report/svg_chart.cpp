@@ -59,7 +59,7 @@ void legend(std::string& out, const Chart& c, double y) {
 void segment(std::string& out, const Chart& c, const ChartBar& b, std::size_t s, double x, double y, double w, double h) {
   out += "<rect class=\"seg s-" + c.series[s].key + "\" data-series=\"" + c.series[s].key + "\" data-value=\"" + to_decimal(b.values[s]) +
          "\" x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) + "\"><title>";
-  append_html(out, b.label + ": " + chart_value_text(c.unit, b.values[s]) + " " + c.series[s].label);
+  append_html(out, b.label + ": " + chart_value_text(c.unit, b.values[s], c.noun) + " " + c.series[s].label);
   out += "</title></rect>";
 }
 
@@ -72,9 +72,9 @@ void open_figure(std::string& out, const Chart& c, double width, double height) 
 
 }  // namespace
 
-std::string chart_value_text(ChartUnit unit, ByteTotal value) {
+std::string chart_value_text(ChartUnit unit, ByteTotal value, const char* noun) {
   if (unit == ChartUnit::Bytes) return human_bytes(value);
-  return grouped(value) + (value == 1 ? " image" : " images");
+  return grouped(value) + " " + noun + (value == 1 ? "" : "s");
 }
 
 std::string horizontal_bar_chart(const Chart& c) {
@@ -98,7 +98,7 @@ std::string horizontal_bar_chart(const Chart& c) {
       segment(out, c, b, s, x, y, w, kBar);
       x += w;
     }
-    out += "<text class=\"total\" x=\"" + num(x + 4) + "\" y=\"" + num(y + 12) + "\">" + html_text(chart_value_text(c.unit, bar_total(b))) +
+    out += "<text class=\"total\" x=\"" + num(x + 4) + "\" y=\"" + num(y + 12) + "\">" + html_text(chart_value_text(c.unit, bar_total(b), c.noun)) +
            "</text></g>\n";
   }
   out += "</svg></figure>\n";

@@ -33,6 +33,7 @@ struct Chart {
   std::string id;     // the <svg>'s id
   std::string title;  // its <figcaption>
   ChartUnit unit = ChartUnit::Images;
+  const char* noun = "image";  // what a count of ChartUnit::Images counts ("finding", "action")
   std::vector<ChartSeries> series;
   std::vector<ChartBar> bars;
   std::vector<ChartMarker> markers;
@@ -43,7 +44,7 @@ std::string horizontal_bar_chart(const Chart& chart);
 // One bar a column (histograms), markers as dashed vertical lines with their labels.
 std::string vertical_bar_chart(const Chart& chart);
 
-// "1.5 GiB" or "12,345 images": what a segment's title and the axis say.
-std::string chart_value_text(ChartUnit unit, ByteTotal value);
+// "1.5 GiB" or "12,345 images" (`noun` + "s"): what a segment's title and the axis say.
+std::string chart_value_text(ChartUnit unit, ByteTotal value, const char* noun = "image");
 
 }  // namespace regpol

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Opens an HTML report of regpol (`plan` or `diff --format html`, --kind) in headless
-Chromium (Debian's chromium and chromedriver, driven by Selenium; `runs` and `runs show`
-too) with JavaScript on, and
+Chromium (Debian's chromium and chromedriver, driven by Selenium; `runs`, `runs show` and
+`audit` too) with JavaScript on, and
 checks it against the JSON report of the same run. For a plan:
 
 - the page finishes drawing (<body data-ready="1">), with no console error and no request
@@ -291,10 +291,27 @@ def check_run(driver, report):
     return len(actions)
 
 
+def check_audit(driver, report):
+    text = lambda el_id: driver.find_element(By.ID, el_id).text
+    check(text("sum-repositories") == str(report["repositories"]), "summary: repositories")
+    check(text("sum-errors") == str(report["errors"]) and text("sum-warnings") == str(report["warnings"]), "summary: errors and warnings")
+    findings = report["findings"]
+    if findings:
+        sums, bars = chart_sums(driver, "chart-audit-checks")
+        check(sums is not None and sums["expire"] == report["errors"] and sums["transition"] == report["warnings"], "findings by check == errors and warnings")
+        by_code = collections.Counter(f["code"] for f in findings)
+        if bars is not None:
+            check({b[0].split(" ")[0]: sum(b[1].values()) for b in bars} == dict(by_code), "one bar a check with its findings")
+        sums, _ = chart_sums(driver, "chart-audit-repositories")
+        check(sums is not None and sums["expire"] == report["errors"] and sums["transition"] == report["warnings"], "findings by repository == errors and warnings")
+    check_table(driver, "finding-table", len(findings), "findings", "severity", "error", report["errors"])
+    return len(findings)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--html", required=True)
-    ap.add_argument("--kind", choices=("plan", "diff", "runs", "run"), default="plan")
+    ap.add_argument("--kind", choices=("plan", "diff", "runs", "run", "audit"), default="plan")
     ap.add_argument("--json", help="the JSON report of the same plan")
     ap.add_argument("--screenshot")
     ap.add_argument("--measure", action="store_true")
@@ -322,7 +339,7 @@ def main():
         check(not resources, "the page requests nothing: %s" % resources)
 
         report = json.load(open(args.json))
-        items = {"plan": check_plan, "diff": check_diff, "runs": check_runs, "run": check_run}[args.kind](driver, report)
+        items = {"plan": check_plan, "diff": check_diff, "runs": check_runs, "run": check_run, "audit": check_audit}[args.kind](driver, report)
         driver.execute_script("window.scrollTo(0, 0)")
         if args.screenshot:
             height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -334,7 +351,7 @@ def main():
     if failures:
         print("%d check(s) failed on %s" % (len(failures), args.html), file=sys.stderr)
         return 1
-    print("ok: %s (%d %s)" % (args.html, items, {"plan": "images", "diff": "changed images", "runs": "runs", "run": "actions"}[args.kind]))
+    print("ok: %s (%d %s)" % (args.html, items, {"plan": "images", "diff": "changed images", "runs": "runs", "run": "actions", "audit": "findings"}[args.kind]))
     return 0
 
 
