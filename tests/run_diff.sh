@@ -164,12 +164,21 @@ grep -q '^on `snap1.json`.*, evaluated at 2026-06-01T00:00:00Z$' ac.md && ok || 
 reason=$(jq -r '.images[0].new.reason' ac.json)
 grep -qF "| $reason |" ac.md && ok || bad "the markdown row carries the reason: $reason"
 ! grep -q 'USD' ac.md && grep -qE 'saving [+-]?\$[0-9]+\.[0-9]{2} a month' ac.md && ok || bad "money as \$: $(grep -m1 saving ac.md)"
-# A diff too long for one comment stops inside the budget, folds closed, with the same advice
-# as plan's markdown.
-"$regpol" snapshot gen --repos 40 --images-per-repo 150 --seed 4 --format regpol --out big.json 2> /dev/null
+# The markdown diff byte for byte (tests/golden/diff-markdown): heading, snapshot and capture
+# time, per-repository table, a fold per repository with the reason for each new verdict,
+# dollars as plan writes them. Regenerate expected.md with the same command after a
+# deliberate change, and read the difference.
+golden="$here/golden/diff-markdown"
+(cd "$golden" && "$regpol" diff old.regpol new.regpol --snapshot snapshot.json --now 2026-11-27T00:00:00Z --format markdown) > golden.md
+diff -u "$golden/expected.md" golden.md > golden.diff && ok || bad "the markdown diff differs from tests/golden/diff-markdown/expected.md: $(head -20 golden.diff)"
+# A diff too long for one comment (12,000 images change) stops inside the budget, folds
+# closed, with the same advice as plan's markdown.
+"$regpol" snapshot gen --repos 100 --images-per-repo 150 --seed 4 --format regpol --out big.json 2> /dev/null
 printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select untagged\n      expire older than 30d\n    }\n  }\n}\n' > untagged.regpol
 printf 'repository "*" {\n  lifecycle {\n    rule 1 {\n      select any\n      expire older than 30d\n    }\n  }\n}\n' > any.regpol
-"$regpol" diff untagged.regpol any.regpol --snapshot big.json --now $now --format markdown > big.md
+"$regpol" diff untagged.regpol any.regpol --snapshot big.json --now 2027-06-01T00:00:00Z --format markdown > big.md
+"$regpol" diff untagged.regpol any.regpol --snapshot big.json --now 2027-06-01T00:00:00Z --format json | jq -e '.summary.changed >= 12000' > /dev/null && ok ||
+  bad "the long diff should change at least 12,000 verdicts"
 [ "$(wc -c < big.md)" -le 65536 ] && [ "$(grep -c '^<details>' big.md)" = "$(grep -c '^</details>' big.md)" ] && \
   grep -q '^…and [0-9]* more changes not shown; run `regpol diff` with the same options and `--format text` to list every change.$' big.md \
   && ok || bad "a long markdown diff: $(wc -c < big.md) bytes, $(tail -2 big.md)"
