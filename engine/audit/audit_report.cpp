@@ -136,30 +136,15 @@ void write_html(const AuditResult& r, const AuditReportContext& ctx, std::ostrea
     auto& [errors, warnings] = per_repo[f.repository];
     (f.severity == AuditSeverity::Error ? errors : warnings)++;
   }
-  std::vector<std::pair<std::string, std::pair<ByteTotal, ByteTotal>>> repos(per_repo.begin(), per_repo.end());
-  std::stable_sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) {
-    return a.second.first + a.second.second > b.second.first + b.second.second;
-  });
   Chart by_repo;
   by_repo.id = "chart-audit-repositories";
   by_repo.title = "Findings by repository";
   by_repo.series = series;
   by_repo.noun = "finding";
-  ChartBar rest{"", "", {0, 0}};
-  std::size_t others = 0;
-  for (std::size_t i = 0; i < repos.size(); ++i) {
-    if (i < 20) {
-      by_repo.bars.push_back({repos[i].first.empty() ? std::string("(registry)") : repos[i].first, "", {repos[i].second.first, repos[i].second.second}});
-      continue;
-    }
-    ++others;
-    rest.values[0] += repos[i].second.first;
-    rest.values[1] += repos[i].second.second;
-  }
-  if (others) {
-    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
-    by_repo.bars.push_back(std::move(rest));
-  }
+  std::vector<ChartBar> bars;
+  bars.reserve(per_repo.size());
+  for (const auto& [repo, n] : per_repo) bars.push_back({repo.empty() ? std::string("(registry)") : repo, "", {n.first, n.second}});
+  set_repository_bars(by_repo, std::move(bars));
   if (!r.findings.empty())
     page += "<section id=\"charts\"><h2>Where the findings are</h2>\n" + horizontal_bar_chart(by_check) + horizontal_bar_chart(by_repo) + "</section>\n";
   nlohmann::json c_repo = nlohmann::json::array(), c_code = nlohmann::json::array(), c_severity = nlohmann::json::array(),

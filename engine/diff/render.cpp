@@ -327,26 +327,11 @@ Chart diff_repository_chart(const Registry& registry, const PolicyDiff& diff) {
   c.title = "Images whose verdict changes, by repository and new verdict";
   c.unit = ChartUnit::Images;
   c.series = {{"expire", "now expire"}, {"keep", "now kept"}, {"transition", "now move to archive"}, {"untag", "now lose tags"}};
-  std::vector<std::pair<std::uint32_t, const DiffCounts*>> repos;
-  for (const auto& [r, k] : diff.per_repo) repos.emplace_back(r, &k);
-  std::stable_sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) { return a.second->changed > b.second->changed; });
-  ChartBar rest;
-  rest.values.assign(4, 0);
-  std::size_t others = 0;
-  for (std::size_t i = 0; i < repos.size(); ++i) {
-    const DiffCounts& k = *repos[i].second;
-    const std::vector<ByteTotal> values = {k.to_expire, k.to_keep, k.to_transition, k.to_untag};
-    if (i < kDiffChartRepositories) {
-      c.bars.push_back({std::string(registry.str(registry.repositories[repos[i].first].name)), "", values});
-      continue;
-    }
-    ++others;
-    for (std::size_t s = 0; s < 4; ++s) rest.values[s] += values[s];
-  }
-  if (others) {
-    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
-    c.bars.push_back(std::move(rest));
-  }
+  std::vector<ChartBar> bars;
+  bars.reserve(diff.per_repo.size());
+  for (const auto& [r, k] : diff.per_repo)
+    bars.push_back({std::string(registry.str(registry.repositories[r].name)), "", {k.to_expire, k.to_keep, k.to_transition, k.to_untag}});
+  set_repository_bars(c, std::move(bars), kDiffChartRepositories);
   return c;
 }
 

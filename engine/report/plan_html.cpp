@@ -140,49 +140,27 @@ struct RepoTotals {
   std::uint32_t repository = 0;
   ByteTotal bytes[kOutcomes] = {};
   ByteTotal images[kOutcomes] = {};
-  ByteTotal total_bytes() const {
-    ByteTotal t = 0;
-    for (auto b : bytes) t += b;
-    return t;
-  }
 };
 
 constexpr std::size_t kChartRepositories = 20;
 
 // Bytes or images by repository: the largest kChartRepositories, then the rest in one bar, so
 // the chart's segments always add up to the report's totals.
-Chart repository_chart(const Registry& reg, std::vector<RepoTotals> repos, bool bytes) {
+Chart repository_chart(const Registry& reg, const std::vector<RepoTotals>& repos, bool bytes) {
   Chart c;
   c.id = bytes ? "chart-repository-bytes" : "chart-repository-images";
   c.title = bytes ? "Bytes by repository (summed image sizes)" : "Images by repository";
   c.unit = bytes ? ChartUnit::Bytes : ChartUnit::Images;
   c.series = outcome_series();
-  auto total = [&](const RepoTotals& t) {
-    if (bytes) return t.total_bytes();
-    ByteTotal n = 0;
-    for (auto v : t.images) n += v;
-    return n;
-  };
-  std::stable_sort(repos.begin(), repos.end(), [&](const RepoTotals& a, const RepoTotals& b) { return total(a) > total(b); });
-  ChartBar rest;
-  std::size_t rest_count = 0;
-  rest.values.assign(kOutcomes, 0);
-  for (std::size_t i = 0; i < repos.size(); ++i) {
-    const auto& t = repos[i];
-    if (i < kChartRepositories) {
-      ChartBar b;
-      b.label = std::string(reg.str(reg.repositories[t.repository].name));
-      for (int o = 0; o < kOutcomes; ++o) b.values.push_back(bytes ? t.bytes[o] : t.images[o]);
-      c.bars.push_back(std::move(b));
-    } else {
-      ++rest_count;
-      for (int o = 0; o < kOutcomes; ++o) rest.values[o] += bytes ? t.bytes[o] : t.images[o];
-    }
+  std::vector<ChartBar> bars;
+  bars.reserve(repos.size());
+  for (const auto& t : repos) {
+    ChartBar b;
+    b.label = std::string(reg.str(reg.repositories[t.repository].name));
+    for (int o = 0; o < kOutcomes; ++o) b.values.push_back(bytes ? t.bytes[o] : t.images[o]);
+    bars.push_back(std::move(b));
   }
-  if (rest_count) {
-    rest.label = std::to_string(rest_count) + (rest_count == 1 ? " other repository" : " other repositories");
-    c.bars.push_back(std::move(rest));
-  }
+  set_repository_bars(c, std::move(bars), kChartRepositories);
   return c;
 }
 

@@ -155,26 +155,16 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   c.noun = "action";
   c.series = {{"expire", "deleted"}, {"transition", "moved to archive"}, {"untag", "lost tags"}, {"keep", "already so"},
               {"protected", "skipped or deferred"}, {"failed", "failed"}, {"pending", "not done yet"}};
-  ChartBar rest;
-  rest.values.assign(c.series.size(), 0);
-  std::size_t others = 0;
-  for (std::size_t i = 0; i < show.by_repository.size(); ++i) {
-    const auto& k = show.by_repository[i];
-    const std::vector<std::int64_t> v = {k.deleted, k.transitioned, k.untagged, k.already, k.skipped + k.deferred, k.failed, k.pending};
-    std::vector<ByteTotal> values;
-    values.reserve(v.size());
-    for (auto x : v) values.push_back(static_cast<ByteTotal>(std::max<std::int64_t>(0, x)));
-    if (i < 20) {
-      c.bars.push_back({k.repository, "", values});
-      continue;
-    }
-    ++others;
-    for (std::size_t s = 0; s < values.size(); ++s) rest.values[s] += values[s];
+  std::vector<ChartBar> bars;
+  bars.reserve(show.by_repository.size());
+  for (const auto& k : show.by_repository) {
+    ChartBar b;
+    b.label = k.repository;
+    for (auto x : {k.deleted, k.transitioned, k.untagged, k.already, k.skipped + k.deferred, k.failed, k.pending})
+      b.values.push_back(static_cast<ByteTotal>(std::max<std::int64_t>(0, x)));
+    bars.push_back(std::move(b));
   }
-  if (others) {
-    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
-    c.bars.push_back(std::move(rest));
-  }
+  set_repository_bars(c, std::move(bars));
   if (!c.bars.empty()) out += "<section id=\"charts\"><h2>By repository</h2>\n" + horizontal_bar_chart(c) + "</section>\n";
 
   nlohmann::json repos = nlohmann::json::array(), kinds = nlohmann::json::array(), outcomes = nlohmann::json::array();

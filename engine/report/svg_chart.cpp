@@ -77,6 +77,26 @@ std::string chart_value_text(ChartUnit unit, ByteTotal value, const char* noun) 
   return grouped(value) + " " + noun + (value == 1 ? "" : "s");
 }
 
+void set_repository_bars(Chart& chart, std::vector<ChartBar> bars, std::size_t shown) {
+  std::stable_sort(bars.begin(), bars.end(), [](const ChartBar& a, const ChartBar& b) { return bar_total(a) > bar_total(b); });
+  chart.bars.clear();
+  ChartBar rest;
+  rest.values.assign(chart.series.size(), 0);
+  std::size_t others = 0;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    if (i < shown) {
+      chart.bars.push_back(std::move(bars[i]));
+      continue;
+    }
+    ++others;
+    for (std::size_t s = 0; s < rest.values.size() && s < bars[i].values.size(); ++s) rest.values[s] += bars[i].values[s];
+  }
+  if (others) {
+    rest.label = std::to_string(others) + (others == 1 ? " other repository" : " other repositories");
+    chart.bars.push_back(std::move(rest));
+  }
+}
+
 std::string horizontal_bar_chart(const Chart& c) {
   constexpr double kLabel = 230, kArea = 560, kRow = 22, kBar = 16, kTop = 24;
   const double height = kTop + kRow * static_cast<double>(c.bars.size()) + 8;

@@ -39,6 +39,11 @@ struct Chart {
   std::vector<ChartMarker> markers;
 };
 
+// Bars of one repository each into `chart`, largest first (ties keep the given order): the
+// first `shown`, then the rest summed into one bar ("12 other repositories"), so that the
+// segments still add up to the report's totals.
+void set_repository_bars(Chart& chart, std::vector<ChartBar> bars, std::size_t shown = 20);
+
 // One bar a row, label on the left, segments stacked left to right.
 std::string horizontal_bar_chart(const Chart& chart);
 // One bar a column (histograms), markers as dashed vertical lines with their labels.
