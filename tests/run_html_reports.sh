@@ -107,6 +107,43 @@ else
   bad "audit: $(grep -E 'FAIL|Error|error' "$work/audit.log" | head -5)"
 fi
 
+# Text a policy author or a snapshot controls (rule descriptions, protect labels, the
+# snapshot's source) lands in the page as text, never as markup or script: a description
+# that tries to close the script and run its own shows literally, and nothing runs.
+cat > "$work/hostile.regpol" <<'P'
+repository "*" {
+  lifecycle {
+    rule 1 "</script><script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">" {
+      select untagged
+      expire older than 1d
+    }
+  }
+}
+P
+jq '.source = "oci://127.0.0.1:5000/\"><script>document.title=1</script>"' "$root/examples/multi-team/registry.json" > "$work/hostile-snapshot.json"
+check hostile --policy "$work/hostile.regpol" --snapshot "$work/hostile-snapshot.json"
+grep -q "<script>document.title" "$work/hostile.html" && bad "hostile text reached the page as markup" || ok
+"$py" - "$work/hostile.html" <<'PY' && ok || bad "the hostile page ran script or lost its text"
+import os, sys, tempfile
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+o = webdriver.ChromeOptions()
+o.binary_location = "/usr/bin/chromium"
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + tempfile.mkdtemp()):
+    o.add_argument(a)
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+try:
+    d.get("file://" + os.path.abspath(sys.argv[1]))
+    for _ in range(200):
+        if d.execute_script("return document.body.dataset.ready"):
+            break
+    shown = d.execute_script("return document.getElementById('rules').textContent")
+    ok = d.title == "regpol plan" and "</script><script>document.title='pwned'</script>" in shown and not d.find_elements("css selector", "img")
+finally:
+    d.quit()
+sys.exit(0 if ok else 1)
+PY
+
 # --summary has no HTML form: the page opens with the summary.
 "$regpol" plan --policy "$root/examples/quickstart/policy.regpol" --snapshot "$root/examples/quickstart/images.json" --format html --summary >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "plan --format html --summary should be a usage error (exit 2)"
