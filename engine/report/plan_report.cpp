@@ -512,7 +512,7 @@ void render_markdown(const Registry& reg, const LifecycleResult& res, const std:
     if (d.verdict == Verdict::Untag) why += removal_text(reg, removal_of(res, idx));
     why = markdown_cell(why);
     std::string row = "| " + std::string(outcome_name(d)) + " | " + std::string(reg.repo_name(img)) + " | `" + short_digest(reg.str(img.digest)) +
-                      "` | " + tags + " | " + format_timestamp(img.pushed_at).substr(0, 10) + " | " +
+                      "` | " + tags + " | " + (img.pushed_at == kNoTime ? std::string("undated") : format_timestamp(img.pushed_at).substr(0, 10)) + " | " +
                       (img.storage_class() == StorageClass::Archive ? "archive" : "standard") + " | " +
                       (img.size_bytes >= 0 ? human_bytes(static_cast<ByteTotal>(img.size_bytes)) : "?") + " | " + why + " |\n";
     full = full || out.size() + row.size() + 400 > budget;

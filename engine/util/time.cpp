@@ -73,11 +73,20 @@ std::optional<Micros> from_epoch_seconds(double seconds) {
   return static_cast<Micros>(std::llround(seconds * 1e6));
 }
 
+namespace {
+
+// a / b rounded down (b > 0), for every a: negating INT64_MIN (kNoTime) would overflow.
+Micros floor_div(Micros a, Micros b) { return a / b - (a % b < 0 ? 1 : 0); }
+
+}  // namespace
+
 void append_timestamp(std::string& out, Micros t) {
-  Micros secs = t >= 0 ? t / kMicrosPerSecond : -((-t + kMicrosPerSecond - 1) / kMicrosPerSecond);
-  Micros frac = t - secs * kMicrosPerSecond;
-  Micros days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  Micros rem = secs - days * 86400;
+  Micros secs = floor_div(t, kMicrosPerSecond);
+  Micros frac = t % kMicrosPerSecond;  // t - secs * kMicrosPerSecond, which can overflow
+  if (frac < 0) frac += kMicrosPerSecond;
+  Micros days = floor_div(secs, 86400);
+  Micros rem = secs % 86400;
+  if (rem < 0) rem += 86400;
   date::year_month_day ymd{date::sys_days{date::days{days}}};
   // Reports write one of these per image: digits by hand, not snprintf.
   char buf[40];

@@ -44,6 +44,11 @@ TEST_CASE("formatting: every field's digits, fractions without trailing zeros") 
   CHECK(format_timestamp(*parse_timestamp("2026-07-04T12:34:56.120Z")) == "2026-07-04T12:34:56.12Z");
   CHECK(format_timestamp(0) == "1970-01-01T00:00:00Z");
   CHECK(format_timestamp(-1) == "1969-12-31T23:59:59.999999Z");
+  CHECK(format_timestamp(-kMicrosPerDay - 1) == "1969-12-30T23:59:59.999999Z");
+  // The extremes (kNoTime is INT64_MIN) format without overflow: some text, never undefined
+  // behaviour (UBSan fails this test otherwise).
+  CHECK(!format_timestamp(kNoTime).empty());
+  CHECK(!format_timestamp(INT64_MAX).empty());
   std::string out = "x";
   append_timestamp(out, kMicrosPerSecond);
   CHECK(out == "x1970-01-01T00:00:01Z");
