@@ -109,9 +109,11 @@ void write_html(const AuditResult& r, const AuditReportContext& ctx, std::ostrea
   for (const auto& s : ctx.snapshots) files += (files.empty() ? "" : ", ") + s;
   page += html_text(files) + (ctx.captured_at == kNoTime ? std::string() : " (captured <time id=\"captured\">" + format_timestamp(ctx.captured_at) + "</time>)") +
           " against <code id=\"policy\">" + html_text(ctx.policy_file) + "</code> and the baseline (docs/audit.md)</p></header>\n<main>\n";
-  page += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n<tr><th scope=\"row\">repositories</th><td id=\"sum-repositories\">" +
-          std::to_string(r.repositories) + "</td></tr>\n<tr><th scope=\"row\">errors</th><td id=\"sum-errors\">" + std::to_string(r.errors()) +
-          "</td></tr>\n<tr><th scope=\"row\">warnings</th><td id=\"sum-warnings\">" + std::to_string(r.warnings()) + "</td></tr>\n</table>\n";
+  page += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n";
+  html_fact_row(page, "repositories", std::to_string(r.repositories), "sum-repositories");
+  html_fact_row(page, "errors", std::to_string(r.errors()), "sum-errors");
+  html_fact_row(page, "warnings", std::to_string(r.warnings()), "sum-warnings");
+  page += "</table>\n";
   if (!r.not_checked.empty()) {
     page += "<ul class=\"notes\">";
     for (const auto& n : r.not_checked) page += "<li>not checked: " + html_text(n) + "</li>";
@@ -157,16 +159,15 @@ void write_html(const AuditResult& r, const AuditReportContext& ctx, std::ostrea
     c_fix.push_back(f.fix);
     c_source.push_back(!f.source.empty() ? f.source : f.statement);
   }
-  auto col = [](const char* key, const char* label, const char* kind) { return nlohmann::json{{"key", key}, {"label", label}, {"kind", kind}}; };
-  nlohmann::json severity = col("severity", "severity", "outcome");
+  nlohmann::json severity = html_table_column("severity", "severity", "outcome");
   severity["values"] = nlohmann::json::array({"error", "warning"});
   const nlohmann::json table = {
       {"id", "finding-table"},
       {"noun", "findings"},
       {"filterColumn", "severity"},
       {"columns",
-       {col("repository", "repository", "text"), col("code", "check", "text"), severity, col("message", "finding", "text"), col("fix", "fix", "text"),
-        col("source", "asked by", "text")}},
+       {html_table_column("repository", "repository", "text"), html_table_column("code", "check", "text"), severity, html_table_column("message", "finding", "text"), html_table_column("fix", "fix", "text"),
+        html_table_column("source", "asked by", "text")}},
       {"rows", {{"repository", c_repo}, {"code", c_code}, {"severity", c_severity}, {"message", c_message}, {"fix", c_fix}, {"source", c_source}}}};
   page += "<section id=\"findings\"><h2>Findings</h2>\n" + html_data_table("finding-table", "repository, check, finding, fix", "findings") +
           "</section>\n</main>\n";

@@ -307,15 +307,16 @@ namespace {
 
 // One side's verdict and the rule behind it as the HTML table shows them.
 std::string rule_words(const Registry& registry, const DiffSide& side, std::uint32_t image) {
-  const nlohmann::json r = rule_json((*side.plan_of_repo)[registry.images[image].repo], side.result->decisions[image]);
-  if (r.is_null()) return "";
-  if (r.contains("protect")) return r["protect"].get<std::string>() + " (" + r["source"].get<std::string>() + ")";
-  const std::string d = r["description"].get<std::string>();
-  return "rule " + std::to_string(r["priority"].get<long long>()) + (d.empty() ? "" : " \u201c" + d + "\u201d") + " (" + r["source"].get<std::string>() + ")";
-}
-
-void html_row(std::string& out, const std::string& name, const std::string& value, const std::string& id) {
-  out += "<tr><th scope=\"row\">" + html_text(name) + "</th><td id=\"" + id + "\">" + html_text(value) + "</td></tr>\n";
+  const LifecyclePlan* plan = (*side.plan_of_repo)[registry.images[image].repo];
+  const ImageDecision& d = side.result->decisions[image];
+  if (!plan) return "";
+  if (d.reason == Reason::Protected && d.protect >= 0) {
+    const auto& p = plan->protects[static_cast<std::size_t>(d.protect)];
+    return p.label + " (" + p.source + ")";
+  }
+  if (d.rule < 0) return "";
+  const auto& r = plan->rules[static_cast<std::size_t>(d.rule)];
+  return "rule " + std::to_string(r.priority) + (r.description.empty() ? "" : " \u201c" + r.description + "\u201d") + " (" + r.source + ")";
 }
 
 constexpr std::size_t kDiffChartRepositories = 20;
@@ -349,14 +350,14 @@ bool render_diff_html(const Registry& registry, const PolicyDiff& diff, std::str
   if (!registry.source.empty()) out += " of <code id=\"source\">" + html_text(registry.source) + "</code>";
   out += ", evaluated at <time id=\"now\">" + format_timestamp(diff.now) + "</time></p></header>\n<main>\n";
   out += "<section id=\"summary\"><h2>Summary</h2><p id=\"headline\">" + html_text(headline(diff)) + "</p><table class=\"summary\">\n";
-  html_row(out, "images compared", std::to_string(diff.images_compared), "sum-images");
-  html_row(out, "verdict changes", std::to_string(total.changed), "sum-changed");
-  html_row(out, "now expire", std::to_string(total.to_expire), "sum-to-expire");
-  html_row(out, "now kept", std::to_string(total.to_keep), "sum-to-keep");
-  html_row(out, "now move to archive", std::to_string(total.to_transition), "sum-to-transition");
-  html_row(out, "now lose tags", std::to_string(total.to_untag), "sum-to-untag");
-  html_row(out, "reclaimed (summed sizes)", signed_bytes(total.bytes_reclaimed_delta), "sum-bytes");
-  html_row(out, "saving a month", dollars_change(diff, diff.saving_delta), "sum-saving");
+  html_fact_row(out, "images compared", std::to_string(diff.images_compared), "sum-images");
+  html_fact_row(out, "verdict changes", std::to_string(total.changed), "sum-changed");
+  html_fact_row(out, "now expire", std::to_string(total.to_expire), "sum-to-expire");
+  html_fact_row(out, "now kept", std::to_string(total.to_keep), "sum-to-keep");
+  html_fact_row(out, "now move to archive", std::to_string(total.to_transition), "sum-to-transition");
+  html_fact_row(out, "now lose tags", std::to_string(total.to_untag), "sum-to-untag");
+  html_fact_row(out, "reclaimed (summed sizes)", signed_bytes(total.bytes_reclaimed_delta), "sum-bytes");
+  html_fact_row(out, "saving a month", dollars_change(diff, diff.saving_delta), "sum-saving");
   out += "</table>\n";
   if (!diff.in_use_sources.empty()) out += "<pre class=\"notes\">" + html_text(in_use_lines(diff)) + "</pre>\n";
   if (diff.total.changed || diff.saving_delta != 0) out += "<p class=\"notes\">" + html_text(diff.new_side.prices->pricing_notes.front()) + "</p>\n";

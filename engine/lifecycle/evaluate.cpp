@@ -532,6 +532,10 @@ bool age_reason_parts(const LifecyclePlan& plan, const ImageDecision& d, AgeReas
   return true;
 }
 
+bool reason_names_another_image(Reason reason) {
+  return reason == Reason::ReferencedByList || reason == Reason::SubjectDeleted || reason == Reason::SubjectKept;
+}
+
 std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d, Micros now) {
   if (AgeReasonParts parts; age_reason_parts(plan, d, parts)) return parts.prefix + age_text(now, d.reference_time) + parts.suffix;
   auto rule_name = [&](std::int32_t r) { return "rule " + std::to_string(plan.rules[static_cast<std::size_t>(r)].priority); };

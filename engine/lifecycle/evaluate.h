@@ -114,4 +114,8 @@ void append_age_text(std::string& out, Micros now, Micros reference);
 std::string describe_decision(const Registry& registry, const LifecyclePlan& plan, const ImageDecision& d,
                               Micros now);
 
+// True when the reason's text names another image (the index that lists it, its subject):
+// the one kind besides an age that reports cannot render once per rule and reuse.
+bool reason_names_another_image(Reason reason);
+
 }  // namespace regpol

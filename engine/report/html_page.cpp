@@ -40,6 +40,26 @@ std::string html_text(std::string_view text) {
   return out;
 }
 
+void html_fact_row(std::string& out, std::string_view name, std::string_view value, std::string_view id) {
+  out += "<tr><th scope=\"row\">";
+  append_html(out, name);
+  out += "</th><td id=\"";
+  append_html(out, id);
+  out += "\">";
+  append_html(out, value);
+  out += "</td></tr>\n";
+}
+
+nlohmann::json html_table_column(std::string_view key, std::string_view label, std::string_view kind) {
+  return {{"key", key}, {"label", label}, {"kind", kind}};
+}
+
+std::size_t HtmlEnumValues::index(const std::string& value) {
+  auto [it, fresh] = ids_.try_emplace(value, values_.size());
+  if (fresh) values_.push_back(value);
+  return it->second;
+}
+
 std::string html_data_table(std::string_view id, std::string_view filter_hint, std::string_view noun) {
   const std::string i = html_text(id);
   std::string out = "<div class=\"controls\"><input id=\"" + i + "-filter\" type=\"search\" placeholder=\"filter: " + html_text(filter_hint) +

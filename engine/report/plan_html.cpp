@@ -61,11 +61,15 @@ struct RuleIndex {
   std::map<std::tuple<const LifecyclePlan*, std::int32_t, std::int32_t>, std::size_t> by_key;
 
   RuleIndex(const Registry& reg, const LifecycleResult& res, const std::vector<const LifecyclePlan*>& plans) {
-    std::set<const LifecyclePlan*> seen;
+    // Per plan, the repositories it governs (the first few by name) and how many.
+    std::map<const LifecyclePlan*, std::pair<std::vector<std::string>, std::size_t>> governed;
     for (auto r : res.repositories) {
       const LifecyclePlan* plan = plans[r];
       if (!plan) continue;
-      if (seen.insert(plan).second) {
+      auto [it, fresh] = governed.try_emplace(plan);
+      if (it->second.first.size() < 3) it->second.first.emplace_back(reg.str(reg.repositories[r].name));
+      ++it->second.second;
+      if (fresh) {
         for (std::size_t i = 0; i < plan->rules.size(); ++i) {
           const auto& rule = plan->rules[i];
           add(plan, static_cast<std::int32_t>(i), -1, "rule " + std::to_string(rule.priority) + (rule.description.empty() ? "" : " \u201c" + rule.description + "\u201d"),
@@ -74,11 +78,11 @@ struct RuleIndex {
         for (std::size_t i = 0; i < plan->protects.size(); ++i)
           add(plan, -1, static_cast<std::int32_t>(i), plan->protects[i].label, plan->protects[i].source, "protect-");
       }
-      for (auto& e : entries) {
-        if (e.plan != plan) continue;
-        if (e.repositories.size() < 3) e.repositories.emplace_back(reg.str(reg.repositories[r].name));
-        ++e.repository_count;
-      }
+    }
+    for (auto& e : entries) {
+      const auto& [names, count] = governed.at(e.plan);
+      e.repositories = names;
+      e.repository_count = count;
     }
   }
   void add(const LifecyclePlan* plan, std::int32_t rule, std::int32_t protect, std::string label, std::string source, const char* prefix) {
@@ -108,16 +112,11 @@ class ReasonTable {
     AgeReasonParts parts;
     if (age_reason_parts(*plan, d, parts)) {
       age = age_text(now, d.reference_time);
-      return id({parts.prefix, parts.suffix});
+      if (d.verdict == Verdict::Untag) parts.suffix += removal_text(reg, removal_of(res, idx));
+      return id({std::move(parts.prefix), std::move(parts.suffix)});
     }
-    std::string text = describe_decision(reg, *plan, d, now);
-    if (d.verdict == Verdict::Untag) {
-      if (const TagRemoval* removal = removal_of(res, idx)) {
-        text += "; removes";
-        for (auto t : removal->tags) text += " " + std::string(reg.str(t));
-        if (removal->all) text += " (becomes untagged)";
-      }
-    }
+    std::string text = rule_text(reg, *plan, d, now);
+    if (d.verdict == Verdict::Untag) text += removal_text(reg, removal_of(res, idx));
     return id({std::move(text), ""});
   }
   nlohmann::json json() const {
@@ -132,8 +131,18 @@ class ReasonTable {
     if (fresh) list_.push_back(std::move(r));
     return it->second;
   }
+  // describe_decision once per (plan, reason, rule, protect clause), as the JSON report
+  // renders it: tens of thousands of images share each text.
+  std::string rule_text(const Registry& reg, const LifecyclePlan& plan, const ImageDecision& d, Micros now) {
+    if (reason_names_another_image(d.reason)) return describe_decision(reg, plan, d, now);
+    const auto key = std::make_tuple(&plan, d.reason, d.rule, d.protect);
+    auto it = texts_.find(key);
+    if (it == texts_.end()) it = texts_.emplace(key, describe_decision(reg, plan, d, now)).first;
+    return it->second;
+  }
   std::map<std::pair<std::string, std::string>, std::size_t> ids_;
   std::vector<std::pair<std::string, std::string>> list_;
+  std::map<std::tuple<const LifecyclePlan*, Reason, std::int32_t, std::int32_t>, std::string> texts_;
 };
 
 struct RepoTotals {
@@ -235,10 +244,6 @@ Chart rule_chart(const RuleIndex& rules, const std::vector<std::array<ByteTotal,
   return c;
 }
 
-void summary_row(std::string& out, const std::string& name, const std::string& value, const std::string& id) {
-  out += "<tr><th scope=\"row\">" + html_text(name) + "</th><td id=\"" + id + "\">" + html_text(value) + "</td></tr>\n";
-}
-
 std::string thousands(std::size_t n) { return chart_value_text(ChartUnit::Images, n); }
 
 }  // namespace
@@ -317,19 +322,19 @@ bool write_plan_html(const Registry& reg, const LifecycleResult& res, const std:
   if (!reg.source.empty()) out += " on a snapshot of <code id=\"source\">" + html_text(reg.source) + "</code>";
   if (reg.captured_at != kNoTime) out += " captured at <time id=\"captured\">" + format_timestamp(reg.captured_at) + "</time>";
   out += "</p></header>\n<main>\n<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n";
-  summary_row(out, "repositories", std::to_string(t.repositories), "sum-repositories");
-  summary_row(out, "images", std::to_string(t.images), "sum-images");
-  summary_row(out, "expire", std::to_string(t.expire), "sum-expire");
-  summary_row(out, "move to archive", std::to_string(t.transition), "sum-transition");
-  summary_row(out, "keep", std::to_string(t.keep) + (t.protected_images ? " (" + std::to_string(t.protected_images) + " protected)" : ""),
+  html_fact_row(out, "repositories", std::to_string(t.repositories), "sum-repositories");
+  html_fact_row(out, "images", std::to_string(t.images), "sum-images");
+  html_fact_row(out, "expire", std::to_string(t.expire), "sum-expire");
+  html_fact_row(out, "move to archive", std::to_string(t.transition), "sum-transition");
+  html_fact_row(out, "keep", std::to_string(t.keep) + (t.protected_images ? " (" + std::to_string(t.protected_images) + " protected)" : ""),
               "sum-keep");
-  if (t.untag) summary_row(out, "lose tags", std::to_string(t.untag) + " images, " + std::to_string(t.tags_removed) + " tags", "sum-untag");
-  summary_row(out, "summed sizes of expired images", human_bytes(t.bytes_reclaimed), "sum-bytes-reclaimed");
+  if (t.untag) html_fact_row(out, "lose tags", std::to_string(t.untag) + " images, " + std::to_string(t.tags_removed) + " tags", "sum-untag");
+  html_fact_row(out, "summed sizes of expired images", human_bytes(t.bytes_reclaimed), "sum-bytes-reclaimed");
   if (t.blobs_known)
-    summary_row(out, "freed in storage", human_bytes(t.bytes_freed) + " (blobs no kept image references, shared layers counted once)",
+    html_fact_row(out, "freed in storage", human_bytes(t.bytes_freed) + " (blobs no kept image references, shared layers counted once)",
                 "sum-bytes-freed");
-  summary_row(out, "moved to archive", human_bytes(t.bytes_transitioned), "sum-bytes-transitioned");
-  summary_row(out, "saving a month", opt.unpriced ? "no price (give one with --price-per-gb or --pricing)" : dollars_text(opt, t.monthly_savings_usd),
+  html_fact_row(out, "moved to archive", human_bytes(t.bytes_transitioned), "sum-bytes-transitioned");
+  html_fact_row(out, "saving a month", opt.unpriced ? "no price (give one with --price-per-gb or --pricing)" : dollars_text(opt, t.monthly_savings_usd),
               "sum-saving");
   out += "</table>\n";
   if (!opt.pricing_notes.empty()) {

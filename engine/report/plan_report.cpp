@@ -22,6 +22,13 @@
 namespace regpol {
 
 
+std::string removal_text(const Registry& registry, const TagRemoval* removal) {
+  if (!removal) return "";
+  std::string s = " (removes ";
+  for (std::size_t i = 0; i < removal->tags.size(); ++i) s += (i ? ", " : "") + std::string(registry.str(removal->tags[i]));
+  return s + (removal->all ? "; then untagged)" : ")");
+}
+
 namespace {
 
 using namespace std::string_view_literals;
@@ -92,14 +99,6 @@ std::string in_use_sources_json(const ReportOptions& opt) {
 }
 
 const char* outcome_name(const ImageDecision& d) { return d.reason == Reason::Protected ? "protected" : verdict_name(d.verdict); }
-
-// " (removes sha-1, sha-2; then untagged)": what an untag decision does, for the text reports.
-std::string removal_text(const Registry& reg, const TagRemoval* removal) {
-  if (!removal) return "";
-  std::string s = " (removes ";
-  for (std::size_t i = 0; i < removal->tags.size(); ++i) s += (i ? ", " : "") + std::string(reg.str(removal->tags[i]));
-  return s + (removal->all ? "; then untagged)" : ")");
-}
 
 // "3 keep (1 protected)", "3 keep (1 protected, 2 lose tags)".
 std::string keep_text(std::size_t keep, std::size_t protected_images, std::size_t untag) {
@@ -236,7 +235,7 @@ class ReasonJson {
       out += it->second.second;
       return;
     }
-    if (d.reason == Reason::ReferencedByList || d.reason == Reason::SubjectDeleted || d.reason == Reason::SubjectKept) {
+    if (reason_names_another_image(d.reason)) {
       append_json_string(out, describe_decision(reg, *plan, d, now));
       return;
     }

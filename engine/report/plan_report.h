@@ -100,4 +100,8 @@ std::string render_plan_report(const Registry& registry, const LifecycleResult& 
 
 std::string human_bytes(ByteTotal bytes);
 
+// " (removes sha-1, sha-2; then untagged)": what an untag decision does, as the text,
+// markdown and html reports append it to the reason ("" without a removal).
+std::string removal_text(const Registry& registry, const TagRemoval* removal);
+
 }  // namespace regpol

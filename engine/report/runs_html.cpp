@@ -18,21 +18,6 @@ constexpr std::size_t kChartedRuns = 60;
 
 nlohmann::json seconds_or_null(Micros t) { return t == kNoTime ? nlohmann::json(nullptr) : nlohmann::json(t / kMicrosPerSecond); }
 
-void fact_row(std::string& out, const std::string& name, const std::string& value, const std::string& id) {
-  out += "<tr><th scope=\"row\">" + html_text(name) + "</th><td id=\"" + id + "\">" + html_text(value) + "</td></tr>\n";
-}
-
-// The index of `value` in `values`, added when new: the table's enum columns.
-std::size_t enum_index(nlohmann::json& values, const std::string& value) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i] == value) return i;
-  }
-  values.push_back(value);
-  return values.size() - 1;
-}
-
-nlohmann::json table_column(const char* key, const char* label, const char* kind) { return {{"key", key}, {"label", label}, {"kind", kind}}; }
-
 std::string digest_hex(const std::string& digest) { return digest.rfind("sha256:", 0) == 0 ? digest.substr(7) : digest; }
 
 }  // namespace
@@ -48,11 +33,11 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
     untagged += r.untagged;
   }
   out += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n";
-  fact_row(out, "runs", std::to_string(runs.size()), "sum-runs");
-  fact_row(out, "images deleted", std::to_string(deleted), "sum-deleted");
-  fact_row(out, "deleted (summed image sizes)", human_bytes(static_cast<ByteTotal>(bytes)), "sum-bytes-deleted");
-  fact_row(out, "moved to archive", std::to_string(transitioned), "sum-transitioned");
-  if (untagged) fact_row(out, "images that lost tags", std::to_string(untagged), "sum-untagged");
+  html_fact_row(out, "runs", std::to_string(runs.size()), "sum-runs");
+  html_fact_row(out, "images deleted", std::to_string(deleted), "sum-deleted");
+  html_fact_row(out, "deleted (summed image sizes)", human_bytes(static_cast<ByteTotal>(bytes)), "sum-bytes-deleted");
+  html_fact_row(out, "moved to archive", std::to_string(transitioned), "sum-transitioned");
+  if (untagged) html_fact_row(out, "images that lost tags", std::to_string(untagged), "sum-untagged");
   out += "</table></section>\n";
 
   // Oldest first, as time runs; the newest kChartedRuns.
@@ -82,13 +67,14 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
     out += "<section id=\"charts\"><h2>Over time</h2>\n" + vertical_bar_chart(by_bytes) + vertical_bar_chart(by_images) + "</section>\n";
   }
 
-  nlohmann::json statuses = nlohmann::json::array(), c_id = nlohmann::json::array(), c_status = nlohmann::json::array(),
+  HtmlEnumValues statuses;
+  nlohmann::json c_id = nlohmann::json::array(), c_status = nlohmann::json::array(),
                  c_started = nlohmann::json::array(), c_source = nlohmann::json::array(), c_target = nlohmann::json::array(),
                  c_deleted = nlohmann::json::array(), c_bytes = nlohmann::json::array(), c_transitioned = nlohmann::json::array(),
                  c_planned = nlohmann::json::array(), c_message = nlohmann::json::array();
   for (const auto& r : runs) {
     c_id.push_back(r.id);
-    c_status.push_back(enum_index(statuses, r.status));
+    c_status.push_back(statuses.index(r.status));
     c_started.push_back(seconds_or_null(r.started_at));
     c_source.push_back(r.source);
     c_target.push_back(r.target + (r.shard.empty() || r.shard == "0/1" ? "" : " shard " + r.shard));
@@ -98,16 +84,16 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
     c_planned.push_back(r.planned);
     c_message.push_back(r.message.substr(0, r.message.find('\n')));
   }
-  nlohmann::json status_column = table_column("status", "status", "outcome");
-  status_column["values"] = statuses;
+  nlohmann::json status_column = html_table_column("status", "status", "outcome");
+  status_column["values"] = statuses.values();
   const nlohmann::json table = {
       {"id", "run-table"},
       {"noun", "runs"},
       {"filterColumn", "status"},
       {"columns",
-       {table_column("id", "run", "number"), status_column, table_column("startedAt", "started", "time"), table_column("source", "from", "text"),
-        table_column("target", "to", "text"), table_column("deleted", "deleted", "number"), table_column("bytesDeleted", "bytes deleted", "bytes"),
-        table_column("transitioned", "moved to archive", "number"), table_column("planned", "planned", "number"), table_column("message", "message", "text")}},
+       {html_table_column("id", "run", "number"), status_column, html_table_column("startedAt", "started", "time"), html_table_column("source", "from", "text"),
+        html_table_column("target", "to", "text"), html_table_column("deleted", "deleted", "number"), html_table_column("bytesDeleted", "bytes deleted", "bytes"),
+        html_table_column("transitioned", "moved to archive", "number"), html_table_column("planned", "planned", "number"), html_table_column("message", "message", "text")}},
       {"rows",
        {{"id", c_id}, {"status", c_status}, {"startedAt", c_started}, {"source", c_source}, {"target", c_target}, {"deleted", c_deleted},
         {"bytesDeleted", c_bytes}, {"transitioned", c_transitioned}, {"planned", c_planned}, {"message", c_message}}}};
@@ -124,20 +110,20 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   if (r.started_at != kNoTime) out += ", started <time>" + format_timestamp(r.started_at) + "</time>";
   if (r.finished_at != kNoTime) out += ", finished <time>" + format_timestamp(r.finished_at) + "</time>";
   out += "</p></header>\n<main>\n<section id=\"summary\"><h2>Summary</h2><table class=\"summary\">\n";
-  fact_row(out, "planned at", r.now == kNoTime ? "" : format_timestamp(r.now), "sum-now");
-  fact_row(out, "actions planned", std::to_string(r.planned), "sum-planned");
-  fact_row(out, "deleted", std::to_string(r.deleted) + " (" + human_bytes(static_cast<ByteTotal>(std::max<std::int64_t>(0, r.bytes_deleted))) +
+  html_fact_row(out, "planned at", r.now == kNoTime ? "" : format_timestamp(r.now), "sum-now");
+  html_fact_row(out, "actions planned", std::to_string(r.planned), "sum-planned");
+  html_fact_row(out, "deleted", std::to_string(r.deleted) + " (" + human_bytes(static_cast<ByteTotal>(std::max<std::int64_t>(0, r.bytes_deleted))) +
                                 ", summed image sizes)", "sum-deleted");
-  fact_row(out, "moved to archive", std::to_string(r.transitioned), "sum-transitioned");
-  if (r.untagged || r.planned_untags) fact_row(out, "lost tags", std::to_string(r.untagged), "sum-untagged");
-  fact_row(out, "already so", std::to_string(r.already), "sum-already");
-  fact_row(out, "skipped", std::to_string(r.skipped), "sum-skipped");
-  fact_row(out, "deferred", std::to_string(r.deferred), "sum-deferred");
-  fact_row(out, "failed", std::to_string(r.failed), "sum-failed");
-  fact_row(out, "not done yet", std::to_string(r.pending), "sum-pending");
-  fact_row(out, "policy sha256", r.policy_sha256, "sum-policy");
-  fact_row(out, "snapshot sha256", r.snapshot_sha256, "sum-snapshot");
-  if (!r.plan_sha256.empty()) fact_row(out, "plan sha256", r.plan_sha256, "sum-plan");
+  html_fact_row(out, "moved to archive", std::to_string(r.transitioned), "sum-transitioned");
+  if (r.untagged || r.planned_untags) html_fact_row(out, "lost tags", std::to_string(r.untagged), "sum-untagged");
+  html_fact_row(out, "already so", std::to_string(r.already), "sum-already");
+  html_fact_row(out, "skipped", std::to_string(r.skipped), "sum-skipped");
+  html_fact_row(out, "deferred", std::to_string(r.deferred), "sum-deferred");
+  html_fact_row(out, "failed", std::to_string(r.failed), "sum-failed");
+  html_fact_row(out, "not done yet", std::to_string(r.pending), "sum-pending");
+  html_fact_row(out, "policy sha256", r.policy_sha256, "sum-policy");
+  html_fact_row(out, "snapshot sha256", r.snapshot_sha256, "sum-snapshot");
+  if (!r.plan_sha256.empty()) html_fact_row(out, "plan sha256", r.plan_sha256, "sum-plan");
   out += "</table>\n";
   if (!r.message.empty()) out += "<pre id=\"message\">" + html_text(r.message) + "</pre>\n";
   if (!r.in_use.empty()) {
@@ -167,7 +153,7 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   set_repository_bars(c, std::move(bars));
   if (!c.bars.empty()) out += "<section id=\"charts\"><h2>By repository</h2>\n" + horizontal_bar_chart(c) + "</section>\n";
 
-  nlohmann::json repos = nlohmann::json::array(), kinds = nlohmann::json::array(), outcomes = nlohmann::json::array();
+  HtmlEnumValues repos, outcomes;
   nlohmann::json a_seq = nlohmann::json::array(), a_repo = nlohmann::json::array(), a_digest = nlohmann::json::array(),
                  a_tags = nlohmann::json::array(), a_kind = nlohmann::json::array(), a_size = nlohmann::json::array(),
                  a_status = nlohmann::json::array(), a_rule = nlohmann::json::array(), a_reason = nlohmann::json::array(),
@@ -175,7 +161,7 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   const bool refused = r.status == "refused";
   for (const auto& a : show.actions) {
     a_seq.push_back(a.seq);
-    a_repo.push_back(enum_index(repos, a.repository));
+    a_repo.push_back(repos.index(a.repository));
     a_digest.push_back(digest_hex(a.digest));
     std::string tags;
     for (const auto& t : a.tags) tags += (tags.empty() ? "" : " ") + t;
@@ -186,24 +172,24 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
     }
     a_kind.push_back(kind);
     a_size.push_back(a.size_bytes);
-    a_status.push_back(enum_index(outcomes, refused && a.status == ActionStatus::Pending ? "not carried out" : action_status_name(a.status)));
+    a_status.push_back(outcomes.index(refused && a.status == ActionStatus::Pending ? "not carried out" : action_status_name(a.status)));
     a_rule.push_back("rule " + std::to_string(a.rule_priority) + " (" + a.rule_source + ")");
     a_reason.push_back(a.reason);
     a_answer.push_back(a.answer);
   }
-  nlohmann::json repo_column = table_column("repository", "repository", "enum"), status_column = table_column("status", "outcome", "outcome");
-  repo_column["values"] = repos;
-  status_column["values"] = outcomes;
-  nlohmann::json tags_column = table_column("tags", "tags", "text");
+  nlohmann::json repo_column = html_table_column("repository", "repository", "enum"), status_column = html_table_column("status", "outcome", "outcome");
+  repo_column["values"] = repos.values();
+  status_column["values"] = outcomes.values();
+  nlohmann::json tags_column = html_table_column("tags", "tags", "text");
   tags_column["empty"] = "(untagged)";
   const nlohmann::json actions = {
       {"id", "action-table"},
       {"noun", "actions"},
       {"filterColumn", "status"},
       {"columns",
-       {table_column("seq", "#", "number"), repo_column, tags_column, table_column("digest", "digest", "digest"), table_column("kind", "action", "text"),
-        table_column("sizeBytes", "size", "bytes"), status_column, table_column("rule", "rule", "text"), table_column("reason", "reason", "text"),
-        table_column("answer", "the target's answer", "text")}},
+       {html_table_column("seq", "#", "number"), repo_column, tags_column, html_table_column("digest", "digest", "digest"), html_table_column("kind", "action", "text"),
+        html_table_column("sizeBytes", "size", "bytes"), status_column, html_table_column("rule", "rule", "text"), html_table_column("reason", "reason", "text"),
+        html_table_column("answer", "the target's answer", "text")}},
       {"rows",
        {{"seq", a_seq}, {"repository", a_repo}, {"tags", a_tags}, {"digest", a_digest}, {"kind", a_kind}, {"sizeBytes", a_size},
         {"status", a_status}, {"rule", a_rule}, {"reason", a_reason}, {"answer", a_answer}}}};
@@ -213,26 +199,27 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
            " actions that match the filter (--status, --repository, --limit)</p>\n";
   out += html_data_table("action-table", "repository, tag, digest, rule, reason", "actions") + "</section>\n";
 
-  nlohmann::json events = nlohmann::json::array(), e_at = nlohmann::json::array(), e_event = nlohmann::json::array(),
+  HtmlEnumValues events;
+  nlohmann::json e_at = nlohmann::json::array(), e_event = nlohmann::json::array(),
                  e_seq = nlohmann::json::array(), e_repo = nlohmann::json::array(), e_digest = nlohmann::json::array(),
                  e_detail = nlohmann::json::array();
   for (const auto& e : show.audit) {
     e_at.push_back(seconds_or_null(e.at));
-    e_event.push_back(enum_index(events, e.event));
+    e_event.push_back(events.index(e.event));
     e_seq.push_back(e.seq);
     e_repo.push_back(e.repository);
     e_digest.push_back(e.digest.empty() ? std::string() : e.digest.substr(0, 19));
     e_detail.push_back(e.detail);
   }
-  nlohmann::json event_column = table_column("event", "event", "outcome");
-  event_column["values"] = events;
+  nlohmann::json event_column = html_table_column("event", "event", "outcome");
+  event_column["values"] = events.values();
   const nlohmann::json audit = {
       {"id", "audit-table"},
       {"noun", "entries"},
       {"filterColumn", "event"},
       {"columns",
-       {table_column("at", "at", "time"), event_column, table_column("seq", "action", "number"), table_column("repository", "repository", "text"),
-        table_column("digest", "digest", "text"), table_column("detail", "detail", "text")}},
+       {html_table_column("at", "at", "time"), event_column, html_table_column("seq", "action", "number"), html_table_column("repository", "repository", "text"),
+        html_table_column("digest", "digest", "text"), html_table_column("detail", "detail", "text")}},
       {"rows", {{"at", e_at}, {"event", e_event}, {"seq", e_seq}, {"repository", e_repo}, {"digest", e_digest}, {"detail", e_detail}}}};
   out += "<section id=\"audit\"><h2>Audit log</h2>\n" + html_data_table("audit-table", "event, repository, detail", "entries") +
          "</section>\n</main>\n";

@@ -16,6 +16,8 @@ For a diff: the summary, the old-against-new table and the chart of changes by r
 carry the JSON report's counts; the table lists every changed image, filters by the new
 verdict and by text, and sorts by size.
 
+--batch checks many pages in one browser (one Chromium start instead of one a page).
+
 --measure prints the load time (navigation start to the load event, and to data-ready) as
 JSON instead of checking, for bench/html_report.sh.
 """
@@ -162,6 +164,16 @@ def check_plan(driver, report):
         expected = "%s images" % format(summary["expire"], ",") if summary["expire"] == len(images) else \
             "%s of %s images" % (format(summary["expire"], ","), format(len(images), ","))
         check(st["count"] == expected, "outcome filter count %r == %r" % (st["count"], expected))
+        # An untag image's reason says which tags go, in the text report's words.
+        untagged = {(i["repository"], i["digest"]): i for i in images if i["action"] == "untag"}
+        if untagged:
+            Select(driver.find_element(By.ID, "image-table-outcome")).select_by_value("untag")
+            rows = table_state(driver)["rows"]
+            check(len(rows) == min(100, len(untagged)), "outcome filter shows the untag images")
+            for r in rows:
+                i = untagged.get((r["repository"], r["digest"]))
+                want = i and i["reason"] + " (removes " + ", ".join(i["untagTags"]) + ("; then untagged)" if i["becomesUntagged"] else ")")
+                check(r["reason"] == want, "an untag image's reason %r == %r" % (r["reason"], want))
         Select(driver.find_element(By.ID, "image-table-outcome")).select_by_value("")
         for column, key in (("sizeBytes", "sizeBytes"), ("pushedAt", "pushedAt")):
             header = driver.find_element(By.CSS_SELECTOR, "#image-table th[data-sort='%s']" % column)
@@ -308,51 +320,91 @@ def check_audit(driver, report):
     return len(findings)
 
 
+def check_hostile(driver, report):
+    """A plan whose rule description tries to close the script and run its own: it shows as
+    text, the title stays, no element it spells exists."""
+    items = check_plan(driver, report)
+    shown = driver.execute_script("return document.getElementById('rules').textContent")
+    check(driver.title == "regpol plan", "the page's title is its own: %r" % driver.title)
+    check("</script><script>document.title='pwned'</script>" in shown, "the hostile description shows literally")
+    check(not driver.find_elements(By.CSS_SELECTOR, "img"), "no <img> from the description")
+    return items
+
+
+CHECKS = {"plan": check_plan, "diff": check_diff, "runs": check_runs, "run": check_run, "audit": check_audit, "hostile": check_hostile}
+NOUNS = {"plan": "images", "diff": "changed images", "runs": "runs", "run": "actions", "audit": "findings", "hostile": "images"}
+
+
+def check_page(driver, kind, html, report_json, screenshot):
+    """Opens one page and checks it; returns the number of items (images, runs…) checked."""
+    driver.set_window_size(1280, 1600)
+    driver.get_log("browser")  # what earlier pages logged
+    driver.get("file://" + os.path.abspath(html))
+    state = wait_ready(driver)
+    check(state == "1", "the page finished drawing (data-ready=%r)" % state)
+    logs = driver.get_log("browser")
+    errors = [entry["message"] for entry in logs if entry["level"] in ("SEVERE", "ERROR")]
+    check(not errors, "no console error: %s" % errors)
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    check(not resources, "the page requests nothing: %s" % resources)
+    report = json.load(open(report_json))
+    items = CHECKS[kind](driver, report)
+    driver.execute_script("window.scrollTo(0, 0)")
+    if screenshot:
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1280, min(max(height, 800), 8000))
+        driver.save_screenshot(screenshot)
+        check(os.path.getsize(screenshot) > 0, "a screenshot")
+    return items
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--html", required=True)
-    ap.add_argument("--kind", choices=("plan", "diff", "runs", "run", "audit"), default="plan")
+    ap.add_argument("--html")
+    ap.add_argument("--kind", choices=sorted(CHECKS), default="plan")
     ap.add_argument("--json", help="the JSON report of the same plan")
     ap.add_argument("--screenshot")
     ap.add_argument("--measure", action="store_true")
+    ap.add_argument("--batch", help="a file of pages, one a line: NAME KIND HTML JSON SCREENSHOT (tab-separated), "
+                                    "checked in one browser; prints 'ok NAME' or 'FAIL NAME: …' for each")
     args = ap.parse_args()
-    url = "file://" + os.path.abspath(args.html)
 
     driver = browser()
     try:
-        start = time.time()
-        driver.get(url)
-        state = wait_ready(driver)
-        timing = driver.execute_script(
-            "const t = performance.getEntriesByType('navigation')[0]; return {load: t.loadEventEnd, dom: t.domContentLoadedEventEnd};")
         if args.measure:
+            start = time.time()
+            driver.get("file://" + os.path.abspath(args.html))
+            state = wait_ready(driver)
+            timing = driver.execute_script(
+                "const t = performance.getEntriesByType('navigation')[0]; return {load: t.loadEventEnd, dom: t.domContentLoadedEventEnd};")
             ready_ms = (time.time() - start) * 1000
             print(json.dumps({"loadEventMs": round(timing["load"], 1), "domContentLoadedMs": round(timing["dom"], 1),
                               "readyMs": round(ready_ms, 1), "ready": state, "bytes": os.path.getsize(args.html)}))
             return 0 if state == "1" else 1
-
-        check(state == "1", "the page finished drawing (data-ready=%r)" % state)
-        logs = driver.get_log("browser")
-        errors = [entry["message"] for entry in logs if entry["level"] in ("SEVERE", "ERROR")]
-        check(not errors, "no console error: %s" % errors)
-        resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-        check(not resources, "the page requests nothing: %s" % resources)
-
-        report = json.load(open(args.json))
-        items = {"plan": check_plan, "diff": check_diff, "runs": check_runs, "run": check_run, "audit": check_audit}[args.kind](driver, report)
-        driver.execute_script("window.scrollTo(0, 0)")
-        if args.screenshot:
-            height = driver.execute_script("return document.documentElement.scrollHeight")
-            driver.set_window_size(1280, min(max(height, 800), 8000))
-            driver.save_screenshot(args.screenshot)
-            check(os.path.getsize(args.screenshot) > 0, "a screenshot")
+        pages = []
+        if args.batch:
+            for line in open(args.batch):
+                if line.strip():
+                    pages.append(line.rstrip("\n").split("\t"))
+        else:
+            pages.append([os.path.basename(args.html), args.kind, args.html, args.json, args.screenshot or ""])
+        bad_pages = 0
+        for name, kind, html, report_json, screenshot in pages:
+            del failures[:]
+            try:
+                items = check_page(driver, kind, html, report_json, screenshot)
+            except Exception as e:  # one page's failure must not hide the others'
+                check(False, "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+                items = 0
+            if failures:
+                bad_pages += 1
+                print("FAIL %s: %s" % (name, "; ".join(failures[:5])))
+            else:
+                print("ok %s (%d %s)" % (name, items, NOUNS[kind]))
+            sys.stdout.flush()
     finally:
         driver.quit()
-    if failures:
-        print("%d check(s) failed on %s" % (len(failures), args.html), file=sys.stderr)
-        return 1
-    print("ok: %s (%d %s)" % (args.html, items, {"plan": "images", "diff": "changed images", "runs": "runs", "run": "actions", "audit": "findings"}[args.kind]))
-    return 0
+    return 1 if bad_pages else 0
 
 
 if __name__ == "__main__":
