@@ -147,8 +147,16 @@ done
 "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state wrong.db --target oci://127.0.0.1:1 --yes > wrong.out 2>&1
 [ $? = 1 ] && grep -q "the snapshot is of oci://127.0.0.1:$port_anon, but the target is oci://127.0.0.1:1" wrong.out && ok || bad "another registry's snapshot was applied: $(cat wrong.out)"
 [ "$(tags_of $port_anon team/app | jq length)" -gt 5 ] && ok || bad "a refused apply changed the registry"
-if "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state anon-state.db --target oci://127.0.0.1:$port_anon --yes > apply.out 2>&1; then ok; else bad "apply: $(cat apply.out)"; fi
+if "$regpol" apply --policy policy.regpol --snapshot anon.json --now $now --state anon-state.db --target oci://127.0.0.1:$port_anon --yes \
+  --metrics-file apply.prom > apply.out 2>&1; then ok; else bad "apply: $(cat apply.out)"; fi
 grep -q "10 deleted" apply.out && ok || bad "apply should delete 10 manifests: $(cat apply.out)"
+# The bytes the run really freed (blobs no remaining manifest references, each once), next to
+# the summed sizes: in apply's line, the journal and the metrics; garbage collection checks it below.
+grep -q "summed sizes, .* freed in storage" apply.out && ok || bad "apply does not say the bytes freed in storage: $(cat apply.out)"
+run_freed=$("$regpol" runs --state anon-state.db --format json | jq '.runs[-1].counts.bytesFreed')
+[ "$run_freed" = "$freed" ] && ok || bad "the journal says the run freed $run_freed bytes, the plan said $freed"
+grep -q "^regpol_apply_run_freed_bytes{.*} $freed\$" apply.prom && ok || bad "metrics: $(grep freed apply.prom)"
+"$regpol" runs --state anon-state.db | grep -q "freed in storage" && ok || bad "runs (text) does not say the bytes freed"
 [ "$(tags_of $port_anon team/app)" = '["pr-9","v0-hotfix","v3","v4","v5"]' ] && ok || bad "team/app tags: $(tags_of $port_anon team/app)"
 [ "$(tags_of $port_anon team/multi)" = '["2.0"]' ] && ok || bad "team/multi tags: $(tags_of $port_anon team/multi)"
 sig2="sha256-$(digest_of anon-made.json rel-2 | cut -c8-).sig"
@@ -177,6 +185,11 @@ REGPOL_TEST_KILL_AT=after-target:2 "$regpol" apply --policy policy.regpol --snap
 [ $? = 137 ] && ok || bad "the apply should have been killed: $(cat kill.out)"
 "$regpol" apply --policy policy.regpol --snapshot kill.json --now $now --state kill-state.db --target oci://127.0.0.1:$port_kill --yes \
   --batch-size 2 > resume.out 2>&1 && ok || bad "resume: $(cat resume.out)"
+# Killed and resumed, the run still frees what its plan said (each group of blobs once all
+# the deletions that hold it are done, whichever process did them).
+kill_freed=$("$regpol" plan --policy policy.regpol --snapshot kill.json --now $now --format json | jq .summary.bytesFreed)
+[ "$("$regpol" runs --state kill-state.db --format json | jq '.runs[-1].counts.bytesFreed')" = "$kill_freed" ] && ok ||
+  bad "the resumed run's bytesFreed: $("$regpol" runs --state kill-state.db --format json | jq -c '.runs[-1].counts')"
 final_kill=$(for r in team/app team/multi team/signed; do tags_of $port_kill $r; done)
 [ "$final_kill" = "$final_anon" ] && ok || bad "killed and resumed ends as an uninterrupted apply: $final_kill"
 "$regpol" runs show 1 --state kill-state.db --format json > kill-run.json 2> /dev/null

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "apply/request_order.h"
 
@@ -43,6 +44,17 @@ class KillPoint {
 };
 
 bool is_final(ActionStatus s) { return s != ActionStatus::Pending && s != ActionStatus::Sent; }
+
+// An action this run sent before it stopped (killed between the call and its journal
+// entry), which the target now finds already so, was carried out by this run: it is
+// credited as done, so the run's counts and the storage it freed say what the run did.
+void credit_sent_before_stop(const ActionRecord& a, const std::unordered_set<std::int64_t>& sent_before, ActionStatus& status,
+                             std::string& event, std::string& answer) {
+  if (status != ActionStatus::AlreadyDone || !sent_before.count(a.seq)) return;
+  status = ActionStatus::Done;
+  event = a.kind == ActionKind::Delete ? "deleted" : a.kind == ActionKind::Transition ? "transitioned" : "untagged";
+  answer = "sent before the run stopped, found done on resuming (" + answer + ")";
+}
 
 }  // namespace
 
@@ -92,6 +104,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
   static KillPoint kill;
   try {
     std::vector<ActionRecord> actions = store.actions(run);
+    const std::unordered_set<std::int64_t> sent_before = store.sent_actions(run);
     // Batches: request_order cut where the repository, kind or graph rank changes and at the
     // batch size. They are cut from the whole list (finished actions included), so a
     // resumed run cuts the same batches as the first attempt: a batch's request is the same
@@ -146,6 +159,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
           return result;
         }
         std::vector<Recheck> dropped = recheck_repository(now, actions, unfinished, run_now, options.fresh);
+        for (auto& d : dropped) credit_sent_before_stop(actions[d.action], sent_before, d.status, d.event, d.answer);
         if (!dropped.empty()) {
           std::vector<StateStore::Outcome> outcomes;
           outcomes.reserve(dropped.size());
@@ -181,6 +195,7 @@ ExecuteResult execute_run(StateStore& store, Target& target, std::int64_t run, c
       kill.reach("after-target");
       std::vector<StateStore::Outcome> outcomes;
       for (std::size_t k = 0; k < todo.size(); ++k) {
+        credit_sent_before_stop(*todo[k], sent_before, answers[k].status, answers[k].event, answers[k].answer);
         outcomes.push_back({todo[k], answers[k].status, answers[k].event, answers[k].answer});
         any_failed = any_failed || answers[k].status == ActionStatus::Failed;
       }

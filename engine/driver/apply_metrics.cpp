@@ -5,6 +5,7 @@
 
 #include "registry/http/http_client.h"
 #include "report/plan_report.h"
+#include "report/runs_report.h"
 
 namespace regpol {
 
@@ -84,6 +85,12 @@ std::string apply_metrics_text(const ApplyOutcome& o) {
   m.sample("regpol_apply_run_untagged_images", static_cast<double>(r.untagged));
   m.family("regpol_apply_run_deleted_bytes", "Summed sizes of the images that run deleted (a registry's garbage collection may free less).");
   m.sample("regpol_apply_run_deleted_bytes", static_cast<double>(r.bytes_deleted));
+  if (r.bytes_freed >= 0) {  // only a snapshot with blobs (an OCI pull) knows it
+    m.family("regpol_apply_run_freed_bytes",
+             "Bytes that run's deletions freed in the registry's storage (blobs no remaining image references, each once; "
+             "reclaimed by the registry's garbage collection).");
+    m.sample("regpol_apply_run_freed_bytes", static_cast<double>(r.bytes_freed));
+  }
   m.family("regpol_apply_run_planned_deletions", "Deletions that run planned, carried out or not.");
   m.sample("regpol_apply_run_planned_deletions", static_cast<double>(r.planned_deletions));
   return m.text();
@@ -150,7 +157,7 @@ std::string apply_notification_json(const ApplyOutcome& o) {
     if (r.status == "refused") {
       text += "nothing carried out of " + std::to_string(r.planned_deletions) + " planned deletions; " + r.message.substr(0, r.message.find('\n'));
     } else {
-      text += std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " + std::to_string(r.transitioned) +
+      text += std::to_string(r.deleted) + " deleted (" + run_deleted_bytes_text(r) + "), " + std::to_string(r.transitioned) +
               " transitioned";
       if (r.untagged) text += ", " + std::to_string(r.untagged) + " untagged";
       if (r.deferred) text += ", " + std::to_string(r.deferred) + " deferred";

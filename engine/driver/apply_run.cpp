@@ -14,6 +14,7 @@
 
 #include "apply/actions_target.h"
 #include "apply/drain.h"
+#include "apply/freed_blobs.h"
 #include "apply/ecr_target.h"
 #include "apply/oci_target.h"
 #include "apply/plan_artifact.h"
@@ -26,6 +27,7 @@
 #include "driver/pull.h"
 #include "driver/state_lock.h"
 #include "report/plan_report.h"
+#include "report/runs_report.h"
 #include "store/state_store.h"
 #include "util/atomic_file.h"
 #include "util/progress.h"
@@ -134,7 +136,7 @@ int finish_message(StateStore& store, std::int64_t run, const ExecuteResult& r, 
     std::cout << rec->deleted << " deletions (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted)) << ") and " << rec->transitioned
               << " transitions written, not carried out";
   } else {
-    std::cout << rec->deleted << " deleted (" << human_bytes(static_cast<ByteTotal>(rec->bytes_deleted)) << "), " << rec->transitioned << " transitioned";
+    std::cout << rec->deleted << " deleted (" << run_deleted_bytes_text(*rec) << "), " << rec->transitioned << " transitioned";
   }
   if (rec->untagged || rec->planned_untags) std::cout << ", " << rec->untagged << (written ? " tag removals written" : " untagged");
   if (rec->already) std::cout << ", " << rec->already << " already so (gone or archived)";
@@ -331,6 +333,8 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
     }
     origin.registry_ids.assign(ids.begin(), ids.end());
     rec.in_use = in_use_source_records(ev);  // recorded with the run, for `regpol runs`
+    rec.blobs_known = ev.registry.has_blobs();
+    rec.freed_groups = freed_blob_groups(ev.registry, ev.run.result, plan.actions);
   } else {
     PlanArtifact artifact;
     if (!read_plan_artifact(*plan_path, artifact, err)) return fail(kBadInput, err);

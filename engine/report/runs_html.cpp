@@ -25,10 +25,12 @@ std::string digest_hex(const std::string& digest) { return digest.rfind("sha256:
 bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& state, std::string& out, std::string& error) {
   out = html_page_open("regpol runs", "runs");
   out += "<header><h1>regpol runs</h1><p class=\"meta\">the journal of <code id=\"state\">" + html_text(state) + "</code></p></header>\n<main>\n";
-  std::int64_t deleted = 0, bytes = 0, transitioned = 0, untagged = 0;
+  std::int64_t deleted = 0, bytes = 0, freed = 0, transitioned = 0, untagged = 0;
+  bool freed_known = false;
   for (const auto& r : runs) {
     deleted += r.deleted;
     bytes += r.bytes_deleted;
+    if (r.bytes_freed >= 0) freed += r.bytes_freed, freed_known = true;
     transitioned += r.transitioned;
     untagged += r.untagged;
   }
@@ -36,6 +38,9 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
   html_fact_row(out, "runs", std::to_string(runs.size()), "sum-runs");
   html_fact_row(out, "images deleted", std::to_string(deleted), "sum-deleted");
   html_fact_row(out, "deleted (summed image sizes)", human_bytes(static_cast<ByteTotal>(bytes)), "sum-bytes-deleted");
+  if (freed_known)
+    html_fact_row(out, "freed in storage", human_bytes(static_cast<ByteTotal>(freed)) + " (runs whose snapshot knew blobs; shared layers counted once)",
+                  "sum-bytes-freed");
   html_fact_row(out, "moved to archive", std::to_string(transitioned), "sum-transitioned");
   if (untagged) html_fact_row(out, "images that lost tags", std::to_string(untagged), "sum-untagged");
   out += "</table></section>\n";
@@ -70,7 +75,7 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
   HtmlEnumValues statuses;
   nlohmann::json c_id = nlohmann::json::array(), c_status = nlohmann::json::array(),
                  c_started = nlohmann::json::array(), c_source = nlohmann::json::array(), c_target = nlohmann::json::array(),
-                 c_deleted = nlohmann::json::array(), c_bytes = nlohmann::json::array(), c_transitioned = nlohmann::json::array(),
+                 c_deleted = nlohmann::json::array(), c_bytes = nlohmann::json::array(), c_freed = nlohmann::json::array(), c_transitioned = nlohmann::json::array(),
                  c_planned = nlohmann::json::array(), c_message = nlohmann::json::array();
   for (const auto& r : runs) {
     c_id.push_back(r.id);
@@ -80,6 +85,7 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
     c_target.push_back(r.target + (r.shard.empty() || r.shard == "0/1" ? "" : " shard " + r.shard));
     c_deleted.push_back(r.deleted);
     c_bytes.push_back(r.bytes_deleted);
+    c_freed.push_back(r.bytes_freed >= 0 ? nlohmann::json(r.bytes_freed) : nlohmann::json(nullptr));
     c_transitioned.push_back(r.transitioned);
     c_planned.push_back(r.planned);
     c_message.push_back(r.message.substr(0, r.message.find('\n')));
@@ -93,10 +99,11 @@ bool render_runs_html(const std::vector<RunRecord>& runs, const std::string& sta
       {"columns",
        {html_table_column("id", "run", "number"), status_column, html_table_column("startedAt", "started", "time"), html_table_column("source", "from", "text"),
         html_table_column("target", "to", "text"), html_table_column("deleted", "deleted", "number"), html_table_column("bytesDeleted", "bytes deleted", "bytes"),
+        html_table_column("bytesFreed", "freed in storage", "bytes"),
         html_table_column("transitioned", "moved to archive", "number"), html_table_column("planned", "planned", "number"), html_table_column("message", "message", "text")}},
       {"rows",
        {{"id", c_id}, {"status", c_status}, {"startedAt", c_started}, {"source", c_source}, {"target", c_target}, {"deleted", c_deleted},
-        {"bytesDeleted", c_bytes}, {"transitioned", c_transitioned}, {"planned", c_planned}, {"message", c_message}}}};
+        {"bytesDeleted", c_bytes}, {"bytesFreed", c_freed}, {"transitioned", c_transitioned}, {"planned", c_planned}, {"message", c_message}}}};
   out += "<section id=\"runs\"><h2>Runs</h2>\n" + html_data_table("run-table", "source, target, message", "runs") + "</section>\n</main>\n";
   return html_page_close(out, nlohmann::json{{"schema", "regpol.runs-html/v1"}, {"tables", nlohmann::json::array({table})}}.dump(), error);
 }
@@ -114,6 +121,7 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   html_fact_row(out, "actions planned", std::to_string(r.planned), "sum-planned");
   html_fact_row(out, "deleted", std::to_string(r.deleted) + " (" + human_bytes(static_cast<ByteTotal>(std::max<std::int64_t>(0, r.bytes_deleted))) +
                                 ", summed image sizes)", "sum-deleted");
+  if (r.bytes_freed >= 0) html_fact_row(out, "freed in storage", human_bytes(static_cast<ByteTotal>(r.bytes_freed)), "sum-bytes-freed");
   html_fact_row(out, "moved to archive", std::to_string(r.transitioned), "sum-transitioned");
   if (r.untagged || r.planned_untags) html_fact_row(out, "lost tags", std::to_string(r.untagged), "sum-untagged");
   html_fact_row(out, "already so", std::to_string(r.already), "sum-already");

@@ -57,7 +57,7 @@ std::string run_line(const RunRecord& r) {
     if (r.deferred) s += ", " + std::to_string(r.deferred) + " of them deferred";
     s += "\n";
   } else {
-    s += std::to_string(r.deleted) + " deleted (" + human_bytes(static_cast<ByteTotal>(r.bytes_deleted)) + "), " + std::to_string(r.transitioned) +
+    s += std::to_string(r.deleted) + " deleted (" + run_deleted_bytes_text(r) + "), " + std::to_string(r.transitioned) +
          " transitioned";
     if (r.untagged || r.planned_untags) s += ", " + std::to_string(r.untagged) + " untagged";
     if (r.already) s += ", " + std::to_string(r.already) + " already so";
@@ -97,6 +97,12 @@ std::string repository_line(const StateStore::RepositoryCounts& c) {
 
 }  // namespace
 
+std::string run_deleted_bytes_text(const RunRecord& r) {
+  std::string s = human_bytes(static_cast<ByteTotal>(std::max<std::int64_t>(0, r.bytes_deleted)));
+  if (r.bytes_freed >= 0) s += " summed sizes, " + human_bytes(static_cast<ByteTotal>(r.bytes_freed)) + " freed in storage";
+  return s;
+}
+
 nlohmann::json run_counts_json(const RunRecord& r) {
   return {{"planned", r.planned},
           {"deleted", r.deleted},
@@ -108,6 +114,7 @@ nlohmann::json run_counts_json(const RunRecord& r) {
           {"failed", r.failed},
           {"pending", r.pending},
           {"bytesDeleted", r.bytes_deleted},
+          {"bytesFreed", r.bytes_freed >= 0 ? nlohmann::json(r.bytes_freed) : nlohmann::json(nullptr)},
           {"plannedDeletions", r.planned_deletions},
           {"plannedTransitions", r.planned_transitions},
           {"plannedUntags", r.planned_untags},

@@ -15,6 +15,11 @@ namespace regpol {
 // A run's counts as `regpol runs --format json` and apply's `--notify` both give them.
 nlohmann::json run_counts_json(const RunRecord& run);
 
+// The bytes a run deleted, as apply, `runs`, the metrics' text and --notify say them:
+// "8.6 MiB", or with blobs in the run's snapshot (an OCI pull)
+// "8.6 MiB summed sizes, 1.7 MiB freed in storage".
+std::string run_deleted_bytes_text(const RunRecord& run);
+
 void render_runs(const std::vector<RunRecord>& runs, bool json, std::ostream& out);
 
 struct RunShow {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <stdexcept>
 #include <map>
 #include <unordered_map>
@@ -29,7 +30,7 @@ CREATE TABLE runs (
   id INTEGER PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
   snapshot_sha256 TEXT NOT NULL, plan_sha256 TEXT NOT NULL, target TEXT NOT NULL, shard TEXT NOT NULL,
   now INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, pid INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '',
-  uid TEXT NOT NULL DEFAULT '');
+  uid TEXT NOT NULL DEFAULT '', blobs_known INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE actions (
   run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, registry_id TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
   tags TEXT NOT NULL, kind TEXT NOT NULL, storage_class TEXT NOT NULL, size_bytes INTEGER NOT NULL, pushed_at INTEGER,
@@ -37,6 +38,7 @@ CREATE TABLE actions (
   answer TEXT NOT NULL DEFAULT '', allow_empty INTEGER NOT NULL DEFAULT 0, graph_rank INTEGER NOT NULL DEFAULT 2,
   untag TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run, seq)) WITHOUT ROWID;
+-- runs.blobs_known: 1 when the run's snapshot knew blobs (run_freed_* hold what its deletions free)
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY, run INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
   event TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);
@@ -47,6 +49,10 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAIS
 CREATE TABLE run_in_use (
   run INTEGER NOT NULL, position INTEGER NOT NULL, file TEXT NOT NULL, read_at INTEGER, refs INTEGER NOT NULL,
   images INTEGER NOT NULL, protected INTEGER NOT NULL, PRIMARY KEY (run, position)) WITHOUT ROWID;
+CREATE TABLE run_freed_groups (
+  run INTEGER NOT NULL, grp INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (run, grp)) WITHOUT ROWID;
+CREATE TABLE run_freed_holders (
+  run INTEGER NOT NULL, grp INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (run, grp, seq)) WITHOUT ROWID;
 CREATE TABLE candidates (
   repository TEXT NOT NULL, digest TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (repository, digest)) WITHOUT ROWID;
 )sql";
@@ -300,6 +306,11 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
     store->exec("CREATE TABLE IF NOT EXISTS run_in_use (run INTEGER NOT NULL, position INTEGER NOT NULL, file TEXT NOT NULL, "
                 "read_at INTEGER, refs INTEGER NOT NULL, images INTEGER NOT NULL, protected INTEGER NOT NULL, "
                 "PRIMARY KEY (run, position)) WITHOUT ROWID;");
+    if (!has_column("runs", "blobs_known")) store->exec("ALTER TABLE runs ADD COLUMN blobs_known INTEGER NOT NULL DEFAULT 0;");
+    store->exec("CREATE TABLE IF NOT EXISTS run_freed_groups (run INTEGER NOT NULL, grp INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+                "PRIMARY KEY (run, grp)) WITHOUT ROWID;");
+    store->exec("CREATE TABLE IF NOT EXISTS run_freed_holders (run INTEGER NOT NULL, grp INTEGER NOT NULL, seq INTEGER NOT NULL, "
+                "PRIMARY KEY (run, grp, seq)) WITHOUT ROWID;");
     store->exec("CREATE TABLE IF NOT EXISTS oci_manifests (digest TEXT PRIMARY KEY, content_type TEXT NOT NULL, body BLOB NOT NULL, "
                 "config_created TEXT NOT NULL) WITHOUT ROWID;");
   } catch (const std::exception&) {
@@ -402,6 +413,19 @@ std::int64_t insert_run(sqlite3* db, const RunRecord& r, const char* status) {
   return id;
 }
 
+void insert_freed_groups(sqlite3* db, std::int64_t id, const RunRecord& r) {
+  if (!r.blobs_known) return;
+  Stmt known(db, "UPDATE runs SET blobs_known = 1 WHERE id = ?");
+  known.bind(1, id).run();
+  Stmt g(db, "INSERT INTO run_freed_groups (run, grp, bytes) VALUES (?,?,?)");
+  Stmt h(db, "INSERT INTO run_freed_holders (run, grp, seq) VALUES (?,?,?)");
+  for (std::size_t i = 0; i < r.freed_groups.size(); ++i) {
+    const auto grp = static_cast<std::int64_t>(i);
+    g.bind(1, id).bind(2, grp).bind(3, r.freed_groups[i].bytes).run();
+    for (auto seq : r.freed_groups[i].seqs) h.bind(1, id).bind(2, grp).bind(3, seq).run();
+  }
+}
+
 // The plan's actions of run `id`; with `audit`, an entry for each action decided already.
 void insert_actions(sqlite3* db, std::int64_t id, const std::vector<ActionRecord>& actions, Stmt* audit, Micros at) {
   Stmt a(db,
@@ -425,6 +449,7 @@ void insert_actions(sqlite3* db, std::int64_t id, const std::vector<ActionRecord
 std::int64_t StateStore::begin_run(const RunRecord& run, const std::vector<ActionRecord>& actions) {
   return transaction([&] {
     std::int64_t id = insert_run(db_, run, "running");
+    insert_freed_groups(db_, id, run);
     Stmt audit(db_, kInsertAudit);
     Micros at = current_time();
     insert_audit(audit, id, 0, at, "run-started", "", "", "",
@@ -498,6 +523,32 @@ void StateStore::mark_sent(std::int64_t run, const std::vector<const ActionRecor
   });
 }
 
+std::unordered_set<std::int64_t> StateStore::sent_actions(std::int64_t run) {
+  // Reads back what mark_sent wrote: "KIND N: seq 1-100" or "… seq 4,7-9".
+  std::unordered_set<std::int64_t> out;
+  Stmt s(db_, "SELECT detail FROM audit WHERE run = ? AND event = 'sent' ORDER BY id");
+  s.bind(1, run);
+  while (s.step()) {
+    const std::string detail = s.str(0);
+    const auto at = detail.find(": seq ");
+    if (at == std::string::npos) continue;
+    std::string_view rest = std::string_view(detail).substr(at + 6);
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view part = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      const auto dash = part.find('-');
+      std::int64_t lo = 0, hi = 0;
+      const std::string_view first = part.substr(0, dash), last = dash == std::string_view::npos ? first : part.substr(dash + 1);
+      if (std::from_chars(first.data(), first.data() + first.size(), lo).ec != std::errc() ||
+          std::from_chars(last.data(), last.data() + last.size(), hi).ec != std::errc() || hi < lo || hi - lo > 1000000)
+        throw StoreFailure(ErrorKind::BadInput, "state database: a `sent` entry of run " + std::to_string(run) + " names no actions: " + detail);
+      for (std::int64_t q = lo; q <= hi; ++q) out.insert(q);
+    }
+  }
+  return out;
+}
+
 void StateStore::record_outcomes(std::int64_t run, const std::vector<Outcome>& outcomes) {
   transaction([&] {
     // One UPDATE per run of consecutive actions with the same outcome (usually the whole
@@ -546,6 +597,27 @@ void add_in_use(sqlite3* db, RunRecord& r) {
   while (s.step()) r.in_use.push_back({s.str(0), s.time(1), s.i64(2), s.i64(3), s.i64(4)});
 }
 
+// The bytes the run freed: groups whose every action is done or was already so, at least
+// one of them by this run. Runs from before blobs were journaled, or whose snapshot had
+// none, stay at -1 (unknown).
+void add_freed(sqlite3* db, RunRecord& r) {
+  {
+    Stmt exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_freed_groups'");
+    if (!exists.step()) return;
+    Stmt known(db, "SELECT blobs_known FROM runs WHERE id = ?");
+    known.bind(1, r.id);
+    if (!known.step() || known.i64(0) == 0) return;
+  }
+  Stmt s(db,
+         "SELECT coalesce(sum(g.bytes), 0) FROM run_freed_groups g WHERE g.run = ?1 "
+         "AND NOT EXISTS (SELECT 1 FROM run_freed_holders h JOIN actions a ON a.run = h.run AND a.seq = h.seq "
+         "                WHERE h.run = g.run AND h.grp = g.grp AND a.status NOT IN ('done', 'already-done')) "
+         "AND EXISTS (SELECT 1 FROM run_freed_holders h JOIN actions a ON a.run = h.run AND a.seq = h.seq "
+         "            WHERE h.run = g.run AND h.grp = g.grp AND a.status = 'done')");
+  s.bind(1, r.id);
+  r.bytes_freed = s.step() ? s.i64(0) : 0;
+}
+
 void add_counts(sqlite3* db, RunRecord& r) {
   Stmt s(db,
          "SELECT status, kind, count(*), sum(size_bytes) FROM actions WHERE run = ? GROUP BY status, kind");
@@ -585,6 +657,7 @@ std::vector<RunRecord> StateStore::runs() {
   for (auto& r : out) {
     add_counts(db_, r);
     add_in_use(db_, r);
+    add_freed(db_, r);
   }
   return out;
 }
@@ -596,6 +669,7 @@ std::optional<RunRecord> StateStore::run(std::int64_t id) {
   RunRecord r = read_run(s);
   add_counts(db_, r);
   add_in_use(db_, r);
+  add_freed(db_, r);
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_set>
 #include <vector>
 
 #include "util/error.h"
@@ -99,6 +100,15 @@ struct InUseSourceRecord {
   std::int64_t protected_images = 0;  // of those, the ones a rule would have removed, kept by `protect in_use`
 };
 
+// Storage the run's deletions free, from a snapshot with blobs (an OCI pull): the blobs
+// (manifests, configs, layers) no image that stays references, grouped by the delete
+// actions (seq) that reference them. A group is freed once all of its actions are done or
+// found already done, by this run if it did at least one of them.
+struct FreedBlobGroup {
+  std::int64_t bytes = 0;
+  std::vector<std::int64_t> seqs;  // ascending
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string status;       // running, finished, refused, failed, abandoned
@@ -118,6 +128,13 @@ struct RunRecord {
   // The --in-use sources the plan was made with, in the order given (written by begin_run
   // and record_refused_run, read by runs / run).
   std::vector<InUseSourceRecord> in_use;
+  // Written by begin_run: whether the snapshot knew blobs, and the groups of blobs the
+  // deletions free (FreedBlobGroup).
+  bool blobs_known = false;
+  std::vector<FreedBlobGroup> freed_groups;
+  // Read by runs / run: the bytes this run's deletions freed in storage (blobs no
+  // remaining image references, each once); -1 when the run's snapshot knew no blobs.
+  std::int64_t bytes_freed = -1;
 };
 
 struct AuditEntry {
@@ -179,6 +196,9 @@ class StateStore {
   // Records that this batch (one repository, one kind) goes to the target now: one `sent`
   // audit entry naming its actions ("delete 100: seq 1-100"), before the call.
   void mark_sent(std::int64_t run, const std::vector<const ActionRecord*>& batch);
+  // The seqs of run `run`'s actions that mark_sent recorded as sent (the audit log's `sent`
+  // entries): on a resume, the ones sent before the stop whose outcome was never recorded.
+  std::unordered_set<std::int64_t> sent_actions(std::int64_t run);
   // Records final outcomes (status, answer) with one audit entry each, in one transaction.
   struct Outcome {
     const ActionRecord* action;

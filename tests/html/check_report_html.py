@@ -290,6 +290,8 @@ def check_run(driver, report):
     check(text("status") == report["status"], "the run's status")
     check(text("sum-planned") == str(counts["planned"]), "summary: planned")
     check(text("sum-deleted").split(" ")[0] == str(counts["deleted"]), "summary: deleted")
+    # The storage freed: shown when the run's snapshot knew blobs (an OCI pull), never made up.
+    check(bool(driver.find_elements(By.ID, "sum-bytes-freed")) == (counts["bytesFreed"] is not None), "a 'freed in storage' row iff bytesFreed is known")
     sums, bars = chart_sums(driver, "chart-run-repositories")
     if report["byRepository"]:
         check(sums is not None and sums["expire"] == counts["deleted"] and sums["transition"] == counts["transitioned"],

@@ -9,6 +9,7 @@
 #include "apply/rails.h"
 #include "store/sqlite.h"
 #include "store/state_store.h"
+#include "test_util.h"
 #include "util/shard.h"
 
 using namespace regpol;
@@ -16,15 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/regpol_apply_test.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 ActionPlan plan_of(std::vector<RepositoryCounts> repos) {
   ActionPlan p;

@@ -2,7 +2,10 @@
 // Helpers shared by the unit tests.
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -11,6 +14,19 @@
 #include "util/time.h"
 
 namespace regpol::testing {
+
+// A directory of its own under /tmp, removed with everything in it at the end of the scope.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char pattern[] = "/tmp/regpol_unit_test.XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const char* name) const { return (path / name).string(); }
+};
 
 // A generated snapshot as text.
 inline std::string generated_snapshot(const GeneratorOptions& options) {
