@@ -196,6 +196,18 @@ final_kill=$(for r in team/app team/multi team/signed; do tags_of $port_kill $r;
 [ "$(jq '[.actions[] | select(.status == "done" or .status == "already-done")] | length' kill-run.json)" = 10 ] && ok ||
   bad "every action has one final outcome: $(jq -c '[.actions[].status]' kill-run.json)"
 
+# --- a reviewed plan (plan --out) carries the blobs its deletions free; its run reports them ---
+start_registry art
+$py "$here/oci/populate.py" --registry 127.0.0.1:$port_art --out art-made.json > /dev/null || { echo "populate failed"; exit 1; }
+"$regpol" snapshot pull oci://127.0.0.1:$port_art --out art.json 2> /dev/null || bad "pull (art)"
+"$regpol" plan --policy policy.regpol --snapshot art.json --now $now --format json --out art-plan.json > art-report.json || bad "plan --out (art)"
+art_freed=$(jq .summary.bytesFreed art-report.json)
+[ "$(jq '[.freedBlobs[].bytes] | add' art-plan.json)" = "$art_freed" ] && ok || bad "the artifact's freedBlobs add up to $(jq '[.freedBlobs[].bytes] | add' art-plan.json), the plan says $art_freed"
+"$regpol" apply --plan art-plan.json --state art-state.db --target oci://127.0.0.1:$port_art --yes > art-apply.out 2>&1 || bad "apply --plan: $(cat art-apply.out)"
+[ "$("$regpol" runs --state art-state.db --format json | jq '.runs[-1].counts.bytesFreed')" = "$art_freed" ] && ok ||
+  bad "apply --plan: the run's bytesFreed $("$regpol" runs --state art-state.db --format json | jq '.runs[-1].counts.bytesFreed'), the plan said $art_freed"
+stop_registry art
+
 # --- --state: the first sighting dates an image whose config time is a placeholder ---
 "$regpol" snapshot pull oci://127.0.0.1:$port_kill --state seen.db --out seen1.json 2> seen1.err || bad "pull --state (first)"
 repro_d=$(digest_of kill-made.json rel-repro)

@@ -63,6 +63,11 @@ nlohmann::json artifact_document(const PlanArtifact& a) {
     doc["inUseSources"] = std::move(sources);
   }
   if (!a.settings.is_null()) doc["settings"] = a.settings;
+  if (a.blobs_known) {
+    json groups = json::array();
+    for (const auto& g : a.freed_groups) groups.push_back({{"bytes", g.bytes}, {"seqs", g.seqs}});
+    doc["freedBlobs"] = std::move(groups);
+  }
   return doc;
 }
 
@@ -125,6 +130,7 @@ bool read_plan_artifact(const std::string& path, PlanArtifact& out, std::string&
 }
 
 bool parse_plan_artifact(const std::string& text, const std::string& name, PlanArtifact& out, std::string& error) {
+  out = PlanArtifact{};  // nothing of an artifact read before stays (its actions would be appended to)
   json doc = json::parse(text, nullptr, false);
   Reader r{error, name};
   if (doc.is_discarded() || !doc.is_object()) return r.fail("(document)", "not a JSON object");
@@ -238,6 +244,31 @@ bool parse_plan_artifact(const std::string& text, const std::string& name, PlanA
           !r.i64(j, "images", f.images, at) || !r.i64(j, "protected", f.protected_images, at))
         return false;
       out.in_use.push_back(std::move(f));
+    }
+  }
+  if (auto groups = doc.find("freedBlobs"); groups != doc.end()) {
+    // Each group names delete actions of this artifact, ascending, each once.
+    if (!groups->is_array()) return r.fail("/freedBlobs", "must be an array");
+    out.blobs_known = true;
+    for (std::size_t i = 0; i < groups->size(); ++i) {
+      const json& j = (*groups)[i];
+      const std::string at = "/freedBlobs/" + std::to_string(i) + "/";
+      if (!j.is_object()) return r.fail(at, "must be an object");
+      FreedBlobGroup g;
+      if (!r.i64(j, "bytes", g.bytes, at)) return false;
+      if (g.bytes < 0) return r.fail(at + "bytes", "must not be negative");
+      const auto seqs = j.find("seqs");
+      if (seqs == j.end() || !seqs->is_array() || seqs->empty()) return r.fail(at + "seqs", "must be a non-empty array of action seqs");
+      for (const auto& s : *seqs) {
+        if (!s.is_number_integer()) return r.fail(at + "seqs", "must hold integers");
+        const auto seq = s.get<std::int64_t>();
+        if (seq < 1 || seq > static_cast<std::int64_t>(out.plan.actions.size()) ||
+            out.plan.actions[static_cast<std::size_t>(seq - 1)].kind != ActionKind::Delete)
+          return r.fail(at + "seqs", "names " + std::to_string(seq) + ", which is not a delete action of this plan");
+        if (!g.seqs.empty() && seq <= g.seqs.back()) return r.fail(at + "seqs", "must be ascending, each once");
+        g.seqs.push_back(seq);
+      }
+      out.freed_groups.push_back(std::move(g));
     }
   }
   if (!r.str(doc, "actionsSha256", out.actions_sha256, "/")) return false;

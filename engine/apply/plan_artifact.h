@@ -29,6 +29,11 @@ struct PlanArtifact {
   // settings and the snapshot holds them): the changes of plan's settingsDrift, which
   // `apply --settings --plan` writes and nothing else. Null when absent.
   nlohmann::json settings;
+  // With blobs in the snapshot (an OCI pull; `freedBlobs`, absent otherwise): what the
+  // deletions free in storage, grouped by the actions that hold it (apply/freed_blobs.h),
+  // so that a run of the reviewed plan reports the bytes it freed.
+  bool blobs_known = false;
+  std::vector<FreedBlobGroup> freed_groups;
   // Read back: the SHA-256 over the whole artifact's canonical form (artifact_canonical),
   // and the Ed25519 signature of that form, when the plan was signed (`plan --sign-key`).
   std::string artifact_sha256;

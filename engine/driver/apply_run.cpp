@@ -362,6 +362,8 @@ int apply_once(const ApplyRequest& request, const ApplyConsole& console, std::in
     rec.snapshot_sha256 = artifact.snapshot_sha256;
     rec.shard = artifact.shard;
     rec.in_use = artifact.in_use;
+    rec.blobs_known = artifact.blobs_known;
+    rec.freed_groups = std::move(artifact.freed_groups);
     if (recheck_policy) {
       if (int c = compile_for_recheck(*recheck_policy, request.inputs.compile, artifact.now, kFindings, ev); c != kOk) return c;
       fresh = fresh_plan_of(ev);

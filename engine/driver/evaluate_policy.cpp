@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "apply/freed_blobs.h"
 #include "apply/plan_artifact.h"
 #include "driver/exit_code.h"
 #include "driver/settings_drift.h"
@@ -126,6 +127,8 @@ int write_plan_artifact(const std::string& out, const std::string& policy, const
   a.plan = planned_actions(ev.registry, ev.run.result, ev.run.plan_of_repo, now);
   a.actions_sha256 = actions_digest(a.plan.actions);
   a.in_use = in_use_source_records(ev);
+  a.blobs_known = ev.registry.has_blobs();
+  a.freed_groups = freed_blob_groups(ev.registry, ev.run.result, a.plan.actions);
   // The settings drift the plan shows, so that a reviewed plan also fixes which settings
   // `apply --settings --plan` may write.
   if (drift.managed)

@@ -230,6 +230,26 @@ TEST_CASE("plan artifacts: written, read back, and refused when edited") {
   CHECK(back.plan.actions[0].tags == std::vector<std::string>{"v1"});
   CHECK(back.now == a.now);
   CHECK(actions_digest(back.plan.actions) == a.actions_sha256);
+  CHECK(!back.blobs_known);  // a snapshot without blobs: no freedBlobs
+
+  // The blobs the deletions free travel with the plan; a group must name delete actions.
+  a.blobs_known = true;
+  a.freed_groups = {{1234, {1}}};
+  std::ofstream(dir.file("blobs.json")) << plan_artifact_text(a);
+  REQUIRE_MESSAGE(read_plan_artifact(dir.file("blobs.json"), back, err), err);
+  CHECK(back.blobs_known);
+  REQUIRE(back.freed_groups.size() == 1);
+  CHECK(back.freed_groups[0].bytes == 1234);
+  CHECK(back.freed_groups[0].seqs == std::vector<std::int64_t>{1});
+  for (const std::vector<std::int64_t>& seqs : {std::vector<std::int64_t>{2}, std::vector<std::int64_t>{}, std::vector<std::int64_t>{1, 1}}) {
+    a.freed_groups = {{5, seqs}};
+    std::ofstream(dir.file("blobs-bad.json")) << plan_artifact_text(a);
+    PlanArtifact b;
+    CHECK(!read_plan_artifact(dir.file("blobs-bad.json"), b, err));
+    CHECK(err.find("/freedBlobs/0/seqs") != std::string::npos);
+  }
+  a.blobs_known = false;
+  a.freed_groups.clear();
 
   a.plan.actions[0].tags = {"v2"};  // the digest no longer matches
   std::ofstream(dir.file("edited.json")) << plan_artifact_text(a);
