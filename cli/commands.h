@@ -18,6 +18,7 @@ using Argv = std::vector<std::string>;
 
 int cmd_plan(const Argv& argv);
 int cmd_authorize(const Argv& argv);
+int cmd_check(const Argv& argv);
 int cmd_lint(const Argv& argv);
 int cmd_fmt(const Argv& argv);
 int cmd_import(const Argv& argv);

@@ -39,6 +39,7 @@ const Command kCommands[] = {
     {"import", "ECR documents (lifecycle, repository policy, mutability) -> regpol source", cmd_import},
     {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
+    {"check", "prove access properties for every request (no-public-access, …), with a counterexample", cmd_check},
     {"gate", "may a pipeline deploy this image? the policy's `gate` rules (findings, scans, signatures, age)", cmd_gate},
     {"audit", "repository settings in a snapshot against the policy and a baseline (text, json, sarif)", cmd_audit},
 };
@@ -48,7 +49,7 @@ void print_help() {
                "usage: regpol COMMAND [options]   (regpol COMMAND --help for its options)\n\n"
                "Commands:\n";
   for (const auto& c : kCommands) std::cout << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  std::cout << "\nOptions:\n  --version   print the version (also `regpol version`)\n  --help, -h  this text (also `regpol COMMAND --help`)\n\n" << exit_codes_help("policy findings (lint errors, failed tests, --fail-on-deny, --fail-on-change),\n     or apply refused (a rail, or the target's identity: nothing changed)", "a run stopped (run the same command again to resume) or an internal error", "another apply holds the state file");
+  std::cout << "\nOptions:\n  --version   print the version (also `regpol version`)\n  --help, -h  this text (also `regpol COMMAND --help`)\n\n" << exit_codes_help("policy findings (lint errors, failed tests, --fail-on-deny, --fail-on-change,\n     a check failed or undecided), or apply refused (a rail, or the target's identity: nothing changed)", "a run stopped (run the same command again to resume) or an internal error", "another apply holds the state file");
 }
 
 }  // namespace

@@ -1,0 +1,371 @@
+#include "verify/prover.h"
+
+#include <z3++.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "util/text.h"
+
+namespace regpol {
+
+namespace {
+
+// One request, as Boolean choices among the space's candidates.
+struct Encoding {
+  z3::context& ctx;
+  const RequestSpace& space;
+  z3::expr_vector principal, action, tag;
+  std::vector<z3::expr_vector> keys;
+
+  Encoding(z3::context& c, const RequestSpace& s) : ctx(c), space(s), principal(c), action(c), tag(c) {
+    auto fresh = [&](z3::expr_vector& v, const std::string& name, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) v.push_back(ctx.bool_const((name + "_" + std::to_string(i)).c_str()));
+    };
+    fresh(principal, "principal", space.principals.size());
+    fresh(action, "action", space.actions.size());
+    fresh(tag, "tag", space.tags.size());
+    for (std::size_t k = 0; k < space.keys.size(); ++k) {
+      keys.emplace_back(ctx);
+      fresh(keys.back(), "key" + std::to_string(k), space.keys[k].values.size());
+    }
+  }
+
+  // The request is well formed: one caller, one action, one tag (or none), at most one
+  // value of a single-valued key, a key IAM always sets present.
+  void constrain(z3::solver& solver) const {
+    for (const auto* v : {&principal, &action, &tag}) {
+      solver.add(z3::atleast(*v, 1));
+      solver.add(z3::atmost(*v, 1));
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      if (!space.keys[k].multi) solver.add(z3::atmost(keys[k], 1));
+      if (space.keys[k].always) solver.add(z3::atleast(keys[k], 1));
+    }
+  }
+
+  // OR of the choices for which `holds(i)`.
+  z3::expr any_of(const z3::expr_vector& choice, const std::function<bool(std::size_t)>& holds) const {
+    z3::expr_vector hits(ctx);
+    for (unsigned i = 0; i < choice.size(); ++i) {
+      if (holds(i)) hits.push_back(choice[i]);
+    }
+    return hits.empty() ? ctx.bool_val(false) : z3::mk_or(hits);
+  }
+
+  long key_index(const std::string& name) const {
+    for (std::size_t k = 0; k < space.keys.size(); ++k) {
+      if (space.keys[k].name == name) return static_cast<long>(k);
+    }
+    return -1;
+  }
+};
+
+// A request that differs only in the field a table asks about: the rest is neutral.
+AccessRequest probe(const RequestSpace& space) {
+  AccessRequest r;
+  r.principal = "*";
+  r.action = "x";
+  r.repository = space.repository;
+  return r;
+}
+
+// The statement with every part but the ones `keep` names made to match anything.
+Statement only(const Statement& s, bool principal, bool action, bool resource, bool tags) {
+  Statement t;
+  t.allow = s.allow;
+  if (principal) {
+    t.principal = s.principal;
+    t.principal.orgs.clear();  // encoded apart: it reads aws:PrincipalOrgID
+  } else {
+    t.principal.any = true;
+  }
+  if (action) t.not_action = s.not_action, t.actions = s.actions;
+  else t.actions = {"*"};
+  if (resource) t.not_resource = s.not_resource, t.resources = s.resources;
+  if (tags) t.tag_patterns = s.tag_patterns;
+  return t;
+}
+
+z3::expr condition_expr(const Encoding& e, const Condition& c, std::string& unsupported) {
+  if (is_principal_derived_key(c.key_lower)) {
+    // A function of the caller: decided on each caller with the keys IAM derives from it.
+    return e.any_of(e.principal, [&](std::size_t i) {
+      AccessRequest r = probe(e.space);
+      r.principal = e.space.principals[i];
+      derive_context(r, 0);
+      return condition_matches(c, r);
+    });
+  }
+  const long k = e.key_index(c.key_lower);
+  if (k < 0) {
+    unsupported = "condition key `" + c.key + "` has no candidates";
+    return e.ctx.bool_val(false);
+  }
+  const auto& key = e.space.keys[static_cast<std::size_t>(k)];
+  const z3::expr_vector& b = e.keys[static_cast<std::size_t>(k)];
+  z3::expr present = b.empty() ? e.ctx.bool_val(false) : z3::mk_or(b);
+  z3::expr result = e.ctx.bool_val(false);
+  if (c.op == CondOp::Null) {
+    // As the evaluator: true when some value says what the key's presence is.
+    z3::expr_vector alts(e.ctx);
+    for (const auto& v : c.values) alts.push_back(v.text == "true" ? !present : present);
+    result = alts.empty() ? e.ctx.bool_val(false) : z3::mk_or(alts);
+  } else {
+    const bool negated = cond_op_negated(c.op);
+    // Does value i match some policy value (the positive comparison)?
+    Condition positive = c;
+    positive.qualifier = SetQualifier::None;
+    positive.if_exists = false;
+    positive.negate = false;
+    std::vector<bool> m(key.values.size());
+    for (std::size_t i = 0; i < key.values.size(); ++i) {
+      AccessRequest r = probe(e.space);
+      r.context[key.name] = {{key.values[i]}, false};
+      const bool got = condition_matches(positive, r);
+      m[i] = negated ? !got : got;
+    }
+    z3::expr absent = e.ctx.bool_val(c.if_exists || c.qualifier == SetQualifier::ForAllValues ? true
+                                     : c.qualifier == SetQualifier::ForAnyValue          ? false
+                                                                                         : negated);
+    z3::expr_vector parts(e.ctx);
+    for (unsigned i = 0; i < b.size(); ++i) {
+      const bool per_value = negated ? !m[i] : m[i];
+      switch (c.qualifier) {
+        case SetQualifier::ForAnyValue: if (per_value) parts.push_back(b[i]); break;
+        case SetQualifier::ForAllValues: if (!per_value) parts.push_back(!b[i]); break;
+        case SetQualifier::None:
+          if (negated && m[i]) parts.push_back(!b[i]);
+          if (!negated && m[i]) parts.push_back(b[i]);
+          break;
+      }
+    }
+    z3::expr when_present = e.ctx.bool_val(false);
+    const bool conjunctive = c.qualifier == SetQualifier::ForAllValues || (c.qualifier == SetQualifier::None && negated);
+    if (conjunctive) when_present = parts.empty() ? e.ctx.bool_val(true) : z3::mk_and(parts);
+    else when_present = parts.empty() ? e.ctx.bool_val(false) : z3::mk_or(parts);
+    result = z3::ite(present, when_present, absent);
+  }
+  return c.negate ? !result : result;
+}
+
+z3::expr statement_expr(const Encoding& e, const Statement& s, std::string& unsupported) {
+  const RequestSpace& space = e.space;
+  z3::expr_vector parts(e.ctx);
+  {
+    const Statement t = only(s, false, true, false, false);
+    parts.push_back(e.any_of(e.action, [&](std::size_t i) {
+      AccessRequest r = probe(space);
+      r.action = space.actions[i];
+      return statement_matches(t, r);
+    }));
+  }
+  {
+    // The principal part: the names, or (`org`) the caller's aws:PrincipalOrgID; then NotPrincipal.
+    Statement t = only(s, true, false, false, false);
+    const bool any = s.principal.any;
+    t.not_principal = false;
+    z3::expr named = any ? e.ctx.bool_val(true) : e.any_of(e.principal, [&](std::size_t i) {
+      AccessRequest r = probe(space);
+      r.principal = space.principals[i];
+      return statement_matches(t, r);
+    });
+    if (!any && !s.principal.orgs.empty()) {
+      const long k = e.key_index("aws:principalorgid");
+      if (k < 0) unsupported = "aws:PrincipalOrgID has no candidates";
+      else {
+        const auto& key = space.keys[static_cast<std::size_t>(k)];
+        named = named || e.any_of(e.keys[static_cast<std::size_t>(k)], [&](std::size_t i) {
+          return std::find(s.principal.orgs.begin(), s.principal.orgs.end(), key.values[i]) != s.principal.orgs.end();
+        });
+      }
+    }
+    parts.push_back(s.not_principal ? !named : named);
+  }
+  {
+    const Statement t = only(s, false, false, true, false);
+    parts.push_back(e.ctx.bool_val(statement_matches(t, probe(space))));
+  }
+  {
+    const Statement t = only(s, false, false, false, true);
+    parts.push_back(e.any_of(e.tag, [&](std::size_t i) {
+      AccessRequest r = probe(space);
+      r.tag = space.tags[i];
+      return statement_matches(t, r);
+    }));
+  }
+  for (const auto& c : s.conditions) parts.push_back(condition_expr(e, c, unsupported));
+  return z3::mk_and(parts);
+}
+
+// IAM's decision: some allow matches and no deny does.
+z3::expr allowed_expr(const Encoding& e, const AccessPlan& plan, std::string& unsupported) {
+  z3::expr_vector allows(e.ctx), denies(e.ctx);
+  for (const auto& s : plan.statements) (s.allow ? allows : denies).push_back(statement_expr(e, s, unsupported));
+  z3::expr allow = allows.empty() ? e.ctx.bool_val(false) : z3::mk_or(allows);
+  z3::expr deny = denies.empty() ? e.ctx.bool_val(false) : z3::mk_or(denies);
+  return allow && !deny;
+}
+
+SpaceChoice choice_of(const Encoding& e, const z3::model& model) {
+  auto chosen = [&](const z3::expr_vector& v) {
+    std::vector<std::size_t> out;
+    for (unsigned i = 0; i < v.size(); ++i) {
+      if (model.eval(v[i], true).is_true()) out.push_back(i);
+    }
+    return out;
+  };
+  SpaceChoice c;
+  auto first = [&](const z3::expr_vector& v) {
+    auto all = chosen(v);
+    return all.empty() ? std::size_t{0} : all.front();
+  };
+  c.principal = first(e.principal);
+  c.action = first(e.action);
+  c.tag = first(e.tag);
+  for (const auto& k : e.keys) c.key_values.push_back(chosen(k));
+  return c;
+}
+
+// Looks for a request in `space` that satisfies `goal` (built from the encoding); replays
+// it through the evaluator, which must decide each plan as the goal says (`expected`).
+ProofResult search(const RequestSpace& space, const std::vector<const AccessPlan*>& plans,
+                   const std::function<z3::expr(const Encoding&, const std::vector<z3::expr>&)>& goal,
+                   const std::function<bool(const AccessRequest&, const std::vector<AccessResult>&)>& replay_holds, const ProofOptions& options) {
+  ProofResult out;
+  if (!space.unsupported.empty()) {
+    out.why = space.unsupported;
+    return out;
+  }
+  try {
+    z3::context ctx;
+    Encoding e(ctx, space);
+    std::string unsupported;
+    std::vector<z3::expr> allowed;
+    allowed.reserve(plans.size());
+    for (const AccessPlan* p : plans) allowed.push_back(allowed_expr(e, *p, unsupported));
+    if (!unsupported.empty()) {
+      out.why = unsupported;
+      return out;
+    }
+    z3::solver solver(ctx);
+    z3::params params(ctx);
+    params.set("timeout", options.timeout_ms);
+    solver.set(params);
+    e.constrain(solver);
+    solver.add(goal(e, allowed));
+    switch (solver.check()) {
+      case z3::unsat:
+        out.outcome = ProofOutcome::Proved;
+        return out;
+      case z3::unknown:
+        out.why = "the solver gave up (" + solver.reason_unknown() + "; timeout " + std::to_string(options.timeout_ms) + " ms)";
+        return out;
+      case z3::sat: break;
+    }
+    AccessRequest r = request_of(space, choice_of(e, solver.get_model()));
+    std::vector<AccessResult> decisions;
+    decisions.reserve(plans.size());
+    AccessRequest derived = r;  // what IAM adds to the request (aws:PrincipalArn, …); printed without it
+    derive_context(derived, 0);
+    for (const AccessPlan* p : plans) decisions.push_back(evaluate_access(*p, derived));
+    if (!replay_holds(r, decisions)) {
+      out.why = "internal error: the counterexample the solver found does not replay through the evaluator (please report it)";
+      return out;
+    }
+    out.outcome = ProofOutcome::Failed;
+    out.counterexample = std::move(r);
+    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+  } catch (const z3::exception& ex) {
+    out.outcome = ProofOutcome::Unknown;
+    out.why = std::string("the solver failed: ") + ex.msg();
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* proof_outcome_name(ProofOutcome o) {
+  switch (o) {
+    case ProofOutcome::Proved: return "proved";
+    case ProofOutcome::Failed: return "failed";
+    case ProofOutcome::Unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+ProofResult prove_access_not_granted(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& actions,
+                                     const ProofOptions& options) {
+  SpaceConstants constants;
+  constants.actions = actions;
+  const RequestSpace space = build_request_space({&plan}, repository, constants);
+  std::set<std::string> wanted;
+  for (const auto& a : actions) wanted.insert(ascii_lower(a));
+  return search(
+      space, {&plan},
+      [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
+        return allowed[0] && e.any_of(e.action, [&](std::size_t i) { return wanted.count(ascii_lower(space.actions[i])) > 0; });
+      },
+      [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
+        return d[0].decision == AccessDecision::Allow && wanted.count(ascii_lower(r.action));
+      },
+      options);
+}
+
+ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& own_accounts,
+                                   const ProofOptions& options) {
+  SpaceConstants constants;
+  constants.accounts = own_accounts;
+  const RequestSpace space = build_request_space({&plan}, repository, constants);
+  // Inside: the accounts the policy names (or the caller says are its own), and the
+  // organizations the policy names.
+  std::set<std::string> accounts(own_accounts.begin(), own_accounts.end()), orgs;
+  for (const auto& s : plan.statements) {
+    for (const auto& a : s.principal.aws) {
+      if (auto acct = principal_account(a); !acct.empty()) accounts.insert(acct);
+    }
+    orgs.insert(s.principal.orgs.begin(), s.principal.orgs.end());
+    // Accounts and organizations the conditions name are the policy's own too.
+    for (const auto& c : s.conditions) {
+      for (const auto& v : c.values) {
+        if (c.key_lower == "aws:principalorgid") orgs.insert(v.text);
+        else if (c.key_lower == "aws:principalaccount" && is_account_id(v.text)) accounts.insert(v.text);
+        else if (c.key_lower == "aws:principalarn" && is_account_id(arn_account(v.text))) accounts.insert(arn_account(v.text));
+      }
+    }
+  }
+  auto outside = [&](const std::string& principal) { return !accounts.count(principal_account(principal)); };
+  auto outside_org = [&](const std::vector<std::string>& values) {
+    return std::none_of(values.begin(), values.end(), [&](const std::string& v) { return orgs.count(v) > 0; });
+  };
+  return search(
+      space, {&plan},
+      [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
+        z3::expr goal = allowed[0] && e.any_of(e.principal, [&](std::size_t i) { return outside(space.principals[i]); });
+        if (const long k = e.key_index("aws:principalorgid"); k >= 0) {
+          const auto& key = space.keys[static_cast<std::size_t>(k)];
+          for (unsigned i = 0; i < key.values.size(); ++i) {
+            if (orgs.count(key.values[i])) goal = goal && !e.keys[static_cast<std::size_t>(k)][i];
+          }
+        }
+        return goal;
+      },
+      [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
+        auto org = r.context.find("aws:principalorgid");
+        return d[0].decision == AccessDecision::Allow && outside(r.principal) && (org == r.context.end() || outside_org(org->second.values));
+      },
+      options);
+}
+
+ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& candidate, const std::string& repository, const ProofOptions& options) {
+  const RequestSpace space = build_request_space({&existing, &candidate}, repository, {});
+  return search(
+      space, {&existing, &candidate}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
+      [](const AccessRequest&, const std::vector<AccessResult>& d) {
+        return d[1].decision == AccessDecision::Allow && d[0].decision == AccessDecision::Deny;
+      },
+      options);
+}
+
+}  // namespace regpol

@@ -1,0 +1,47 @@
+#pragma once
+// Access properties proved for every request, not only the ones given (#26): each request
+// field ranges over the candidates of verify/request_space.h, IAM's decision over them is
+// encoded for Z3 (explicit deny over allow over the implicit deny, each statement's
+// principal, action, resource, tag and condition parts, missing keys, set qualifiers), and
+// the solver looks for a request that breaks the property. A request it finds is replayed
+// through the concrete evaluator (access/evaluate.h) before it is reported; if the two
+// disagree that is an internal error, never a verdict.
+#include <string>
+#include <vector>
+
+#include "access/evaluate.h"
+#include "access/request.h"
+#include "plan/access_plan.h"
+#include "verify/request_space.h"
+
+namespace regpol {
+
+enum class ProofOutcome { Proved, Failed, Unknown };
+const char* proof_outcome_name(ProofOutcome o);
+
+struct ProofResult {
+  ProofOutcome outcome = ProofOutcome::Unknown;
+  std::string why;                // unknown: what stopped the proof (an unsupported construct, the timeout)
+  AccessRequest counterexample;   // failed: a request that breaks the property
+  // failed: the statement that decided the counterexample in each policy (empty: none,
+  // the implicit deny), as the evaluator reports it.
+  std::vector<std::string> decided_by;
+};
+
+struct ProofOptions {
+  unsigned timeout_ms = 2000;  // the solver's; past it the answer is `unknown`
+};
+
+// The three checks Access Analyzer offers, offline, with a counterexample:
+// - access_not_granted: no request whose action is one of `actions` is allowed;
+// - no_public_access: no caller from outside is allowed anything, where outside means an
+//   account none of `plan`'s principals, its aws:PrincipalArn / aws:PrincipalAccount
+//   conditions or `own_accounts` names, with no aws:PrincipalOrgID that the policy names;
+// - no_new_access: `candidate` allows nothing `existing` does not.
+ProofResult prove_access_not_granted(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& actions,
+                                     const ProofOptions& options);
+ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& own_accounts,
+                                   const ProofOptions& options);
+ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& candidate, const std::string& repository, const ProofOptions& options);
+
+}  // namespace regpol

@@ -1,0 +1,359 @@
+#include "verify/request_space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "util/text.h"
+#include "util/time.h"
+#include "verify/glob_classes.h"
+
+namespace regpol {
+
+namespace {
+
+// Appends `v` unless it is there already: candidates keep the order they were found in,
+// so the same policies give the same space (and the same counterexample).
+void add_unique(std::vector<std::string>& list, const std::string& v) {
+  if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
+}
+
+enum class Family { None, String, Number, Date, Bool, Ip, Unsupported };
+
+Family family_of(CondOp op) {
+  switch (op) {
+    case CondOp::StringEquals: case CondOp::StringNotEquals: case CondOp::StringLike: case CondOp::StringNotLike: case CondOp::BinaryEquals:
+      return Family::String;
+    case CondOp::NumericEquals: case CondOp::NumericNotEquals: case CondOp::NumericLessThan: case CondOp::NumericLessThanEquals:
+    case CondOp::NumericGreaterThan: case CondOp::NumericGreaterThanEquals:
+      return Family::Number;
+    case CondOp::DateEquals: case CondOp::DateNotEquals: case CondOp::DateLessThan: case CondOp::DateLessThanEquals:
+    case CondOp::DateGreaterThan: case CondOp::DateGreaterThanEquals:
+      return Family::Date;
+    case CondOp::Bool: return Family::Bool;
+    case CondOp::IpAddress: case CondOp::NotIpAddress: return Family::Ip;
+    case CondOp::Null: return Family::None;
+    case CondOp::StringEqualsIgnoreCase: case CondOp::StringNotEqualsIgnoreCase:
+    case CondOp::ArnEquals: case CondOp::ArnLike: case CondOp::ArnNotEquals: case CondOp::ArnNotLike:
+      return Family::Unsupported;
+  }
+  return Family::Unsupported;
+}
+
+std::string number_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string ipv4_text(std::uint32_t v) {
+  return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 255) + "." + std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
+}
+
+struct KeyUse {
+  Family family = Family::None;
+  bool mixed = false, multi = false;
+  std::vector<GlobPattern> patterns;
+  std::vector<double> numbers;
+  std::vector<Micros> instants;
+  std::vector<Cidr> cidrs;
+};
+
+void note_use(KeyUse& use, const Condition& c) {
+  const Family f = family_of(c.op);
+  if (c.qualifier != SetQualifier::None) use.multi = true;
+  if (f == Family::None) return;
+  if (use.family != Family::None && use.family != f) use.mixed = true;
+  if (use.family == Family::None) use.family = f;
+  for (const auto& v : c.values) {
+    switch (f) {
+      case Family::String:
+        use.patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike});
+        break;
+      case Family::Number: use.numbers.push_back(v.number); break;
+      case Family::Date: use.instants.push_back(v.instant); break;
+      case Family::Ip: use.cidrs.push_back(v.cidr); break;
+      default: break;
+    }
+  }
+}
+
+// A key's candidate values, or false with `why`.
+bool key_values(const std::string& name, const KeyUse& use, std::size_t max_states, std::vector<std::string>& out, std::string& why) {
+  out.clear();
+  switch (use.family) {
+    case Family::None: out.emplace_back("x"); return true;  // only Null asks about it: present or not
+    case Family::Unsupported: why = "a condition on `" + name + "` uses an operator the prover does not encode yet (*IgnoreCase, Arn*)"; return false;
+    case Family::String:
+      if (!glob_class_witnesses(use.patterns, max_states, out)) {
+        why = "the patterns on `" + name + "` have too many classes";
+        return false;
+      }
+      return true;
+    case Family::Number: {
+      for (double n : use.numbers) {
+        for (double v : {n, std::nextafter(n, -std::numeric_limits<double>::infinity()), std::nextafter(n, std::numeric_limits<double>::infinity())}) {
+          const std::string t = number_text(v);
+          if (std::strtod(t.c_str(), nullptr) != v) {
+            why = "a number on `" + name + "` does not round-trip";
+            return false;
+          }
+          add_unique(out, t);
+        }
+      }
+      add_unique(out, "x");
+      return true;
+    }
+    case Family::Date: {
+      for (Micros t : use.instants) {
+        for (Micros v : {t, t - 1, t + 1}) {
+          const std::string text = format_timestamp(v);
+          const auto back = parse_timestamp(text);
+          if (!back || *back != v) {
+            why = "a date on `" + name + "` is out of range";
+            return false;
+          }
+          add_unique(out, text);
+        }
+      }
+      add_unique(out, "x");
+      return true;
+    }
+    case Family::Bool:
+      out = {"true", "false", "x"};
+      return true;
+    case Family::Ip: {
+      add_unique(out, "0.0.0.0");
+      add_unique(out, "255.255.255.255");
+      for (const Cidr& c : use.cidrs) {
+        if (c.v6) {
+          why = "an IPv6 range on `" + name + "` (the prover encodes IPv4 ranges only so far)";
+          return false;
+        }
+        std::uint32_t base = (std::uint32_t{c.addr[0]} << 24) | (std::uint32_t{c.addr[1]} << 16) | (std::uint32_t{c.addr[2]} << 8) | c.addr[3];
+        const std::uint32_t mask = c.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - c.prefix);
+        const std::uint32_t lo = base & mask, hi = lo | ~mask;
+        for (std::uint32_t v : {lo, hi}) add_unique(out, ipv4_text(v));
+        if (lo > 0) add_unique(out, ipv4_text(lo - 1));
+        if (hi < 0xffffffffU) add_unique(out, ipv4_text(hi + 1));
+      }
+      add_unique(out, "x");
+      return true;
+    }
+  }
+  return false;
+}
+
+// arn:partition:service:region:account:resource, as arn_like splits a pattern (the
+// resource keeps its colons); false for a pattern without five colons.
+bool arn_parts(const std::string& arn, std::vector<std::string>& parts) {
+  parts.clear();
+  std::size_t pos = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto c = arn.find(':', pos);
+    if (c == std::string::npos) return false;
+    parts.push_back(arn.substr(pos, c - pos));
+    pos = c + 1;
+  }
+  parts.push_back(arn.substr(pos));
+  return true;
+}
+
+}  // namespace
+
+bool is_principal_derived_key(const std::string& key_lower) { return key_lower == "aws:principalarn" || key_lower == "aws:principalaccount"; }
+
+std::string principal_account(const std::string& principal) {
+  if (is_account_id(principal)) return principal;
+  return arn_account(principal);
+}
+
+namespace {
+
+// Callers whose ARN is made of one witness of each part's classes: every identity ARN the
+// Arn* patterns (part by part, as arn_like compares) and the account patterns can tell
+// apart, in every account class, so a condition on aws:PrincipalArn or
+// aws:PrincipalAccount is a function of the caller that the candidates cover.
+void add_derived_principals(RequestSpace& space, const std::vector<std::string>& arn_patterns, const std::vector<GlobPattern>& account_patterns,
+                            const std::vector<std::string>& named, const std::vector<std::string>& accounts, std::size_t max_states) {
+  std::vector<std::vector<GlobPattern>> part_patterns(6);
+  const char* kIdentity[5] = {"arn", "aws", "iam", "", ""};
+  for (int i = 0; i < 5; ++i) part_patterns[static_cast<std::size_t>(i)].push_back({kIdentity[i], true});
+  part_patterns[5].push_back({"root", true});
+  part_patterns[5].push_back({"role/regpol-other", true});
+  std::vector<std::string> parts;
+  for (const auto& p : arn_patterns) {
+    if (!arn_parts(p, parts)) continue;  // "*" matches every ARN, any other such pattern none
+    for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], false});
+  }
+  for (const auto& n : named) {
+    if (!arn_parts(n, parts)) continue;
+    for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], true});
+  }
+  for (const auto& a : accounts) part_patterns[4].push_back({a, true});
+  for (const auto& a : account_patterns) part_patterns[4].push_back(a);
+  std::vector<std::vector<std::string>> witnesses(6);
+  std::size_t product = 1;
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (!glob_class_witnesses(part_patterns[i], max_states, witnesses[i])) {
+      space.unsupported = "the ARN patterns on aws:PrincipalArn have too many classes";
+      return;
+    }
+    product *= witnesses[i].size();
+  }
+  if (product > 20000) {
+    space.unsupported = "the ARN patterns on aws:PrincipalArn make " + std::to_string(product) + " kinds of caller (the prover stops at 20,000)";
+    return;
+  }
+  std::vector<std::size_t> at(6, 0);
+  while (true) {
+    std::string arn;
+    for (std::size_t i = 0; i < 6; ++i) arn += (i ? ":" : "") + witnesses[i][at[i]];
+    add_unique(space.principals, arn);
+    std::size_t i = 0;
+    while (i < 6 && ++at[i] == witnesses[i].size()) at[i++] = 0;
+    if (i == 6) break;
+  }
+}
+
+}  // namespace
+
+RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, const std::string& repository, const SpaceConstants& constants,
+                                 std::size_t max_glob_states) {
+  RequestSpace space;
+  space.repository = repository;
+  std::set<std::string> accounts(constants.accounts.begin(), constants.accounts.end());
+  std::vector<std::string> named;  // principal ARNs and ids, in policy order
+  std::vector<std::string> services, others;
+  std::vector<GlobPattern> action_patterns, tag_patterns{{"?*", false}};  // the tag "" is added apart
+  std::map<std::string, KeyUse> keys;
+  // What conditions on the caller's own keys (IAM derives aws:PrincipalArn and
+  // aws:PrincipalAccount from the caller) compare: the callers then range over ARNs built
+  // from each part's classes.
+  std::vector<std::string> arn_patterns;
+  std::vector<GlobPattern> account_patterns;
+  bool derived = false;
+  for (const AccessPlan* plan : plans) {
+    for (const Statement& s : plan->statements) {
+      for (const auto& a : s.principal.aws) {
+        add_unique(named, a);
+        if (const std::string acct = principal_account(a); !acct.empty()) accounts.insert(acct);
+      }
+      for (const auto& v : s.principal.service) add_unique(services, v);
+      for (const auto& v : s.principal.other) add_unique(others, v);
+      if (!s.principal.orgs.empty()) {
+        KeyUse& use = keys["aws:principalorgid"];
+        Condition c;
+        c.op = CondOp::StringEquals;
+        for (const auto& o : s.principal.orgs) {
+          CondValue v;
+          v.text = o;
+          c.values.push_back(std::move(v));
+        }
+        note_use(use, c);
+      }
+      for (const auto& a : s.actions) action_patterns.push_back({ascii_lower(a), false});
+      for (const auto& t : s.tag_patterns) tag_patterns.push_back({t, false});
+      for (const auto& c : s.conditions) {
+        if (c.key_lower == "aws:principalarn") {
+          const bool arn_op = c.op == CondOp::ArnLike || c.op == CondOp::ArnNotLike || c.op == CondOp::ArnEquals || c.op == CondOp::ArnNotEquals;
+          if (!arn_op && c.op != CondOp::Null) space.unsupported = "aws:PrincipalArn compared as a string (the prover encodes Arn* and Null on it)";
+          if (arn_op) {
+            for (const auto& v : c.values) arn_patterns.push_back(v.text);
+          }
+        } else if (c.key_lower == "aws:principalaccount") {
+          if (family_of(c.op) != Family::String && c.op != CondOp::Null) space.unsupported = "aws:PrincipalAccount compared as other than a string";
+          for (const auto& v : c.values) {
+            if (c.op != CondOp::Null) account_patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike});
+          }
+          derived = true;
+        } else {
+          note_use(keys[c.key_lower], c);
+        }
+      }
+    }
+  }
+  for (const auto& a : constants.actions) action_patterns.push_back({ascii_lower(a), true});
+  for (const auto& p : constants.principals) add_unique(named, p);
+
+  // Principals: who the statements name, and who they do not. The evaluator compares a
+  // caller's ARN, its identity (a session's role) and its account with the names; every
+  // caller is like one of these.
+  std::string fresh = "999999999999";
+  while (accounts.count(fresh)) fresh = std::to_string(std::stoll(fresh) - 1);
+  add_unique(space.principals, "*");
+  std::vector<std::string> all_accounts(accounts.begin(), accounts.end());
+  all_accounts.push_back(fresh);
+  for (const auto& acct : all_accounts) {
+    add_unique(space.principals, "arn:aws:iam::" + acct + ":root");
+    add_unique(space.principals, "arn:aws:iam::" + acct + ":role/regpol-other");
+    add_unique(space.principals, "arn:aws:sts::" + acct + ":assumed-role/regpol-other/regpol-session");
+    add_unique(space.principals, acct);
+  }
+  for (const auto& n : named) {
+    add_unique(space.principals, n);
+    const auto role = n.find(":role/");
+    if (n.rfind("arn:", 0) == 0 && role != std::string::npos) {
+      const std::string name = n.substr(n.rfind('/') + 1);
+      const std::string partition = n.substr(4, n.find(':', 4) - 4);
+      const std::string session = "arn:" + partition + ":sts::" + arn_account(n) + ":assumed-role/" + name + "/regpol-session";
+      if (principal_identity_arn(session) == n) add_unique(space.principals, session);
+    }
+  }
+  if (derived || !arn_patterns.empty()) add_derived_principals(space, arn_patterns, account_patterns, named, all_accounts, max_glob_states);
+  for (const auto& v : services) add_unique(space.principals, v);
+  add_unique(space.principals, "regpol-other.amazonaws.com");
+  for (const auto& v : others) add_unique(space.principals, v);
+
+  if (!glob_class_witnesses(action_patterns, max_glob_states, space.actions)) space.unsupported = "the action patterns have too many classes";
+  // A class that holds an action the property names is shown as the property spells it
+  // (actions compare case-insensitively: the same class).
+  for (auto& a : space.actions) {
+    for (const auto& c : constants.actions) {
+      if (ascii_lower(c) == a) a = c;
+    }
+  }
+  std::vector<std::string> tags;
+  if (!glob_class_witnesses(tag_patterns, max_glob_states, tags)) space.unsupported = "the tag patterns have too many classes";
+  space.tags.emplace_back();
+  for (auto& t : tags) {
+    if (!t.empty()) add_unique(space.tags, t);
+  }
+
+  for (const auto& [name, use] : keys) {
+    if (!space.unsupported.empty()) break;
+    if (use.mixed) {
+      space.unsupported = "`" + name + "` is compared as more than one type (string, number, date, bool, IP)";
+      break;
+    }
+    RequestSpace::Key key;
+    key.name = name;
+    key.multi = use.multi;
+    key.always = name == "aws:currenttime";
+    if (!key_values(name, use, max_glob_states, key.values, space.unsupported)) break;
+    space.keys.push_back(std::move(key));
+  }
+  return space;
+}
+
+AccessRequest request_of(const RequestSpace& space, const SpaceChoice& choice) {
+  AccessRequest r;
+  r.principal = space.principals[choice.principal];
+  r.action = space.actions[choice.action];
+  r.repository = space.repository;
+  r.tag = space.tags[choice.tag];
+  for (std::size_t k = 0; k < space.keys.size() && k < choice.key_values.size(); ++k) {
+    if (choice.key_values[k].empty()) continue;
+    AccessRequest::Value v;
+    v.multi = space.keys[k].multi;
+    for (auto i : choice.key_values[k]) v.values.push_back(space.keys[k].values[i]);
+    r.context[space.keys[k].name] = std::move(v);
+  }
+  return r;
+}
+
+}  // namespace regpol
