@@ -22,7 +22,7 @@ void add_unique(std::vector<std::string>& list, const std::string& v) {
   if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
 }
 
-enum class Family { None, String, Number, Date, Bool, Ip, Unsupported };
+enum class Family { None, String, Arn, Number, Date, Bool, Ip, Unsupported };
 
 Family family_of(CondOp op) {
   switch (op) {
@@ -37,8 +37,8 @@ Family family_of(CondOp op) {
     case CondOp::Bool: return Family::Bool;
     case CondOp::IpAddress: case CondOp::NotIpAddress: return Family::Ip;
     case CondOp::Null: return Family::None;
+    case CondOp::ArnEquals: case CondOp::ArnLike: case CondOp::ArnNotEquals: case CondOp::ArnNotLike: return Family::Arn;
     case CondOp::StringEqualsIgnoreCase: case CondOp::StringNotEqualsIgnoreCase:
-    case CondOp::ArnEquals: case CondOp::ArnLike: case CondOp::ArnNotEquals: case CondOp::ArnNotLike:
       return Family::Unsupported;
   }
   return Family::Unsupported;
@@ -52,6 +52,51 @@ std::string number_text(double v) {
 
 std::string ipv4_text(std::uint32_t v) {
   return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 255) + "." + std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
+}
+
+// arn:partition:service:region:account:resource, as arn_like splits a pattern (the
+// resource keeps its colons); false for a pattern without five colons.
+bool arn_parts(const std::string& arn, std::vector<std::string>& parts) {
+  parts.clear();
+  std::size_t pos = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto c = arn.find(':', pos);
+    if (c == std::string::npos) return false;
+    parts.push_back(arn.substr(pos, c - pos));
+    pos = c + 1;
+  }
+  parts.push_back(arn.substr(pos));
+  return true;
+}
+
+constexpr std::size_t kMaxArnProduct = 20000;
+
+// ARNs made of one witness of each part's classes (arn_like compares an ARN part by part,
+// and no part but the resource holds a colon): every ARN the part patterns can tell apart.
+bool arn_product(const std::vector<std::vector<GlobPattern>>& part_patterns, std::size_t max_states, std::vector<std::string>& out, std::string& why) {
+  std::vector<std::vector<std::string>> witnesses(6);
+  std::size_t product = 1;
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (!glob_class_witnesses(part_patterns[i], max_states, witnesses[i])) {
+      why = "ARN patterns with too many classes";
+      return false;
+    }
+    product *= witnesses[i].size();
+  }
+  if (product > kMaxArnProduct) {
+    why = "ARN patterns that make " + std::to_string(product) + " kinds of ARN (the prover stops at 20,000)";
+    return false;
+  }
+  std::vector<std::size_t> at(6, 0);
+  while (true) {
+    std::string arn;
+    for (std::size_t i = 0; i < 6; ++i) arn += (i ? ":" : "") + witnesses[i][at[i]];
+    add_unique(out, arn);
+    std::size_t i = 0;
+    while (i < 6 && ++at[i] == witnesses[i].size()) at[i++] = 0;
+    if (i == 6) break;
+  }
+  return true;
 }
 
 struct KeyUse {
@@ -74,6 +119,7 @@ void note_use(KeyUse& use, const Condition& c) {
       case Family::String:
         use.patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike});
         break;
+      case Family::Arn: use.patterns.push_back({v.text, false}); break;  // arn_like: wildcards in every operator
       case Family::Number: use.numbers.push_back(v.number); break;
       case Family::Date: use.instants.push_back(v.instant); break;
       case Family::Ip: use.cidrs.push_back(v.cidr); break;
@@ -94,6 +140,20 @@ bool key_values(const std::string& name, const KeyUse& use, std::size_t max_stat
         return false;
       }
       return true;
+    case Family::Arn: {
+      std::vector<std::vector<GlobPattern>> parts(6);
+      std::vector<std::string> split;
+      for (const auto& p : use.patterns) {
+        if (!arn_parts(p.text, split)) continue;  // matches no ARN ("*" aside, which matches every one)
+        for (std::size_t i = 0; i < 6; ++i) parts[i].push_back({split[i], false});
+      }
+      if (!arn_product(parts, max_states, out, why)) {
+        why = "`" + name + "`: " + why;
+        return false;
+      }
+      add_unique(out, "x");  // not an ARN: no Arn* pattern matches it
+      return true;
+    }
     case Family::Number: {
       for (double n : use.numbers) {
         for (double v : {n, std::nextafter(n, -std::numeric_limits<double>::infinity()), std::nextafter(n, std::numeric_limits<double>::infinity())}) {
@@ -148,21 +208,6 @@ bool key_values(const std::string& name, const KeyUse& use, std::size_t max_stat
   return false;
 }
 
-// arn:partition:service:region:account:resource, as arn_like splits a pattern (the
-// resource keeps its colons); false for a pattern without five colons.
-bool arn_parts(const std::string& arn, std::vector<std::string>& parts) {
-  parts.clear();
-  std::size_t pos = 0;
-  for (int i = 0; i < 5; ++i) {
-    const auto c = arn.find(':', pos);
-    if (c == std::string::npos) return false;
-    parts.push_back(arn.substr(pos, c - pos));
-    pos = c + 1;
-  }
-  parts.push_back(arn.substr(pos));
-  return true;
-}
-
 }  // namespace
 
 bool is_principal_derived_key(const std::string& key_lower) { return key_lower == "aws:principalarn" || key_lower == "aws:principalaccount"; }
@@ -196,28 +241,8 @@ void add_derived_principals(RequestSpace& space, const std::vector<std::string>&
   }
   for (const auto& a : accounts) part_patterns[4].push_back({a, true});
   for (const auto& a : account_patterns) part_patterns[4].push_back(a);
-  std::vector<std::vector<std::string>> witnesses(6);
-  std::size_t product = 1;
-  for (std::size_t i = 0; i < 6; ++i) {
-    if (!glob_class_witnesses(part_patterns[i], max_states, witnesses[i])) {
-      space.unsupported = "the ARN patterns on aws:PrincipalArn have too many classes";
-      return;
-    }
-    product *= witnesses[i].size();
-  }
-  if (product > 20000) {
-    space.unsupported = "the ARN patterns on aws:PrincipalArn make " + std::to_string(product) + " kinds of caller (the prover stops at 20,000)";
-    return;
-  }
-  std::vector<std::size_t> at(6, 0);
-  while (true) {
-    std::string arn;
-    for (std::size_t i = 0; i < 6; ++i) arn += (i ? ":" : "") + witnesses[i][at[i]];
-    add_unique(space.principals, arn);
-    std::size_t i = 0;
-    while (i < 6 && ++at[i] == witnesses[i].size()) at[i++] = 0;
-    if (i == 6) break;
-  }
+  std::string why;
+  if (!arn_product(part_patterns, max_states, space.principals, why)) space.unsupported = "aws:PrincipalArn: " + why;
 }
 
 }  // namespace

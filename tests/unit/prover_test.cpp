@@ -107,8 +107,19 @@ TEST_CASE("prover: traps with known answers") {
     CHECK(!allowed_by(old_plan, r.counterexample));
     CHECK(prove_no_new_access(old_plan, narrower, "app", opt).outcome == ProofOutcome::Proved);
   }
+  SUBCASE("ArnLike compares part by part: a wildcard never spans a colon") {
+    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:lambda:*:111122223333:function:*"}}})");
+    auto r = prove_no_public_access(plan, "app", {"111122223333"}, opt);
+    REQUIRE(r.outcome == ProofOutcome::Failed);  // any caller, through that account's functions
+    CHECK(allowed_by(plan, r.counterexample));
+    auto deny_other = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"},
+                                     {"Effect": "Deny", "Principal": "*", "Action": "*", "Condition": {"ArnNotLike": {"aws:SourceArn": "arn:aws:lambda:us-east-1:*:function:*"}}})");
+    auto s = prove_access_not_granted(deny_other, "app", {"ecr:BatchGetImage"}, opt);
+    REQUIRE(s.outcome == ProofOutcome::Failed);
+    CHECK(allowed_by(deny_other, s.counterexample));
+  }
   SUBCASE("unsupported constructs are unknown, never proved") {
-    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:iam::*:role/x"}}})");
+    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"StringEqualsIgnoreCase": {"aws:SourceVpc": "VPC-1"}}})");
     auto r = prove_access_not_granted(plan, "app", {"ecr:PutImage"}, opt);
     CHECK(r.outcome == ProofOutcome::Unknown);
     CHECK(!r.why.empty());
@@ -134,6 +145,9 @@ TEST_CASE("prover: random policies agree with the evaluator") {
       R"(, "Condition": {"NotIpAddress": {"aws:SourceIp": "10.1.0.0/16"}})",
       R"(, "Condition": {"Null": {"aws:SourceVpc": "true"}})",
       R"(, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}})",
+      R"(, "Condition": {"ArnLike": {"aws:SourceArn": ["arn:aws:lambda:*:111122223333:function:*", "arn:aws:sns:us-*:*:t?"]}})",
+      R"(, "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci-*"}})",
+      R"(, "Condition": {"StringEquals": {"aws:PrincipalAccount": ["444455556666"]}})",
   };
   ProofOptions opt;
   int failed = 0, proved = 0;
@@ -182,10 +196,13 @@ TEST_CASE("prover: random policies agree with the evaluator") {
         AccessRequest q = request_of(space, c);
         if (k % 2) {  // values the candidates do not list
           q.principal = pick({"arn:aws:iam::777788889999:user/bob", "arn:aws:sts::111122223333:assumed-role/other/s", "arn:aws:iam::111122223333:role/ci",
-                              "arn:aws:sts::111122223333:assumed-role/ci/x"});
+                              "arn:aws:sts::111122223333:assumed-role/ci/x", "arn:aws:iam::111122223333:role/ci-deploy",
+                              "arn:aws:sts::111122223333:assumed-role/ci-deploy/s", "arn:aws:iam::444455556666:user/u"});
           if (property == 0 && k % 4 == 1) q.action = pick({"ecr:BatchDeleteImage", "ECR:BATCHDELETEIMAGE"});
           q.context["aws:sourceip"] = {{pick({"10.2.3.4", "192.168.1.77", "8.8.8.8", "10.1.9.9"})}, false};
           q.context["aws:sourcevpc"] = {{pick({"vpc-123", "vpc-9", ""})}, false};
+          q.context["aws:sourcearn"] = {{pick({"arn:aws:lambda:eu-west-1:111122223333:function:f", "arn:aws:lambda:x:y:111122223333:function:f",
+                                               "arn:aws:sns:us-east-1:5:t1", "arn:aws:sns:us-east-1:5:t12", "not-an-arn"})}, false};
         }
         CHECK_MESSAGE(!breaks(q), "a proved property broken by a request");
         if (breaks(q)) break;
