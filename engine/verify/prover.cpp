@@ -228,16 +228,124 @@ SpaceChoice choice_of(const Encoding& e, const z3::model& model) {
   return c;
 }
 
+// What a property asks of each field besides the policies (the action it names, who is
+// outside, the organizations it calls its own): part of each candidate's signature.
+struct PropertyTests {
+  std::function<bool(const std::string&)> principal, action;
+  std::function<bool(const std::string& key, const std::string& value)> key_value;
+};
+
+// The candidates of one field that no statement, condition or property can tell apart are
+// interchangeable: only the first of each signature stays. Exact, and it shrinks what the
+// solver sees (ARN products of thousands of callers to a few dozen).
+std::vector<std::size_t> distinct_by(std::size_t n, const std::function<std::vector<bool>(std::size_t)>& signature) {
+  std::set<std::vector<bool>> seen;
+  std::vector<std::size_t> keep;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (seen.insert(signature(i)).second) keep.push_back(i);
+  }
+  return keep;
+}
+
+template <typename T>
+std::vector<T> pick(const std::vector<T>& all, const std::vector<std::size_t>& keep) {
+  std::vector<T> out;
+  out.reserve(keep.size());
+  for (auto i : keep) out.push_back(all[i]);
+  return out;
+}
+
+RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPlan*>& plans, const PropertyTests& tests) {
+  RequestSpace out = space;
+  std::vector<const Statement*> statements;
+  std::vector<const Condition*> conditions;
+  for (const AccessPlan* p : plans) {
+    for (const auto& s : p->statements) {
+      statements.push_back(&s);
+      for (const auto& c : s.conditions) conditions.push_back(&c);
+    }
+  }
+  // Each statement cut down to the part a field is compared with, once.
+  std::vector<Statement> principal_parts, action_parts, tag_parts;
+  principal_parts.reserve(statements.size());
+  action_parts.reserve(statements.size());
+  tag_parts.reserve(statements.size());
+  for (const Statement* s : statements) {
+    principal_parts.push_back(only(*s, true, false, false, false));
+    action_parts.push_back(only(*s, false, true, false, false));
+    tag_parts.push_back(only(*s, false, false, false, true));
+  }
+  out.principals = pick(space.principals, distinct_by(space.principals.size(), [&](std::size_t i) {
+    std::vector<bool> sig;
+    sig.reserve(statements.size() + conditions.size() + 2);
+    AccessRequest r = probe(space);
+    r.principal = space.principals[i];
+    for (const Statement& s : principal_parts) sig.push_back(statement_matches(s, r));
+    AccessRequest derived = r;
+    derive_context(derived, 0);
+    for (const Condition* c : conditions) {
+      if (is_principal_derived_key(c->key_lower)) sig.push_back(condition_matches(*c, derived));
+    }
+    sig.push_back(tests.principal && tests.principal(r.principal));
+    sig.push_back(principal_account(r.principal).empty());  // the no-public check reads the account
+    return sig;
+  }));
+  out.actions = pick(space.actions, distinct_by(space.actions.size(), [&](std::size_t i) {
+    std::vector<bool> sig;
+    sig.reserve(statements.size() + 1);
+    AccessRequest r = probe(space);
+    r.action = space.actions[i];
+    for (const Statement& s : action_parts) sig.push_back(statement_matches(s, r));
+    sig.push_back(tests.action && tests.action(r.action));
+    return sig;
+  }));
+  out.tags = pick(space.tags, distinct_by(space.tags.size(), [&](std::size_t i) {
+    std::vector<bool> sig;
+    sig.reserve(statements.size() + 1);
+    sig.push_back(space.tags[i].empty());
+    AccessRequest r = probe(space);
+    r.tag = space.tags[i];
+    for (const Statement& s : tag_parts) sig.push_back(statement_matches(s, r));
+    return sig;
+  }));
+  for (auto& key : out.keys) {
+    const auto values = key.values;
+    key.values = pick(values, distinct_by(values.size(), [&](std::size_t i) {
+      std::vector<bool> sig;
+      AccessRequest r = probe(space);
+      r.context[key.name] = {{values[i]}, false};
+      for (const Condition* c : conditions) {
+        if (c->key_lower != key.name || c->op == CondOp::Null) continue;
+        Condition positive = *c;
+        positive.qualifier = SetQualifier::None;
+        positive.if_exists = false;
+        positive.negate = false;
+        sig.push_back(condition_matches(positive, r));
+      }
+      // A principal's `org` names are compared with this key too.
+      if (key.name == "aws:principalorgid") {
+        for (const Statement* s : statements) {
+          for (const auto& o : s->principal.orgs) sig.push_back(o == values[i]);
+        }
+      }
+      sig.push_back(tests.key_value && tests.key_value(key.name, values[i]));
+      return sig;
+    }));
+  }
+  return out;
+}
+
 // Looks for a request in `space` that satisfies `goal` (built from the encoding); replays
 // it through the evaluator, which must decide each plan as the goal says (`expected`).
-ProofResult search(const RequestSpace& space, const std::vector<const AccessPlan*>& plans,
+ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*>& plans, const PropertyTests& tests,
                    const std::function<z3::expr(const Encoding&, const std::vector<z3::expr>&)>& goal,
                    const std::function<bool(const AccessRequest&, const std::vector<AccessResult>&)>& replay_holds, const ProofOptions& options) {
   ProofResult out;
-  if (!space.unsupported.empty()) {
-    out.why = space.unsupported;
+  if (!full.unsupported.empty()) {
+    out.why = full.unsupported;
     return out;
   }
+  const RequestSpace space = reduced(full, plans, tests);
   try {
     z3::context ctx;
     Encoding e(ctx, space);
@@ -249,7 +357,9 @@ ProofResult search(const RequestSpace& space, const std::vector<const AccessPlan
       out.why = unsupported;
       return out;
     }
-    z3::solver solver(ctx);
+    // Booleans and cardinality constraints only: the finite-domain solver (SAT with
+    // cardinality), much lighter to start than the general SMT one.
+    z3::solver solver(ctx, "QF_FD");
     z3::params params(ctx);
     params.set("timeout", options.timeout_ms);
     solver.set(params);
@@ -302,10 +412,12 @@ ProofResult prove_access_not_granted(const AccessPlan& plan, const std::string& 
   const RequestSpace space = build_request_space({&plan}, repository, constants);
   std::set<std::string> wanted;
   for (const auto& a : actions) wanted.insert(ascii_lower(a));
+  PropertyTests tests;
+  tests.action = [&](const std::string& a) { return wanted.count(ascii_lower(a)) > 0; };
   return search(
-      space, {&plan},
+      space, {&plan}, tests,
       [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
-        return allowed[0] && e.any_of(e.action, [&](std::size_t i) { return wanted.count(ascii_lower(space.actions[i])) > 0; });
+        return allowed[0] && e.any_of(e.action, [&](std::size_t i) { return wanted.count(ascii_lower(e.space.actions[i])) > 0; });
       },
       [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
         return d[0].decision == AccessDecision::Allow && wanted.count(ascii_lower(r.action));
@@ -339,12 +451,15 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
   auto outside_org = [&](const std::vector<std::string>& values) {
     return std::none_of(values.begin(), values.end(), [&](const std::string& v) { return orgs.count(v) > 0; });
   };
+  PropertyTests tests;
+  tests.principal = outside;
+  tests.key_value = [&](const std::string& key, const std::string& value) { return key == "aws:principalorgid" && orgs.count(value) > 0; };
   return search(
-      space, {&plan},
+      space, {&plan}, tests,
       [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
-        z3::expr goal = allowed[0] && e.any_of(e.principal, [&](std::size_t i) { return outside(space.principals[i]); });
+        z3::expr goal = allowed[0] && e.any_of(e.principal, [&](std::size_t i) { return outside(e.space.principals[i]); });
         if (const long k = e.key_index("aws:principalorgid"); k >= 0) {
-          const auto& key = space.keys[static_cast<std::size_t>(k)];
+          const auto& key = e.space.keys[static_cast<std::size_t>(k)];
           for (unsigned i = 0; i < key.values.size(); ++i) {
             if (orgs.count(key.values[i])) goal = goal && !e.keys[static_cast<std::size_t>(k)][i];
           }
@@ -361,7 +476,7 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
 ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& candidate, const std::string& repository, const ProofOptions& options) {
   const RequestSpace space = build_request_space({&existing, &candidate}, repository, {});
   return search(
-      space, {&existing, &candidate}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
+      space, {&existing, &candidate}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
       [](const AccessRequest&, const std::vector<AccessResult>& d) {
         return d[1].decision == AccessDecision::Allow && d[0].decision == AccessDecision::Deny;
       },
