@@ -335,6 +335,76 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
   return out;
 }
 
+// How many requests the space holds: callers x actions x tags x each key's choices (absent
+// or one value; any subset for a key a set qualifier uses), saturating at `cap` + 1.
+std::size_t space_size(const RequestSpace& space, std::size_t cap) {
+  std::size_t n = 1;
+  auto times = [&](std::size_t k) { n = k == 0 || n > cap / k ? cap + 1 : n * k; };
+  times(space.principals.size());
+  times(space.actions.size());
+  times(space.tags.size());
+  for (const auto& key : space.keys) {
+    if (key.multi) {
+      if (key.values.size() >= 32) times(cap + 1);
+      else times((std::size_t{1} << key.values.size()) - (key.always ? 1 : 0));
+    } else {
+      times(key.values.size() + (key.always ? 0 : 1));
+    }
+  }
+  return n;
+}
+
+// Every request of the space through the evaluator, in order, until `holds` (the property
+// broken): the exhaustive search, exact by construction.
+bool enumerate(const RequestSpace& space, const std::vector<const AccessPlan*>& plans,
+               const std::function<bool(const AccessRequest&, const std::vector<AccessResult>&)>& holds, AccessRequest& found,
+               std::vector<AccessResult>& decisions) {
+  // Each key's choices: indices into its values (empty: absent).
+  std::vector<std::vector<std::vector<std::size_t>>> choices;
+  for (const auto& key : space.keys) {
+    std::vector<std::vector<std::size_t>> c;
+    if (!key.always) c.emplace_back();
+    if (key.multi) {
+      for (std::size_t mask = 1; mask < (std::size_t{1} << key.values.size()); ++mask) {
+        std::vector<std::size_t> set;
+        for (std::size_t i = 0; i < key.values.size(); ++i) {
+          if (mask >> i & 1) set.push_back(i);
+        }
+        c.push_back(std::move(set));
+      }
+    } else {
+      for (std::size_t i = 0; i < key.values.size(); ++i) c.push_back({i});
+    }
+    choices.push_back(std::move(c));
+  }
+  SpaceChoice at;
+  at.key_values.resize(space.keys.size());
+  std::vector<std::size_t> key_at(space.keys.size(), 0);
+  decisions.resize(plans.size());
+  for (at.principal = 0; at.principal < space.principals.size(); ++at.principal) {
+    for (at.action = 0; at.action < space.actions.size(); ++at.action) {
+      for (at.tag = 0; at.tag < space.tags.size(); ++at.tag) {
+        std::fill(key_at.begin(), key_at.end(), 0);
+        while (true) {
+          for (std::size_t k = 0; k < choices.size(); ++k) at.key_values[k] = choices[k][key_at[k]];
+          AccessRequest r = request_of(space, at);
+          AccessRequest derived = r;
+          derive_context(derived, 0);
+          for (std::size_t p = 0; p < plans.size(); ++p) decisions[p] = evaluate_access(*plans[p], derived);
+          if (holds(r, decisions)) {
+            found = std::move(r);
+            return true;
+          }
+          std::size_t k = 0;
+          while (k < choices.size() && ++key_at[k] == choices[k].size()) key_at[k++] = 0;
+          if (k == choices.size()) break;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 // Looks for a request in `space` that satisfies `goal` (built from the encoding); replays
 // it through the evaluator, which must decide each plan as the goal says (`expected`).
 ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*>& plans, const PropertyTests& tests,
@@ -346,6 +416,23 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
     return out;
   }
   const RequestSpace space = reduced(full, plans, tests);
+  const bool small = space_size(space, options.enumeration_limit) <= options.enumeration_limit;
+  if (options.engine == ProofEngine::Enumeration || (options.engine == ProofEngine::Auto && small)) {
+    if (options.engine == ProofEngine::Enumeration && !small && space_size(space, 1u << 22) > (1u << 22)) {
+      out.why = "the space is too large to enumerate";
+      return out;
+    }
+    AccessRequest found;
+    std::vector<AccessResult> decisions;
+    if (!enumerate(space, plans, replay_holds, found, decisions)) {
+      out.outcome = ProofOutcome::Proved;
+      return out;
+    }
+    out.outcome = ProofOutcome::Failed;
+    out.counterexample = std::move(found);
+    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+    return out;
+  }
   try {
     z3::context ctx;
     Encoding e(ctx, space);

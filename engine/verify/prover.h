@@ -6,6 +6,7 @@
 // the solver looks for a request that breaks the property. A request it finds is replayed
 // through the concrete evaluator (access/evaluate.h) before it is reported; if the two
 // disagree that is an internal error, never a verdict.
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,16 @@ struct ProofResult {
   std::vector<std::string> decided_by;
 };
 
+// How the candidate space is searched. Both are exact over the same candidates: the solver
+// (Z3) for spaces of any size, enumeration (every combination through the evaluator) for
+// small ones, where starting the solver costs more than the search. The tests run both and
+// compare them.
+enum class ProofEngine { Auto, Solver, Enumeration };
+
 struct ProofOptions {
   unsigned timeout_ms = 2000;  // the solver's; past it the answer is `unknown`
+  ProofEngine engine = ProofEngine::Auto;
+  std::size_t enumeration_limit = 4096;  // Auto enumerates spaces of at most this many requests
 };
 
 // The three checks Access Analyzer offers, offline, with a counterexample:

@@ -164,8 +164,6 @@ TEST_CASE("prover: random policies agree with the evaluator") {
     AccessPlan plan = prover_plan(statements);
     INFO(statements);
     for (int property = 0; property < 2; ++property) {
-      const ProofResult r = property == 0 ? prove_access_not_granted(plan, "app", {"ecr:BatchDeleteImage"}, opt) : prove_no_public_access(plan, "app", {}, opt);
-      REQUIRE(r.outcome != ProofOutcome::Unknown);
       const RequestSpace space = build_request_space({&plan}, "app", property == 0 ? SpaceConstants{{"ecr:BatchDeleteImage"}, {}, {}} : SpaceConstants{});
       auto breaks = [&](const AccessRequest& q) {
         if (!allowed_by(plan, q)) return false;
@@ -175,6 +173,18 @@ TEST_CASE("prover: random policies agree with the evaluator") {
         const bool in_org = org != q.context.end() && std::count(org->second.values.begin(), org->second.values.end(), "o-abc") > 0;
         return acct != "111122223333" && acct != "444455556666" && !in_org;
       };
+      // The solver and the exhaustive enumeration of the same candidates must agree.
+      ProofOptions by_solver = opt, by_enumeration = opt;
+      by_solver.engine = ProofEngine::Solver;
+      by_enumeration.engine = ProofEngine::Enumeration;
+      auto run = [&](const ProofOptions& o) {
+        return property == 0 ? prove_access_not_granted(plan, "app", {"ecr:BatchDeleteImage"}, o) : prove_no_public_access(plan, "app", {}, o);
+      };
+      const ProofResult r = run(by_solver);
+      REQUIRE(r.outcome != ProofOutcome::Unknown);
+      const ProofResult exhaustive = run(by_enumeration);
+      CHECK(exhaustive.outcome == r.outcome);
+      if (exhaustive.outcome == ProofOutcome::Failed) CHECK(breaks(exhaustive.counterexample));
       if (r.outcome == ProofOutcome::Failed) {
         ++failed;
         CHECK(breaks(r.counterexample));
