@@ -13,6 +13,17 @@
 
 namespace regpol {
 
+int load_iam_policy_or_fail(const std::string& path, AccessPlan& plan) {
+  std::string text, err;
+  if (!read_document(path, text, err)) return fail(kBadInput, err);
+  std::vector<DocumentProblem> problems;
+  if (!access_plan_from_iam_json(path, text, plan, problems)) {
+    for (const auto& p : problems) std::cerr << path << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
+    return fail(kBadInput, "invalid IAM policy document");
+  }
+  return kOk;
+}
+
 int authorize_requests(const AuthorizeRequest& request, const std::function<void(const std::string& line)>& on_decision,
                        AccessSummary& summary) {
   // Compile the policy.
@@ -21,12 +32,7 @@ int authorize_requests(const AuthorizeRequest& request, const std::function<void
   SourceMap sources;
   CompiledPolicy compiled;
   if (request.iam_policy) {
-    if (!read_document(*request.iam_policy, text, err)) return fail(kBadInput, err);
-    std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(*request.iam_policy, text, iam, problems)) {
-      for (const auto& p : problems) std::cerr << *request.iam_policy << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
-      return fail(kBadInput, "invalid IAM policy document");
-    }
+    if (int code = load_iam_policy_or_fail(*request.iam_policy, iam); code != kOk) return code;
   } else {
     if (int code = compile_policy_or_fail(*request.policy, sources, request.compile, kBadInput, "decided", compiled); code != kOk) return code;
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "driver/compile.h"
+#include "plan/access_plan.h"
 #include "report/access_summary.h"
 #include "util/time.h"
 
@@ -24,6 +25,10 @@ struct AuthorizeRequest {
   std::optional<std::string> requests;    // --requests LOG
   Micros now = 0;
 };
+
+// Reads an IAM repository-policy document into `plan`: kOk, or kBadInput with each problem
+// said on stderr (PATH#POINTER: error[E0405]: …), as authorize and check report them.
+int load_iam_policy_or_fail(const std::string& path, AccessPlan& plan);
 
 // Calls `on_decision` with each decision's JSON line, in request order, and tallies the
 // denies. An exit code: kOk, or kBadInput (said on stderr) for a malformed policy, snapshot

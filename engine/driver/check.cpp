@@ -4,10 +4,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "driver/authorize.h"
 #include "driver/exit_code.h"
-#include "interop/iam_json.h"
 #include "plan/policy_plan.h"
-#include "util/read_file.h"
 #include "verify/prover.h"
 
 namespace regpol {
@@ -28,16 +27,7 @@ bool is_json_document(const std::string& path) { return path.size() > 5 && path.
 // The access statements a file grants on `repository`: an IAM document's, or the regpol
 // policy's blocks that match the repository, in the order IAM would read them.
 int load_access(const std::string& path, const CheckRequest& request, AccessPlan& out) {
-  if (is_json_document(path)) {
-    std::string text, err;
-    if (!read_document(path, text, err)) return fail(kBadInput, err);
-    std::vector<DocumentProblem> problems;
-    if (!access_plan_from_iam_json(path, text, out, problems)) {
-      for (const auto& p : problems) std::cerr << path << "#" << p.pointer << ": error[E0405]: " << p.message << "\n";
-      return fail(kBadInput, "invalid IAM policy document");
-    }
-    return kOk;
-  }
+  if (is_json_document(path)) return load_iam_policy_or_fail(path, out);
   SourceMap sources;
   CompiledPolicy compiled;
   if (int code = compile_policy_or_fail(path, sources, request.compile, kBadInput, "checked", compiled); code != kOk) return code;
@@ -75,7 +65,6 @@ int run_check(const CheckRequest& request) {
     case CheckKind::NoPublicAccess: result = prove_no_public_access(plan, request.repository, request.accounts, options); break;
     case CheckKind::NoNewAccess: result = prove_no_new_access(existing, plan, request.repository, options); break;
   }
-  const bool internal = result.why.rfind("internal error", 0) == 0;
   // The statement that allowed the counterexample: the checked policy's (the new one, for
   // no-new-access); the old policy's decision is said beside it.
   const std::string allowed_by = result.decided_by.empty() ? "" : result.decided_by.back();
@@ -101,7 +90,7 @@ int run_check(const CheckRequest& request) {
       std::cout << "\n";
     }
   }
-  if (internal) return kInternal;
+  if (result.internal_error) return kInternal;
   return result.outcome == ProofOutcome::Proved ? kOk : kFindings;
 }
 

@@ -88,6 +88,16 @@ Statement only(const Statement& s, bool principal, bool action, bool resource, b
   return t;
 }
 
+// The condition's plain comparison of one value (no set qualifier, IfExists or `unless`):
+// does the value match some policy value (for a negated operator: none)?
+Condition positive_form(const Condition& c) {
+  Condition positive = c;
+  positive.qualifier = SetQualifier::None;
+  positive.if_exists = false;
+  positive.negate = false;
+  return positive;
+}
+
 z3::expr condition_expr(const Encoding& e, const Condition& c, std::string& unsupported) {
   if (is_principal_derived_key(c.key_lower)) {
     // A function of the caller: decided on each caller with the keys IAM derives from it.
@@ -115,10 +125,7 @@ z3::expr condition_expr(const Encoding& e, const Condition& c, std::string& unsu
   } else {
     const bool negated = cond_op_negated(c.op);
     // Does value i match some policy value (the positive comparison)?
-    Condition positive = c;
-    positive.qualifier = SetQualifier::None;
-    positive.if_exists = false;
-    positive.negate = false;
+    const Condition positive = positive_form(c);
     std::vector<bool> m(key.values.size());
     for (std::size_t i = 0; i < key.values.size(); ++i) {
       AccessRequest r = probe(e.space);
@@ -316,11 +323,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
       r.context[key.name] = {{values[i]}, false};
       for (const Condition* c : conditions) {
         if (c->key_lower != key.name || c->op == CondOp::Null) continue;
-        Condition positive = *c;
-        positive.qualifier = SetQualifier::None;
-        positive.if_exists = false;
-        positive.negate = false;
-        sig.push_back(condition_matches(positive, r));
+        sig.push_back(condition_matches(positive_form(*c), r));
       }
       // A principal's `org` names are compared with this key too.
       if (key.name == "aws:principalorgid") {
@@ -468,6 +471,7 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
     derive_context(derived, 0);
     for (const AccessPlan* p : plans) decisions.push_back(evaluate_access(*p, derived));
     if (!replay_holds(r, decisions)) {
+      out.internal_error = true;
       out.why = "internal error: the counterexample the solver found does not replay through the evaluator (please report it)";
       return out;
     }

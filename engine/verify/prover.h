@@ -23,6 +23,7 @@ const char* proof_outcome_name(ProofOutcome o);
 struct ProofResult {
   ProofOutcome outcome = ProofOutcome::Unknown;
   std::string why;                // unknown: what stopped the proof (an unsupported construct, the timeout)
+  bool internal_error = false;    // unknown because the solver's request did not replay: a bug, not an answer
   AccessRequest counterexample;   // failed: a request that breaks the property
   // failed: the statement that decided the counterexample in each policy (empty: none,
   // the implicit deny), as the evaluator reports it.
