@@ -404,19 +404,15 @@ bool render_diff_html(const Registry& registry, const PolicyDiff& diff, std::str
   }
 
   // Every changed image, in the page's table.
-  std::map<std::uint32_t, std::size_t> repo_no;
-  nlohmann::json repos = nlohmann::json::array(), col_repo = nlohmann::json::array(), col_digest = nlohmann::json::array(),
+  HtmlEnumValues repos;
+  nlohmann::json col_repo = nlohmann::json::array(), col_digest = nlohmann::json::array(),
                  col_tags = nlohmann::json::array(), col_size = nlohmann::json::array(), col_old = nlohmann::json::array(),
                  col_new = nlohmann::json::array(), col_rule = nlohmann::json::array(), col_why_new = nlohmann::json::array(),
                  col_why_old = nlohmann::json::array();
   for (const auto& ch : diff.changes) {
     const Image& img = registry.images[ch.image];
-    auto [it, fresh] = repo_no.emplace(img.repo, repo_no.size());
-    if (fresh) repos.push_back(registry.repo_name(img));
-    col_repo.push_back(it->second);
-    std::string_view digest = registry.str(img.digest);
-    if (digest.rfind("sha256:", 0) == 0) digest.remove_prefix(7);
-    col_digest.push_back(std::string(digest));
+    col_repo.push_back(repos.index(std::string(registry.repo_name(img))));
+    col_digest.push_back(std::string(html_digest_value(registry.str(img.digest))));
     col_tags.push_back(tags_text(registry, img, " "));
     if (img.size_bytes >= 0) col_size.push_back(img.size_bytes);
     else col_size.push_back(nullptr);
@@ -433,7 +429,7 @@ bool render_diff_html(const Registry& registry, const PolicyDiff& diff, std::str
       {"noun", "changed images"},
       {"filterColumn", "new"},
       {"columns",
-       {{{"key", "repository"}, {"label", "repository"}, {"kind", "enum"}, {"values", repos}},
+       {{{"key", "repository"}, {"label", "repository"}, {"kind", "enum"}, {"values", repos.values()}},
         {{"key", "tags"}, {"label", "tags"}, {"kind", "text"}, {"empty", "(untagged)"}},
         {{"key", "digest"}, {"label", "digest"}, {"kind", "digest"}},
         {{"key", "sizeBytes"}, {"label", "size"}, {"kind", "bytes"}},

@@ -54,6 +54,11 @@ nlohmann::json html_table_column(std::string_view key, std::string_view label, s
   return {{"key", key}, {"label", label}, {"kind", kind}};
 }
 
+std::string_view html_digest_value(std::string_view digest) {
+  if (digest.rfind("sha256:", 0) == 0) digest.remove_prefix(7);
+  return digest;
+}
+
 std::size_t HtmlEnumValues::index(const std::string& value) {
   auto [it, fresh] = ids_.try_emplace(value, values_.size());
   if (fresh) values_.push_back(value);

@@ -27,6 +27,10 @@ void html_fact_row(std::string& out, std::string_view name, std::string_view val
 // kind (text, enum, outcome, digest, time, bytes, number, link, reason, hidden).
 nlohmann::json html_table_column(std::string_view key, std::string_view label, std::string_view kind);
 
+// What a `digest` column holds for a digest: the hex of a sha256 digest (report.js shows it
+// short and puts `sha256:` back for the filter and the title), any other digest as it is.
+std::string_view html_digest_value(std::string_view digest);
+
 // The values of an enum or outcome column: rows hold an index into `values()`, each value
 // listed once in the order first seen.
 class HtmlEnumValues {

@@ -276,9 +276,7 @@ bool write_plan_html(const Registry& reg, const LifecycleResult& res, const std:
       if (rule >= 0) ++rule_counts[static_cast<std::size_t>(rule)][o];
       if (opt.changes_only && (o == kKept || o == kProtected)) continue;
       col_repo.push_back(repo_no);
-      std::string_view digest = reg.str(img.digest);
-      if (digest.rfind("sha256:", 0) == 0) digest.remove_prefix(7);  // the table shows sha256 digests by their hex
-      col_digest.push_back(std::string(digest));
+      col_digest.push_back(std::string(html_digest_value(reg.str(img.digest))));
       std::string tags;
       for (std::uint32_t k = 0; k < img.tag_count; ++k) tags += (k ? " " : "") + std::string(reg.str(reg.tags_of(img)[k]));
       col_tags.push_back(std::move(tags));

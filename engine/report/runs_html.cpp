@@ -18,7 +18,6 @@ constexpr std::size_t kChartedRuns = 60;
 
 nlohmann::json seconds_or_null(Micros t) { return t == kNoTime ? nlohmann::json(nullptr) : nlohmann::json(t / kMicrosPerSecond); }
 
-std::string digest_hex(const std::string& digest) { return digest.rfind("sha256:", 0) == 0 ? digest.substr(7) : digest; }
 
 }  // namespace
 
@@ -170,7 +169,7 @@ bool render_run_show_html(const RunShow& show, const std::string& state, std::st
   for (const auto& a : show.actions) {
     a_seq.push_back(a.seq);
     a_repo.push_back(repos.index(a.repository));
-    a_digest.push_back(digest_hex(a.digest));
+    a_digest.push_back(std::string(html_digest_value(a.digest)));
     std::string tags;
     for (const auto& t : a.tags) tags += (tags.empty() ? "" : " ") + t;
     a_tags.push_back(tags);
