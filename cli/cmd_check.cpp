@@ -24,7 +24,8 @@ static const char* kCheckHelp =
     "\n"
     "  access-not-granted   no request whose action is one of --action is allowed\n"
     "  no-public-access     no caller from an account the policy does not name (nor --account),\n"
-    "                       and with no aws:PrincipalOrgID the policy names, is allowed anything\n"
+    "                       showing no fixed value the policy names of aws:PrincipalOrgID,\n"
+    "                       aws:SourceVpc, aws:SourceVpce or aws:SourceAccount, is allowed anything\n"
     "  no-new-access        NEW allows nothing that OLD (--existing) does not\n"
     "\n"
     "POLICY is a regpol policy (its access rules for --repository) or an ECR repository policy\n"
@@ -45,7 +46,7 @@ static const char* kCheckHelp =
 int cmd_check(const Argv& argv) {
   Args args(argv, {"--import-root", "--repository", "--action", "--account", "--existing", "--timeout", "--format"}, {"--help"});
   if (args.has("--help")) {
-    std::cout << kCheckHelp << kImportRootHelp << "\n" << exit_codes_help("the property failed, or could not be decided (unknown)");
+    std::cout << kCheckHelp << kImportRootHelp << "\n" << exit_codes_help("the property failed, or could not be decided (unknown)", "a counterexample did not replay through the evaluator (an internal error)");
     return kOk;
   }
   const auto& pos = args.positionals();
@@ -78,11 +79,7 @@ int cmd_check(const Argv& argv) {
   if (request.kind != CheckKind::NoPublicAccess && !request.accounts.empty()) throw UsageError{"--account applies to no-public-access"};
   if ((request.kind == CheckKind::NoNewAccess) != request.existing.has_value())
     throw UsageError{request.existing ? "--existing applies to no-new-access" : "no-new-access needs --existing OLD"};
-  if (auto t = args.get("--timeout")) {
-    if (t->empty() || t->size() > 7 || t->find_first_not_of("0123456789") != std::string::npos || std::stoul(*t) == 0)
-      throw UsageError{"--timeout takes milliseconds (1 to 9999999)"};
-    request.timeout_ms = static_cast<unsigned>(std::stoul(*t));
-  }
+  request.timeout_ms = proof_timeout_option(args);
   const std::string format = args.get("--format").value_or("text");
   if (format != "text" && format != "json") throw UsageError{"unknown format `" + format + "` (text, json)"};
   request.json = format == "json";

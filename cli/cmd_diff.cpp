@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/price_options.h"
 #include "driver/diff_policies.h"
+#include "driver/diff_symbolic.h"
 
 namespace regpol::cli {
 
@@ -42,12 +43,47 @@ static const char* kDiffHelp =
     "  --pricing FILE      storage prices for the dollars, as for `plan`\n"
     "  --price-per-gb USD  override: a flat standard price per GB-month, as for `plan`\n"
     "  --archive-price-per-gb USD  override: a flat archive price per GB-month, as for `plan`\n"
-    "  --fail-on-change    exit 1 when anything changes (a CI gate)\n";
+    "  --fail-on-change    exit 1 when anything changes (a CI gate; with --symbolic, also\n"
+    "                      when a difference could not be decided)\n"
+    "\n"
+    "usage: regpol diff OLD NEW --symbolic [--repository NAME] [--format text|json] [--timeout MS]\n"
+    "\n"
+    "With --symbolic, no snapshot: the access rules are compared for every possible request\n"
+    "(the prover of `regpol prove`, docs/verify.md). For each class of repository names the\n"
+    "two policies' blocks tell apart (or only --repository), one request NEW allows and OLD\n"
+    "denies (added), and one OLD allows and NEW denies (removed), when there is one; each\n"
+    "replays through `regpol authorize --request`. OLD and NEW are regpol policies or ECR\n"
+    "repository-policy documents (*.json). JSON: {\"old\", \"new\", \"result\":\n"
+    "\"equivalent|different|unknown\", \"repositories\": [{\"repository\", \"added\": {\"result\":\n"
+    "\"none|failed|unknown\", \"request\", \"allowedBy\", \"why\"}, \"removed\": {…}}]}.\n"
+    "  --timeout MS        the solver's time limit per direction (default 2000)\n";
+
+// `diff --symbolic`: only the options that compare access rules for every request.
+static int diff_symbolic_command(const Args& args, const std::string& old_path, const std::string& new_path) {
+  for (const char* o : {"--snapshot", "--requests", "--now", "--pricing", "--price-per-gb", "--archive-price-per-gb", "--in-use", "--max-in-use-age"}) {
+    if (args.has(o)) throw UsageError{std::string(o) + " does not apply to --symbolic (it compares access rules for every request, without a snapshot)"};
+  }
+  if (args.has("--strict-in-use")) throw UsageError{"--strict-in-use does not apply to --symbolic"};
+  SymbolicDiffRequest request;
+  request.old_path = old_path;
+  request.new_path = new_path;
+  request.old_name = args.positionals()[0];
+  request.new_name = args.positionals()[1];
+  request.repository = args.get("--repository").value_or("");
+  const std::string format = args.get("--format").value_or("text");
+  if (format != "text" && format != "json") throw UsageError{"--symbolic takes --format text or json"};
+  request.json = format == "json";
+  request.timeout_ms = proof_timeout_option(args);
+  request.compile = compile_options(args);
+  bool changed = false, unknown = false;
+  if (int code = diff_symbolic(request, changed, unknown); code != kOk) return code;
+  return (changed || unknown) && args.has("--fail-on-change") ? kFindings : kOk;
+}
 
 int cmd_diff(const Argv& argv) {
   Args args(argv, {"--import-root", "--snapshot", "--requests", "--now", "--repository", "--format", "--pricing", "--price-per-gb", "--archive-price-per-gb", "--in-use",
-             "--max-in-use-age"},
-            {"--help", "--fail-on-change", "--strict-in-use"});
+             "--max-in-use-age", "--timeout"},
+            {"--help", "--fail-on-change", "--strict-in-use", "--symbolic"});
   if (args.has("--help")) {
     std::cout << kDiffHelp << kImportRootHelp << "\n" << exit_codes_help("a policy has errors, or the decisions changed, with --fail-on-change");
     return kOk;
@@ -57,8 +93,10 @@ int cmd_diff(const Argv& argv) {
   if (old_path == "-") old_path = "/dev/stdin";
   if (new_path == "-") new_path = "/dev/stdin";
   if (old_path == "/dev/stdin" && new_path == "/dev/stdin") throw UsageError{"only one of OLD and NEW can come from stdin"};
+  if (args.has("--symbolic")) return diff_symbolic_command(args, old_path, new_path);
+  if (args.has("--timeout")) throw UsageError{"--timeout applies to --symbolic"};
   auto snapshots = args.all("--snapshot");
-  if (snapshots.empty()) throw UsageError{"`diff` needs at least one --snapshot FILE"};
+  if (snapshots.empty()) throw UsageError{"`diff` needs at least one --snapshot FILE (or --symbolic, to compare access for every request)"};
   std::string format = args.get("--format").value_or("text");
   if (format != "text" && format != "json" && format != "markdown" && format != "html")
     throw UsageError{"--format takes text, json, markdown or html"};

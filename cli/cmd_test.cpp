@@ -22,7 +22,9 @@ static const char* kTestHelp =
     "         repository \"NAME\" [tag \"T\"] [digest \"D\"] [context \"KEY\" \"VALUE\"]... [by \"SID\"]\n"
     "(`by` names the deciding statement's sid or source, or a reason: tag-immutable,\n"
     "implicit-deny). A test with only access expectations needs no snapshot.\n"
-    "Prints one line per test and exits 1 when any expectation fails.\n";
+    "Then every `prove \"NAME\" { … }` of the file, proved as `regpol prove` proves it: a\n"
+    "property that fails (the line shows the counterexample) or is unknown fails.\n"
+    "Prints one line per test and property and exits 1 when any fails.\n";
 
 int cmd_test(const Argv& argv) {
   Args args(argv, {"--import-root"}, {"--help"});

@@ -19,6 +19,7 @@ using Argv = std::vector<std::string>;
 int cmd_plan(const Argv& argv);
 int cmd_authorize(const Argv& argv);
 int cmd_check(const Argv& argv);
+int cmd_prove(const Argv& argv);
 int cmd_lint(const Argv& argv);
 int cmd_fmt(const Argv& argv);
 int cmd_import(const Argv& argv);
@@ -46,6 +47,9 @@ PolicyInputs policy_inputs(const Args& args, bool repository_option = true);
 // A duration option (10s, 30m, 6h, 2d, 1w), or nullopt when it is not given; a usage error
 // names the option when it is not a duration.
 std::optional<Micros> duration_option(const Args& args, const char* name);
+// --timeout MS of the commands that prove (check, prove, diff --symbolic): the solver's
+// limit per proof, 2000 when not given; a usage error unless 1 to 9999999.
+unsigned proof_timeout_option(const Args& args);
 // --log-format text|json: with json, `json_log` is engaged on std::cerr, and every line
 // written there from then on is a JSON object (util/json_log.h).
 void log_format_option(const Args& args, std::optional<JsonLogLines>& json_log);

@@ -55,4 +55,12 @@ std::string exit_codes_help(std::string_view one, std::string_view four, std::st
   return out;
 }
 
+unsigned proof_timeout_option(const Args& args) {
+  const auto t = args.get("--timeout");
+  if (!t) return 2000;
+  if (t->empty() || t->size() > 7 || t->find_first_not_of("0123456789") != std::string::npos || std::stoul(*t) == 0)
+    throw UsageError{"--timeout takes milliseconds (1 to 9999999)"};
+  return static_cast<unsigned>(std::stoul(*t));
+}
+
 }  // namespace regpol::cli

@@ -40,6 +40,7 @@ const Command kCommands[] = {
     {"export", "regpol -> ECR documents; a located error for what ECR cannot express", cmd_export},
     {"authorize", "access decisions for requests, as IAM would make them", cmd_authorize},
     {"check", "prove access properties for every request (no-public-access, …), with a counterexample", cmd_check},
+    {"prove", "prove the properties a policy states (`prove` blocks) for every request", cmd_prove},
     {"gate", "may a pipeline deploy this image? the policy's `gate` rules (findings, scans, signatures, age)", cmd_gate},
     {"audit", "repository settings in a snapshot against the policy and a baseline (text, json, sarif)", cmd_audit},
 };

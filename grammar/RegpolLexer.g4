@@ -15,6 +15,7 @@ PROTECT: 'protect'; IN_USE: 'in_use'; ALLOW_EMPTY: 'allow_empty'; TEMPLATE: 'tem
 ACCESS: 'access'; GATE: 'gate'; SCAN: 'scan'; SCANNING: 'scanning'; REQUIRE: 'require'; REGISTRY: 'registry'; REPLICATE: 'replicate'; ALLOW: 'allow'; DENY: 'deny'; SID: 'sid'; TO: 'to'; ON: 'on'; TAGS: 'tags';
 WHEN: 'when'; UNLESS: 'unless'; OF: 'of';
 ACCOUNT: 'account'; ARN: 'arn'; SERVICE: 'service'; ORG: 'org';
+PROVE: 'prove'; NEVER: 'never'; ALWAYS: 'always'; NO: 'no'; NEW: 'new';
 TEST: 'test'; SNAPSHOT: 'snapshot'; AT: 'at'; EXPECT: 'expect';
 AND: 'and'; OR: 'or'; NOT: 'not'; LIKE: 'like'; MATCHES: 'matches';
 TRUE: 'true'; FALSE: 'false';

@@ -7,7 +7,7 @@ options { tokenVocab = RegpolLexer; }
 file: header? item* EOF;
 header: POLICY STRING;
 
-item: importDecl | letDecl | repositoryBlock | defaultsBlock | registryBlock | templateDecl | testBlock;
+item: importDecl | letDecl | repositoryBlock | defaultsBlock | registryBlock | templateDecl | testBlock | proveDecl;
 
 importDecl: IMPORT STRING AS name;
 letDecl: LET name ASSIGN expr;
@@ -15,7 +15,7 @@ letDecl: LET name ASSIGN expr;
 repositoryBlock: REPOSITORY valueList (EXCEPT valueList)? LBRACE blockItem* RBRACE;
 defaultsBlock: DEFAULTS LBRACE blockItem* RBRACE;
 valueList: primary (COMMA primary)*;
-blockItem: mutabilityDecl | lifecycleBlock | accessBlock | gateBlock | scanDecl | requireDecl;
+blockItem: mutabilityDecl | lifecycleBlock | accessBlock | gateBlock | scanDecl | requireDecl | proveDecl;
 
 // Scanning: `scan on push` or `scan manual` in a repository block; in the registry block
 // with the repositories a rule covers, `scan on push for "dev/*"`, `scan continuously for "prod/*"`.
@@ -79,6 +79,17 @@ condClause: kw=(WHEN | UNLESS) condition (AND condition)*;
 condition: (qual=(ANY | ALL) OF)? CONDKEY condOp primary;
 condOp: EQ | NE | LT | LE | GT | GE | LIKE | NOT LIKE | IN | NOT IN | IDENT;
 
+// An access property, proved for every request by `regpol prove` (docs/verify.md). In a
+// repository block it covers the block's repositories; at the top level, the repositories
+// its `for` globs name (every repository without one). The body reads like an access
+// statement: `never allow delete to * unless aws:PrincipalOrgID == "o-abc123"`,
+// `always allow pull to org "o-abc123"`, or `no new access than "old.regpol"`.
+proveDecl: PROVE STRING (FOR valueList (EXCEPT valueList)?)? LBRACE proveBody RBRACE;
+proveBody
+  : quantifier=(NEVER | ALWAYS) accessStmt    # accessProperty
+  | NO NEW ACCESS THAN STRING                 # noNewAccessProperty
+  ;
+
 testBlock: TEST STRING LBRACE testItem* RBRACE;
 // An access expectation's request: principal "ARN", action "ecr:PutImage" (or pull, push,
 // delete), repository "NAME", tag "T", digest "sha256:…", context "KEY" "VALUE".
@@ -119,4 +130,4 @@ primary
   ;
 
 // Words that are keywords elsewhere but read as names in expressions (`tags`, `semver`).
-name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE | GATE | SCAN | SCANNING | REQUIRE | REGISTRY | REPLICATE;
+name: IDENT | TAGGED | UNTAGGED | ANY | ALL | TAGS | SEMVER | STANDARD | ACCOUNT | ARN | SERVICE | ORG | AT | OF | PREFIX | PATTERN | SNAPSHOT | PRIORITY | SID | REPOSITORY | ALLOW_EMPTY | UNTAG | ARTIFACTS | TYPE | GATE | SCAN | SCANNING | REQUIRE | REGISTRY | REPLICATE | PROVE | NEVER | ALWAYS | NO | NEW;

@@ -84,6 +84,6 @@ for rule in rules:
         check("### " + rule["id"] + "\n" in docs, "%s has a section in docs/diagnostics.md" % rule["id"])
         check(rule["helpUri"].endswith("#" + rule["id"].lower()), "%s helpUri anchor" % rule["id"])
 check(all(c in codes for c in ["W2001", "W2401", "E0101"]), "every code is a rule")
-check({r["id"] for r in rules if "security" in r["properties"]["tags"]} == {"W2001", "W2002", "W2003", "W2004", "W2005"},
-      "the security checks are W2001-W2005")
+check({r["id"] for r in rules if "security" in r["properties"]["tags"]} == {"W2001", "W2002", "W2003", "W2004", "W2005", "W2006", "W2007"},
+      "the security checks are W2001-W2007")
 check.finish()

@@ -1,4 +1,5 @@
 #include "access/request.h"
+#include "access/request_json.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +15,21 @@ using json = nlohmann::json;
 
 
 static bool scalar(const json& v, std::string& out) { return json_scalar_text(v, out); }
+
+json request_to_json(const AccessRequest& r) {
+  json j = {{"principal", r.principal}, {"action", r.action}, {"repository", r.repository}};
+  if (!r.tag.empty()) j["tag"] = r.tag;
+  if (!r.digest.empty()) j["digest"] = r.digest;
+  if (!r.context.empty()) {
+    json context = json::object();
+    for (const auto& [key, value] : r.context) {
+      if (value.multi) context[key] = value.values;
+      else if (!value.values.empty()) context[key] = value.values.front();
+    }
+    j["context"] = std::move(context);
+  }
+  return j;
+}
 
 bool parse_request_json(const std::string& text, AccessRequest& out, std::string& error) {
   json j;

@@ -38,6 +38,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"E0310", "`unless` takes exactly one condition"},
       {"E0311", "an untag rule that does not say which tags"},
       {"E0312", "a setting written with a word it does not take, or in the wrong place"},
+      {"E0313", "a property regpol cannot prove as written"},
       {"E0401", "ambiguous repository scope"},
       {"E0402", "duplicate rule priority"},
       {"E0403", "cannot be expressed in an ECR or IAM document"},
@@ -54,7 +55,7 @@ const std::vector<CodeInfo>& all_codes() {
       {"W1007", "rule can never action an image"},
       {"W1008", "unused `let` binding"},
       {"W1009", "tagged selection without a tag list matches every tagged image"},
-      {"W1010", "a module's repository, defaults and test blocks are ignored by importers"},
+      {"W1010", "a module's repository, defaults, registry, test and prove blocks are ignored by importers"},
       {"W1011", "a field some images lack is read without its guard (scanned, pulled, has_semver)"},
       // The lint catalogue (engine/lint): security.
       {"W2001", "an allow to every principal without a condition", "allow-to-everyone",
@@ -77,6 +78,21 @@ const std::vector<CodeInfo>& all_codes() {
        "`mutability immutable` covers `latest`, the tag pipelines move on every build: its second push is denied and the "
        "pipeline fails, or the tag silently stops moving.",
        "except it: `mutability immutable except \"latest\"`", "4.0"},
+      {"W2006", "a caller from outside can get in, found by the prover", "proved-public",
+       "The block's access rules, proved for every request (as `regpol check no-public-access` does, within lint's budget), "
+       "allow some request from a caller whose account the rules do not name and who shows no organization they name: a "
+       "condition that does not say who (aws:SourceVpce with IfExists, a negated operator on a key the caller can leave "
+       "out), a `not` principal, or an allow an `unless` turns inside out. The message carries such a request.",
+       "name the accounts, roles or organization that need access in the principal or an aws:PrincipalOrgID / aws:PrincipalArn "
+       "condition; `regpol check no-public-access` then proves it (docs/verify.md)",
+       "8.0"},
+      {"W2007", "a caller outside --account can change or delete images, found by the prover", "proved-cross-account-write",
+       "With `lint --account ID`, the block's access rules, proved for every request, let a caller from another account (or "
+       "none) push, delete or change a setting of the repository: through a `not` principal, an account pattern, a role of "
+       "another account in a condition, or a deny that leaves a gap. The message carries such a request.",
+       "grant push and delete to the CI roles of --account only; `regpol prove` with `never allow push, delete to not account "
+       "\"ID\"` keeps it proved (docs/verify.md)",
+       "9.0"},
       // Lifecycle safety.
       {"W2101", "a lifecycle that can expire every image of a repository", "can-expire-everything",
        "No rule keeps any image (no `keep newest` count, no `protect`), and the expiring rules together select every image: "

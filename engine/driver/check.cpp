@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "access/request_json.h"
 #include "driver/authorize.h"
 #include "driver/exit_code.h"
 #include "plan/policy_plan.h"
@@ -35,20 +36,6 @@ int load_access(const std::string& path, const CheckRequest& request, AccessPlan
   return kOk;
 }
 
-nlohmann::json request_json(const AccessRequest& r) {
-  nlohmann::json j = {{"principal", r.principal}, {"action", r.action}, {"repository", r.repository}};
-  if (!r.tag.empty()) j["tag"] = r.tag;
-  if (!r.context.empty()) {
-    nlohmann::json context = nlohmann::json::object();
-    for (const auto& [key, value] : r.context) {
-      if (value.multi) context[key] = value.values;
-      else context[key] = value.values.front();
-    }
-    j["context"] = std::move(context);
-  }
-  return j;
-}
-
 }  // namespace
 
 int run_check(const CheckRequest& request) {
@@ -74,7 +61,7 @@ int run_check(const CheckRequest& request) {
                         {"repository", request.repository},
                         {"result", proof_outcome_name(result.outcome)}};
     if (request.existing) j["existing"] = *request.existing;
-    j["counterexample"] = result.outcome == ProofOutcome::Failed ? request_json(result.counterexample) : nlohmann::json(nullptr);
+    j["counterexample"] = result.outcome == ProofOutcome::Failed ? request_to_json(result.counterexample) : nlohmann::json(nullptr);
     j["decidedBy"] = result.outcome == ProofOutcome::Failed ? nlohmann::json(allowed_by) : nlohmann::json(nullptr);
     if (result.outcome == ProofOutcome::Unknown) j["why"] = result.why;
     std::cout << j.dump(2) << "\n";
@@ -84,7 +71,7 @@ int run_check(const CheckRequest& request) {
     if (result.outcome == ProofOutcome::Proved) std::cout << " for every request\n";
     else if (result.outcome == ProofOutcome::Unknown) std::cout << ": " << result.why << "\n";
     else {
-      std::cout << "\n  counterexample (replays through `regpol authorize --request`):\n    " << request_json(result.counterexample).dump() << "\n"
+      std::cout << "\n  counterexample (replays through `regpol authorize --request`):\n    " << request_to_json(result.counterexample).dump() << "\n"
                 << "  allowed by " << allowed_by;
       if (request.kind == CheckKind::NoNewAccess) std::cout << "; " << *request.existing << " denies it";
       std::cout << "\n";

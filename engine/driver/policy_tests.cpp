@@ -8,6 +8,7 @@
 #include "access/request.h"
 #include "diag/render.h"
 #include "driver/exit_code.h"
+#include "driver/prove.h"
 #include "driver/run_lifecycle.h"
 #include "driver/snapshots.h"
 #include "inuse/load.h"
@@ -146,6 +147,21 @@ int run_policy_tests(const std::string& path, const CompileOptions& compile, con
       }
     }
     on_test({location_string(sources, test.span) + " test \"" + test.name + "\"", std::move(problems)});
+  }
+  // The file's properties are tests too: one that fails, or that the prover cannot decide,
+  // fails as `regpol prove` reports it.
+  std::vector<PropertyOutcome> proofs;
+  if (int code = prove_policy_properties(path, compiled, compile, ProofOptions{}, proofs); code != kOk) return code;
+  for (const auto& o : proofs) {
+    ++expectations;
+    std::vector<std::string> problems;
+    if (o.result.proof.outcome != ProofOutcome::Proved) {
+      // Its lines under the test's problem indentation.
+      std::string text = property_outcome_text(o);
+      for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) text.insert(at + 1, "  ");
+      problems.push_back(std::move(text));
+    }
+    on_test({o.property->source + " prove \"" + o.property->name + "\"", std::move(problems)});
   }
   return kOk;
 }

@@ -246,8 +246,32 @@ class Printer {
     trailing(u.span.end);
   }
 
-  void statement(const AccessStmt& s, int indent = 2) {
-    std::string out = s.sid ? "sid " + quote(*s.sid) + " " : "";
+  // `prove "NAME" [for …] { BODY }`: at the top level (indent 0) or in a repository block.
+  void prove(const Prove& p, int indent) {
+    std::string head = "prove " + quote(p.name);
+    if (p.has_for) head += " for " + join_exprs(p.repositories) + (p.excepts.empty() ? "" : " except " + join_exprs(p.excepts));
+    if (p.quantifier.empty()) {
+      line(indent, head + " { no new access than " + quote(p.than) + " }");
+      trailing(p.span.end);
+      return;
+    }
+    // A property without conditions stays on one line, as the examples read.
+    if (p.statement.clauses.empty()) {
+      std::string body = statement_head(p.statement, p.quantifier + " ");
+      line(indent, head + " { " + body + " }");
+      trailing(p.span.end);
+      return;
+    }
+    line(indent, head + " {");
+    statement(p.statement, indent + 1, p.quantifier + " ");
+    close(p.span.end, indent);
+  }
+  void item(const Prove& p) { prove(p, 0); }
+  void block(const Prove& p) { prove(p, 1); }
+
+  // A statement's first line: everything but its `when` / `unless` clauses.
+  static std::string statement_head(const AccessStmt& s, const std::string& prefix) {
+    std::string out = prefix + (s.sid ? "sid " + quote(*s.sid) + " " : "");
     out += s.allow ? "allow " : "deny ";
     if (s.not_action) out += "not ";
     for (std::size_t i = 0; i < s.actions.size(); ++i) {
@@ -260,7 +284,11 @@ class Printer {
       const auto& p = s.principals[i];
       out += (i ? ", " : "") + (p.kind == "*" ? std::string("*") : p.kind + " " + format_expr(*p.value));
     }
-    line(indent, out);
+    return out;
+  }
+
+  void statement(const AccessStmt& s, int indent = 2, const std::string& prefix = "") {
+    line(indent, statement_head(s, prefix));
     if (s.clauses.empty()) {
       trailing(s.span.end);
       return;

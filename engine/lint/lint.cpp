@@ -5,10 +5,12 @@
 
 #include "access/mutability.h"
 #include "access/request.h"
+#include "access/request_json.h"
 #include "diag/codes.h"
 #include "interop/ecr_export.h"
 #include "match/wildcard.h"
 #include "util/text.h"
+#include "verify/prover.h"
 
 namespace regpol {
 
@@ -118,6 +120,11 @@ bool selection_covers(const Selection& higher, const Selection& lower) {
   return true;
 }
 
+// Lint's budget for a proof (W2006, W2007): at most this many requests after merging the
+// ones the rules cannot tell apart, each through the evaluator (a few milliseconds); a
+// block past it is left to `regpol check` and `regpol prove`.
+constexpr std::size_t kLintProofRequests = 1024;
+
 // Tags CI pipelines move on every build. Only `latest` is one by convention everywhere;
 // branch-named tags (`main`, `dev`) are made immutable on purpose often enough that
 // reporting them would be noise.
@@ -154,24 +161,67 @@ class Linter {
     return d;
   }
 
+  // The statement a proof names as deciding (its sid or source), for the warning's place.
+  static const Statement* statement_labelled(const AccessPlan& plan, const std::string& label) {
+    for (const auto& s : plan.statements) {
+      if (s.label() == label) return &s;
+    }
+    return nullptr;
+  }
+
+  // W2006 / W2007: the block's access rules through the prover, for every request, where the
+  // requests they can tell apart are few enough to enumerate (the solver is not started, so
+  // lint stays fast enough for a pre-commit hook; `regpol check` and `regpol prove` decide
+  // the rest). Only where the statement-by-statement checks above said nothing, so one
+  // problem is reported once.
+  void proved_access(const ScopePlan& scope, bool public_reported, bool cross_account_reported) {
+    if (scope.access.statements.empty()) return;
+    ProofOptions options;
+    options.solver = false;
+    options.enumeration_limit = kLintProofRequests;
+    auto report = [&](const char* code, const ProofResult& r, const std::string& what) {
+      if (r.outcome != ProofOutcome::Failed) return;
+      const std::string label = r.decided_by.empty() ? "" : r.decided_by.front();
+      const Statement* s = statement_labelled(scope.access, label);
+      warn(code, s ? s->source : scope.source, what + ": " + request_to_json(r.counterexample).dump() + " is allowed" + (label.empty() ? "" : " (by " + label + ")"));
+    };
+    if (!public_reported) {
+      report("W2006", prove_no_public_access(scope.access, "repository", options_.own_accounts, options),
+             "a caller from an account these rules do not name can get in");
+    }
+    if (!cross_account_reported && !options_.own_accounts.empty()) {
+      Statement outside_write;
+      outside_write.not_principal = true;
+      outside_write.principal.aws = options_.own_accounts;
+      for (const char* a : kWriteActions) outside_write.actions.emplace_back(a);
+      report("W2007", prove_never_allowed(scope.access, outside_write, "repository", options),
+             "a caller outside --account can change or delete what this repository serves");
+    }
+  }
+
   void access(const ScopePlan& scope) {
     const auto& st = scope.access.statements;
+    bool public_reported = false, cross_account_reported = false;
     for (std::size_t i = 0; i < st.size(); ++i) {
       const Statement& s = st[i];
       if (!s.allow) continue;
       const std::string what = s.sid.empty() ? "this allow" : "allow `" + s.sid + "`";
-      if (s.principal.any && !s.not_principal && s.conditions.empty())
+      if (s.principal.any && !s.not_principal && s.conditions.empty()) {
         warn("W2001", s.source, what + " grants to every principal (`*`) without a condition");
+        public_reported = true;
+      }
       std::string write = s.not_action ? std::string("every action but a few") : granted_write(s.actions);
       if (!write.empty()) {
         if ((s.principal.any || s.not_principal) && !restricts_identity(s)) {
           warn("W2002", s.source, what + " grants " + write + " to every principal" + (s.conditions.empty() ? "" : " (behind a condition that does not say who)"));
+          public_reported = cross_account_reported = true;
         } else if (!options_.own_accounts.empty()) {
           for (const auto& p : s.principal.aws) {
             std::string account = account_of(p);
             if (!account.empty() &&
                 std::find(options_.own_accounts.begin(), options_.own_accounts.end(), account) == options_.own_accounts.end()) {
               warn("W2002", s.source, what + " grants " + write + " to account " + account + ", which is not one of --account");
+              cross_account_reported = true;
               break;
             }
           }
@@ -187,6 +237,7 @@ class Linter {
         }
       }
     }
+    proved_access(scope, public_reported, cross_account_reported);
   }
 
   void mutability(const MutabilityPlan& m) {

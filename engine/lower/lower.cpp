@@ -1,6 +1,7 @@
 #include "lower/lower.h"
 
 #include <algorithm>
+
 #include "lint/scope_ties.h"
 
 #include "diag/render.h"
@@ -92,6 +93,45 @@ Condition lower_condition(const sema::CheckedCondition& c, DiagnosticSink& sink,
   return out;
 }
 
+// An access statement of a block, or the statement of a property; `ok` is false when a
+// condition value did not compile (reported).
+Statement lower_statement(const sema::CheckedStatement& s, const SourceMap& sources, DiagnosticSink& sink, bool& ok) {
+  const ast::AccessStmt& written = *s.written;
+  Statement st;
+  st.sid = written.sid.value_or("");
+  st.source = location_string(sources, written.span);
+  st.allow = written.allow;
+  st.not_action = written.not_action;
+  st.not_principal = written.not_principal;
+  st.actions = s.actions;
+  st.tag_patterns = s.on_tags;
+  for (const auto& p : s.principals) {
+    if (p.kind == "*") st.principal.any = true;
+    else if (p.kind == "account" || p.kind == "arn") st.principal.aws.push_back(p.value);
+    else if (p.kind == "service") st.principal.service.push_back(p.value);
+    else if (p.kind == "org") st.principal.orgs.push_back(p.value);
+  }
+  for (const auto& c : s.conditions) st.conditions.push_back(lower_condition(c, sink, ok));
+  return st;
+}
+
+void lower_property(const sema::CheckedProperty& p, const SourceMap& sources, DiagnosticSink& sink, std::vector<PropertyPlan>& out) {
+  PropertyPlan plan;
+  plan.name = p.name;
+  plan.kind = p.quantifier == "never" ? PropertyPlan::Kind::Never : p.quantifier == "always" ? PropertyPlan::Kind::Always : PropertyPlan::Kind::NoNewAccess;
+  plan.repositories = p.repositories;
+  plan.excepts = p.excepts;
+  plan.source = location_string(sources, p.span);
+  if (plan.kind == PropertyPlan::Kind::NoNewAccess) {
+    plan.than = p.than;
+  } else {
+    bool ok = true;
+    plan.statement = lower_statement(p.statement, sources, sink, ok);
+    if (!ok) return;
+  }
+  out.push_back(std::move(plan));
+}
+
 }  // namespace
 
 PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sources, DiagnosticSink& sink) {
@@ -153,28 +193,15 @@ PolicyPlan lower_policy(const sema::CheckedPolicy& policy, const SourceMap& sour
     if (sc.scan) out.scan = ScanPlan{sc.scan->on_push, location_string(sources, sc.scan->span)};
     if (sc.encryption) out.encryption = EncryptionRequirement{sc.encryption->type, sc.encryption->key_pattern, location_string(sources, sc.encryption->span)};
     for (const auto& s : sc.statements) {
-      const ast::AccessStmt& written = *s.written;
-      Statement st;
-      st.sid = written.sid.value_or("");
-      st.source = location_string(sources, written.span);
-      st.allow = written.allow;
-      st.not_action = written.not_action;
-      st.not_principal = written.not_principal;
-      st.actions = s.actions;
-      st.tag_patterns = s.on_tags;
-      for (const auto& p : s.principals) {
-        if (p.kind == "*") st.principal.any = true;
-        else if (p.kind == "account" || p.kind == "arn") st.principal.aws.push_back(p.value);
-        else if (p.kind == "service") st.principal.service.push_back(p.value);
-        else if (p.kind == "org") st.principal.orgs.push_back(p.value);
-      }
       bool ok = true;
-      for (const auto& c : s.conditions) st.conditions.push_back(lower_condition(c, sink, ok));
+      Statement st = lower_statement(s, sources, sink, ok);
       if (ok) out.access.statements.push_back(std::move(st));
     }
+    for (const auto& p : sc.properties) lower_property(p, sources, sink, plan.properties);
     plan.scopes.push_back(std::move(out));
     scope_spans.push_back(sc.span);
   }
+  for (const auto& p : policy.properties) lower_property(p, sources, sink, plan.properties);
   if (policy.registry) {
     const sema::CheckedRegistry& r = *policy.registry;
     RegistrySettingsPlan reg;

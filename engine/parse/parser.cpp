@@ -220,6 +220,8 @@ class Builder {
           for (auto* st : x->accessStmt()) n.statements.push_back(statement(st));
         }
         f.items.emplace_back(std::move(n));
+      } else if (auto* x = it->proveDecl()) {
+        f.items.emplace_back(prove(x));
       } else if (auto* x = it->testBlock()) {
         auto n = node<ast::TestBlock>(x);
         n.name = string_value(x->STRING());
@@ -345,6 +347,7 @@ class Builder {
       }
       return n;
     }
+    if (auto* p = ctx->proveDecl()) return prove(p);
     if (auto* g = ctx->gateBlock()) {
       auto n = node<ast::Gate>(g);
       for (auto* r : g->gateRule()) {
@@ -369,6 +372,24 @@ class Builder {
         if (u->argList()) use.args = args(u->argList());
         n.uses.push_back(std::move(use));
       }
+    }
+    return n;
+  }
+
+  ast::Prove prove(RegpolParser::ProveDeclContext* ctx) {
+    auto n = node<ast::Prove>(ctx);
+    n.name = string_value(ctx->STRING());
+    if (ctx->FOR()) {
+      n.has_for = true;
+      n.repositories = primaries(ctx->valueList(0));
+      if (ctx->valueList().size() > 1) n.excepts = primaries(ctx->valueList(1));
+    }
+    if (auto* a = dynamic_cast<RegpolParser::AccessPropertyContext*>(ctx->proveBody())) {
+      n.quantifier = a->quantifier->getText();
+      n.statement = statement(a->accessStmt());
+    } else if (auto* b = dynamic_cast<RegpolParser::NoNewAccessPropertyContext*>(ctx->proveBody())) {
+      n.than = string_value(b->STRING());
+      n.than_span = span(b->STRING()->getSymbol());
     }
     return n;
   }

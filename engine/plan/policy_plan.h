@@ -8,6 +8,7 @@
 
 #include "plan/access_plan.h"
 #include "plan/lifecycle_plan.h"
+#include "plan/property_plan.h"
 #include "plan/settings_plan.h"
 
 namespace regpol {
@@ -43,6 +44,7 @@ struct PolicyPlan {
   std::string name;
   std::vector<ScopePlan> scopes;
   std::optional<RegistrySettingsPlan> registry;  // the `registry` block
+  std::vector<PropertyPlan> properties;          // `prove` blocks: the repository blocks', then the top level's
 };
 
 // How specific a block is for `repository`: -1 when it does not match; otherwise the

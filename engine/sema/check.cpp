@@ -23,6 +23,15 @@ std::unique_ptr<CheckedPolicy> Checker::run(ast::File main) {
   for (const auto& item : f.items) {
     if (const auto* r = std::get_if<ast::RepositoryBlock>(&item)) scope(*r, root);
     if (const auto* r = std::get_if<ast::RegistryBlock>(&item)) registry(*r, root);
+    if (const auto* p = std::get_if<ast::Prove>(&item)) {
+      if (auto checked = property(*p, root, nullptr)) {
+        for (const auto& earlier : policy->properties) {
+          if (earlier.name == checked->name)
+            sink_.error("E0203", p->span, "the property `" + p->name + "` is named twice").labels.push_back({earlier.span, "first named here"});
+        }
+        policy->properties.push_back(std::move(*checked));
+      }
+    }
     if (const auto* t = std::get_if<ast::TestBlock>(&item)) {
       CheckedTest test{t->name, {}, t->span};
       for (const auto& i : t->items) test.items.push_back(&i);
@@ -126,6 +135,14 @@ void Checker::scope(const ast::RepositoryBlock& r, const Module& m) {
       sc.has_access = true;
       for (const auto& s : a->statements) statement(s, sc, m);
       for (const auto& u : a->uses) access_use(u, sc, m);
+    } else if (const auto* p = std::get_if<ast::Prove>(&item)) {
+      if (auto checked = property(*p, m, &sc)) {
+        for (const auto& earlier : sc.properties) {
+          if (earlier.name == checked->name)
+            sink_.error("E0203", p->span, "the property `" + p->name + "` is named twice in this block").labels.push_back({earlier.span, "first named here"});
+        }
+        sc.properties.push_back(std::move(*checked));
+      }
     } else if (const auto* g = std::get_if<ast::Gate>(&item)) {
       if (gate_seen) sink_.error("E0203", g->span, "a repository block holds one `gate` block");
       gate_seen = true;

@@ -113,6 +113,10 @@ std::optional<std::string> Checker::iam_operator(const ast::Condition& c, const 
 }
 
 void Checker::statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m, const Env& env) {
+  sc.statements.push_back(access_statement(s, m, env));
+}
+
+CheckedStatement Checker::access_statement(const ast::AccessStmt& s, const Module& m, const Env& env) {
   CheckedStatement out;
   out.written = &s;
   for (const auto& a : s.actions) {
@@ -230,7 +234,7 @@ void Checker::statement(const ast::AccessStmt& s, CheckedScope& sc, const Module
       if (ok) out.conditions.push_back(std::move(cc));
     }
   }
-  sc.statements.push_back(std::move(out));
+  return out;
 }
 
 }  // namespace regpol::sema

@@ -32,7 +32,7 @@ Checker::Module Checker::module_of(const ast::File& f, bool is_main) {
       m.templates[t->name] = t;
     } else if (!is_main) {
       auto sp = std::visit([](const auto& x) { return x.span; }, item);
-      sink_.warning("W1010", sp, "a module's repository, defaults, registry and test blocks are ignored by importers");
+      sink_.warning("W1010", sp, "a module's repository, defaults, registry, test and prove blocks are ignored by importers");
     }
   }
   return m;

@@ -82,6 +82,19 @@ struct CheckedStatement {
   std::vector<CheckedCondition> conditions;
 };
 
+// `prove "NAME" { … }`: an access property `regpol prove` checks for every request.
+struct CheckedProperty {
+  std::string name;
+  std::string quantifier;               // "never", "always"; "" for `no new access than`
+  CheckedStatement statement;           // never / always: the requests the property is about
+  std::string than;                     // no new access: the file, as written
+  Span than_span;
+  // The repositories it covers: a block's patterns and excepts, or a top-level property's
+  // `for` globs ("*" without one).
+  std::vector<std::string> repositories, excepts;
+  Span span;
+};
+
 // `scan on push` / `scan manual` of a repository block.
 struct CheckedScan {
   bool on_push = false;
@@ -131,6 +144,7 @@ struct CheckedScope {
   std::vector<CheckedGateRule> gate;  // the rules of its `gate` block, in order
   std::optional<CheckedScan> scan;
   std::optional<CheckedEncryption> encryption;
+  std::vector<CheckedProperty> properties;  // its `prove` blocks
 };
 
 struct CheckedTest {
@@ -144,6 +158,7 @@ struct CheckedPolicy {
   std::vector<CheckedScope> scopes;  // in source order
   std::optional<CheckedRegistry> registry;
   std::vector<CheckedTest> tests;
+  std::vector<CheckedProperty> properties;  // top-level `prove` blocks
   std::vector<std::unique_ptr<ast::File>> files;  // the main file first, then imports
 };
 

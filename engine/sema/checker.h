@@ -3,7 +3,8 @@
 // each: the walk over a file and its blocks (check.cpp), imports and modules
 // (check_imports.cpp), constant values and their types (check_values.cpp), lifecycle rules
 // (check_lifecycle.cpp), templates and `use` (check_templates.cpp), access statements and
-// tag mutability (check_access.cpp), other settings (check_settings.cpp). Internal to sema/.
+// tag mutability (check_access.cpp), other settings (check_settings.cpp), access properties
+// (check_properties.cpp). Internal to sema/.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,6 +69,9 @@ class Checker {
   std::optional<std::string> iam_operator(const ast::Condition& c, const Value& v);
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m) { statement(s, sc, m, *m.env); }
   void statement(const ast::AccessStmt& s, CheckedScope& sc, const Module& m, const Env& env);
+  CheckedStatement access_statement(const ast::AccessStmt& s, const Module& m, const Env& env);
+  // `prove` (check_properties.cpp): in a repository block (`scope`) or at the top level.
+  std::optional<CheckedProperty> property(const ast::Prove& p, const Module& m, const CheckedScope* scope);
   void scope(const ast::RepositoryBlock& r, const Module& m);
   // Settings (check_settings.cpp): `scan`, `require`, the `registry` block.
   bool setting_word(const std::string& word, Span sp, const std::vector<std::string>& allowed, const char* form);

@@ -161,7 +161,22 @@ struct Require : Node {
   ExprPtr key;                        // the key ARN pattern, or null
 };
 
-using BlockItem = std::variant<Mutability, Lifecycle, Access, Gate, Scan, Require>;
+// `prove "NAME" [for GLOBS [except GLOBS]] { BODY }`: an access property `regpol prove`
+// checks for every request. The body is `never allow STATEMENT`, `always allow STATEMENT`
+// (the statement as in an access block, naming the requests the property is about) or `no
+// new access than "FILE"`.
+struct Prove : Node {
+  std::string name;
+  std::string quantifier;               // "never", "always", or "" for no new access
+  AccessStmt statement;                 // never / always: the requests it is about
+  std::string than;                     // no new access: the file compared with, as written
+  Span than_span;
+  bool has_for = false;
+  std::vector<ExprPtr> repositories;    // `for`: repository globs (top level only)
+  std::vector<ExprPtr> excepts;
+};
+
+using BlockItem = std::variant<Mutability, Lifecycle, Access, Gate, Scan, Require, Prove>;
 
 struct RepositoryBlock : Node {
   bool is_defaults = false;
@@ -244,7 +259,7 @@ struct TestBlock : Node {
   std::vector<TestItem> items;
 };
 
-using Item = std::variant<Import, Let, RepositoryBlock, Template, TestBlock, RegistryBlock>;
+using Item = std::variant<Import, Let, RepositoryBlock, Template, TestBlock, RegistryBlock, Prove>;
 
 struct Comment {
   Span span;

@@ -190,6 +190,8 @@ class Dumper {
           close();
         }
         close();
+      } else if constexpr (std::is_same_v<T, Prove>) {
+        prove(x);
       } else {
         open("access", x);
         Nest nest(*this);
@@ -198,6 +200,19 @@ class Dumper {
         close();
       }
     }, item);
+  }
+  void prove(const Prove& p) {
+    open("prove", p);
+    attr("name", p.name);
+    if (p.quantifier.empty()) attr("than", p.than);
+    else attr("quantifier", p.quantifier);
+    Nest nest(*this);
+    if (p.has_for) {
+      exprs("for", p.repositories);
+      exprs("except", p.excepts);
+    }
+    if (!p.quantifier.empty()) statement(p.statement);
+    close();
   }
   void scan(const Scan& s) {
     open("scan", s);
@@ -314,6 +329,8 @@ class Dumper {
           body(x.body);
         }
         close();
+      } else if constexpr (std::is_same_v<T, Prove>) {
+        prove(x);
       } else {
         open("test", x);
         attr("name", x.name);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "util/text.h"
@@ -420,6 +421,10 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
   }
   const RequestSpace space = reduced(full, plans, tests);
   const bool small = space_size(space, options.enumeration_limit) <= options.enumeration_limit;
+  if (options.engine == ProofEngine::Auto && !small && !options.solver) {
+    out.why = "more requests to tell apart than enumeration takes, and the solver is not used here";
+    return out;
+  }
   if (options.engine == ProofEngine::Enumeration || (options.engine == ProofEngine::Auto && small)) {
     if (options.engine == ProofEngine::Enumeration && !small && space_size(space, 1u << 22) > (1u << 22)) {
       out.why = "the space is too large to enumerate";
@@ -521,45 +526,58 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
   SpaceConstants constants;
   constants.accounts = own_accounts;
   const RequestSpace space = build_request_space({&plan}, repository, constants);
-  // Inside: the accounts the policy names (or the caller says are its own), and the
-  // organizations the policy names.
-  std::set<std::string> accounts(own_accounts.begin(), own_accounts.end()), orgs;
+  // Inside: the accounts the policy names (or the caller says are its own), and a request
+  // that shows a value the policy names of a key that says where it comes from: the
+  // organization, the VPC or VPC endpoint, the source account (as Access Analyzer and S3
+  // treat such fixed values as not public).
+  std::set<std::string> accounts(own_accounts.begin(), own_accounts.end());
+  std::map<std::string, std::set<std::string>> trusted = {
+      {"aws:principalorgid", {}}, {"aws:sourcevpc", {}}, {"aws:sourcevpce", {}}, {"aws:sourceaccount", {}}};
   for (const auto& s : plan.statements) {
     for (const auto& a : s.principal.aws) {
       if (auto acct = principal_account(a); !acct.empty()) accounts.insert(acct);
     }
-    orgs.insert(s.principal.orgs.begin(), s.principal.orgs.end());
-    // Accounts and organizations the conditions name are the policy's own too.
+    trusted["aws:principalorgid"].insert(s.principal.orgs.begin(), s.principal.orgs.end());
+    // Accounts and the trusted keys' values the conditions name are the policy's own too.
     for (const auto& c : s.conditions) {
       for (const auto& v : c.values) {
-        if (c.key_lower == "aws:principalorgid") orgs.insert(v.text);
+        // A pattern is no fixed value: a request matching it may come from anywhere.
+        if (auto t = trusted.find(c.key_lower); t != trusted.end()) {
+          if (v.text.find_first_of("*?") == std::string::npos) t->second.insert(v.text);
+        }
         else if (c.key_lower == "aws:principalaccount" && is_account_id(v.text)) accounts.insert(v.text);
         else if (c.key_lower == "aws:principalarn" && is_account_id(arn_account(v.text))) accounts.insert(arn_account(v.text));
       }
     }
   }
   auto outside = [&](const std::string& principal) { return !accounts.count(principal_account(principal)); };
-  auto outside_org = [&](const std::vector<std::string>& values) {
-    return std::none_of(values.begin(), values.end(), [&](const std::string& v) { return orgs.count(v) > 0; });
+  auto named = [&](const std::string& key, const std::string& value) {
+    auto t = trusted.find(key);
+    return t != trusted.end() && t->second.count(value) > 0;
   };
   PropertyTests tests;
   tests.principal = outside;
-  tests.key_value = [&](const std::string& key, const std::string& value) { return key == "aws:principalorgid" && orgs.count(value) > 0; };
+  tests.key_value = named;
   return search(
       space, {&plan}, tests,
       [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
         z3::expr goal = allowed[0] && e.any_of(e.principal, [&](std::size_t i) { return outside(e.space.principals[i]); });
-        if (const long k = e.key_index("aws:principalorgid"); k >= 0) {
-          const auto& key = e.space.keys[static_cast<std::size_t>(k)];
+        for (std::size_t k = 0; k < e.space.keys.size(); ++k) {
+          const auto& key = e.space.keys[k];
           for (unsigned i = 0; i < key.values.size(); ++i) {
-            if (orgs.count(key.values[i])) goal = goal && !e.keys[static_cast<std::size_t>(k)][i];
+            if (named(key.name, key.values[i])) goal = goal && !e.keys[k][i];
           }
         }
         return goal;
       },
       [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
-        auto org = r.context.find("aws:principalorgid");
-        return d[0].decision == AccessDecision::Allow && outside(r.principal) && (org == r.context.end() || outside_org(org->second.values));
+        if (d[0].decision != AccessDecision::Allow || !outside(r.principal)) return false;
+        for (const auto& [key, value] : r.context) {
+          for (const auto& v : value.values) {
+            if (named(key, v)) return false;
+          }
+        }
+        return true;
       },
       options);
 }
@@ -572,6 +590,45 @@ ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& ca
         return d[1].decision == AccessDecision::Allow && d[0].decision == AccessDecision::Deny;
       },
       options);
+}
+
+namespace {
+
+// The requests `about` matches, as a one-statement plan that allows exactly them.
+AccessPlan requests_about(const Statement& about) {
+  AccessPlan p;
+  p.statements.push_back(about);
+  p.statements.back().allow = true;
+  return p;
+}
+
+ProofResult only_policy_decision(ProofResult r) {
+  if (!r.decided_by.empty()) r.decided_by.resize(1);
+  return r;
+}
+
+}  // namespace
+
+ProofResult prove_never_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options) {
+  const AccessPlan property = requests_about(about);
+  const RequestSpace space = build_request_space({&plan, &property}, repository, {});
+  return only_policy_decision(search(
+      space, {&plan, &property}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[0] && allowed[1]; },
+      [](const AccessRequest&, const std::vector<AccessResult>& d) {
+        return d[0].decision == AccessDecision::Allow && d[1].decision == AccessDecision::Allow;
+      },
+      options));
+}
+
+ProofResult prove_always_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options) {
+  const AccessPlan property = requests_about(about);
+  const RequestSpace space = build_request_space({&plan, &property}, repository, {});
+  return only_policy_decision(search(
+      space, {&plan, &property}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
+      [](const AccessRequest&, const std::vector<AccessResult>& d) {
+        return d[1].decision == AccessDecision::Allow && d[0].decision != AccessDecision::Allow;
+      },
+      options));
 }
 
 }  // namespace regpol

@@ -40,18 +40,29 @@ struct ProofOptions {
   unsigned timeout_ms = 2000;  // the solver's; past it the answer is `unknown`
   ProofEngine engine = ProofEngine::Auto;
   std::size_t enumeration_limit = 4096;  // Auto enumerates spaces of at most this many requests
+  // Auto past the limit: false answers `unknown` instead of starting the solver (lint's
+  // cheap checks, which must stay fast enough for a pre-commit hook).
+  bool solver = true;
 };
 
 // The three checks Access Analyzer offers, offline, with a counterexample:
 // - access_not_granted: no request whose action is one of `actions` is allowed;
 // - no_public_access: no caller from outside is allowed anything, where outside means an
 //   account none of `plan`'s principals, its aws:PrincipalArn / aws:PrincipalAccount
-//   conditions or `own_accounts` names, with no aws:PrincipalOrgID that the policy names;
+//   conditions or `own_accounts` names, showing no fixed value the policy names of
+//   aws:PrincipalOrgID (or an `org` principal), aws:SourceVpc, aws:SourceVpce or
+//   aws:SourceAccount;
 // - no_new_access: `candidate` allows nothing `existing` does not.
 ProofResult prove_access_not_granted(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& actions,
                                      const ProofOptions& options);
 ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& own_accounts,
                                    const ProofOptions& options);
 ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& candidate, const std::string& repository, const ProofOptions& options);
+
+// The properties of the language (`prove "…" { never allow S }`, `{ always allow S }`):
+// no request `about` matches (as an allow statement would) is allowed by `plan`, or every
+// such request is. `decided_by` of a failure holds the policy's deciding statement.
+ProofResult prove_never_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options);
+ProofResult prove_always_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options);
 
 }  // namespace regpol

@@ -219,12 +219,69 @@ std::string principal_account(const std::string& principal) {
 
 namespace {
 
+constexpr std::size_t kMaxColonSpreads = 256;
+
+// A String* pattern on aws:PrincipalArn as patterns of exactly five colons. An identity
+// ARN (arn:aws:iam::ACCOUNT:root, role/NAME, user/NAME) has exactly five colons (IAM names
+// hold none), so a pattern with fewer matches one only where its `*`s (and `?`s) take the
+// missing colons: each way of spreading them is a pattern whose wildcards stay inside one
+// part, and the pattern matches an identity ARN exactly when one of those does, part by
+// part. A pattern with more than five colons, or a literal one with fewer, matches none.
+// False when the spreads pass kMaxColonSpreads.
+bool spread_colons(const GlobPattern& p, std::vector<GlobPattern>& out) {
+  const auto colons = static_cast<std::size_t>(std::count(p.text.begin(), p.text.end(), ':'));
+  if (colons > 5) return true;
+  if (colons == 5) {
+    out.push_back(p);
+    return true;
+  }
+  if (p.literal) return true;
+  std::vector<std::string> done;
+  bool ok = true;
+  // Builds the spreads of p.text[i..] with `missing` colons still to place.
+  auto place = [&](auto&& self, std::size_t i, std::size_t missing, std::string& acc) -> void {
+    if (!ok) return;
+    if (i == p.text.size()) {
+      if (missing == 0) {
+        if (done.size() >= kMaxColonSpreads) ok = false;
+        else done.push_back(acc);
+      }
+      return;
+    }
+    const char c = p.text[i];
+    const std::size_t keep = acc.size();
+    if (c == '*') {
+      for (std::size_t j = 0; j <= missing; ++j) {
+        acc += '*';
+        for (std::size_t k = 0; k < j; ++k) acc += ":*";
+        self(self, i + 1, missing - j, acc);
+        acc.resize(keep);
+      }
+    } else {
+      acc += c;
+      self(self, i + 1, missing, acc);
+      acc.resize(keep);
+      if (c == '?' && missing > 0) {
+        acc += ':';
+        self(self, i + 1, missing - 1, acc);
+        acc.resize(keep);
+      }
+    }
+  };
+  std::string acc;
+  place(place, 0, 5 - colons, acc);
+  for (auto& d : done) out.push_back({std::move(d), false});
+  return ok;
+}
+
 // Callers whose ARN is made of one witness of each part's classes: every identity ARN the
-// Arn* patterns (part by part, as arn_like compares) and the account patterns can tell
-// apart, in every account class, so a condition on aws:PrincipalArn or
-// aws:PrincipalAccount is a function of the caller that the candidates cover.
-void add_derived_principals(RequestSpace& space, const std::vector<std::string>& arn_patterns, const std::vector<GlobPattern>& account_patterns,
-                            const std::vector<std::string>& named, const std::vector<std::string>& accounts, std::size_t max_states) {
+// Arn* patterns (part by part, as arn_like compares), the String* patterns (spread over
+// the parts, spread_colons) and the account patterns can tell apart, in every account
+// class, so a condition on aws:PrincipalArn or aws:PrincipalAccount is a function of the
+// caller that the candidates cover.
+void add_derived_principals(RequestSpace& space, const std::vector<std::string>& arn_patterns, const std::vector<GlobPattern>& string_patterns,
+                            const std::vector<GlobPattern>& account_patterns, const std::vector<std::string>& named,
+                            const std::vector<std::string>& accounts, std::size_t max_states) {
   std::vector<std::vector<GlobPattern>> part_patterns(6);
   const char* kIdentity[5] = {"arn", "aws", "iam", "", ""};
   for (int i = 0; i < 5; ++i) part_patterns[static_cast<std::size_t>(i)].push_back({kIdentity[i], true});
@@ -234,6 +291,10 @@ void add_derived_principals(RequestSpace& space, const std::vector<std::string>&
   for (const auto& p : arn_patterns) {
     if (!arn_parts(p, parts)) continue;  // "*" matches every ARN, any other such pattern none
     for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], false});
+  }
+  for (const auto& p : string_patterns) {
+    if (!arn_parts(p.text, parts)) continue;
+    for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], p.literal});
   }
   for (const auto& n : named) {
     if (!arn_parts(n, parts)) continue;
@@ -260,7 +321,7 @@ RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, co
   // aws:PrincipalAccount from the caller) compare: the callers then range over ARNs built
   // from each part's classes.
   std::vector<std::string> arn_patterns;
-  std::vector<GlobPattern> account_patterns;
+  std::vector<GlobPattern> string_arn_patterns, account_patterns;
   bool derived = false;
   for (const AccessPlan* plan : plans) {
     for (const Statement& s : plan->statements) {
@@ -285,11 +346,18 @@ RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, co
       for (const auto& t : s.tag_patterns) tag_patterns.push_back({t, false});
       for (const auto& c : s.conditions) {
         if (c.key_lower == "aws:principalarn") {
-          const bool arn_op = c.op == CondOp::ArnLike || c.op == CondOp::ArnNotLike || c.op == CondOp::ArnEquals || c.op == CondOp::ArnNotEquals;
-          if (!arn_op && c.op != CondOp::Null) space.unsupported = "aws:PrincipalArn compared as a string (the prover encodes Arn* and Null on it)";
-          if (arn_op) {
+          const Family f = family_of(c.op);
+          if (f == Family::Arn) {
             for (const auto& v : c.values) arn_patterns.push_back(v.text);
+          } else if (f == Family::String && c.op != CondOp::BinaryEquals) {
+            const bool literal = c.op != CondOp::StringLike && c.op != CondOp::StringNotLike;
+            for (const auto& v : c.values) {
+              if (!spread_colons({v.text, literal}, string_arn_patterns)) space.unsupported = "aws:PrincipalArn: a pattern with too many ways to span the ARN's parts";
+            }
+          } else if (c.op != CondOp::Null) {
+            space.unsupported = std::string("aws:PrincipalArn compared with ") + cond_op_name(c.op) + " (the prover encodes String*, Arn* and Null on it)";
           }
+          derived = true;
         } else if (c.key_lower == "aws:principalaccount") {
           if (family_of(c.op) != Family::String && c.op != CondOp::Null) space.unsupported = "aws:PrincipalAccount compared as other than a string";
           for (const auto& v : c.values) {
@@ -329,18 +397,26 @@ RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, co
       if (principal_identity_arn(session) == n) add_unique(space.principals, session);
     }
   }
-  if (derived || !arn_patterns.empty()) add_derived_principals(space, arn_patterns, account_patterns, named, all_accounts, max_glob_states);
+  if (derived) add_derived_principals(space, arn_patterns, string_arn_patterns, account_patterns, named, all_accounts, max_glob_states);
   for (const auto& v : services) add_unique(space.principals, v);
   add_unique(space.principals, "regpol-other.amazonaws.com");
   for (const auto& v : others) add_unique(space.principals, v);
 
   if (!glob_class_witnesses(action_patterns, max_glob_states, space.actions)) space.unsupported = "the action patterns have too many classes";
-  // A class that holds an action the property names is shown as the property spells it
-  // (actions compare case-insensitively: the same class).
-  for (auto& a : space.actions) {
-    for (const auto& c : constants.actions) {
-      if (ascii_lower(c) == a) a = c;
+  // A class that holds an action the property or a statement names is shown as they spell
+  // it (actions compare case-insensitively: the same class), "ecr:BatchGetImage" rather
+  // than the lower-case witness.
+  std::map<std::string, std::string> spelled;
+  for (const AccessPlan* plan : plans) {
+    for (const Statement& s : plan->statements) {
+      for (const auto& a : s.actions) {
+        if (a.find_first_of("*?") == std::string::npos) spelled.emplace(ascii_lower(a), a);
+      }
     }
+  }
+  for (const auto& c : constants.actions) spelled[ascii_lower(c)] = c;
+  for (auto& a : space.actions) {
+    if (auto it = spelled.find(a); it != spelled.end()) a = it->second;
   }
   std::vector<std::string> tags;
   if (!glob_class_witnesses(tag_patterns, max_glob_states, tags)) space.unsupported = "the tag patterns have too many classes";

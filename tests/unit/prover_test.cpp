@@ -64,6 +64,28 @@ TEST_CASE("prover: traps with known answers") {
     auto narrow = prover_plan(R"({"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ecr:Batch?et*"})");
     CHECK(prove_access_not_granted(narrow, "app", {"ecr:BatchDeleteImage"}, opt).outcome == ProofOutcome::Proved);
   }
+  SUBCASE("aws:PrincipalArn like a pattern (std/access's push_only_from)") {
+    auto plan = prover_plan(R"({"Sid": "CiPush", "Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage",
+                                "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci-*"}}})");
+    auto r = prove_access_not_granted(plan, "app", {"ecr:PutImage"}, opt);
+    REQUIRE(r.outcome == ProofOutcome::Failed);
+    CHECK(allowed_by(plan, r.counterexample));
+    CHECK(principal_identity_arn(r.counterexample.principal).rfind("arn:aws:iam::111122223333:role/ci-", 0) == 0);
+    CHECK(prove_no_public_access(plan, "app", {}, opt).outcome == ProofOutcome::Proved);
+    // A `*` that spans the account: a CI role of any account pushes, an outside one too.
+    auto wide = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage",
+                                "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ci-*"}}})");
+    auto p = prove_no_public_access(wide, "app", {}, opt);
+    REQUIRE(p.outcome == ProofOutcome::Failed);
+    CHECK(allowed_by(wide, p.counterexample));
+    CHECK(principal_identity_arn(p.counterexample.principal).find(":role/ci-") != std::string::npos);
+    // A pattern with fewer colons than an ARN: its `*` takes the missing ones.
+    auto spans = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage",
+                                 "Condition": {"StringLike": {"aws:PrincipalArn": "*/ci-*"}}})");
+    auto q = prove_no_public_access(spans, "app", {"111122223333"}, opt);
+    REQUIRE(q.outcome == ProofOutcome::Failed);
+    CHECK(allowed_by(spans, q.counterexample));
+  }
   SUBCASE("a deny with a condition on a missing key does not deny") {
     auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchDeleteImage"},
                                {"Effect": "Deny", "Principal": "*", "Action": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}})");
@@ -148,6 +170,10 @@ TEST_CASE("prover: random policies agree with the evaluator") {
       R"(, "Condition": {"ArnLike": {"aws:SourceArn": ["arn:aws:lambda:*:111122223333:function:*", "arn:aws:sns:us-*:*:t?"]}})",
       R"(, "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci-*"}})",
       R"(, "Condition": {"StringEquals": {"aws:PrincipalAccount": ["444455556666"]}})",
+      // aws:PrincipalArn compared as a string: patterns whose `*` spans the ARN's colons too.
+      R"(, "Condition": {"StringLike": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/ci-*", "arn:aws:iam::4444*"]}})",
+      R"(, "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci"}})",
+      R"(, "Condition": {"StringLike": {"aws:PrincipalArn": "*:role/ci?*"}})",
   };
   ProofOptions opt;
   int failed = 0, proved = 0;

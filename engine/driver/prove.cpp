@@ -1,0 +1,134 @@
+// `regpol prove` below the command line (driver/prove.h).
+#include "driver/prove.h"
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "access/request_json.h"
+#include "diag/render.h"
+#include "driver/authorize.h"
+#include "driver/exit_code.h"
+
+namespace regpol {
+
+namespace {
+
+bool is_json_document(const std::string& path) { return path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0; }
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// The policies `no new access than` names, loaded once each.
+struct ComparedPolicies {
+  std::map<std::string, std::unique_ptr<CompiledPolicy>> compiled;
+  std::map<std::string, std::unique_ptr<SourceMap>> sources;
+  std::map<std::string, AccessSource> access;
+};
+
+}  // namespace
+
+int prove_policy_properties(const std::string& path, const CompiledPolicy& compiled, const CompileOptions& compile, const ProofOptions& options,
+                            std::vector<PropertyOutcome>& out) {
+  const std::string root = effective_import_root(path, compile);
+  ComparedPolicies compared;
+  for (const auto& p : compiled.plan.properties) {
+    if (p.kind != PropertyPlan::Kind::NoNewAccess || compared.access.count(p.than)) continue;
+    // Confined like imports: a property must not read (and echo) files outside the root.
+    std::string resolved, refused = confine_path(root, path, p.than, resolved);
+    if (!refused.empty()) return fail(kBadInput, p.source + ": [E0206] `no new access than \"" + p.than + "\"` is not allowed: " + refused);
+    AccessSource source;
+    if (is_json_document(resolved)) {
+      if (int code = load_iam_policy_or_fail(resolved, source.document); code != kOk) return code;
+    } else {
+      auto sources = std::make_unique<SourceMap>();
+      auto other = std::make_unique<CompiledPolicy>();
+      CompileOptions inner = compile;
+      inner.import_root = root;
+      if (int code = compile_policy_or_fail(resolved, *sources, inner, kBadInput, "proved", *other); code != kOk) return code;
+      source.policy = &other->plan;
+      compared.sources[p.than] = std::move(sources);
+      compared.compiled[p.than] = std::move(other);
+    }
+    compared.access[p.than] = std::move(source);
+  }
+  for (const auto& p : compiled.plan.properties) {
+    PropertyOutcome o;
+    o.property = &p;
+    o.repositories = joined(p.repositories) + (p.excepts.empty() ? "" : " except " + joined(p.excepts));
+    const AccessSource* than = p.kind == PropertyPlan::Kind::NoNewAccess ? &compared.access.at(p.than) : nullptr;
+    o.result = prove_property(compiled.plan, p, than, options);
+    out.push_back(std::move(o));
+  }
+  return kOk;
+}
+
+std::string property_outcome_text(const PropertyOutcome& o) {
+  const ProofResult& r = o.result.proof;
+  std::string s = proof_outcome_name(r.outcome);
+  switch (r.outcome) {
+    case ProofOutcome::Proved:
+      s += " for every request";
+      if (o.result.repositories_checked > 1) s += " (" + std::to_string(o.result.repositories_checked) + " classes of repository names)";
+      break;
+    case ProofOutcome::Unknown: s += (o.result.repository.empty() ? "" : " on " + o.result.repository) + ": " + r.why; break;
+    case ProofOutcome::Failed: {
+      const std::string by = r.decided_by.empty() || r.decided_by.front().empty() ? "" : r.decided_by.front();
+      s += "\n    counterexample (replays through `regpol authorize --request`): " + request_to_json(r.counterexample).dump();
+      if (o.property->kind == PropertyPlan::Kind::Always) s += "\n    denied " + (by.empty() ? std::string("(no statement allows it)") : "by " + by);
+      else s += "\n    allowed by " + by;
+      if (o.property->kind == PropertyPlan::Kind::NoNewAccess) s += "; " + o.property->than + " does not allow it";
+      break;
+    }
+  }
+  return s;
+}
+
+nlohmann::json property_outcome_json(const PropertyOutcome& o) {
+  const ProofResult& r = o.result.proof;
+  const bool failed = r.outcome == ProofOutcome::Failed;
+  nlohmann::json j = {{"name", o.property->name},
+                      {"repository", o.repositories},
+                      {"result", proof_outcome_name(r.outcome)},
+                      {"counterexample", failed ? request_to_json(r.counterexample) : nlohmann::json(nullptr)},
+                      {"decidedBy", nullptr},
+                      {"source", o.property->source}};
+  // The policy's statement that decided the counterexample; null for the implicit deny.
+  if (failed && !r.decided_by.empty() && !r.decided_by.front().empty()) j["decidedBy"] = r.decided_by.front();
+  if (r.outcome == ProofOutcome::Unknown) j["why"] = r.why;
+  return j;
+}
+
+int run_prove(const ProveRequest& request) {
+  ProofOptions options;
+  options.timeout_ms = request.timeout_ms;
+  nlohmann::json all = nlohmann::json::array();
+  bool all_proved = true, internal = false;
+  for (const auto& path : request.files) {
+    SourceMap sources;
+    CompiledPolicy compiled;
+    if (int code = compile_policy_or_fail(path, sources, request.compile, kBadInput, "proved", compiled); code != kOk) return code;
+    std::vector<PropertyOutcome> outcomes;
+    if (int code = prove_policy_properties(path, compiled, request.compile, options, outcomes); code != kOk) return code;
+    if (!request.json && outcomes.empty()) std::cout << path << ": no properties (`prove \"NAME\" { … }`)\n";
+    for (const auto& o : outcomes) {
+      all_proved = all_proved && o.result.proof.outcome == ProofOutcome::Proved;
+      internal = internal || o.result.proof.internal_error;
+      if (request.json) {
+        nlohmann::json j = property_outcome_json(o);
+        j["file"] = path;
+        all.push_back(std::move(j));
+      } else {
+        std::cout << o.property->source << ": prove \"" << o.property->name << "\" (" << o.repositories << "): " << property_outcome_text(o) << "\n";
+      }
+    }
+  }
+  if (request.json) std::cout << nlohmann::json{{"properties", std::move(all)}}.dump(2) << "\n";
+  if (internal) return kInternal;
+  return all_proved ? kOk : kFindings;
+}
+
+}  // namespace regpol
