@@ -30,7 +30,7 @@ static const char* kProveHelp =
     "                 globs it covers), \"result\": \"proved|failed|unknown\", \"counterexample\":\n"
     "                 REQUEST|null (docs/request.schema.json), \"decidedBy\": the policy statement\n"
     "                 that decided the counterexample|null, \"source\": FILE:LINE:COL,\n"
-    "                 \"file\", \"why\" (unknown)}]}\n"
+    "                 \"file\", \"kind\": \"never|always|no-new-access\", \"why\" (unknown)}]}\n"
     "  --timeout MS   the solver's time limit per proof (default 2000); past it: unknown\n"
     "  --help         this text\n";
 

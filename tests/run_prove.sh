@@ -139,6 +139,22 @@ replay "$(jq -c '.repositories[0].removed.request' r.json)" allow --policy new.r
 [ $rc = 0 ] && [ "$(jq -r '.repositories[0].added.result' j.json)" = failed ] && ok || bad "an IAM document against a regpol policy: exit $rc $(cat j.json)"
 "$regpol" diff old.regpol new.regpol --symbolic --snapshot x.json > /dev/null 2>&1; [ $? = 2 ] && ok || bad "--snapshot with --symbolic is a usage error"
 
+# Hand-written properties with known answers (tests/prove/hand.regpol): each name starts
+# with the answer; every counterexample replays to the decision its property says.
+hand="$root/tests/prove/hand.regpol"
+"$regpol" prove "$hand" --format json > h.json; rc=$?
+[ $rc = 1 ] && ok || bad "hand.regpol has failing properties: exit $rc"
+n=$(jq '.properties | length' h.json)
+[ "$n" -ge 39 ] && ok || bad "at least 39 hand-written properties: $n"
+while IFS=$'\t' read -r result name source; do
+  [ "${name%%:*}" = "$result" ] && ok || bad "$source \"$name\": $result"
+done < <(jq -r '.properties[] | [.result, .name, .source] | @tsv' h.json)
+while read -r cex; do
+  kind=$(jq -r .kind <<< "$cex")
+  want=allow; [ "$kind" = always ] && want=deny
+  replay "$(jq -c .request <<< "$cex")" "$want" --policy "$hand"
+done < <(jq -c '.properties[] | select(.result == "failed") | {request: .counterexample, kind}' h.json)
+
 # Text form, and `regpol test` running the properties.
 "$regpol" prove always.regpol > a.txt; rc=$?
 [ $rc = 1 ] && grep -q 'prove "account pulls" (app): failed' a.txt && grep -q 'denied by NoOldIps' a.txt && grep -q 'prove "roles pull" (app): proved for every request' a.txt && ok || bad "text form: $(cat a.txt)"

@@ -95,7 +95,10 @@ nlohmann::json property_outcome_json(const PropertyOutcome& o) {
                       {"result", proof_outcome_name(r.outcome)},
                       {"counterexample", failed ? request_to_json(r.counterexample) : nlohmann::json(nullptr)},
                       {"decidedBy", nullptr},
-                      {"source", o.property->source}};
+                      {"source", o.property->source},
+                      {"kind", o.property->kind == PropertyPlan::Kind::Never    ? "never"
+                               : o.property->kind == PropertyPlan::Kind::Always ? "always"
+                                                                                 : "no-new-access"}};
   // The policy's statement that decided the counterexample; null for the implicit deny.
   if (failed && !r.decided_by.empty() && !r.decided_by.front().empty()) j["decidedBy"] = r.decided_by.front();
   if (r.outcome == ProofOutcome::Unknown) j["why"] = r.why;

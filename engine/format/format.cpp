@@ -28,10 +28,15 @@ class Printer {
       first = false;
     }
     std::size_t prev_kind = SIZE_MAX;
+    bool prev_one_line = false;
     for (const auto& it : file_.items) {
-      // Consecutive imports, or consecutive lets, stay together; anything else is set apart.
-      bool grouped = it.index() == prev_kind && (it.index() == 0 || it.index() == 1);
+      // Consecutive imports, consecutive lets, or consecutive one-line properties stay
+      // together; anything else is set apart.
+      const auto* prove = std::get_if<Prove>(&it);
+      const bool one_line = prove && one_line_prove(*prove);
+      bool grouped = it.index() == prev_kind && (it.index() == 0 || it.index() == 1 || (one_line && prev_one_line));
       prev_kind = it.index();
+      prev_one_line = one_line;
       std::visit([&](const auto& x) {
         if (!first && !grouped) out_ += "\n";
         first = false;
@@ -92,7 +97,9 @@ class Printer {
     for (const auto& b : x.items) {
       // One-line settings (`mutability`, `scan`, `require`) stay together; blocks are
       // separated by a blank line.
-      const bool one_line = std::holds_alternative<Mutability>(b) || std::holds_alternative<Scan>(b) || std::holds_alternative<Require>(b);
+      const auto* prove = std::get_if<Prove>(&b);
+      const bool one_line = std::holds_alternative<Mutability>(b) || std::holds_alternative<Scan>(b) || std::holds_alternative<Require>(b) ||
+                            (prove && one_line_prove(*prove));
       std::visit([&](const auto& y) {
         if (!first && !(one_line && previous_one_line)) out_ += "\n";
         first = false;
@@ -246,6 +253,9 @@ class Printer {
     trailing(u.span.end);
   }
 
+  // A property without conditions is printed on one line (and kept beside its neighbours).
+  static bool one_line_prove(const Prove& p) { return p.quantifier.empty() || p.statement.clauses.empty(); }
+
   // `prove "NAME" [for …] { BODY }`: at the top level (indent 0) or in a repository block.
   void prove(const Prove& p, int indent) {
     std::string head = "prove " + quote(p.name);
@@ -255,8 +265,7 @@ class Printer {
       trailing(p.span.end);
       return;
     }
-    // A property without conditions stays on one line, as the examples read.
-    if (p.statement.clauses.empty()) {
+    if (one_line_prove(p)) {
       std::string body = statement_head(p.statement, p.quantifier + " ");
       line(indent, head + " { " + body + " }");
       trailing(p.span.end);

@@ -282,7 +282,7 @@ TEST_CASE("prover: an independent encoding in strings and regular expressions ag
 #else
   int rounds = 30;
 #endif
-  if (const char* r = std::getenv("REGPOL_STRINGS_ROUNDS")) rounds = std::atoi(r);
+  if (const char* r = std::getenv("REGPOL_STRINGS_ROUNDS")) rounds = std::atoi(r);  // NOLINT(concurrency-mt-unsafe): single-threaded here
   const testing::TempDir dir;
   int agreed = 0, undecided = 0, failed = 0, proved = 0;
   for (int n = 0; n < rounds; ++n) {
