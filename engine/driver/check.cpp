@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "access/request_json.h"
-#include "driver/authorize.h"
+#include "driver/access_source.h"
 #include "driver/exit_code.h"
 #include "plan/policy_plan.h"
 #include "verify/prover.h"
@@ -23,27 +23,18 @@ const char* check_name(CheckKind k) {
   return "";
 }
 
-bool is_json_document(const std::string& path) { return path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0; }
-
-// The access statements a file grants on `repository`: an IAM document's, or the regpol
-// policy's blocks that match the repository, in the order IAM would read them.
-int load_access(const std::string& path, const CheckRequest& request, AccessPlan& out) {
-  if (is_json_document(path)) return load_iam_policy_or_fail(path, out);
-  SourceMap sources;
-  CompiledPolicy compiled;
-  if (int code = compile_policy_or_fail(path, sources, request.compile, kBadInput, "checked", compiled); code != kOk) return code;
-  out = access_for(compiled.plan, request.repository);
-  return kOk;
-}
-
 }  // namespace
 
 int run_check(const CheckRequest& request) {
-  AccessPlan plan, existing;
-  if (int code = load_access(request.policy, request, plan); code != kOk) return code;
+  // The access statements each file grants on the repository: an IAM document's, or the
+  // regpol policy's blocks that match it, in the order IAM would read them.
+  LoadedAccess checked, compared;
+  if (int code = load_access_source(request.policy, request.compile, "checked", checked); code != kOk) return code;
   if (request.existing) {
-    if (int code = load_access(*request.existing, request, existing); code != kOk) return code;
+    if (int code = load_access_source(*request.existing, request.compile, "checked", compared); code != kOk) return code;
   }
+  const AccessPlan plan = access_of(checked.source, request.repository);
+  const AccessPlan existing = request.existing ? access_of(compared.source, request.repository) : AccessPlan{};
   ProofOptions options;
   options.timeout_ms = request.timeout_ms;
   ProofResult result;

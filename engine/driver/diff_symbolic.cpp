@@ -5,28 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "access/request_json.h"
-#include "driver/authorize.h"
+#include "driver/access_source.h"
 #include "driver/exit_code.h"
 #include "verify/properties.h"
 
 namespace regpol {
 
 namespace {
-
-bool is_json_document(const std::string& path) { return path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0; }
-
-struct LoadedAccess {
-  SourceMap sources;
-  CompiledPolicy compiled;
-  AccessSource source;
-};
-
-int load(const std::string& path, const CompileOptions& compile, LoadedAccess& out) {
-  if (is_json_document(path)) return load_iam_policy_or_fail(path, out.source.document);
-  if (int code = compile_policy_or_fail(path, out.sources, compile, kBadInput, "compared", out.compiled); code != kOk) return code;
-  out.source.policy = &out.compiled.plan;
-  return kOk;
-}
 
 // One direction's answer for a repository, as JSON.
 nlohmann::json direction_json(const ProofResult& r) {
@@ -45,8 +30,8 @@ nlohmann::json direction_json(const ProofResult& r) {
 int diff_symbolic(const SymbolicDiffRequest& request, bool& changed, bool& unknown) {
   changed = unknown = false;
   LoadedAccess old_policy, new_policy;
-  if (int code = load(request.old_path, request.compile, old_policy); code != kOk) return code;
-  if (int code = load(request.new_path, request.compile, new_policy); code != kOk) return code;
+  if (int code = load_access_source(request.old_path, request.compile, "compared", old_policy); code != kOk) return code;
+  if (int code = load_access_source(request.new_path, request.compile, "compared", new_policy); code != kOk) return code;
   std::vector<std::string> repositories;
   if (!request.repository.empty()) {
     repositories.push_back(request.repository);

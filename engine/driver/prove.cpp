@@ -7,14 +7,12 @@
 
 #include "access/request_json.h"
 #include "diag/render.h"
-#include "driver/authorize.h"
+#include "driver/access_source.h"
 #include "driver/exit_code.h"
 
 namespace regpol {
 
 namespace {
-
-bool is_json_document(const std::string& path) { return path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0; }
 
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
@@ -22,44 +20,29 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-// The policies `no new access than` names, loaded once each.
-struct ComparedPolicies {
-  std::map<std::string, std::unique_ptr<CompiledPolicy>> compiled;
-  std::map<std::string, std::unique_ptr<SourceMap>> sources;
-  std::map<std::string, AccessSource> access;
-};
-
 }  // namespace
 
 int prove_policy_properties(const std::string& path, const CompiledPolicy& compiled, const CompileOptions& compile, const ProofOptions& options,
                             std::vector<PropertyOutcome>& out) {
   const std::string root = effective_import_root(path, compile);
-  ComparedPolicies compared;
+  // The policies `no new access than` names, loaded once each.
+  std::map<std::string, std::unique_ptr<LoadedAccess>> compared;
   for (const auto& p : compiled.plan.properties) {
-    if (p.kind != PropertyPlan::Kind::NoNewAccess || compared.access.count(p.than)) continue;
+    if (p.kind != PropertyPlan::Kind::NoNewAccess || compared.count(p.than)) continue;
     // Confined like imports: a property must not read (and echo) files outside the root.
     std::string resolved, refused = confine_path(root, path, p.than, resolved);
     if (!refused.empty()) return fail(kBadInput, p.source + ": [E0206] `no new access than \"" + p.than + "\"` is not allowed: " + refused);
-    AccessSource source;
-    if (is_json_document(resolved)) {
-      if (int code = load_iam_policy_or_fail(resolved, source.document); code != kOk) return code;
-    } else {
-      auto sources = std::make_unique<SourceMap>();
-      auto other = std::make_unique<CompiledPolicy>();
-      CompileOptions inner = compile;
-      inner.import_root = root;
-      if (int code = compile_policy_or_fail(resolved, *sources, inner, kBadInput, "proved", *other); code != kOk) return code;
-      source.policy = &other->plan;
-      compared.sources[p.than] = std::move(sources);
-      compared.compiled[p.than] = std::move(other);
-    }
-    compared.access[p.than] = std::move(source);
+    auto loaded = std::make_unique<LoadedAccess>();
+    CompileOptions inner = compile;
+    inner.import_root = root;
+    if (int code = load_access_source(resolved, inner, "proved", *loaded); code != kOk) return code;
+    compared[p.than] = std::move(loaded);
   }
   for (const auto& p : compiled.plan.properties) {
     PropertyOutcome o;
     o.property = &p;
     o.repositories = joined(p.repositories) + (p.excepts.empty() ? "" : " except " + joined(p.excepts));
-    const AccessSource* than = p.kind == PropertyPlan::Kind::NoNewAccess ? &compared.access.at(p.than) : nullptr;
+    const AccessSource* than = p.kind == PropertyPlan::Kind::NoNewAccess ? &compared.at(p.than)->source : nullptr;
     o.result = prove_property(compiled.plan, p, than, options);
     out.push_back(std::move(o));
   }

@@ -203,7 +203,7 @@ struct StringRequest {
   }
 };
 
-std::vector<StatementChoice> random_policy(std::mt19937& rng) {
+std::vector<StatementChoice> random_string_policy(std::mt19937& rng) {
   auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
   const std::vector<std::vector<PrincipalChoice>> principals = {
       {{"*", ""}},
@@ -247,7 +247,7 @@ std::vector<StatementChoice> random_policy(std::mt19937& rng) {
   return out;
 }
 
-AccessPlan plan_of(const std::vector<StatementChoice>& policy) {
+AccessPlan strings_plan_of(const std::vector<StatementChoice>& policy) {
   AccessPlan plan;
   std::vector<DocumentProblem> problems;
   const std::string doc = document_of(policy);
@@ -286,8 +286,8 @@ TEST_CASE("prover: an independent encoding in strings and regular expressions ag
   const testing::TempDir dir;
   int agreed = 0, undecided = 0, failed = 0, proved = 0;
   for (int n = 0; n < rounds; ++n) {
-    const auto old_policy = random_policy(rng), new_policy = random_policy(rng);
-    const AccessPlan old_plan = plan_of(old_policy), new_plan = plan_of(new_policy);
+    const auto old_policy = random_string_policy(rng), new_policy = random_string_policy(rng);
+    const AccessPlan old_plan = strings_plan_of(old_policy), new_plan = strings_plan_of(new_policy);
     INFO("old: " << document_of(old_policy));
     INFO("new: " << document_of(new_policy));
     for (int property = 0; property < 2; ++property) {
