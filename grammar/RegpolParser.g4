@@ -69,9 +69,11 @@ gateBlock: GATE LBRACE gateRule* RBRACE;
 gateRule: DENY STRING WHERE expr;
 accessItem: accessStmt | accessUse;
 accessUse: USE qualifiedName LPAREN argList? RPAREN;
+// `on tags` goes before `to` (the canonical place) or after the principals, as the
+// request-set grammar of properties writes it: `never allow push to * on tags "v*"`.
 accessStmt
   : (SID STRING)? effect=(ALLOW | DENY) notAction=NOT? actionItem (COMMA actionItem)*
-    (ON TAGS valueList)? TO notPrincipal=NOT? principal (COMMA principal)* condClause*
+    (ON TAGS valueList)? TO notPrincipal=NOT? principal (COMMA principal)* (ON TAGS valueList)? condClause*
   ;
 actionItem: name | STRING | STAR;
 principal: STAR | kind=(ACCOUNT | ARN | SERVICE | ORG) primary;

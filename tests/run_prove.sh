@@ -187,6 +187,15 @@ printf 'prove "p" { no new access than "missing.regpol" }\n' > refers.regpol
 "$regpol" prove refers.regpol > m.txt 2>&1; rc=$?
 [ $rc = 3 ] && ok || bad "a missing file is bad input: exit $rc $(cat m.txt)"
 
+# `on tags` after the principals, as the request-set grammar writes it; twice is an error.
+printf 'repository "app" {\n  access {\n    sid "Ci" allow push to arn "arn:aws:iam::111122223333:role/ci" on tags "v*"\n  }\n  prove "ci-only releases" { never allow "ecr:PutImage" to not arn "arn:aws:iam::111122223333:role/ci" on tags "v*" }\n  prove "others push untagged" { never allow "ecr:PutImage" to not arn "arn:aws:iam::111122223333:role/ci" }\n}\n' > tags.regpol
+"$regpol" prove tags.regpol --format json > tg.json; rc=$?
+[ $rc = 0 ] && [ "$(jq -r '[.properties[].result] | join(" ")' tg.json)" = "proved proved" ] && ok || bad "on tags after the principals: exit $rc $(cat tg.json)"
+"$regpol" fmt tags.regpol | grep -q 'allow push on tags "v\*" to arn' && ok || bad "fmt moves on tags before to"
+printf 'repository "app" {\n  prove "twice" { never allow push on tags "a" to * on tags "b" }\n}\n' > twice.regpol
+"$regpol" lint twice.regpol > tw.txt 2>&1; rc=$?
+[ $rc = 3 ] && grep -q 'twice.regpol:2:61: error\[E0101\]' tw.txt && ok || bad "on tags twice: exit $rc $(cat tw.txt)"
+
 # Formatting keeps properties, and fmt is stable on them.
 "$regpol" fmt policy.regpol > f1.regpol && "$regpol" fmt f1.regpol > f2.regpol && cmp -s f1.regpol f2.regpol && grep -q 'prove "ci-only releases" for "prod/\*" {' f1.regpol && ok || bad "fmt: $(cat f1.regpol)"
 

@@ -410,7 +410,14 @@ class Builder {
       }
       n.actions.push_back(std::move(item));
     }
-    if (s->valueList()) n.on_tags = primaries(s->valueList());
+    // `on tags` before `to` or after the principals; written twice, the second is an error.
+    for (auto* list : s->valueList()) {
+      if (!n.on_tags.empty()) {
+        sink_.error("E0101", span(list), "`on tags` is written twice in this statement");
+        continue;
+      }
+      n.on_tags = primaries(list);
+    }
     for (auto* p : s->principal()) {
       auto pr = node<ast::Principal>(p);
       if (p->STAR()) pr.kind = "*";
