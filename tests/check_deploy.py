@@ -365,6 +365,9 @@ for name in ([] if sanitized else needed):
     if pkg in ("libc6", "libgcc-s1", "libstdc++6", ""):
         continue  # in every Debian image
     check(re.search(r"\b" + re.escape(pkg) + r"\b", run_stage), "Dockerfile installs %s (for %s)" % (pkg, name))
+# libcurl is loaded at run time, when a command first talks to a registry
+# (engine/registry/http/curl_library.h), so it is not among the NEEDED libraries above.
+check(re.search(r"\blibcurl4\b", run_stage), "Dockerfile installs libcurl4 (libcurl.so.4, loaded when first used)")
 check("scripts/bootstrap build" in dockerfile, "Dockerfile builds with the project's bootstrap, its build set")
 # The build set is the test set without the test-only tools (`scripts/bootstrap MODE --list`).
 listed = {mode: subprocess.run([os.path.join(root, "scripts", "bootstrap"), mode, "--list"], capture_output=True, text=True, check=True).stdout.split()

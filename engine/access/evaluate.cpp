@@ -88,9 +88,9 @@ bool base_match(CondOp op, const CondValue& policy, const std::string& value) {
 bool principal_matches(const Statement& s, const AccessRequest& r) {
   const PrincipalSpec& p = s.principal;
   bool hit = p.any;
-  if (!hit) {
-    std::string identity = principal_identity_arn(r.principal);
-    std::string account = arn_account(r.principal);
+  if (!hit && !p.aws.empty()) {
+    const std::string identity = principal_identity_arn(r.principal);
+    const std::string account = arn_account(r.principal);
     for (const auto& a : p.aws) {
       if (is_account_id(a)) {
         hit = a == account || a == r.principal;
@@ -101,6 +101,8 @@ bool principal_matches(const Statement& s, const AccessRequest& r) {
       }
       if (hit) break;
     }
+  }
+  if (!hit) {
     for (const auto& v : p.service) hit = hit || v == r.principal;
     for (const auto& v : p.other) hit = hit || v == r.principal;
     if (!hit && !p.orgs.empty()) {

@@ -1,9 +1,8 @@
 #include "verify/glob_classes.h"
 
-#include <deque>
+#include <algorithm>
 #include <set>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace regpol {
@@ -12,33 +11,65 @@ namespace {
 
 bool is_wild(const GlobPattern& p, std::size_t i, char c) { return !p.literal && p.text[i] == c; }
 
-// Positions reachable without consuming: a `*` may match nothing.
-void close_stars(const GlobPattern& p, std::vector<char>& at) {
-  for (std::size_t i = 0; i < p.text.size(); ++i) {
-    if (at[i] && is_wild(p, i, '*')) at[i + 1] = 1;
-  }
-}
+// The product automaton's state is every pattern's set of positions, laid out one after
+// the other in one flat string of 0/1 bytes (pattern k's positions start at offset[k]).
+// One flat string per state, rather than a vector per pattern, is what keeps the walk cheap:
+// the walk visits thousands of states for a 50-statement policy, and this is most of
+// `regpol check`'s time.
+struct Product {
+  std::vector<const GlobPattern*> patterns;  // distinct patterns only: a repeat tells nothing apart
+  std::vector<std::size_t> offset;           // where each pattern's positions start; back() is the size
 
-std::vector<char> step_on(const GlobPattern& p, const std::vector<char>& at, char c) {
-  std::vector<char> next(p.text.size() + 1, 0);
-  for (std::size_t i = 0; i < p.text.size(); ++i) {
-    if (!at[i]) continue;
-    if (is_wild(p, i, '*')) next[i] = 1;
-    else if (is_wild(p, i, '?') || p.text[i] == c) next[i + 1] = 1;
+  // Positions reachable without consuming: a `*` may match nothing.
+  void close_stars(std::string& state) const {
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+      const GlobPattern& p = *patterns[k];
+      char* at = state.data() + offset[k];
+      for (std::size_t i = 0; i < p.text.size(); ++i) {
+        if (at[i] && is_wild(p, i, '*')) at[i + 1] = 1;
+      }
+    }
   }
-  close_stars(p, next);
-  return next;
-}
+
+  void step(const std::string& from, char c, std::string& to) const {
+    to.assign(from.size(), 0);
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+      const GlobPattern& p = *patterns[k];
+      const char* at = from.data() + offset[k];
+      char* next = to.data() + offset[k];
+      for (std::size_t i = 0; i < p.text.size(); ++i) {
+        if (!at[i]) continue;
+        if (is_wild(p, i, '*')) next[i] = 1;
+        else if (is_wild(p, i, '?') || p.text[i] == c) next[i + 1] = 1;
+      }
+    }
+    close_stars(to);
+  }
+
+  // Which patterns match the text that led here: the class the state's strings are in.
+  std::string signature(const std::string& state) const {
+    std::string sig(patterns.size(), '0');
+    for (std::size_t k = 0; k < patterns.size(); ++k) sig[k] = state[offset[k + 1] - 1] ? '1' : '0';
+    return sig;
+  }
+};
 
 }  // namespace
 
 bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses) {
   witnesses.clear();
+  Product product;
+  std::set<std::pair<std::string_view, bool>> distinct;
+  for (const auto& p : patterns) {
+    if (distinct.emplace(p.text, p.literal).second) product.patterns.push_back(&p);
+  }
+  product.offset.push_back(0);
+  for (const auto* p : product.patterns) product.offset.push_back(product.offset.back() + p->text.size() + 1);
   // Every character no pattern names behaves alike: one of them stands for all.
   std::set<char> alphabet;
-  for (const auto& p : patterns) {
-    for (std::size_t i = 0; i < p.text.size(); ++i) {
-      if (!is_wild(p, i, '*') && !is_wild(p, i, '?')) alphabet.insert(p.text[i]);
+  for (const auto* p : product.patterns) {
+    for (std::size_t i = 0; i < p->text.size(); ++i) {
+      if (!is_wild(*p, i, '*') && !is_wild(*p, i, '?')) alphabet.insert(p->text[i]);
     }
   }
   for (char c : std::string_view("x0qz-_.~!")) {
@@ -47,43 +78,24 @@ bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t 
       break;
     }
   }
-  using State = std::vector<std::vector<char>>;
-  auto key_of = [](const State& s) {
-    std::string k;
-    for (const auto& v : s) {
-      k.append(v.begin(), v.end());
-      k += '|';
-    }
-    return k;
-  };
-  auto signature_of = [&](const State& s) {
-    std::string sig(patterns.size(), '0');
-    for (std::size_t i = 0; i < patterns.size(); ++i) sig[i] = s[i].back() ? '1' : '0';
-    return sig;
-  };
-  State start;
-  start.reserve(patterns.size());
-  for (const auto& p : patterns) {
-    std::vector<char> at(p.text.size() + 1, 0);
-    at[0] = 1;
-    close_stars(p, at);
-    start.push_back(std::move(at));
-  }
-  std::unordered_set<std::string> seen{key_of(start)};
+  std::string start(product.offset.back(), 0);
+  for (std::size_t k = 0; k < product.patterns.size(); ++k) start[product.offset[k]] = 1;
+  product.close_stars(start);
+  // Breadth first, so each class's first witness is a shortest string of it. The queue
+  // holds indices into `states`/`texts`, which only grow.
+  std::vector<std::string> states{start};
+  std::vector<std::string> texts{""};
+  std::unordered_set<std::string> seen{start};
   std::unordered_set<std::string> signatures;
-  std::deque<std::pair<State, std::string>> queue;
-  queue.emplace_back(std::move(start), "");
-  while (!queue.empty()) {
-    auto [state, text] = std::move(queue.front());
-    queue.pop_front();
-    if (signatures.insert(signature_of(state)).second) witnesses.push_back(text);
+  std::string next;
+  for (std::size_t head = 0; head < states.size(); ++head) {
+    if (signatures.insert(product.signature(states[head])).second) witnesses.push_back(texts[head]);
     for (char c : alphabet) {
-      State next;
-      next.reserve(patterns.size());
-      for (std::size_t i = 0; i < patterns.size(); ++i) next.push_back(step_on(patterns[i], state[i], c));
-      if (!seen.insert(key_of(next)).second) continue;
+      product.step(states[head], c, next);
+      if (!seen.insert(next).second) continue;
       if (seen.size() > max_states) return false;
-      queue.emplace_back(std::move(next), text + c);
+      states.push_back(next);
+      texts.push_back(texts[head] + c);
     }
   }
   return true;

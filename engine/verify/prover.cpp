@@ -8,6 +8,8 @@
 #include <set>
 
 #include "util/text.h"
+#include "verify/statement_parts.h"
+#include "verify/table_search.h"
 
 namespace regpol {
 
@@ -63,47 +65,11 @@ struct Encoding {
   }
 };
 
-// A request that differs only in the field a table asks about: the rest is neutral.
-AccessRequest probe(const RequestSpace& space) {
-  AccessRequest r;
-  r.principal = "*";
-  r.action = "x";
-  r.repository = space.repository;
-  return r;
-}
-
-// The statement with every part but the ones `keep` names made to match anything.
-Statement only(const Statement& s, bool principal, bool action, bool resource, bool tags) {
-  Statement t;
-  t.allow = s.allow;
-  if (principal) {
-    t.principal = s.principal;
-    t.principal.orgs.clear();  // encoded apart: it reads aws:PrincipalOrgID
-  } else {
-    t.principal.any = true;
-  }
-  if (action) t.not_action = s.not_action, t.actions = s.actions;
-  else t.actions = {"*"};
-  if (resource) t.not_resource = s.not_resource, t.resources = s.resources;
-  if (tags) t.tag_patterns = s.tag_patterns;
-  return t;
-}
-
-// The condition's plain comparison of one value (no set qualifier, IfExists or `unless`):
-// does the value match some policy value (for a negated operator: none)?
-Condition positive_form(const Condition& c) {
-  Condition positive = c;
-  positive.qualifier = SetQualifier::None;
-  positive.if_exists = false;
-  positive.negate = false;
-  return positive;
-}
-
 z3::expr condition_expr(const Encoding& e, const Condition& c, std::string& unsupported) {
   if (is_principal_derived_key(c.key_lower)) {
     // A function of the caller: decided on each caller with the keys IAM derives from it.
     return e.any_of(e.principal, [&](std::size_t i) {
-      AccessRequest r = probe(e.space);
+      AccessRequest r = neutral_request(e.space);
       r.principal = e.space.principals[i];
       derive_context(r, 0);
       return condition_matches(c, r);
@@ -129,7 +95,7 @@ z3::expr condition_expr(const Encoding& e, const Condition& c, std::string& unsu
     const Condition positive = positive_form(c);
     std::vector<bool> m(key.values.size());
     for (std::size_t i = 0; i < key.values.size(); ++i) {
-      AccessRequest r = probe(e.space);
+      AccessRequest r = neutral_request(e.space);
       r.context[key.name] = {{key.values[i]}, false};
       const bool got = condition_matches(positive, r);
       m[i] = negated ? !got : got;
@@ -162,20 +128,20 @@ z3::expr statement_expr(const Encoding& e, const Statement& s, std::string& unsu
   const RequestSpace& space = e.space;
   z3::expr_vector parts(e.ctx);
   {
-    const Statement t = only(s, false, true, false, false);
+    const Statement t = statement_part(s, false, true, false, false);
     parts.push_back(e.any_of(e.action, [&](std::size_t i) {
-      AccessRequest r = probe(space);
+      AccessRequest r = neutral_request(space);
       r.action = space.actions[i];
       return statement_matches(t, r);
     }));
   }
   {
     // The principal part: the names, or (`org`) the caller's aws:PrincipalOrgID; then NotPrincipal.
-    Statement t = only(s, true, false, false, false);
+    Statement t = statement_part(s, true, false, false, false);
     const bool any = s.principal.any;
     t.not_principal = false;
     z3::expr named = any ? e.ctx.bool_val(true) : e.any_of(e.principal, [&](std::size_t i) {
-      AccessRequest r = probe(space);
+      AccessRequest r = neutral_request(space);
       r.principal = space.principals[i];
       return statement_matches(t, r);
     });
@@ -192,13 +158,13 @@ z3::expr statement_expr(const Encoding& e, const Statement& s, std::string& unsu
     parts.push_back(s.not_principal ? !named : named);
   }
   {
-    const Statement t = only(s, false, false, true, false);
-    parts.push_back(e.ctx.bool_val(statement_matches(t, probe(space))));
+    const Statement t = statement_part(s, false, false, true, false);
+    parts.push_back(e.ctx.bool_val(statement_matches(t, neutral_request(space))));
   }
   {
-    const Statement t = only(s, false, false, false, true);
+    const Statement t = statement_part(s, false, false, false, true);
     parts.push_back(e.any_of(e.tag, [&](std::size_t i) {
-      AccessRequest r = probe(space);
+      AccessRequest r = neutral_request(space);
       r.tag = space.tags[i];
       return statement_matches(t, r);
     }));
@@ -236,13 +202,6 @@ SpaceChoice choice_of(const Encoding& e, const z3::model& model) {
   return c;
 }
 
-// What a property asks of each field besides the policies (the action it names, who is
-// outside, the organizations it calls its own): part of each candidate's signature.
-struct PropertyTests {
-  std::function<bool(const std::string&)> principal, action;
-  std::function<bool(const std::string& key, const std::string& value)> key_value;
-};
-
 // The candidates of one field that no statement, condition or property can tell apart are
 // interchangeable: only the first of each signature stays. Exact, and it shrinks what the
 // solver sees (ARN products of thousands of callers to a few dozen).
@@ -263,30 +222,73 @@ std::vector<T> pick(const std::vector<T>& all, const std::vector<std::size_t>& k
   return out;
 }
 
-RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPlan*>& plans, const PropertyTests& tests) {
+// Text that is the same for two parts exactly when they compare a field alike: the 50
+// statements of a policy share a few principal, action and tag lists, and each distinct
+// part is decided once per candidate.
+void append_list(std::string& key, const std::vector<std::string>& list) {
+  for (const auto& v : list) key.append(v).push_back('\x1f');
+  key.push_back('\x1e');
+}
+
+std::string part_key(const Statement& part) {
+  std::string key;
+  key.push_back(part.not_principal ? '!' : '=');
+  key.push_back(part.principal.any ? '*' : '-');
+  append_list(key, part.principal.aws);
+  append_list(key, part.principal.service);
+  append_list(key, part.principal.other);
+  key.push_back(part.not_action ? '!' : '=');
+  append_list(key, part.actions);
+  append_list(key, part.tag_patterns);
+  return key;
+}
+
+std::string condition_key(const Condition& c) {
+  std::string key = std::to_string(static_cast<int>(c.op)) + "/" + std::to_string(static_cast<int>(c.qualifier)) + (c.if_exists ? "?" : "") +
+                    (c.negate ? "!" : "") + c.key_lower + "\x1e";
+  for (const auto& v : c.values) key.append(v.text).push_back('\x1f');
+  return key;
+}
+
+void keep_distinct(std::vector<Statement>& parts) {
+  std::set<std::string> seen;
+  std::vector<Statement> out;
+  for (auto& p : parts) {
+    if (seen.insert(part_key(p)).second) out.push_back(std::move(p));
+  }
+  parts = std::move(out);
+}
+
+RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPlan*>& plans, const ProofGoal& goal) {
   RequestSpace out = space;
   std::vector<const Statement*> statements;
   std::vector<const Condition*> conditions;
+  std::set<std::string> seen_conditions;
   for (const AccessPlan* p : plans) {
     for (const auto& s : p->statements) {
       statements.push_back(&s);
-      for (const auto& c : s.conditions) conditions.push_back(&c);
+      for (const auto& c : s.conditions) {
+        if (seen_conditions.insert(condition_key(c)).second) conditions.push_back(&c);
+      }
     }
   }
-  // Each statement cut down to the part a field is compared with, once.
+  // Each statement cut down to the part a field is compared with, once per distinct part.
   std::vector<Statement> principal_parts, action_parts, tag_parts;
   principal_parts.reserve(statements.size());
   action_parts.reserve(statements.size());
   tag_parts.reserve(statements.size());
   for (const Statement* s : statements) {
-    principal_parts.push_back(only(*s, true, false, false, false));
-    action_parts.push_back(only(*s, false, true, false, false));
-    tag_parts.push_back(only(*s, false, false, false, true));
+    principal_parts.push_back(statement_part(*s, true, false, false, false));
+    action_parts.push_back(statement_part(*s, false, true, false, false));
+    tag_parts.push_back(statement_part(*s, false, false, false, true));
   }
+  keep_distinct(principal_parts);
+  keep_distinct(action_parts);
+  keep_distinct(tag_parts);
   out.principals = pick(space.principals, distinct_by(space.principals.size(), [&](std::size_t i) {
     std::vector<bool> sig;
     sig.reserve(statements.size() + conditions.size() + 2);
-    AccessRequest r = probe(space);
+    AccessRequest r = neutral_request(space);
     r.principal = space.principals[i];
     for (const Statement& s : principal_parts) sig.push_back(statement_matches(s, r));
     AccessRequest derived = r;
@@ -294,24 +296,24 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
     for (const Condition* c : conditions) {
       if (is_principal_derived_key(c->key_lower)) sig.push_back(condition_matches(*c, derived));
     }
-    sig.push_back(tests.principal && tests.principal(r.principal));
+    sig.push_back(goal.principal && goal.principal(r.principal));
     sig.push_back(principal_account(r.principal).empty());  // the no-public check reads the account
     return sig;
   }));
   out.actions = pick(space.actions, distinct_by(space.actions.size(), [&](std::size_t i) {
     std::vector<bool> sig;
     sig.reserve(statements.size() + 1);
-    AccessRequest r = probe(space);
+    AccessRequest r = neutral_request(space);
     r.action = space.actions[i];
     for (const Statement& s : action_parts) sig.push_back(statement_matches(s, r));
-    sig.push_back(tests.action && tests.action(r.action));
+    sig.push_back(goal.action && goal.action(r.action));
     return sig;
   }));
   out.tags = pick(space.tags, distinct_by(space.tags.size(), [&](std::size_t i) {
     std::vector<bool> sig;
     sig.reserve(statements.size() + 1);
     sig.push_back(space.tags[i].empty());
-    AccessRequest r = probe(space);
+    AccessRequest r = neutral_request(space);
     r.tag = space.tags[i];
     for (const Statement& s : tag_parts) sig.push_back(statement_matches(s, r));
     return sig;
@@ -320,7 +322,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
     const auto values = key.values;
     key.values = pick(values, distinct_by(values.size(), [&](std::size_t i) {
       std::vector<bool> sig;
-      AccessRequest r = probe(space);
+      AccessRequest r = neutral_request(space);
       r.context[key.name] = {{values[i]}, false};
       for (const Condition* c : conditions) {
         if (c->key_lower != key.name || c->op == CondOp::Null) continue;
@@ -332,7 +334,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
           for (const auto& o : s->principal.orgs) sig.push_back(o == values[i]);
         }
       }
-      sig.push_back(tests.key_value && tests.key_value(key.name, values[i]));
+      sig.push_back(goal.excluded && goal.excluded(key.name, values[i]));
       return sig;
     }));
   }
@@ -409,38 +411,65 @@ bool enumerate(const RequestSpace& space, const std::vector<const AccessPlan*>& 
   return false;
 }
 
-// Looks for a request in `space` that satisfies `goal` (built from the encoding); replays
-// it through the evaluator, which must decide each plan as the goal says (`expected`).
-ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*>& plans, const PropertyTests& tests,
-                   const std::function<z3::expr(const Encoding&, const std::vector<z3::expr>&)>& goal,
-                   const std::function<bool(const AccessRequest&, const std::vector<AccessResult>&)>& replay_holds, const ProofOptions& options) {
+// The goal over the encoding: each policy decides as the goal wants, and the request
+// passes the goal's own tests.
+z3::expr goal_expr(const Encoding& e, const std::vector<z3::expr>& allowed, const ProofGoal& goal) {
+  z3::expr out = e.ctx.bool_val(true);
+  for (std::size_t p = 0; p < allowed.size() && p < goal.want.size(); ++p) {
+    if (goal.want[p] > 0) out = out && allowed[p];
+    if (goal.want[p] < 0) out = out && !allowed[p];
+  }
+  if (goal.principal) out = out && e.any_of(e.principal, [&](std::size_t i) { return goal.principal(e.space.principals[i]); });
+  if (goal.action) out = out && e.any_of(e.action, [&](std::size_t i) { return goal.action(e.space.actions[i]); });
+  if (goal.excluded) {
+    for (std::size_t k = 0; k < e.space.keys.size(); ++k) {
+      const auto& key = e.space.keys[k];
+      for (unsigned i = 0; i < key.values.size(); ++i) {
+        if (goal.excluded(key.name, key.values[i])) out = out && !e.keys[k][i];
+      }
+    }
+  }
+  return out;
+}
+
+// Does the evaluator's decision on `r` break the property as the goal says?
+bool replay_holds(const ProofGoal& goal, const AccessRequest& r, const std::vector<AccessResult>& decisions) {
+  for (std::size_t p = 0; p < decisions.size() && p < goal.want.size(); ++p) {
+    if (goal.want[p] != 0 && (decisions[p].decision == AccessDecision::Allow) != (goal.want[p] > 0)) return false;
+  }
+  if (goal.principal && !goal.principal(r.principal)) return false;
+  if (goal.action && !goal.action(r.action)) return false;
+  if (goal.excluded) {
+    for (const auto& [key, value] : r.context) {
+      for (const auto& v : value.values) {
+        if (goal.excluded(key, v)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// A request a search found, replayed through the evaluator before it is reported.
+ProofResult replayed(const std::vector<const AccessPlan*>& plans, const ProofGoal& goal, AccessRequest r, const char* engine) {
   ProofResult out;
-  if (!full.unsupported.empty()) {
-    out.why = full.unsupported;
+  std::vector<AccessResult> decisions;
+  decisions.reserve(plans.size());
+  AccessRequest derived = r;  // what IAM adds to the request (aws:PrincipalArn, …); printed without it
+  derive_context(derived, 0);
+  for (const AccessPlan* p : plans) decisions.push_back(evaluate_access(*p, derived));
+  if (!replay_holds(goal, r, decisions)) {
+    out.internal_error = true;
+    out.why = std::string("internal error: the counterexample the ") + engine + " found does not replay through the evaluator (please report it)";
     return out;
   }
-  const RequestSpace space = reduced(full, plans, tests);
-  const bool small = space_size(space, options.enumeration_limit) <= options.enumeration_limit;
-  if (options.engine == ProofEngine::Auto && !small && !options.solver) {
-    out.why = "more requests to tell apart than enumeration takes, and the solver is not used here";
-    return out;
-  }
-  if (options.engine == ProofEngine::Enumeration || (options.engine == ProofEngine::Auto && small)) {
-    if (options.engine == ProofEngine::Enumeration && !small && space_size(space, 1u << 22) > (1u << 22)) {
-      out.why = "the space is too large to enumerate";
-      return out;
-    }
-    AccessRequest found;
-    std::vector<AccessResult> decisions;
-    if (!enumerate(space, plans, replay_holds, found, decisions)) {
-      out.outcome = ProofOutcome::Proved;
-      return out;
-    }
-    out.outcome = ProofOutcome::Failed;
-    out.counterexample = std::move(found);
-    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
-    return out;
-  }
+  out.outcome = ProofOutcome::Failed;
+  out.counterexample = std::move(r);
+  for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+  return out;
+}
+
+ProofResult solve(const RequestSpace& space, const std::vector<const AccessPlan*>& plans, const ProofGoal& goal, const ProofOptions& options) {
+  ProofResult out;
   try {
     z3::context ctx;
     Encoding e(ctx, space);
@@ -459,7 +488,7 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
     params.set("timeout", options.timeout_ms);
     solver.set(params);
     e.constrain(solver);
-    solver.add(goal(e, allowed));
+    solver.add(goal_expr(e, allowed, goal));
     switch (solver.check()) {
       case z3::unsat:
         out.outcome = ProofOutcome::Proved;
@@ -469,25 +498,63 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
         return out;
       case z3::sat: break;
     }
-    AccessRequest r = request_of(space, choice_of(e, solver.get_model()));
-    std::vector<AccessResult> decisions;
-    decisions.reserve(plans.size());
-    AccessRequest derived = r;  // what IAM adds to the request (aws:PrincipalArn, …); printed without it
-    derive_context(derived, 0);
-    for (const AccessPlan* p : plans) decisions.push_back(evaluate_access(*p, derived));
-    if (!replay_holds(r, decisions)) {
-      out.internal_error = true;
-      out.why = "internal error: the counterexample the solver found does not replay through the evaluator (please report it)";
-      return out;
-    }
-    out.outcome = ProofOutcome::Failed;
-    out.counterexample = std::move(r);
-    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+    return replayed(plans, goal, request_of(space, choice_of(e, solver.get_model())), "solver");
   } catch (const z3::exception& ex) {
     out.outcome = ProofOutcome::Unknown;
     out.why = std::string("the solver failed: ") + ex.msg();
   }
   return out;
+}
+
+// How many partial requests the table search may look at before the solver takes over.
+constexpr std::size_t kTableSearchNodes = 200000;
+
+// Looks for a request in the space that breaks the property as `goal` says: enumeration for
+// small spaces, then the table search, then the solver. Whatever finds it, it is replayed
+// through the evaluator before it is reported.
+ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*>& plans, const ProofGoal& goal, const ProofOptions& options) {
+  ProofResult out;
+  if (!full.unsupported.empty()) {
+    out.why = full.unsupported;
+    return out;
+  }
+  const RequestSpace space = reduced(full, plans, goal);
+  const bool small = space_size(space, options.enumeration_limit) <= options.enumeration_limit;
+  if (options.engine == ProofEngine::Enumeration || (options.engine == ProofEngine::Auto && small)) {
+    if (options.engine == ProofEngine::Enumeration && !small && space_size(space, 1u << 22) > (1u << 22)) {
+      out.why = "the space is too large to enumerate";
+      return out;
+    }
+    AccessRequest found;
+    std::vector<AccessResult> decisions;
+    auto holds = [&](const AccessRequest& r, const std::vector<AccessResult>& d) { return replay_holds(goal, r, d); };
+    if (!enumerate(space, plans, holds, found, decisions)) {
+      out.outcome = ProofOutcome::Proved;
+      return out;
+    }
+    out.outcome = ProofOutcome::Failed;
+    out.counterexample = std::move(found);
+    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+    return out;
+  }
+  if (options.engine == ProofEngine::Auto || options.engine == ProofEngine::Tables) {
+    const TableSearchResult t = table_search(space, plans, goal, options.engine == ProofEngine::Tables ? std::size_t{1} << 26 : kTableSearchNodes);
+    switch (t.outcome) {
+      case TableSearchOutcome::Found: return replayed(plans, goal, request_of(space, t.found), "table search");
+      case TableSearchOutcome::NoneExists: out.outcome = ProofOutcome::Proved; return out;
+      case TableSearchOutcome::Unsupported: out.why = t.why; return out;
+      case TableSearchOutcome::TooLarge: break;
+    }
+    if (options.engine == ProofEngine::Tables) {
+      out.why = "the table search ran past its budget";
+      return out;
+    }
+  }
+  if (options.engine == ProofEngine::Auto && !options.solver) {
+    out.why = "more requests to tell apart than the search without the solver takes, and the solver is not used here";
+    return out;
+  }
+  return solve(space, plans, goal, options);
 }
 
 }  // namespace
@@ -508,17 +575,10 @@ ProofResult prove_access_not_granted(const AccessPlan& plan, const std::string& 
   const RequestSpace space = build_request_space({&plan}, repository, constants);
   std::set<std::string> wanted;
   for (const auto& a : actions) wanted.insert(ascii_lower(a));
-  PropertyTests tests;
-  tests.action = [&](const std::string& a) { return wanted.count(ascii_lower(a)) > 0; };
-  return search(
-      space, {&plan}, tests,
-      [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
-        return allowed[0] && e.any_of(e.action, [&](std::size_t i) { return wanted.count(ascii_lower(e.space.actions[i])) > 0; });
-      },
-      [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
-        return d[0].decision == AccessDecision::Allow && wanted.count(ascii_lower(r.action));
-      },
-      options);
+  ProofGoal goal;
+  goal.want = {1};
+  goal.action = [&](const std::string& a) { return wanted.count(ascii_lower(a)) > 0; };
+  return search(space, {&plan}, goal, options);
 }
 
 ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& repository, const std::vector<std::string>& own_accounts,
@@ -555,41 +615,18 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
     auto t = trusted.find(key);
     return t != trusted.end() && t->second.count(value) > 0;
   };
-  PropertyTests tests;
-  tests.principal = outside;
-  tests.key_value = named;
-  return search(
-      space, {&plan}, tests,
-      [&](const Encoding& e, const std::vector<z3::expr>& allowed) {
-        z3::expr goal = allowed[0] && e.any_of(e.principal, [&](std::size_t i) { return outside(e.space.principals[i]); });
-        for (std::size_t k = 0; k < e.space.keys.size(); ++k) {
-          const auto& key = e.space.keys[k];
-          for (unsigned i = 0; i < key.values.size(); ++i) {
-            if (named(key.name, key.values[i])) goal = goal && !e.keys[k][i];
-          }
-        }
-        return goal;
-      },
-      [&](const AccessRequest& r, const std::vector<AccessResult>& d) {
-        if (d[0].decision != AccessDecision::Allow || !outside(r.principal)) return false;
-        for (const auto& [key, value] : r.context) {
-          for (const auto& v : value.values) {
-            if (named(key, v)) return false;
-          }
-        }
-        return true;
-      },
-      options);
+  ProofGoal goal;
+  goal.want = {1};
+  goal.principal = outside;
+  goal.excluded = named;
+  return search(space, {&plan}, goal, options);
 }
 
 ProofResult prove_no_new_access(const AccessPlan& existing, const AccessPlan& candidate, const std::string& repository, const ProofOptions& options) {
   const RequestSpace space = build_request_space({&existing, &candidate}, repository, {});
-  return search(
-      space, {&existing, &candidate}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
-      [](const AccessRequest&, const std::vector<AccessResult>& d) {
-        return d[1].decision == AccessDecision::Allow && d[0].decision == AccessDecision::Deny;
-      },
-      options);
+  ProofGoal goal;
+  goal.want = {-1, 1};
+  return search(space, {&existing, &candidate}, goal, options);
 }
 
 namespace {
@@ -612,23 +649,17 @@ ProofResult only_policy_decision(ProofResult r) {
 ProofResult prove_never_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options) {
   const AccessPlan property = requests_about(about);
   const RequestSpace space = build_request_space({&plan, &property}, repository, {});
-  return only_policy_decision(search(
-      space, {&plan, &property}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[0] && allowed[1]; },
-      [](const AccessRequest&, const std::vector<AccessResult>& d) {
-        return d[0].decision == AccessDecision::Allow && d[1].decision == AccessDecision::Allow;
-      },
-      options));
+  ProofGoal goal;
+  goal.want = {1, 1};
+  return only_policy_decision(search(space, {&plan, &property}, goal, options));
 }
 
 ProofResult prove_always_allowed(const AccessPlan& plan, const Statement& about, const std::string& repository, const ProofOptions& options) {
   const AccessPlan property = requests_about(about);
   const RequestSpace space = build_request_space({&plan, &property}, repository, {});
-  return only_policy_decision(search(
-      space, {&plan, &property}, {}, [](const Encoding&, const std::vector<z3::expr>& allowed) { return allowed[1] && !allowed[0]; },
-      [](const AccessRequest&, const std::vector<AccessResult>& d) {
-        return d[1].decision == AccessDecision::Allow && d[0].decision != AccessDecision::Allow;
-      },
-      options));
+  ProofGoal goal;
+  goal.want = {-1, 1};
+  return only_policy_decision(search(space, {&plan, &property}, goal, options));
 }
 
 }  // namespace regpol

@@ -30,17 +30,18 @@ struct ProofResult {
   std::vector<std::string> decided_by;
 };
 
-// How the candidate space is searched. Both are exact over the same candidates: the solver
-// (Z3) for spaces of any size, enumeration (every combination through the evaluator) for
-// small ones, where starting the solver costs more than the search. The tests run both and
-// compare them.
-enum class ProofEngine { Auto, Solver, Enumeration };
+// How the candidate space is searched. All are exact over the same candidates: enumeration
+// (every combination through the evaluator) for small spaces; the table search
+// (verify/table_search.h), which settles most policies after the caller and the action
+// without starting the solver; the solver (Z3) for what the table search's budget does not
+// reach. Auto tries them in that order. The tests run each and compare them.
+enum class ProofEngine { Auto, Solver, Enumeration, Tables };
 
 struct ProofOptions {
   unsigned timeout_ms = 2000;  // the solver's; past it the answer is `unknown`
   ProofEngine engine = ProofEngine::Auto;
   std::size_t enumeration_limit = 4096;  // Auto enumerates spaces of at most this many requests
-  // Auto past the limit: false answers `unknown` instead of starting the solver (lint's
+  // Auto past the table search's budget: false answers `unknown` instead of starting the solver (lint's
   // cheap checks, which must stay fast enough for a pre-commit hook).
   bool solver = true;
 };

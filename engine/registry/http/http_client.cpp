@@ -1,6 +1,6 @@
 #include "registry/http/http_client.h"
 
-#include <curl/curl.h>
+#include "registry/http/curl_library.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +14,6 @@ namespace regpol::http {
 
 namespace {
 
-std::once_flag curl_init;
 // steady_clock ticks since its epoch; 0: no deadline.
 std::atomic<long long> process_deadline{0};
 
@@ -80,17 +79,20 @@ std::string Response::header(const std::string& lower_name) const {
 }
 
 Client::Client() {
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  curl_ = curl_easy_init();
+  const CurlLibrary& curl = curl_library();
+  curl_ = curl.error.empty() ? curl.easy_init() : nullptr;
 }
 
-Client::~Client() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+Client::~Client() {
+  if (curl_) curl_library().easy_cleanup(static_cast<CURL*>(curl_));
+}
 
 Response Client::send(const Request& r) {
   Response out;
   CURL* c = static_cast<CURL*>(curl_);
+  const CurlLibrary& curl = curl_library();
   if (!c) {
-    out.error = "cannot start an HTTP client";
+    out.error = curl.error.empty() ? "cannot start an HTTP client" : curl.error;
     return out;
   }
   const long long left = deadline_left_ms();
@@ -98,52 +100,52 @@ Response Client::send(const Request& r) {
     out.error = "the deadline (--deadline) passed";
     return out;
   }
-  curl_easy_reset(c);
-  curl_easy_setopt(c, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::min<long long>(r.timeout_ms, left)));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+  curl.easy_reset(c);
+  curl.easy_setopt(c, CURLOPT_URL, r.url.c_str());
+  curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::min<long long>(r.timeout_ms, left)));
+  curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
+  curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
+  curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
   Transfer transfer{&out, r.max_body_bytes};
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "regpol");
+  curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl.easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl.easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
+  curl.easy_setopt(c, CURLOPT_USERAGENT, "regpol");
   if (r.method == "GET") {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (r.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     if (r.method != "DELETE" || !r.body.empty()) {
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, r.body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+      curl.easy_setopt(c, CURLOPT_POSTFIELDS, r.body.data());
+      curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
     }
   }
   curl_slist* headers = nullptr;
   // No "Expect: 100-continue" round trip; no Accept default beyond what is given.
-  headers = curl_slist_append(headers, "Expect:");
-  for (const auto& [k, v] : r.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  CURLcode rc = curl_easy_perform(c);
-  curl_slist_free_all(headers);
+  headers = curl.slist_append(headers, "Expect:");
+  for (const auto& [k, v] : r.headers) headers = curl.slist_append(headers, (k + ": " + v).c_str());
+  curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = curl.easy_perform(c);
+  curl.slist_free_all(headers);
   if (rc != CURLE_OK) {
     out.status = 0;
     out.error = out.too_large ? "the answer passed its size bound (" + std::to_string(r.max_body_bytes) + " bytes of body, " +
                                     std::to_string(kMaxHeaderBytes) + " of headers; docs/limits.md)"
               : rc == CURLE_OPERATION_TIMEDOUT && process_deadline_passed() ? "the deadline (--deadline) passed while waiting for an answer"
-                                                                                              : curl_easy_strerror(rc);
+                                                                                              : curl.easy_strerror(rc);
     out.body.clear();
     out.body.shrink_to_fit();
     return out;
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+  curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
   return out;
 }
 
