@@ -178,6 +178,33 @@ grep -q 'wrong.regpol:3:21: error\[E0313\]' w.txt && ok || bad "never deny: $(ca
 grep -q 'wrong.regpol:5:19: error\[E0313\]' w.txt && ok || bad "sid: $(cat w.txt)"
 grep -q 'wrong.regpol:7:1: error\[E0203\]' w.txt && ok || bad "a name twice: $(cat w.txt)"
 "$regpol" prove wrong.regpol > /dev/null 2>&1; [ $? = 3 ] && ok || bad "prove of a policy with errors is bad input (exit 3), nothing proved"
+# A property in the defaults block covers only the names no other block matches: the
+# public block below is not its business.
+cat > defaults.regpol <<'P'
+repository "public/*" {
+  access {
+    allow pull to *
+  }
+}
+
+defaults {
+  access {
+    allow pull to account "111122223333"
+  }
+
+  prove "defaults are private" { never allow * to not account "111122223333" }
+}
+P
+"$regpol" prove defaults.regpol --format json > df.json; rc=$?
+[ $rc = 0 ] && [ "$(jq -r '.properties[0].result' df.json)" = proved ] && ok || bad "a defaults-block property skips names other blocks match: exit $rc $(cat df.json)"
+sed 's/allow pull to account "111122223333"/allow pull to */' defaults.regpol > defaults-open.regpol
+"$regpol" prove defaults-open.regpol --format json > do.json; rc=$?
+case "$(jq -r '.properties[0].counterexample.repository' do.json)" in public/*) bad "the counterexample is a name the defaults do not govern: $(cat do.json)" ;; *) [ $rc = 1 ] && ok || bad "an open defaults block fails: exit $rc $(cat do.json)" ;; esac
+
+# Every file is compiled before anything is proved or printed: a good file first, then a bad
+# one, is exit 3 with nothing on stdout (no partial report).
+"$regpol" prove policy.regpol wrong.regpol > two.txt 2> two.err; rc=$?
+[ $rc = 3 ] && [ ! -s two.txt ] && ok || bad "a good file then a bad one: exit $rc, stdout $(cat two.txt)"
 
 # The file compared with is confined to the import root, and must load.
 mkdir -p sub && printf 'repository "app" {\n  prove "p" { no new access than "../old.regpol" }\n}\n' > sub/escape.regpol

@@ -85,17 +85,26 @@ bool base_match(CondOp op, const CondValue& policy, const std::string& value) {
   return false;
 }
 
+}  // namespace
+
 bool principal_matches(const Statement& s, const AccessRequest& r) {
   const PrincipalSpec& p = s.principal;
   bool hit = p.any;
   if (!hit && !p.aws.empty()) {
-    const std::string identity = principal_identity_arn(r.principal);
-    const std::string account = arn_account(r.principal);
+    // The caller's identity ARN and account, worked out once per caller rather than once
+    // per statement: a request is matched against every statement in turn, and the prover
+    // matches each caller against every statement.
+    thread_local std::string cached_caller, identity, account;
+    if (cached_caller.empty() || cached_caller != r.principal) {
+      identity = principal_identity_arn(r.principal);
+      account = arn_account(r.principal);
+      cached_caller = r.principal;
+    }
     for (const auto& a : p.aws) {
       if (is_account_id(a)) {
         hit = a == account || a == r.principal;
       } else if (a.size() > 5 && a.compare(a.size() - 5, 5, ":root") == 0 && a.find(":iam::") != std::string::npos) {
-        hit = arn_account(a) == account || a == r.principal;
+        hit = a == r.principal || arn_account(a) == account;
       } else {
         hit = a == r.principal || a == identity;
       }
@@ -122,6 +131,8 @@ bool action_matches(const Statement& s, const AccessRequest& r) {
   return s.not_action ? !hit : hit;
 }
 
+namespace {
+
 bool resource_matches(const Statement& s, const AccessRequest& r) {
   if (s.resources.empty()) return true;
   // The repository's ARN with region and account unknown: only the service and resource
@@ -142,14 +153,14 @@ bool resource_matches(const Statement& s, const AccessRequest& r) {
   return s.not_resource ? !hit : hit;
 }
 
+}  // namespace
+
 bool tags_match(const Statement& s, const AccessRequest& r) {
   if (s.tag_patterns.empty()) return true;
   if (r.tag.empty()) return false;
   return std::any_of(s.tag_patterns.begin(), s.tag_patterns.end(),
                      [&](const std::string& p) { return wildcard_match(p, r.tag, true); });
 }
-
-}  // namespace
 
 const char* access_reason_name(AccessReason r) {
   switch (r) {

@@ -30,6 +30,11 @@ AccessResult decide_in_order(Next next, const AccessRequest& request);
 
 // Exposed for tests: does one statement's part match?
 bool statement_matches(const Statement& s, const AccessRequest& request);
+// The parts statement_matches is made of, for the prover (engine/verify), which decides
+// each part on each candidate of the one field it reads.
+bool principal_matches(const Statement& s, const AccessRequest& request);
+bool action_matches(const Statement& s, const AccessRequest& request);
+bool tags_match(const Statement& s, const AccessRequest& request);
 bool condition_matches(const Condition& c, const AccessRequest& request);
 
 // IAM ArnLike/ArnEquals: each of the six colon-separated parts matched separately with `*`/`?`.

@@ -1,6 +1,7 @@
 #pragma once
 // An access request (docs/interfaces.md): who does what to which repository (and tag),
 // with the IAM request context. Context keys are case-insensitive; values may be lists.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,7 +32,9 @@ bool parse_request_json(const std::string& text, AccessRequest& out, std::string
 void derive_context(AccessRequest& request, Micros now);
 
 // A bare AWS account id: twelve digits ("123456789012"), as principals and policies name them.
-inline bool is_account_id(std::string_view s) { return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos; }
+inline bool is_account_id(std::string_view s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 // The account id of an ARN ("arn:aws:iam::123456789012:role/x" -> "123456789012").
 std::string arn_account(const std::string& arn);

@@ -13,13 +13,17 @@ namespace regpol {
 
 namespace {
 
+// The statement of the policy that allows a direction's request ("" for none):
+// decided_by is [the policy that denies it, the one that allows it].
+std::string allowing_statement(const ProofResult& r) { return r.decided_by.size() == 2 ? r.decided_by[1] : ""; }
+
 // One direction's answer for a repository, as JSON.
 nlohmann::json direction_json(const ProofResult& r) {
   nlohmann::json j = {{"result", r.outcome == ProofOutcome::Proved ? "none" : proof_outcome_name(r.outcome)}};
   if (r.outcome == ProofOutcome::Failed) {
     j["request"] = request_to_json(r.counterexample);
-    // decided_by: [the policy that denies it, the one that allows it].
-    j["allowedBy"] = r.decided_by.size() == 2 && !r.decided_by[1].empty() ? nlohmann::json(r.decided_by[1]) : nlohmann::json(nullptr);
+    const std::string by = allowing_statement(r);
+    j["allowedBy"] = by.empty() ? nlohmann::json(nullptr) : nlohmann::json(by);
   }
   if (r.outcome == ProofOutcome::Unknown) j["why"] = r.why;
   return j;
@@ -67,7 +71,7 @@ int diff_symbolic(const SymbolicDiffRequest& request, bool& changed, bool& unkno
         text += "unknown: " + r.why + "\n";
         return;
       }
-      const std::string by = r.decided_by.size() == 2 ? r.decided_by[1] : "";
+      const std::string by = allowing_statement(r);
       text += request_to_json(r.counterexample).dump() + "\n    allowed by " + by_policy + (by.empty() ? "" : " (" + by + ")") + ", denied by the other\n";
     };
     if (added.outcome == ProofOutcome::Proved && removed.outcome == ProofOutcome::Proved) continue;

@@ -1,6 +1,7 @@
 // `regpol prove` below the command line (driver/prove.h).
 #include "driver/prove.h"
 
+#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -91,16 +92,26 @@ nlohmann::json property_outcome_json(const PropertyOutcome& o) {
 int run_prove(const ProveRequest& request) {
   ProofOptions options;
   options.timeout_ms = request.timeout_ms;
-  nlohmann::json all = nlohmann::json::array();
-  bool all_proved = true, internal = false;
-  for (const auto& path : request.files) {
+  // Every file is compiled and proved before anything is printed: a later file with an
+  // error exits 3 with no report, never after a partial one. A deque keeps each file's
+  // compiled policy in place, as its outcomes point into it.
+  struct ProvedFile {
     SourceMap sources;
     CompiledPolicy compiled;
-    if (int code = compile_policy_or_fail(path, sources, request.compile, kBadInput, "proved", compiled); code != kOk) return code;
     std::vector<PropertyOutcome> outcomes;
-    if (int code = prove_policy_properties(path, compiled, request.compile, options, outcomes); code != kOk) return code;
-    if (!request.json && outcomes.empty()) std::cout << path << ": no properties (`prove \"NAME\" { … }`)\n";
-    for (const auto& o : outcomes) {
+  };
+  std::deque<ProvedFile> files;
+  for (const auto& path : request.files) {
+    ProvedFile& f = files.emplace_back();
+    if (int code = compile_policy_or_fail(path, f.sources, request.compile, kBadInput, "proved", f.compiled); code != kOk) return code;
+    if (int code = prove_policy_properties(path, f.compiled, request.compile, options, f.outcomes); code != kOk) return code;
+  }
+  nlohmann::json all = nlohmann::json::array();
+  bool all_proved = true, internal = false;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = request.files[i];
+    if (!request.json && files[i].outcomes.empty()) std::cout << path << ": no properties (`prove \"NAME\" { … }`)\n";
+    for (const auto& o : files[i].outcomes) {
       all_proved = all_proved && o.result.proof.outcome == ProofOutcome::Proved;
       internal = internal || o.result.proof.internal_error;
       if (request.json) {

@@ -124,6 +124,8 @@ bool selection_covers(const Selection& higher, const Selection& lower) {
 // ones the rules cannot tell apart, each through the evaluator (a few milliseconds); a
 // block past it is left to `regpol check` and `regpol prove`.
 constexpr std::size_t kLintProofRequests = 1024;
+// The table search's budget in lint: a few milliseconds at most on a block.
+constexpr std::size_t kLintTableNodes = 20000;
 
 // Tags CI pipelines move on every build. Only `latest` is one by convention everywhere;
 // branch-named tags (`main`, `dev`) are made immutable on purpose often enough that
@@ -161,29 +163,22 @@ class Linter {
     return d;
   }
 
-  // The statement a proof names as deciding (its sid or source), for the warning's place.
-  static const Statement* statement_labelled(const AccessPlan& plan, const std::string& label) {
-    for (const auto& s : plan.statements) {
-      if (s.label() == label) return &s;
-    }
-    return nullptr;
-  }
-
-  // W2006 / W2007: the block's access rules through the prover, for every request, where the
-  // requests they can tell apart are few enough to enumerate (the solver is not started, so
-  // lint stays fast enough for a pre-commit hook; `regpol check` and `regpol prove` decide
-  // the rest). Only where the statement-by-statement checks above said nothing, so one
+  // W2006 / W2007: the block's access rules through the prover, for every request, where
+  // enumeration or the table search settles them within a small budget (the solver is not
+  // started, so lint stays fast enough for a pre-commit hook; `regpol check` and `regpol
+  // prove` decide the rest). Only where the statement-by-statement checks above said nothing, so one
   // problem is reported once.
   void proved_access(const ScopePlan& scope, bool public_reported, bool cross_account_reported) {
     if (scope.access.statements.empty()) return;
     ProofOptions options;
     options.solver = false;
     options.enumeration_limit = kLintProofRequests;
+    options.table_nodes = kLintTableNodes;
     auto report = [&](const char* code, const ProofResult& r, const std::string& what) {
       if (r.outcome != ProofOutcome::Failed) return;
       const std::string label = r.decided_by.empty() ? "" : r.decided_by.front();
-      const Statement* s = statement_labelled(scope.access, label);
-      warn(code, s ? s->source : scope.source, what + ": " + request_to_json(r.counterexample).dump() + " is allowed" + (label.empty() ? "" : " (by " + label + ")"));
+      const std::string at = r.decided_at.empty() || r.decided_at.front().empty() ? scope.source : r.decided_at.front();
+      warn(code, at, what + ": " + request_to_json(r.counterexample).dump() + " is allowed" + (label.empty() ? "" : " (by " + label + ")"));
     };
     if (!public_reported) {
       report("W2006", prove_no_public_access(scope.access, "repository", options_.own_accounts, options),

@@ -121,6 +121,7 @@ void lower_property(const sema::CheckedProperty& p, const SourceMap& sources, Di
   plan.kind = p.quantifier == "never" ? PropertyPlan::Kind::Never : p.quantifier == "always" ? PropertyPlan::Kind::Always : PropertyPlan::Kind::NoNewAccess;
   plan.repositories = p.repositories;
   plan.excepts = p.excepts;
+  plan.defaults_only = p.defaults_only;
   plan.source = location_string(sources, p.span);
   if (plan.kind == PropertyPlan::Kind::NoNewAccess) {
     plan.than = p.than;

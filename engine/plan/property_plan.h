@@ -17,6 +17,7 @@ struct PropertyPlan {
   Statement statement;
   std::string than;       // no new access: the file as written (relative to the policy's folder)
   std::vector<std::string> repositories, excepts;  // globs of the repositories it covers
+  bool defaults_only = false;  // in the defaults block: only names no other block matches
   std::string source;     // "policy.regpol:12:1"
 };
 

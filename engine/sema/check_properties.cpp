@@ -24,6 +24,7 @@ std::optional<CheckedProperty> Checker::property(const ast::Prove& p, const Modu
       ok = false;
     }
     out.repositories = scope->is_defaults ? std::vector<std::string>{"*"} : scope->patterns;
+    out.defaults_only = scope->is_defaults;
     out.excepts = scope->excepts;
   } else if (p.has_for) {
     for (const auto& e : p.repositories) {

@@ -92,6 +92,9 @@ struct CheckedProperty {
   // The repositories it covers: a block's patterns and excepts, or a top-level property's
   // `for` globs ("*" without one).
   std::vector<std::string> repositories, excepts;
+  // In the defaults block: it covers only the repositories no other block matches, as the
+  // defaults block's rules do.
+  bool defaults_only = false;
   Span span;
 };
 

@@ -1,6 +1,7 @@
 #include "verify/glob_classes.h"
 
 #include <algorithm>
+#include <array>
 #include <set>
 #include <string_view>
 #include <unordered_set>
@@ -46,6 +47,19 @@ struct Product {
     close_stars(to);
   }
 
+  // The characters a literal position reached in `state` names: every other character
+  // leads to one and the same next state.
+  void named_here(const std::string& state, std::array<bool, 256>& named) const {
+    named.fill(false);
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+      const GlobPattern& p = *patterns[k];
+      const char* at = state.data() + offset[k];
+      for (std::size_t i = 0; i < p.text.size(); ++i) {
+        if (at[i] && !is_wild(p, i, '*') && !is_wild(p, i, '?')) named[static_cast<unsigned char>(p.text[i])] = true;
+      }
+    }
+  }
+
   // Which patterns match the text that led here: the class the state's strings are in.
   std::string signature(const std::string& state) const {
     std::string sig(patterns.size(), '0');
@@ -88,9 +102,18 @@ bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t 
   std::unordered_set<std::string> seen{start};
   std::unordered_set<std::string> signatures;
   std::string next;
+  std::array<bool, 256> named{};
   for (std::size_t head = 0; head < states.size(); ++head) {
     if (signatures.insert(product.signature(states[head])).second) witnesses.push_back(texts[head]);
+    // Of the characters no position here names, only the first (in the alphabet's order)
+    // is tried: the others reach the state it reaches, which would be seen already.
+    product.named_here(states[head], named);
+    bool other_tried = false;
     for (char c : alphabet) {
+      if (!named[static_cast<unsigned char>(c)]) {
+        if (other_tried) continue;
+        other_tried = true;
+      }
       product.step(states[head], c, next);
       if (!seen.insert(next).second) continue;
       if (seen.size() > max_states) return false;

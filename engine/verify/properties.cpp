@@ -45,6 +45,13 @@ PropertyResult prove_property(const PolicyPlan& policy, const PropertyPlan& prop
     out.proof.why = "the repository patterns have too many classes";
     return out;
   }
+  if (property.defaults_only) {
+    // The defaults block governs only the names no other block matches.
+    std::erase_if(repositories, [&](const std::string& name) {
+      return std::any_of(policy.scopes.begin(), policy.scopes.end(),
+                         [&](const ScopePlan& s) { return !s.is_defaults && scope_specificity(s, name) >= 0; });
+    });
+  }
   if (repositories.empty()) {
     // The globs cover no repository at all (every name excepted): nothing to disprove.
     out.proof.outcome = ProofOutcome::Proved;
@@ -67,6 +74,7 @@ PropertyResult prove_property(const PolicyPlan& policy, const PropertyPlan& prop
         r = prove_no_new_access(access_of(*than, repository), plan, repository, options);
         // The new policy's deciding statement is the one that matters: say it alone.
         if (r.decided_by.size() == 2) r.decided_by.erase(r.decided_by.begin());
+        if (r.decided_at.size() == 2) r.decided_at.erase(r.decided_at.begin());
         break;
     }
     if (r.outcome == ProofOutcome::Failed || r.internal_error) {

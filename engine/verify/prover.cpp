@@ -285,19 +285,28 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
   keep_distinct(principal_parts);
   keep_distinct(action_parts);
   keep_distinct(tag_parts);
+  // Conditions on keys IAM derives from the caller are part of the caller's signature.
+  std::vector<const Condition*> caller_conditions;
+  for (const Condition* c : conditions) {
+    if (is_principal_derived_key(c->key_lower)) caller_conditions.push_back(c);
+  }
+  // One request reused for every caller (thousands of them when aws:PrincipalArn is
+  // compared): the caller and the keys derived from it change, the rest stays.
+  AccessRequest caller = neutral_request(space);
+  derive_context(caller, 0);
   out.principals = pick(space.principals, distinct_by(space.principals.size(), [&](std::size_t i) {
     std::vector<bool> sig;
-    sig.reserve(statements.size() + conditions.size() + 2);
-    AccessRequest r = neutral_request(space);
-    r.principal = space.principals[i];
-    for (const Statement& s : principal_parts) sig.push_back(statement_matches(s, r));
-    AccessRequest derived = r;
-    derive_context(derived, 0);
-    for (const Condition* c : conditions) {
-      if (is_principal_derived_key(c->key_lower)) sig.push_back(condition_matches(*c, derived));
+    sig.reserve(principal_parts.size() + caller_conditions.size() + 2);
+    caller.principal = space.principals[i];
+    for (const Statement& s : principal_parts) sig.push_back(principal_matches(s, caller));
+    if (!caller_conditions.empty()) {
+      caller.context.erase("aws:principalarn");
+      caller.context.erase("aws:principalaccount");
+      derive_context(caller, 0);
+      for (const Condition* c : caller_conditions) sig.push_back(condition_matches(*c, caller));
     }
-    sig.push_back(goal.principal && goal.principal(r.principal));
-    sig.push_back(principal_account(r.principal).empty());  // the no-public check reads the account
+    sig.push_back(goal.principal && goal.principal(caller.principal));
+    sig.push_back(principal_account(caller.principal).empty());  // the no-public check reads the account
     return sig;
   }));
   out.actions = pick(space.actions, distinct_by(space.actions.size(), [&](std::size_t i) {
@@ -305,7 +314,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
     sig.reserve(statements.size() + 1);
     AccessRequest r = neutral_request(space);
     r.action = space.actions[i];
-    for (const Statement& s : action_parts) sig.push_back(statement_matches(s, r));
+    for (const Statement& s : action_parts) sig.push_back(action_matches(s, r));
     sig.push_back(goal.action && goal.action(r.action));
     return sig;
   }));
@@ -315,7 +324,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
     sig.push_back(space.tags[i].empty());
     AccessRequest r = neutral_request(space);
     r.tag = space.tags[i];
-    for (const Statement& s : tag_parts) sig.push_back(statement_matches(s, r));
+    for (const Statement& s : tag_parts) sig.push_back(tags_match(s, r));
     return sig;
   }));
   for (auto& key : out.keys) {
@@ -449,6 +458,14 @@ bool replay_holds(const ProofGoal& goal, const AccessRequest& r, const std::vect
   return true;
 }
 
+// Each policy's deciding statement on the counterexample, by label and by place.
+void record_deciding(ProofResult& out, const std::vector<AccessResult>& decisions) {
+  for (const auto& d : decisions) {
+    out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+    out.decided_at.push_back(d.statement ? d.statement->source : std::string());
+  }
+}
+
 // A request a search found, replayed through the evaluator before it is reported.
 ProofResult replayed(const std::vector<const AccessPlan*>& plans, const ProofGoal& goal, AccessRequest r, const char* engine) {
   ProofResult out;
@@ -464,7 +481,7 @@ ProofResult replayed(const std::vector<const AccessPlan*>& plans, const ProofGoa
   }
   out.outcome = ProofOutcome::Failed;
   out.counterexample = std::move(r);
-  for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+  record_deciding(out, decisions);
   return out;
 }
 
@@ -506,9 +523,6 @@ ProofResult solve(const RequestSpace& space, const std::vector<const AccessPlan*
   return out;
 }
 
-// How many partial requests the table search may look at before the solver takes over.
-constexpr std::size_t kTableSearchNodes = 200000;
-
 // Looks for a request in the space that breaks the property as `goal` says: enumeration for
 // small spaces, then the table search, then the solver. Whatever finds it, it is replayed
 // through the evaluator before it is reported.
@@ -534,11 +548,11 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
     }
     out.outcome = ProofOutcome::Failed;
     out.counterexample = std::move(found);
-    for (const auto& d : decisions) out.decided_by.push_back(d.statement ? d.statement->label() : std::string());
+    record_deciding(out, decisions);
     return out;
   }
   if (options.engine == ProofEngine::Auto || options.engine == ProofEngine::Tables) {
-    const TableSearchResult t = table_search(space, plans, goal, options.engine == ProofEngine::Tables ? std::size_t{1} << 26 : kTableSearchNodes);
+    const TableSearchResult t = table_search(space, plans, goal, options.engine == ProofEngine::Tables ? std::size_t{1} << 26 : options.table_nodes);
     switch (t.outcome) {
       case TableSearchOutcome::Found: return replayed(plans, goal, request_of(space, t.found), "table search");
       case TableSearchOutcome::NoneExists: out.outcome = ProofOutcome::Proved; return out;
@@ -641,6 +655,7 @@ AccessPlan requests_about(const Statement& about) {
 
 ProofResult only_policy_decision(ProofResult r) {
   if (!r.decided_by.empty()) r.decided_by.resize(1);
+  if (!r.decided_at.empty()) r.decided_at.resize(1);
   return r;
 }
 

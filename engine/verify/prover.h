@@ -28,6 +28,7 @@ struct ProofResult {
   // failed: the statement that decided the counterexample in each policy (empty: none,
   // the implicit deny), as the evaluator reports it.
   std::vector<std::string> decided_by;
+  std::vector<std::string> decided_at;  // the same statements' sources ("file:line:col", "doc.json#/Statement/2"); "" for none
 };
 
 // How the candidate space is searched. All are exact over the same candidates: enumeration
@@ -41,6 +42,7 @@ struct ProofOptions {
   unsigned timeout_ms = 2000;  // the solver's; past it the answer is `unknown`
   ProofEngine engine = ProofEngine::Auto;
   std::size_t enumeration_limit = 4096;  // Auto enumerates spaces of at most this many requests
+  std::size_t table_nodes = 200000;      // Auto's table search looks at most at this many partial requests
   // Auto past the table search's budget: false answers `unknown` instead of starting the solver (lint's
   // cheap checks, which must stay fast enough for a pre-commit hook).
   bool solver = true;

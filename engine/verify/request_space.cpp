@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "util/text.h"
 #include "util/time.h"
@@ -87,11 +88,13 @@ bool arn_product(const std::vector<std::vector<GlobPattern>>& part_patterns, std
     why = "ARN patterns that make " + std::to_string(product) + " kinds of ARN (the prover stops at 20,000)";
     return false;
   }
+  // Thousands of ARNs: a set of what is there already, not add_unique's linear search.
+  std::unordered_set<std::string> present(out.begin(), out.end());
   std::vector<std::size_t> at(6, 0);
   while (true) {
     std::string arn;
     for (std::size_t i = 0; i < 6; ++i) arn += (i ? ":" : "") + witnesses[i][at[i]];
-    add_unique(out, arn);
+    if (present.insert(arn).second) out.push_back(std::move(arn));
     std::size_t i = 0;
     while (i < 6 && ++at[i] == witnesses[i].size()) at[i++] = 0;
     if (i == 6) break;

@@ -155,7 +155,7 @@ class Search {
       t.atoms.push_back(add_atom(kAction, [&](std::size_t i) {
         AccessRequest r = neutral_request(space_);
         r.action = space_.actions[i];
-        return statement_matches(part, r);
+        return action_matches(part, r);
       }));
     }
     if (s.principal.any) {
@@ -167,7 +167,7 @@ class Search {
       for (std::size_t i = 0; i < named.size(); ++i) {
         AccessRequest r = neutral_request(space_);
         r.principal = space_.principals[i];
-        named[i] = statement_matches(part, r) ? 1 : 0;
+        named[i] = principal_matches(part, r) ? 1 : 0;
       }
       if (s.principal.orgs.empty()) {
         t.atoms.push_back(add_atom(kPrincipal, [&](std::size_t i) { return (named[i] != 0) != s.not_principal; }));
@@ -200,7 +200,7 @@ class Search {
       t.atoms.push_back(add_atom(kTag, [&](std::size_t i) {
         AccessRequest r = neutral_request(space_);
         r.tag = space_.tags[i];
-        return statement_matches(part, r);
+        return tags_match(part, r);
       }));
     }
     for (const auto& c : s.conditions) {
