@@ -187,8 +187,13 @@ TEST_CASE("prover: random policies agree with the evaluator") {
   // The issue's size is 500 policies and 10,000 requests per proved property
   // (REGPOL_PROVER_POLICIES=500 REGPOL_PROVER_REQUESTS=10000, run for docs/verify.md); the
   // suite runs a smaller sample of the same sequence.
+#ifdef REGPOL_SANITIZED_TESTS
+  const int policies = env_count("REGPOL_PROVER_POLICIES", 40);  // four searches each, instrumented
+  const int requests = env_count("REGPOL_PROVER_REQUESTS", 1000);
+#else
   const int policies = env_count("REGPOL_PROVER_POLICIES", 120);
   const int requests = env_count("REGPOL_PROVER_REQUESTS", 3000);
+#endif
   AccessPlan previous = prover_plan(R"({"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ecr:*"})");
   for (int n = 0; n < policies; ++n) {
     std::string statements;
@@ -268,6 +273,6 @@ TEST_CASE("prover: random policies agree with the evaluator") {
     previous = std::move(plan);  // the next policy's no-new-access is checked against this one
   }
   MESSAGE("random policies: " << proved << " proved, " << failed << " failed");
-  CHECK(proved > 20);
-  CHECK(failed > 20);
+  CHECK(proved * 8 > policies);  // both answers well represented (98 and 214 of 120 policies' 312)
+  CHECK(failed * 8 > policies);
 }
