@@ -371,27 +371,11 @@ std::size_t space_size(const RequestSpace& space, std::size_t cap) {
 
 // Every request of the space through the evaluator, in order, until `holds` (the property
 // broken): the exhaustive search, exact by construction.
-bool enumerate(const RequestSpace& space, const std::vector<const AccessPlan*>& plans,
+// `choices` holds each key's choices (key_choices).
+bool enumerate(const RequestSpace& space, const std::vector<std::vector<std::vector<std::size_t>>>& choices,
+               const std::vector<const AccessPlan*>& plans,
                const std::function<bool(const AccessRequest&, const std::vector<AccessResult>&)>& holds, AccessRequest& found,
                std::vector<AccessResult>& decisions) {
-  // Each key's choices: indices into its values (empty: absent).
-  std::vector<std::vector<std::vector<std::size_t>>> choices;
-  for (const auto& key : space.keys) {
-    std::vector<std::vector<std::size_t>> c;
-    if (!key.always) c.emplace_back();
-    if (key.multi) {
-      for (std::size_t mask = 1; mask < (std::size_t{1} << key.values.size()); ++mask) {
-        std::vector<std::size_t> set;
-        for (std::size_t i = 0; i < key.values.size(); ++i) {
-          if (mask >> i & 1) set.push_back(i);
-        }
-        c.push_back(std::move(set));
-      }
-    } else {
-      for (std::size_t i = 0; i < key.values.size(); ++i) c.push_back({i});
-    }
-    choices.push_back(std::move(c));
-  }
   SpaceChoice at;
   at.key_values.resize(space.keys.size());
   std::vector<std::size_t> key_at(space.keys.size(), 0);
@@ -539,10 +523,18 @@ ProofResult search(const RequestSpace& full, const std::vector<const AccessPlan*
       out.why = "the space is too large to enumerate";
       return out;
     }
+    // space_size() bounded the product, so no key has more choices than that bound.
+    std::vector<std::vector<std::vector<std::size_t>>> choices(space.keys.size());
+    for (std::size_t k = 0; k < space.keys.size(); ++k) {
+      if (!key_choices(space.keys[k], std::size_t{1} << 22, choices[k])) {
+        out.why = "the space is too large to enumerate";
+        return out;
+      }
+    }
     AccessRequest found;
     std::vector<AccessResult> decisions;
     auto holds = [&](const AccessRequest& r, const std::vector<AccessResult>& d) { return replay_holds(goal, r, d); };
-    if (!enumerate(space, plans, holds, found, decisions)) {
+    if (!enumerate(space, choices, plans, holds, found, decisions)) {
       out.outcome = ProofOutcome::Proved;
       return out;
     }

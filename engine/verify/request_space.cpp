@@ -213,6 +213,27 @@ bool key_values(const std::string& name, const KeyUse& use, std::size_t max_stat
 
 }  // namespace
 
+bool key_choices(const RequestSpace::Key& key, std::size_t max_choices, std::vector<std::vector<std::size_t>>& out) {
+  out.clear();
+  const std::size_t n = key.values.size();
+  // A subset per mask: 2^n - 1 of them, plus absent; refuse before shifting past the width.
+  const std::size_t count = key.multi ? (n >= 63 ? std::numeric_limits<std::size_t>::max() : (std::size_t{1} << n) - 1) : n;
+  if (count > max_choices || count + (key.always ? 0 : 1) > max_choices) return false;
+  if (!key.always) out.emplace_back();
+  if (!key.multi) {
+    for (std::size_t i = 0; i < n; ++i) out.push_back({i});
+    return true;
+  }
+  for (std::size_t mask = 1; mask < (std::size_t{1} << n); ++mask) {
+    std::vector<std::size_t> set;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (mask >> i & 1) set.push_back(i);
+    }
+    out.push_back(std::move(set));
+  }
+  return true;
+}
+
 bool is_principal_derived_key(const std::string& key_lower) { return key_lower == "aws:principalarn" || key_lower == "aws:principalaccount"; }
 
 std::string principal_account(const std::string& principal) {

@@ -47,6 +47,12 @@ struct SpaceChoice {
 };
 AccessRequest request_of(const RequestSpace& space, const SpaceChoice& choice);
 
+// A key's choices, each a list of indices into its values: absent (unless `always`), then
+// one value each, or for a `multi` key every non-empty subset. False, with `out` empty, when
+// there would be more than `max_choices`: the searches that walk choices one by one give up
+// on such a key rather than allocate them.
+bool key_choices(const RequestSpace::Key& key, std::size_t max_choices, std::vector<std::vector<std::size_t>>& out);
+
 // aws:PrincipalArn and aws:PrincipalAccount: IAM derives them from the caller, so the
 // prover treats a condition on them as a condition on the caller (never a free key).
 bool is_principal_derived_key(const std::string& key_lower);

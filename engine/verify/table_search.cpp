@@ -34,29 +34,12 @@ struct PlanTerms {
 class Search {
  public:
   Search(const RequestSpace& space, const std::vector<const AccessPlan*>& plans, const ProofGoal& goal) : space_(space) {
-    for (const auto& key : space.keys) {
-      std::vector<std::vector<std::size_t>> c;
-      if (!key.always) c.emplace_back();
-      if (key.multi) {
-        if (key.values.size() >= 13) {
-          too_large_ = true;
-          return;
-        }
-        for (std::size_t mask = 1; mask < (std::size_t{1} << key.values.size()); ++mask) {
-          std::vector<std::size_t> set;
-          for (std::size_t i = 0; i < key.values.size(); ++i) {
-            if (mask >> i & 1) set.push_back(i);
-          }
-          c.push_back(std::move(set));
-        }
-      } else {
-        for (std::size_t i = 0; i < key.values.size(); ++i) c.push_back({i});
-      }
-      if (c.size() > kMaxKeyChoices) {
+    key_choices_.resize(space.keys.size());
+    for (std::size_t k = 0; k < space.keys.size(); ++k) {
+      if (!key_choices(space.keys[k], kMaxKeyChoices, key_choices_[k])) {
         too_large_ = true;
         return;
       }
-      key_choices_.push_back(std::move(c));
     }
     sizes_ = {space.principals.size(), space.actions.size(), space.tags.size()};
     for (const auto& c : key_choices_) sizes_.push_back(c.size());
