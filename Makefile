@@ -78,15 +78,17 @@ test-thread: bootstrap-test
 # the unit tests and benchmarks (about a sixth more time, which CI's hour does not have).
 # Only what changed is checked again: the sources changed since the commit in
 # .ci/lint-base, whose full run was clean, and every source that includes a changed header
-# (scripts/lint-scope); a change to .clang-tidy, a CMakeLists.txt or cmake/ checks
-# everything, as do LINT_FULL=1 and LINT_TESTS=1 (and a change to LINT_DIRS needs one).
-# After a clean full run, write its commit to .ci/lint-base. A full run takes about 15
-# minutes on two cores.
+# (scripts/lint-scope), and after a CMakeLists.txt or cmake/ change every source whose
+# compile command differs from the one .ci/lint-flags records for that commit; a change to
+# .clang-tidy checks everything, as do LINT_FULL=1 and LINT_TESTS=1 (and a change to
+# LINT_DIRS needs one). After a clean full run, write its commit to .ci/lint-base and its
+# commands with `scripts/lint-scope --record $(BUILD)-lint/compile_commands.json >
+# .ci/lint-flags`. A full run takes about 15 minutes on two cores.
 LINT_DIRS = engine/(?!parse/)|stdlib/|cli/$(if $(LINT_TESTS),|bench/|tests/unit/,)
 lint-cpp: bootstrap-test
 	@cmake -S . -B $(BUILD)-lint -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_UNITY_BUILD=OFF >/dev/null
 	@cmake --build $(BUILD)-lint -j $(JOBS) --target regpol_grammar_sources >/dev/null
-	@scope=$$(if [ -n "$(LINT_FULL)$(LINT_TESTS)" ]; then echo ALL; else scripts/lint-scope .ci/lint-base; fi); \
+	@scope=$$(if [ -n "$(LINT_FULL)$(LINT_TESTS)" ]; then echo ALL; else scripts/lint-scope .ci/lint-base .ci/lint-flags $(BUILD)-lint/compile_commands.json; fi); \
 	  if [ "$$scope" = ALL ]; then files='$(CURDIR)/($(LINT_DIRS)).*\.cpp$$'; echo "lint-cpp: every source"; \
 	  elif [ -z "$$scope" ]; then echo "lint-cpp: no source changed since $$(cat .ci/lint-base), whose full run was clean"; exit 0; \
 	  else files="$(CURDIR)/($$(echo $$scope | tr ' ' '|' | sed 's/\./\\./g'))$$"; \
