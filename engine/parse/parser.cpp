@@ -810,11 +810,27 @@ ast::File parse_checked(const SourceFile& src, FileId file, DiagnosticSink& sink
   }
   if (too_deep) return result;
 
+  // Two stages, as ANTLR's authors advise: SLL prediction, which needs no full-context
+  // lookahead and is much cheaper on a cold start (every regpol process starts cold), with
+  // an error strategy that gives up at the first problem and reports nothing; only a file
+  // that fails that (a syntax error, or one of the rare inputs SLL cannot decide) is parsed
+  // again in full LL mode, which reports errors as before. Both accept the same language.
   RegpolParser parser(&tokens);
   parser.removeErrorListeners();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   SyntaxErrorListener listener(file, map, sink, text);
-  parser.addErrorListener(&listener);
-  auto* tree = parser.file();
+  RegpolParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tokens.seek(0);
+    parser.reset();
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.addErrorListener(&listener);
+    tree = parser.file();
+  }
   if (listener.count > 0 || lexical_errors) return result;
   if (!check_expression_depth(tree, map, file, sink)) return result;
   Builder builder(file, map, sink);
