@@ -125,9 +125,7 @@ bool principal_matches(const Statement& s, const AccessRequest& r) {
 }
 
 bool action_matches(const Statement& s, const AccessRequest& r) {
-  std::string action = ascii_lower(r.action);
-  bool hit = std::any_of(s.actions.begin(), s.actions.end(),
-                         [&](const std::string& p) { return wildcard_match(ascii_lower(p), action, true); });
+  bool hit = std::any_of(s.actions.begin(), s.actions.end(), [&](const std::string& p) { return wildcard_match_nocase(p, r.action); });
   return s.not_action ? !hit : hit;
 }
 

@@ -2,15 +2,21 @@
 
 namespace regpol {
 
+namespace {
+
+char fold_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 // Greedy matching with a single backtrack point: O(|pattern| * |text|) in the worst case,
-// never exponential, since only the most recent `*` needs to be revisited.
-bool wildcard_match(std::string_view p, std::string_view t, bool question_mark) {
+// never exponential, since only the most recent `*` needs to be revisited. `same` compares
+// a pattern character with a text character.
+template <typename Same>
+bool glob_match(std::string_view p, std::string_view t, bool question_mark, Same same) {
   std::size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
   while (ti < t.size()) {
     if (pi < p.size() && p[pi] == '*') {
       star = pi++;
       mark = ti;
-    } else if (pi < p.size() && (p[pi] == t[ti] || (question_mark && p[pi] == '?'))) {
+    } else if (pi < p.size() && (same(p[pi], t[ti]) || (question_mark && p[pi] == '?'))) {
       ++pi;
       ++ti;
     } else if (star != std::string_view::npos) {
@@ -22,6 +28,16 @@ bool wildcard_match(std::string_view p, std::string_view t, bool question_mark) 
   }
   while (pi < p.size() && p[pi] == '*') ++pi;
   return pi == p.size();
+}
+
+}  // namespace
+
+bool wildcard_match(std::string_view p, std::string_view t, bool question_mark) {
+  return glob_match(p, t, question_mark, [](char a, char b) { return a == b; });
+}
+
+bool wildcard_match_nocase(std::string_view p, std::string_view t) {
+  return glob_match(p, t, true, [](char a, char b) { return fold_ascii(a) == fold_ascii(b); });
 }
 
 bool has_prefix(std::string_view text, std::string_view prefix) {

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "match/semver.h"
 #include "match/wildcard.h"
 
@@ -18,6 +21,35 @@ TEST_CASE("ECR wildcard patterns") {
   CHECK(wildcard_match("v?", "v1", true));
   CHECK(wildcard_match("latest", "latest"));
   CHECK_FALSE(wildcard_match("latest", "Latest"));
+}
+
+TEST_CASE("IAM action patterns ignore ASCII case, as lower-casing both sides would") {
+  CHECK(wildcard_match_nocase("ecr:Batch*", "ECR:batchgetimage"));
+  CHECK(wildcard_match_nocase("ECR:?ETREPOSITORYPOLICY", "ecr:SetRepositoryPolicy"));
+  CHECK_FALSE(wildcard_match_nocase("ecr:Batch*", "ecr:GetAuthorizationToken"));
+  CHECK_FALSE(wildcard_match_nocase("ecr:?", "ecr:"));
+  CHECK_FALSE(wildcard_match_nocase("\xc3\x89", "\xc3\xa9"));  // only ASCII letters fold, as IAM's action names are ASCII
+  // Against the definition it replaces, on every short pattern and text over a small alphabet.
+  const std::string alphabet = "aAb*?";
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    return s;
+  };
+  std::vector<std::string> words{""};
+  for (std::size_t n = 0; n < words.size() && words.size() < 800; ++n) {
+    if (words[n].size() < 4) {
+      for (char c : alphabet) words.push_back(words[n] + c);
+    }
+  }
+  int checked = 0;
+  for (const auto& p : words) {
+    for (const auto& t : words) {
+      if (t.find_first_of("*?") != std::string::npos) continue;
+      CHECK(wildcard_match_nocase(p, t) == wildcard_match(lower(p), lower(t), true));
+      ++checked;
+    }
+  }
+  CHECK(checked > 10000);
 }
 
 TEST_CASE("semantic versions order by precedence") {
