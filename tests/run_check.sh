@@ -16,6 +16,7 @@ doc open.json '{"Sid": "AccountAll", "Effect": "Allow", "Principal": {"AWS": "11
 doc narrow.json '{"Sid": "CiPush", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": ["ecr:PutImage", "ecr:BatchGetImage"]}'
 doc public.json '{"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}}'
 doc icase.json '{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEqualsIgnoreCase": {"aws:SourceVpc": "VPC-1"}}}'
+doc ipv6.json '{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}}'
 
 # replay CHECK-JSON POLICY-ARGS… : the counterexample, decided by `authorize`, must be allowed.
 replay() {
@@ -46,9 +47,13 @@ jq '.counterexample' c5.json > old-cex.json
 [ "$("$regpol" authorize --iam-policy narrow.json --repository app --request old-cex.json | jq -r .decision)" = deny ] && ok || bad "the old policy should deny the counterexample"
 "$regpol" check no-new-access --existing open.json narrow.json > /dev/null && ok || bad "narrowing grants no new access"
 
+# StringEqualsIgnoreCase: decided, with a counterexample the evaluator allows.
+"$regpol" check access-not-granted --action ecr:BatchGetImage icase.json --repository app --format json > c6.json; rc=$?
+[ $rc = 1 ] && [ "$(jq -r .result c6.json)" = failed ] && ok || bad "StringEqualsIgnoreCase: exit $rc $(cat c6.json)"
+replay c6.json --iam-policy icase.json --repository app
 # A construct the prover does not encode yet: unknown (exit 1), never proved.
-"$regpol" check access-not-granted --action ecr:BatchGetImage icase.json --format json > c6.json; rc=$?
-[ $rc = 1 ] && [ "$(jq -r .result c6.json)" = unknown ] && [ -n "$(jq -r .why c6.json)" ] && ok || bad "StringEqualsIgnoreCase: exit $rc $(cat c6.json)"
+"$regpol" check access-not-granted --action ecr:BatchGetImage ipv6.json --format json > c7.json; rc=$?
+[ $rc = 1 ] && [ "$(jq -r .result c7.json)" = unknown ] && [ -n "$(jq -r .why c7.json)" ] && ok || bad "IPv6 range: exit $rc $(cat c7.json)"
 
 # A regpol policy: the access rules of the repository named.
 ab="$root/examples/access-baseline/policy.regpol"

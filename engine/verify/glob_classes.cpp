@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_set>
 
 namespace regpol {
@@ -11,6 +12,12 @@ namespace regpol {
 namespace {
 
 bool is_wild(const GlobPattern& p, std::size_t i, char c) { return !p.literal && p.text[i] == c; }
+
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char unfold(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// Does the pattern's literal character at `i` take `c`?
+bool takes(const GlobPattern& p, std::size_t i, char c) { return p.nocase ? fold(p.text[i]) == fold(c) : p.text[i] == c; }
 
 // The product automaton's state is every pattern's set of positions, laid out one after
 // the other in one flat string of 0/1 bytes (pattern k's positions start at offset[k]).
@@ -41,7 +48,7 @@ struct Product {
       for (std::size_t i = 0; i < p.text.size(); ++i) {
         if (!at[i]) continue;
         if (is_wild(p, i, '*')) next[i] = 1;
-        else if (is_wild(p, i, '?') || p.text[i] == c) next[i + 1] = 1;
+        else if (is_wild(p, i, '?') || takes(p, i, c)) next[i + 1] = 1;
       }
     }
     close_stars(to);
@@ -55,7 +62,13 @@ struct Product {
       const GlobPattern& p = *patterns[k];
       const char* at = state.data() + offset[k];
       for (std::size_t i = 0; i < p.text.size(); ++i) {
-        if (at[i] && !is_wild(p, i, '*') && !is_wild(p, i, '?')) named[static_cast<unsigned char>(p.text[i])] = true;
+        if (at[i] && !is_wild(p, i, '*') && !is_wild(p, i, '?')) {
+          named[static_cast<unsigned char>(p.text[i])] = true;
+          if (p.nocase) {
+            named[static_cast<unsigned char>(fold(p.text[i]))] = true;
+            named[static_cast<unsigned char>(unfold(p.text[i]))] = true;
+          }
+        }
       }
     }
   }
@@ -73,9 +86,9 @@ struct Product {
 bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses) {
   witnesses.clear();
   Product product;
-  std::set<std::pair<std::string_view, bool>> distinct;
+  std::set<std::tuple<std::string_view, bool, bool>> distinct;
   for (const auto& p : patterns) {
-    if (distinct.emplace(p.text, p.literal).second) product.patterns.push_back(&p);
+    if (distinct.emplace(p.text, p.literal, p.nocase).second) product.patterns.push_back(&p);
   }
   product.offset.push_back(0);
   for (const auto* p : product.patterns) product.offset.push_back(product.offset.back() + p->text.size() + 1);
@@ -83,7 +96,12 @@ bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t 
   std::set<char> alphabet;
   for (const auto* p : product.patterns) {
     for (std::size_t i = 0; i < p->text.size(); ++i) {
-      if (!is_wild(*p, i, '*') && !is_wild(*p, i, '?')) alphabet.insert(p->text[i]);
+      if (is_wild(*p, i, '*') || is_wild(*p, i, '?')) continue;
+      alphabet.insert(p->text[i]);
+      if (p->nocase) {  // both cases: a case-sensitive pattern may tell them apart
+        alphabet.insert(fold(p->text[i]));
+        alphabet.insert(unfold(p->text[i]));
+      }
     }
   }
   for (char c : std::string_view("x0qz-_.~!")) {

@@ -14,6 +14,7 @@ namespace regpol {
 struct GlobPattern {
   std::string text;
   bool literal = false;  // `*` and `?` are ordinary characters (StringEquals constants)
+  bool nocase = false;   // ASCII letters match in either case (StringEqualsIgnoreCase)
 };
 
 // `witnesses` gets one string per reachable class (the empty string's class first). False

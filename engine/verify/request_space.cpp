@@ -26,9 +26,12 @@ void add_unique(std::vector<std::string>& list, const std::string& v) {
 
 enum class Family { None, String, Arn, Number, Date, Bool, Ip, Unsupported };
 
+bool ignores_case(CondOp op) { return op == CondOp::StringEqualsIgnoreCase || op == CondOp::StringNotEqualsIgnoreCase; }
+
 Family family_of(CondOp op) {
   switch (op) {
     case CondOp::StringEquals: case CondOp::StringNotEquals: case CondOp::StringLike: case CondOp::StringNotLike: case CondOp::BinaryEquals:
+    case CondOp::StringEqualsIgnoreCase: case CondOp::StringNotEqualsIgnoreCase:
       return Family::String;
     case CondOp::NumericEquals: case CondOp::NumericNotEquals: case CondOp::NumericLessThan: case CondOp::NumericLessThanEquals:
     case CondOp::NumericGreaterThan: case CondOp::NumericGreaterThanEquals:
@@ -40,8 +43,6 @@ Family family_of(CondOp op) {
     case CondOp::IpAddress: case CondOp::NotIpAddress: return Family::Ip;
     case CondOp::Null: return Family::None;
     case CondOp::ArnEquals: case CondOp::ArnLike: case CondOp::ArnNotEquals: case CondOp::ArnNotLike: return Family::Arn;
-    case CondOp::StringEqualsIgnoreCase: case CondOp::StringNotEqualsIgnoreCase:
-      return Family::Unsupported;
   }
   return Family::Unsupported;
 }
@@ -125,7 +126,7 @@ void note_use(KeyUse& use, const Condition& c) {
   for (const auto& v : c.values) {
     switch (f) {
       case Family::String:
-        use.patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike});
+        use.patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike, ignores_case(c.op)});
         break;
       case Family::Arn: use.patterns.push_back({v.text, false}); break;  // arn_like: wildcards in every operator
       case Family::Number: use.numbers.push_back(v.number); break;
@@ -141,7 +142,7 @@ bool key_values(const std::string& name, const KeyUse& use, std::size_t max_stat
   out.clear();
   switch (use.family) {
     case Family::None: out.emplace_back("x"); return true;  // only Null asks about it: present or not
-    case Family::Unsupported: why = "a condition on `" + name + "` uses an operator the prover does not encode yet (*IgnoreCase, Arn*)"; return false;
+    case Family::Unsupported: why = "a condition on `" + name + "` uses an operator the prover does not encode"; return false;
     case Family::String:
       if (!glob_class_witnesses(use.patterns, max_states, out)) {
         why = "the patterns on `" + name + "` have too many classes";
@@ -326,7 +327,7 @@ void add_derived_principals(RequestSpace& space, const std::vector<std::string>&
   }
   for (const auto& p : string_patterns) {
     if (!arn_parts(p.text, parts)) continue;
-    for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], p.literal});
+    for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], p.literal, p.nocase});
   }
   for (const auto& n : named) {
     if (!arn_parts(n, parts)) continue;
@@ -386,7 +387,9 @@ RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, co
           } else if (f == Family::String && c.op != CondOp::BinaryEquals) {
             const bool literal = c.op != CondOp::StringLike && c.op != CondOp::StringNotLike;
             for (const auto& v : c.values) {
-              if (!spread_colons({v.text, literal}, string_arn_patterns)) space.unsupported = "aws:PrincipalArn: a pattern with too many ways to span the ARN's parts";
+              if (!spread_colons({v.text, literal, ignores_case(c.op)}, string_arn_patterns)) {
+                space.unsupported = "aws:PrincipalArn: a pattern with too many ways to span the ARN's parts";
+              }
             }
           } else if (c.op != CondOp::Null) {
             space.unsupported = std::string("aws:PrincipalArn compared with ") + cond_op_name(c.op) + " (the prover encodes String*, Arn* and Null on it)";
@@ -395,7 +398,7 @@ RequestSpace build_request_space(const std::vector<const AccessPlan*>& plans, co
         } else if (c.key_lower == "aws:principalaccount") {
           if (family_of(c.op) != Family::String && c.op != CondOp::Null) space.unsupported = "aws:PrincipalAccount compared as other than a string";
           for (const auto& v : c.values) {
-            if (c.op != CondOp::Null) account_patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike});
+            if (c.op != CondOp::Null) account_patterns.push_back({v.text, c.op != CondOp::StringLike && c.op != CondOp::StringNotLike, ignores_case(c.op)});
           }
           derived = true;
         } else {

@@ -148,7 +148,7 @@ TEST_CASE("prover: traps with known answers") {
     CHECK(allowed_by(deny_other, s.counterexample));
   }
   SUBCASE("unsupported constructs are unknown, never proved") {
-    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"StringEqualsIgnoreCase": {"aws:SourceVpc": "VPC-1"}}})");
+    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}})");
     auto r = prove_access_not_granted(plan, "app", {"ecr:PutImage"}, opt);
     CHECK(r.outcome == ProofOutcome::Unknown);
     CHECK(!r.why.empty());
@@ -181,6 +181,9 @@ TEST_CASE("prover: random policies agree with the evaluator") {
       R"(, "Condition": {"StringLike": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/ci-*", "arn:aws:iam::4444*"]}})",
       R"(, "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci"}})",
       R"(, "Condition": {"StringLike": {"aws:PrincipalArn": "*:role/ci?*"}})",
+      // Case-insensitive comparisons, beside case-sensitive ones on the same keys.
+      R"(, "Condition": {"StringEqualsIgnoreCase": {"aws:SourceVpc": ["VPC-1a", "vpc-9"]}})",
+      R"(, "Condition": {"StringNotEqualsIgnoreCase": {"aws:PrincipalArn": "ARN:AWS:IAM::111122223333:ROLE/CI"}})",
   };
   ProofOptions opt;
   int failed = 0, proved = 0;
@@ -259,10 +262,10 @@ TEST_CASE("prover: random policies agree with the evaluator") {
         if (k % 2) {  // values the candidates do not list
           q.principal = pick({"arn:aws:iam::777788889999:user/bob", "arn:aws:sts::111122223333:assumed-role/other/s", "arn:aws:iam::111122223333:role/ci",
                               "arn:aws:sts::111122223333:assumed-role/ci/x", "arn:aws:iam::111122223333:role/ci-deploy",
-                              "arn:aws:sts::111122223333:assumed-role/ci-deploy/s", "arn:aws:iam::444455556666:user/u"});
+                              "arn:aws:sts::111122223333:assumed-role/ci-deploy/s", "arn:aws:iam::444455556666:user/u", "arn:aws:iam::111122223333:role/CI"});
           if (property != 1 && k % 4 == 1) q.action = pick({"ecr:BatchDeleteImage", "ECR:BATCHDELETEIMAGE"});
           q.context["aws:sourceip"] = {{pick({"10.2.3.4", "192.168.1.77", "8.8.8.8", "10.1.9.9"})}, false};
-          q.context["aws:sourcevpc"] = {{pick({"vpc-123", "vpc-9", ""})}, false};
+          q.context["aws:sourcevpc"] = {{pick({"vpc-123", "vpc-9", "", "VPC-9", "vpc-1A", "Vpc-1a7"})}, false};
           q.context["aws:sourcearn"] = {{pick({"arn:aws:lambda:eu-west-1:111122223333:function:f", "arn:aws:lambda:x:y:111122223333:function:f",
                                                "arn:aws:sns:us-east-1:5:t1", "arn:aws:sns:us-east-1:5:t12", "not-an-arn"})}, false};
         }
