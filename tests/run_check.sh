@@ -17,6 +17,7 @@ doc narrow.json '{"Sid": "CiPush", "Effect": "Allow", "Principal": {"AWS": "arn:
 doc public.json '{"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}}'
 doc icase.json '{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEqualsIgnoreCase": {"aws:SourceVpc": "VPC-1"}}}'
 doc ipv6.json '{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}}'
+doc twotypes.json '{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}, "NumericLessThan": {"aws:SourceVpc": "3"}}}'
 
 # replay CHECK-JSON POLICY-ARGS… : the counterexample, decided by `authorize`, must be allowed.
 replay() {
@@ -51,9 +52,13 @@ jq '.counterexample' c5.json > old-cex.json
 "$regpol" check access-not-granted --action ecr:BatchGetImage icase.json --repository app --format json > c6.json; rc=$?
 [ $rc = 1 ] && [ "$(jq -r .result c6.json)" = failed ] && ok || bad "StringEqualsIgnoreCase: exit $rc $(cat c6.json)"
 replay c6.json --iam-policy icase.json --repository app
+# An IPv6 range: decided, with a counterexample inside it.
+"$regpol" check access-not-granted --action ecr:BatchGetImage ipv6.json --repository app --format json > c7.json; rc=$?
+[ $rc = 1 ] && [ "$(jq -r .result c7.json)" = failed ] && ok || bad "IPv6 range: exit $rc $(cat c7.json)"
+replay c7.json --iam-policy ipv6.json --repository app
 # A construct the prover does not encode yet: unknown (exit 1), never proved.
-"$regpol" check access-not-granted --action ecr:BatchGetImage ipv6.json --format json > c7.json; rc=$?
-[ $rc = 1 ] && [ "$(jq -r .result c7.json)" = unknown ] && [ -n "$(jq -r .why c7.json)" ] && ok || bad "IPv6 range: exit $rc $(cat c7.json)"
+"$regpol" check access-not-granted --action ecr:BatchGetImage twotypes.json --format json > c8.json; rc=$?
+[ $rc = 1 ] && [ "$(jq -r .result c8.json)" = unknown ] && [ -n "$(jq -r .why c8.json)" ] && ok || bad "a key of two types: exit $rc $(cat c8.json)"
 
 # A regpol policy: the access rules of the repository named.
 ab="$root/examples/access-baseline/policy.regpol"

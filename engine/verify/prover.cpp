@@ -615,7 +615,8 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
           if (v.text.find_first_of("*?") == std::string::npos) t->second.insert(v.text);
         }
         else if (c.key_lower == "aws:principalaccount" && is_account_id(v.text)) accounts.insert(v.text);
-        else if (c.key_lower == "aws:principalarn" && is_account_id(arn_account(v.text))) accounts.insert(arn_account(v.text));
+        // Lower-cased: a StringEqualsIgnoreCase value may spell `ARN:AWS:IAM::…`.
+        else if (c.key_lower == "aws:principalarn" && is_account_id(arn_account(ascii_lower(v.text)))) accounts.insert(arn_account(ascii_lower(v.text)));
       }
     }
   }

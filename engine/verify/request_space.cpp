@@ -1,5 +1,7 @@
 #include "verify/request_space.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -55,6 +57,25 @@ std::string number_text(double v) {
 
 std::string ipv4_text(std::uint32_t v) {
   return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 255) + "." + std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
+}
+
+using Ipv6 = std::array<std::uint8_t, 16>;  // big-endian, as Cidr holds it
+
+std::string ipv6_text(const Ipv6& v) {
+  char buf[INET6_ADDRSTRLEN];
+  return inet_ntop(AF_INET6, v.data(), buf, sizeof buf) != nullptr ? buf : "";
+}
+
+// v + 1 or v - 1 (`up`), false when it would wrap around the address space.
+bool ipv6_step(Ipv6& v, bool up) {
+  for (std::size_t i = v.size(); i-- > 0;) {
+    if (up ? v[i] != 0xFF : v[i] != 0) {
+      v[i] = static_cast<std::uint8_t>(up ? v[i] + 1 : v[i] - 1);
+      return true;
+    }
+    v[i] = up ? 0 : 0xFF;
+  }
+  return false;
 }
 
 // arn:partition:service:region:account:resource, as arn_like splits a pattern (the
@@ -200,8 +221,23 @@ bool key_values(const std::string& name, const KeyUse& use, std::size_t max_stat
       add_unique(out, "255.255.255.255");
       for (const Cidr& c : use.cidrs) {
         if (c.v6) {
-          why = "an IPv6 range on `" + name + "` (the prover encodes IPv4 ranges only so far)";
-          return false;
+          // The same boundaries over 128 bits; an IPv6 address is never in an IPv4 range
+          // nor the other way round (cidr_contains), so the two families do not mix.
+          Ipv6 lo = c.addr, hi = c.addr;
+          for (int bit = c.prefix; bit < 128; ++bit) {
+            const auto byte = static_cast<std::size_t>(bit / 8);
+            const auto mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+            lo[byte] = static_cast<std::uint8_t>(lo[byte] & ~mask);
+            hi[byte] = static_cast<std::uint8_t>(hi[byte] | mask);
+          }
+          add_unique(out, ipv6_text(Ipv6{}));
+          Ipv6 top;
+          top.fill(0xFF);
+          add_unique(out, ipv6_text(top));
+          for (const Ipv6& v : {lo, hi}) add_unique(out, ipv6_text(v));
+          if (Ipv6 below = lo; ipv6_step(below, false)) add_unique(out, ipv6_text(below));
+          if (Ipv6 above = hi; ipv6_step(above, true)) add_unique(out, ipv6_text(above));
+          continue;
         }
         std::uint32_t base = (std::uint32_t{c.addr[0]} << 24) | (std::uint32_t{c.addr[1]} << 16) | (std::uint32_t{c.addr[2]} << 8) | c.addr[3];
         const std::uint32_t mask = c.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - c.prefix);

@@ -148,7 +148,9 @@ TEST_CASE("prover: traps with known answers") {
     CHECK(allowed_by(deny_other, s.counterexample));
   }
   SUBCASE("unsupported constructs are unknown, never proved") {
-    auto plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}})");
+    // A key compared as a string in one place and as a number in another.
+    auto plan = prover_plan(
+        R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}, "NumericLessThan": {"aws:SourceVpc": "3"}}})");
     auto r = prove_access_not_granted(plan, "app", {"ecr:PutImage"}, opt);
     CHECK(r.outcome == ProofOutcome::Unknown);
     CHECK(!r.why.empty());
@@ -171,6 +173,8 @@ TEST_CASE("prover: random policies agree with the evaluator") {
       R"(, "Condition": {"NumericLessThan": {"regpol:count": "10"}})",
       R"(, "Condition": {"Bool": {"aws:SecureTransport": "true"}})",
       R"(, "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.1.0/24"]}})",
+      R"(, "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}})",
+      R"(, "Condition": {"NotIpAddress": {"aws:SourceIp": "2001:db8:0:1::/64"}})",
       R"(, "Condition": {"NotIpAddress": {"aws:SourceIp": "10.1.0.0/16"}})",
       R"(, "Condition": {"Null": {"aws:SourceVpc": "true"}})",
       R"(, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}})",
@@ -242,7 +246,7 @@ TEST_CASE("prover: random policies agree with the evaluator") {
       }
       if (r.outcome == ProofOutcome::Failed) {
         ++failed;
-        CHECK(breaks(r.counterexample));
+        CHECK_MESSAGE(breaks(r.counterexample), "property " << property << " policy " << statements << " counterexample " << r.counterexample.principal << " " << r.counterexample.action << " ip=" << (r.counterexample.context.count("aws:sourceip") ? r.counterexample.context.at("aws:sourceip").values.at(0) : "-"));
         continue;
       }
       ++proved;
@@ -264,7 +268,7 @@ TEST_CASE("prover: random policies agree with the evaluator") {
                               "arn:aws:sts::111122223333:assumed-role/ci/x", "arn:aws:iam::111122223333:role/ci-deploy",
                               "arn:aws:sts::111122223333:assumed-role/ci-deploy/s", "arn:aws:iam::444455556666:user/u", "arn:aws:iam::111122223333:role/CI"});
           if (property != 1 && k % 4 == 1) q.action = pick({"ecr:BatchDeleteImage", "ECR:BATCHDELETEIMAGE"});
-          q.context["aws:sourceip"] = {{pick({"10.2.3.4", "192.168.1.77", "8.8.8.8", "10.1.9.9"})}, false};
+          q.context["aws:sourceip"] = {{pick({"10.2.3.4", "192.168.1.77", "8.8.8.8", "10.1.9.9", "2001:db8::7", "2001:db8:0:1::5", "::1", "::ffff:10.0.0.1"})}, false};
           q.context["aws:sourcevpc"] = {{pick({"vpc-123", "vpc-9", "", "VPC-9", "vpc-1A", "Vpc-1a7"})}, false};
           q.context["aws:sourcearn"] = {{pick({"arn:aws:lambda:eu-west-1:111122223333:function:f", "arn:aws:lambda:x:y:111122223333:function:f",
                                                "arn:aws:sns:us-east-1:5:t1", "arn:aws:sns:us-east-1:5:t12", "not-an-arn"})}, false};
