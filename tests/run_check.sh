@@ -4,12 +4,9 @@
 # replayed through `regpol authorize --request` and must be decided as the check says.
 # usage: run_check.sh REGPOL REPO_ROOT
 set -u
-regpol=$1; root=$2
-pass=0; failed=0
-ok() { pass=$((pass+1)); }
-bad() { failed=$((failed+1)); echo "FAIL $*"; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$2
+source "$here/lib.sh" "$1"
 
 doc() { printf '{"Version": "2012-10-17", "Statement": [%s]}\n' "$2" > "$1"; }
 doc open.json '{"Sid": "AccountAll", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ecr:*"}'
@@ -77,5 +74,4 @@ echo '{"Statement": 3}' > broken.json
 "$regpol" check no-public-access broken.json > /dev/null 2>&1; [ $? = 3 ] && ok || bad "a malformed document is bad input (exit 3)"
 "$regpol" check --help | grep -q "never reported as proved" && ok || bad "--help"
 
-echo "check: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

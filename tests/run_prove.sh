@@ -5,12 +5,9 @@
 # regpol cannot prove, and every counterexample replayed through `regpol authorize`.
 # usage: run_prove.sh REGPOL REPO_ROOT
 set -u
-regpol=$1; root=$2
-pass=0; failed=0
-ok() { pass=$((pass+1)); }
-bad() { failed=$((failed+1)); echo "FAIL $*"; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$2
+source "$here/lib.sh" "$1"
 
 cat > policy.regpol <<'P'
 policy "prove"
@@ -234,5 +231,4 @@ printf 'repository "a" {\n}\n' > none.regpol
 "$regpol" prove none.regpol > none.txt; rc=$?
 [ $rc = 0 ] && grep -q "no properties" none.txt && ok || bad "a file without properties: exit $rc $(cat none.txt)"
 
-echo "prove: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
