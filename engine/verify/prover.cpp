@@ -303,9 +303,7 @@ RequestSpace reduced(const RequestSpace& space, const std::vector<const AccessPl
     caller.principal = space.principals[i];
     for (const Statement& s : principal_parts) sig.push_back(principal_matches(s, caller));
     if (!caller_conditions.empty()) {
-      caller.context.erase("aws:principalarn");
-      caller.context.erase("aws:principalaccount");
-      derive_context(caller, 0);
+      set_caller(caller, space.principals[i]);
       for (const Condition* c : caller_conditions) sig.push_back(condition_matches(*c, caller));
     }
     sig.push_back(goal.principal && goal.principal(caller.principal));
@@ -616,7 +614,9 @@ ProofResult prove_no_public_access(const AccessPlan& plan, const std::string& re
         }
         else if (c.key_lower == "aws:principalaccount" && is_account_id(v.text)) accounts.insert(v.text);
         // Lower-cased: a StringEqualsIgnoreCase value may spell `ARN:AWS:IAM::…`.
-        else if (c.key_lower == "aws:principalarn" && is_account_id(arn_account(ascii_lower(v.text)))) accounts.insert(arn_account(ascii_lower(v.text)));
+        else if (c.key_lower == "aws:principalarn") {
+          if (std::string acct = arn_account(ascii_lower(v.text)); is_account_id(acct)) accounts.insert(std::move(acct));
+        }
       }
     }
   }

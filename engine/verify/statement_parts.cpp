@@ -10,6 +10,13 @@ AccessRequest neutral_request(const RequestSpace& space) {
   return r;
 }
 
+void set_caller(AccessRequest& r, const std::string& principal) {
+  r.principal = principal;
+  r.context.erase("aws:principalarn");
+  r.context.erase("aws:principalaccount");
+  derive_context(r, 0);
+}
+
 Statement statement_part(const Statement& s, bool principal, bool action, bool resource, bool tags) {
   Statement t;
   t.allow = s.allow;

@@ -12,6 +12,11 @@ namespace regpol {
 // A request that differs only in the field a part asks about: the rest is neutral.
 AccessRequest neutral_request(const RequestSpace& space);
 
+// Makes `r` a request from `principal`, with the keys IAM derives from the caller
+// (aws:PrincipalArn, aws:PrincipalAccount) worked out again: for the searches that reuse
+// one request over thousands of callers.
+void set_caller(AccessRequest& r, const std::string& principal);
+
 // The statement with every part but the ones named made to match anything. The principal
 // part leaves out `org` names: those read aws:PrincipalOrgID and are decided apart.
 Statement statement_part(const Statement& s, bool principal, bool action, bool resource, bool tags);

@@ -116,7 +116,7 @@ class Search {
 
   // The request in which only the key's choice `c` is set.
   AccessRequest with_key(std::size_t k, std::size_t c) const {
-    AccessRequest r = neutral_request(space_);
+    AccessRequest r = neutral_;
     const auto& chosen = key_choices_[k][c];
     if (!chosen.empty()) {
       AccessRequest::Value v;
@@ -132,7 +132,7 @@ class Search {
     // One request, changed in the field each part reads: the parts below are decided on
     // thousands of candidates, and a fresh request for each cost as much as the matching.
     AccessRequest& r = scratch_;
-    r = neutral_request(space_);
+    r = neutral_;
     {
       const Statement part = statement_part(s, false, false, true, false);
       if (!statement_matches(part, r)) return false;
@@ -143,7 +143,7 @@ class Search {
         r.action = space_.actions[i];
         return action_matches(part, r);
       }));
-      r.action = "x";
+      r.action = neutral_.action;
     }
     if (s.principal.any) {
       if (s.not_principal) return false;  // NotPrincipal "*" leaves no caller
@@ -155,7 +155,7 @@ class Search {
         r.principal = space_.principals[i];
         named[i] = principal_matches(part, r) ? 1 : 0;
       }
-      r.principal = "*";
+      r.principal = neutral_.principal;
       if (s.principal.orgs.empty()) {
         t.atoms.push_back(add_atom(kPrincipal, [&](std::size_t i) { return (named[i] != 0) != s.not_principal; }));
       } else {
@@ -188,18 +188,15 @@ class Search {
         r.tag = space_.tags[i];
         return tags_match(part, r);
       }));
-      r.tag.clear();
+      r.tag = neutral_.tag;
     }
     for (const auto& c : s.conditions) {
       if (is_principal_derived_key(c.key_lower)) {
         t.atoms.push_back(add_atom(kPrincipal, [&](std::size_t i) {
-          r.principal = space_.principals[i];
-          r.context.erase("aws:principalarn");
-          r.context.erase("aws:principalaccount");
-          derive_context(r, 0);
+          set_caller(r, space_.principals[i]);
           return condition_matches(c, r);
         }));
-        r = neutral_request(space_);
+        r = neutral_;
         continue;
       }
       const long f = key_field(c.key_lower);
@@ -304,7 +301,8 @@ class Search {
   std::size_t nodes_ = 0, limit_ = 0;
   bool too_large_ = false;
   std::string unsupported_;
-  AccessRequest scratch_;  // statement_term's request, reused
+  const AccessRequest neutral_ = neutral_request(space_);
+  AccessRequest scratch_;  // statement_term's request, reused: neutral_ but in the field a part reads
 };
 
 }  // namespace
