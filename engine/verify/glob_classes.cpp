@@ -83,7 +83,8 @@ struct Product {
 
 }  // namespace
 
-bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses) {
+bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses,
+                          std::string_view only) {
   witnesses.clear();
   Product product;
   std::set<std::tuple<std::string_view, bool, bool>> distinct;
@@ -104,7 +105,14 @@ bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t 
       }
     }
   }
-  for (char c : std::string_view("x0qz-_.~!")) {
+  if (!only.empty()) {  // the named characters allowed, and one allowed character no pattern names
+    std::set<char> allowed;
+    for (char c : alphabet) {
+      if (only.find(c) != std::string_view::npos) allowed.insert(c);
+    }
+    alphabet = std::move(allowed);
+  }
+  for (char c : only.empty() ? std::string_view("x0qz-_.~!") : only) {
     if (!alphabet.count(c)) {
       alphabet.insert(c);
       break;

@@ -7,6 +7,7 @@
 // value among the witnesses: over these patterns, that is as good as every string.
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace regpol {
@@ -18,7 +19,10 @@ struct GlobPattern {
 };
 
 // `witnesses` gets one string per reachable class (the empty string's class first). False
-// when the product grows past `max_states` states: the caller answers `unknown`.
-bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses);
+// when the product grows past `max_states` states: the caller answers `unknown`. With
+// `only` (not empty), witnesses are made of its characters alone, and a class is reached
+// exactly when it holds such a string (an account id's digits, say).
+bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t max_states, std::vector<std::string>& witnesses,
+                          std::string_view only = {});
 
 }  // namespace regpol

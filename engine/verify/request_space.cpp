@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 #include "util/text.h"
@@ -97,15 +98,16 @@ constexpr std::size_t kMaxArnProduct = 20000;
 
 // ARNs made of one witness of each part's classes (arn_like compares an ARN part by part,
 // and no part but the resource holds a colon): every ARN the part patterns can tell apart.
-// A part `fixed` names (not null) takes that one value instead of its classes' witnesses.
+// A part `fixed` names (not null) takes that one value instead of its classes' witnesses,
+// and a part `only` names is made of those characters alone.
 bool arn_product(const std::vector<std::vector<GlobPattern>>& part_patterns, std::size_t max_states, std::vector<std::string>& out, std::string& why,
-                 const std::array<const char*, 6>& fixed = {}) {
+                 const std::array<const char*, 6>& fixed = {}, const std::array<std::string_view, 6>& only = {}) {
   std::vector<std::vector<std::string>> witnesses(6);
   std::size_t product = 1;
   for (std::size_t i = 0; i < 6; ++i) {
     if (fixed[i] != nullptr) {
       witnesses[i] = {fixed[i]};
-    } else if (!glob_class_witnesses(part_patterns[i], max_states, witnesses[i])) {
+    } else if (!glob_class_witnesses(part_patterns[i], max_states, witnesses[i], only[i])) {
       why = "ARN patterns with too many classes";
       return false;
     }
@@ -340,40 +342,92 @@ bool spread_colons(const GlobPattern& p, std::vector<GlobPattern>& out) {
   return ok;
 }
 
+// The shapes of an IAM identity's resource part: `root`, a user or a role in iam (a path
+// may come before the name), a role session or a federated user in sts.
+constexpr const char* kIamResources[] = {"user/?*", "role/?*"};
+constexpr const char* kStsResources[] = {"assumed-role/?*/?*", "federated-user/?*"};
+// What an account id and an identity's resource part are made of: digits; the characters
+// IAM allows in user, role, path and session names, and the slashes between them (`x`
+// first: the character that stands for those no pattern names).
+constexpr std::string_view kAccountChars = "0123456789";
+constexpr std::string_view kIamNameChars = "xabcdefghijklmnopqrstuvwyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-/";
+
+bool starts_with_more(const std::string& s, const std::string& prefix) { return s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0; }
+
+// Whether a derived caller's ARN (arn:PARTITION:SERVICE::ACCOUNT:RESOURCE) has a shape
+// some IAM identity has. Each test is one of the patterns the parts' classes were split
+// by (twelve characters for the account, kIamResources, kStsResources), so every string
+// of a witness's class passes or fails with it: dropping a witness drops only callers
+// that cannot exist. (The account's witnesses are made of digits, kAccountChars.)
+bool is_identity_shape(const std::vector<std::string>& parts) {
+  if (parts[4].size() != 12) return false;
+  const std::string& r = parts[5];
+  if (parts[2] == "iam") return r == "root" || starts_with_more(r, "user/") || starts_with_more(r, "role/");
+  if (parts[2] != "sts") return false;
+  if (starts_with_more(r, "federated-user/")) return true;
+  if (!starts_with_more(r, "assumed-role/")) return false;
+  const std::string rest = r.substr(std::string("assumed-role/").size());
+  const auto slash = rest.find('/', 1);  // a role name, a slash, a session name
+  return slash != std::string::npos && slash + 1 < rest.size();
+}
+
 // Callers whose ARN is made of one witness of each part's classes: every identity ARN the
 // Arn* patterns (part by part, as arn_like compares), the String* patterns (spread over
 // the parts, spread_colons) and the account patterns can tell apart, in every account
 // class, so a condition on aws:PrincipalArn or aws:PrincipalAccount is a function of the
-// caller that the candidates cover. An IAM identity's ARN starts `arn:` and has no region
-// (arn:PARTITION:iam|sts::ACCOUNT:…), so those two parts are fixed rather than ranged
-// over: callers such as `xrn:aws:iam:eu-west-1:…` cannot make a request, and leaving them
-// out quarters the callers (docs/verify.md, Assumptions).
+// caller that the candidates cover. Only callers IAM can have are kept (docs/verify.md,
+// Assumptions): the ARN starts `arn:`, is in a partition the policies' ARNs name (`aws`
+// where they name none: no caller from another partition reaches the repository), has
+// no region, is in iam or sts, has a twelve-digit account and one of the identity
+// resources above, spelled with the characters IAM names have. A caller such as `arn::::444455556666:` would otherwise be a
+// counterexample no request can be.
 void add_derived_principals(RequestSpace& space, const std::vector<std::string>& arn_patterns, const std::vector<GlobPattern>& string_patterns,
                             const std::vector<GlobPattern>& account_patterns, const std::vector<std::string>& named,
                             const std::vector<std::string>& accounts, std::size_t max_states) {
   std::vector<std::vector<GlobPattern>> part_patterns(6);
-  const char* kIdentity[5] = {"arn", "aws", "iam", "", ""};
-  for (int i = 0; i < 5; ++i) part_patterns[static_cast<std::size_t>(i)].push_back({kIdentity[i], true});
-  part_patterns[5].push_back({"root", true});
-  part_patterns[5].push_back({"role/regpol-other", true});
+  part_patterns[2] = {{"iam", true}, {"sts", true}};
+  part_patterns[4] = {{"", true}, {"????????????", false}};
+  part_patterns[5] = {{"root", true}, {"role/regpol-other", true}};
+  for (const char* shape : kIamResources) part_patterns[5].push_back({shape, false});
+  for (const char* shape : kStsResources) part_patterns[5].push_back({shape, false});
+  std::set<std::string> partitions;
+  // A partition's name (aws, aws-cn, aws-us-gov, …), not what a pattern's `*:` or `?`
+  // spread over the colons puts there (`*:role/ci?*` can be read `*:role/ci:*:…`).
+  const auto note_partition = [&](const std::string& p) {
+    if (p.rfind("aws", 0) == 0 && p.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == std::string::npos) partitions.insert(p);
+  };
   std::vector<std::string> parts;
   for (const auto& p : arn_patterns) {
     if (!arn_parts(p, parts)) continue;  // "*" matches every ARN, any other such pattern none
     for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], false});
+    note_partition(parts[1]);
   }
   for (const auto& p : string_patterns) {
     if (!arn_parts(p.text, parts)) continue;
     for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], p.literal, p.nocase});
+    note_partition(p.nocase ? ascii_lower(parts[1]) : parts[1]);  // partitions are lower case
   }
   for (const auto& n : named) {
     if (!arn_parts(n, parts)) continue;
     for (std::size_t i = 0; i < 6; ++i) part_patterns[i].push_back({parts[i], true});
+    note_partition(parts[1]);
   }
+  if (partitions.empty()) partitions.insert("aws");
   for (const auto& a : accounts) part_patterns[4].push_back({a, true});
   for (const auto& a : account_patterns) part_patterns[4].push_back(a);
-  std::string why;
-  if (!arn_product(part_patterns, max_states, space.principals, why, {"arn", nullptr, nullptr, "", nullptr, nullptr})) {
-    space.unsupported = "aws:PrincipalArn: " + why;
+  std::unordered_set<std::string> present(space.principals.begin(), space.principals.end());
+  std::vector<std::string> callers;
+  for (const auto& partition : partitions) {
+    std::string why;
+    callers.clear();
+    if (!arn_product(part_patterns, max_states, callers, why, {"arn", partition.c_str(), nullptr, "", nullptr, nullptr},
+                     std::array<std::string_view, 6>{"", "", "", "", kAccountChars, kIamNameChars})) {
+      space.unsupported = "aws:PrincipalArn: " + why;
+      return;
+    }
+    for (auto& c : callers) {
+      if (arn_parts(c, parts) && is_identity_shape(parts) && present.insert(c).second) space.principals.push_back(std::move(c));
+    }
   }
 }
 

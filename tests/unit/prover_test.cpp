@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <random>
+#include <regex>
 #include <set>
 
 #include "access/evaluate.h"
@@ -15,6 +16,7 @@
 #include "util/text.h"
 #include "verify/glob_classes.h"
 #include "verify/prover.h"
+#include "verify/request_space.h"
 
 using namespace regpol;
 
@@ -58,6 +60,71 @@ TEST_CASE("glob classes: one witness for each set of patterns some string matche
   }
   CHECK(signatures == std::set<std::string>{"000", "100", "010", "110", "111"});
   CHECK(!glob_class_witnesses({{"a*b*c*d*e*f*", false}, {"*f*e*d*c*b*a", false}, {"*a?b?c*", false}}, 5, w));  // past the cap
+}
+
+TEST_CASE("glob classes: witnesses made of given characters only") {
+  std::vector<std::string> w;
+  // Twelve characters, and "4444*": with digits only, every class that holds a
+  // twelve-digit string has a twelve-digit witness; none has a letter.
+  REQUIRE(glob_class_witnesses({{"????????????", false}, {"4444*", false}, {"444455556666", true}, {"x", true}}, 10000, w, "0123456789"));
+  std::set<std::string> twelve;
+  for (const auto& s : w) {
+    CHECK(s.find_first_not_of("0123456789") == std::string::npos);
+    if (s.size() == 12) twelve.insert(s.rfind("4444", 0) == 0 ? (s == "444455556666" ? "named" : "4444") : "other");
+  }
+  CHECK(twelve == std::set<std::string>{"named", "4444", "other"});
+  CHECK(std::find(w.begin(), w.end(), "x") == w.end());  // a class only a letter reaches
+}
+
+// The callers a request space ranges over are ones IAM can have: the anonymous caller, an
+// account id, a service, or an identity ARN of a partition the policy names, in iam or sts,
+// a twelve-digit account, an identity's resource spelled in IAM's name characters.
+TEST_CASE("prover: callers built from ARN patterns have the shapes of IAM identities") {
+  const std::regex identity(R"(\*|[0-9]{12}|[a-z-]+\.amazonaws\.com|arn:aws(-[a-z]+)*:(iam::[0-9]{12}:(root|(user|role)/[A-Za-z0-9+=,.@_/-]+)|sts::[0-9]{12}:(assumed-role/[A-Za-z0-9+=,.@_-]+/[A-Za-z0-9+=,.@_/-]+|federated-user/[A-Za-z0-9+=,.@_/-]+)))");
+  for (const char* condition : {R"("StringLike": {"aws:PrincipalArn": ["*:role/ci?*", "arn:aws:iam::4444*"]})",
+                                R"("ArnLike": {"aws:PrincipalArn": "arn:*:*::*:role/ci-*"}, "StringNotLike": {"aws:PrincipalAccount": "1111*"})",
+                                R"("StringEqualsIgnoreCase": {"aws:PrincipalArn": "ARN:AWS-CN:IAM::111122223333:ROLE/CI"})"}) {
+    INFO(condition);
+    const AccessPlan plan = prover_plan(std::string(R"({"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ecr:*", "Condition": {)") + condition + "}}");
+    const RequestSpace space = build_request_space({&plan}, "app", {});
+    REQUIRE(space.unsupported.empty());
+    std::size_t arns = 0;
+    for (const auto& p : space.principals) {
+      INFO(p);
+      CHECK(std::regex_match(p, identity));
+      arns += p.rfind("arn:", 0) == 0;
+    }
+    CHECK(arns > 4);
+  }
+}
+
+// Found by the cross-check with the independent encoding: each was a `failed` whose
+// counterexample no request can be (an ARN with empty parts, a partition `role/ci`). The
+// answers below hold for the callers IAM has.
+TEST_CASE("prover: counterexamples are callers IAM can have") {
+  ProofOptions opt;
+  // A deny on aws:PrincipalArn like "arn:aws:iam::4444*" does not stop a federated user of
+  // that account (its ARN is in sts), which the account principal lets in: a real
+  // counterexample, no longer `arn::::444455556666:`.
+  const AccessPlan old_plan = prover_plan(R"({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": "ecr:Batch*"})");
+  const AccessPlan new_plan = prover_plan(R"({"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "ecr:*",
+                                              "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::4444*"}}},
+                                             {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ecr:?utImage",
+                                              "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}})");
+  const ProofResult r = prove_no_new_access(old_plan, new_plan, "app", opt);
+  REQUIRE(r.outcome == ProofOutcome::Failed);
+  CHECK(r.counterexample.principal.rfind("arn:aws:sts::444455556666:federated-user/", 0) == 0);
+  // Allowed only where the caller's ARN reads ":role/ci" after some colon: a role named ci…
+  // in any account. The counterexample is such a role, not the ARN `arn:role/ci:iam::…`.
+  const AccessPlan role_plan = prover_plan(R"({"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage",
+                                               "Condition": {"StringLike": {"aws:PrincipalArn": "*:role/ci?*"}}})");
+  const ProofResult p = prove_access_not_granted(role_plan, "app", {"ecr:PutImage"}, opt);
+  REQUIRE(p.outcome == ProofOutcome::Failed);
+  CHECK(std::regex_match(p.counterexample.principal, std::regex(R"(arn:aws:iam::[0-9]{12}:role/ci.+)")));
+  // Only a caller whose ARN is outside the aws partition gets in: none can.
+  const AccessPlan partition_plan = prover_plan(R"({"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ecr:PutImage",
+                                                    "Condition": {"StringNotLike": {"aws:PrincipalArn": "arn:aws:*"}, "Null": {"aws:PrincipalArn": "false"}}})");
+  CHECK(prove_access_not_granted(partition_plan, "app", {"ecr:PutImage"}, opt).outcome == ProofOutcome::Proved);
 }
 
 TEST_CASE("prover: traps with known answers") {
