@@ -1,10 +1,10 @@
 #include "match/wildcard.h"
 
+#include "util/text.h"
+
 namespace regpol {
 
 namespace {
-
-char fold_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Greedy matching with a single backtrack point: O(|pattern| * |text|) in the worst case,
 // never exponential, since only the most recent `*` needs to be revisited. `same` compares
@@ -37,7 +37,7 @@ bool wildcard_match(std::string_view p, std::string_view t, bool question_mark) 
 }
 
 bool wildcard_match_nocase(std::string_view p, std::string_view t) {
-  return glob_match(p, t, true, [](char a, char b) { return fold_ascii(a) == fold_ascii(b); });
+  return glob_match(p, t, true, [](char a, char b) { return ascii_fold(a) == ascii_fold(b); });
 }
 
 bool has_prefix(std::string_view text, std::string_view prefix) {

@@ -7,10 +7,14 @@
 
 namespace regpol {
 
+// One character in ASCII lower case, whatever the locale (std::tolower follows it): IAM
+// folds only A-Z.
+constexpr char ascii_fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 // ASCII lower case: IAM action and condition-key names compare case-insensitively.
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = ascii_fold(c);
   return out;
 }
 

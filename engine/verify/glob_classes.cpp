@@ -7,17 +7,18 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "util/text.h"
+
 namespace regpol {
 
 namespace {
 
 bool is_wild(const GlobPattern& p, std::size_t i, char c) { return !p.literal && p.text[i] == c; }
 
-char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 char unfold(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
 // Does the pattern's literal character at `i` take `c`?
-bool takes(const GlobPattern& p, std::size_t i, char c) { return p.nocase ? fold(p.text[i]) == fold(c) : p.text[i] == c; }
+bool takes(const GlobPattern& p, std::size_t i, char c) { return p.nocase ? ascii_fold(p.text[i]) == ascii_fold(c) : p.text[i] == c; }
 
 // The product automaton's state is every pattern's set of positions, laid out one after
 // the other in one flat string of 0/1 bytes (pattern k's positions start at offset[k]).
@@ -65,7 +66,7 @@ struct Product {
         if (at[i] && !is_wild(p, i, '*') && !is_wild(p, i, '?')) {
           named[static_cast<unsigned char>(p.text[i])] = true;
           if (p.nocase) {
-            named[static_cast<unsigned char>(fold(p.text[i]))] = true;
+            named[static_cast<unsigned char>(ascii_fold(p.text[i]))] = true;
             named[static_cast<unsigned char>(unfold(p.text[i]))] = true;
           }
         }
@@ -100,7 +101,7 @@ bool glob_class_witnesses(const std::vector<GlobPattern>& patterns, std::size_t 
       if (is_wild(*p, i, '*') || is_wild(*p, i, '?')) continue;
       alphabet.insert(p->text[i]);
       if (p->nocase) {  // both cases: a case-sensitive pattern may tell them apart
-        alphabet.insert(fold(p->text[i]));
+        alphabet.insert(ascii_fold(p->text[i]));
         alphabet.insert(unfold(p->text[i]));
       }
     }
