@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "match/wildcard.h"
 #include "util/text.h"
 #include "util/time.h"
 #include "verify/glob_classes.h"
@@ -352,23 +353,20 @@ constexpr const char* kStsResources[] = {"assumed-role/?*/?*", "federated-user/?
 constexpr std::string_view kAccountChars = "0123456789";
 constexpr std::string_view kIamNameChars = "xabcdefghijklmnopqrstuvwyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-/";
 
-bool starts_with_more(const std::string& s, const std::string& prefix) { return s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0; }
-
 // Whether a derived caller's ARN (arn:PARTITION:SERVICE::ACCOUNT:RESOURCE) has a shape
 // some IAM identity has. Each test is one of the patterns the parts' classes were split
-// by (twelve characters for the account, kIamResources, kStsResources), so every string
-// of a witness's class passes or fails with it: dropping a witness drops only callers
-// that cannot exist. (The account's witnesses are made of digits, kAccountChars.)
+// by (twelve characters for the account, `root`, kIamResources, kStsResources, matched
+// here as globs), so every string of a witness's class passes or fails with it: dropping
+// a witness drops only callers that cannot exist. (The account's witnesses are made of
+// digits, kAccountChars.)
 bool is_identity_shape(const std::vector<std::string>& parts) {
   if (parts[4].size() != 12) return false;
   const std::string& r = parts[5];
-  if (parts[2] == "iam") return r == "root" || starts_with_more(r, "user/") || starts_with_more(r, "role/");
-  if (parts[2] != "sts") return false;
-  if (starts_with_more(r, "federated-user/")) return true;
-  if (!starts_with_more(r, "assumed-role/")) return false;
-  const std::string rest = r.substr(std::string("assumed-role/").size());
-  const auto slash = rest.find('/', 1);  // a role name, a slash, a session name
-  return slash != std::string::npos && slash + 1 < rest.size();
+  const auto any_shape = [&](const auto& shapes) {
+    return std::any_of(std::begin(shapes), std::end(shapes), [&](const char* shape) { return wildcard_match(shape, r, true); });
+  };
+  if (parts[2] == "iam") return r == "root" || any_shape(kIamResources);
+  return parts[2] == "sts" && any_shape(kStsResources);
 }
 
 // Callers whose ARN is made of one witness of each part's classes: every identity ARN the
